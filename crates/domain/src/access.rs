@@ -1,0 +1,188 @@
+//! Roles, scopes and what each role may do. Every read is limited to the user's scope: a region
+//! subtree (by code prefix) or a department. Department staff never see residents.
+
+use crate::region::RegionCode;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Leader,
+    Dispatcher,
+    CommunityWorker,
+    GridWorker,
+    PartySecretary,
+    Mediator,
+    DepartmentHandler,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Leader,
+        Role::Dispatcher,
+        Role::CommunityWorker,
+        Role::GridWorker,
+        Role::PartySecretary,
+        Role::Mediator,
+        Role::DepartmentHandler,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Leader => "leader",
+            Role::Dispatcher => "dispatcher",
+            Role::CommunityWorker => "community_worker",
+            Role::GridWorker => "grid_worker",
+            Role::PartySecretary => "party_secretary",
+            Role::Mediator => "mediator",
+            Role::DepartmentHandler => "department_handler",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Leader => "领导",
+            Role::Dispatcher => "指挥中心调度员",
+            Role::CommunityWorker => "社区工作者",
+            Role::GridWorker => "网格员",
+            Role::PartySecretary => "党组织书记",
+            Role::Mediator => "调解员",
+            Role::DepartmentHandler => "职能部门办理人员",
+        }
+    }
+
+    /// Admins must use a second factor.
+    pub fn requires_totp(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// A department role is scoped to a department; every other role to a region subtree.
+    pub fn is_department_role(self) -> bool {
+        self == Role::DepartmentHandler
+    }
+}
+
+/// Where a user's reads and writes are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    /// The whole installation (system administrators).
+    All,
+    /// A region and everything below it.
+    Region { code: RegionCode },
+    /// A department; it may see the places of its street but no personal data.
+    Department { id: i64, street: RegionCode },
+}
+
+impl Scope {
+    /// Code prefix bounding the places (regions, grids, buildings) this scope may read.
+    pub fn places_prefix(&self) -> &str {
+        match self {
+            Scope::All => "",
+            Scope::Region { code } => code.as_str(),
+            Scope::Department { street, .. } => street.as_str(),
+        }
+    }
+
+    /// Code prefix bounding the people (residents, households, members) this scope may read;
+    /// `None` when it may read none.
+    pub fn people_prefix(&self) -> Option<&str> {
+        match self {
+            Scope::All => Some(""),
+            Scope::Region { code } => Some(code.as_str()),
+            Scope::Department { .. } => None,
+        }
+    }
+
+    pub fn covers_place(&self, code: &str) -> bool {
+        code.starts_with(self.places_prefix())
+    }
+
+    pub fn covers_people_at(&self, code: &str) -> bool {
+        self.people_prefix().is_some_and(|p| code.starts_with(p))
+    }
+}
+
+/// Things a user can ask to do; checked against the role before any scope filter applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ReadPlaces,
+    ManageGrids,
+    ReadResidents,
+    WriteResidents,
+    ImportResidents,
+    ExportResidents,
+    ReadParty,
+    WriteParty,
+    ReadDepartments,
+    ManageDepartments,
+    ManageUsers,
+    ReadAudit,
+}
+
+/// The permission table: which roles may attempt which action (scope still applies).
+pub fn role_may(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ReadPlaces | ReadDepartments => true,
+        ManageGrids | ManageDepartments | ManageUsers | ReadAudit | ImportResidents => {
+            role == Admin
+        }
+        ReadResidents => matches!(
+            role,
+            Admin | Leader | Dispatcher | CommunityWorker | GridWorker | PartySecretary | Mediator
+        ),
+        WriteResidents => matches!(role, Admin | CommunityWorker | GridWorker),
+        ExportResidents => matches!(role, Admin | CommunityWorker),
+        ReadParty => matches!(
+            role,
+            Admin | Leader | CommunityWorker | GridWorker | PartySecretary
+        ),
+        WriteParty => matches!(role, Admin | PartySecretary),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn department_staff_never_read_people() {
+        let scope = Scope::Department {
+            id: 3,
+            street: RegionCode::parse("330702001").unwrap(),
+        };
+        assert!(scope.people_prefix().is_none());
+        assert!(!scope.covers_people_at("330702001008003"));
+        assert!(scope.covers_place("330702001008003"));
+        assert!(!scope.covers_place("330702002001001"));
+        assert!(!role_may(Role::DepartmentHandler, Action::ReadResidents));
+    }
+
+    #[test]
+    fn region_scope_is_a_prefix() {
+        let grid = Scope::Region {
+            code: RegionCode::parse("330702001008003").unwrap(),
+        };
+        assert!(grid.covers_people_at("330702001008003"));
+        assert!(!grid.covers_people_at("330702001008004"));
+        assert!(Scope::All.covers_people_at("110101001001001"));
+    }
+
+    #[test]
+    fn roles_round_trip_and_only_admins_need_totp() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(r.requires_totp(), r == Role::Admin);
+        }
+    }
+}

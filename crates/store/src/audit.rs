@@ -1,0 +1,199 @@
+//! Appending to and verifying the hash-chained audit log.
+//!
+//! An append first bumps the single `audit_head` row (`UPDATE … RETURNING`), which takes that
+//! row's lock on PostgreSQL and the write lock on SQLite until the transaction ends; so appends
+//! from any number of server processes form one chain in commit order.
+
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::{Actor, Page, Store, on_read, on_tx};
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use tongxin_domain::audit::{AuditFields, AuditRecord, ChainBreak, chain_hash, verify_chain};
+
+/// What happened, without who and when (the store adds those).
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry {
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub detail: String,
+}
+
+impl AuditEntry {
+    pub fn new(action: &str, entity: &str, entity_id: impl ToString) -> AuditEntry {
+        AuditEntry {
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: entity_id.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn before(mut self, digest: String) -> AuditEntry {
+        self.before_digest = Some(digest);
+        self
+    }
+
+    pub fn after(mut self, digest: String) -> AuditEntry {
+        self.after_digest = Some(digest);
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> AuditEntry {
+        self.detail = detail.into();
+        self
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    at: DateTime<Utc>,
+    actor_id: Option<i64>,
+    actor_name: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    before_digest: Option<String>,
+    after_digest: Option<String>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(r: AuditRow) -> AuditRecord {
+        AuditRecord {
+            fields: AuditFields {
+                seq: r.seq,
+                at: r.at,
+                actor_id: r.actor_id,
+                actor_name: r.actor_name,
+                action: r.action,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                before_digest: r.before_digest,
+                after_digest: r.after_digest,
+                detail: r.detail,
+            },
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+const SELECT_AUDIT: &str = "SELECT seq, at, actor_id, actor_name, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash FROM audit_log";
+
+/// Appends one record inside the caller's transaction; returns its sequence number.
+pub async fn append(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    e: AuditEntry,
+) -> Result<i64, StoreError> {
+    let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
+        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(c)
+            .await
+    })?;
+    let fields = AuditFields {
+        seq,
+        at,
+        actor_id: actor.user_id,
+        actor_name: actor.name.clone(),
+        action: e.action,
+        entity: e.entity,
+        entity_id: e.entity_id,
+        before_digest: e.before_digest,
+        after_digest: e.after_digest,
+        detail: e.detail,
+    };
+    let hash = chain_hash(&prev_hash, &fields);
+    let sql = "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(fields.seq)
+            .bind(fields.at)
+            .bind(fields.actor_id)
+            .bind(&fields.actor_name)
+            .bind(&fields.action)
+            .bind(&fields.entity)
+            .bind(&fields.entity_id)
+            .bind(&fields.before_digest)
+            .bind(&fields.after_digest)
+            .bind(&fields.detail)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1"
+    )
+    .bind(&hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(seq)
+}
+
+impl Store {
+    /// Records an event in a transaction of its own (for reads of unmasked data, logins …).
+    pub async fn audit(&self, actor: &Actor, entry: AuditEntry) -> Result<i64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let seq = append(&mut tx, self.now(), actor, entry).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Newest first, optionally for one entity.
+    pub async fn audit_list(
+        &self,
+        entity: Option<(&str, &str)>,
+        page: Page,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let (entity, entity_id) = entity.unwrap_or(("", ""));
+        let sql = format!(
+            "{SELECT_AUDIT} WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3 OFFSET $4"
+        );
+        let rows: Vec<AuditRow> = on_read!(&self.db, |p| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(entity)
+                .bind(entity_id)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(p)
+                .await
+        })?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Walks the whole chain in pages; `Ok(Err(..))` names the first broken link.
+    pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, StoreError> {
+        let head: i64 = on_read!(&self.db, |p| sqlx::query_scalar(
+            "SELECT seq FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(p)
+        .await)?;
+        let sql = format!("{SELECT_AUDIT} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let mut all: Vec<AuditRecord> = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<AuditRow> =
+                on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                    .bind(after)
+                    .bind(10_000i64)
+                    .fetch_all(p)
+                    .await)?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            all.extend(rows.into_iter().map(AuditRecord::from));
+        }
+        Ok(verify_chain(all, head))
+    }
+}

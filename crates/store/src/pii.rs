@@ -1,0 +1,113 @@
+//! Encryption of personal data at rest. 身份证号 and phone numbers are stored as
+//! XChaCha20-Poly1305 ciphertext (random nonce per value) next to a keyed blind index
+//! (HMAC-SHA256) for exact-match search and the masked form shown on screen. Both working keys
+//! are derived from one 32-byte master key, which comes from config or a 0600 key file.
+
+use crate::error::StoreError;
+use chacha20poly1305::aead::{Aead, Generate, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fmt;
+
+const NONCE_LEN: usize = 24;
+
+pub struct PiiKey {
+    cipher: XChaCha20Poly1305,
+    index_key: [u8; 32],
+}
+
+impl fmt::Debug for PiiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PiiKey(..)")
+    }
+}
+
+fn derive(master: &[u8; 32], label: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("any key length");
+    mac.update(label.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+impl PiiKey {
+    pub fn from_master(master: &[u8; 32]) -> PiiKey {
+        let enc = derive(master, "tongxin/pii/encryption/v1");
+        PiiKey {
+            cipher: XChaCha20Poly1305::new_from_slice(&enc).expect("32-byte key"),
+            index_key: derive(master, "tongxin/pii/blind-index/v1"),
+        }
+    }
+
+    /// Parses a master key written as 64 hex digits.
+    pub fn from_hex(hex: &str) -> Result<PiiKey, StoreError> {
+        let bytes = data_encoding::HEXLOWER_PERMISSIVE
+            .decode(hex.trim().as_bytes())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| StoreError::Invalid("个人信息加密密钥应为 64 位十六进制数".into()))?;
+        Ok(PiiKey::from_master(&bytes))
+    }
+
+    /// A fresh random master key as hex, for first runs.
+    pub fn generate_hex() -> String {
+        let mut key = [0u8; 32];
+        rand::fill(&mut key);
+        data_encoding::HEXLOWER.encode(&key)
+    }
+
+    pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
+        let nonce = XNonce::generate();
+        let mut out = nonce.to_vec();
+        out.extend(
+            self.cipher
+                .encrypt(&nonce, plaintext.as_bytes())
+                .expect("short plaintext"),
+        );
+        out
+    }
+
+    pub fn decrypt(&self, blob: &[u8]) -> Result<String, StoreError> {
+        let broken = || StoreError::Unavailable("个人信息解密失败：密钥不匹配或数据已损坏".into());
+        if blob.len() < NONCE_LEN {
+            return Err(broken());
+        }
+        let nonce = XNonce::try_from(&blob[..NONCE_LEN]).map_err(|_| broken())?;
+        let plain = self
+            .cipher
+            .decrypt(&nonce, &blob[NONCE_LEN..])
+            .map_err(|_| broken())?;
+        String::from_utf8(plain).map_err(|_| broken())
+    }
+
+    /// Keyed digest for equality search; 16 bytes keep the index small and collisions negligible.
+    pub fn blind_index(&self, value: &str) -> Vec<u8> {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes()[..16].to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_tamper() {
+        let key = PiiKey::from_hex(&PiiKey::generate_hex()).unwrap();
+        let a = key.encrypt("330702199001011234");
+        let b = key.encrypt("330702199001011234");
+        assert_ne!(a, b, "random nonces");
+        assert_eq!(key.decrypt(&a).unwrap(), "330702199001011234");
+        assert_eq!(
+            key.blind_index("13812345678"),
+            key.blind_index("13812345678")
+        );
+        let mut bad = a.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert!(key.decrypt(&bad).is_err());
+        let other = PiiKey::from_hex(&PiiKey::generate_hex()).unwrap();
+        assert!(other.decrypt(&a).is_err());
+        assert!(PiiKey::from_hex("abc").is_err());
+    }
+}

@@ -1,0 +1,503 @@
+//! Residents: the register of people, with encrypted ID and phone numbers.
+//!
+//! Search never decrypts: a full ID or phone number is matched through its blind index, the
+//! last four digits (shown in the masked form anyway) through the `*_tail` columns, a name by
+//! prefix. Every query is bounded by the caller's people scope.
+
+use crate::audit::{AuditEntry, append};
+use crate::bulk::{Val, insert_rows};
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::{Actor, Page, Paged, Store, on_read, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use tongxin_domain::access::Scope;
+use tongxin_domain::audit::digest_of;
+use tongxin_domain::idcard::{Gender, IdNumber};
+use tongxin_domain::phone::Phone;
+use tongxin_domain::region::subtree_range;
+
+/// The tags a register commonly carries (free tags are allowed too).
+pub const KNOWN_TAGS: [&str; 8] = [
+    "独居老人",
+    "高龄",
+    "残疾",
+    "低保",
+    "留守儿童",
+    "重点关注",
+    "退役军人",
+    "党员",
+];
+
+#[derive(Debug, Clone)]
+pub struct NewResident {
+    pub id: i64,
+    pub household_id: Option<i64>,
+    pub grid_code: String,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub phone: Option<Phone>,
+    /// 与户主关系: 户主, 配偶, 子女, 父母, 孙子女, 其他.
+    pub relation: String,
+    pub tags: Vec<String>,
+}
+
+/// A resident as anyone in scope sees them: ID and phone masked.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Resident {
+    pub id: i64,
+    pub household_id: Option<i64>,
+    pub grid_code: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: NaiveDate,
+    pub relation: String,
+    pub id_masked: String,
+    pub phone_masked: Option<String>,
+    #[serde(serialize_with = "split_tags")]
+    pub tags: String,
+    pub version: i64,
+}
+
+fn split_tags<S: serde::Serializer>(tags: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(tags.split(',').filter(|t| !t.is_empty()))
+}
+
+/// The two secrets in clear, for users holding the unmask permission.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unmasked {
+    pub id: i64,
+    pub id_number: String,
+    pub phone: Option<String>,
+}
+
+/// What a search asks for; `q` is a name prefix, a full or last-four ID/phone number.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentQuery {
+    pub q: String,
+    pub tag: Option<String>,
+    pub grid: Option<String>,
+}
+
+/// Editable fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ResidentPatch {
+    pub phone: Option<String>,
+    pub relation: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+const COLS: &str = "r.id, r.household_id, r.grid_code, r.name, r.gender, r.birth_date, r.relation, r.id_masked, r.phone_masked, r.tags, r.version";
+
+const INSERT_COLS: [&str; 19] = [
+    "id",
+    "household_id",
+    "grid_code",
+    "street_code",
+    "name",
+    "gender",
+    "birth_date",
+    "relation",
+    "id_cipher",
+    "id_hmac",
+    "id_masked",
+    "id_tail",
+    "phone_cipher",
+    "phone_hmac",
+    "phone_masked",
+    "phone_tail",
+    "tags",
+    "created_at",
+    "updated_at",
+];
+
+fn gender_str(g: Gender) -> &'static str {
+    match g {
+        Gender::Male => "male",
+        Gender::Female => "female",
+    }
+}
+
+fn clean_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && !t.contains(','))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Store {
+    fn resident_row(&self, r: &NewResident, now: DateTime<Utc>) -> Vec<Val> {
+        let pii = self.pii();
+        let id = &r.id_number;
+        vec![
+            r.id.into(),
+            r.household_id.into(),
+            r.grid_code.clone().into(),
+            r.grid_code.get(..9).unwrap_or("").into(),
+            r.name.clone().into(),
+            gender_str(id.gender()).into(),
+            id.birth_date().into(),
+            r.relation.clone().into(),
+            pii.encrypt(id.as_str()).into(),
+            pii.blind_index(id.as_str()).into(),
+            id.masked().into(),
+            id.tail4().into(),
+            r.phone.as_ref().map(|p| pii.encrypt(p.as_str())).into(),
+            r.phone.as_ref().map(|p| pii.blind_index(p.as_str())).into(),
+            r.phone.as_ref().map(|p| p.masked()).into(),
+            r.phone.as_ref().map(|p| p.tail4().to_string()).into(),
+            clean_tags(&r.tags).join(",").into(),
+            now.into(),
+            now.into(),
+        ]
+    }
+
+    /// Bulk insert for loads; ids reserved by the caller, duplicates refused by the unique index.
+    pub async fn insert_residents(
+        &self,
+        tx: &mut Tx,
+        items: &[NewResident],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let rows: Vec<Vec<Val>> = items.iter().map(|r| self.resident_row(r, now)).collect();
+        let n = insert_rows(tx, "residents", &INSERT_COLS, &rows).await?;
+        let tag_rows: Vec<Vec<Val>> = items
+            .iter()
+            .flat_map(|r| {
+                clean_tags(&r.tags)
+                    .into_iter()
+                    .map(move |t| vec![r.id.into(), t.into(), r.grid_code.clone().into()])
+            })
+            .collect();
+        insert_rows(
+            tx,
+            "resident_tags",
+            &["resident_id", "tag", "grid_code"],
+            &tag_rows,
+        )
+        .await?;
+        Ok(n)
+    }
+
+    /// Which of these ID numbers are already registered (for import checks), by blind index.
+    pub async fn existing_id_numbers(&self, ids: &[&IdNumber]) -> Result<Vec<String>, StoreError> {
+        let mut found = Vec::new();
+        for id in ids {
+            let hit: Option<i64> = on_read!(&self.db, |p| {
+                sqlx::query_scalar("SELECT id FROM residents WHERE id_hmac = $1")
+                    .bind(self.pii().blind_index(id.as_str()))
+                    .fetch_optional(p)
+                    .await
+            })?;
+            if hit.is_some() {
+                found.push(id.as_str().to_string());
+            }
+        }
+        Ok(found)
+    }
+
+    pub async fn search_residents(
+        &self,
+        scope: &Scope,
+        query: &ResidentQuery,
+        page: Page,
+    ) -> Result<Paged<Resident>, StoreError> {
+        let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
+        let prefix = crate::places::narrow(people, query.grid.as_deref())?;
+        let (lo, hi) = subtree_range(&prefix);
+        let q = query.q.trim();
+        let tag = query.tag.clone().unwrap_or_default();
+        let tag_filter = "($3 = '' OR EXISTS (SELECT 1 FROM resident_tags t WHERE t.resident_id = r.id AND t.tag = $3))";
+        let scope_filter = "r.grid_code >= $1 AND r.grid_code < $2";
+        // Each search mode is its own SQL text; $4/$5 are the mode's key, $6/$7 the page.
+        let is_number = !q.is_empty()
+            && q.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
+        let (mode_filter, order, k1, k2): (&str, &str, Val, Val) = if q.is_empty() {
+            (
+                "($4 = '' AND $5 = '')",
+                "r.grid_code, r.id",
+                "".into(),
+                "".into(),
+            )
+        } else if is_number && q.len() == 18 {
+            let id = IdNumber::parse(q).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            (
+                "(r.id_hmac = $4 AND $5 = '')",
+                "r.id",
+                self.pii().blind_index(id.as_str()).into(),
+                "".into(),
+            )
+        } else if is_number && q.len() == 11 {
+            (
+                "(r.phone_hmac = $4 AND $5 = '')",
+                "r.id",
+                self.pii().blind_index(q).into(),
+                "".into(),
+            )
+        } else if is_number && q.len() == 4 {
+            let tail = q.to_ascii_uppercase();
+            (
+                "(r.id_tail = $4 OR r.phone_tail = $5)",
+                "r.id",
+                tail.clone().into(),
+                tail.into(),
+            )
+        } else if is_number {
+            return Err(StoreError::Invalid(
+                "请输入姓名、完整手机号、完整身份证号，或号码后 4 位".into(),
+            ));
+        } else {
+            // Prefix range: byte order on both backends (SQLite BINARY, PostgreSQL COLLATE "C").
+            (
+                "(r.name >= $4 AND r.name < $5)",
+                "r.name, r.id",
+                q.to_string().into(),
+                format!("{q}\u{10FFFF}").into(),
+            )
+        };
+        let filter = format!("{scope_filter} AND {tag_filter} AND {mode_filter}");
+        let sql = format!(
+            "SELECT {COLS} FROM residents r WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM residents r WHERE {filter}");
+        macro_rules! bind_key {
+            ($q:expr, $v:expr) => {
+                match $v {
+                    Val::Bytes(b) => $q.bind(b.clone()),
+                    Val::Text(t) => $q.bind(t.clone()),
+                    _ => unreachable!("keys are text or bytes"),
+                }
+            };
+        }
+        let items = on_read!(&self.db, |p| {
+            let qy = sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(&lo)
+                .bind(&hi)
+                .bind(&tag);
+            let qy = bind_key!(qy, &k1);
+            let qy = bind_key!(qy, &k2);
+            qy.bind(page.limit()).bind(page.offset()).fetch_all(p).await
+        })?;
+        let total = on_read!(&self.db, |p| {
+            let qy = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
+                .bind(&lo)
+                .bind(&hi)
+                .bind(&tag);
+            let qy = bind_key!(qy, &k1);
+            let qy = bind_key!(qy, &k2);
+            qy.fetch_one(p).await
+        })?;
+        Ok(Paged {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
+    }
+
+    pub async fn resident(&self, scope: &Scope, id: i64) -> Result<Resident, StoreError> {
+        let sql = format!("SELECT {COLS} FROM residents r WHERE r.id = $1");
+        let r: Resident = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_one(p)
+            .await)?;
+        if scope.covers_people_at(&r.grid_code) {
+            Ok(r)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Decrypts ID and phone for a user with the unmask permission; the read is audited first,
+    /// so no one sees the data without a record of it.
+    pub async fn resident_unmasked(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Unmasked, StoreError> {
+        let r = self.resident(scope, id).await?;
+        let (id_cipher, phone_cipher): (Vec<u8>, Option<Vec<u8>>) = on_read!(&self.db, |p| {
+            sqlx::query_as("SELECT id_cipher, phone_cipher FROM residents WHERE id = $1")
+                .bind(id)
+                .fetch_one(p)
+                .await
+        })?;
+        let out = Unmasked {
+            id: r.id,
+            id_number: self.pii().decrypt(&id_cipher)?,
+            phone: phone_cipher.map(|c| self.pii().decrypt(&c)).transpose()?,
+        };
+        self.audit(
+            actor,
+            AuditEntry::new("resident.unmask", "resident", id).detail("查看完整身份证号和手机号"),
+        )
+        .await?;
+        Ok(out)
+    }
+
+    /// Registers one resident (信息采集) with an audit record.
+    pub async fn create_resident(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        mut r: NewResident,
+    ) -> Result<Resident, StoreError> {
+        if !scope.covers_people_at(&r.grid_code) {
+            return Err(StoreError::NotFound);
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if let Some(h) = r.household_id {
+            let grid: Option<String> = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar("SELECT grid_code FROM households WHERE id = $1")
+                    .bind(h)
+                    .fetch_optional(c)
+                    .await
+            })?;
+            if grid.as_deref() != Some(r.grid_code.as_str()) {
+                return Err(StoreError::Invalid("户不存在或不在该网格".into()));
+            }
+        }
+        r.id = crate::bulk::reserve_ids(&mut tx, "residents").await?;
+        self.insert_residents(&mut tx, std::slice::from_ref(&r), now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => StoreError::Conflict("该身份证号已登记".into()),
+                e => e,
+            })?;
+        crate::bulk::sync_id_sequence(&mut tx, "residents").await?;
+        let created = self.resident_in_tx(&mut tx, r.id).await?;
+        append(
+            &mut tx,
+            now,
+            actor,
+            AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn resident_in_tx(&self, tx: &mut Tx, id: i64) -> Result<Resident, StoreError> {
+        let sql = format!("SELECT {COLS} FROM residents r WHERE r.id = $1");
+        Ok(on_tx!(tx, |c| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_one(c)
+            .await)?)
+    }
+
+    /// Updates editable fields if `version` is still current; a stale version is a conflict.
+    pub async fn update_resident(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        patch: &ResidentPatch,
+    ) -> Result<Resident, StoreError> {
+        let phone = match patch.phone.as_deref().map(str::trim) {
+            Some("") => Some(None),
+            Some(p) => Some(Some(
+                Phone::parse(p).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            )),
+            None => None,
+        };
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = self.resident_in_tx(&mut tx, id).await?;
+        if !scope.covers_people_at(&before.grid_code) {
+            return Err(StoreError::NotFound);
+        }
+        if before.version != version {
+            return Err(StoreError::stale());
+        }
+        let relation = patch
+            .relation
+            .clone()
+            .unwrap_or_else(|| before.relation.clone());
+        let tags = patch
+            .tags
+            .as_ref()
+            .map(|t| clean_tags(t))
+            .unwrap_or_else(|| {
+                before
+                    .tags
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(String::from)
+                    .collect()
+            });
+        let sql = "UPDATE residents SET relation = $1, tags = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5";
+        let n = on_tx!(&mut tx, |c| {
+            sqlx::query(sql)
+                .bind(&relation)
+                .bind(tags.join(","))
+                .bind(now)
+                .bind(id)
+                .bind(version)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if n != 1 {
+            return Err(StoreError::stale());
+        }
+        if let Some(phone) = phone {
+            let pii = self.pii();
+            let sql = "UPDATE residents SET phone_cipher = $1, phone_hmac = $2, phone_masked = $3, phone_tail = $4 WHERE id = $5";
+            on_tx!(&mut tx, |c| {
+                sqlx::query(sql)
+                    .bind(phone.as_ref().map(|p| pii.encrypt(p.as_str())))
+                    .bind(phone.as_ref().map(|p| pii.blind_index(p.as_str())))
+                    .bind(phone.as_ref().map(|p| p.masked()))
+                    .bind(phone.as_ref().map(|p| p.tail4().to_string()))
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        if patch.tags.is_some() {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "DELETE FROM resident_tags WHERE resident_id = $1"
+            )
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            let rows: Vec<Vec<Val>> = tags
+                .iter()
+                .map(|t| vec![id.into(), t.clone().into(), before.grid_code.clone().into()])
+                .collect();
+            insert_rows(
+                &mut tx,
+                "resident_tags",
+                &["resident_id", "tag", "grid_code"],
+                &rows,
+            )
+            .await?;
+        }
+        let after = self.resident_in_tx(&mut tx, id).await?;
+        let entry = AuditEntry::new("resident.update", "resident", id)
+            .before(digest_of(&before))
+            .after(digest_of(&after));
+        append(&mut tx, now, actor, entry).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn count_residents(&self) -> Result<i64, StoreError> {
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM residents"
+        )
+        .fetch_one(p)
+        .await)?)
+    }
+}
