@@ -9,11 +9,13 @@ pub mod audit;
 pub mod bulk;
 pub mod db;
 pub mod error;
+pub mod exchange;
 pub mod party;
 pub mod pii;
 pub mod places;
 pub mod regions;
 pub mod residents;
+pub mod testing;
 pub mod users;
 
 pub use db::{Backend, Db, Tx};

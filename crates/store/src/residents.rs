@@ -501,3 +501,26 @@ impl Store {
         .await)?)
     }
 }
+
+impl Store {
+    /// The members of one household, if the scope covers it.
+    pub async fn household_members(
+        &self,
+        scope: &Scope,
+        household: i64,
+    ) -> Result<Vec<Resident>, StoreError> {
+        let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
+        let (lo, hi) = subtree_range(people);
+        let sql = format!(
+            "SELECT {COLS} FROM residents r WHERE r.household_id = $1 AND r.grid_code >= $2 AND r.grid_code < $3 ORDER BY r.id"
+        );
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(household)
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(p)
+        .await)?)
+    }
+}

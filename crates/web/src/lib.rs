@@ -1,1 +1,78 @@
+//! Tongxin's HTTP adapter: the JSON API under `/api/v1`, staff login with sessions, CSRF and
+//! TOTP, API tokens for machine clients, and the few pages the foundation needs.
+//!
+//! Handlers are thin: parse, check the role ([`auth::Caller::require`]), call the store with the
+//! caller's scope, map errors through [`error::ApiError`].
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod locator;
+pub mod pages;
+
+use auth::password::HashCost;
+use auth::throttle::Throttle;
+use axum::Router;
+use std::sync::Arc;
+use tongxin_store::Store;
+
+/// Settings of the web layer (the CLI fills them from its configuration).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub cookie_secure: bool,
+    pub session_ttl: chrono::Duration,
+    pub hash_cost: HashCost,
+    /// Consecutive failures before an account locks, and for how long.
+    pub max_login_failures: i64,
+    pub lockout: chrono::Duration,
+    /// Login attempts per client address per window.
+    pub login_attempts_per_window: u32,
+    pub login_window: std::time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            cookie_secure: false,
+            session_ttl: chrono::Duration::hours(8),
+            hash_cost: HashCost::Standard,
+            max_login_failures: 5,
+            lockout: chrono::Duration::minutes(15),
+            login_attempts_per_window: 30,
+            login_window: std::time::Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<Throttle>,
+    pub locator: Arc<locator::LocatorCache>,
+}
+
+impl AppState {
+    pub async fn new(
+        store: Store,
+        config: WebConfig,
+    ) -> Result<AppState, tongxin_store::StoreError> {
+        let locator = Arc::new(locator::LocatorCache::load(&store).await?);
+        let throttle = Arc::new(Throttle::new(
+            config.login_attempts_per_window,
+            config.login_window,
+        ));
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            throttle,
+            locator,
+        })
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    api::router().with_state(state)
+}

@@ -1,0 +1,146 @@
+//! The route table. Every route is declared once in [`routes`], from which the router is built
+//! and against which the authorization test checks that each route has a row.
+
+pub mod admin;
+pub mod extract;
+pub mod party;
+pub mod places;
+pub mod residents;
+
+use crate::AppState;
+use crate::auth::{PendingCaller, login, totp};
+use crate::error::ApiError;
+use crate::pages;
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, delete, get, patch, post};
+
+/// One declared route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Reachable without logging in.
+    pub public: bool,
+}
+
+fn r(
+    method: &'static str,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method,
+            path,
+            public: false,
+        },
+        handler,
+    )
+}
+
+fn public(
+    method: &'static str,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method,
+            path,
+            public: true,
+        },
+        handler,
+    )
+}
+
+/// Every route of the application.
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        public("GET", "/", get(home)),
+        public("GET", "/login", get(login::login_page)),
+        public("POST", "/login", post(login::login_form)),
+        public("POST", "/logout", post(login::logout_form)),
+        public("GET", "/healthz", get(healthz)),
+        public("POST", "/api/v1/auth/login", post(login::login_json)),
+        r("GET", "/api/v1/auth/me", get(login::me)),
+        r("POST", "/api/v1/auth/logout", post(login::logout_json)),
+        r(
+            "POST",
+            "/api/v1/auth/password",
+            post(login::change_password),
+        ),
+        r("POST", "/api/v1/auth/totp/setup", post(totp::setup)),
+        r("POST", "/api/v1/auth/totp/enable", post(totp::enable)),
+        r("GET", "/api/v1/regions", get(places::tree)),
+        r("GET", "/api/v1/regions/{code}", get(places::region)),
+        r("GET", "/api/v1/grids", get(places::grids)),
+        r("GET", "/api/v1/grids/{code}", get(places::grid)),
+        r("GET", "/api/v1/grids/{code}/team", get(places::team)),
+        r("GET", "/api/v1/locate", get(places::locate)),
+        r("GET", "/api/v1/buildings", get(places::buildings)),
+        r("GET", "/api/v1/buildings/{id}", get(places::building)),
+        r("GET", "/api/v1/households", get(places::households)),
+        r("GET", "/api/v1/households/{id}", get(places::household)),
+        r("GET", "/api/v1/residents", get(residents::search)),
+        r("POST", "/api/v1/residents", post(residents::create)),
+        r("GET", "/api/v1/residents/{id}", get(residents::get)),
+        r("PATCH", "/api/v1/residents/{id}", patch(residents::update)),
+        r(
+            "GET",
+            "/api/v1/residents/{id}/unmasked",
+            get(residents::unmasked),
+        ),
+        r("GET", "/api/v1/party/orgs", get(party::orgs)),
+        r("GET", "/api/v1/party/orgs/{id}", get(party::org)),
+        r("GET", "/api/v1/party/members", get(party::members)),
+        r("GET", "/api/v1/departments", get(party::departments)),
+        r("GET", "/api/v1/departments/{id}", get(party::department)),
+        r("GET", "/api/v1/users", get(admin::users)),
+        r("POST", "/api/v1/users", post(admin::create_user)),
+        r("POST", "/api/v1/tokens", post(admin::create_token)),
+        r("DELETE", "/api/v1/tokens/{id}", delete(admin::revoke_token)),
+        r("GET", "/api/v1/audit", get(admin::audit)),
+        r("GET", "/api/v1/audit/verify", get(admin::audit_verify)),
+    ]
+}
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for (spec, handler) in routes() {
+        debug_assert!(spec.method.parse::<Method>().is_ok());
+        router = router.route(spec.path, handler);
+    }
+    router.fallback(not_found)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn home(caller: Option<PendingCaller>) -> Response {
+    match caller {
+        Some(c) => pages::home(
+            &c.user.display_name,
+            c.user.role.label(),
+            &c.csrf,
+            c.second_factor_ok,
+        )
+        .into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let _ = method;
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Html(pages::error_page(404, "页面不存在").0),
+        )
+            .into_response()
+    }
+}

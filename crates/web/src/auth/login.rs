@@ -1,0 +1,337 @@
+//! Logging in and out: JSON for API clients and a plain HTML form for people. One procedure
+//! serves both: address throttling, account lockout, argon2id, TOTP where set (and enrolment
+//! owed by admins who have none), then a session with its CSRF token.
+
+use super::{
+    Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token,
+    same_secret,
+};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::pages;
+use axum::Json;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use tongxin_domain::totp;
+use tongxin_store::StoreError;
+use tongxin_store::audit::AuditEntry;
+use tongxin_store::users::User;
+
+const LOGIN_CSRF_COOKIE: &str = "tx_login_csrf";
+/// Verified against when the username is unknown, so both paths take the same time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Ipnz3ohpAWAEInJ3lv2hELQsHXFmkStlT6nwbUo1w8";
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub totp_code: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct LoginResponse {
+    pub user: User,
+    pub csrf_token: String,
+    /// `ok`, or `enroll_required` when an admin must set up a TOTP second factor first.
+    pub second_factor: &'static str,
+}
+
+struct NewSession {
+    user: User,
+    token: String,
+    csrf: String,
+    second_factor_ok: bool,
+}
+
+fn fail() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+        "用户名或密码错误",
+    )
+}
+
+async fn authenticate(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    req: &LoginRequest,
+) -> ApiResult<NewSession> {
+    if let Err(wait) = state.throttle.attempt(ip) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            format!("登录尝试过于频繁，请 {} 秒后再试", wait.as_secs().max(1)),
+        ));
+    }
+    let store = &state.store;
+    let creds = match store.credentials(req.username.trim()).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => {
+            password::verify(&req.password, DUMMY_HASH);
+            return Err(fail());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let now = store.now();
+    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+        let minutes = (until - now).num_minutes() + 1;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "locked",
+            format!("连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试"),
+        ));
+    }
+    let cfg = &state.config;
+    if !password::verify(&req.password, &creds.password_hash) {
+        store
+            .record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout)
+            .await?;
+        return Err(fail());
+    }
+    if !creds.user.active {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "inactive",
+            "账号已停用，请联系系统管理员",
+        ));
+    }
+    let second_factor_ok = match &creds.totp_secret {
+        Some(secret) => {
+            let code = req.totp_code.as_deref().map(str::trim).unwrap_or("");
+            if code.is_empty() {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "totp_required",
+                    "请输入动态验证码",
+                )
+                .with_field("totp_code"));
+            }
+            let step = totp::verify(secret, code, now.timestamp(), creds.totp_last_step);
+            let fresh = match step {
+                Some(step) => store.use_totp_step(creds.user.id, step).await?,
+                None => false,
+            };
+            if !fresh {
+                store
+                    .record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout)
+                    .await?;
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "bad_totp",
+                    "动态验证码错误或已使用",
+                )
+                .with_field("totp_code"));
+            }
+            true
+        }
+        None => !creds.user.role.requires_totp(),
+    };
+    store.record_login_success(creds.user.id).await?;
+    let token = random_token();
+    let csrf = random_token();
+    store
+        .create_session(
+            creds.user.id,
+            &token,
+            &csrf,
+            second_factor_ok,
+            cfg.session_ttl,
+        )
+        .await?;
+    let actor = tongxin_store::Actor {
+        user_id: Some(creds.user.id),
+        name: creds.user.username.clone(),
+    };
+    store
+        .audit(&actor, AuditEntry::new("user.login", "user", creds.user.id))
+        .await?;
+    Ok(NewSession {
+        user: creds.user,
+        token,
+        csrf,
+        second_factor_ok,
+    })
+}
+
+pub fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}"
+    );
+    HeaderValue::from_str(&value).expect("cookie is ASCII")
+}
+
+fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    resp
+}
+
+/// `POST /api/v1/auth/login`
+pub async fn login_json(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Response> {
+    let s = authenticate(&state, ip, &req).await?;
+    let cookie = session_cookie(&state, &s.token, state.config.session_ttl.num_seconds());
+    let body = LoginResponse {
+        user: s.user,
+        csrf_token: s.csrf,
+        second_factor: if s.second_factor_ok {
+            "ok"
+        } else {
+            "enroll_required"
+        },
+    };
+    Ok(with_cookie(Json(body).into_response(), cookie))
+}
+
+/// `GET /api/v1/auth/me`
+pub async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "user": caller.user, "csrf_token": caller.csrf }))
+}
+
+/// `POST /api/v1/auth/logout`
+pub async fn logout_json(
+    State(state): State<AppState>,
+    caller: PendingCaller,
+) -> ApiResult<Response> {
+    state.store.delete_session(&caller.token).await?;
+    Ok(with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        session_cookie(&state, "", 0),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/password` — ends every session of the user; log in again afterwards.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<PasswordChange>,
+) -> ApiResult<Response> {
+    let creds = state.store.credentials(&caller.user.username).await?;
+    if !password::verify(&req.current_password, &creds.password_hash) {
+        return Err(ApiError::invalid("current_password", "当前密码不正确"));
+    }
+    password::check_strength(&req.new_password)
+        .map_err(|m| ApiError::invalid("new_password", m))?;
+    let hash = password::hash(&req.new_password, state.config.hash_cost);
+    state
+        .store
+        .set_password(&caller.actor(), caller.user.id, &hash)
+        .await?;
+    Ok(with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        session_cookie(&state, "", 0),
+    ))
+}
+
+// ---- the HTML form ----
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub totp_code: String,
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
+/// `GET /login`: the form, with a double-submit CSRF token (there is no session yet).
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = cookie_value(&headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() >= 32)
+        .unwrap_or_else(random_token);
+    render_login(&state, &token, None, StatusCode::OK)
+}
+
+fn render_login(state: &AppState, csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let secure = if state.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/login{secure}");
+    let mut resp = (status, pages::login(csrf, error)).into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ASCII"),
+    );
+    resp
+}
+
+/// `POST /login`
+pub async fn login_form(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same_secret(&expected, &form.csrf) {
+        return render_login(
+            &state,
+            &random_token(),
+            Some("页面已过期，请重新登录"),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let req = LoginRequest {
+        username: form.username,
+        password: form.password,
+        totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
+    };
+    match authenticate(&state, ip, &req).await {
+        Ok(s) => {
+            let cookie = session_cookie(&state, &s.token, state.config.session_ttl.num_seconds());
+            with_cookie(Redirect::to("/").into_response(), cookie)
+        }
+        Err(e) => render_login(&state, &expected, Some(&e.message), e.status),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
+/// `POST /logout` from a page: the form carries the session's CSRF token.
+pub async fn logout_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> ApiResult<Response> {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        if let Some(session) = state.store.session(&token).await? {
+            if !same_secret(&session.csrf_token, &form.csrf) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "页面已过期，请刷新后重试",
+                ));
+            }
+            state.store.delete_session(&token).await?;
+        }
+    }
+    Ok(with_cookie(
+        Redirect::to("/login").into_response(),
+        session_cookie(&state, "", 0),
+    ))
+}

@@ -1,0 +1,595 @@
+//! The authorization table: every route × every role × one object in scope and one out of
+//! scope → the expected status. A route declared in `tongxin_web::api::routes()` without a row
+//! here fails the test, so no endpoint ships unexamined.
+
+mod support;
+
+use support::*;
+use tongxin_store::testing::all_stores;
+
+/// What a row expects of each caller, as (in scope, out of scope).
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// The same for everyone, logged in or not.
+    Public(u16),
+    /// Any logged-in user; anonymous callers get 401.
+    Everyone(u16),
+    /// Places: readable by all staff within their scope (departments: their street).
+    Places,
+    /// People: staff within scope; department staff never.
+    People,
+    /// Party organisations and members.
+    Party,
+    AdminOnly(u16),
+    /// Register/edit residents: admin, community and grid workers.
+    Writers(u16),
+    /// Full ID and phone: holders of the unmask permission, within scope.
+    Unmask,
+    /// Own API token vs someone else's.
+    OwnToken,
+    /// The start page: a page for sessions, a redirect to /login otherwise.
+    Home,
+    /// `POST /logout` with a wrong CSRF token.
+    LogoutForm,
+}
+
+fn expected(e: Expect, who: Who) -> (u16, u16) {
+    use Who::*;
+    if who == Anonymous {
+        return match e {
+            Expect::Public(s) => (s, s),
+            Expect::Home | Expect::LogoutForm => (303, 303),
+            _ => (401, 401),
+        };
+    }
+    match e {
+        Expect::Public(s) | Expect::Everyone(s) => (s, s),
+        Expect::Places => {
+            if who == Admin {
+                (200, 200)
+            } else {
+                (200, 404)
+            }
+        }
+        Expect::People => match who {
+            Admin => (200, 200),
+            Department => (403, 403),
+            _ => (200, 404),
+        },
+        Expect::Party => match who {
+            Admin => (200, 200),
+            Leader | Community | Grid | Party => (200, 404),
+            _ => (403, 403),
+        },
+        Expect::AdminOnly(s) => {
+            if who == Admin {
+                (s, s)
+            } else {
+                (403, 403)
+            }
+        }
+        Expect::Writers(s) => match who {
+            Admin => (s, s),
+            Community | Grid => (s, 404),
+            _ => (403, 403),
+        },
+        Expect::Unmask => match who {
+            Admin => (200, 200),
+            Community => (200, 404),
+            _ => (403, 403),
+        },
+        Expect::OwnToken => (204, 404),
+        Expect::Home => (200, 200),
+        Expect::LogoutForm => (403, 403),
+    }
+}
+
+/// One row: the declared route, a request on an object in scope and one out of scope.
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    in_uri: &'static str,
+    out_uri: &'static str,
+    /// JSON body, or `form:` + urlencoded body.
+    body_in: Option<&'static str>,
+    body_out: Option<&'static str>,
+    expect: Expect,
+    /// The request ends the session (logout): use a session of its own.
+    fresh_session: bool,
+}
+
+const fn row(
+    method: &'static str,
+    path: &'static str,
+    in_uri: &'static str,
+    out_uri: &'static str,
+    expect: Expect,
+) -> Row {
+    Row {
+        method,
+        path,
+        in_uri,
+        out_uri,
+        body_in: None,
+        body_out: None,
+        expect,
+        fresh_session: false,
+    }
+}
+
+const fn with_body(mut r: Row, body_in: &'static str, body_out: &'static str) -> Row {
+    r.body_in = Some(body_in);
+    r.body_out = Some(body_out);
+    r
+}
+
+fn table() -> Vec<Row> {
+    use Expect::*;
+    let mut logout = row(
+        "POST",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/logout",
+        Everyone(204),
+    );
+    logout.fresh_session = true;
+    vec![
+        row("GET", "/", "/", "/", Home),
+        row("GET", "/login", "/login", "/login", Public(200)),
+        with_body(
+            row("POST", "/login", "/login", "/login", Public(403)),
+            "form:username=a&password=b&_csrf=x",
+            "form:username=a&password=b",
+        ),
+        with_body(
+            row("POST", "/logout", "/logout", "/logout", LogoutForm),
+            "form:_csrf=wrong",
+            "form:",
+        ),
+        row("GET", "/healthz", "/healthz", "/healthz", Public(200)),
+        with_body(
+            row(
+                "POST",
+                "/api/v1/auth/login",
+                "/api/v1/auth/login",
+                "/api/v1/auth/login",
+                Public(401),
+            ),
+            r#"{"username":"nobody","password":"x"}"#,
+            r#"{"username":"nobody","password":"y"}"#,
+        ),
+        row(
+            "GET",
+            "/api/v1/auth/me",
+            "/api/v1/auth/me",
+            "/api/v1/auth/me",
+            Everyone(200),
+        ),
+        logout,
+        with_body(
+            row(
+                "POST",
+                "/api/v1/auth/password",
+                "/api/v1/auth/password",
+                "/api/v1/auth/password",
+                Everyone(422),
+            ),
+            r#"{"current_password":"wrong","new_password":"Another@2026x"}"#,
+            r#"{"current_password":"wrong","new_password":"Another@2026x"}"#,
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/totp/setup",
+            "/api/v1/auth/totp/setup",
+            "/api/v1/auth/totp/setup",
+            Everyone(200),
+        ),
+        with_body(
+            row(
+                "POST",
+                "/api/v1/auth/totp/enable",
+                "/api/v1/auth/totp/enable",
+                "/api/v1/auth/totp/enable",
+                Everyone(422),
+            ),
+            r#"{"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","code":"000000"}"#,
+            r#"{"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","code":"000001"}"#,
+        ),
+        row(
+            "GET",
+            "/api/v1/regions",
+            "/api/v1/regions",
+            "/api/v1/regions?include_grids=true",
+            Everyone(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/regions/{code}",
+            "/api/v1/regions/{A1}",
+            "/api/v1/regions/{street2}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/grids",
+            "/api/v1/grids?within={A1}",
+            "/api/v1/grids?within={street2}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/grids/{code}",
+            "/api/v1/grids/{A1}",
+            "/api/v1/grids/{C1}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/grids/{code}/team",
+            "/api/v1/grids/{A1}/team",
+            "/api/v1/grids/{C1}/team",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/locate",
+            "/api/v1/locate?lat={A1lat}&lng={A1lng}",
+            "/api/v1/locate?lat={C1lat}&lng={C1lng}",
+            Everyone(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/buildings",
+            "/api/v1/buildings?grid={A1}",
+            "/api/v1/buildings?grid={C1}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/buildings/{id}",
+            "/api/v1/buildings/{building_in}",
+            "/api/v1/buildings/{building_out}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/households",
+            "/api/v1/households?grid={A1}",
+            "/api/v1/households?grid={C1}",
+            People,
+        ),
+        row(
+            "GET",
+            "/api/v1/households/{id}",
+            "/api/v1/households/{household_in}",
+            "/api/v1/households/{household_out}",
+            People,
+        ),
+        row(
+            "GET",
+            "/api/v1/residents",
+            "/api/v1/residents?grid={A1}",
+            "/api/v1/residents?grid={C1}",
+            People,
+        ),
+        with_body(
+            row(
+                "POST",
+                "/api/v1/residents",
+                "/api/v1/residents",
+                "/api/v1/residents",
+                Writers(201),
+            ),
+            r#"{"name":"新居民","id_number":"{new_id}","grid_code":"{A1}"}"#,
+            r#"{"name":"新居民","id_number":"{new_id}","grid_code":"{C1}"}"#,
+        ),
+        row(
+            "GET",
+            "/api/v1/residents/{id}",
+            "/api/v1/residents/{resident_in}",
+            "/api/v1/residents/{resident_out}",
+            People,
+        ),
+        with_body(
+            row(
+                "PATCH",
+                "/api/v1/residents/{id}",
+                "/api/v1/residents/{resident_in}",
+                "/api/v1/residents/{resident_out}",
+                Writers(200),
+            ),
+            r#"{"version":{version_in},"relation":"户主"}"#,
+            r#"{"version":{version_out},"relation":"户主"}"#,
+        ),
+        row(
+            "GET",
+            "/api/v1/residents/{id}/unmasked",
+            "/api/v1/residents/{resident_in}/unmasked",
+            "/api/v1/residents/{resident_out}/unmasked",
+            Unmask,
+        ),
+        row(
+            "GET",
+            "/api/v1/party/orgs",
+            "/api/v1/party/orgs?within={A1}",
+            "/api/v1/party/orgs?within={street2}",
+            Party,
+        ),
+        row(
+            "GET",
+            "/api/v1/party/orgs/{id}",
+            "/api/v1/party/orgs/{org_in}",
+            "/api/v1/party/orgs/{org_out}",
+            Party,
+        ),
+        row(
+            "GET",
+            "/api/v1/party/members",
+            "/api/v1/party/members?within={A1}",
+            "/api/v1/party/members?within={C1}",
+            Party,
+        ),
+        row(
+            "GET",
+            "/api/v1/departments",
+            "/api/v1/departments",
+            "/api/v1/departments",
+            Everyone(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/departments/{id}",
+            "/api/v1/departments/{dept_in}",
+            "/api/v1/departments/{dept_out}",
+            Places,
+        ),
+        row(
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users",
+            "/api/v1/users",
+            AdminOnly(200),
+        ),
+        with_body(
+            row(
+                "POST",
+                "/api/v1/users",
+                "/api/v1/users",
+                "/api/v1/users",
+                AdminOnly(201),
+            ),
+            r#"{"username":"u{unique}","display_name":"新用户","password":"Tongxin@2026","role":"grid_worker","scope_region":"{A1}"}"#,
+            r#"{"username":"u{unique}","display_name":"新用户","password":"Tongxin@2026","role":"grid_worker","scope_region":"{C1}"}"#,
+        ),
+        with_body(
+            row(
+                "POST",
+                "/api/v1/tokens",
+                "/api/v1/tokens",
+                "/api/v1/tokens",
+                Everyone(201),
+            ),
+            r#"{"name":"测试"}"#,
+            r#"{"name":"测试"}"#,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            "/api/v1/tokens/{own_token}",
+            "/api/v1/tokens/{other_token}",
+            OwnToken,
+        ),
+        row(
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit",
+            "/api/v1/audit?entity=resident&entity_id=1",
+            AdminOnly(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/audit/verify",
+            "/api/v1/audit/verify",
+            "/api/v1/audit/verify",
+            AdminOnly(200),
+        ),
+    ]
+}
+
+struct Vars<'a> {
+    f: &'a Fixture,
+    who: Who,
+    counter: u32,
+}
+
+impl Vars<'_> {
+    async fn fill(&mut self, template: &str) -> String {
+        let f = self.f;
+        let ids = &f.ids;
+        let mut s = template
+            .replace("{A1}", GRID_A1)
+            .replace("{C1}", GRID_C1)
+            .replace("{street2}", STREET2)
+            .replace("{A1lat}", &POINT_A1.1.to_string())
+            .replace("{A1lng}", &POINT_A1.0.to_string())
+            .replace("{C1lat}", &POINT_C1.1.to_string())
+            .replace("{C1lng}", &POINT_C1.0.to_string())
+            .replace("{building_in}", &ids.building_a1.to_string())
+            .replace("{building_out}", &ids.building_c1.to_string())
+            .replace("{household_in}", &ids.household_a1.to_string())
+            .replace("{household_out}", &ids.household_c1.to_string())
+            .replace("{resident_in}", &ids.resident_a1.to_string())
+            .replace("{resident_out}", &ids.resident_c1.to_string())
+            .replace("{org_in}", &ids.org_a1.to_string())
+            .replace("{org_out}", &ids.org_c1.to_string())
+            .replace("{dept_in}", &ids.dept_street1.to_string())
+            .replace("{dept_out}", &ids.dept_street2.to_string());
+        self.counter += 1;
+        let unique = format!("{:?}{}", self.who, self.counter).to_lowercase();
+        s = s.replace("{unique}", &unique);
+        if s.contains("{new_id}") {
+            let seq = (self.who as u16) * 50 + self.counter as u16;
+            let id = tongxin_domain::idcard::IdNumber::compose(
+                "330702",
+                chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+                seq,
+            );
+            s = s.replace("{new_id}", id.as_str());
+        }
+        let admin = tongxin_domain::access::Scope::All;
+        for (key, id) in [
+            ("{version_in}", ids.resident_a1),
+            ("{version_out}", ids.resident_c1),
+        ] {
+            if s.contains(key) {
+                let v = f.store.resident(&admin, id).await.unwrap().version;
+                s = s.replace(key, &v.to_string());
+            }
+        }
+        for (key, owner) in [
+            ("{own_token}", self.who),
+            (
+                "{other_token}",
+                if self.who == Who::Leader {
+                    Who::Admin
+                } else {
+                    Who::Leader
+                },
+            ),
+        ] {
+            if s.contains(key) {
+                let user = ids
+                    .users
+                    .get(&owner)
+                    .copied()
+                    .unwrap_or(ids.users[&Who::Admin]);
+                let id = f
+                    .store
+                    .create_api_token(
+                        &tongxin_store::Actor::system("test"),
+                        user,
+                        "t",
+                        &format!("tok-{unique}-{key}"),
+                    )
+                    .await
+                    .unwrap();
+                s = s.replace(key, &id.to_string());
+            }
+        }
+        s
+    }
+}
+
+async fn send_row(
+    f: &Fixture,
+    session: &Session,
+    method: &str,
+    uri: &str,
+    body: Option<&str>,
+) -> u16 {
+    match body.and_then(|b| b.strip_prefix("form:")) {
+        Some(form) => {
+            use axum::body::Body;
+            use axum::http::{Request, header};
+            use tower::ServiceExt;
+            let mut req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if let Some(c) = &session.cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            f.app
+                .clone()
+                .oneshot(req.body(Body::from(form.to_string())).unwrap())
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+        None => send(&f.app, session, method, uri, body)
+            .await
+            .status
+            .as_u16(),
+    }
+}
+
+#[tokio::test]
+async fn every_route_every_role_in_and_out_of_scope() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let table = table();
+        let mut failures = Vec::new();
+        for (spec, _) in tongxin_web::api::routes() {
+            if !table
+                .iter()
+                .any(|r| r.method == spec.method && r.path == spec.path)
+            {
+                failures.push(format!(
+                    "route {} {} has no row in the authorization table",
+                    spec.method, spec.path
+                ));
+            }
+        }
+        let mut sessions = std::collections::HashMap::new();
+        for who in Who::ALL {
+            sessions.insert(who, login(&f, who).await);
+        }
+        let mut checked = 0;
+        for r in &table {
+            assert!(
+                tongxin_web::api::routes()
+                    .iter()
+                    .any(|(spec, _)| spec.method == r.method && spec.path == r.path),
+                "row {} {} names no route",
+                r.method,
+                r.path
+            );
+            for who in Who::ALL {
+                let (want_in, want_out) = expected(r.expect, who);
+                for (template, body, want) in [
+                    (r.in_uri, r.body_in, want_in),
+                    (r.out_uri, r.body_out, want_out),
+                ] {
+                    let session = if r.fresh_session {
+                        login(&f, who).await
+                    } else {
+                        sessions[&who].clone()
+                    };
+                    let mut vars = Vars {
+                        f: &f,
+                        who,
+                        counter: checked,
+                    };
+                    let uri = vars.fill(template).await;
+                    let body = match body {
+                        Some(b) => Some(vars.fill(b).await),
+                        None => None,
+                    };
+                    let got = send_row(&f, &session, r.method, &uri, body.as_deref()).await;
+                    checked += 1;
+                    if got != want {
+                        failures.push(format!(
+                            "{}: {} {uri} as {who:?}: got {got}, want {want}",
+                            t.label, r.method
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} authorization mismatches:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert!(checked > 500, "the table exercised {checked} requests");
+        assert_eq!(
+            f.store.audit_verify().await.unwrap().map(|n| n > 0),
+            Ok(true),
+            "{}: audit chain intact",
+            t.label
+        );
+        t.cleanup().await;
+    }
+}

@@ -1,0 +1,469 @@
+//! A small street for HTTP tests: two streets, three communities, four grids, buildings,
+//! households, residents, party organisations, departments, and one account per role.
+//!
+//! Street 330702001 (in every non-admin user's scope) holds community A (…008) with grids A1, A2
+//! and community B (…010) with grid B1; street 330702002 holds community C with grid C1, which
+//! no one but the admin may see.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use tongxin_domain::access::Role;
+use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::phone::Phone;
+use tongxin_domain::region::RegionCode;
+use tongxin_store::party::{
+    NewDepartment, NewPartyMember, NewPartyOrg, insert_departments, insert_members, insert_orgs,
+};
+use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
+use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
+use tongxin_store::residents::NewResident;
+use tongxin_store::users::NewUser;
+use tongxin_store::{Actor, Store};
+use tongxin_web::auth::password::{HashCost, hash};
+use tongxin_web::{AppState, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Tongxin@2026";
+pub const STREET1: &str = "330702001";
+pub const STREET2: &str = "330702002";
+pub const COMMUNITY_A: &str = "330702001008";
+pub const COMMUNITY_B: &str = "330702001010";
+pub const COMMUNITY_C: &str = "330702002001";
+pub const GRID_A1: &str = "330702001008001";
+pub const GRID_A2: &str = "330702001008002";
+pub const GRID_B1: &str = "330702001010001";
+pub const GRID_C1: &str = "330702002001001";
+pub const ADMIN_TOTP: &[u8] = b"12345678901234567890";
+
+/// Callers of the authorization table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Anonymous,
+    Admin,
+    Leader,
+    Dispatcher,
+    Community,
+    Grid,
+    Party,
+    Mediator,
+    Department,
+}
+
+impl Who {
+    pub const ALL: [Who; 9] = [
+        Who::Anonymous,
+        Who::Admin,
+        Who::Leader,
+        Who::Dispatcher,
+        Who::Community,
+        Who::Grid,
+        Who::Party,
+        Who::Mediator,
+        Who::Department,
+    ];
+
+    pub fn username(self) -> &'static str {
+        match self {
+            Who::Anonymous => "",
+            Who::Admin => "admin",
+            Who::Leader => "leader",
+            Who::Dispatcher => "dispatcher",
+            Who::Community => "community",
+            Who::Grid => "grid1",
+            Who::Party => "party",
+            Who::Mediator => "mediator",
+            Who::Department => "chengguan",
+        }
+    }
+}
+
+/// Square boundary of `side` degrees with its north-west corner at (lng, lat).
+fn square(lng: f64, lat: f64, side: f64) -> Boundary {
+    let (e, s) = (lng + side, lat - side);
+    Boundary {
+        geojson: format!(
+            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
+        ),
+        bbox: [lng, s, e, lat],
+    }
+}
+
+/// Ids of the fixture's objects, in and out of the common scope.
+#[derive(Debug, Clone)]
+pub struct Ids {
+    pub building_a1: i64,
+    pub building_c1: i64,
+    pub household_a1: i64,
+    pub household_c1: i64,
+    pub resident_a1: i64,
+    pub resident_a2: i64,
+    pub resident_c1: i64,
+    pub org_a1: i64,
+    pub org_c1: i64,
+    pub dept_street1: i64,
+    pub dept_street2: i64,
+    pub users: HashMap<Who, i64>,
+}
+
+pub struct Fixture {
+    pub store: Store,
+    pub clock: std::sync::Arc<tongxin_domain::clock::ManualClock>,
+    pub app: Router,
+    pub ids: Ids,
+}
+
+/// A point inside grid A1 and one inside C1.
+pub const POINT_A1: (f64, f64) = (119.6605, 29.0895);
+pub const POINT_C1: (f64, f64) = (119.7005, 29.0895);
+
+pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
+    let store = t.store.clone();
+    let now = store.now();
+    let mut tx = store.db.begin().await.unwrap();
+    let region = |code: &str, name: &str, b: Option<Boundary>| NewRegion {
+        code: RegionCode::parse(code).unwrap(),
+        name: name.into(),
+        boundary: b,
+    };
+    let regions = vec![
+        region("330702", "婺城区", None),
+        region(STREET1, "城东街道", Some(square(119.66, 29.09, 0.02))),
+        region(STREET2, "城中街道", Some(square(119.70, 29.09, 0.02))),
+        region(COMMUNITY_A, "桃园社区", Some(square(119.66, 29.09, 0.01))),
+        region(COMMUNITY_B, "青春路社区", Some(square(119.67, 29.09, 0.01))),
+        region(COMMUNITY_C, "城中社区", Some(square(119.70, 29.09, 0.01))),
+        region(GRID_A1, "桃园一网格", Some(square(119.66, 29.09, 0.005))),
+        region(GRID_A2, "桃园二网格", Some(square(119.665, 29.09, 0.005))),
+        region(GRID_B1, "青春路一网格", Some(square(119.67, 29.09, 0.005))),
+        region(GRID_C1, "城中一网格", Some(square(119.70, 29.09, 0.005))),
+    ];
+    insert_regions(&mut tx, &regions, now).await.unwrap();
+    let building = |id: i64, grid: &str, lng: f64, lat: f64| NewBuilding {
+        id,
+        grid_code: grid.into(),
+        name: format!("小区{id}幢"),
+        address: format!("婺城区小区{id}幢"),
+        lng,
+        lat,
+        floors: 6,
+        units: 2,
+        qr_token: format!("qr-{id}"),
+    };
+    insert_buildings(
+        &mut tx,
+        &[
+            building(1, GRID_A1, POINT_A1.0, POINT_A1.1),
+            building(2, GRID_A2, 119.6675, 29.0875),
+            building(3, GRID_C1, POINT_C1.0, POINT_C1.1),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    let household = |id: i64, building_id: i64, grid: &str| NewHousehold {
+        id,
+        building_id,
+        grid_code: grid.into(),
+        unit_no: 1,
+        room_no: "101".into(),
+        address: format!("小区{building_id}幢1单元101室"),
+    };
+    insert_households(
+        &mut tx,
+        &[
+            household(1, 1, GRID_A1),
+            household(2, 2, GRID_A2),
+            household(3, 3, GRID_C1),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    let resident = |id: i64, household: i64, grid: &str, name: &str| NewResident {
+        id,
+        household_id: Some(household),
+        grid_code: grid.into(),
+        name: name.into(),
+        id_number: IdNumber::compose(
+            "330702",
+            NaiveDate::from_ymd_opt(1950, 1, 1).unwrap(),
+            id as u16,
+        ),
+        phone: Some(Phone::parse(&format!("1380000{:04}", id)).unwrap()),
+        relation: "户主".into(),
+        tags: vec!["独居老人".into()],
+    };
+    store
+        .insert_residents(
+            &mut tx,
+            &[
+                resident(1, 1, GRID_A1, "王建国"),
+                resident(2, 2, GRID_A2, "李秀英"),
+                resident(3, 3, GRID_C1, "张伟"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let org = |id: i64, parent: Option<i64>, kind: &str, name: &str, region: &str| NewPartyOrg {
+        id,
+        parent_id: parent,
+        kind: kind.into(),
+        name: name.into(),
+        region_code: region.into(),
+        building_id: None,
+    };
+    insert_orgs(
+        &mut tx,
+        &[
+            org(
+                1,
+                None,
+                "street_working_committee",
+                "城东街道党工委",
+                STREET1,
+            ),
+            org(
+                2,
+                Some(1),
+                "community_committee",
+                "桃园社区党委",
+                COMMUNITY_A,
+            ),
+            org(3, Some(2), "grid_branch", "桃园一网格党支部", GRID_A1),
+            org(
+                4,
+                None,
+                "street_working_committee",
+                "城中街道党工委",
+                STREET2,
+            ),
+            org(5, Some(4), "grid_branch", "城中一网格党支部", GRID_C1),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    let member = |id: i64, resident: i64, org: i64, region: &str, name: &str| NewPartyMember {
+        id,
+        resident_id: Some(resident),
+        org_id: org,
+        region_code: region.into(),
+        name: name.into(),
+        status: "formal".into(),
+        employment: "retired".into(),
+        work_unit: String::new(),
+        joined_on: NaiveDate::from_ymd_opt(1975, 7, 1),
+        dual_report_community: None,
+        dual_report_on: None,
+    };
+    insert_members(
+        &mut tx,
+        &[
+            member(1, 1, 3, GRID_A1, "王建国"),
+            member(2, 3, 5, GRID_C1, "张伟"),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    let dept = |id: i64, street: &str, name: &str| NewDepartment {
+        id,
+        street_code: street.into(),
+        name: name.into(),
+        kind: "执法".into(),
+        phone: "0579-82000000".into(),
+    };
+    insert_departments(
+        &mut tx,
+        &[
+            dept(1, STREET1, "城管执法中队"),
+            dept(2, STREET2, "城中城管中队"),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    for table in [
+        "buildings",
+        "households",
+        "residents",
+        "party_orgs",
+        "party_members",
+        "departments",
+    ] {
+        tongxin_store::bulk::sync_id_sequence(&mut tx, table)
+            .await
+            .unwrap();
+    }
+    tongxin_store::regions::bump_geometry_revision(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut users = HashMap::new();
+    for who in Who::ALL.into_iter().skip(1) {
+        let (role, region, dept, unmask, totp) = match who {
+            Who::Admin => (Role::Admin, None, None, true, Some(ADMIN_TOTP.to_vec())),
+            Who::Leader => (Role::Leader, Some(STREET1), None, false, None),
+            Who::Dispatcher => (Role::Dispatcher, Some(STREET1), None, false, None),
+            Who::Community => (Role::CommunityWorker, Some(COMMUNITY_A), None, true, None),
+            Who::Grid => (Role::GridWorker, Some(GRID_A1), None, false, None),
+            Who::Party => (Role::PartySecretary, Some(COMMUNITY_A), None, false, None),
+            Who::Mediator => (Role::Mediator, Some(STREET1), None, false, None),
+            Who::Department => (Role::DepartmentHandler, None, Some(1), false, None),
+            Who::Anonymous => unreachable!(),
+        };
+        let u = NewUser {
+            username: who.username().into(),
+            display_name: format!("{who:?}"),
+            password_hash: hash(PASSWORD, HashCost::Fast),
+            role,
+            scope_region: region.map(String::from),
+            scope_department: dept,
+            can_unmask: unmask,
+            totp_secret: totp,
+        };
+        users.insert(
+            who,
+            store
+                .create_user(&Actor::system("test"), &u)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let config = WebConfig {
+        hash_cost: HashCost::Fast,
+        login_attempts_per_window: 10_000,
+        ..WebConfig::default()
+    };
+    let app = tongxin_web::app(AppState::new(store.clone(), config).await.unwrap());
+    let ids = Ids {
+        building_a1: 1,
+        building_c1: 3,
+        household_a1: 1,
+        household_c1: 3,
+        resident_a1: 1,
+        resident_a2: 2,
+        resident_c1: 3,
+        org_a1: 3,
+        org_c1: 5,
+        dept_street1: 1,
+        dept_street2: 2,
+        users,
+    };
+    Fixture {
+        store,
+        clock: t.clock.clone(),
+        app,
+        ids,
+    }
+}
+
+/// A logged-in browser-like client: session cookie plus CSRF token.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn send(
+    app: &Router,
+    session: &Session,
+    method: &str,
+    uri: &str,
+    body: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = &session.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    if let Some(t) = &session.csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    let body = match body {
+        Some(b) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Logs in through the JSON API (admins with their TOTP code).
+pub async fn login(f: &Fixture, who: Who) -> Session {
+    if who == Who::Anonymous {
+        return Session::default();
+    }
+    let totp = if who == Who::Admin {
+        // A TOTP code is good once: step the clock past the last used step.
+        f.clock.advance(chrono::Duration::seconds(30));
+        format!(
+            ",\"totp_code\":\"{}\"",
+            tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp())
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "{{\"username\":\"{}\",\"password\":\"{PASSWORD}\"{totp}}}",
+        who.username()
+    );
+    let reply = send(
+        &f.app,
+        &Session::default(),
+        "POST",
+        "/api/v1/auth/login",
+        Some(&body),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "login {who:?}: {}",
+        reply.body
+    );
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = reply.json()["csrf_token"].as_str().unwrap().to_string();
+    Session {
+        cookie: Some(cookie),
+        csrf: Some(csrf),
+    }
+}
