@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Structured detail, e.g. every rejected row of an import.
+    pub details: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +28,8 @@ struct Inner<'a> {
     code: &'a str,
     message: &'a str,
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
 }
 
 impl ApiError {
@@ -35,6 +39,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            details: None,
         }
     }
 
@@ -101,6 +106,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 field: self.field.as_deref(),
+                details: self.details.as_ref(),
             },
         };
         (self.status, Json(body)).into_response()

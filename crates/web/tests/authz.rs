@@ -23,6 +23,8 @@ enum Expect {
     AdminOnly(u16),
     /// Register/edit residents: admin, community and grid workers.
     Writers(u16),
+    /// Export residents: admin and community workers; the "out" request asks for unmasked data.
+    Export,
     /// Full ID and phone: holders of the unmask permission, within scope.
     Unmask,
     /// Own API token vs someone else's.
@@ -79,6 +81,10 @@ fn expected(e: Expect, who: Who) -> (u16, u16) {
             _ => (403, 403),
         },
         Expect::OwnToken => (204, 404),
+        Expect::Export => match who {
+            Admin | Community => (200, 200),
+            _ => (403, 403),
+        },
         Expect::Home => (200, 200),
         Expect::LogoutForm => (403, 403),
     }
@@ -123,6 +129,7 @@ const fn with_body(mut r: Row, body_in: &'static str, body_out: &'static str) ->
     r
 }
 
+#[rustfmt::skip]
 fn table() -> Vec<Row> {
     use Expect::*;
     let mut logout = row(
@@ -393,6 +400,11 @@ fn table() -> Vec<Row> {
             "/api/v1/audit/verify",
             AdminOnly(200),
         ),
+        // Import and export. An unusable body is refused whole (422) once the role may import.
+        with_body(row("POST", "/api/v1/grids/import", "/api/v1/grids/import", "/api/v1/grids/import", AdminOnly(422)), "{}", "[]"),
+        row("GET", "/api/v1/grids/export", "/api/v1/grids/export?within={A1}", "/api/v1/grids/export?within={street2}", Places),
+        with_body(row("POST", "/api/v1/residents/import", "/api/v1/residents/import", "/api/v1/residents/import", AdminOnly(422)), "not a workbook", ""),
+        row("GET", "/api/v1/residents/export", "/api/v1/residents/export", "/api/v1/residents/export?unmasked=true", Export),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! and against which the authorization test checks that each route has a row.
 
 pub mod admin;
+pub mod exchange;
 pub mod extract;
 pub mod party;
 pub mod places;
@@ -12,6 +13,7 @@ use crate::auth::{PendingCaller, login, totp};
 use crate::error::ApiError;
 use crate::pages;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
@@ -76,6 +78,12 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/regions", get(places::tree)),
         r("GET", "/api/v1/regions/{code}", get(places::region)),
         r("GET", "/api/v1/grids", get(places::grids)),
+        r(
+            "POST",
+            "/api/v1/grids/import",
+            post(exchange::import_grids).layer(DefaultBodyLimit::max(exchange::MAX_UPLOAD)),
+        ),
+        r("GET", "/api/v1/grids/export", get(exchange::export_grids)),
         r("GET", "/api/v1/grids/{code}", get(places::grid)),
         r("GET", "/api/v1/grids/{code}/team", get(places::team)),
         r("GET", "/api/v1/locate", get(places::locate)),
@@ -85,6 +93,16 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/households/{id}", get(places::household)),
         r("GET", "/api/v1/residents", get(residents::search)),
         r("POST", "/api/v1/residents", post(residents::create)),
+        r(
+            "POST",
+            "/api/v1/residents/import",
+            post(exchange::import_residents).layer(DefaultBodyLimit::max(exchange::MAX_UPLOAD)),
+        ),
+        r(
+            "GET",
+            "/api/v1/residents/export",
+            get(exchange::export_residents),
+        ),
         r("GET", "/api/v1/residents/{id}", get(residents::get)),
         r("PATCH", "/api/v1/residents/{id}", patch(residents::update)),
         r(

@@ -1,0 +1,19 @@
+//! Import and export of grids and residents, shared by the CLI (`tongxin import …`,
+//! `tongxin export …`) and the HTTP upload endpoints.
+//!
+//! Every import takes the file's bytes, validates all of it first and collects every error it
+//! finds (each naming the feature or the row and the column, in Chinese), and only then writes
+//! everything in one transaction: a file with one bad row writes nothing. Exports produce files
+//! the imports accept back unchanged.
+
+mod error;
+mod grids;
+mod residents_export;
+mod residents_import;
+mod sheet;
+
+pub use error::{ExportError, ImportError, MAX_ERRORS, RowError};
+pub use grids::{GridImportReport, export_grids, import_grids};
+pub use residents_export::{export_residents, resident_template};
+pub use residents_import::{MAX_ROWS, ResidentImportReport, import_residents};
+pub use sheet::{COLUMNS, Column};

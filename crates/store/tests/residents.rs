@@ -1,0 +1,329 @@
+//! Resident storage on both backends: every search mode within scope, masking, unmasking with
+//! its audit record, optimistic updates, duplicate ID numbers.
+
+use chrono::NaiveDate;
+use tongxin_domain::access::Scope;
+use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::phone::Phone;
+use tongxin_domain::region::RegionCode;
+use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
+use tongxin_store::regions::{NewRegion, insert_regions};
+use tongxin_store::residents::{NewResident, ResidentPatch, ResidentQuery};
+use tongxin_store::testing::all_stores;
+use tongxin_store::{Actor, Page, Store, StoreError};
+
+const GRID_A: &str = "330702001008001";
+const GRID_B: &str = "330702001008002";
+
+fn id(seq: u16) -> IdNumber {
+    IdNumber::compose("330702", NaiveDate::from_ymd_opt(1948, 3, 9).unwrap(), seq)
+}
+
+async fn seed(store: &Store) {
+    let now = store.now();
+    let mut tx = store.db.begin().await.unwrap();
+    let regions: Vec<NewRegion> = [
+        ("330702", "婺城区"),
+        ("330702001", "城东街道"),
+        ("330702001008", "桃园社区"),
+        (GRID_A, "一网格"),
+        (GRID_B, "二网格"),
+    ]
+    .into_iter()
+    .map(|(c, n)| NewRegion {
+        code: RegionCode::parse(c).unwrap(),
+        name: n.into(),
+        boundary: None,
+    })
+    .collect();
+    insert_regions(&mut tx, &regions, now).await.unwrap();
+    let b = |id: i64, grid: &str| NewBuilding {
+        id,
+        grid_code: grid.into(),
+        name: format!("{id}幢"),
+        address: String::new(),
+        lng: 119.66,
+        lat: 29.08,
+        floors: 6,
+        units: 2,
+        qr_token: format!("t{id}"),
+    };
+    insert_buildings(&mut tx, &[b(1, GRID_A), b(2, GRID_B)], now)
+        .await
+        .unwrap();
+    let h = |id: i64, building: i64, grid: &str| NewHousehold {
+        id,
+        building_id: building,
+        grid_code: grid.into(),
+        unit_no: 1,
+        room_no: "101".into(),
+        address: String::new(),
+    };
+    insert_households(&mut tx, &[h(1, 1, GRID_A), h(2, 2, GRID_B)], now)
+        .await
+        .unwrap();
+    let r = |rid: i64, hh: i64, grid: &str, name: &str, phone: &str, tags: &[&str]| NewResident {
+        id: rid,
+        household_id: Some(hh),
+        grid_code: grid.into(),
+        name: name.into(),
+        id_number: id(rid as u16),
+        phone: Some(Phone::parse(phone).unwrap()),
+        relation: "户主".into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+    };
+    store
+        .insert_residents(
+            &mut tx,
+            &[
+                r(1, 1, GRID_A, "王建国", "13800001111", &["独居老人", "高龄"]),
+                r(2, 1, GRID_A, "王秀兰", "13900002222", &[]),
+                r(3, 2, GRID_B, "王强", "13700003333", &["独居老人"]),
+                r(4, 2, GRID_B, "李娜", "13600001111", &[]),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn names(page: &tongxin_store::Paged<tongxin_store::residents::Resident>) -> Vec<&str> {
+    page.items.iter().map(|r| r.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn search_modes_within_scope() {
+    for t in all_stores().await {
+        let s = &t.store;
+        seed(s).await;
+        let all = Scope::All;
+        let grid_a = Scope::Region {
+            code: RegionCode::parse(GRID_A).unwrap(),
+        };
+        let q = |q: &str| ResidentQuery {
+            q: q.into(),
+            ..Default::default()
+        };
+        let p = Page::default();
+
+        let wang = s.search_residents(&all, &q("王"), p).await.unwrap();
+        assert_eq!(
+            (names(&wang), wang.total),
+            (vec!["王建国", "王强", "王秀兰"], 3),
+            "{}: surname prefix (code-point order on both backends)",
+            t.label
+        );
+        assert_eq!(
+            names(&s.search_residents(&grid_a, &q("王"), p).await.unwrap()),
+            vec!["王建国", "王秀兰"],
+            "{}: scoped",
+            t.label
+        );
+        assert_eq!(
+            names(
+                &s.search_residents(&all, &q("13700003333"), p)
+                    .await
+                    .unwrap()
+            ),
+            vec!["王强"],
+            "{}: full phone",
+            t.label
+        );
+        assert_eq!(
+            names(
+                &s.search_residents(&all, &q(id(4).as_str()), p)
+                    .await
+                    .unwrap()
+            ),
+            vec!["李娜"],
+            "{}: full ID",
+            t.label
+        );
+        // "1111" is the tail of two phones, in two grids.
+        assert_eq!(
+            s.search_residents(&all, &q("1111"), p).await.unwrap().total,
+            2,
+            "{}: last four",
+            t.label
+        );
+        assert_eq!(
+            s.search_residents(&grid_a, &q("1111"), p)
+                .await
+                .unwrap()
+                .total,
+            1,
+            "{}: last four, scoped",
+            t.label
+        );
+        let alone = ResidentQuery {
+            tag: Some("独居老人".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.search_residents(&all, &alone, p).await.unwrap().total,
+            2,
+            "{}: tag",
+            t.label
+        );
+        assert!(matches!(
+            s.search_residents(&all, &q("12345"), p).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let dept = Scope::Department {
+            id: 1,
+            street: RegionCode::parse("330702001").unwrap(),
+        };
+        assert_eq!(
+            s.search_residents(&dept, &q(""), p).await.unwrap_err(),
+            StoreError::NotFound,
+            "{}: departments see no one",
+            t.label
+        );
+
+        let page2 = s
+            .search_residents(&all, &q(""), Page::new(Some(2), Some(3)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (page2.items.len(), page2.total),
+            (1, 4),
+            "{}: pagination",
+            t.label
+        );
+
+        let r = s.resident(&all, 1).await.unwrap();
+        assert_eq!(
+            r.id_masked,
+            format!("3307**********{}", &id(1).as_str()[14..])
+        );
+        assert_eq!(r.phone_masked.as_deref(), Some("138****1111"));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["tags"], serde_json::json!(["独居老人", "高龄"]));
+        assert!(
+            !json.to_string().contains("13800001111"),
+            "no clear phone in the masked view"
+        );
+        assert_eq!(
+            s.resident(&grid_a, 3).await.unwrap_err(),
+            StoreError::NotFound,
+            "{}: out of scope",
+            t.label
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn unmask_is_audited_and_updates_are_optimistic() {
+    for t in all_stores().await {
+        let s = &t.store;
+        seed(s).await;
+        let all = Scope::All;
+        let actor = Actor {
+            user_id: None,
+            name: "tester".into(),
+        };
+        let clear = s.resident_unmasked(&all, &actor, 1).await.unwrap();
+        assert_eq!(
+            (clear.id_number.as_str(), clear.phone.as_deref()),
+            (id(1).as_str(), Some("13800001111"))
+        );
+        let log = s
+            .audit_list(Some(("resident", "1")), Page::default())
+            .await
+            .unwrap();
+        assert_eq!(log[0].fields.action, "resident.unmask", "{}", t.label);
+
+        let patch = ResidentPatch {
+            phone: Some("13511112222".into()),
+            relation: Some("配偶".into()),
+            tags: Some(vec!["残疾".into()]),
+        };
+        let updated = s.update_resident(&all, &actor, 2, 1, &patch).await.unwrap();
+        assert_eq!(
+            (
+                updated.version,
+                updated.relation.as_str(),
+                updated.phone_masked.as_deref()
+            ),
+            (2, "配偶", Some("135****2222"))
+        );
+        assert_eq!(
+            s.search_residents(
+                &all,
+                &ResidentQuery {
+                    q: "13511112222".into(),
+                    ..Default::default()
+                },
+                Page::default()
+            )
+            .await
+            .unwrap()
+            .total,
+            1
+        );
+        assert_eq!(
+            s.search_residents(
+                &all,
+                &ResidentQuery {
+                    tag: Some("残疾".into()),
+                    ..Default::default()
+                },
+                Page::default()
+            )
+            .await
+            .unwrap()
+            .total,
+            1
+        );
+        // The same edit from a stale copy loses, with a conflict rather than a silent overwrite.
+        assert!(
+            matches!(
+                s.update_resident(&all, &actor, 2, 1, &patch).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            t.label
+        );
+        assert!(matches!(
+            s.update_resident(
+                &all,
+                &actor,
+                2,
+                2,
+                &ResidentPatch {
+                    phone: Some("123".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            Err(StoreError::Invalid(_))
+        ));
+
+        let dup = NewResident {
+            id: 0,
+            household_id: None,
+            grid_code: GRID_A.into(),
+            name: "重复".into(),
+            id_number: id(1),
+            phone: None,
+            relation: "其他".into(),
+            tags: vec![],
+        };
+        assert_eq!(
+            s.create_resident(&all, &actor, dup).await.unwrap_err(),
+            StoreError::Conflict("该身份证号已登记".into()),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            s.count_residents().await.unwrap(),
+            4,
+            "{}: nothing half-written",
+            t.label
+        );
+        assert!(s.audit_verify().await.unwrap().is_ok());
+        t.cleanup().await;
+    }
+}
