@@ -111,3 +111,63 @@ pub struct Paged<T> {
     pub per_page: u32,
     pub total: i64,
 }
+
+/// A row type that decodes on both backends.
+pub trait BothRows:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+impl<T> BothRows for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+impl Store {
+    /// One page of a scoped list and its total. `filter` binds `$1`/`$2` to the scope's code
+    /// range and `$3` to an optional id (0 for none); the page binds `$4`/`$5`.
+    pub(crate) async fn scoped_page<T: BothRows>(
+        &self,
+        columns: &str,
+        from: &str,
+        filter: &str,
+        order: &str,
+        (lo, hi): (&str, &str),
+        key: i64,
+        page: Page,
+    ) -> Result<Paged<T>, StoreError> {
+        let sql = format!(
+            "SELECT {columns} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
+        );
+        let items = on_read!(&self.db, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(lo)
+                .bind(hi)
+                .bind(key)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(p)
+                .await
+        })?;
+        let count = format!("SELECT COUNT(*) FROM {from} WHERE {filter}");
+        let total = on_read!(&self.db, |p| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str()))
+                .bind(lo)
+                .bind(hi)
+                .bind(key)
+                .fetch_one(p)
+                .await
+        })?;
+        Ok(Paged {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
+    }
+}

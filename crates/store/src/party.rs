@@ -7,7 +7,6 @@ use crate::error::StoreError;
 use crate::{Page, Paged, Store, on_read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::AssertSqlSafe;
 use tongxin_domain::access::Scope;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::subtree_range;
@@ -372,37 +371,19 @@ impl Store {
         let (lo, hi) = subtree_range(&prefix);
         let org = org.unwrap_or(0);
         let filter = "m.region_code >= $1 AND m.region_code < $2 AND ($3 = 0 OR m.org_id = $3)";
-        let sql = format!(
-            "SELECT m.id, m.resident_id, m.org_id, m.region_code, m.name, m.status, m.employment, m.work_unit, m.joined_on, \
-             m.dual_report_community, m.dual_report_on, \
-             EXISTS (SELECT 1 FROM center_households c WHERE c.member_id = m.id) AS center_household \
-             FROM party_members m WHERE {filter} ORDER BY m.region_code, m.id LIMIT $4 OFFSET $5"
-        );
-        let items = on_read!(&self.db, |p| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(&lo)
-                .bind(&hi)
-                .bind(org)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(p)
-                .await
-        })?;
-        let count = format!("SELECT COUNT(*) FROM party_members m WHERE {filter}");
-        let total = on_read!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(
-            count.as_str()
-        ))
-        .bind(&lo)
-        .bind(&hi)
-        .bind(org)
-        .fetch_one(p)
-        .await)?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        let columns = "m.id, m.resident_id, m.org_id, m.region_code, m.name, m.status, m.employment, m.work_unit, \
+                      m.joined_on, m.dual_report_community, m.dual_report_on, \
+                      EXISTS (SELECT 1 FROM center_households c WHERE c.member_id = m.id) AS center_household";
+        self.scoped_page(
+            columns,
+            "party_members m",
+            filter,
+            "m.region_code, m.id",
+            (&lo, &hi),
+            org,
+            page,
+        )
+        .await
     }
 
     /// Departments of the streets the scope can see.

@@ -151,30 +151,17 @@ impl Store {
     ) -> Result<Paged<Building>, StoreError> {
         let prefix = narrow(scope.places_prefix(), grid)?;
         let (lo, hi) = subtree_range(&prefix);
-        let sql = format!(
-            "SELECT {BUILDING_COLS} FROM buildings WHERE grid_code >= $1 AND grid_code < $2 ORDER BY grid_code, id LIMIT $3 OFFSET $4"
-        );
-        let items = on_read!(&self.db, |p| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(&lo)
-                .bind(&hi)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(p)
-                .await
-        })?;
-        let count = "SELECT COUNT(*) FROM buildings WHERE grid_code >= $1 AND grid_code < $2";
-        let total = on_read!(&self.db, |p| sqlx::query_scalar(count)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_one(p)
-            .await)?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        let filter = "grid_code >= $1 AND grid_code < $2 AND ($3 = 0 OR id = $3)";
+        self.scoped_page(
+            BUILDING_COLS,
+            "buildings",
+            filter,
+            "grid_code, id",
+            (&lo, &hi),
+            0,
+            page,
+        )
+        .await
     }
 
     pub async fn building(&self, scope: &Scope, id: i64) -> Result<Building, StoreError> {
@@ -222,34 +209,16 @@ impl Store {
         let (lo, hi) = subtree_range(&prefix);
         let building = building.unwrap_or(0);
         let filter = "h.grid_code >= $1 AND h.grid_code < $2 AND ($3 = 0 OR h.building_id = $3)";
-        let sql = format!(
-            "SELECT {HOUSEHOLD_COLS} FROM households h WHERE {filter} ORDER BY h.building_id, h.unit_no, h.room_no LIMIT $4 OFFSET $5"
-        );
-        let items = on_read!(&self.db, |p| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(&lo)
-                .bind(&hi)
-                .bind(building)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(p)
-                .await
-        })?;
-        let count = format!("SELECT COUNT(*) FROM households h WHERE {filter}");
-        let total = on_read!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(
-            count.as_str()
-        ))
-        .bind(&lo)
-        .bind(&hi)
-        .bind(building)
-        .fetch_one(p)
-        .await)?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        self.scoped_page(
+            HOUSEHOLD_COLS,
+            "households h",
+            filter,
+            "h.building_id, h.unit_no, h.room_no",
+            (&lo, &hi),
+            building,
+            page,
+        )
+        .await
     }
 
     pub async fn household(&self, scope: &Scope, id: i64) -> Result<Household, StoreError> {
