@@ -1,1 +1,167 @@
-fn main() {}
+//! `tongxin`: the one binary of the platform.
+
+mod bench;
+mod commands;
+mod config;
+mod demo;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "tongxin", version, about = "同心 · 党建引领基层治理平台")]
+struct Cli {
+    /// Configuration file (TOML); `tongxin.toml` is read if present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database: `sqlite://FILE` (default `sqlite://tongxin.db`) or `postgres://…`.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform over HTTP.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Create the demo street (or district) in a fresh database and serve it.
+    Demo {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = DemoScale::Street)]
+        scale: DemoScale,
+        #[arg(long)]
+        bind: Option<String>,
+        /// Delete an existing demo database first.
+        #[arg(long)]
+        reset: bool,
+        /// Load only; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Import grids (GeoJSON) or residents (xlsx).
+    Import {
+        #[arg(value_enum)]
+        kind: Kind,
+        file: PathBuf,
+    },
+    /// Export grids (GeoJSON) or residents (xlsx, masked unless --unmasked).
+    Export {
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Output file (default: stdout for GeoJSON; residents.xlsx for residents).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write full ID and phone numbers (recorded in the audit log).
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Benchmarks (numbers recorded in the README).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DemoScale {
+    Street,
+    District,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Grids,
+    Residents,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from TONGXIN_NEW_PASSWORD or asked on stdin.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, leader, dispatcher, community_worker, grid_worker, party_secretary, mediator, department_handler
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope_region: Option<String>,
+        #[arg(long)]
+        scope_department: Option<i64>,
+        #[arg(long)]
+        can_unmask: bool,
+    },
+    /// Issue an API token for a machine client acting as USERNAME.
+    Token {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Print the current TOTP code of a user (for the demo and local operation).
+    TotpCode { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Point location over synthetic grid polygons, on one core.
+    Locate {
+        #[arg(long, default_value_t = 10_000)]
+        grids: usize,
+        #[arg(long, default_value_t = 5_000_000)]
+        lookups: usize,
+    },
+    /// Resident search within scope against an existing (demo) database.
+    Search {
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Scope for the searches: a region code (default: a community), or `all`.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let mut settings = config::Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        settings.database.url = url;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(commands::run(cli.command, settings))
+}

@@ -1,0 +1,168 @@
+//! `tongxin bench …`: the measurements the README quotes. Not run in CI.
+
+use std::time::Instant;
+use tongxin_domain::access::Scope;
+use tongxin_domain::geo::{GridLocator, LngLat, synthetic_grid_lattice};
+use tongxin_domain::region::{RegionCode, RegionLevel};
+use tongxin_store::residents::ResidentQuery;
+use tongxin_store::{Page, Store};
+
+/// A tiny deterministic generator for benchmark inputs.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Lookups per second on one thread over a lattice of `grids` polygons (~14 vertices each).
+pub fn locate(grids: usize, lookups: usize) {
+    let side = (grids as f64).sqrt().ceil() as usize;
+    let origin = LngLat {
+        x: 119.40,
+        y: 29.30,
+    };
+    let started = Instant::now();
+    let polygons = synthetic_grid_lattice(origin, side, side, 250.0, 7);
+    let n = polygons.len();
+    let locator = GridLocator::new(polygons.into_iter().enumerate().collect());
+    let built = started.elapsed();
+    // Points over the lattice's bounding box (a little beyond, so some miss).
+    let (lng_span, lat_span) = (
+        side as f64 * 250.0 / 97_000.0,
+        side as f64 * 250.0 / 110_574.0,
+    );
+    let mut rng = SplitMix(42);
+    let points: Vec<LngLat> = (0..lookups.min(1_000_000))
+        .map(|_| LngLat {
+            x: origin.x + rng.unit() * lng_span * 1.05,
+            y: origin.y - rng.unit() * lat_span * 1.05,
+        })
+        .collect();
+    let started = Instant::now();
+    let mut hits = 0usize;
+    for i in 0..lookups {
+        if locator.locate(points[i % points.len()]).is_some() {
+            hits += 1;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "locate: {n} 个网格多边形，索引构建 {:.1} ms",
+        built.as_secs_f64() * 1e3
+    );
+    println!(
+        "locate: {lookups} 次查询用时 {secs:.3} s，单核 {:.0} 次/秒（命中 {:.1}%）",
+        lookups as f64 / secs,
+        hits as f64 * 100.0 / lookups as f64
+    );
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Resident searches as users make them, within a scope; prints latency percentiles.
+pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyhow::Result<()> {
+    let residents = store.count_residents().await?;
+    let scopes: Vec<(String, Scope)> = match scope {
+        Some("all") => vec![("全部".into(), Scope::All)],
+        Some(code) => vec![(
+            code.to_string(),
+            Scope::Region {
+                code: RegionCode::parse(code)?,
+            },
+        )],
+        None => {
+            let regions = store.regions_in_scope(&Scope::All, false).await?;
+            let pick = |level: RegionLevel| {
+                regions
+                    .iter()
+                    .find(|r| r.level == level.as_str())
+                    .map(|r| r.code.clone())
+            };
+            let mut v = vec![("全部（区）".to_string(), Scope::All)];
+            for level in [RegionLevel::Street, RegionLevel::Community] {
+                if let Some(code) = pick(level) {
+                    v.push((
+                        format!("{}{code}", level.label()),
+                        Scope::Region {
+                            code: RegionCode::parse(&code)?,
+                        },
+                    ));
+                }
+            }
+            v
+        }
+    };
+    println!(
+        "search: 数据库 {}，居民 {residents} 人，每个范围 {requests} 次查询",
+        store.db.backend().name()
+    );
+    for (label, scope) in scopes {
+        let sample = store
+            .search_residents(
+                &scope,
+                &ResidentQuery::default(),
+                Page::new(Some(1), Some(200)),
+            )
+            .await?
+            .items;
+        if sample.is_empty() {
+            println!("search: 范围 {label} 内没有居民，跳过");
+            continue;
+        }
+        let mut rng = SplitMix(7);
+        let mut times = Vec::with_capacity(requests);
+        for _ in 0..requests {
+            let r = &sample[(rng.next() % sample.len() as u64) as usize];
+            let q = match rng.next() % 10 {
+                0..=3 => ResidentQuery {
+                    q: r.name.chars().take(1).collect(),
+                    ..Default::default()
+                },
+                4..=6 => ResidentQuery {
+                    q: r.name.clone(),
+                    ..Default::default()
+                },
+                7 | 8 => ResidentQuery {
+                    q: r.id_masked
+                        .chars()
+                        .rev()
+                        .take(4)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect(),
+                    ..Default::default()
+                },
+                _ => ResidentQuery {
+                    tag: Some("独居老人".into()),
+                    ..Default::default()
+                },
+            };
+            let started = Instant::now();
+            let page = store.search_residents(&scope, &q, Page::default()).await?;
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(page);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "search: 范围 {label}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, 最大 {:.2} ms",
+            percentile(&times, 0.50),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99),
+            times[times.len() - 1]
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,372 @@
+//! What each subcommand does.
+
+use crate::config::{self, Settings};
+use crate::{AuditCommand, BenchCommand, Command, DemoScale, Kind, UserCommand, bench, demo};
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::clock::SystemClock;
+use tongxin_store::{Actor, Db, Store};
+use tongxin_web::auth::password::{self, HashCost};
+use tongxin_web::{AppState, WebConfig};
+
+const DEMO_DATABASE: &str = "sqlite://tongxin-demo.db";
+
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let db = Db::connect(&settings.database.url)
+        .await
+        .with_context(|| format!("无法连接数据库 {}", redact(&settings.database.url)))?;
+    let applied = db.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, backend = db.backend().name(), "database migrated");
+    }
+    Ok(Store::new(
+        db,
+        config::pii_key(&settings.security)?,
+        Arc::new(SystemClock),
+    ))
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { bind } => {
+            let store = open_store(&settings).await?;
+            serve(
+                store,
+                &settings,
+                bind.unwrap_or_else(|| settings.server.bind.clone()),
+            )
+            .await
+        }
+        Command::Migrate => {
+            let db = Db::connect(&settings.database.url).await?;
+            let n = db.migrate().await?;
+            println!("{}：已应用 {n} 个迁移", db.backend().name());
+            Ok(())
+        }
+        Command::Demo {
+            seed,
+            scale,
+            bind,
+            reset,
+            no_serve,
+        } => {
+            if settings.database.url == Settings::default().database.url {
+                settings.database.url = DEMO_DATABASE.into();
+            }
+            if reset {
+                remove_sqlite_files(&settings.database.url)?;
+            }
+            let store = open_store(&settings).await?;
+            run_demo(&store, seed, scale).await?;
+            if no_serve {
+                Ok(())
+            } else {
+                serve(
+                    store,
+                    &settings,
+                    bind.unwrap_or_else(|| settings.server.bind.clone()),
+                )
+                .await
+            }
+        }
+        Command::Import { kind, file } => {
+            let store = open_store(&settings).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let actor = Actor::system("import");
+            let report = match kind {
+                Kind::Grids => tongxin_exchange::import_grids(&store, &actor, &Scope::All, &bytes)
+                    .await
+                    .map(|r| format!("已导入网格：新建 {} 个，更新 {} 个", r.created, r.updated)),
+                Kind::Residents => {
+                    tongxin_exchange::import_residents(&store, &actor, &Scope::All, &bytes)
+                        .await
+                        .map(|r| {
+                            format!(
+                                "已导入居民 {} 人，新建户 {} 户（文件 SHA-256 {}）",
+                                r.residents, r.households_created, r.sha256
+                            )
+                        })
+                }
+            };
+            match report {
+                Ok(summary) => {
+                    println!("{summary}");
+                    Ok(())
+                }
+                Err(e) => bail!("导入失败，未写入任何数据：\n{e}"),
+            }
+        }
+        Command::Export {
+            kind,
+            out,
+            unmasked,
+        } => {
+            let store = open_store(&settings).await?;
+            let actor = Actor::system("export");
+            match kind {
+                Kind::Grids => {
+                    let text = tongxin_exchange::export_grids(&store, &Scope::All, None).await?;
+                    match out {
+                        Some(path) => std::fs::write(&path, text)
+                            .with_context(|| format!("无法写入 {}", path.display()))?,
+                        None => println!("{text}"),
+                    }
+                }
+                Kind::Residents => {
+                    let bytes =
+                        tongxin_exchange::export_residents(&store, &Scope::All, &actor, unmasked)
+                            .await?;
+                    let path = out.unwrap_or_else(|| "residents.xlsx".into());
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    eprintln!(
+                        "已导出到 {}{}",
+                        path.display(),
+                        if unmasked {
+                            "（含完整身份证号和手机号，已记入审计日志）"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open_store(&settings).await?;
+            match store.audit_verify().await? {
+                Ok(n) => {
+                    println!("审计链完整：共 {n} 条记录，逐条校验通过");
+                    Ok(())
+                }
+                Err(broken) => bail!("审计链断裂：{broken}"),
+            }
+        }
+        Command::User { command } => user(command, &settings).await,
+        Command::Bench { command } => match command {
+            BenchCommand::Locate { grids, lookups } => {
+                bench::locate(grids, lookups);
+                Ok(())
+            }
+            BenchCommand::Search { requests, scope } => {
+                let store = open_store(&settings).await?;
+                bench::search(&store, requests, scope.as_deref()).await
+            }
+        },
+    }
+}
+
+fn remove_sqlite_files(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("postgres") {
+        bail!("--reset 只用于 SQLite 演示库；PostgreSQL 请手动清空数据库");
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    for suffix in ["", "-wal", "-shm"] {
+        let p = format!("{path}{suffix}");
+        if std::path::Path::new(&p).exists() {
+            std::fs::remove_file(&p).with_context(|| format!("无法删除 {p}"))?;
+        }
+    }
+    Ok(())
+}
+
+async fn run_demo(store: &Store, seed: u64, scale: DemoScale) -> anyhow::Result<()> {
+    let already = store
+        .count_regions()
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<i64>();
+    let started = std::time::Instant::now();
+    let options = demo::DemoOptions {
+        seed,
+        scale: match scale {
+            DemoScale::Street => demo::Scale::Street,
+            DemoScale::District => demo::Scale::District,
+        },
+    };
+    let world = demo::generate(&options);
+    if already > 0 {
+        eprintln!("数据库中已有数据，跳过生成（如需重建请加 --reset）。");
+    } else {
+        eprintln!("生成演示数据（种子 {seed}）……");
+        let hash = |p: &str| password::hash(p, HashCost::Standard);
+        let mut progress = |line: &str| eprintln!("  {line}");
+        demo::load(store, &world, &hash, &mut progress).await?;
+        eprintln!("{}", world.summary());
+        eprintln!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
+    }
+    print_logins(&world);
+    Ok(())
+}
+
+fn print_logins(world: &demo::World) {
+    println!("\n演示账号（密码均为各行所示）：");
+    for u in world.users() {
+        let scope = u
+            .scope_region
+            .clone()
+            .or_else(|| u.scope_department.clone())
+            .unwrap_or_else(|| "全部".into());
+        println!(
+            "  {:<12} {:<10} {:<14} 范围 {:<16} 密码 {}",
+            u.username,
+            u.display_name,
+            u.role.label(),
+            scope,
+            u.password
+        );
+        if let Some(secret) = &u.totp_secret {
+            println!(
+                "  {:<12} 动态验证码密钥 {}（可加入手机验证器，或运行 `tongxin user totp-code {}` 取当前验证码）",
+                "",
+                tongxin_domain::totp::encode_secret(secret),
+                u.username
+            );
+        }
+    }
+}
+
+async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Result<()> {
+    let config = WebConfig {
+        cookie_secure: settings.server.cookie_secure,
+        session_ttl: chrono::Duration::hours(settings.server.session_hours),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), config).await?;
+    let app = tongxin_web::app(state);
+    let addr: SocketAddr = bind
+        .parse()
+        .with_context(|| format!("监听地址 {bind} 格式错误，例如 127.0.0.1:8080"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("无法监听 {addr}（端口被占用？）"))?;
+    println!(
+        "同心已启动：http://{addr}  （{}，Ctrl+C 停止）",
+        store.db.backend().name()
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    store.db.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let actor = Actor::system("cli");
+    match command {
+        UserCommand::Create {
+            username,
+            display_name,
+            role,
+            scope_region,
+            scope_department,
+            can_unmask,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("未知角色 {role}"))?;
+            let password = match std::env::var("TONGXIN_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprint!("请输入新账号密码：");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end().to_string()
+                }
+            };
+            password::check_strength(&password).map_err(anyhow::Error::msg)?;
+            let new = tongxin_store::users::NewUser {
+                username,
+                display_name,
+                password_hash: password::hash(&password, HashCost::Standard),
+                role,
+                scope_region,
+                scope_department,
+                can_unmask,
+                totp_secret: None,
+            };
+            let user = store.create_user(&actor, &new).await?;
+            println!("已创建账号 {}（{}）", user.username, user.role.label());
+        }
+        UserCommand::Token { username, name } => {
+            let creds = store
+                .credentials(&username)
+                .await
+                .with_context(|| format!("账号 {username} 不存在"))?;
+            let token = format!("tx_{}", tongxin_web::auth::random_token());
+            store
+                .create_api_token(&actor, creds.user.id, &name, &token)
+                .await?;
+            println!("{token}");
+        }
+        UserCommand::TotpCode { username } => {
+            let creds = store
+                .credentials(&username)
+                .await
+                .with_context(|| format!("账号 {username} 不存在"))?;
+            let secret = creds
+                .totp_secret
+                .with_context(|| format!("账号 {username} 未设置动态验证码"))?;
+            println!(
+                "{}",
+                tongxin_domain::totp::code_at(&secret, store.now().timestamp())
+            );
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                let scope = match &u.scope {
+                    Scope::All => "全部".to_string(),
+                    Scope::Region { code } => code.to_string(),
+                    Scope::Department { id, .. } => format!("部门 {id}"),
+                };
+                println!(
+                    "{:<6} {:<14} {:<10} {:<14} {}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role.label(),
+                    scope
+                );
+            }
+        }
+    }
+    Ok(())
+}
