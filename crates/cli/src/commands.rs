@@ -70,7 +70,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                 remove_sqlite_files(&settings.database.url)?;
             }
             let store = open_store(&settings).await?;
-            run_demo(&store, seed, scale).await?;
+            run_demo(&store, seed, scale, &settings.database.url).await?;
             if no_serve {
                 Ok(())
             } else {
@@ -107,7 +107,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                     println!("{summary}");
                     Ok(())
                 }
-                Err(e) => bail!("导入失败，未写入任何数据：\n{e}"),
+                Err(e) => bail!("{e}"),
             }
         }
         Command::Export {
@@ -189,7 +189,12 @@ fn remove_sqlite_files(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_demo(store: &Store, seed: u64, scale: DemoScale) -> anyhow::Result<()> {
+async fn run_demo(
+    store: &Store,
+    seed: u64,
+    scale: DemoScale,
+    database_url: &str,
+) -> anyhow::Result<()> {
     let already = store
         .count_regions()
         .await?
@@ -215,11 +220,11 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale) -> anyhow::Result<
         eprintln!("{}", world.summary());
         eprintln!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
     }
-    print_logins(&world);
+    print_logins(&world, database_url);
     Ok(())
 }
 
-fn print_logins(world: &demo::World) {
+fn print_logins(world: &demo::World, database_url: &str) {
     println!("\n演示账号（密码均为各行所示）：");
     for u in world.users() {
         let scope = u
@@ -237,9 +242,10 @@ fn print_logins(world: &demo::World) {
         );
         if let Some(secret) = &u.totp_secret {
             println!(
-                "  {:<12} 动态验证码密钥 {}（可加入手机验证器，或运行 `tongxin user totp-code {}` 取当前验证码）",
+                "  {:<12} 动态验证码密钥 {}（加入手机验证器，或运行 `tongxin --database-url {} user totp-code {}` 取当前验证码）",
                 "",
                 tongxin_domain::totp::encode_secret(secret),
+                database_url,
                 u.username
             );
         }

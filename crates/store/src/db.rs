@@ -151,11 +151,15 @@ impl Db {
         })
     }
 
-    /// Refreshes planner statistics (after bulk loads).
+    /// Refreshes planner statistics after bulk loads; on PostgreSQL also vacuums, which sets
+    /// the visibility map that index-only scans (counts over large scopes) depend on.
     pub async fn analyze(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite { write, .. } => sqlx::query("ANALYZE").execute(write).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE")
+                .execute(pool)
+                .await
+                .map(|_| ()),
         }?;
         Ok(())
     }

@@ -212,7 +212,13 @@ impl Store {
         let (lo, hi) = subtree_range(&prefix);
         let q = query.q.trim();
         let tag = query.tag.clone().unwrap_or_default();
-        let tag_filter = "($3 = '' OR EXISTS (SELECT 1 FROM resident_tags t WHERE t.resident_id = r.id AND t.tag = $3))";
+        // With a tag, the (tag, grid_code, resident_id) index drives the search; without one,
+        // $3 is bound but constant, so each case is its own SQL text with its own plan.
+        let tag_filter = if tag.is_empty() {
+            "$3 = ''"
+        } else {
+            "r.id IN (SELECT t.resident_id FROM resident_tags t WHERE t.tag = $3 AND t.grid_code >= $1 AND t.grid_code < $2)"
+        };
         let scope_filter = "r.grid_code >= $1 AND r.grid_code < $2";
         // Each search mode is its own SQL text; $4/$5 are the mode's key, $6/$7 the page.
         let is_number = !q.is_empty()
@@ -261,11 +267,24 @@ impl Store {
                 format!("{q}\u{10FFFF}").into(),
             )
         };
-        let filter = format!("{scope_filter} AND {tag_filter} AND {mode_filter}");
-        let sql = format!(
-            "SELECT {COLS} FROM residents r WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7"
-        );
-        let count_sql = format!("SELECT COUNT(*) FROM residents r WHERE {filter}");
+        // A tag alone walks the tag index in order and stops after a page; the count reads only
+        // that index. Otherwise residents drive, filtered by scope, tag and the mode's key.
+        let (from, count_from, filter, order) = if q.is_empty() && !tag.is_empty() {
+            let filter =
+                format!("t.tag = $3 AND t.grid_code >= $1 AND t.grid_code < $2 AND {mode_filter}");
+            (
+                "resident_tags t JOIN residents r ON r.id = t.resident_id",
+                "resident_tags t",
+                filter,
+                "t.grid_code, t.resident_id",
+            )
+        } else {
+            let filter = format!("{scope_filter} AND {tag_filter} AND {mode_filter}");
+            ("residents r", "residents r", filter, order)
+        };
+        let sql =
+            format!("SELECT {COLS} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7");
+        let count_sql = format!("SELECT COUNT(*) FROM {count_from} WHERE {filter}");
         macro_rules! bind_key {
             ($q:expr, $v:expr) => {
                 match $v {
