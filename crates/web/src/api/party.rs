@@ -6,7 +6,8 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use tongxin_domain::access::Action;
 use tongxin_store::party::{Department, PartyMember, PartyOrg};
 use tongxin_store::{Page, Paged};
@@ -16,18 +17,46 @@ pub struct OrgParams {
     pub within: Option<String>,
 }
 
-/// `GET /api/v1/party/orgs`: organisations bound to regions in scope, tree order.
+#[derive(Serialize)]
+pub struct OrgNode {
+    #[serde(flatten)]
+    pub org: PartyOrg,
+    pub children: Vec<OrgNode>,
+}
+
+/// Nests organisations under their parents; one whose parent lies outside the list is a root.
+fn nest(orgs: Vec<PartyOrg>) -> Vec<OrgNode> {
+    let ids: HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut children: HashMap<i64, Vec<PartyOrg>> = HashMap::new();
+    let mut roots = Vec::new();
+    for o in orgs {
+        match o.parent_id.filter(|p| ids.contains(p)) {
+            Some(p) => children.entry(p).or_default().push(o),
+            None => roots.push(o),
+        }
+    }
+    fn build(o: PartyOrg, children: &mut HashMap<i64, Vec<PartyOrg>>) -> OrgNode {
+        let kids = children.remove(&o.id).unwrap_or_default();
+        OrgNode {
+            children: kids.into_iter().map(|k| build(k, children)).collect(),
+            org: o,
+        }
+    }
+    roots.into_iter().map(|o| build(o, &mut children)).collect()
+}
+
+/// `GET /api/v1/party/orgs?within=`: the organisation tree bound to regions in scope.
 pub async fn orgs(
     State(s): State<AppState>,
     caller: Caller,
     Q(p): Q<OrgParams>,
-) -> ApiResult<Json<Vec<PartyOrg>>> {
+) -> ApiResult<Json<Vec<OrgNode>>> {
     caller.require(Action::ReadParty)?;
-    Ok(Json(
+    Ok(Json(nest(
         s.store
             .party_orgs(&caller.user.scope, p.within.as_deref())
             .await?,
-    ))
+    )))
 }
 
 /// `GET /api/v1/party/orgs/{id}`
