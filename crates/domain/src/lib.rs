@@ -7,10 +7,14 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
+pub mod case;
 pub mod clock;
+pub mod deadline;
 pub mod geo;
 pub mod idcard;
 pub mod mask;
 pub mod phone;
+pub mod photo;
 pub mod region;
 pub mod totp;

@@ -4,6 +4,7 @@
 //! row's lock on PostgreSQL and the write lock on SQLite until the transaction ends; so appends
 //! from any number of server processes form one chain in commit order.
 
+use crate::bulk::insert_rows;
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::{Actor, Page, Store, on_read, on_tx};
@@ -94,52 +95,78 @@ pub async fn append(
     actor: &Actor,
     e: AuditEntry,
 ) -> Result<i64, StoreError> {
-    let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    append_many(tx, at, actor, vec![e]).await
+}
+
+/// Appends records in order inside the caller's transaction with one head update and one
+/// multi-row insert (batched writes); returns the last sequence number.
+pub async fn append_many(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    entries: Vec<AuditEntry>,
+) -> Result<i64, StoreError> {
+    let n = entries.len() as i64;
+    // Taking the head's lock first serialises appends across processes.
+    let (last, mut prev_hash): (i64, String) = on_tx!(tx, |c| {
+        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(n)
             .fetch_one(c)
             .await
     })?;
-    let fields = AuditFields {
-        seq,
-        at,
-        actor_id: actor.user_id,
-        actor_name: actor.name.clone(),
-        action: e.action,
-        entity: e.entity,
-        entity_id: e.entity_id,
-        before_digest: e.before_digest,
-        after_digest: e.after_digest,
-        detail: e.detail,
-    };
-    let hash = chain_hash(&prev_hash, &fields);
-    let sql = "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let fields = AuditFields {
+            seq: last - n + 1 + i as i64,
+            at,
+            actor_id: actor.user_id,
+            actor_name: actor.name.clone(),
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before_digest: e.before_digest,
+            after_digest: e.after_digest,
+            detail: e.detail,
+        };
+        let hash = chain_hash(&prev_hash, &fields);
+        rows.push(vec![
+            fields.seq.into(),
+            fields.at.into(),
+            fields.actor_id.into(),
+            fields.actor_name.into(),
+            fields.action.into(),
+            fields.entity.into(),
+            fields.entity_id.into(),
+            fields.before_digest.into(),
+            fields.after_digest.into(),
+            fields.detail.into(),
+            std::mem::replace(&mut prev_hash, hash.clone()).into(),
+            hash.into(),
+        ]);
+    }
+    let cols = [
+        "seq",
+        "at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "entity",
+        "entity_id",
+        "before_digest",
+        "after_digest",
+        "detail",
+        "prev_hash",
+        "hash",
+    ];
+    insert_rows(tx, "audit_log", &cols, &rows).await?;
     on_tx!(tx, |c| {
-        sqlx::query(sql)
-            .bind(fields.seq)
-            .bind(fields.at)
-            .bind(fields.actor_id)
-            .bind(&fields.actor_name)
-            .bind(&fields.action)
-            .bind(&fields.entity)
-            .bind(&fields.entity_id)
-            .bind(&fields.before_digest)
-            .bind(&fields.after_digest)
-            .bind(&fields.detail)
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
             .bind(&prev_hash)
-            .bind(&hash)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1"
-    )
-    .bind(&hash)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(seq)
+    Ok(last)
 }
 
 impl Store {

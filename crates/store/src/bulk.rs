@@ -18,6 +18,8 @@ pub enum Val {
     Bool(bool),
     Date(Option<NaiveDate>),
     Ts(DateTime<Utc>),
+    /// A nullable timestamp (typed, so PostgreSQL sees a timestamptz NULL).
+    TsOpt(Option<DateTime<Utc>>),
 }
 
 impl From<i64> for Val {
@@ -75,6 +77,11 @@ impl From<Option<NaiveDate>> for Val {
         Val::Date(v)
     }
 }
+impl From<Option<DateTime<Utc>>> for Val {
+    fn from(v: Option<DateTime<Utc>>) -> Val {
+        Val::TsOpt(v)
+    }
+}
 impl From<DateTime<Utc>> for Val {
     fn from(v: DateTime<Utc>) -> Val {
         Val::Ts(v)
@@ -120,6 +127,7 @@ macro_rules! bind_all {
                     Val::Bool(x) => q.bind(*x),
                     Val::Date(x) => q.bind(*x),
                     Val::Ts(x) => q.bind(*x),
+                    Val::TsOpt(x) => q.bind(*x),
                 };
             }
         }

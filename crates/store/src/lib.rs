@@ -6,7 +6,9 @@
 //! and PostgreSQL; every read takes the caller's scope and filters by code prefix range.
 
 pub mod audit;
+pub mod batcher;
 pub mod bulk;
+pub mod cases;
 pub mod db;
 pub mod error;
 pub mod exchange;

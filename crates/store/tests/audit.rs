@@ -112,3 +112,27 @@ async fn concurrent_writers_on_separate_pools_extend_one_chain() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_batch_append_links_like_single_appends() {
+    for t in all_stores().await {
+        append_n(&t.store, 2, "before").await;
+        let mut tx = t.store.db.begin().await.unwrap();
+        let entries = (0..50)
+            .map(|i| AuditEntry::new("case.create", "case", i))
+            .collect();
+        let last = tongxin_store::audit::append_many(
+            &mut tx,
+            t.store.now(),
+            &Actor::system("batch"),
+            entries,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(last, 52, "{}", t.label);
+        append_n(&t.store, 1, "after").await;
+        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(53), "{}", t.label);
+        t.cleanup().await;
+    }
+}

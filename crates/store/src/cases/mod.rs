@@ -1,0 +1,6 @@
+//! The 接诉即办 case loop's storage.
+
+pub mod categories;
+pub mod read;
+pub mod search;
+pub mod write;

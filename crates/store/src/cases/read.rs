@@ -1,0 +1,295 @@
+//! Reading cases: one case (by staff within scope, or by the requester's private link), its
+//! timeline, queues with filters and Chinese full-text search, and unit inboxes.
+
+use crate::error::StoreError;
+use crate::users::token_digest;
+use crate::{Backend, Page, Paged, Store, on_read};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use tongxin_domain::access::Scope;
+use tongxin_domain::region::subtree_range;
+
+/// A case as staff see it: the requester's phone masked.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CaseView {
+    pub id: i64,
+    pub code: String,
+    pub street_code: String,
+    pub grid_code: Option<String>,
+    pub building_id: Option<i64>,
+    pub category_code: String,
+    pub kind: String,
+    pub urgency: String,
+    pub channel: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub requester_name: Option<String>,
+    pub phone_masked: Option<String>,
+    pub status: String,
+    pub open: bool,
+    pub lead_unit: Option<String>,
+    #[serde(skip)]
+    pub state: String,
+    pub deadline_at: Option<DateTime<Utc>>,
+    pub warn_at: Option<DateTime<Utc>>,
+    pub contact_deadline_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub parent_case_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub kind: String,
+    pub actor_name: String,
+    pub unit: Option<String>,
+    pub note: String,
+    pub data: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A queue's filters; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Only cases still open (the default queue).
+    pub open_only: bool,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub overdue: Option<bool>,
+    pub grid: Option<String>,
+    pub channel: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    /// Chinese keywords over title, description and replies.
+    pub q: Option<String>,
+}
+
+pub const CASE_COLS: &str = "c.id, c.code, c.street_code, c.grid_code, c.building_id, c.category_code, c.kind, c.urgency, c.channel, \
+     c.title, c.description, c.address, c.lng, c.lat, c.requester_name, c.phone_masked, c.status, c.open, c.lead_unit, c.state, \
+     c.deadline_at, c.warn_at, c.contact_deadline_at, c.overdue, c.parent_case_id, c.created_at, c.updated_at, c.version";
+
+/// Whether a scope may see a case: its area for region scopes; participation for departments.
+fn area_visible(scope: &Scope, c: &CaseView) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Region { code } => {
+            let code = code.as_str();
+            match &c.grid_code {
+                Some(g) => g.starts_with(code),
+                None => code.len() <= 9 && c.street_code.starts_with(code),
+            }
+        }
+        Scope::Department { .. } => false,
+    }
+}
+
+impl Store {
+    async fn case_by_id(&self, id: i64) -> Result<CaseView, StoreError> {
+        let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1"));
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_one(p)
+            .await)?)
+    }
+
+    /// A case for staff within scope (department staff: cases their department takes part in).
+    pub async fn case(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
+        let c = self.case_by_id(id).await?;
+        let visible = match scope {
+            Scope::Department { id: dept, .. } => {
+                let unit = format!("dept:{dept}");
+                let sql = "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2";
+                let n: i64 = on_read!(&self.db, |p| sqlx::query_scalar(sql)
+                    .bind(id)
+                    .bind(&unit)
+                    .fetch_one(p)
+                    .await)?;
+                n > 0
+            }
+            other => area_visible(other, &c),
+        };
+        if visible {
+            Ok(c)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// A case by its tracking code and private follow token (the requester, no account).
+    pub async fn case_for_requester(
+        &self,
+        code: &str,
+        token: &str,
+    ) -> Result<CaseView, StoreError> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {CASE_COLS} FROM cases c WHERE c.code = $1 AND c.follow_token_hash = $2"
+        ));
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+            .bind(code)
+            .bind(token_digest(token))
+            .fetch_one(p)
+            .await)?)
+    }
+
+    pub async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+        let sql = "SELECT id, kind, actor_name, unit, note, data, at FROM case_events WHERE case_id = $1 ORDER BY id";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Cases merged into this one.
+    pub async fn merged_children(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM cases WHERE parent_case_id = $1 ORDER BY id";
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// The queue: cases in scope matching the filter, most urgent first (by deadline; a case
+    /// awaiting dispatch by the time it was reported).
+    pub async fn case_queue(
+        &self,
+        scope: &Scope,
+        f: &QueueFilter,
+        page: Page,
+    ) -> Result<Paged<CaseView>, StoreError> {
+        // $1..$3 select the area; each filter adds its own numbered parameter.
+        let mut clauses: Vec<String> = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        let push = |binds: &mut Vec<Bind>, b: Bind| -> usize {
+            binds.push(b);
+            binds.len()
+        };
+        match scope {
+            Scope::All | Scope::Region { .. } => {
+                let prefix = match scope {
+                    Scope::Region { code } => code.as_str().to_string(),
+                    _ => String::new(),
+                };
+                let prefix = crate::places::narrow(&prefix, f.grid.as_deref())?;
+                if prefix.len() <= 9 {
+                    let (lo, hi) = subtree_range(&prefix);
+                    let a = push(&mut binds, Bind::Text(lo));
+                    let b = push(&mut binds, Bind::Text(hi));
+                    clauses.push(format!("c.street_code >= ${a} AND c.street_code < ${b}"));
+                } else if prefix.len() == 15 {
+                    let a = push(&mut binds, Bind::Text(prefix));
+                    clauses.push(format!("c.grid_code = ${a}"));
+                } else {
+                    let (lo, hi) = subtree_range(&prefix);
+                    let a = push(&mut binds, Bind::Text(lo));
+                    let b = push(&mut binds, Bind::Text(hi));
+                    clauses.push(format!("c.grid_code >= ${a} AND c.grid_code < ${b}"));
+                }
+            }
+            Scope::Department { id, .. } => {
+                let a = push(&mut binds, Bind::Text(format!("dept:{id}")));
+                clauses.push(format!(
+                    "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a})"
+                ));
+            }
+        }
+        if f.open_only {
+            let a = push(&mut binds, Bind::Bool(true));
+            clauses.push(format!("c.open = ${a}"));
+        }
+        for (col, v) in [
+            ("c.status", &f.status),
+            ("c.category_code", &f.category),
+            ("c.channel", &f.channel),
+        ] {
+            if let Some(v) = v {
+                let a = push(&mut binds, Bind::Text(v.clone()));
+                clauses.push(format!("{col} = ${a}"));
+            }
+        }
+        if let Some(o) = f.overdue {
+            let a = push(&mut binds, Bind::Bool(o));
+            clauses.push(format!("c.overdue = ${a}"));
+        }
+        if let Some(t) = f.created_from {
+            let a = push(&mut binds, Bind::Ts(t));
+            clauses.push(format!("c.created_at >= ${a}"));
+        }
+        if let Some(t) = f.created_to {
+            let a = push(&mut binds, Bind::Ts(t));
+            clauses.push(format!("c.created_at < ${a}"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let words = super::search::query_words(q);
+            if words.is_empty() {
+                return Err(StoreError::Invalid("请输入要搜索的关键词".into()));
+            }
+            // The one place the backends need different SQL: their full-text operators.
+            match self.db.backend() {
+                Backend::Sqlite => {
+                    let a = push(&mut binds, Bind::Text(super::search::fts5_query(&words)));
+                    clauses.push(format!(
+                        "c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"
+                    ));
+                }
+                Backend::Postgres => {
+                    let a = push(&mut binds, Bind::Text(words.join(" ")));
+                    clauses.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}))"));
+                }
+            }
+        }
+        let filter = clauses.join(" AND ");
+        let limit = push(&mut binds, Bind::I64(page.limit()));
+        let offset = push(&mut binds, Bind::I64(page.offset()));
+        let sql = format!(
+            "SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
+        let count_binds = &binds[..binds.len() - 2];
+        macro_rules! bind_all {
+            ($q:expr, $binds:expr) => {{
+                let mut q = $q;
+                for b in $binds {
+                    q = match b {
+                        Bind::Text(s) => q.bind(s.clone()),
+                        Bind::Bool(v) => q.bind(*v),
+                        Bind::I64(v) => q.bind(*v),
+                        Bind::Ts(v) => q.bind(*v),
+                    };
+                }
+                q
+            }};
+        }
+        let items = on_read!(&self.db, |p| bind_all!(
+            sqlx::query_as(AssertSqlSafe(sql.as_str())),
+            &binds
+        )
+        .fetch_all(p)
+        .await)?;
+        let total = on_read!(&self.db, |p| bind_all!(
+            sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())),
+            count_binds
+        )
+        .fetch_one(p)
+        .await)?;
+        Ok(Paged {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
+    }
+}
+
+enum Bind {
+    Text(String),
+    Bool(bool),
+    I64(i64),
+    Ts(DateTime<Utc>),
+}

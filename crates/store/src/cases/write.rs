@@ -1,0 +1,575 @@
+//! Writing cases: creating them in batches (intake) and applying a decided change. The domain
+//! decides (`tongxin_domain::case`); these functions write everything the decision implies —
+//! the case row, its events, participants, outbox messages, monthly counts, search words,
+//! photos and the audit record — in one transaction, so nothing is half-written.
+
+use super::search::index_words;
+use crate::audit::{AuditEntry, append_many};
+use crate::bulk::{Val, insert_rows, reserve_ids};
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::users::token_digest;
+use crate::{Actor, Store, on_tx};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use tongxin_domain::phone::Phone;
+
+/// How long the same text at the same place counts as the same report.
+pub const DEDUPE_WINDOW_MINUTES: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: String,
+    pub unit: Option<String>,
+    pub note: String,
+    /// JSON object with the event's details.
+    pub data: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOutbox {
+    /// `notice` (in-app, to a unit) or `sms` (to the requester of `case_id`).
+    pub channel: String,
+    pub kind: String,
+    /// A unit key (`dept:3`, `grid:…`) for notices; `requester` for SMS (the number is
+    /// decrypted only when sending, so it never sits in the outbox in clear).
+    pub recipient: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPhoto {
+    /// `report` (with the report) or `evidence` (with a reply).
+    pub purpose: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParticipantRow {
+    pub unit: String,
+    /// `lead` or `assist`.
+    pub role: String,
+    pub status: String,
+    pub deadline_at: Option<DateTime<Utc>>,
+}
+
+/// A change to a monthly unit counter (三率).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatDelta {
+    /// `YYYY-MM` in Shanghai time.
+    pub month: String,
+    pub unit: String,
+    /// One of the counter columns of `unit_month_stats`.
+    pub field: &'static str,
+    pub delta: i64,
+}
+
+const STAT_FIELDS: [&str; 6] = [
+    "dispatched",
+    "responded_in_time",
+    "rated",
+    "resolved",
+    "satisfied",
+    "reopened",
+];
+
+/// The state a case is written in (at creation or after a decision).
+#[derive(Debug, Clone)]
+pub struct CaseState {
+    pub status: String,
+    /// Still in someone's queue (not rejected, closed, rated or merged).
+    pub open: bool,
+    pub lead_unit: Option<String>,
+    /// The domain's full state as JSON.
+    pub state: String,
+    pub deadline_at: Option<DateTime<Utc>>,
+    pub warn_at: Option<DateTime<Utc>>,
+    pub contact_deadline_at: Option<DateTime<Utc>>,
+    pub parent_case_id: Option<i64>,
+}
+
+/// What a decision writes besides the case row.
+#[derive(Debug, Clone, Default)]
+pub struct Effects {
+    pub events: Vec<NewEvent>,
+    pub participants: Vec<ParticipantRow>,
+    pub outbox: Vec<NewOutbox>,
+    pub stats: Vec<StatDelta>,
+    pub photos: Vec<NewPhoto>,
+    /// Texts to add to the case's search words (e.g. a reply).
+    pub search_texts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub street_code: String,
+    pub grid_code: Option<String>,
+    pub building_id: Option<i64>,
+    pub category_code: String,
+    pub kind: String,
+    pub urgency: String,
+    pub channel: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    /// (lng, lat)
+    pub point: Option<(f64, f64)>,
+    pub requester_name: Option<String>,
+    pub phone: Option<Phone>,
+    /// The private follow link's secret, stored only as a digest.
+    pub follow_token: String,
+    pub dedupe_key: String,
+    pub created_by: Option<i64>,
+    pub actor: Actor,
+    pub state: CaseState,
+    pub effects: Effects,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intake {
+    Created {
+        id: i64,
+        code: String,
+    },
+    /// The same text at the same place a moment ago: the existing case.
+    Duplicate {
+        id: i64,
+        code: String,
+    },
+}
+
+async fn existing_duplicate(
+    tx: &mut Tx,
+    key: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let sql =
+        "SELECT id, code FROM cases WHERE dedupe_key = $1 AND created_at >= $2 ORDER BY id LIMIT 1";
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(key)
+        .bind(since)
+        .fetch_optional(c)
+        .await)?)
+}
+
+impl Store {
+    /// Creates a batch of cases in one transaction; duplicates (in the database within the
+    /// window, or earlier in the batch) answer with the existing case instead.
+    pub async fn insert_cases(&self, batch: Vec<NewCase>) -> Result<Vec<Intake>, StoreError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let since = now - Duration::minutes(DEDUPE_WINDOW_MINUTES);
+        // Per request: an existing case, an earlier request of this batch, or new.
+        enum Pending {
+            Existing(i64, String),
+            SameAs(usize),
+            New,
+        }
+        let mut pending = Vec::with_capacity(batch.len());
+        let mut first_in_batch: HashMap<&str, usize> = HashMap::new();
+        for (i, c) in batch.iter().enumerate() {
+            pending.push(
+                if let Some((id, code)) = existing_duplicate(&mut tx, &c.dedupe_key, since).await? {
+                    Pending::Existing(id, code)
+                } else if let Some(&j) = first_in_batch.get(c.dedupe_key.as_str()) {
+                    Pending::SameAs(j)
+                } else {
+                    first_in_batch.insert(&c.dedupe_key, i);
+                    Pending::New
+                },
+            );
+        }
+        let mut created: HashMap<usize, (i64, String)> = HashMap::new();
+        let fresh: Vec<usize> = (0..batch.len())
+            .filter(|i| matches!(pending[*i], Pending::New))
+            .collect();
+        if !fresh.is_empty() {
+            let n = fresh.len() as i64;
+            let day_date = tongxin_domain::clock::shanghai(now).date_naive();
+            let day = day_date.format("%Y%m%d").to_string();
+            let last: i64 = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar(
+                    "INSERT INTO case_code_seq (day, last) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET last = case_code_seq.last + $2 RETURNING last",
+                )
+                .bind(&day)
+                .bind(n)
+                .fetch_one(c)
+                .await
+            })?;
+            let first_id = reserve_ids(&mut tx, "cases").await?;
+            let mut rows = Vec::with_capacity(fresh.len());
+            let mut effects = Vec::with_capacity(fresh.len());
+            let mut audit = Vec::with_capacity(fresh.len());
+            for (k, &i) in fresh.iter().enumerate() {
+                let c = &batch[i];
+                let id = first_id + k as i64;
+                let code =
+                    tongxin_domain::case::format_code(day_date, (last - n + 1 + k as i64) as u32)
+                        .ok_or_else(|| StoreError::Unavailable("今日诉求编号已用尽".into()))?;
+                rows.push(self.case_row(id, &code, c, now));
+                audit.push(
+                    AuditEntry::new("case.create", "case", id)
+                        .after(tongxin_domain::audit::digest_of(&(
+                            &code,
+                            &c.category_code,
+                            &c.description,
+                            &c.state.status,
+                        )))
+                        .detail(format!("{} {}", code, c.channel)),
+                );
+                effects.push((
+                    id,
+                    &c.actor,
+                    &c.effects,
+                    vec![c.title.as_str(), c.description.as_str(), c.address.as_str()],
+                ));
+                created.insert(i, (id, code));
+            }
+            insert_rows(&mut tx, "cases", &CASE_COLS, &rows).await?;
+            crate::bulk::sync_id_sequence(&mut tx, "cases").await?;
+            write_effects(&mut tx, now, &effects, true).await?;
+            // One actor per batch is not guaranteed; audit each case under its own actor.
+            let mut by_actor: Vec<(&Actor, Vec<AuditEntry>)> = Vec::new();
+            for (entry, &i) in audit.into_iter().zip(&fresh) {
+                match by_actor.iter_mut().find(|(a, _)| **a == batch[i].actor) {
+                    Some((_, v)) => v.push(entry),
+                    None => by_actor.push((&batch[i].actor, vec![entry])),
+                }
+            }
+            for (actor, entries) in by_actor {
+                append_many(&mut tx, now, actor, entries).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(pending
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                Pending::Existing(id, code) => Intake::Duplicate { id, code },
+                Pending::SameAs(j) => {
+                    let (id, code) = created[&j].clone();
+                    Intake::Duplicate { id, code }
+                }
+                Pending::New => {
+                    let (id, code) = created[&i].clone();
+                    Intake::Created { id, code }
+                }
+            })
+            .collect())
+    }
+
+    fn case_row(&self, id: i64, code: &str, c: &NewCase, now: DateTime<Utc>) -> Vec<Val> {
+        let pii = self.pii();
+        vec![
+            id.into(),
+            code.into(),
+            c.street_code.clone().into(),
+            c.grid_code.clone().into(),
+            c.building_id.into(),
+            c.category_code.clone().into(),
+            c.kind.clone().into(),
+            c.urgency.clone().into(),
+            c.channel.clone().into(),
+            c.title.clone().into(),
+            c.description.clone().into(),
+            c.address.clone().into(),
+            Val::F64(c.point.map(|p| p.0)),
+            Val::F64(c.point.map(|p| p.1)),
+            c.requester_name.clone().into(),
+            c.phone.as_ref().map(|p| pii.encrypt(p.as_str())).into(),
+            c.phone.as_ref().map(|p| pii.blind_index(p.as_str())).into(),
+            c.phone.as_ref().map(|p| p.masked()).into(),
+            token_digest(&c.follow_token).into(),
+            c.dedupe_key.clone().into(),
+            c.state.status.clone().into(),
+            c.state.open.into(),
+            c.state.lead_unit.clone().into(),
+            c.state.state.clone().into(),
+            c.state.deadline_at.unwrap_or(now).into(),
+            ts(c.state.deadline_at),
+            ts(c.state.warn_at),
+            ts(c.state.contact_deadline_at),
+            c.state.parent_case_id.into(),
+            c.created_by.into(),
+            now.into(),
+            now.into(),
+        ]
+    }
+
+    /// Applies a decided change if the case is still at `expected_version`; a stale version
+    /// is a conflict (someone else acted first) and nothing is written.
+    pub async fn apply_case_change(
+        &self,
+        case_id: i64,
+        expected_version: i64,
+        state: &CaseState,
+        effects: &Effects,
+        actor: &Actor,
+        audit: AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let sql = "UPDATE cases SET status = $1, open = $11, lead_unit = $2, state = $3, deadline_at = $4, due_at = COALESCE($4, created_at), warn_at = $5, contact_deadline_at = $6, \
+                   parent_case_id = $7, warned = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE warned END, \
+                   overdue = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE overdue END, \
+                   updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10";
+        let n = on_tx!(&mut tx, |c| {
+            sqlx::query(sql)
+                .bind(&state.status)
+                .bind(&state.lead_unit)
+                .bind(&state.state)
+                .bind(state.deadline_at)
+                .bind(state.warn_at)
+                .bind(state.contact_deadline_at)
+                .bind(state.parent_case_id)
+                .bind(now)
+                .bind(case_id)
+                .bind(expected_version)
+                .bind(state.open)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if n != 1 {
+            return Err(StoreError::Conflict(
+                "该诉求刚被他人处理过，请刷新后重试".into(),
+            ));
+        }
+        write_effects(
+            &mut tx,
+            now,
+            &[(case_id, actor, effects, Vec::new())],
+            false,
+        )
+        .await?;
+        append_many(&mut tx, now, actor, vec![audit]).await?;
+        tx.commit().await?;
+        Ok(expected_version + 1)
+    }
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Val {
+    Val::TsOpt(t)
+}
+
+const CASE_COLS: [&str; 32] = [
+    "id",
+    "code",
+    "street_code",
+    "grid_code",
+    "building_id",
+    "category_code",
+    "kind",
+    "urgency",
+    "channel",
+    "title",
+    "description",
+    "address",
+    "lng",
+    "lat",
+    "requester_name",
+    "phone_cipher",
+    "phone_hmac",
+    "phone_masked",
+    "follow_token_hash",
+    "dedupe_key",
+    "status",
+    "open",
+    "lead_unit",
+    "state",
+    "due_at",
+    "deadline_at",
+    "warn_at",
+    "contact_deadline_at",
+    "parent_case_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+/// Writes events, participants, outbox rows, stats, photos and search words for several cases.
+/// `fresh`: the cases were just created (their search row is inserted rather than replaced).
+type EffectItem<'a> = (i64, &'a Actor, &'a Effects, Vec<&'a str>);
+
+async fn write_effects(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    items: &[EffectItem<'_>],
+    fresh: bool,
+) -> Result<(), StoreError> {
+    let events: Vec<Vec<Val>> = items
+        .iter()
+        .flat_map(|(id, actor, e, _)| {
+            e.events.iter().map(move |ev| {
+                vec![
+                    (*id).into(),
+                    ev.kind.clone().into(),
+                    actor.user_id.into(),
+                    actor.name.clone().into(),
+                    ev.unit.clone().into(),
+                    ev.note.clone().into(),
+                    ev.data.clone().into(),
+                    now.into(),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "case_events",
+        &[
+            "case_id",
+            "kind",
+            "actor_id",
+            "actor_name",
+            "unit",
+            "note",
+            "data",
+            "at",
+        ],
+        &events,
+    )
+    .await?;
+    for (id, _, e, _) in items {
+        for p in &e.participants {
+            let sql = "INSERT INTO case_participants (case_id, unit, role, status, deadline_at) VALUES ($1, $2, $3, $4, $5) \
+                       ON CONFLICT (case_id, unit) DO UPDATE SET role = $3, status = $4, deadline_at = $5";
+            on_tx!(tx, |c| {
+                sqlx::query(sql)
+                    .bind(*id)
+                    .bind(&p.unit)
+                    .bind(&p.role)
+                    .bind(&p.status)
+                    .bind(p.deadline_at)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    let outbox: Vec<Vec<Val>> = items
+        .iter()
+        .flat_map(|(id, _, e, _)| {
+            e.outbox.iter().map(move |o| {
+                vec![
+                    o.channel.clone().into(),
+                    o.kind.clone().into(),
+                    (*id).into(),
+                    o.recipient.clone().into(),
+                    o.payload.clone().into(),
+                    now.into(),
+                    now.into(),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "outbox",
+        &[
+            "channel",
+            "kind",
+            "case_id",
+            "recipient",
+            "payload",
+            "created_at",
+            "available_at",
+        ],
+        &outbox,
+    )
+    .await?;
+    let mut stats: HashMap<(String, String, &'static str), i64> = HashMap::new();
+    for (_, _, e, _) in items {
+        for s in &e.stats {
+            *stats
+                .entry((s.month.clone(), s.unit.clone(), s.field))
+                .or_default() += s.delta;
+        }
+    }
+    for ((month, unit, field), delta) in stats {
+        if !STAT_FIELDS.contains(&field) {
+            return Err(StoreError::Invalid(format!("未知统计项 {field}")));
+        }
+        let sql = format!(
+            "INSERT INTO unit_month_stats (month, unit, {field}) VALUES ($1, $2, $3) \
+             ON CONFLICT (month, unit) DO UPDATE SET {field} = unit_month_stats.{field} + $3"
+        );
+        on_tx!(tx, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(&month)
+                .bind(&unit)
+                .bind(delta)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    let photos: Vec<Vec<Val>> = items
+        .iter()
+        .flat_map(|(id, _, e, _)| {
+            e.photos.iter().map(move |p| {
+                let digest =
+                    tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(&p.bytes));
+                vec![
+                    (*id).into(),
+                    p.purpose.clone().into(),
+                    p.content_type.clone().into(),
+                    digest.into(),
+                    p.bytes.clone().into(),
+                    now.into(),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "case_photos",
+        &[
+            "case_id",
+            "purpose",
+            "content_type",
+            "sha256",
+            "bytes",
+            "created_at",
+        ],
+        &photos,
+    )
+    .await?;
+    let mut search = Vec::new();
+    for (id, _, e, base) in items {
+        if fresh {
+            search.push(vec![(*id).into(), index_words(base).into()]);
+        } else if !e.search_texts.is_empty() {
+            // Contentless FTS rows cannot be read back: index the case's text and every event
+            // note again (this change's events are already written above).
+            let text: String = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                    "SELECT title || ' ' || description || ' ' || address FROM cases WHERE id = $1",
+                )
+                .bind(*id)
+                .fetch_one(c)
+                .await
+            })?;
+            let notes: Vec<String> = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                    "SELECT note FROM case_events WHERE case_id = $1 AND note <> '' ORDER BY id",
+                )
+                .bind(*id)
+                .fetch_all(c)
+                .await
+            })?;
+            let mut texts: Vec<&str> = vec![text.as_str()];
+            texts.extend(notes.iter().map(String::as_str));
+            texts.extend(e.search_texts.iter().map(String::as_str));
+            on_tx!(tx, |c| sqlx::query("DELETE FROM case_fts WHERE rowid = $1")
+                .bind(*id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            search.push(vec![(*id).into(), index_words(&texts).into()]);
+        }
+    }
+    insert_rows(tx, "case_fts", &["rowid", "words"], &search).await?;
+    Ok(())
+}
