@@ -17,6 +17,7 @@ pub mod pii;
 pub mod places;
 pub mod regions;
 pub mod residents;
+pub mod settings;
 pub mod testing;
 pub mod users;
 

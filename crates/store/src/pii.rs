@@ -79,6 +79,16 @@ impl PiiKey {
         String::from_utf8(plain).map_err(|_| broken())
     }
 
+    /// The secret of a case's private follow link, derived from its tracking code, so the link
+    /// can be given again (to a duplicate report) without storing it.
+    pub fn follow_token(&self, code: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        mac.update(b"follow:");
+        mac.update(code.as_bytes());
+        data_encoding::BASE64URL_NOPAD.encode(&mac.finalize().into_bytes()[..16])
+    }
+
     /// Keyed digest for equality search; 16 bytes keep the index small and collisions negligible.
     pub fn blind_index(&self, value: &str) -> Vec<u8> {
         let mut mac =

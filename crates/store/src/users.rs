@@ -110,6 +110,15 @@ fn to_user(r: UserRow) -> Result<User, StoreError> {
     })
 }
 
+/// Constant-time comparison for secrets.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// SHA-256 hex of a bearer secret (session cookie or API token).
 pub fn token_digest(token: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -7,7 +7,6 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-pub mod locator;
 pub mod pages;
 
 use auth::password::HashCost;
@@ -50,7 +49,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
-    pub locator: Arc<locator::LocatorCache>,
+    pub locator: Arc<tongxin_app::locator::LocatorCache>,
 }
 
 impl AppState {
@@ -58,7 +57,7 @@ impl AppState {
         store: Store,
         config: WebConfig,
     ) -> Result<AppState, tongxin_store::StoreError> {
-        let locator = Arc::new(locator::LocatorCache::load(&store).await?);
+        let locator = Arc::new(tongxin_app::locator::LocatorCache::load(&store).await?);
         let throttle = Arc::new(Throttle::new(
             config.login_attempts_per_window,
             config.login_window,

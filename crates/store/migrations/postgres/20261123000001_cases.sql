@@ -54,7 +54,6 @@ CREATE TABLE cases (
     phone_cipher         BYTEA,
     phone_hmac           BYTEA,
     phone_masked         TEXT,
-    follow_token_hash    TEXT NOT NULL UNIQUE,
     dedupe_key           TEXT NOT NULL,
     status               TEXT NOT NULL,
     open                 BOOLEAN NOT NULL DEFAULT TRUE,

@@ -54,7 +54,6 @@ CREATE TABLE cases (
     phone_cipher         BLOB,
     phone_hmac           BLOB,
     phone_masked         TEXT,
-    follow_token_hash    TEXT NOT NULL UNIQUE,
     dedupe_key           TEXT NOT NULL,
     status               TEXT NOT NULL,
     open                 INTEGER NOT NULL DEFAULT 1,

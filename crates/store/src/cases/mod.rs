@@ -3,4 +3,5 @@
 pub mod categories;
 pub mod read;
 pub mod search;
+pub mod stats;
 pub mod write;

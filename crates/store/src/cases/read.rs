@@ -2,7 +2,6 @@
 //! timeline, queues with filters and Chinese full-text search, and unit inboxes.
 
 use crate::error::StoreError;
-use crate::users::token_digest;
 use crate::{Backend, Page, Paged, Store, on_read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -128,12 +127,12 @@ impl Store {
         code: &str,
         token: &str,
     ) -> Result<CaseView, StoreError> {
-        let sql = AssertSqlSafe(format!(
-            "SELECT {CASE_COLS} FROM cases c WHERE c.code = $1 AND c.follow_token_hash = $2"
-        ));
+        if !crate::users::same_secret(&self.pii().follow_token(code), token) {
+            return Err(StoreError::NotFound);
+        }
+        let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.code = $1"));
         Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
             .bind(code)
-            .bind(token_digest(token))
             .fetch_one(p)
             .await)?)
     }

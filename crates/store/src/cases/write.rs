@@ -8,7 +8,6 @@ use crate::audit::{AuditEntry, append_many};
 use crate::bulk::{Val, insert_rows, reserve_ids};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::users::token_digest;
 use crate::{Actor, Store, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -117,12 +116,12 @@ pub struct NewCase {
     pub point: Option<(f64, f64)>,
     pub requester_name: Option<String>,
     pub phone: Option<Phone>,
-    /// The private follow link's secret, stored only as a digest.
-    pub follow_token: String,
     pub dedupe_key: String,
     pub created_by: Option<i64>,
     pub actor: Actor,
     pub state: CaseState,
+    /// The domain state's version (an auto-dispatched case starts past 1).
+    pub version: i64,
     pub effects: Effects,
 }
 
@@ -280,7 +279,6 @@ impl Store {
             c.phone.as_ref().map(|p| pii.encrypt(p.as_str())).into(),
             c.phone.as_ref().map(|p| pii.blind_index(p.as_str())).into(),
             c.phone.as_ref().map(|p| p.masked()).into(),
-            token_digest(&c.follow_token).into(),
             c.dedupe_key.clone().into(),
             c.state.status.clone().into(),
             c.state.open.into(),
@@ -294,6 +292,7 @@ impl Store {
             c.created_by.into(),
             now.into(),
             now.into(),
+            c.version.into(),
         ]
     }
 
@@ -372,7 +371,6 @@ const CASE_COLS: [&str; 32] = [
     "phone_cipher",
     "phone_hmac",
     "phone_masked",
-    "follow_token_hash",
     "dedupe_key",
     "status",
     "open",
@@ -386,6 +384,7 @@ const CASE_COLS: [&str; 32] = [
     "created_by",
     "created_at",
     "updated_at",
+    "version",
 ];
 
 /// Writes events, participants, outbox rows, stats, photos and search words for several cases.

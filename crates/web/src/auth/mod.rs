@@ -78,14 +78,7 @@ fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Constant-time comparison for secrets.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+pub use tongxin_store::users::same_secret;
 
 async fn pending_from_parts(parts: &Parts, state: &AppState) -> ApiResult<Option<PendingCaller>> {
     let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {

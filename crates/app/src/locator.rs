@@ -1,4 +1,4 @@
-//! The in-memory point locator: every grid polygon in an R-tree and every building in a point
+//! The in-memory point locator (used by `/api/v1/locate` and by case intake): every grid polygon in an R-tree and every building in a point
 //! index, rebuilt when the database's geometry revision moves (checked at most every few
 //! seconds, so several server processes on one database converge).
 

@@ -1,0 +1,131 @@
+//! What intake and actions read on every request — categories, routing rules, the working
+//! calendar, the deadline policy, evaluation weights — cached and reloaded after an admin
+//! changes them (and periodically, for other server processes).
+
+use std::collections::HashMap;
+use tongxin_domain::calendar::WorkingCalendar;
+use tongxin_domain::case::{
+    CaseKind, Category, RoutingRule, RuleArea, Unit, Weights, default_categories,
+};
+use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
+use tongxin_store::cases::categories::{CategoryRow, RuleRow};
+use tongxin_store::{Actor, Store, StoreError};
+
+pub const CALENDAR_KEY: &str = "working_calendar";
+pub const DEADLINE_KEY: &str = "deadline_policy";
+pub const WEIGHTS_KEY: &str = "evaluation_weights";
+
+#[derive(Debug, Clone)]
+pub struct CaseConfig {
+    pub categories: HashMap<String, Category>,
+    pub rules: Vec<RoutingRule>,
+    pub calendar: WorkingCalendar,
+    pub policy: DeadlinePolicy,
+    pub weights: Weights,
+    /// The street a case without a grid belongs to when the installation has only one.
+    pub sole_street: Option<String>,
+}
+
+pub fn category_row(c: &Category, sort: i64) -> CategoryRow {
+    CategoryRow {
+        code: c.code.clone(),
+        name: c.name.clone(),
+        parent_code: c.parent.clone(),
+        urgency: c.urgency.as_str().into(),
+        kind: c.kind.as_str().into(),
+        active: true,
+        sort,
+    }
+}
+
+fn category(r: &CategoryRow) -> Option<Category> {
+    Some(Category {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        parent: r.parent_code.clone(),
+        urgency: Urgency::parse(&r.urgency)?,
+        kind: CaseKind::parse(&r.kind)?,
+    })
+}
+
+pub fn rule(r: &RuleRow) -> Option<RoutingRule> {
+    let area = match r.area_kind.as_str() {
+        "grid" => RuleArea::Grid(r.area_code.clone()),
+        "community" => RuleArea::Community(r.area_code.clone()),
+        "street" => RuleArea::Street(r.area_code.clone()),
+        "anywhere" => RuleArea::Anywhere,
+        _ => return None,
+    };
+    let target = match r.target_kind.as_str() {
+        "department" => Unit::Department(r.target_ref.parse().ok()?),
+        "grid" => Unit::GridTeam(r.target_ref.clone()),
+        _ => return None,
+    };
+    Some(RoutingRule {
+        id: r.id,
+        category: r.category_code.clone(),
+        area,
+        target,
+        auto_dispatch: r.auto_dispatch,
+    })
+}
+
+/// Seeds the usual 12345 categories into an installation that has none of them yet.
+pub async fn seed_categories(store: &Store) -> Result<usize, StoreError> {
+    let rows: Vec<CategoryRow> = default_categories()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| category_row(c, i as i64))
+        .collect();
+    store.seed_categories(&Actor::system("seed"), &rows).await
+}
+
+impl CaseConfig {
+    pub async fn load(store: &Store) -> Result<CaseConfig, StoreError> {
+        let categories = store
+            .categories()
+            .await?
+            .iter()
+            .filter(|c| c.active)
+            .filter_map(category)
+            .map(|c| (c.code.clone(), c))
+            .collect();
+        let rules = store
+            .routing_rules()
+            .await?
+            .iter()
+            .filter_map(rule)
+            .collect();
+        let calendar = match store.setting(CALENDAR_KEY).await? {
+            Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");
+                WorkingCalendar::builtin()
+            }),
+            None => WorkingCalendar::builtin(),
+        };
+        let policy = match store.setting(DEADLINE_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => DeadlinePolicy::default(),
+        };
+        let weights = match store.setting(WEIGHTS_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => Weights::default(),
+        };
+        let streets: Vec<String> = store
+            .regions_in_scope(&tongxin_domain::access::Scope::All, false)
+            .await?
+            .into_iter()
+            .filter(|r| r.level == "street")
+            .map(|r| r.code)
+            .collect();
+        let sole_street = (streets.len() == 1).then(|| streets[0].clone());
+        Ok(CaseConfig {
+            categories,
+            rules,
+            calendar,
+            policy,
+            weights,
+            sole_street,
+        })
+    }
+}

@@ -1,0 +1,364 @@
+//! 受理: a report from a resident (no account), a hotline operator, a grid patrol or a machine
+//! client becomes a case — validated, located on the grid map, routed, given its deadlines,
+//! and written with its event, audit record and notifications.
+
+use super::config::CaseConfig;
+use super::effects::{CaseFacts, plan};
+use super::{CaseError, CaseService};
+use sha2::{Digest, Sha256};
+use tongxin_domain::case::{Action, Actor, CaseState, Channel, Unit, decide, route};
+use tongxin_domain::deadline::Urgency;
+use tongxin_domain::geo::LngLat;
+use tongxin_domain::phone::Phone;
+use tongxin_domain::photo::check_photos;
+use tongxin_store::Actor as StoreActor;
+use tongxin_store::StoreError;
+use tongxin_store::cases::write::{self, Effects, Intake, NewCase, NewEvent, NewPhoto};
+use tongxin_store::users::User;
+
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+/// Where the matter is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// A point tapped on the map.
+    Point { lng: f64, lat: f64 },
+    /// A building, through the token of its QR code.
+    Building { qr_token: String },
+    /// A grid chosen by staff (patrol, hotline operator).
+    Grid { code: String },
+    /// Only the address text.
+    Address,
+}
+
+#[derive(Debug, Clone)]
+pub enum Reporter {
+    /// A resident without an account.
+    Resident,
+    Staff(User),
+    /// An import or machine client, named.
+    System(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub channel: Channel,
+    pub category: String,
+    /// Staff may set the urgency; otherwise the category's applies.
+    pub urgency: Option<Urgency>,
+    pub title: Option<String>,
+    pub description: String,
+    pub place: Place,
+    pub address: String,
+    pub requester_name: Option<String>,
+    pub phone: Option<Phone>,
+    pub photos: Vec<Vec<u8>>,
+    pub reporter: Reporter,
+    /// A grid patrol's report handled on the spot (就地解决), with the reply.
+    pub on_spot_reply: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub id: i64,
+    pub code: String,
+    /// The private follow link's token.
+    pub follow_token: String,
+    /// The same text at the same place a moment ago: this is that case.
+    pub duplicate: bool,
+}
+
+struct Located {
+    street_code: String,
+    grid_code: Option<String>,
+    building_id: Option<i64>,
+    point: Option<(f64, f64)>,
+}
+
+/// Same words at the same place: whitespace and punctuation do not count.
+fn dedupe_key(description: &str, place: &str) -> String {
+    let text: String = description
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    data_encoding::HEXLOWER.encode(&Sha256::digest(format!("{text}|{place}").as_bytes()))
+}
+
+fn default_title(description: &str) -> String {
+    let first_line = description.lines().next().unwrap_or("").trim();
+    let mut title: String = first_line.chars().take(24).collect();
+    if first_line.chars().count() > 24 {
+        title.push('…');
+    }
+    title
+}
+
+impl CaseService {
+    async fn locate(&self, cfg: &CaseConfig, place: &Place) -> Result<Located, CaseError> {
+        let outside =
+            || CaseError::invalid("location", "该位置不在本平台服务的网格范围内，请重新选择");
+        let street_of = |grid: &str| grid[..9].to_string();
+        match place {
+            Place::Point { lng, lat } => {
+                if !(lng.is_finite()
+                    && lat.is_finite()
+                    && (-180.0..=180.0).contains(lng)
+                    && (-90.0..=90.0).contains(lat))
+                {
+                    return Err(CaseError::invalid("location", "位置坐标无效"));
+                }
+                let index = self.locator.get(&self.store).await?;
+                let p = LngLat { x: *lng, y: *lat };
+                let grid = index.grids.locate(p).map(|i| index.info[i].code.clone());
+                let building = index
+                    .buildings
+                    .nearest_within(p, crate::locator::BUILDING_RADIUS_M)
+                    .map(|(id, _)| id);
+                match grid {
+                    Some(g) => Ok(Located {
+                        street_code: street_of(&g),
+                        grid_code: Some(g),
+                        building_id: building,
+                        point: Some((*lng, *lat)),
+                    }),
+                    None => Err(outside()),
+                }
+            }
+            Place::Building { qr_token } => {
+                let b = self
+                    .store
+                    .building_by_qr(qr_token)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::NotFound => {
+                            CaseError::invalid("building", "二维码无效或楼栋已撤销")
+                        }
+                        e => e.into(),
+                    })?;
+                Ok(Located {
+                    street_code: street_of(&b.grid_code),
+                    grid_code: Some(b.grid_code),
+                    building_id: Some(b.id),
+                    point: Some((b.lng, b.lat)),
+                })
+            }
+            Place::Grid { code } => {
+                let shape = self
+                    .store
+                    .shape(code)
+                    .await?
+                    .filter(|s| s.level == "grid")
+                    .ok_or_else(|| CaseError::invalid("grid_code", "网格不存在"))?;
+                Ok(Located {
+                    street_code: street_of(&shape.code),
+                    grid_code: Some(shape.code),
+                    building_id: None,
+                    point: None,
+                })
+            }
+            Place::Address => match &cfg.sole_street {
+                Some(street) => Ok(Located {
+                    street_code: street.clone(),
+                    grid_code: None,
+                    building_id: None,
+                    point: None,
+                }),
+                None => Err(CaseError::invalid(
+                    "location",
+                    "请在地图上选择位置或扫描楼栋二维码",
+                )),
+            },
+        }
+    }
+
+    /// Takes a report in; answers once it is durably written (or is found to be a duplicate).
+    pub async fn report(&self, r: Report) -> Result<Reported, CaseError> {
+        let cfg = self.config();
+        let description = r.description.trim().to_string();
+        if description.is_empty() {
+            return Err(CaseError::invalid("description", "请描述您反映的问题"));
+        }
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(CaseError::invalid(
+                "description",
+                format!("问题描述不能超过 {MAX_DESCRIPTION_CHARS} 字"),
+            ));
+        }
+        let category = cfg
+            .categories
+            .get(&r.category)
+            .ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
+        let types =
+            check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
+        let address = r.address.trim().to_string();
+        if matches!(r.place, Place::Address) && address.is_empty() {
+            return Err(CaseError::invalid(
+                "location",
+                "请在地图上选择位置、扫描楼栋二维码或填写地址",
+            ));
+        }
+        let at = self.locate(&cfg, &r.place).await?;
+        if let Reporter::Staff(user) = &r.reporter {
+            let in_scope = match &at.grid_code {
+                Some(g) => user.scope.covers_place(g),
+                None => user.scope.covers_place(&at.street_code),
+            };
+            if !in_scope {
+                return Err(CaseError::invalid("location", "该位置不在您的管辖范围内"));
+            }
+        }
+        let urgency = r.urgency.unwrap_or(category.urgency);
+        let place_key = match (&at.building_id, &at.point, &at.grid_code) {
+            (Some(b), _, _) => format!("b{b}"),
+            (None, Some((x, y)), _) => format!("p{x:.4},{y:.4}"),
+            (None, None, Some(g)) => format!("g{g}|{address}"),
+            _ => format!("a{address}"),
+        };
+        let now = self.store.now();
+        let initial = CaseState::new(r.channel);
+        // A patrol handles it on the spot, or a routing rule may dispatch it at once.
+        let decision = if let Some(reply) = &r.on_spot_reply {
+            let Reporter::Staff(user) = &r.reporter else {
+                return Err(CaseError::invalid(
+                    "on_spot_reply",
+                    "只有网格员巡查上报可以就地解决",
+                ));
+            };
+            let unit = at.grid_code.clone().map(Unit::GridTeam);
+            Some(decide(
+                &initial,
+                &Actor::Staff {
+                    role: user.role,
+                    unit,
+                },
+                &Action::HandleOnSpot {
+                    reply: reply.clone(),
+                },
+                now,
+            )?)
+        } else {
+            match route(&cfg.rules, &category.code, at.grid_code.as_deref()).winner {
+                Some(rule) if rule.auto_dispatch => Some(decide(
+                    &initial,
+                    &Actor::System,
+                    &Action::Dispatch {
+                        lead: rule.target.clone(),
+                        assisting: Vec::new(),
+                        auto: true,
+                    },
+                    now,
+                )?),
+                _ => None,
+            }
+        };
+        let facts = CaseFacts {
+            code: String::new(),
+            street_code: at.street_code.clone(),
+            grid_code: at.grid_code.clone(),
+            urgency,
+            has_phone: r.phone.is_some(),
+            warn_at: None,
+            contact_deadline_at: None,
+        };
+        let (state, mut effects, version) = match decision {
+            Some(mut d) => {
+                let (row, effects) = plan(&cfg, &facts, &initial, &mut d, now);
+                (row, effects, d.state.version)
+            }
+            None => (
+                write::CaseState {
+                    status: initial.status.as_str().into(),
+                    open: true,
+                    lead_unit: None,
+                    state: serde_json::to_string(&initial).expect("case state serialises"),
+                    deadline_at: None,
+                    warn_at: None,
+                    contact_deadline_at: None,
+                    parent_case_id: None,
+                },
+                Effects::default(),
+                initial.version,
+            ),
+        };
+        effects.events.insert(
+            0,
+            NewEvent {
+                kind: "received".into(),
+                unit: None,
+                note: r.channel.label().into(),
+                data: "{}".into(),
+            },
+        );
+        effects.photos = r
+            .photos
+            .into_iter()
+            .zip(types)
+            .map(|(bytes, t)| NewPhoto {
+                purpose: "report".into(),
+                content_type: t.mime().into(),
+                bytes,
+            })
+            .collect();
+        let (actor, created_by) = match &r.reporter {
+            Reporter::Resident => (
+                StoreActor {
+                    user_id: None,
+                    name: "居民".into(),
+                },
+                None,
+            ),
+            Reporter::Staff(u) => (
+                StoreActor {
+                    user_id: Some(u.id),
+                    name: u.username.clone(),
+                },
+                Some(u.id),
+            ),
+            Reporter::System(name) => (StoreActor::system(name), None),
+        };
+        let new = NewCase {
+            street_code: at.street_code,
+            grid_code: at.grid_code,
+            building_id: at.building_id,
+            category_code: category.code.clone(),
+            kind: category.kind.as_str().into(),
+            urgency: urgency.as_str().into(),
+            channel: r.channel.as_str().into(),
+            title: r
+                .title
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| default_title(&description)),
+            dedupe_key: dedupe_key(&description, &place_key),
+            description,
+            address,
+            point: at.point,
+            requester_name: r
+                .requester_name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+            phone: r.phone,
+            created_by,
+            actor,
+            state,
+            version,
+            effects,
+        };
+        let outcome = self
+            .writer
+            .submit(new)
+            .await
+            .map_err(|_| CaseError::Busy)??;
+        let (id, code, duplicate) = match outcome {
+            Intake::Created { id, code } => (id, code, false),
+            Intake::Duplicate { id, code } => (id, code, true),
+        };
+        Ok(Reported {
+            id,
+            follow_token: self.store.pii().follow_token(&code),
+            code,
+            duplicate,
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! The 接诉即办 use-cases: report a case (intake) and act on one. Each loads what it needs,
+//! asks the domain to decide, and writes the decision atomically; intake goes through a
+//! batching writer so bursts of reports share transactions.
+
+pub mod config;
+pub mod effects;
+mod intake;
+
+pub use intake::{Place, Report, Reported, Reporter};
+
+use config::CaseConfig;
+use effects::{CaseFacts, plan};
+use std::sync::{Arc, RwLock};
+use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::case::{Action, Actor, CaseState, TransitionError, Unit, decide};
+use tongxin_domain::deadline::Urgency;
+use tongxin_store::audit::AuditEntry;
+use tongxin_store::batcher::Batcher;
+use tongxin_store::cases::read::CaseView;
+use tongxin_store::cases::write::{Intake, NewCase};
+use tongxin_store::users::User;
+use tongxin_store::{Store, StoreError};
+
+/// Why a case operation failed, for the web layer to map to a status.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CaseError {
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Transition(#[from] TransitionError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("系统繁忙，请稍后重试")]
+    Busy,
+}
+
+impl CaseError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> CaseError {
+        CaseError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Who acts on an existing case.
+#[derive(Debug, Clone)]
+pub enum CaseActor {
+    Staff(User),
+    /// The requester, through the private link (tracking code + token).
+    Requester {
+        code: String,
+        token: String,
+    },
+    /// A background job.
+    System,
+}
+
+#[derive(Clone)]
+pub struct CaseService {
+    store: Store,
+    config: Arc<RwLock<Arc<CaseConfig>>>,
+    writer: Batcher<NewCase, Result<Intake, StoreError>>,
+    locator: Arc<crate::locator::LocatorCache>,
+}
+
+/// Requests per intake transaction at most.
+const MAX_BATCH: usize = 256;
+
+impl CaseService {
+    /// Loads the configuration (seeding the default categories on first use) and starts the
+    /// intake writer. Must run inside a Tokio runtime.
+    pub async fn start(
+        store: Store,
+        locator: Arc<crate::locator::LocatorCache>,
+    ) -> Result<CaseService, StoreError> {
+        config::seed_categories(&store).await?;
+        let config = Arc::new(RwLock::new(Arc::new(CaseConfig::load(&store).await?)));
+        let writer_store = store.clone();
+        let writer = Batcher::spawn(MAX_BATCH, 8 * MAX_BATCH, move |batch: Vec<NewCase>| {
+            let store = writer_store.clone();
+            async move {
+                let n = batch.len();
+                match store.insert_cases(batch).await {
+                    Ok(results) => results.into_iter().map(Ok).collect(),
+                    Err(e) => {
+                        tracing::error!(error = %e, cases = n, "intake batch failed");
+                        vec![Err(e); n]
+                    }
+                }
+            }
+        });
+        Ok(CaseService {
+            store,
+            config,
+            writer,
+            locator,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> Arc<CaseConfig> {
+        self.config.read().expect("config lock").clone()
+    }
+
+    /// Reloads categories, rules, calendar and policy after an admin changed them.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let fresh = Arc::new(CaseConfig::load(&self.store).await?);
+        *self.config.write().expect("config lock") = fresh;
+        Ok(())
+    }
+
+    /// The unit a staff user acts for on this case.
+    fn unit_of(user: &User, case: &CaseView) -> Option<Unit> {
+        match (&user.scope, user.role) {
+            (Scope::Department { id, .. }, _) => Some(Unit::Department(*id)),
+            (Scope::Region { code }, Role::GridWorker | Role::CommunityWorker) => {
+                match &case.grid_code {
+                    Some(g) if g.starts_with(code.as_str()) => Some(Unit::GridTeam(g.clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    async fn load(&self, actor: &CaseActor, case_id: i64) -> Result<CaseView, CaseError> {
+        Ok(match actor {
+            CaseActor::Staff(user) => self.store.case(&user.scope, case_id).await?,
+            CaseActor::Requester { code, token } => {
+                let c = self.store.case_for_requester(code, token).await?;
+                if c.id != case_id {
+                    return Err(StoreError::NotFound.into());
+                }
+                c
+            }
+            CaseActor::System => self.store.case(&Scope::All, case_id).await?,
+        })
+    }
+
+    /// Performs `action` on a case the actor may see, if it is still at `expected_version`.
+    pub async fn act(
+        &self,
+        actor: &CaseActor,
+        case_id: i64,
+        expected_version: i64,
+        action: Action,
+    ) -> Result<CaseView, CaseError> {
+        let case = self.load(actor, case_id).await?;
+        if case.version != expected_version {
+            return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()).into());
+        }
+        if let Action::Merge { into_case_id } = &action {
+            // The parent must be a case the actor may see, and not this one.
+            if *into_case_id == case_id {
+                return Err(CaseError::invalid("into_case_id", "不能合并到自身"));
+            }
+            self.load(actor, *into_case_id).await.map_err(|_| {
+                CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内")
+            })?;
+        }
+        let mut state: CaseState = serde_json::from_str(&case.state)
+            .map_err(|e| StoreError::Unavailable(format!("诉求状态数据损坏：{e}")))?;
+        state.version = case.version;
+        let domain_actor = match actor {
+            CaseActor::Staff(user) => Actor::Staff {
+                role: user.role,
+                unit: Self::unit_of(user, &case),
+            },
+            CaseActor::Requester { .. } => Actor::Requester,
+            CaseActor::System => Actor::System,
+        };
+        let now = self.store.now();
+        let mut decision = decide(&state, &domain_actor, &action, now)?;
+        let cfg = self.config();
+        let facts = CaseFacts {
+            code: case.code.clone(),
+            street_code: case.street_code.clone(),
+            grid_code: case.grid_code.clone(),
+            urgency: Urgency::parse(&case.urgency).unwrap_or(Urgency::General),
+            has_phone: case.phone_masked.is_some(),
+            warn_at: case.warn_at,
+            contact_deadline_at: case.contact_deadline_at,
+        };
+        let (row, effects) = plan(&cfg, &facts, &state, &mut decision, now);
+        let store_actor = match actor {
+            CaseActor::Staff(user) => tongxin_store::Actor {
+                user_id: Some(user.id),
+                name: user.username.clone(),
+            },
+            CaseActor::Requester { .. } => tongxin_store::Actor {
+                user_id: None,
+                name: "诉求人".into(),
+            },
+            CaseActor::System => tongxin_store::Actor::system("jobs"),
+        };
+        let kind = action.kind().as_str();
+        let audit = AuditEntry::new(&format!("case.{kind}"), "case", case_id)
+            .before(tongxin_domain::audit::digest_of(&state))
+            .after(tongxin_domain::audit::digest_of(&decision.state));
+        self.store
+            .apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit)
+            .await?;
+        Ok(self.store.case(&Scope::All, case_id).await?)
+    }
+}

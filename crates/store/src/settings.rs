@@ -1,0 +1,43 @@
+//! Admin-editable settings kept as text in the `settings` table (the working calendar, the
+//! deadline policy, evaluation weights), with audited changes.
+
+use crate::audit::{AuditEntry, append};
+use crate::error::StoreError;
+use crate::{Actor, Store, on_read, on_tx};
+use tongxin_domain::audit::digest_of;
+
+impl Store {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar(
+            "SELECT value FROM settings WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    pub async fn set_setting(
+        &self,
+        actor: &Actor,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        let before = self.setting(key).await?;
+        let mut tx = self.db.begin().await?;
+        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
+        on_tx!(&mut tx, |c| sqlx::query(sql)
+            .bind(key)
+            .bind(value)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let entry = AuditEntry::new("setting.update", "setting", key).after(digest_of(&value));
+        let entry = match before {
+            Some(b) => entry.before(digest_of(&b)),
+            None => entry,
+        };
+        append(&mut tx, now, actor, entry).await?;
+        tx.commit().await
+    }
+}
