@@ -35,49 +35,23 @@ async fn build(store: &Store) -> Result<Located, StoreError> {
     let mut items = Vec::with_capacity(shapes.len());
     let mut info = Vec::with_capacity(shapes.len());
     for s in shapes {
-        let Some(polygon) = s
-            .geometry
-            .as_deref()
-            .and_then(|g| polygon_from_geojson_str(g).ok())
-        else {
+        let Some(polygon) = s.geometry.as_deref().and_then(|g| polygon_from_geojson_str(g).ok()) else {
             continue;
         };
         items.push((info.len(), polygon));
-        info.push(GridInfo {
-            code: s.code,
-            name: s.name,
-            community_code: s.parent_code,
-        });
+        info.push(GridInfo { code: s.code, name: s.name, community_code: s.parent_code });
     }
     let points = store.building_points().await?;
-    let origin = points
-        .first()
-        .map(|(_, lng, lat)| LngLat { x: *lng, y: *lat })
-        .unwrap_or(LngLat {
-            x: 119.66,
-            y: 29.08,
-        });
-    let buildings = PointIndex::new(
-        origin,
-        points
-            .into_iter()
-            .map(|(id, lng, lat)| (id, LngLat { x: lng, y: lat }))
-            .collect(),
-    );
-    Ok(Located {
-        revision,
-        grids: GridLocator::new(items),
-        info,
-        buildings,
-    })
+    let origin =
+        points.first().map(|(_, lng, lat)| LngLat { x: *lng, y: *lat }).unwrap_or(LngLat { x: 119.66, y: 29.08 });
+    let buildings =
+        PointIndex::new(origin, points.into_iter().map(|(id, lng, lat)| (id, LngLat { x: lng, y: lat })).collect());
+    Ok(Located { revision, grids: GridLocator::new(items), info, buildings })
 }
 
 impl LocatorCache {
     pub async fn load(store: &Store) -> Result<LocatorCache, StoreError> {
-        Ok(LocatorCache {
-            current: RwLock::new(Arc::new(build(store).await?)),
-            last_check: Mutex::new(Instant::now()),
-        })
+        Ok(LocatorCache { current: RwLock::new(Arc::new(build(store).await?)), last_check: Mutex::new(Instant::now()) })
     }
 
     /// The current index, rebuilt first if another process (or this one) changed geometry.
@@ -90,10 +64,7 @@ impl LocatorCache {
             }
             due
         };
-        if due
-            && store.geometry_revision().await?
-                != self.current.read().expect("locator lock").revision
-        {
+        if due && store.geometry_revision().await? != self.current.read().expect("locator lock").revision {
             self.refresh(store).await?;
         }
         Ok(self.current.read().expect("locator lock").clone())

@@ -40,11 +40,7 @@ async fn seed(store: &Store) {
         &[
             r("330702", "婺城区", None),
             r("330702001", "城东街道", None),
-            r(
-                "330702001008",
-                "桃园社区",
-                Some(square(119.66, 29.09, 0.01)),
-            ),
+            r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
             r(GRID, "一网格", Some(square(119.66, 29.09, 0.01))),
         ],
         now,
@@ -64,12 +60,8 @@ async fn seed(store: &Store) {
     )
     .await
     .unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments")
-        .await
-        .unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx)
-        .await
-        .unwrap();
+    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
+    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -98,10 +90,7 @@ fn noise_report(text: &str) -> Report {
         urgency: None,
         title: None,
         description: text.into(),
-        place: Place::Point {
-            lng: 119.665,
-            lat: 29.085,
-        },
+        place: Place::Point { lng: 119.665, lat: 29.085 },
         address: "桃园小区3幢".into(),
         requester_name: Some("张先生".into()),
         phone: Some(Phone::parse("13812345678").unwrap()),
@@ -117,10 +106,7 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         let store = &t.store;
         seed(store).await;
         let cases = service(store).await;
-        assert!(
-            cases.config().categories.contains_key("city.noise"),
-            "default categories seeded"
-        );
+        assert!(cases.config().categories.contains_key("city.noise"), "default categories seeded");
         let rule = RuleRow {
             id: 0,
             category_code: "city.noise".into(),
@@ -131,62 +117,21 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
             auto_dispatch: true,
             version: 1,
         };
-        store
-            .create_rule(&Actor::system("test"), &rule)
-            .await
-            .unwrap();
+        store.create_rule(&Actor::system("test"), &rule).await.unwrap();
         cases.reload().await.unwrap();
 
-        let bad = cases
-            .report(Report {
-                description: "  ".into(),
-                ..noise_report("")
-            })
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                bad,
-                CaseError::Invalid {
-                    field: "description",
-                    ..
-                }
-            ),
-            "{}",
-            t.label
-        );
+        let bad = cases.report(Report { description: "  ".into(), ..noise_report("") }).await.unwrap_err();
+        assert!(matches!(bad, CaseError::Invalid { field: "description", .. }), "{}", t.label);
         let outside = cases
-            .report(Report {
-                place: Place::Point {
-                    lng: 100.0,
-                    lat: 30.0,
-                },
-                ..noise_report("噪音")
-            })
+            .report(Report { place: Place::Point { lng: 100.0, lat: 30.0 }, ..noise_report("噪音") })
             .await
             .unwrap_err();
-        assert!(matches!(
-            outside,
-            CaseError::Invalid {
-                field: "location",
-                ..
-            }
-        ));
+        assert!(matches!(outside, CaseError::Invalid { field: "location", .. }));
 
-        let reported = cases
-            .report(noise_report("楼上噪音扰民，半夜装修"))
-            .await
-            .unwrap();
-        assert!(
-            reported.code.starts_with("TX20261122-"),
-            "{}",
-            reported.code
-        );
+        let reported = cases.report(noise_report("楼上噪音扰民，半夜装修")).await.unwrap();
+        assert!(reported.code.starts_with("TX20261122-"), "{}", reported.code);
         assert!(!reported.duplicate);
-        let again = cases
-            .report(noise_report("楼上噪音扰民，半夜装修！"))
-            .await
-            .unwrap();
+        let again = cases.report(noise_report("楼上噪音扰民，半夜装修！")).await.unwrap();
         assert_eq!(
             (again.id, again.duplicate, &again.follow_token),
             (reported.id, true, &reported.follow_token),
@@ -198,19 +143,10 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
             10,
             "chengguan",
             Role::DepartmentHandler,
-            Scope::Department {
-                id: 1,
-                street: RegionCode::parse("330702001").unwrap(),
-            },
+            Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() },
         );
-        let dispatcher = staff(
-            11,
-            "dispatcher",
-            Role::Dispatcher,
-            Scope::Region {
-                code: RegionCode::parse("330702001").unwrap(),
-            },
-        );
+        let dispatcher =
+            staff(11, "dispatcher", Role::Dispatcher, Scope::Region { code: RegionCode::parse("330702001").unwrap() });
         let dept = CaseActor::Staff(dept_user.clone());
         let c = store.case(&dept_user.scope, reported.id).await.unwrap();
         assert_eq!(
@@ -221,68 +157,30 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         );
         assert!(c.deadline_at.is_some() && c.contact_deadline_at.is_some());
         let inbox = store
-            .case_queue(
-                &dept_user.scope,
-                &QueueFilter {
-                    open_only: true,
-                    ..Default::default()
-                },
-                Page::default(),
-            )
+            .case_queue(&dept_user.scope, &QueueFilter { open_only: true, ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(inbox.total, 1);
 
         let unit = Unit::Department(1);
-        let c = cases
-            .act(
-                &dept,
-                c.id,
-                c.version,
-                Action::Acknowledge { unit: unit.clone() },
-            )
-            .await
-            .unwrap();
+        let c = cases.act(&dept, c.id, c.version, Action::Acknowledge { unit: unit.clone() }).await.unwrap();
         let stale = cases
-            .act(
-                &dept,
-                c.id,
-                c.version - 1,
-                Action::ContactRequester {
-                    note: "已电话联系".into(),
-                },
-            )
+            .act(&dept, c.id, c.version - 1, Action::ContactRequester { note: "已电话联系".into() })
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                stale,
-                CaseError::Store(tongxin_store::StoreError::Conflict(_))
-            ),
+            matches!(stale, CaseError::Store(tongxin_store::StoreError::Conflict(_))),
             "{}: stale version",
             t.label
         );
+        let c =
+            cases.act(&dept, c.id, c.version, Action::ContactRequester { note: "已电话联系".into() }).await.unwrap();
         let c = cases
             .act(
                 &dept,
                 c.id,
                 c.version,
-                Action::ContactRequester {
-                    note: "已电话联系".into(),
-                },
-            )
-            .await
-            .unwrap();
-        let c = cases
-            .act(
-                &dept,
-                c.id,
-                c.version,
-                Action::Report {
-                    unit,
-                    reply: "已责令施工方停止夜间施工".into(),
-                    evidence: vec![],
-                },
+                Action::Report { unit, reply: "已责令施工方停止夜间施工".into(), evidence: vec![] },
             )
             .await
             .unwrap();
@@ -292,41 +190,20 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
                 &CaseActor::Staff(dispatcher.clone()),
                 c.id,
                 c.version,
-                Action::Verify {
-                    ok: true,
-                    note: "现场核实".into(),
-                },
+                Action::Verify { ok: true, note: "现场核实".into() },
             )
             .await
             .unwrap();
-        let c = cases
-            .act(
-                &CaseActor::Staff(dispatcher.clone()),
-                c.id,
-                c.version,
-                Action::Close,
-            )
-            .await
-            .unwrap();
-        let requester = CaseActor::Requester {
-            code: reported.code.clone(),
-            token: reported.follow_token.clone(),
-        };
-        let wrong = CaseActor::Requester {
-            code: reported.code.clone(),
-            token: "guess".into(),
-        };
+        let c = cases.act(&CaseActor::Staff(dispatcher.clone()), c.id, c.version, Action::Close).await.unwrap();
+        let requester = CaseActor::Requester { code: reported.code.clone(), token: reported.follow_token.clone() };
+        let wrong = CaseActor::Requester { code: reported.code.clone(), token: "guess".into() };
         assert!(
             cases
                 .act(
                     &wrong,
                     c.id,
                     c.version,
-                    Action::Rate {
-                        resolved: true,
-                        satisfaction: Satisfaction::Satisfied,
-                        comment: String::new()
-                    }
+                    Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() }
                 )
                 .await
                 .is_err()
@@ -336,23 +213,13 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
                 &requester,
                 c.id,
                 c.version,
-                Action::Rate {
-                    resolved: true,
-                    satisfaction: Satisfaction::Satisfied,
-                    comment: "很快".into(),
-                },
+                Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: "很快".into() },
             )
             .await
             .unwrap();
         assert_eq!((c.status.as_str(), c.open), ("rated", false), "{}", t.label);
 
-        let events: Vec<String> = store
-            .case_events(c.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect();
+        let events: Vec<String> = store.case_events(c.id).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert_eq!(
             events,
             [
@@ -369,73 +236,33 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
             "{}",
             t.label
         );
-        let month = tongxin_domain::clock::shanghai(store.now())
-            .format("%Y-%m")
-            .to_string();
+        let month = tongxin_domain::clock::shanghai(store.now()).format("%Y-%m").to_string();
         let stats = store.unit_month_stats(&month, "dept:1").await.unwrap();
         let s = &stats[0];
         assert_eq!(
-            (
-                s.dispatched,
-                s.responded_in_time,
-                s.rated,
-                s.resolved,
-                s.satisfied
-            ),
+            (s.dispatched, s.responded_in_time, s.rated, s.resolved, s.satisfied),
             (1, 1, 1, 1, 1),
             "{}: 三率 counters",
             t.label
         );
-        let area = store
-            .unit_month_stats(&month, "area:330702001008001")
-            .await
-            .unwrap();
+        let area = store.unit_month_stats(&month, "area:330702001008001").await.unwrap();
         assert_eq!(area[0].satisfied, 1, "{}: the grid counts too", t.label);
         let outbox = store.outbox_backlog().await.unwrap();
-        assert!(
-            outbox >= 3,
-            "{}: dispatched, handled, closed notices queued ({outbox})",
-            t.label
-        );
+        assert!(outbox >= 3, "{}: dispatched, handled, closed notices queued ({outbox})", t.label);
 
         let admin = Scope::All;
         let found = store
-            .case_queue(
-                &admin,
-                &QueueFilter {
-                    q: Some("噪音".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
+            .case_queue(&admin, &QueueFilter { q: Some("噪音".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(found.total, 1, "{}: two-character word found", t.label);
         let reply_word = store
-            .case_queue(
-                &admin,
-                &QueueFilter {
-                    q: Some("施工".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
+            .case_queue(&admin, &QueueFilter { q: Some("施工".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
-        assert_eq!(
-            reply_word.total, 1,
-            "{}: words of the reply are searchable",
-            t.label
-        );
+        assert_eq!(reply_word.total, 1, "{}: words of the reply are searchable", t.label);
         let none = store
-            .case_queue(
-                &admin,
-                &QueueFilter {
-                    q: Some("漏水".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
+            .case_queue(&admin, &QueueFilter { q: Some("漏水".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(none.total, 0);

@@ -27,26 +27,17 @@ impl SplitMix {
 /// Lookups per second on one thread over a lattice of `grids` polygons (~14 vertices each).
 pub fn locate(grids: usize, lookups: usize) {
     let side = (grids as f64).sqrt().ceil() as usize;
-    let origin = LngLat {
-        x: 119.40,
-        y: 29.30,
-    };
+    let origin = LngLat { x: 119.40, y: 29.30 };
     let started = Instant::now();
     let polygons = synthetic_grid_lattice(origin, side, side, 250.0, 7);
     let n = polygons.len();
     let locator = GridLocator::new(polygons.into_iter().enumerate().collect());
     let built = started.elapsed();
     // Points over the lattice's bounding box (a little beyond, so some miss).
-    let (lng_span, lat_span) = (
-        side as f64 * 250.0 / 97_000.0,
-        side as f64 * 250.0 / 110_574.0,
-    );
+    let (lng_span, lat_span) = (side as f64 * 250.0 / 97_000.0, side as f64 * 250.0 / 110_574.0);
     let mut rng = SplitMix(42);
     let points: Vec<LngLat> = (0..lookups.min(1_000_000))
-        .map(|_| LngLat {
-            x: origin.x + rng.unit() * lng_span * 1.05,
-            y: origin.y - rng.unit() * lat_span * 1.05,
-        })
+        .map(|_| LngLat { x: origin.x + rng.unit() * lng_span * 1.05, y: origin.y - rng.unit() * lat_span * 1.05 })
         .collect();
     let started = Instant::now();
     let mut hits = 0usize;
@@ -56,10 +47,7 @@ pub fn locate(grids: usize, lookups: usize) {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "locate: {n} 个网格多边形，索引构建 {:.1} ms",
-        built.as_secs_f64() * 1e3
-    );
+    println!("locate: {n} 个网格多边形，索引构建 {:.1} ms", built.as_secs_f64() * 1e3);
     println!(
         "locate: {lookups} 次查询用时 {secs:.3} s，单核 {:.0} 次/秒（命中 {:.1}%）",
         lookups as f64 / secs,
@@ -76,47 +64,23 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
     let residents = store.count_residents().await?;
     let scopes: Vec<(String, Scope)> = match scope {
         Some("all") => vec![("全部".into(), Scope::All)],
-        Some(code) => vec![(
-            code.to_string(),
-            Scope::Region {
-                code: RegionCode::parse(code)?,
-            },
-        )],
+        Some(code) => vec![(code.to_string(), Scope::Region { code: RegionCode::parse(code)? })],
         None => {
             let regions = store.regions_in_scope(&Scope::All, false).await?;
-            let pick = |level: RegionLevel| {
-                regions
-                    .iter()
-                    .find(|r| r.level == level.as_str())
-                    .map(|r| r.code.clone())
-            };
+            let pick = |level: RegionLevel| regions.iter().find(|r| r.level == level.as_str()).map(|r| r.code.clone());
             let mut v = vec![("全部（区）".to_string(), Scope::All)];
             for level in [RegionLevel::Street, RegionLevel::Community] {
                 if let Some(code) = pick(level) {
-                    v.push((
-                        format!("{}{code}", level.label()),
-                        Scope::Region {
-                            code: RegionCode::parse(&code)?,
-                        },
-                    ));
+                    v.push((format!("{}{code}", level.label()), Scope::Region { code: RegionCode::parse(&code)? }));
                 }
             }
             v
         }
     };
-    println!(
-        "search: 数据库 {}，居民 {residents} 人，每个范围 {requests} 次查询",
-        store.db.backend().name()
-    );
+    println!("search: 数据库 {}，居民 {residents} 人，每个范围 {requests} 次查询", store.db.backend().name());
     for (label, scope) in scopes {
-        let sample = store
-            .search_residents(
-                &scope,
-                &ResidentQuery::default(),
-                Page::new(Some(1), Some(200)),
-            )
-            .await?
-            .items;
+        let sample =
+            store.search_residents(&scope, &ResidentQuery::default(), Page::new(Some(1), Some(200))).await?.items;
         if sample.is_empty() {
             println!("search: 范围 {label} 内没有居民，跳过");
             continue;
@@ -126,29 +90,13 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
         for _ in 0..requests {
             let r = &sample[(rng.next() % sample.len() as u64) as usize];
             let q = match rng.next() % 10 {
-                0..=3 => ResidentQuery {
-                    q: r.name.chars().take(1).collect(),
-                    ..Default::default()
-                },
-                4..=6 => ResidentQuery {
-                    q: r.name.clone(),
-                    ..Default::default()
-                },
+                0..=3 => ResidentQuery { q: r.name.chars().take(1).collect(), ..Default::default() },
+                4..=6 => ResidentQuery { q: r.name.clone(), ..Default::default() },
                 7 | 8 => ResidentQuery {
-                    q: r.id_masked
-                        .chars()
-                        .rev()
-                        .take(4)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect(),
+                    q: r.id_masked.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect(),
                     ..Default::default()
                 },
-                _ => ResidentQuery {
-                    tag: Some("独居老人".into()),
-                    ..Default::default()
-                },
+                _ => ResidentQuery { tag: Some("独居老人".into()), ..Default::default() },
             };
             let started = Instant::now();
             let page = store.search_residents(&scope, &q, Page::default()).await?;

@@ -21,11 +21,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     if applied > 0 {
         tracing::info!(applied, backend = db.backend().name(), "database migrated");
     }
-    Ok(Store::new(
-        db,
-        config::pii_key(&settings.security)?,
-        Arc::new(SystemClock),
-    ))
+    Ok(Store::new(db, config::pii_key(&settings.security)?, Arc::new(SystemClock)))
 }
 
 /// A URL without its password, for messages.
@@ -43,12 +39,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
     match command {
         Command::Serve { bind } => {
             let store = open_store(&settings).await?;
-            serve(
-                store,
-                &settings,
-                bind.unwrap_or_else(|| settings.server.bind.clone()),
-            )
-            .await
+            serve(store, &settings, bind.unwrap_or_else(|| settings.server.bind.clone())).await
         }
         Command::Migrate => {
             let db = Db::connect(&settings.database.url).await?;
@@ -56,13 +47,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             println!("{}：已应用 {n} 个迁移", db.backend().name());
             Ok(())
         }
-        Command::Demo {
-            seed,
-            scale,
-            bind,
-            reset,
-            no_serve,
-        } => {
+        Command::Demo { seed, scale, bind, reset, no_serve } => {
             if settings.database.url == Settings::default().database.url {
                 settings.database.url = DEMO_DATABASE.into();
             }
@@ -74,32 +59,24 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             if no_serve {
                 Ok(())
             } else {
-                serve(
-                    store,
-                    &settings,
-                    bind.unwrap_or_else(|| settings.server.bind.clone()),
-                )
-                .await
+                serve(store, &settings, bind.unwrap_or_else(|| settings.server.bind.clone())).await
             }
         }
         Command::Import { kind, file } => {
             let store = open_store(&settings).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let actor = Actor::system("import");
             let report = match kind {
                 Kind::Grids => tongxin_exchange::import_grids(&store, &actor, &Scope::All, &bytes)
                     .await
                     .map(|r| format!("已导入网格：新建 {} 个，更新 {} 个", r.created, r.updated)),
                 Kind::Residents => {
-                    tongxin_exchange::import_residents(&store, &actor, &Scope::All, &bytes)
-                        .await
-                        .map(|r| {
-                            format!(
-                                "已导入居民 {} 人，新建户 {} 户（文件 SHA-256 {}）",
-                                r.residents, r.households_created, r.sha256
-                            )
-                        })
+                    tongxin_exchange::import_residents(&store, &actor, &Scope::All, &bytes).await.map(|r| {
+                        format!(
+                            "已导入居民 {} 人，新建户 {} 户（文件 SHA-256 {}）",
+                            r.residents, r.households_created, r.sha256
+                        )
+                    })
                 }
             };
             match report {
@@ -110,45 +87,33 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                 Err(e) => bail!("{e}"),
             }
         }
-        Command::Export {
-            kind,
-            out,
-            unmasked,
-        } => {
+        Command::Export { kind, out, unmasked } => {
             let store = open_store(&settings).await?;
             let actor = Actor::system("export");
             match kind {
                 Kind::Grids => {
                     let text = tongxin_exchange::export_grids(&store, &Scope::All, None).await?;
                     match out {
-                        Some(path) => std::fs::write(&path, text)
-                            .with_context(|| format!("无法写入 {}", path.display()))?,
+                        Some(path) => {
+                            std::fs::write(&path, text).with_context(|| format!("无法写入 {}", path.display()))?
+                        }
                         None => println!("{text}"),
                     }
                 }
                 Kind::Residents => {
-                    let bytes =
-                        tongxin_exchange::export_residents(&store, &Scope::All, &actor, unmasked)
-                            .await?;
+                    let bytes = tongxin_exchange::export_residents(&store, &Scope::All, &actor, unmasked).await?;
                     let path = out.unwrap_or_else(|| "residents.xlsx".into());
-                    std::fs::write(&path, bytes)
-                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
                     eprintln!(
                         "已导出到 {}{}",
                         path.display(),
-                        if unmasked {
-                            "（含完整身份证号和手机号，已记入审计日志）"
-                        } else {
-                            ""
-                        }
+                        if unmasked { "（含完整身份证号和手机号，已记入审计日志）" } else { "" }
                     );
                 }
             }
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let store = open_store(&settings).await?;
             match store.audit_verify().await? {
                 Ok(n) => {
@@ -176,10 +141,7 @@ fn remove_sqlite_files(url: &str) -> anyhow::Result<()> {
     if url.starts_with("postgres") {
         bail!("--reset 只用于 SQLite 演示库；PostgreSQL 请手动清空数据库");
     }
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     for suffix in ["", "-wal", "-shm"] {
         let p = format!("{path}{suffix}");
         if std::path::Path::new(&p).exists() {
@@ -189,18 +151,8 @@ fn remove_sqlite_files(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_demo(
-    store: &Store,
-    seed: u64,
-    scale: DemoScale,
-    database_url: &str,
-) -> anyhow::Result<()> {
-    let already = store
-        .count_regions()
-        .await?
-        .iter()
-        .map(|(_, n)| n)
-        .sum::<i64>();
+async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str) -> anyhow::Result<()> {
+    let already = store.count_regions().await?.iter().map(|(_, n)| n).sum::<i64>();
     let started = std::time::Instant::now();
     let options = demo::DemoOptions {
         seed,
@@ -227,11 +179,7 @@ async fn run_demo(
 fn print_logins(world: &demo::World, database_url: &str) {
     println!("\n演示账号（密码均为各行所示）：");
     for u in world.users() {
-        let scope = u
-            .scope_region
-            .clone()
-            .or_else(|| u.scope_department.clone())
-            .unwrap_or_else(|| "全部".into());
+        let scope = u.scope_region.clone().or_else(|| u.scope_department.clone()).unwrap_or_else(|| "全部".into());
         println!(
             "  {:<12} {:<10} {:<14} 范围 {:<16} 密码 {}",
             u.username,
@@ -260,22 +208,13 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     };
     let state = AppState::new(store.clone(), config).await?;
     let app = tongxin_web::app(state);
-    let addr: SocketAddr = bind
-        .parse()
-        .with_context(|| format!("监听地址 {bind} 格式错误，例如 127.0.0.1:8080"))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("无法监听 {addr}（端口被占用？）"))?;
-    println!(
-        "同心已启动：http://{addr}  （{}，Ctrl+C 停止）",
-        store.db.backend().name()
-    );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    let addr: SocketAddr = bind.parse().with_context(|| format!("监听地址 {bind} 格式错误，例如 127.0.0.1:8080"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口被占用？）"))?;
+    println!("同心已启动：http://{addr}  （{}，Ctrl+C 停止）", store.db.backend().name());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     store.db.close().await;
     Ok(())
 }
@@ -286,8 +225,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -300,14 +238,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let actor = Actor::system("cli");
     match command {
-        UserCommand::Create {
-            username,
-            display_name,
-            role,
-            scope_region,
-            scope_department,
-            can_unmask,
-        } => {
+        UserCommand::Create { username, display_name, role, scope_region, scope_department, can_unmask } => {
             let role = Role::parse(&role).with_context(|| format!("未知角色 {role}"))?;
             let password = match std::env::var("TONGXIN_NEW_PASSWORD") {
                 Ok(p) => p,
@@ -333,28 +264,15 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
             println!("已创建账号 {}（{}）", user.username, user.role.label());
         }
         UserCommand::Token { username, name } => {
-            let creds = store
-                .credentials(&username)
-                .await
-                .with_context(|| format!("账号 {username} 不存在"))?;
+            let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
             let token = format!("tx_{}", tongxin_web::auth::random_token());
-            store
-                .create_api_token(&actor, creds.user.id, &name, &token)
-                .await?;
+            store.create_api_token(&actor, creds.user.id, &name, &token).await?;
             println!("{token}");
         }
         UserCommand::TotpCode { username } => {
-            let creds = store
-                .credentials(&username)
-                .await
-                .with_context(|| format!("账号 {username} 不存在"))?;
-            let secret = creds
-                .totp_secret
-                .with_context(|| format!("账号 {username} 未设置动态验证码"))?;
-            println!(
-                "{}",
-                tongxin_domain::totp::code_at(&secret, store.now().timestamp())
-            );
+            let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
+            let secret = creds.totp_secret.with_context(|| format!("账号 {username} 未设置动态验证码"))?;
+            println!("{}", tongxin_domain::totp::code_at(&secret, store.now().timestamp()));
         }
         UserCommand::List => {
             for u in store.users().await? {
@@ -363,14 +281,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                     Scope::Region { code } => code.to_string(),
                     Scope::Department { id, .. } => format!("部门 {id}"),
                 };
-                println!(
-                    "{:<6} {:<14} {:<10} {:<14} {}",
-                    u.id,
-                    u.username,
-                    u.display_name,
-                    u.role.label(),
-                    scope
-                );
+                println!("{:<6} {:<14} {:<10} {:<14} {}", u.id, u.username, u.display_name, u.role.label(), scope);
             }
         }
     }

@@ -40,38 +40,25 @@ pub struct Security {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings {
-            database: Database::default(),
-            server: Server::default(),
-            security: Security::default(),
-        }
+        Settings { database: Database::default(), server: Server::default(), security: Security::default() }
     }
 }
 
 impl Default for Database {
     fn default() -> Database {
-        Database {
-            url: "sqlite://tongxin.db".into(),
-        }
+        Database { url: "sqlite://tongxin.db".into() }
     }
 }
 
 impl Default for Server {
     fn default() -> Server {
-        Server {
-            bind: "127.0.0.1:8080".into(),
-            cookie_secure: false,
-            session_hours: 8,
-        }
+        Server { bind: "127.0.0.1:8080".into(), cookie_secure: false, session_hours: 8 }
     }
 }
 
 impl Default for Security {
     fn default() -> Security {
-        Security {
-            pii_key: String::new(),
-            pii_key_file: "tongxin.key".into(),
-        }
+        Security { pii_key: String::new(), pii_key_file: "tongxin.key".into() }
     }
 }
 
@@ -97,10 +84,7 @@ fn env_table(vars: impl Iterator<Item = (String, String)>) -> toml::Table {
         let value = match value.as_str() {
             "true" => toml::Value::Boolean(true),
             "false" => toml::Value::Boolean(false),
-            v => v
-                .parse::<i64>()
-                .map(toml::Value::Integer)
-                .unwrap_or_else(|_| toml::Value::String(value.clone())),
+            v => v.parse::<i64>().map(toml::Value::Integer).unwrap_or_else(|_| toml::Value::String(value.clone())),
         };
         let mut table = &mut out;
         for (i, part) in path.iter().enumerate() {
@@ -123,25 +107,18 @@ impl Settings {
         Settings::load_from(file, std::env::vars())
     }
 
-    fn load_from(
-        file: Option<&Path>,
-        env: impl Iterator<Item = (String, String)>,
-    ) -> anyhow::Result<Settings> {
+    fn load_from(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) -> anyhow::Result<Settings> {
         let mut table = toml::Table::try_from(Settings::default()).context("默认配置")?;
         let default_file = Path::new("tongxin.toml");
         let file = file.or_else(|| default_file.exists().then_some(default_file));
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
-            let over: toml::Table = text
-                .parse()
-                .with_context(|| format!("配置文件 {} 格式错误", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+            let over: toml::Table = text.parse().with_context(|| format!("配置文件 {} 格式错误", path.display()))?;
             merge(&mut table, over);
         }
         merge(&mut table, env_table(env));
-        let settings: Settings = toml::Value::Table(table)
-            .try_into()
-            .context("配置项有误（检查配置文件与 TONGXIN__ 环境变量）")?;
+        let settings: Settings =
+            toml::Value::Table(table).try_into().context("配置项有误（检查配置文件与 TONGXIN__ 环境变量）")?;
         if settings.server.session_hours <= 0 {
             bail!("server.session_hours 必须为正数");
         }
@@ -156,17 +133,14 @@ pub fn pii_key(settings: &Security) -> anyhow::Result<tongxin_store::PiiKey> {
     }
     let path = Path::new(&settings.pii_key_file);
     if path.exists() {
-        let hex = std::fs::read_to_string(path)
-            .with_context(|| format!("无法读取密钥文件 {}", path.display()))?;
-        return Ok(tongxin_store::PiiKey::from_hex(&hex)
-            .with_context(|| format!("密钥文件 {} 内容有误", path.display()))?);
+        let hex = std::fs::read_to_string(path).with_context(|| format!("无法读取密钥文件 {}", path.display()))?;
+        return Ok(
+            tongxin_store::PiiKey::from_hex(&hex).with_context(|| format!("密钥文件 {} 内容有误", path.display()))?
+        );
     }
     let hex = tongxin_store::PiiKey::generate_hex();
     write_private(path, &hex)?;
-    eprintln!(
-        "已生成个人信息加密密钥 {}（权限 0600）。请妥善备份：丢失后无法解密身份证号和手机号。",
-        path.display()
-    );
+    eprintln!("已生成个人信息加密密钥 {}（权限 0600）。请妥善备份：丢失后无法解密身份证号和手机号。", path.display());
     Ok(tongxin_store::PiiKey::from_hex(&hex)?)
 }
 
@@ -176,9 +150,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("无法创建密钥文件 {}", path.display()))?;
+    let mut f = options.open(path).with_context(|| format!("无法创建密钥文件 {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     Ok(())
 }
@@ -191,18 +163,8 @@ mod tests {
     fn layers_apply_in_order() {
         let dir = tongxin_store::testing::TempDir::new("cfg");
         let file = dir.0.join("t.toml");
-        std::fs::write(
-            &file,
-            "[server]\nbind = \"0.0.0.0:9000\"\nsession_hours = 4\n",
-        )
-        .unwrap();
-        let env = vec![
-            (
-                "TONGXIN__SERVER__SESSION_HOURS".to_string(),
-                "2".to_string(),
-            ),
-            ("OTHER".into(), "x".into()),
-        ];
+        std::fs::write(&file, "[server]\nbind = \"0.0.0.0:9000\"\nsession_hours = 4\n").unwrap();
+        let env = vec![("TONGXIN__SERVER__SESSION_HOURS".to_string(), "2".to_string()), ("OTHER".into(), "x".into())];
         let s = Settings::load_from(Some(&file), env.into_iter()).unwrap();
         assert_eq!(s.server.bind, "0.0.0.0:9000", "file over default");
         assert_eq!(s.server.session_hours, 2, "env over file");
@@ -218,10 +180,7 @@ mod tests {
     #[test]
     fn key_file_is_created_private_and_reused() {
         let dir = tongxin_store::testing::TempDir::new("key");
-        let sec = Security {
-            pii_key: String::new(),
-            pii_key_file: dir.0.join("k").to_string_lossy().into(),
-        };
+        let sec = Security { pii_key: String::new(), pii_key_file: dir.0.join("k").to_string_lossy().into() };
         let a = pii_key(&sec).unwrap();
         let blob = a.encrypt("x");
         let b = pii_key(&sec).unwrap();
@@ -229,10 +188,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.0.join("k"))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(dir.0.join("k")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

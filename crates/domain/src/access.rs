@@ -134,19 +134,13 @@ pub fn role_may(role: Role, action: Action) -> bool {
     use Role::*;
     match action {
         ReadPlaces | ReadDepartments => true,
-        ManageGrids | ManageDepartments | ManageUsers | ReadAudit | ImportResidents => {
-            role == Admin
+        ManageGrids | ManageDepartments | ManageUsers | ReadAudit | ImportResidents => role == Admin,
+        ReadResidents => {
+            matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | PartySecretary | Mediator)
         }
-        ReadResidents => matches!(
-            role,
-            Admin | Leader | Dispatcher | CommunityWorker | GridWorker | PartySecretary | Mediator
-        ),
         WriteResidents => matches!(role, Admin | CommunityWorker | GridWorker),
         ExportResidents => matches!(role, Admin | CommunityWorker),
-        ReadParty => matches!(
-            role,
-            Admin | Leader | CommunityWorker | GridWorker | PartySecretary
-        ),
+        ReadParty => matches!(role, Admin | Leader | CommunityWorker | GridWorker | PartySecretary),
         WriteParty => matches!(role, Admin | PartySecretary),
     }
 }
@@ -157,10 +151,7 @@ mod tests {
 
     #[test]
     fn department_staff_never_read_people() {
-        let scope = Scope::Department {
-            id: 3,
-            street: RegionCode::parse("330702001").unwrap(),
-        };
+        let scope = Scope::Department { id: 3, street: RegionCode::parse("330702001").unwrap() };
         assert!(scope.people_prefix().is_none());
         assert!(!scope.covers_people_at("330702001008003"));
         assert!(scope.covers_place("330702001008003"));
@@ -170,9 +161,7 @@ mod tests {
 
     #[test]
     fn region_scope_is_a_prefix() {
-        let grid = Scope::Region {
-            code: RegionCode::parse("330702001008003").unwrap(),
-        };
+        let grid = Scope::Region { code: RegionCode::parse("330702001008003").unwrap() };
         assert!(grid.covers_people_at("330702001008003"));
         assert!(!grid.covers_people_at("330702001008004"));
         assert!(Scope::All.covers_people_at("110101001001001"));

@@ -46,10 +46,7 @@ pub fn chain_hash(prev_hash: &str, f: &AuditFields) -> String {
     put(&mut h, prev_hash);
     put(&mut h, &f.seq.to_string());
     put(&mut h, &f.at.to_rfc3339_opts(SecondsFormat::Micros, true));
-    put(
-        &mut h,
-        &f.actor_id.map(|a| a.to_string()).unwrap_or_default(),
-    );
+    put(&mut h, &f.actor_id.map(|a| a.to_string()).unwrap_or_default());
     put(&mut h, &f.actor_name);
     put(&mut h, &f.action);
     put(&mut h, &f.entity);
@@ -63,9 +60,7 @@ pub fn chain_hash(prev_hash: &str, f: &AuditFields) -> String {
 /// Digest of an object's state for the before/after columns: SHA-256 of its JSON with keys
 /// sorted (serde_json's map is ordered), so equal states give equal digests.
 pub fn digest_of<T: Serialize>(value: &T) -> String {
-    let canonical = serde_json::to_value(value)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let canonical = serde_json::to_value(value).map(|v| v.to_string()).unwrap_or_default();
     data_encoding::HEXLOWER.encode(&Sha256::digest(canonical.as_bytes()))
 }
 
@@ -92,10 +87,7 @@ where
     for r in records {
         let seq = r.fields.seq;
         if seq != expected_seq {
-            return Err(ChainBreak::Missing {
-                seq,
-                expected: expected_seq,
-            });
+            return Err(ChainBreak::Missing { seq, expected: expected_seq });
         }
         if r.prev_hash != prev_hash {
             return Err(ChainBreak::Unlinked { seq, prev: seq - 1 });
@@ -108,10 +100,7 @@ where
     }
     let last = expected_seq - 1;
     if last < head_seq {
-        return Err(ChainBreak::Truncated {
-            head: head_seq,
-            last,
-        });
+        return Err(ChainBreak::Truncated { head: head_seq, last });
     }
     Ok(last)
 }
@@ -138,11 +127,7 @@ mod tests {
                     detail: String::new(),
                 };
                 let hash = chain_hash(&prev, &fields);
-                let r = AuditRecord {
-                    fields,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let r = AuditRecord { fields, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 r
             })
@@ -159,35 +144,20 @@ mod tests {
     fn each_kind_of_tampering_is_named() {
         let mut altered = chain(5);
         altered[2].fields.detail = "改过".into();
-        assert_eq!(
-            verify_chain(altered, 5),
-            Err(ChainBreak::Altered { seq: 3 })
-        );
+        assert_eq!(verify_chain(altered, 5), Err(ChainBreak::Altered { seq: 3 }));
 
         let mut deleted = chain(5);
         deleted.remove(1);
-        assert_eq!(
-            verify_chain(deleted, 5),
-            Err(ChainBreak::Missing {
-                seq: 3,
-                expected: 2
-            })
-        );
+        assert_eq!(verify_chain(deleted, 5), Err(ChainBreak::Missing { seq: 3, expected: 2 }));
 
         let mut truncated = chain(5);
         truncated.pop();
-        assert_eq!(
-            verify_chain(truncated, 5),
-            Err(ChainBreak::Truncated { head: 5, last: 4 })
-        );
+        assert_eq!(verify_chain(truncated, 5), Err(ChainBreak::Truncated { head: 5, last: 4 }));
 
         // Rewriting a record and recomputing its own hash still breaks the next link.
         let mut rehashed = chain(5);
         rehashed[1].fields.detail = "改过".into();
         rehashed[1].hash = chain_hash(&rehashed[1].prev_hash, &rehashed[1].fields);
-        assert_eq!(
-            verify_chain(rehashed, 5),
-            Err(ChainBreak::Unlinked { seq: 3, prev: 2 })
-        );
+        assert_eq!(verify_chain(rehashed, 5), Err(ChainBreak::Unlinked { seq: 3, prev: 2 }));
     }
 }

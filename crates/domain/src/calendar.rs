@@ -62,9 +62,7 @@ impl DayKind {
 /// An error in a calendar file. Every variant names the (1-based) line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error(
-        "第{line}行：日期“{text}”无效，应写作 YYYY-MM-DD（如 2026-10-01），范围写作 2026-10-01..2026-10-07"
-    )]
+    #[error("第{line}行：日期“{text}”无效，应写作 YYYY-MM-DD（如 2026-10-01），范围写作 2026-10-01..2026-10-07")]
     BadDate { line: usize, text: String },
     #[error("第{line}行：缺少类型，日期后应写“休”（放假）或“班”（调休上班）")]
     MissingKind { line: usize },
@@ -73,32 +71,13 @@ pub enum CalendarError {
     #[error("第{line}行：缺少名称，类型后应写节日名称（如“国庆节”）")]
     MissingName { line: usize },
     #[error("第{line}行：范围结束日期 {end} 早于开始日期 {start}")]
-    RangeReversed {
-        line: usize,
-        start: NaiveDate,
-        end: NaiveDate,
-    },
-    #[error(
-        "第{line}行：范围 {start}..{end} 共 {days} 天，超过 {MAX_RANGE_DAYS} 天，请检查是否写错"
-    )]
-    RangeTooLong {
-        line: usize,
-        start: NaiveDate,
-        end: NaiveDate,
-        days: i64,
-    },
+    RangeReversed { line: usize, start: NaiveDate, end: NaiveDate },
+    #[error("第{line}行：范围 {start}..{end} 共 {days} 天，超过 {MAX_RANGE_DAYS} 天，请检查是否写错")]
+    RangeTooLong { line: usize, start: NaiveDate, end: NaiveDate, days: i64 },
     #[error("第{line}行：{date} 是{weekday}，本来就上班，“班”只用于调休上班的周六、周日")]
-    WorkdayOnWeekday {
-        line: usize,
-        date: NaiveDate,
-        weekday: &'static str,
-    },
+    WorkdayOnWeekday { line: usize, date: NaiveDate, weekday: &'static str },
     #[error("第{line}行：{date} 与第{other_line}行矛盾，一处为“休”，一处为“班”")]
-    Conflict {
-        line: usize,
-        date: NaiveDate,
-        other_line: usize,
-    },
+    Conflict { line: usize, date: NaiveDate, other_line: usize },
     #[error("第{line}行：“暂定”说明未写年份，其后也没有日期条目，无法确定是哪一年")]
     ProvisionalWithoutYear { line: usize },
     #[error("第{line}行：日历文件没有任何日期条目")]
@@ -160,11 +139,7 @@ impl WorkingCalendar {
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             last_line = line;
-            let raw = if line == 1 {
-                raw.trim_start_matches('\u{feff}')
-            } else {
-                raw
-            };
+            let raw = if line == 1 { raw.trim_start_matches('\u{feff}') } else { raw };
             let (content, comment) = match raw.split_once('#') {
                 Some((content, comment)) => (content, Some(comment)),
                 None => (raw, None),
@@ -190,10 +165,7 @@ impl WorkingCalendar {
                 Some("休" | "放假") => Kind::Off,
                 Some("班" | "上班") => Kind::Work,
                 Some(other) => {
-                    return Err(CalendarError::UnknownKind {
-                        line,
-                        kind: other.to_string(),
-                    });
+                    return Err(CalendarError::UnknownKind { line, kind: other.to_string() });
                 }
             };
             let name = tokens.collect::<Vec<_>>().join(" ");
@@ -207,19 +179,11 @@ impl WorkingCalendar {
             let mut date = start;
             while date <= end {
                 if kind == Kind::Work && !is_weekend(date) {
-                    return Err(CalendarError::WorkdayOnWeekday {
-                        line,
-                        date,
-                        weekday: weekday_label(date.weekday()),
-                    });
+                    return Err(CalendarError::WorkdayOnWeekday { line, date, weekday: weekday_label(date.weekday()) });
                 }
                 match entries.get_mut(&date) {
                     Some(existing) if existing.kind != kind => {
-                        return Err(CalendarError::Conflict {
-                            line,
-                            date,
-                            other_line: entry_lines[&date],
-                        });
+                        return Err(CalendarError::Conflict { line, date, other_line: entry_lines[&date] });
                     }
                     Some(existing) => {
                         // Same kind twice (e.g. 中秋节 inside 国庆节): keep both names.
@@ -228,13 +192,7 @@ impl WorkingCalendar {
                         }
                     }
                     None => {
-                        entries.insert(
-                            date,
-                            Entry {
-                                kind,
-                                name: name.clone(),
-                            },
-                        );
+                        entries.insert(date, Entry { kind, name: name.clone() });
                         entry_lines.insert(date, line);
                     }
                 }
@@ -246,27 +204,17 @@ impl WorkingCalendar {
             return Err(CalendarError::ProvisionalWithoutYear { line });
         }
         if entries.is_empty() {
-            return Err(CalendarError::Empty {
-                line: last_line.max(1),
-            });
+            return Err(CalendarError::Empty { line: last_line.max(1) });
         }
         let mut years: BTreeSet<i32> = entries.keys().map(|d| d.year()).collect();
         years.extend(provisional.iter().copied());
-        Ok(WorkingCalendar {
-            entries,
-            years,
-            provisional,
-        })
+        Ok(WorkingCalendar { entries, years, provisional })
     }
 
     /// The calendar shipped with Tongxin (`data/calendar-cn.txt`).
     pub fn builtin() -> WorkingCalendar {
         static CALENDAR: OnceLock<WorkingCalendar> = OnceLock::new();
-        CALENDAR
-            .get_or_init(|| {
-                WorkingCalendar::parse(BUILTIN).expect("the built-in calendar file is valid")
-            })
-            .clone()
+        CALENDAR.get_or_init(|| WorkingCalendar::parse(BUILTIN).expect("the built-in calendar file is valid")).clone()
     }
 
     /// The text of the shipped calendar file, e.g. to offer it to an admin as a template.
@@ -285,14 +233,8 @@ impl WorkingCalendar {
     /// What kind of day `d` is. Outside the covered years: `Workday` or `Weekend`.
     pub fn day_kind(&self, d: NaiveDate) -> DayKind {
         match self.entries.get(&d) {
-            Some(Entry {
-                kind: Kind::Off,
-                name,
-            }) => DayKind::Holiday(name.clone()),
-            Some(Entry {
-                kind: Kind::Work,
-                name,
-            }) => DayKind::AdjustedWorkday(name.clone()),
+            Some(Entry { kind: Kind::Off, name }) => DayKind::Holiday(name.clone()),
+            Some(Entry { kind: Kind::Work, name }) => DayKind::AdjustedWorkday(name.clone()),
             None if is_weekend(d) => DayKind::Weekend,
             None => DayKind::Workday,
         }
@@ -313,10 +255,7 @@ impl WorkingCalendar {
             // Any 7 consecutive days without entries hold exactly 5 working days: jump whole
             // weeks up to the next entry, keeping at least one step for the day-by-day walk.
             if left > 5 {
-                let free_weeks = match date
-                    .succ_opt()
-                    .and_then(|next| self.entries.range(next..).next())
-                {
+                let free_weeks = match date.succ_opt().and_then(|next| self.entries.range(next..).next()) {
                     Some((entry, _)) => ((*entry - date).num_days() - 1) as u64 / 7,
                     None => u64::MAX,
                 };
@@ -329,9 +268,7 @@ impl WorkingCalendar {
                     continue;
                 }
             }
-            date = date
-                .succ_opt()
-                .expect("working-day arithmetic beyond chrono's date range");
+            date = date.succ_opt().expect("working-day arithmetic beyond chrono's date range");
             if self.is_working_day(date) {
                 left -= 1;
             }
@@ -417,20 +354,13 @@ fn weekdays_in(a: NaiveDate, b: NaiveDate) -> i64 {
 }
 
 fn parse_date(line: usize, text: &str) -> Result<NaiveDate, CalendarError> {
-    let bad = || CalendarError::BadDate {
-        line,
-        text: text.to_string(),
-    };
+    let bad = || CalendarError::BadDate { line, text: text.to_string() };
     let text = text.trim();
     let mut parts = text.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    let digits = |s: &str, max_len: usize| {
-        !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits = |s: &str, max_len: usize| !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit());
     if y.len() != 4 || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return Err(bad());
     }
@@ -441,9 +371,7 @@ fn parse_date(line: usize, text: &str) -> Result<NaiveDate, CalendarError> {
 }
 
 fn parse_range(line: usize, text: &str) -> Result<(NaiveDate, NaiveDate), CalendarError> {
-    let split = ["..", "至", "～", "~"]
-        .iter()
-        .find_map(|sep| text.split_once(sep));
+    let split = ["..", "至", "～", "~"].iter().find_map(|sep| text.split_once(sep));
     let (start, end) = match split {
         Some((a, b)) => (parse_date(line, a)?, parse_date(line, b)?),
         None => {
@@ -456,12 +384,7 @@ fn parse_range(line: usize, text: &str) -> Result<(NaiveDate, NaiveDate), Calend
     }
     let days = (end - start).num_days() + 1;
     if days > MAX_RANGE_DAYS {
-        return Err(CalendarError::RangeTooLong {
-            line,
-            start,
-            end,
-            days,
-        });
+        return Err(CalendarError::RangeTooLong { line, start, end, days });
     }
     Ok((start, end))
 }
@@ -532,9 +455,7 @@ mod tests {
         let c = cal();
         let count = |year: i32, work: bool| {
             c.entries()
-                .filter(|(date, kind)| {
-                    date.year() == year && matches!(kind, DayKind::AdjustedWorkday(_)) == work
-                })
+                .filter(|(date, kind)| date.year() == year && matches!(kind, DayKind::AdjustedWorkday(_)) == work)
                 .count()
         };
         // 2025: 元旦 1 + 春节 8 + 清明 3 + 劳动节 5 + 端午 3 + 国庆中秋 8; 5 adjusted Saturdays/Sundays.
@@ -544,9 +465,7 @@ mod tests {
         // 2027 (provisional): the 13 statutory days only, no 调休.
         assert_eq!((count(2027, false), count(2027, true)), (13, 0));
         // Working days per year (the same figure as the `chinese-calendar` package on PyPI).
-        let total = |y: i32| {
-            c.working_days_between(d(&format!("{}-12-31", y - 1)), d(&format!("{y}-12-31")))
-        };
+        let total = |y: i32| c.working_days_between(d(&format!("{}-12-31", y - 1)), d(&format!("{y}-12-31")));
         assert_eq!(total(2025), 248);
         assert_eq!(total(2026), 248);
     }
@@ -630,11 +549,7 @@ mod tests {
         ];
         for (from, n, to) in table {
             assert_eq!(c.add_working_days(d(from), n), d(to), "{from} + {n}");
-            assert_eq!(
-                c.working_days_between(d(from), d(to)),
-                i64::from(n),
-                "{from}..{to}"
-            );
+            assert_eq!(c.working_days_between(d(from), d(to)), i64::from(n), "{from}..{to}");
         }
     }
 
@@ -645,10 +560,7 @@ mod tests {
         let from = d("2030-01-04"); // a Friday
         let to = c.add_working_days(from, 5 * 52 * 10_000);
         assert_eq!(to, from + Days::new(7 * 52 * 10_000));
-        assert_eq!(
-            c.working_days_between(from, to),
-            i64::from(5 * 52 * 10_000u32)
-        );
+        assert_eq!(c.working_days_between(from, to), i64::from(5 * 52 * 10_000u32));
         // Starting before the data and running through it.
         let from = d("2020-06-01");
         for n in [0, 1, 7, 400, 1_000, 2_000] {
@@ -669,10 +581,7 @@ mod tests {
         assert_eq!(c.add_working_days(d("2026-02-13"), 1), d("2026-02-14"));
         assert_eq!(c.add_working_days(d("2026-02-13"), 2), d("2026-02-23"));
         assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-15")), 1);
-        assert_eq!(
-            plain.working_days_between(d("2026-02-13"), d("2026-02-15")),
-            0
-        );
+        assert_eq!(plain.working_days_between(d("2026-02-13"), d("2026-02-15")), 0);
         assert_eq!(plain.add_working_days(d("2026-02-13"), 1), d("2026-02-16"));
         // Every adjusted working day of the built-in calendar is counted when crossed.
         let c = cal();
@@ -685,10 +594,7 @@ mod tests {
                     c.working_days_between(week_before, before) + 1,
                     "{date}"
                 );
-                let prev = (1..30)
-                    .map(|k| date - Days::new(k))
-                    .find(|x| c.is_working_day(*x))
-                    .unwrap();
+                let prev = (1..30).map(|k| date - Days::new(k)).find(|x| c.is_working_day(*x)).unwrap();
                 assert_eq!(c.add_working_days(prev, 1), date, "{date}");
             }
         }
@@ -707,14 +613,8 @@ mod tests {
                     # 暂定：2028年\n";
         let c = WorkingCalendar::parse(text).unwrap();
         assert_eq!(c.day_kind(d("2026-01-02")), DayKind::Holiday("元旦".into()));
-        assert_eq!(
-            c.day_kind(d("2026-01-04")),
-            DayKind::AdjustedWorkday("元旦 调休".into())
-        );
-        assert_eq!(
-            c.day_kind(d("2026-10-06")),
-            DayKind::Holiday("国庆节、中秋节".into())
-        );
+        assert_eq!(c.day_kind(d("2026-01-04")), DayKind::AdjustedWorkday("元旦 调休".into()));
+        assert_eq!(c.day_kind(d("2026-10-06")), DayKind::Holiday("国庆节、中秋节".into()));
         assert_eq!(c.years(), vec![2026, 2027, 2028]);
         assert_eq!(c.provisional_years(), vec![2027, 2028]);
     }
@@ -722,22 +622,10 @@ mod tests {
     #[test]
     fn parse_errors_name_the_line() {
         let cases: [(&str, usize, &str); 12] = [
-            (
-                "# x\n2026-13-01 休 元旦\n",
-                2,
-                "第2行：日期“2026-13-01”无效",
-            ),
+            ("# x\n2026-13-01 休 元旦\n", 2, "第2行：日期“2026-13-01”无效"),
             ("2026-02-30 休 x\n", 1, "日期“2026-02-30”无效"),
-            (
-                "# a\n\n2026/10/01 休 国庆节\n",
-                3,
-                "第3行：日期“2026/10/01”无效",
-            ),
-            (
-                "2026-10-01..2026-10-0x 休 国庆节\n",
-                1,
-                "日期“2026-10-0x”无效",
-            ),
+            ("# a\n\n2026/10/01 休 国庆节\n", 3, "第3行：日期“2026/10/01”无效"),
+            ("2026-10-01..2026-10-0x 休 国庆节\n", 1, "日期“2026-10-0x”无效"),
             ("2026-10-01 放 国庆节\n", 1, "第1行：未知类型“放”"),
             ("2026-10-01\n", 1, "第1行：缺少类型"),
             ("2026-10-01 休\n", 1, "第1行：缺少名称"),
@@ -746,26 +634,10 @@ mod tests {
                 2,
                 "第2行：范围结束日期 2026-10-01 早于开始日期 2026-10-07",
             ),
-            (
-                "2026-10-01..2027-10-07 休 国庆节\n",
-                1,
-                "第1行：范围 2026-10-01..2027-10-07 共 372 天",
-            ),
-            (
-                "2026-10-01..2026-10-07 休 国庆节\n# 注释\n2026-10-03 班 调休\n",
-                3,
-                "第3行：2026-10-03 与第1行矛盾",
-            ),
-            (
-                "2026-10-08 班 调休\n",
-                1,
-                "第1行：2026-10-08 是星期四，本来就上班",
-            ),
-            (
-                "2026-10-01 休 国庆节\n# 暂定：\n",
-                2,
-                "第2行：“暂定”说明未写年份",
-            ),
+            ("2026-10-01..2027-10-07 休 国庆节\n", 1, "第1行：范围 2026-10-01..2027-10-07 共 372 天"),
+            ("2026-10-01..2026-10-07 休 国庆节\n# 注释\n2026-10-03 班 调休\n", 3, "第3行：2026-10-03 与第1行矛盾"),
+            ("2026-10-08 班 调休\n", 1, "第1行：2026-10-08 是星期四，本来就上班"),
+            ("2026-10-01 休 国庆节\n# 暂定：\n", 2, "第2行：“暂定”说明未写年份"),
         ];
         for (text, line, message) in cases {
             let err = WorkingCalendar::parse(text).unwrap_err();

@@ -86,12 +86,7 @@ pub enum Urgency {
 }
 
 impl Urgency {
-    pub const ALL: [Urgency; 4] = [
-        Urgency::Emergency,
-        Urgency::Utility,
-        Urgency::General,
-        Urgency::Complex,
-    ];
+    pub const ALL: [Urgency; 4] = [Urgency::Emergency, Urgency::Utility, Urgency::General, Urgency::Complex];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,9 +100,7 @@ impl Urgency {
     /// From [`Urgency::as_str`] or [`Urgency::label`].
     pub fn parse(s: &str) -> Option<Urgency> {
         let s = s.trim();
-        Urgency::ALL
-            .into_iter()
-            .find(|u| u.as_str() == s || u.label() == s)
+        Urgency::ALL.into_iter().find(|u| u.as_str() == s || u.label() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -211,9 +204,9 @@ impl DeadlinePolicy {
 /// Never before `start`. Saturates at chrono's latest instant for absurd limits.
 pub fn deadline(start: DateTime<Utc>, limit: TimeLimit, cal: &WorkingCalendar) -> DateTime<Utc> {
     match limit {
-        TimeLimit::Hours(n) => start
-            .checked_add_signed(Duration::hours(i64::from(n)))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        TimeLimit::Hours(n) => {
+            start.checked_add_signed(Duration::hours(i64::from(n))).unwrap_or(DateTime::<Utc>::MAX_UTC)
+        }
         TimeLimit::WorkingDays(n) => {
             let day = cal.add_working_days(shanghai_date(start), n);
             end_of_shanghai_day(day).max(start)
@@ -225,11 +218,7 @@ pub fn deadline(start: DateTime<Utc>, limit: TimeLimit, cal: &WorkingCalendar) -
 /// is used). The ratio is clamped to [0, 1], so the result always lies between the two; a NaN
 /// ratio counts as [`DEFAULT_WARN_RATIO`]. Microsecond precision.
 pub fn warn_at(start: DateTime<Utc>, deadline: DateTime<Utc>, ratio: f64) -> DateTime<Utc> {
-    let ratio = if ratio.is_nan() {
-        DEFAULT_WARN_RATIO
-    } else {
-        ratio.clamp(0.0, 1.0)
-    };
+    let ratio = if ratio.is_nan() { DEFAULT_WARN_RATIO } else { ratio.clamp(0.0, 1.0) };
     let span = deadline - start;
     let offset = match span.num_microseconds() {
         Some(us) => Duration::microseconds((us as f64 * ratio).round() as i64),
@@ -245,11 +234,7 @@ pub fn warn_at(start: DateTime<Utc>, deadline: DateTime<Utc>, ratio: f64) -> Dat
 /// `Hours(n)` adds n clock hours. `WorkingDays(n)` moves the deadline to 23:59:59 Shanghai time of
 /// the n-th working day strictly after the current deadline's Shanghai date — so a deadline at the
 /// end of a working day moves by exactly n working days. Never earlier than the current deadline.
-pub fn extend(
-    current_deadline: DateTime<Utc>,
-    extra: TimeLimit,
-    cal: &WorkingCalendar,
-) -> DateTime<Utc> {
+pub fn extend(current_deadline: DateTime<Utc>, extra: TimeLimit, cal: &WorkingCalendar) -> DateTime<Utc> {
     deadline(current_deadline, extra, cal)
 }
 
@@ -267,11 +252,7 @@ mod tests {
     /// A Shanghai wall-clock time, as UTC.
     fn sh(s: &str) -> DateTime<Utc> {
         let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
-        shanghai()
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
+        shanghai().from_local_datetime(&naive).single().unwrap().with_timezone(&Utc)
     }
 
     fn utc(s: &str) -> DateTime<Utc> {
@@ -307,32 +288,19 @@ mod tests {
         );
         assert_eq!(serde_json::from_value::<DeadlinePolicy>(json).unwrap(), p);
         // Missing fields take the defaults.
-        let partial: DeadlinePolicy =
-            serde_json::from_str(r#"{"general": {"working_days": 5}}"#).unwrap();
+        let partial: DeadlinePolicy = serde_json::from_str(r#"{"general": {"working_days": 5}}"#).unwrap();
         assert_eq!(partial.general, TimeLimit::WorkingDays(5));
         assert_eq!(partial.complex, TimeLimit::WorkingDays(15));
 
-        let bad = DeadlinePolicy {
-            general: TimeLimit::WorkingDays(0),
-            ..Default::default()
-        };
-        assert_eq!(
-            bad.validate().unwrap_err().to_string(),
-            "“一般”的办理时限不能为 0"
-        );
-        let mut bad = DeadlinePolicy {
-            warn_ratio: 1.5,
-            ..Default::default()
-        };
+        let bad = DeadlinePolicy { general: TimeLimit::WorkingDays(0), ..Default::default() };
+        assert_eq!(bad.validate().unwrap_err().to_string(), "“一般”的办理时限不能为 0");
+        let mut bad = DeadlinePolicy { warn_ratio: 1.5, ..Default::default() };
         assert!(bad.validate().unwrap_err().to_string().contains("预警比例"));
         bad.warn_ratio = f64::NAN;
         assert!(bad.validate().is_err());
         bad.warn_ratio = 0.0;
         assert!(bad.validate().is_err());
-        let bad = DeadlinePolicy {
-            contact: TimeLimit::Hours(0),
-            ..Default::default()
-        };
+        let bad = DeadlinePolicy { contact: TimeLimit::Hours(0), ..Default::default() };
         assert_eq!(bad.validate(), Err(DeadlinePolicyError::ZeroContact));
     }
 
@@ -341,10 +309,7 @@ mod tests {
         for u in Urgency::ALL {
             assert_eq!(Urgency::parse(u.as_str()), Some(u));
             assert_eq!(Urgency::parse(u.label()), Some(u));
-            assert_eq!(
-                serde_json::to_value(u).unwrap(),
-                serde_json::Value::String(u.as_str().into())
-            );
+            assert_eq!(serde_json::to_value(u).unwrap(), serde_json::Value::String(u.as_str().into()));
         }
         assert_eq!(Urgency::Utility.label(), "水电气热");
         assert_eq!(Urgency::parse("urgent"), None);
@@ -369,18 +334,10 @@ mod tests {
             // 08:00 Shanghai on Saturday 09-19 is still Friday in UTC: Shanghai date counts.
             ("2026-09-19 07:00:00", p.general, "2026-09-29 23:59:59"),
             // Dispatched during a holiday: counting starts after it.
-            (
-                "2026-10-03 10:00:00",
-                TimeLimit::WorkingDays(1),
-                "2026-10-08 23:59:59",
-            ),
+            ("2026-10-03 10:00:00", TimeLimit::WorkingDays(1), "2026-10-08 23:59:59"),
             // Spring Festival 2025: dispatched Friday 01-24, Sunday 01-26 works, Monday 01-27
             // works, 除夕 01-28 .. 02-04 off.
-            (
-                "2025-01-24 09:30:00",
-                TimeLimit::WorkingDays(3),
-                "2025-02-05 23:59:59",
-            ),
+            ("2025-01-24 09:30:00", TimeLimit::WorkingDays(3), "2025-02-05 23:59:59"),
             // Emergency: 2 clock hours, at night and on a holiday alike.
             ("2026-10-01 23:30:00", p.emergency, "2026-10-02 01:30:00"),
             // Utility: 24 clock hours, even across a holiday.
@@ -389,30 +346,15 @@ mod tests {
             // Contact: 24 clock hours.
             ("2026-05-01 08:00:00", p.contact, "2026-05-02 08:00:00"),
             // 0 working days: the end of the dispatch day.
-            (
-                "2026-03-02 10:00:00",
-                TimeLimit::WorkingDays(0),
-                "2026-03-02 23:59:59",
-            ),
+            ("2026-03-02 10:00:00", TimeLimit::WorkingDays(0), "2026-03-02 23:59:59"),
             // After the covered years: Monday–Friday.
-            (
-                "2028-01-07 10:00:00",
-                TimeLimit::WorkingDays(7),
-                "2028-01-18 23:59:59",
-            ),
+            ("2028-01-07 10:00:00", TimeLimit::WorkingDays(7), "2028-01-18 23:59:59"),
         ];
         for (start, limit, expected) in cases {
-            assert_eq!(
-                deadline(sh(start), limit, &c),
-                sh(expected),
-                "{start} + {limit}"
-            );
+            assert_eq!(deadline(sh(start), limit, &c), sh(expected), "{start} + {limit}");
         }
         // UTC out: 23:59:59 in Shanghai is 15:59:59Z.
-        assert_eq!(
-            deadline(sh("2026-09-18 16:00:00"), p.general, &c),
-            utc("2026-09-29T15:59:59Z")
-        );
+        assert_eq!(deadline(sh("2026-09-18 16:00:00"), p.general, &c), utc("2026-09-29T15:59:59Z"));
     }
 
     #[test]
@@ -425,9 +367,7 @@ mod tests {
         // 80% of 11 days 7:59:59 (= 979,199 s) is 783,359.2 s after the start.
         assert_eq!(s.warn_at, start + Duration::microseconds(783_359_200_000));
         assert_eq!(
-            DeadlinePolicy::default()
-                .schedule(Urgency::Emergency, start, &c)
-                .warn_at,
+            DeadlinePolicy::default().schedule(Urgency::Emergency, start, &c).warn_at,
             start + Duration::minutes(96)
         );
     }
@@ -451,29 +391,13 @@ mod tests {
         let cases = [
             // A 7-working-day deadline at the end of Tuesday 09-29 + 5 working days: 30, then
             // 国庆, 08, 09, Saturday 10-10, 12.
-            (
-                "2026-09-29 23:59:59",
-                TimeLimit::WorkingDays(5),
-                "2026-10-12 23:59:59",
-            ),
+            ("2026-09-29 23:59:59", TimeLimit::WorkingDays(5), "2026-10-12 23:59:59"),
             // An hours deadline moved by working days ends at the end of a working day.
-            (
-                "2026-09-30 12:00:00",
-                TimeLimit::WorkingDays(1),
-                "2026-10-08 23:59:59",
-            ),
-            (
-                "2026-09-30 12:00:00",
-                TimeLimit::Hours(48),
-                "2026-10-02 12:00:00",
-            ),
+            ("2026-09-30 12:00:00", TimeLimit::WorkingDays(1), "2026-10-08 23:59:59"),
+            ("2026-09-30 12:00:00", TimeLimit::Hours(48), "2026-10-02 12:00:00"),
         ];
         for (current, extra, expected) in cases {
-            assert_eq!(
-                extend(sh(current), extra, &c),
-                sh(expected),
-                "{current} + {extra}"
-            );
+            assert_eq!(extend(sh(current), extra, &c), sh(expected), "{current} + {extra}");
         }
     }
 
@@ -485,10 +409,7 @@ mod tests {
     }
 
     fn any_limit() -> impl Strategy<Value = TimeLimit> {
-        prop_oneof![
-            (1u32..24 * 60).prop_map(TimeLimit::Hours),
-            (1u32..60).prop_map(TimeLimit::WorkingDays),
-        ]
+        prop_oneof![(1u32..24 * 60).prop_map(TimeLimit::Hours), (1u32..60).prop_map(TimeLimit::WorkingDays),]
     }
 
     proptest! {

@@ -50,11 +50,7 @@ impl Gender {
 
 /// The check character for the first 17 digits (ISO 7064 MOD 11-2).
 pub fn check_char(first17: &[u8; 17]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize] as char
 }
 
@@ -85,13 +81,7 @@ impl IdNumber {
     /// Builds a number from its parts, computing the check character (used for synthetic data).
     pub fn compose(area6: &str, birth: NaiveDate, sequence: u16) -> IdNumber {
         assert!(area6.len() == 6 && area6.bytes().all(|c| c.is_ascii_digit()));
-        let body = format!(
-            "{area6}{:04}{:02}{:02}{:03}",
-            birth.year(),
-            birth.month(),
-            birth.day(),
-            sequence % 1000
-        );
+        let body = format!("{area6}{:04}{:02}{:02}{:03}", birth.year(), birth.month(), birth.day(), sequence % 1000);
         let first17: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
         IdNumber(format!("{body}{}", check_char(&first17)))
     }
@@ -105,11 +95,7 @@ impl IdNumber {
     }
 
     pub fn gender(&self) -> Gender {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
-            Gender::Male
-        } else {
-            Gender::Female
-        }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female }
     }
 
     /// The last four characters, shown in the masked form and used for fragment search.
@@ -140,24 +126,12 @@ mod tests {
         let cases: &[(&str, Result<(), IdNumberError>)] = &[
             ("11010519491231002X", Ok(())),
             ("11010519491231002x", Ok(())),
-            (
-                "110105194912310021",
-                Err(IdNumberError::CheckDigit {
-                    expected: 'X',
-                    found: '1',
-                }),
-            ),
+            ("110105194912310021", Err(IdNumberError::CheckDigit { expected: 'X', found: '1' })),
             ("11010519491231002", Err(IdNumberError::Length(17))),
             ("11010519491231002X1", Err(IdNumberError::Length(19))),
-            (
-                "11010519491331002X",
-                Err(IdNumberError::BirthDate("19491331".into())),
-            ),
+            ("11010519491331002X", Err(IdNumberError::BirthDate("19491331".into()))),
             ("1101051949123100AX", Err(IdNumberError::Character)),
-            (
-                "一二三四五六七八九十一二三四五六七八",
-                Err(IdNumberError::Character),
-            ),
+            ("一二三四五六七八九十一二三四五六七八", Err(IdNumberError::Character)),
         ];
         for (input, expected) in cases {
             assert_eq!(IdNumber::parse(input).map(|_| ()), *expected, "{input}");
@@ -167,10 +141,7 @@ mod tests {
     #[test]
     fn parts() {
         let id = IdNumber::parse("11010519491231002X").unwrap();
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.gender(), Gender::Female);
         assert_eq!(id.masked(), "1101**********002X");
         assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");

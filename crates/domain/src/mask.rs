@@ -26,17 +26,7 @@ fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {
         return "*".repeat(chars.len());
     }
     let tail_start = chars.len() - keep_tail;
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < keep_head || i >= tail_start {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < keep_head || i >= tail_start { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]

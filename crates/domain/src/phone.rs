@@ -14,22 +14,14 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(input: &str) -> Result<Phone, PhoneError> {
-        let digits: String = input
-            .trim()
-            .trim_start_matches("+86")
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-'))
-            .collect();
+        let digits: String =
+            input.trim().trim_start_matches("+86").chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(PhoneError::Format);
         }
         let mobile = digits.len() == 11 && digits.starts_with('1') && digits.as_bytes()[1] >= b'3';
         let landline = (10..=12).contains(&digits.len()) && digits.starts_with('0');
-        if mobile || landline {
-            Ok(Phone(digits))
-        } else {
-            Err(PhoneError::Format)
-        }
+        if mobile || landline { Ok(Phone(digits)) } else { Err(PhoneError::Format) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -57,27 +49,14 @@ mod tests {
 
     #[test]
     fn table() {
-        let ok = [
-            ("13812345678", "13812345678"),
-            ("+86 138-1234-5678", "13812345678"),
-            ("0579-82123456", "057982123456"),
-        ];
+        let ok =
+            [("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("0579-82123456", "057982123456")];
         for (input, norm) in ok {
             assert_eq!(Phone::parse(input).unwrap().as_str(), norm, "{input}");
         }
-        for bad in [
-            "",
-            "1381234567",
-            "12812345678",
-            "138123456789",
-            "abc",
-            "23812345678",
-        ] {
+        for bad in ["", "1381234567", "12812345678", "138123456789", "abc", "23812345678"] {
             assert_eq!(Phone::parse(bad), Err(PhoneError::Format), "{bad}");
         }
-        assert_eq!(
-            format!("{:?}", Phone::parse("13812345678").unwrap()),
-            "Phone(138****5678)"
-        );
+        assert_eq!(format!("{:?}", Phone::parse("13812345678").unwrap()), "Phone(138****5678)");
     }
 }

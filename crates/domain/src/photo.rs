@@ -70,29 +70,14 @@ mod tests {
         let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10];
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         let webp = b"RIFF\x24\0\0\0WEBPVP8 ".to_vec();
-        assert_eq!(
-            check_photos(&[jpeg, png, webp]),
-            Ok(vec![PhotoType::Jpeg, PhotoType::Png, PhotoType::Webp])
-        );
+        assert_eq!(check_photos(&[jpeg, png, webp]), Ok(vec![PhotoType::Jpeg, PhotoType::Png, PhotoType::Webp]));
         // A GIF or a PDF renamed to .jpg is still refused.
-        assert_eq!(
-            check_photos(&[b"GIF89a....".to_vec()]),
-            Err(PhotoError::NotAnImage(1))
-        );
-        assert_eq!(
-            check_photos(&[b"%PDF-1.7".to_vec()]),
-            Err(PhotoError::NotAnImage(1))
-        );
+        assert_eq!(check_photos(&[b"GIF89a....".to_vec()]), Err(PhotoError::NotAnImage(1)));
+        assert_eq!(check_photos(&[b"%PDF-1.7".to_vec()]), Err(PhotoError::NotAnImage(1)));
         assert_eq!(check_photos(&[vec![]]), Err(PhotoError::Empty(1)));
         let mut big = vec![0xFF, 0xD8, 0xFF];
         big.resize(MAX_PHOTO_BYTES + 1, 0);
-        assert_eq!(
-            check_photos(&[b"\x89PNG\r\n\x1a\n".to_vec(), big]),
-            Err(PhotoError::TooLarge(2))
-        );
-        assert_eq!(
-            check_photos(&vec![b"\x89PNG\r\n\x1a\n".to_vec(); 10]),
-            Err(PhotoError::TooMany)
-        );
+        assert_eq!(check_photos(&[b"\x89PNG\r\n\x1a\n".to_vec(), big]), Err(PhotoError::TooLarge(2)));
+        assert_eq!(check_photos(&vec![b"\x89PNG\r\n\x1a\n".to_vec(); 10]), Err(PhotoError::TooMany));
     }
 }

@@ -18,12 +18,8 @@ pub enum RegionLevel {
 }
 
 impl RegionLevel {
-    pub const ALL: [RegionLevel; 4] = [
-        RegionLevel::District,
-        RegionLevel::Street,
-        RegionLevel::Community,
-        RegionLevel::Grid,
-    ];
+    pub const ALL: [RegionLevel; 4] =
+        [RegionLevel::District, RegionLevel::Street, RegionLevel::Community, RegionLevel::Grid];
 
     pub fn code_len(self) -> usize {
         match self {
@@ -100,9 +96,7 @@ impl RegionCode {
     }
 
     pub fn parent(&self) -> Option<RegionCode> {
-        self.level()
-            .parent()
-            .map(|l| RegionCode(self.0[..l.code_len()].to_string()))
+        self.level().parent().map(|l| RegionCode(self.0[..l.code_len()].to_string()))
     }
 
     /// The street (tenant) this code belongs to, if it is at or below street level.
@@ -116,11 +110,7 @@ impl RegionCode {
 
     /// The code of the `seq`-th grid (1-based) of this community.
     pub fn grid_code(&self, seq: u16) -> RegionCode {
-        assert_eq!(
-            self.level(),
-            RegionLevel::Community,
-            "grids belong to communities"
-        );
+        assert_eq!(self.level(), RegionLevel::Community, "grids belong to communities");
         RegionCode(format!("{}{:03}", self.0, seq))
     }
 
@@ -218,10 +208,7 @@ pub fn check_tree(nodes: &[RegionNode]) -> Result<(), TreeError> {
         }
         let parent = n.code.parent().expect("below the top level");
         if !by_code.contains_key(parent.as_str()) {
-            return Err(TreeError::MissingParent {
-                code: n.code.to_string(),
-                parent: parent.to_string(),
-            });
+            return Err(TreeError::MissingParent { code: n.code.to_string(), parent: parent.to_string() });
         }
     }
     Ok(())
@@ -239,13 +226,7 @@ mod tests {
         assert_eq!(g.parent().unwrap().as_str(), "330702001008");
         assert_eq!(g.street().unwrap().as_str(), "330702001");
         assert!(g.is_within(&RegionCode::parse("330702").unwrap()));
-        for bad in [
-            "",
-            "3307",
-            "33070200100",
-            "33070200100a",
-            "3307020010080031",
-        ] {
+        for bad in ["", "3307", "33070200100", "33070200100a", "3307020010080031"] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
         let kinds = [
@@ -256,22 +237,13 @@ mod tests {
         for (code, kind) in kinds {
             assert_eq!(RegionCode::parse(code).unwrap().township_kind(), Some(kind));
         }
-        assert_eq!(
-            RegionCode::parse("330702001008")
-                .unwrap()
-                .grid_code(7)
-                .as_str(),
-            "330702001008007"
-        );
+        assert_eq!(RegionCode::parse("330702001008").unwrap().grid_code(7).as_str(), "330702001008007");
     }
 
     fn arb_tree() -> impl Strategy<Value = Vec<RegionNode>> {
         // A district with up to 4 streets × 4 communities × 5 grids, some branches pruned.
         proptest::collection::vec((1u16..5, 1u16..5, 0u16..6), 1..40).prop_map(|paths| {
-            let mut nodes = vec![RegionNode {
-                code: RegionCode::parse("330702").unwrap(),
-                name: "婺城区".into(),
-            }];
+            let mut nodes = vec![RegionNode { code: RegionCode::parse("330702").unwrap(), name: "婺城区".into() }];
             let mut seen = std::collections::HashSet::new();
             for (s, c, g) in paths {
                 let street = format!("330702{s:03}");
@@ -283,8 +255,7 @@ mod tests {
                 for code in codes {
                     if seen.insert(code.clone()) {
                         nodes.push(RegionNode {
-                            code: RegionCode::parse(&code).unwrap(),
-                            name: format!("区划{code}"),
+                            code: RegionCode::parse(&code).unwrap(), name: format!("区划{code}")
                         });
                     }
                 }

@@ -12,12 +12,7 @@ pub fn hotp(secret: &[u8], counter: u64) -> u32 {
     mac.update(&counter.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([
-        digest[offset] & 0x7f,
-        digest[offset + 1],
-        digest[offset + 2],
-        digest[offset + 3],
-    ]);
+    let bin = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
     bin % 10u32.pow(DIGITS)
 }
 
@@ -31,12 +26,7 @@ pub fn code_at(secret: &[u8], unix_seconds: i64) -> String {
 
 /// Checks a code against the current step and one step either side (clock drift); returns the
 /// matching step so the caller can refuse its reuse (a step not after `last_used_step`).
-pub fn verify(
-    secret: &[u8],
-    code: &str,
-    unix_seconds: i64,
-    last_used_step: Option<i64>,
-) -> Option<i64> {
+pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -53,9 +43,7 @@ pub fn encode_secret(secret: &[u8]) -> String {
 }
 
 pub fn decode_secret(b32: &str) -> Option<Vec<u8>> {
-    data_encoding::BASE32_NOPAD
-        .decode(b32.trim().to_ascii_uppercase().as_bytes())
-        .ok()
+    data_encoding::BASE32_NOPAD.decode(b32.trim().to_ascii_uppercase().as_bytes()).ok()
 }
 
 /// The `otpauth://` URI an authenticator app scans.
@@ -94,11 +82,7 @@ mod tests {
         let step = verify(secret, &code, t, None).unwrap();
         assert_eq!(verify(secret, &code, t + 30, None), Some(step));
         assert_eq!(verify(secret, &code, t + 90, None), None);
-        assert_eq!(
-            verify(secret, &code, t, Some(step)),
-            None,
-            "a used code is refused"
-        );
+        assert_eq!(verify(secret, &code, t, Some(step)), None, "a used code is refused");
         assert_eq!(verify(secret, "12345", t, None), None);
         assert_eq!(decode_secret(&encode_secret(secret)).unwrap(), secret);
     }

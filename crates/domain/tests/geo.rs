@@ -4,42 +4,24 @@
 use geo::{Contains, Coord, Intersects, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use tongxin_domain::geo::{
-    GridLocator, Lattice, LocalProjection, PointIndex, area_m2, block_outline, lattice_cells,
-    outside_area_m2, overlap_area_m2, synthetic_grid_lattice, validate_polygon,
+    GridLocator, Lattice, LocalProjection, PointIndex, area_m2, block_outline, lattice_cells, outside_area_m2,
+    overlap_area_m2, synthetic_grid_lattice, validate_polygon,
 };
 
-const ORIGIN: Coord<f64> = Coord {
-    x: 119.64,
-    y: 29.09,
-};
+const ORIGIN: Coord<f64> = Coord { x: 119.64, y: 29.09 };
 
 fn bbox(p: &Polygon<f64>) -> (Coord<f64>, Coord<f64>) {
-    let mut lo = Coord {
-        x: f64::INFINITY,
-        y: f64::INFINITY,
-    };
-    let mut hi = Coord {
-        x: f64::NEG_INFINITY,
-        y: f64::NEG_INFINITY,
-    };
+    let mut lo = Coord { x: f64::INFINITY, y: f64::INFINITY };
+    let mut hi = Coord { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY };
     for c in &p.exterior().0 {
-        lo = Coord {
-            x: lo.x.min(c.x),
-            y: lo.y.min(c.y),
-        };
-        hi = Coord {
-            x: hi.x.max(c.x),
-            y: hi.y.max(c.y),
-        };
+        lo = Coord { x: lo.x.min(c.x), y: lo.y.min(c.y) };
+        hi = Coord { x: hi.x.max(c.x), y: hi.y.max(c.y) };
     }
     (lo, hi)
 }
 
 fn lerp(lo: Coord<f64>, hi: Coord<f64>, fx: f64, fy: f64) -> Coord<f64> {
-    Coord {
-        x: lo.x + fx * (hi.x - lo.x),
-        y: lo.y + fy * (hi.y - lo.y),
-    }
+    Coord { x: lo.x + fx * (hi.x - lo.x), y: lo.y + fy * (hi.y - lo.y) }
 }
 
 proptest! {
@@ -180,18 +162,7 @@ fn nearest_within_table() {
     let at = |east: f64, north: f64| proj.to_lnglat(Coord { x: east, y: north });
     let index = PointIndex::new(
         ORIGIN,
-        vec![
-            ("A", at(0.0, 0.0)),
-            ("B", at(100.0, 0.0)),
-            ("C", at(0.0, 250.0)),
-            (
-                "bad",
-                Coord {
-                    x: f64::NAN,
-                    y: 0.0,
-                },
-            ),
-        ],
+        vec![("A", at(0.0, 0.0)), ("B", at(100.0, 0.0)), ("C", at(0.0, 250.0)), ("bad", Coord { x: f64::NAN, y: 0.0 })],
     );
     assert_eq!(index.len(), 4);
     type Case = (&'static str, (f64, f64), f64, Option<(&'static str, f64)>);
@@ -199,20 +170,10 @@ fn nearest_within_table() {
         ("on A", (0.0, 0.0), 10.0, Some(("A", 0.0))),
         ("near A", (30.0, 40.0), 60.0, Some(("A", 50.0))),
         ("near A but limit too small", (30.0, 40.0), 49.0, None),
-        (
-            "between A and B, nearer B",
-            (60.0, 0.0),
-            100.0,
-            Some(("B", 40.0)),
-        ),
+        ("between A and B, nearer B", (60.0, 0.0), 100.0, Some(("B", 40.0))),
         ("nearer C", (0.0, 200.0), 100.0, Some(("C", 50.0))),
         ("far away", (5_000.0, 5_000.0), 100.0, None),
-        (
-            "limit just above the distance",
-            (100.0, 30.0),
-            30.001,
-            Some(("B", 30.0)),
-        ),
+        ("limit just above the distance", (100.0, 30.0), 30.001, Some(("B", 30.0))),
         ("limit just below the distance", (100.0, 30.0), 29.999, None),
         ("negative limit", (0.0, 0.0), -1.0, None),
     ];
@@ -227,11 +188,7 @@ fn nearest_within_table() {
             _ => panic!("{name}: got {got:?}, want {want:?}"),
         }
     }
-    assert!(
-        PointIndex::<u32>::new(ORIGIN, vec![])
-            .nearest_within(ORIGIN, 1e9)
-            .is_none()
-    );
+    assert!(PointIndex::<u32>::new(ORIGIN, vec![]).nearest_within(ORIGIN, 1e9).is_none());
 }
 
 /// Not a test: prints the locator's throughput. Run with
@@ -246,20 +203,14 @@ fn locate_throughput_report() {
     let vertices: usize = cells.iter().map(|c| c.exterior().0.len() - 1).sum();
     let validating = Instant::now();
     assert!(cells.iter().all(|c| validate_polygon(c).is_ok()));
-    println!(
-        "validated {} cells in {:?}",
-        cells.len(),
-        validating.elapsed()
-    );
+    println!("validated {} cells in {:?}", cells.len(), validating.elapsed());
     let locator = GridLocator::new(cells.into_iter().enumerate().collect());
     let built = build.elapsed();
 
     let proj = LocalProjection::new(ORIGIN);
     let mut state = 0x1234_5678_u64;
     let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let points: Vec<Coord<f64>> = (0..2_000_000)

@@ -7,8 +7,8 @@ use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use tongxin_domain::access::Scope;
 use tongxin_domain::geo::{
-    LocalProjection, MultiPolygon, Polygon, Tolerance, outside_area_m2, overlap_area_m2,
-    polygon_from_geojson, polygon_to_geojson, validate_polygon,
+    LocalProjection, MultiPolygon, Polygon, Tolerance, outside_area_m2, overlap_area_m2, polygon_from_geojson,
+    polygon_to_geojson, validate_polygon,
 };
 use tongxin_domain::region::{RegionCode, RegionLevel};
 use tongxin_store::regions::{Boundary, NewRegion, bump_geometry_revision, upsert_grid};
@@ -54,11 +54,7 @@ pub async fn import_grids(
     for (i, feature) in features.iter().enumerate() {
         if let Some(c) = check_feature(i + 1, feature, &mut errors) {
             if let Some(first) = seen.get(c.code.as_str()) {
-                errors.push(
-                    &c.position,
-                    Some("code"),
-                    format!("网格编码与第 {first} 个要素重复"),
-                );
+                errors.push(&c.position, Some("code"), format!("网格编码与第 {first} 个要素重复"));
                 continue;
             }
             seen.insert(c.code.as_str().to_string(), c.index);
@@ -73,27 +69,18 @@ pub async fn import_grids(
         let community = c.code.parent().expect("grids have a community");
         let community = community.as_str();
         if !scope.covers_place(community) {
-            errors.push(
-                &c.position,
-                Some("code"),
-                format!("所属社区 {community} 不在您的管辖范围内"),
-            );
+            errors.push(&c.position, Some("code"), format!("所属社区 {community} 不在您的管辖范围内"));
             continue;
         }
         if !communities.contains_key(community) {
             let boundary = match store.shape(community).await? {
-                Some(s) if s.level == RegionLevel::Community.as_str() => {
-                    Some(s.geometry.as_deref().and_then(|g| {
-                        let parsed = multi_polygon_from_text(g);
-                        if parsed.is_none() {
-                            tracing::warn!(
-                                community,
-                                "community boundary is not a polygon; outside check skipped"
-                            );
-                        }
-                        parsed
-                    }))
-                }
+                Some(s) if s.level == RegionLevel::Community.as_str() => Some(s.geometry.as_deref().and_then(|g| {
+                    let parsed = multi_polygon_from_text(g);
+                    if parsed.is_none() {
+                        tracing::warn!(community, "community boundary is not a polygon; outside check skipped");
+                    }
+                    parsed
+                })),
                 _ => None,
             };
             communities.insert(community.to_string(), boundary);
@@ -140,11 +127,8 @@ pub async fn import_grids(
             if !boxes_overlap(&placed[a].bbox, &placed[b].bbox) {
                 continue;
             }
-            let (first, second) = if placed[a].index < placed[b].index {
-                (&placed[a], &placed[b])
-            } else {
-                (&placed[b], &placed[a])
-            };
+            let (first, second) =
+                if placed[a].index < placed[b].index { (&placed[a], &placed[b]) } else { (&placed[b], &placed[a]) };
             let proj = LocalProjection::for_polygon(&first.polygon);
             let shared = overlap_area_m2(&first.polygon, &second.polygon, &proj);
             if shared > tolerance.max_overlap_m2 {
@@ -202,12 +186,7 @@ pub async fn import_grids(
 
     // 5. Write everything or nothing.
     let codes: Vec<String> = placed.iter().map(|c| c.code.to_string()).collect();
-    let existing: HashSet<String> = store
-        .region_levels(&codes)
-        .await?
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect();
+    let existing: HashSet<String> = store.region_levels(&codes).await?.into_iter().map(|(code, _)| code).collect();
     let now = store.now();
     let mut tx = store.db.begin().await?;
     let mut report = GridImportReport::default();
@@ -217,10 +196,7 @@ pub async fn import_grids(
         let grid = NewRegion {
             code: c.code.clone(),
             name: c.name.clone(),
-            boundary: Some(Boundary {
-                geojson,
-                bbox: c.bbox,
-            }),
+            boundary: Some(Boundary { geojson, bbox: c.bbox }),
         };
         upsert_grid(&mut tx, &grid, now, actor).await?;
         if existing.contains(c.code.as_str()) {
@@ -238,19 +214,12 @@ pub async fn import_grids(
 /// The features of a FeatureCollection, or why the file is not one.
 fn read_collection(bytes: &[u8]) -> Result<Vec<Value>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ImportError::Malformed(format!(
-            "不是有效的 JSON（第 {} 行第 {} 列）",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let root: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ImportError::Malformed(format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column())))?;
     let kind = root.get("type").and_then(Value::as_str);
     if kind != Some("FeatureCollection") {
         let found = kind.map_or_else(|| "无 type 属性".to_string(), |k| format!("type 为 {k}"));
-        return Err(ImportError::Malformed(format!(
-            "应为 GeoJSON 要素集合（FeatureCollection），实际{found}"
-        )));
+        return Err(ImportError::Malformed(format!("应为 GeoJSON 要素集合（FeatureCollection），实际{found}")));
     }
     match root.get("features") {
         Some(Value::Array(features)) if features.is_empty() => {
@@ -276,10 +245,7 @@ fn text_property(props: &Map<String, Value>, key: &str) -> Option<String> {
 
 fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<Candidate> {
     let empty = Map::new();
-    let props = feature
-        .get("properties")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let props = feature.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     let raw_code = text_property(props, "code").filter(|c| !c.is_empty());
     let position = match &raw_code {
         Some(code) => format!("第 {index} 个要素（code {code}）"),
@@ -296,19 +262,17 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
             errors.push(&position, Some("code"), "缺少网格编码");
             None
         }
-        Some(raw) => {
-            match RegionCode::parse(raw) {
-                Ok(c) if c.level() == RegionLevel::Grid && !raw.ends_with("000") => Some(c),
-                _ => {
-                    errors.push(
+        Some(raw) => match RegionCode::parse(raw) {
+            Ok(c) if c.level() == RegionLevel::Grid && !raw.ends_with("000") => Some(c),
+            _ => {
+                errors.push(
                     &position,
                     Some("code"),
                     format!("网格编码“{raw}”无效：应为 15 位数字（12 位社区代码 + 3 位序号 001–999）"),
                 );
-                    None
-                }
+                None
             }
-        }
+        },
     };
     if let (Some(code), Some(community)) = (&code, text_property(props, "community_code"))
         && !community.is_empty()
@@ -317,10 +281,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
         errors.push(
             &position,
             Some("community_code"),
-            format!(
-                "所属社区代码 {community} 与网格编码的前 12 位 {} 不一致",
-                &code.as_str()[..12]
-            ),
+            format!("所属社区代码 {community} 与网格编码的前 12 位 {} 不一致", &code.as_str()[..12]),
         );
         ok = false;
     }
@@ -330,11 +291,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
         errors.push(&position, Some("name"), "缺少网格名称");
         ok = false;
     } else if name.chars().count() > MAX_NAME_CHARS {
-        errors.push(
-            &position,
-            Some("name"),
-            format!("网格名称过长（最多 {MAX_NAME_CHARS} 个字）"),
-        );
+        errors.push(&position, Some("name"), format!("网格名称过长（最多 {MAX_NAME_CHARS} 个字）"));
         ok = false;
     }
 
@@ -356,14 +313,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
         return None;
     };
     let bbox = bbox_of(&polygon)?;
-    Some(Candidate {
-        index,
-        position,
-        code,
-        name,
-        polygon,
-        bbox,
-    })
+    Some(Candidate { index, position, code, name, polygon, bbox })
 }
 
 /// A valid polygon from a GeoJSON geometry object, or the reason in Chinese.
@@ -380,10 +330,9 @@ fn multi_polygon_from_text(text: &str) -> Option<MultiPolygon<f64>> {
     let geometry: Geometry = serde_json::from_str(text).ok()?;
     let parts: Vec<Geometry> = match geometry.value {
         GeometryValue::Polygon { .. } => vec![geometry],
-        GeometryValue::MultiPolygon { coordinates } => coordinates
-            .into_iter()
-            .map(|coordinates| Geometry::new(GeometryValue::Polygon { coordinates }))
-            .collect(),
+        GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.into_iter().map(|coordinates| Geometry::new(GeometryValue::Polygon { coordinates })).collect()
+        }
         _ => return None,
     };
     parts
@@ -408,48 +357,26 @@ fn boxes_overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
 }
 
 fn union_bbox(boxes: impl Iterator<Item = [f64; 4]>) -> Option<[f64; 4]> {
-    boxes.reduce(|a, b| {
-        [
-            a[0].min(b[0]),
-            a[1].min(b[1]),
-            a[2].max(b[2]),
-            a[3].max(b[3]),
-        ]
-    })
+    boxes.reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
 }
 
 fn area_text(m2: f64) -> String {
-    if m2 >= 10.0 {
-        format!("{m2:.0}")
-    } else {
-        format!("{m2:.1}")
-    }
+    if m2 >= 10.0 { format!("{m2:.0}") } else { format!("{m2:.1}") }
 }
 
 /// The grids in scope (optionally only those under `within`) as a GeoJSON FeatureCollection,
 /// one feature per line, which [`import_grids`] accepts back unchanged. Grids without a stored
 /// boundary are left out (a feature needs a polygon to be imported).
-pub async fn export_grids(
-    store: &Store,
-    scope: &Scope,
-    within: Option<&str>,
-) -> Result<String, ExportError> {
+pub async fn export_grids(store: &Store, scope: &Scope, within: Option<&str>) -> Result<String, ExportError> {
     let prefix = narrow(scope.places_prefix(), within)?;
     let shapes = store.shapes(&prefix, RegionLevel::Grid.as_str()).await?;
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
     let mut first = true;
     for s in shapes {
-        let Some(geometry) = s
-            .geometry
-            .as_deref()
-            .and_then(|g| serde_json::from_str::<Value>(g).ok())
-        else {
+        let Some(geometry) = s.geometry.as_deref().and_then(|g| serde_json::from_str::<Value>(g).ok()) else {
             continue;
         };
-        let community = s
-            .parent_code
-            .clone()
-            .unwrap_or_else(|| s.code.get(..12).unwrap_or("").to_string());
+        let community = s.parent_code.clone().unwrap_or_else(|| s.code.get(..12).unwrap_or("").to_string());
         let feature = json!({
             "type": "Feature",
             "properties": { "code": s.code, "name": s.name, "community_code": community },
@@ -482,17 +409,12 @@ mod tests {
         assert_eq!(narrow("330702", None).unwrap(), "330702");
         assert_eq!(narrow("330702", Some("330702001")).unwrap(), "330702001");
         assert_eq!(narrow("330702001", Some("330702")).unwrap(), "330702001");
-        assert_eq!(
-            narrow("330702001", Some("330703")),
-            Err(ExportError::OutOfScope("330703".into()))
-        );
+        assert_eq!(narrow("330702001", Some("330703")), Err(ExportError::OutOfScope("330703".into())));
     }
 
     #[test]
     fn collection_shape_errors() {
-        assert!(
-            matches!(read_collection(b"{oops"), Err(ImportError::Malformed(m)) if m.contains("不是有效的 JSON"))
-        );
+        assert!(matches!(read_collection(b"{oops"), Err(ImportError::Malformed(m)) if m.contains("不是有效的 JSON")));
         assert!(
             matches!(read_collection(br#"{"type":"Feature"}"#), Err(ImportError::Malformed(m)) if m.contains("FeatureCollection"))
         );

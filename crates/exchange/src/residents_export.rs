@@ -1,9 +1,7 @@
 //! Resident export to an .xlsx workbook with the import's Chinese headers.
 
 use crate::error::ExportError;
-use crate::sheet::{
-    BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS, UNIT,
-};
+use crate::sheet::{BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS, UNIT};
 use chrono::Datelike;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use tongxin_domain::access::Scope;
@@ -34,10 +32,8 @@ pub async fn export_residents(
         store
             .audit(
                 actor,
-                AuditEntry::new("resident.export_unmasked", "region", area).detail(format!(
-                    "导出居民 {} 人（含完整身份证号和手机号）",
-                    rows.len()
-                )),
+                AuditEntry::new("resident.export_unmasked", "region", area)
+                    .detail(format!("导出居民 {} 人（含完整身份证号和手机号）", rows.len())),
             )
             .await?;
     }
@@ -50,10 +46,7 @@ pub fn resident_template() -> Result<Vec<u8>, ExportError> {
 }
 
 fn column(header: &str) -> u16 {
-    COLUMNS
-        .iter()
-        .position(|c| c.header == header)
-        .expect("known column") as u16
+    COLUMNS.iter().position(|c| c.header == header).expect("known column") as u16
 }
 
 fn write_workbook(rows: &[ExportedResident]) -> Result<Vec<u8>, XlsxError> {

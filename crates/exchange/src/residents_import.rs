@@ -2,8 +2,8 @@
 
 use crate::error::{Errors, ImportError};
 use crate::sheet::{
-    BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS,
-    UNIT, canonical_header, cell_text, is_blank, parse_date, split_tags,
+    BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS, UNIT, canonical_header,
+    cell_text, is_blank, parse_date, split_tags,
 };
 use calamine::{Data, Reader, Xlsx};
 use sha2::{Digest, Sha256};
@@ -76,9 +76,7 @@ pub async fn import_residents(
         }
         data_rows += 1;
         if data_rows > MAX_ROWS {
-            return Err(ImportError::Malformed(format!(
-                "数据行过多：每次最多导入 {MAX_ROWS} 行，请分批导入"
-            )));
+            return Err(ImportError::Malformed(format!("数据行过多：每次最多导入 {MAX_ROWS} 行，请分批导入")));
         }
         let excel_row = top + 1 + offset;
         if let Some(row) = check_row(excel_row, cells, &columns, &mut errors) {
@@ -95,22 +93,14 @@ pub async fn import_residents(
     for row in rows {
         let key = row.id_number.as_str().to_string();
         if let Some(first) = first_row.get(&key) {
-            errors.push(
-                &position(row.excel_row),
-                Some(ID_NUMBER),
-                format!("身份证号与第 {first} 行重复"),
-            );
+            errors.push(&position(row.excel_row), Some(ID_NUMBER), format!("身份证号与第 {first} 行重复"));
             continue;
         }
         first_row.insert(key, row.excel_row);
         unique.push(row);
     }
     let ids: Vec<&IdNumber> = unique.iter().map(|r| &r.id_number).collect();
-    let registered: HashSet<String> = store
-        .registered_id_numbers(&ids)
-        .await?
-        .into_iter()
-        .collect();
+    let registered: HashSet<String> = store.registered_id_numbers(&ids).await?.into_iter().collect();
 
     // Grids: existing and within the people scope.
     let mut grid_codes: Vec<String> = unique.iter().map(|r| r.grid.clone()).collect();
@@ -123,28 +113,18 @@ pub async fn import_residents(
         .filter(|(_, level)| level == RegionLevel::Grid.as_str())
         .map(|(code, _)| code)
         .collect();
-    let usable: Vec<String> = grid_codes
-        .iter()
-        .filter(|g| grids.contains(*g) && scope.covers_people_at(g))
-        .cloned()
-        .collect();
+    let usable: Vec<String> =
+        grid_codes.iter().filter(|g| grids.contains(*g) && scope.covers_people_at(g)).cloned().collect();
     let mut buildings: HashMap<(String, String), Vec<Building>> = HashMap::new();
     for b in store.buildings_in_grids(&usable).await? {
-        buildings
-            .entry((b.grid_code.clone(), b.name.clone()))
-            .or_default()
-            .push(b);
+        buildings.entry((b.grid_code.clone(), b.name.clone())).or_default().push(b);
     }
 
     let mut placed: Vec<(Row, Building)> = Vec::with_capacity(unique.len());
     for row in unique {
         let at = position(row.excel_row);
         if !scope.covers_people_at(&row.grid) {
-            errors.push(
-                &at,
-                Some(GRID),
-                format!("网格 {} 不在您的管辖范围内", row.grid),
-            );
+            errors.push(&at, Some(GRID), format!("网格 {} 不在您的管辖范围内", row.grid));
             continue;
         }
         if !grids.contains(&row.grid) {
@@ -155,10 +135,7 @@ pub async fn import_residents(
             errors.push(&at, Some(ID_NUMBER), "该身份证号已登记，不能重复导入");
             continue;
         }
-        match buildings
-            .get(&(row.grid.clone(), row.building.clone()))
-            .map(Vec::as_slice)
-        {
+        match buildings.get(&(row.grid.clone(), row.building.clone())).map(Vec::as_slice) {
             Some([b]) => {
                 let b = b.clone();
                 placed.push((row, b));
@@ -166,16 +143,9 @@ pub async fn import_residents(
             Some(_) => errors.push(
                 &at,
                 Some(BUILDING),
-                format!(
-                    "网格 {} 中有多个名为“{}”的楼栋，无法确定是哪一栋",
-                    row.grid, row.building
-                ),
+                format!("网格 {} 中有多个名为“{}”的楼栋，无法确定是哪一栋", row.grid, row.building),
             ),
-            None => errors.push(
-                &at,
-                Some(BUILDING),
-                format!("网格 {} 中没有名为“{}”的楼栋", row.grid, row.building),
-            ),
+            None => errors.push(&at, Some(BUILDING), format!("网格 {} 中没有名为“{}”的楼栋", row.grid, row.building)),
         }
     }
     errors.finish()?;
@@ -245,23 +215,12 @@ pub async fn import_residents(
         &mut tx,
         now,
         actor,
-        AuditEntry::new(
-            "resident.import",
-            "resident",
-            format!("{first_resident}-{last_resident}"),
-        )
-        .detail(format!(
-            "导入居民 {n} 人，新建户 {} 户；文件 SHA-256：{sha256}",
-            new_households.len()
-        )),
+        AuditEntry::new("resident.import", "resident", format!("{first_resident}-{last_resident}"))
+            .detail(format!("导入居民 {n} 人，新建户 {} 户；文件 SHA-256：{sha256}", new_households.len())),
     )
     .await?;
     tx.commit().await?;
-    Ok(ResidentImportReport {
-        residents: n,
-        households_created: new_households.len(),
-        sha256,
-    })
+    Ok(ResidentImportReport { residents: n, households_created: new_households.len(), sha256 })
 }
 
 fn position(excel_row: usize) -> String {
@@ -279,10 +238,7 @@ fn read_first_sheet(xlsx: &[u8]) -> Result<calamine::Range<Data>, ImportError> {
 }
 
 /// The position of each known column in the header row, or every header problem at once.
-fn read_header(
-    header: &[Data],
-    excel_row: usize,
-) -> Result<HashMap<&'static str, usize>, ImportError> {
+fn read_header(header: &[Data], excel_row: usize) -> Result<HashMap<&'static str, usize>, ImportError> {
     let at = position(excel_row);
     let mut errors = Errors::default();
     let mut columns: HashMap<&'static str, usize> = HashMap::new();
@@ -316,12 +272,7 @@ fn check_row(
     errors: &mut Errors,
 ) -> Option<Row> {
     let at = position(excel_row);
-    let cell = |h: &str| {
-        columns
-            .get(h)
-            .and_then(|&i| cells.get(i))
-            .unwrap_or(&Data::Empty)
-    };
+    let cell = |h: &str| columns.get(h).and_then(|&i| cells.get(i)).unwrap_or(&Data::Empty);
     let mut ok = true;
     let mut fail = |field: &str, message: String| {
         errors.push(&at, Some(field), message);
@@ -356,14 +307,9 @@ fn check_row(
         ok = false;
     };
 
-    for (h, v) in [
-        (NAME, &name),
-        (ID_NUMBER, &raw_id),
-        (GRID, &grid),
-        (BUILDING, &building),
-        (UNIT, &unit),
-        (ROOM, &room),
-    ] {
+    for (h, v) in
+        [(NAME, &name), (ID_NUMBER, &raw_id), (GRID, &grid), (BUILDING, &building), (UNIT, &unit), (ROOM, &room)]
+    {
         if v.is_empty() {
             fail(h, format!("{h}不能为空"));
         }
@@ -375,10 +321,7 @@ fn check_row(
     let id_number = if raw_id.is_empty() {
         None
     } else if matches!(cell(ID_NUMBER), Data::Int(_) | Data::Float(_)) {
-        fail(
-            ID_NUMBER,
-            "身份证号须以文本格式填写（数字格式会丢失末几位）".into(),
-        );
+        fail(ID_NUMBER, "身份证号须以文本格式填写（数字格式会丢失末几位）".into());
         None
     } else {
         match IdNumber::parse(&raw_id) {
@@ -397,13 +340,7 @@ fn check_row(
                 if let Some(id) = &id_number
                     && id.gender() != g
                 {
-                    fail(
-                        GENDER,
-                        format!(
-                            "性别与身份证号不符（身份证号显示为{}）",
-                            id.gender().label()
-                        ),
-                    );
+                    fail(GENDER, format!("性别与身份证号不符（身份证号显示为{}）", id.gender().label()));
                 }
             }
         }
@@ -411,20 +348,14 @@ fn check_row(
 
     if !is_blank(cell(BIRTH_DATE)) {
         match parse_date(cell(BIRTH_DATE)) {
-            None => fail(
-                BIRTH_DATE,
-                "出生日期格式错误，应为 1990-01-02、1990/1/2 或 19900102".into(),
-            ),
+            None => fail(BIRTH_DATE, "出生日期格式错误，应为 1990-01-02、1990/1/2 或 19900102".into()),
             Some(d) => {
                 if let Some(id) = &id_number
                     && id.birth_date() != d
                 {
                     fail(
                         BIRTH_DATE,
-                        format!(
-                            "出生日期与身份证号不符（身份证号中为 {}）",
-                            id.birth_date().format("%Y-%m-%d")
-                        ),
+                        format!("出生日期与身份证号不符（身份证号中为 {}）", id.birth_date().format("%Y-%m-%d")),
                     );
                 }
             }
@@ -452,13 +383,7 @@ fn check_row(
     let unit_no = if unit.is_empty() {
         0
     } else {
-        match unit
-            .trim_end_matches("单元")
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|u| (1..=999).contains(u))
-        {
+        match unit.trim_end_matches("单元").trim().parse::<i64>().ok().filter(|u| (1..=999).contains(u)) {
             Some(u) => u,
             None => {
                 fail(UNIT, format!("单元“{unit}”无效，应为正整数（如 1）"));
@@ -472,10 +397,7 @@ fn check_row(
     let relation = if relation.is_empty() {
         DEFAULT_RELATION.to_string()
     } else if relation.chars().count() > MAX_TEXT_CHARS {
-        fail(
-            RELATION,
-            format!("与户主关系过长（最多 {MAX_TEXT_CHARS} 个字）"),
-        );
+        fail(RELATION, format!("与户主关系过长（最多 {MAX_TEXT_CHARS} 个字）"));
         String::new()
     } else {
         relation
@@ -488,18 +410,7 @@ fn check_row(
     if !ok {
         return None;
     }
-    Some(Row {
-        excel_row,
-        name,
-        id_number: id_number?,
-        phone,
-        grid,
-        building,
-        unit_no,
-        room_no: room,
-        relation,
-        tags,
-    })
+    Some(Row { excel_row, name, id_number: id_number?, phone, grid, building, unit_no, room_no: room, relation, tags })
 }
 
 fn household_address(b: &Building, unit_no: i64, room_no: &str) -> String {

@@ -12,50 +12,17 @@ pub struct Column {
 
 /// The columns in the order the export writes them; the import accepts any order.
 pub const COLUMNS: [Column; 11] = [
-    Column {
-        header: NAME,
-        required: true,
-    },
-    Column {
-        header: GENDER,
-        required: false,
-    },
-    Column {
-        header: BIRTH_DATE,
-        required: false,
-    },
-    Column {
-        header: ID_NUMBER,
-        required: true,
-    },
-    Column {
-        header: PHONE,
-        required: false,
-    },
-    Column {
-        header: GRID,
-        required: true,
-    },
-    Column {
-        header: BUILDING,
-        required: true,
-    },
-    Column {
-        header: UNIT,
-        required: true,
-    },
-    Column {
-        header: ROOM,
-        required: true,
-    },
-    Column {
-        header: RELATION,
-        required: false,
-    },
-    Column {
-        header: TAGS,
-        required: false,
-    },
+    Column { header: NAME, required: true },
+    Column { header: GENDER, required: false },
+    Column { header: BIRTH_DATE, required: false },
+    Column { header: ID_NUMBER, required: true },
+    Column { header: PHONE, required: false },
+    Column { header: GRID, required: true },
+    Column { header: BUILDING, required: true },
+    Column { header: UNIT, required: true },
+    Column { header: ROOM, required: true },
+    Column { header: RELATION, required: false },
+    Column { header: TAGS, required: false },
 ];
 
 pub(crate) const NAME: &str = "姓名";
@@ -128,9 +95,8 @@ pub(crate) fn parse_date(d: &Data) -> Option<NaiveDate> {
 }
 
 pub(crate) fn parse_date_text(s: &str) -> Option<NaiveDate> {
-    let digits = |p: &str, min: usize, max: usize| {
-        (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits =
+        |p: &str, min: usize, max: usize| (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
     let (y, m, d) = if s.len() == 8 && digits(s, 8, 8) {
         (&s[..4], &s[4..6], &s[6..])
     } else {
@@ -146,11 +112,7 @@ pub(crate) fn parse_date_text(s: &str) -> Option<NaiveDate> {
 
 /// Tags as written: separated by 、 , ， ; or ；.
 pub(crate) fn split_tags(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect()
+    s.split(['、', ',', '，', ';', '；']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
 }
 
 #[cfg(test)]
@@ -167,25 +129,10 @@ mod tests {
         assert_eq!(parse_date(&Data::Float(19900102.0)), day);
         assert_eq!(parse_date(&Data::Int(19900102)), day);
         // 1990-01-02 is serial day 32875 in Excel's 1900 system.
-        let cell = Data::DateTime(ExcelDateTime::new(
-            32875.0,
-            ExcelDateTimeType::DateTime,
-            false,
-        ));
+        let cell = Data::DateTime(ExcelDateTime::new(32875.0, ExcelDateTimeType::DateTime, false));
         assert_eq!(parse_date(&cell), day);
-        assert_eq!(
-            parse_date(&Data::DateTimeIso("1990-01-02T00:00:00".into())),
-            day
-        );
-        for bad in [
-            "1990.01.02",
-            "90-1-2",
-            "1990-13-01",
-            "1990年1月2日",
-            "1990-01",
-            "",
-            "1990-01/02",
-        ] {
+        assert_eq!(parse_date(&Data::DateTimeIso("1990-01-02T00:00:00".into())), day);
+        for bad in ["1990.01.02", "90-1-2", "1990-13-01", "1990年1月2日", "1990-01", "", "1990-01/02"] {
             assert_eq!(parse_date(&Data::String(bad.into())), None, "{bad}");
         }
         assert_eq!(parse_date(&Data::Float(32875.0)), None);
@@ -197,13 +144,7 @@ mod tests {
         assert_eq!(canonical_header("身份证号码"), Some(ID_NUMBER));
         assert_eq!(canonical_header("籍贯"), None);
         assert_eq!(cell_text(&Data::Float(301.0)).as_deref(), Some("301"));
-        assert_eq!(
-            cell_text(&Data::String(" 张三 ".into())).as_deref(),
-            Some("张三")
-        );
-        assert_eq!(
-            split_tags("独居老人、低保, 高龄，，"),
-            ["独居老人", "低保", "高龄"]
-        );
+        assert_eq!(cell_text(&Data::String(" 张三 ".into())).as_deref(), Some("张三"));
+        assert_eq!(split_tags("独居老人、低保, 高龄，，"), ["独居老人", "低保", "高龄"]);
     }
 }

@@ -16,16 +16,7 @@ use tongxin_store::testing::all_stores;
 async fn imports_a_lattice_of_four_hundred_grids() {
     for t in all_stores().await {
         let s = &t.store;
-        let lattice = Lattice::new(
-            Coord {
-                x: 119.60,
-                y: 29.04,
-            },
-            20,
-            20,
-            120.0,
-            7,
-        );
+        let lattice = Lattice::new(Coord { x: 119.60, y: 29.04 }, 20, 20, 120.0, 7);
         let outline = lattice.outline();
         let community = NewRegion {
             code: RegionCode::parse("330702001004").unwrap(),
@@ -36,16 +27,8 @@ async fn imports_a_lattice_of_four_hundred_grids() {
             }),
         };
         let tree = vec![
-            NewRegion {
-                code: RegionCode::parse(DISTRICT).unwrap(),
-                name: "婺城区".into(),
-                boundary: None,
-            },
-            NewRegion {
-                code: RegionCode::parse(STREET).unwrap(),
-                name: "城东街道".into(),
-                boundary: None,
-            },
+            NewRegion { code: RegionCode::parse(DISTRICT).unwrap(), name: "婺城区".into(), boundary: None },
+            NewRegion { code: RegionCode::parse(STREET).unwrap(), name: "城东街道".into(), boundary: None },
             community,
         ];
         let mut tx = s.db.begin().await.unwrap();
@@ -69,15 +52,9 @@ async fn imports_a_lattice_of_four_hundred_grids() {
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!(report.created, 400, "{}", t.label);
         let exported = export_grids(s, &Scope::All, None).await.unwrap();
-        let report = import_grids(s, &actor(), &Scope::All, exported.as_bytes())
-            .await
-            .unwrap();
+        let report = import_grids(s, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!(report.updated, 400);
-        eprintln!(
-            "{}: 400 grids imported twice in {:?}",
-            t.label,
-            started.elapsed()
-        );
+        eprintln!("{}: 400 grids imported twice in {:?}", t.label, started.elapsed());
         t.cleanup().await;
     }
 }
@@ -90,11 +67,7 @@ async fn imports_thousands_of_residents_and_finds_a_registered_one_late_in_the_f
         let people = |from: u16, n: u16| -> Vec<Vec<Cell>> {
             (from..from + n)
                 .map(|i| {
-                    let birth = (
-                        1940 + i32::from(i % 60),
-                        1 + u32::from(i % 12),
-                        1 + u32::from(i % 28),
-                    );
+                    let birth = (1940 + i32::from(i % 60), 1 + u32::from(i % 12), 1 + u32::from(i % 28));
                     let grid = if i % 2 == 0 { GRID_WEST } else { GRID_EAST };
                     person(
                         &format!("居民{i}"),
@@ -108,29 +81,18 @@ async fn imports_thousands_of_residents_and_finds_a_registered_one_late_in_the_f
                 .collect()
         };
         let started = Instant::now();
-        let report = import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &people(0, 2000)))
-            .await
-            .unwrap();
+        let report = import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &people(0, 2000))).await.unwrap();
         assert_eq!(report.residents, 2000, "{}", t.label);
-        eprintln!(
-            "{}: 2000 residents imported in {:?}",
-            t.label,
-            started.elapsed()
-        );
+        eprintln!("{}: 2000 residents imported in {:?}", t.label, started.elapsed());
 
         // 1,200 new people and, on row 1,102, one already registered.
         let mut rows = people(2000, 1200);
         rows[1100] = people(1999, 1).remove(0);
         let before = snapshot(s).await;
-        let e = import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &rows))
-            .await
-            .unwrap_err();
+        let e = import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &rows)).await.unwrap_err();
         assert_eq!(snapshot(s).await, before);
         let lines: Vec<String> = e.rows().iter().map(ToString::to_string).collect();
-        assert_eq!(
-            lines,
-            ["第 1102 行【身份证号】：该身份证号已登记，不能重复导入"]
-        );
+        assert_eq!(lines, ["第 1102 行【身份证号】：该身份证号已登记，不能重复导入"]);
         t.cleanup().await;
     }
 }

@@ -18,9 +18,7 @@ fn only_error(e: ImportError) -> String {
 
 async fn refused(store: &Store, file: &[u8]) -> ImportError {
     let before = snapshot(store).await;
-    let e = import_grids(store, &actor(), &Scope::All, file)
-        .await
-        .expect_err("import must be refused");
+    let e = import_grids(store, &actor(), &Scope::All, file).await.expect_err("import must be refused");
     assert_eq!(snapshot(store).await, before, "nothing written: {e}");
     e
 }
@@ -32,20 +30,10 @@ async fn imports_new_grids_then_replaces_them() {
         regions(s).await;
         let before = snapshot(s).await;
         let file = collection(vec![
-            feature(
-                "330702001001001",
-                "东风一网格",
-                square(119.60, 29.00, 119.61, 29.02),
-            ),
-            feature(
-                "330702001001002",
-                "东风二网格",
-                square(119.61, 29.00, 119.62, 29.02),
-            ),
+            feature("330702001001001", "东风一网格", square(119.60, 29.00, 119.61, 29.02)),
+            feature("330702001001002", "东风二网格", square(119.61, 29.00, 119.62, 29.02)),
         ]);
-        let report = import_grids(s, &actor(), &street_scope(), &file)
-            .await
-            .unwrap();
+        let report = import_grids(s, &actor(), &street_scope(), &file).await.unwrap();
         assert_eq!((report.created, report.updated), (2, 0), "{}", t.label);
         assert_eq!(report.codes, ["330702001001001", "330702001001002"]);
         let after = snapshot(s).await;
@@ -57,23 +45,12 @@ async fn imports_new_grids_then_replaces_them() {
 
         // The same codes again, renamed and with the boundary between them moved: replaced.
         let file = collection(vec![
-            feature(
-                "330702001001001",
-                "东风北网格",
-                square(119.60, 29.00, 119.612, 29.02),
-            ),
-            feature(
-                "330702001001002",
-                "东风南网格",
-                square(119.612, 29.00, 119.62, 29.02),
-            ),
+            feature("330702001001001", "东风北网格", square(119.60, 29.00, 119.612, 29.02)),
+            feature("330702001001002", "东风南网格", square(119.612, 29.00, 119.62, 29.02)),
         ]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!((report.created, report.updated), (0, 2), "{}", t.label);
-        assert_eq!(
-            s.shape("330702001001001").await.unwrap().unwrap().name,
-            "东风北网格"
-        );
+        assert_eq!(s.shape("330702001001001").await.unwrap().unwrap().name, "东风北网格");
         assert_eq!(snapshot(s).await.audit, after.audit + 2);
         t.cleanup().await;
     }
@@ -85,11 +62,7 @@ async fn accepts_a_single_part_multipolygon_and_a_community_without_boundary() {
         let s = &t.store;
         regions(s).await;
         let multi = json!({"type": "MultiPolygon", "coordinates": [[[[119.60, 29.00], [119.61, 29.00], [119.61, 29.01], [119.60, 29.00]]]]});
-        let mut open = feature(
-            "330702001003001",
-            "无界一网格",
-            square(119.70, 29.00, 119.71, 29.01),
-        );
+        let mut open = feature("330702001003001", "无界一网格", square(119.70, 29.00, 119.71, 29.01));
         open["properties"]["community_code"] = json!(COMMUNITY_OPEN);
         let file = collection(vec![feature("330702001001001", "三角网格", multi), open]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
@@ -107,18 +80,11 @@ async fn refuses_a_self_intersecting_polygon() {
         // A bow tie: the edges (0,0)-(1,1) and (1,0)-(0,1) cross.
         let bow = json!({"type": "Polygon", "coordinates": [[[119.60, 29.00], [119.61, 29.01], [119.61, 29.00], [119.60, 29.01], [119.60, 29.00]]]});
         let file = collection(vec![
-            feature(
-                "330702001001001",
-                "好网格",
-                square(119.611, 29.00, 119.62, 29.01),
-            ),
+            feature("330702001001001", "好网格", square(119.611, 29.00, 119.62, 29.01)),
             feature("330702001001002", "蝴蝶结", bow),
         ]);
         let msg = only_error(refused(&t.store, &file).await);
-        assert!(
-            msg.starts_with("第 2 个要素（code 330702001001002）"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("第 2 个要素（code 330702001001002）"), "{msg}");
         assert!(msg.contains("自相交"), "{msg}");
         t.cleanup().await;
     }
@@ -129,16 +95,9 @@ async fn refuses_a_grid_outside_its_community() {
     for t in all_stores().await {
         regions(&t.store).await;
         // Half of it lies in 西湖社区, east of 东风社区.
-        let file = collection(vec![feature(
-            "330702001001001",
-            "越界网格",
-            square(119.61, 29.00, 119.63, 29.01),
-        )]);
+        let file = collection(vec![feature("330702001001001", "越界网格", square(119.61, 29.00, 119.63, 29.01))]);
         let msg = only_error(refused(&t.store, &file).await);
-        assert!(
-            msg.starts_with("第 1 个要素（code 330702001001001）"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("第 1 个要素（code 330702001001001）"), "{msg}");
         assert!(msg.contains("超出所属社区 330702001001 的边界"), "{msg}");
         t.cleanup().await;
     }
@@ -151,49 +110,21 @@ async fn refuses_overlapping_grids_in_the_file_and_with_stored_grids() {
         with_grids(s).await;
         // Within the file (in 西湖社区, where no grid is stored yet).
         let file = collection(vec![
-            feature(
-                "330702001002001",
-                "甲",
-                square(119.62, 29.00, 119.632, 29.02),
-            ),
-            feature(
-                "330702001002002",
-                "乙",
-                square(119.628, 29.00, 119.64, 29.02),
-            ),
+            feature("330702001002001", "甲", square(119.62, 29.00, 119.632, 29.02)),
+            feature("330702001002002", "乙", square(119.628, 29.00, 119.64, 29.02)),
         ]);
         let msg = only_error(refused(s, &file).await);
-        assert!(
-            msg.starts_with("第 2 个要素（code 330702001002002）"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("与第 1 个要素（code 330702001002001）重叠"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("第 2 个要素（code 330702001002002）"), "{msg}");
+        assert!(msg.contains("与第 1 个要素（code 330702001002001）重叠"), "{msg}");
 
         // With a stored grid (东风一网格 covers 119.60–119.61).
-        let file = collection(vec![feature(
-            "330702001001003",
-            "丙",
-            square(119.605, 29.00, 119.61, 29.01),
-        )]);
+        let file = collection(vec![feature("330702001001003", "丙", square(119.605, 29.00, 119.61, 29.01))]);
         let msg = only_error(refused(s, &file).await);
-        assert!(
-            msg.starts_with("第 1 个要素（code 330702001001003）"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("与现有网格 330702001001001（东风一网格）重叠"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("第 1 个要素（code 330702001001003）"), "{msg}");
+        assert!(msg.contains("与现有网格 330702001001001（东风一网格）重叠"), "{msg}");
 
         // Replacing the stored grid under its own code is no overlap.
-        let file = collection(vec![feature(
-            GRID_WEST,
-            "东风一网格",
-            square(119.60, 29.00, 119.609, 29.02),
-        )]);
+        let file = collection(vec![feature(GRID_WEST, "东风一网格", square(119.60, 29.00, 119.609, 29.02))]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!(report.updated, 1, "{}", t.label);
         t.cleanup().await;
@@ -205,33 +136,17 @@ async fn refuses_an_unknown_community_and_one_outside_the_scope() {
     for t in all_stores().await {
         let s = &t.store;
         regions(s).await;
-        let file = collection(vec![feature(
-            "330702001009001",
-            "无主网格",
-            square(119.60, 29.00, 119.61, 29.01),
-        )]);
+        let file = collection(vec![feature("330702001009001", "无主网格", square(119.60, 29.00, 119.61, 29.01))]);
         let msg = only_error(refused(s, &file).await);
-        assert!(
-            msg.starts_with("第 1 个要素（code 330702001009001）"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("第 1 个要素（code 330702001009001）"), "{msg}");
         assert!(msg.contains("所属社区 330702001009 不存在"), "{msg}");
 
-        let file = collection(vec![feature(
-            "330702002001001",
-            "城西网格",
-            square(119.50, 29.00, 119.51, 29.01),
-        )]);
+        let file = collection(vec![feature("330702002001001", "城西网格", square(119.50, 29.00, 119.51, 29.01))]);
         let before = snapshot(s).await;
-        let e = import_grids(s, &actor(), &street_scope(), &file)
-            .await
-            .unwrap_err();
+        let e = import_grids(s, &actor(), &street_scope(), &file).await.unwrap_err();
         assert_eq!(snapshot(s).await, before);
         let msg = only_error(e);
-        assert!(
-            msg.contains("所属社区 330702002001 不在您的管辖范围内"),
-            "{msg}"
-        );
+        assert!(msg.contains("所属社区 330702002001 不在您的管辖范围内"), "{msg}");
         t.cleanup().await;
     }
 }
@@ -242,36 +157,16 @@ async fn collects_every_error_of_the_file() {
         let s = &t.store;
         regions(s).await;
         let point = json!({"type": "Point", "coordinates": [119.6, 29.0]});
-        let mut mismatch = feature(
-            "330702001001004",
-            "错社区",
-            square(119.60, 29.015, 119.605, 29.02),
-        );
+        let mut mismatch = feature("330702001001004", "错社区", square(119.60, 29.015, 119.605, 29.02));
         mismatch["properties"]["community_code"] = json!("330702001002");
         let file = collection(vec![
-            feature(
-                "33070200100100",
-                "短编码",
-                square(119.60, 29.00, 119.601, 29.001),
-            ),
-            feature(
-                "330702001001002",
-                "",
-                square(119.60, 29.002, 119.601, 29.003),
-            ),
+            feature("33070200100100", "短编码", square(119.60, 29.00, 119.601, 29.001)),
+            feature("330702001001002", "", square(119.60, 29.002, 119.601, 29.003)),
             feature("330702001001003", "点", point),
             json!({"type": "Feature", "properties": {"code": "330702001001005", "name": "无几何"}, "geometry": null}),
             mismatch,
-            feature(
-                "330702001001006",
-                "甲",
-                square(119.61, 29.00, 119.611, 29.001),
-            ),
-            feature(
-                "330702001001006",
-                "甲二",
-                square(119.612, 29.00, 119.613, 29.001),
-            ),
+            feature("330702001001006", "甲", square(119.61, 29.00, 119.611, 29.001)),
+            feature("330702001001006", "甲二", square(119.612, 29.00, 119.613, 29.001)),
         ]);
         let e = refused(s, &file).await;
         let text = e.to_string();
@@ -289,14 +184,8 @@ async fn collects_every_error_of_the_file() {
 
         for (file, expected) in [
             (&b"not json"[..], "不是有效的 JSON"),
-            (
-                br#"{"type":"Feature","properties":{}}"#,
-                "FeatureCollection",
-            ),
-            (
-                br#"{"type":"FeatureCollection","features":[]}"#,
-                "没有任何要素",
-            ),
+            (br#"{"type":"Feature","properties":{}}"#, "FeatureCollection"),
+            (br#"{"type":"FeatureCollection","features":[]}"#, "没有任何要素"),
         ] {
             match refused(s, file).await {
                 ImportError::Malformed(m) => assert!(m.contains(expected), "{m}"),
@@ -313,16 +202,8 @@ async fn exported_grids_import_back_unchanged() {
         let s = &t.store;
         regions(s).await;
         let file = collection(vec![
-            feature(
-                "330702001001001",
-                "东风一网格",
-                square(119.60, 29.00, 119.61, 29.02),
-            ),
-            feature(
-                "330702001001002",
-                "东风二网格",
-                square(119.61, 29.00, 119.62, 29.02),
-            ),
+            feature("330702001001001", "东风一网格", square(119.60, 29.00, 119.61, 29.02)),
+            feature("330702001001002", "东风二网格", square(119.61, 29.00, 119.62, 29.02)),
             feature(
                 "330702001002001",
                 "西湖一网格",
@@ -336,15 +217,10 @@ async fn exported_grids_import_back_unchanged() {
         let exported = export_grids(s, &Scope::All, None).await.unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&exported).unwrap();
         assert_eq!(parsed["features"].as_array().unwrap().len(), 3);
-        assert_eq!(
-            parsed["features"][0]["properties"]["community_code"],
-            COMMUNITY
-        );
+        assert_eq!(parsed["features"][0]["properties"]["community_code"], COMMUNITY);
 
         // Narrowed to one community.
-        let one = export_grids(s, &street_scope(), Some(COMMUNITY_EAST))
-            .await
-            .unwrap();
+        let one = export_grids(s, &street_scope(), Some(COMMUNITY_EAST)).await.unwrap();
         let one: serde_json::Value = serde_json::from_str(&one).unwrap();
         assert_eq!(one["features"].as_array().unwrap().len(), 1);
         assert_eq!(
@@ -353,26 +229,16 @@ async fn exported_grids_import_back_unchanged() {
         );
 
         // Back into the same database: every grid replaced by itself.
-        let report = import_grids(s, &actor(), &Scope::All, exported.as_bytes())
-            .await
-            .unwrap();
+        let report = import_grids(s, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!((report.created, report.updated), (0, 3), "{}", t.label);
 
         // Into an empty database with the same regions: the same grids.
         let fresh = tongxin_store::testing::sqlite_store().await;
         regions(&fresh.store).await;
-        let report = import_grids(&fresh.store, &actor(), &Scope::All, exported.as_bytes())
-            .await
-            .unwrap();
+        let report = import_grids(&fresh.store, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!(report.created, 3);
-        assert_eq!(
-            fresh.store.shapes("", "grid").await.unwrap(),
-            s.shapes("", "grid").await.unwrap()
-        );
-        assert_eq!(
-            export_grids(&fresh.store, &Scope::All, None).await.unwrap(),
-            exported
-        );
+        assert_eq!(fresh.store.shapes("", "grid").await.unwrap(), s.shapes("", "grid").await.unwrap());
+        assert_eq!(export_grids(&fresh.store, &Scope::All, None).await.unwrap(), exported);
         fresh.cleanup().await;
         t.cleanup().await;
     }

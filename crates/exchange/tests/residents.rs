@@ -5,9 +5,7 @@ mod common;
 use common::*;
 use tongxin_domain::access::Scope;
 use tongxin_domain::region::RegionCode;
-use tongxin_exchange::{
-    ExportError, ImportError, MAX_ERRORS, export_residents, import_residents, resident_template,
-};
+use tongxin_exchange::{ExportError, ImportError, MAX_ERRORS, export_residents, import_residents, resident_template};
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::testing::all_stores;
 use tongxin_store::{Page, Store};
@@ -18,9 +16,7 @@ async fn refused(store: &Store, file: &[u8]) -> ImportError {
 
 async fn refused_in(store: &Store, scope: &Scope, file: &[u8]) -> ImportError {
     let before = snapshot(store).await;
-    let e = import_residents(store, &actor(), scope, file)
-        .await
-        .expect_err("import must be refused");
+    let e = import_residents(store, &actor(), scope, file).await.expect_err("import must be refused");
     assert_eq!(snapshot(store).await, before, "nothing written: {e}");
     e
 }
@@ -29,11 +25,7 @@ async fn refused_in(store: &Store, scope: &Scope, file: &[u8]) -> ImportError {
 fn assert_errors(e: &ImportError, expected: &[&str]) {
     let lines: Vec<String> = e.rows().iter().map(ToString::to_string).collect();
     for x in expected {
-        assert!(
-            lines.iter().any(|l| l.starts_with(x)),
-            "missing «{x}» in:\n{}",
-            lines.join("\n")
-        );
+        assert!(lines.iter().any(|l| l.starts_with(x)), "missing «{x}» in:\n{}", lines.join("\n"));
     }
     assert_eq!(lines.len(), expected.len(), "{}", lines.join("\n"));
 }
@@ -93,64 +85,37 @@ async fn imports_residents_and_their_households() {
         with_grids(s).await;
         let before = snapshot(s).await;
         let file = xlsx(&HEADERS, &three_rows());
-        let report = import_residents(s, &actor(), &street_scope(), &file)
-            .await
-            .unwrap();
+        let report = import_residents(s, &actor(), &street_scope(), &file).await.unwrap();
         assert_eq!(report.residents, 3, "{}", t.label);
         assert_eq!(report.households_created, 2);
         assert_eq!(report.sha256.len(), 64);
         let after = snapshot(s).await;
         assert_eq!(after.residents, before.residents + 3);
         assert_eq!(after.households, before.households + 2);
-        assert_eq!(
-            after.audit,
-            before.audit + 1,
-            "one audit record for the import"
-        );
+        assert_eq!(after.audit, before.audit + 1, "one audit record for the import");
         let audit = s.audit_list(None, Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "resident.import");
         assert!(audit[0].fields.detail.contains("导入居民 3 人"));
         assert!(audit[0].fields.detail.contains(&report.sha256));
 
-        let found = s
-            .search_residents(&Scope::All, &ResidentQuery::default(), Page::default())
-            .await
-            .unwrap()
-            .items;
+        let found = s.search_residents(&Scope::All, &ResidentQuery::default(), Page::default()).await.unwrap().items;
         let zhang = found.iter().find(|r| r.name == "张建国").unwrap();
         let li = found.iter().find(|r| r.name == "李秀英").unwrap();
         let wang = found.iter().find(|r| r.name == "王小明").unwrap();
-        assert_eq!(
-            zhang.household_id, li.household_id,
-            "same building, unit and room"
-        );
+        assert_eq!(zhang.household_id, li.household_id, "same building, unit and room");
         assert_ne!(zhang.household_id, wang.household_id);
         assert_eq!(zhang.tags, "独居老人,高龄");
         assert_eq!(li.tags, "低保,重点关注");
         assert_eq!(wang.relation, "其他", "the default relation");
         assert_eq!(wang.phone_masked.as_deref(), Some("139****1111"));
-        let h = s
-            .household(&Scope::All, wang.household_id.unwrap())
-            .await
-            .unwrap();
-        assert_eq!(
-            (h.building_id, h.unit_no, h.room_no.as_str()),
-            (3, 2, "302")
-        );
+        let h = s.household(&Scope::All, wang.household_id.unwrap()).await.unwrap();
+        assert_eq!((h.building_id, h.unit_no, h.room_no.as_str()), (3, 2, "302"));
 
         // A second import into an existing household reuses it.
         let d = id((2015, 5, 5), 44);
-        let file = xlsx(
-            &HEADERS,
-            &[with(
-                person("张小宝", &d, GRID_WEST, "1幢", 1.0, "101"),
-                "与户主关系",
-                txt("孙子女"),
-            )],
-        );
-        let report = import_residents(s, &actor(), &Scope::All, &file)
-            .await
-            .unwrap();
+        let file =
+            xlsx(&HEADERS, &[with(person("张小宝", &d, GRID_WEST, "1幢", 1.0, "101"), "与户主关系", txt("孙子女"))]);
+        let report = import_residents(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!((report.residents, report.households_created), (1, 0));
         assert_eq!(snapshot(s).await.households, after.households);
         t.cleanup().await;
@@ -193,9 +158,7 @@ async fn refuses_an_id_number_already_registered() {
     for t in all_stores().await {
         let s = &t.store;
         with_grids(s).await;
-        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows()))
-            .await
-            .unwrap();
+        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows())).await.unwrap();
         let fresh = id((1970, 1, 1), 66);
         let again = id((1990, 1, 2), 33);
         let file = xlsx(
@@ -237,15 +200,7 @@ async fn refuses_missing_and_unknown_columns() {
     for t in all_stores().await {
         with_grids(&t.store).await;
         let headers = ["姓名", "籍贯", "网格编码", "楼栋", "单元", "房号", "姓名"];
-        let rows = vec![vec![
-            txt("张三"),
-            txt("浙江"),
-            txt(GRID_WEST),
-            txt("1幢"),
-            txt("1"),
-            txt("101"),
-            txt("张三"),
-        ]];
+        let rows = vec![vec![txt("张三"), txt("浙江"), txt(GRID_WEST), txt("1幢"), txt("1"), txt("101"), txt("张三")]];
         let e = refused(&t.store, &xlsx(&headers, &rows)).await;
         assert_errors(
             &e,
@@ -278,15 +233,9 @@ async fn refuses_an_unknown_grid_and_one_outside_the_scope() {
             ],
         );
         // A department may not touch residents at all.
-        let dept = Scope::Department {
-            id: 1,
-            street: RegionCode::parse(STREET).unwrap(),
-        };
+        let dept = Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() };
         let e = refused_in(s, &dept, &xlsx(&HEADERS, &three_rows()[..1])).await;
-        assert_errors(
-            &e,
-            &["第 2 行【网格编码】：网格 330702001001001 不在您的管辖范围内"],
-        );
+        assert_errors(&e, &["第 2 行【网格编码】：网格 330702001001001 不在您的管辖范围内"]);
         t.cleanup().await;
     }
 }
@@ -299,10 +248,7 @@ async fn refuses_an_unknown_building() {
         // 2幢 exists, but in the west grid, not the east one.
         rows[2] = with(rows[2].clone(), "楼栋", txt("2幢"));
         let e = refused(&t.store, &xlsx(&HEADERS, &rows)).await;
-        assert_errors(
-            &e,
-            &["第 4 行【楼栋】：网格 330702001001002 中没有名为“2幢”的楼栋"],
-        );
+        assert_errors(&e, &["第 4 行【楼栋】：网格 330702001001002 中没有名为“2幢”的楼栋"]);
         t.cleanup().await;
     }
 }
@@ -345,19 +291,11 @@ async fn exports_masked_by_default_and_audits_unmasked_exports() {
     for t in all_stores().await {
         let s = &t.store;
         with_grids(s).await;
-        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows()))
-            .await
-            .unwrap();
+        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows())).await.unwrap();
         let audit_before = snapshot(s).await.audit;
 
-        let masked = export_residents(s, &street_scope(), &actor(), false)
-            .await
-            .unwrap();
-        assert_eq!(
-            snapshot(s).await.audit,
-            audit_before,
-            "masked export is not audited"
-        );
+        let masked = export_residents(s, &street_scope(), &actor(), false).await.unwrap();
+        assert_eq!(snapshot(s).await.audit, audit_before, "masked export is not audited");
         let sheet = read_sheet(&masked);
         assert_eq!(sheet[0], HEADERS);
         assert_eq!(sheet.len(), 4);
@@ -376,9 +314,7 @@ async fn exports_masked_by_default_and_audits_unmasked_exports() {
         assert!(e.to_string().contains("身份证号"), "{e}");
         other.cleanup().await;
 
-        let unmasked = export_residents(s, &street_scope(), &actor(), true)
-            .await
-            .unwrap();
+        let unmasked = export_residents(s, &street_scope(), &actor(), true).await.unwrap();
         assert_eq!(snapshot(s).await.audit, audit_before + 1);
         let audit = s.audit_list(None, Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "resident.export_unmasked");
@@ -389,21 +325,11 @@ async fn exports_masked_by_default_and_audits_unmasked_exports() {
         assert_eq!(zhang[4], "13812345678");
 
         // Out of the people scope: a grid scope sees its own residents only, a department none.
-        let grid_scope = Scope::Region {
-            code: RegionCode::parse(GRID_EAST).unwrap(),
-        };
-        let east = export_residents(s, &grid_scope, &actor(), false)
-            .await
-            .unwrap();
+        let grid_scope = Scope::Region { code: RegionCode::parse(GRID_EAST).unwrap() };
+        let east = export_residents(s, &grid_scope, &actor(), false).await.unwrap();
         assert_eq!(read_sheet(&east).len(), 2);
-        let dept = Scope::Department {
-            id: 1,
-            street: RegionCode::parse(STREET).unwrap(),
-        };
-        assert_eq!(
-            export_residents(s, &dept, &actor(), false).await,
-            Err(ExportError::NoPeopleScope)
-        );
+        let dept = Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() };
+        assert_eq!(export_residents(s, &dept, &actor(), false).await, Err(ExportError::NoPeopleScope));
         t.cleanup().await;
     }
 }
@@ -413,19 +339,13 @@ async fn an_unmasked_export_imports_back_into_an_empty_database() {
     for t in all_stores().await {
         let s = &t.store;
         with_grids(s).await;
-        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows()))
-            .await
-            .unwrap();
-        let exported = export_residents(s, &Scope::All, &actor(), true)
-            .await
-            .unwrap();
+        import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows())).await.unwrap();
+        let exported = export_residents(s, &Scope::All, &actor(), true).await.unwrap();
 
         for fresh in all_stores().await {
             let f = &fresh.store;
             with_grids(f).await;
-            let report = import_residents(f, &actor(), &Scope::All, &exported)
-                .await
-                .unwrap();
+            let report = import_residents(f, &actor(), &Scope::All, &exported).await.unwrap();
             assert_eq!((report.residents, report.households_created), (3, 2));
             let list = |st: &Store| {
                 let st = st.clone();
@@ -453,16 +373,8 @@ async fn an_unmasked_export_imports_back_into_an_empty_database() {
                     v
                 }
             };
-            assert_eq!(
-                list(f).await,
-                list(s).await,
-                "{} → {}",
-                t.label,
-                fresh.label
-            );
-            let again = export_residents(f, &Scope::All, &actor(), true)
-                .await
-                .unwrap();
+            assert_eq!(list(f).await, list(s).await, "{} → {}", t.label, fresh.label);
+            let again = export_residents(f, &Scope::All, &actor(), true).await.unwrap();
             assert_eq!(read_sheet(&again), read_sheet(&exported));
             fresh.cleanup().await;
         }
@@ -483,18 +395,9 @@ async fn lists_at_most_two_hundred_errors_and_counts_the_rest() {
             .collect();
         let e = refused(&t.store, &xlsx(&HEADERS, &rows)).await;
         assert_eq!(e.rows().len(), MAX_ERRORS + 1);
-        assert_eq!(
-            e.rows()[0].to_string(),
-            "第 2 行【身份证号】：身份证号应为 18 位，实为 3 位"
-        );
-        assert_eq!(
-            e.rows()[MAX_ERRORS].to_string(),
-            "其余：另有 50 处错误未列出，请改正以上错误后重新导入"
-        );
-        assert!(
-            e.to_string()
-                .starts_with("导入失败，未写入任何数据：\n第 2 行")
-        );
+        assert_eq!(e.rows()[0].to_string(), "第 2 行【身份证号】：身份证号应为 18 位，实为 3 位");
+        assert_eq!(e.rows()[MAX_ERRORS].to_string(), "其余：另有 50 处错误未列出，请改正以上错误后重新导入");
+        assert!(e.to_string().starts_with("导入失败，未写入任何数据：\n第 2 行"));
         t.cleanup().await;
     }
 }

@@ -89,12 +89,7 @@ impl From<AuditRow> for AuditRecord {
 const SELECT_AUDIT: &str = "SELECT seq, at, actor_id, actor_name, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash FROM audit_log";
 
 /// Appends one record inside the caller's transaction; returns its sequence number.
-pub async fn append(
-    tx: &mut Tx,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    e: AuditEntry,
-) -> Result<i64, StoreError> {
+pub async fn append(tx: &mut Tx, at: DateTime<Utc>, actor: &Actor, e: AuditEntry) -> Result<i64, StoreError> {
     append_many(tx, at, actor, vec![e]).await
 }
 
@@ -179,11 +174,7 @@ impl Store {
     }
 
     /// Newest first, optionally for one entity.
-    pub async fn audit_list(
-        &self,
-        entity: Option<(&str, &str)>,
-        page: Page,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
+    pub async fn audit_list(&self, entity: Option<(&str, &str)>, page: Page) -> Result<Vec<AuditRecord>, StoreError> {
         let (entity, entity_id) = entity.unwrap_or(("", ""));
         let sql = format!(
             "{SELECT_AUDIT} WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3 OFFSET $4"
@@ -202,21 +193,17 @@ impl Store {
 
     /// Walks the whole chain in pages; `Ok(Err(..))` names the first broken link.
     pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, StoreError> {
-        let head: i64 = on_read!(&self.db, |p| sqlx::query_scalar(
-            "SELECT seq FROM audit_head WHERE id = 1"
-        )
-        .fetch_one(p)
-        .await)?;
+        let head: i64 =
+            on_read!(&self.db, |p| sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(p).await)?;
         let sql = format!("{SELECT_AUDIT} WHERE seq > $1 ORDER BY seq LIMIT $2");
         let mut all: Vec<AuditRecord> = Vec::new();
         let mut after = 0i64;
         loop {
-            let rows: Vec<AuditRow> =
-                on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                    .bind(after)
-                    .bind(10_000i64)
-                    .fetch_all(p)
-                    .await)?;
+            let rows: Vec<AuditRow> = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(after)
+                .bind(10_000i64)
+                .fetch_all(p)
+                .await)?;
             let Some(last) = rows.last() else { break };
             after = last.seq;
             all.extend(rows.into_iter().map(AuditRecord::from));

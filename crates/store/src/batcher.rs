@@ -15,9 +15,7 @@ pub struct Batcher<Req, Resp> {
 
 impl<Req, Resp> Clone for Batcher<Req, Resp> {
     fn clone(&self) -> Self {
-        Batcher {
-            tx: self.tx.clone(),
-        }
+        Batcher { tx: self.tx.clone() }
     }
 }
 
@@ -37,8 +35,7 @@ impl<Req: Send + 'static, Resp: Send + 'static> Batcher<Req, Resp> {
         tokio::spawn(async move {
             let mut jobs = Vec::with_capacity(max_batch);
             while rx.recv_many(&mut jobs, max_batch).await > 0 {
-                let (reqs, replies): (Vec<Req>, Vec<oneshot::Sender<Resp>>) =
-                    jobs.drain(..).unzip();
+                let (reqs, replies): (Vec<Req>, Vec<oneshot::Sender<Resp>>) = jobs.drain(..).unzip();
                 let resps = handle(reqs).await;
                 debug_assert_eq!(resps.len(), replies.len(), "one response per request");
                 for (reply, resp) in replies.into_iter().zip(resps) {
@@ -85,9 +82,6 @@ mod tests {
             let (i, doubled) = t.await.unwrap();
             assert_eq!(doubled, i * 2);
         }
-        assert!(
-            batches.load(Ordering::Relaxed) < 200,
-            "requests were batched"
-        );
+        assert!(batches.load(Ordering::Relaxed) < 200, "requests were batched");
     }
 }

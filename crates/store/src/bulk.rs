@@ -136,12 +136,7 @@ macro_rules! bind_all {
 }
 
 /// Inserts `rows` (each as long as `columns`) in as few statements as the parameter limits allow.
-pub async fn insert_rows(
-    tx: &mut Tx,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<Val>],
-) -> Result<u64, StoreError> {
+pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: &[Vec<Val>]) -> Result<u64, StoreError> {
     if rows.iter().any(|r| r.len() != columns.len()) {
         return Err(StoreError::Invalid(format!("{table}: 列数与值数不一致")));
     }
@@ -149,13 +144,10 @@ pub async fn insert_rows(
     let mut written = 0;
     for chunk in rows.chunks(per_chunk) {
         let sql = insert_sql(table, columns, chunk.len());
-        written += on_tx!(tx, |c| bind_all!(
-            sqlx::query(AssertSqlSafe(sql.as_str())),
-            chunk
-        )
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        written += on_tx!(tx, |c| bind_all!(sqlx::query(AssertSqlSafe(sql.as_str())), chunk)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(written)
 }
@@ -165,11 +157,7 @@ pub async fn insert_rows(
 /// (PostgreSQL) keeps later single-row inserts from colliding.
 pub async fn reserve_ids(tx: &mut Tx, table: &str) -> Result<i64, StoreError> {
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        AssertSqlSafe(sql.as_str())
-    )
-    .fetch_one(c)
-    .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).fetch_one(c).await)?)
 }
 
 /// After inserting explicit ids, moves PostgreSQL's identity sequence past them (SQLite's
@@ -179,9 +167,7 @@ pub async fn sync_id_sequence(tx: &mut Tx, table: &str) -> Result<(), StoreError
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
         );
-        sqlx::query(AssertSqlSafe(sql.as_str()))
-            .execute(&mut **t)
-            .await?;
+        sqlx::query(AssertSqlSafe(sql.as_str())).execute(&mut **t).await?;
     }
     Ok(())
 }
@@ -192,9 +178,6 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_across_rows() {
-        assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
-        );
+        assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
     }
 }

@@ -82,10 +82,7 @@ impl Db {
                 .map_err(StoreError::unavailable)?;
             return Ok(Db::Postgres(pool));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -156,10 +153,7 @@ impl Db {
     pub async fn analyze(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite { write, .. } => sqlx::query("ANALYZE").execute(write).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE")
-                .execute(pool)
-                .await
-                .map(|_| ()),
+            Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE").execute(pool).await.map(|_| ()),
         }?;
         Ok(())
     }

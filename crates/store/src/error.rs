@@ -29,16 +29,13 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
-                "记录重复（{}）",
-                db.constraint().unwrap_or("唯一约束")
-            )),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(format!("记录重复（{}）", db.constraint().unwrap_or("唯一约束")))
+            }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::Invalid("引用的记录不存在".into())
             }
-            sqlx::Error::Database(db) if db.is_check_violation() => {
-                StoreError::Invalid("数据不符合约束".into())
-            }
+            sqlx::Error::Database(db) if db.is_check_violation() => StoreError::Invalid("数据不符合约束".into()),
             _ => StoreError::Unavailable(e.to_string()),
         }
     }

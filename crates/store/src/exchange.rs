@@ -18,10 +18,7 @@ const CHUNK: usize = 500;
 
 /// `$first, $first+1, …` for `n` values.
 fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A household's identity within its building, for matching imported rows.
@@ -73,16 +70,10 @@ struct ExportRow {
 
 impl Store {
     /// `(code, level)` of those of `codes` that exist.
-    pub async fn region_levels(
-        &self,
-        codes: &[String],
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn region_levels(&self, codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::new();
         for chunk in codes.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT code, level FROM regions WHERE code IN ({})",
-                placeholders(1, chunk.len())
-            );
+            let sql = format!("SELECT code, level FROM regions WHERE code IN ({})", placeholders(1, chunk.len()));
             let rows: Vec<(String, String)> = on_read!(&self.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for c in chunk {
@@ -97,10 +88,7 @@ impl Store {
 
     /// Grids whose bounding box shares area with `bbox` (`[min_lng, min_lat, max_lng, max_lat]`),
     /// whatever the scope: boundaries must not overlap anyone's grid.
-    pub async fn grid_shapes_in_bbox(
-        &self,
-        bbox: [f64; 4],
-    ) -> Result<Vec<RegionShape>, StoreError> {
+    pub async fn grid_shapes_in_bbox(&self, bbox: [f64; 4]) -> Result<Vec<RegionShape>, StoreError> {
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions \
                    WHERE level = 'grid' AND geometry IS NOT NULL \
                    AND min_lng < $1 AND max_lng > $2 AND min_lat < $3 AND max_lat > $4 ORDER BY code";
@@ -135,10 +123,7 @@ impl Store {
     }
 
     /// Every household of these buildings.
-    pub async fn households_in_buildings(
-        &self,
-        buildings: &[i64],
-    ) -> Result<Vec<HouseholdKey>, StoreError> {
+    pub async fn households_in_buildings(&self, buildings: &[i64]) -> Result<Vec<HouseholdKey>, StoreError> {
         let mut out = Vec::new();
         for chunk in buildings.chunks(CHUNK) {
             let sql = format!(
@@ -160,20 +145,11 @@ impl Store {
 
     /// Which of these ID numbers are already registered, by blind index, a chunk per query
     /// (the batched form of [`Store::existing_id_numbers`]).
-    pub async fn registered_id_numbers(
-        &self,
-        ids: &[&IdNumber],
-    ) -> Result<Vec<String>, StoreError> {
+    pub async fn registered_id_numbers(&self, ids: &[&IdNumber]) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let hmacs: Vec<Vec<u8>> = chunk
-                .iter()
-                .map(|id| self.pii().blind_index(id.as_str()))
-                .collect();
-            let sql = format!(
-                "SELECT id_hmac FROM residents WHERE id_hmac IN ({})",
-                placeholders(1, hmacs.len())
-            );
+            let hmacs: Vec<Vec<u8>> = chunk.iter().map(|id| self.pii().blind_index(id.as_str())).collect();
+            let sql = format!("SELECT id_hmac FROM residents WHERE id_hmac IN ({})", placeholders(1, hmacs.len()));
             let hits: Vec<Vec<u8>> = on_read!(&self.db, |p| {
                 let mut q = sqlx::query_scalar(AssertSqlSafe(sql.as_str()));
                 for h in &hmacs {
@@ -207,20 +183,13 @@ impl Store {
                    LEFT JOIN buildings b ON b.id = h.building_id \
                    WHERE r.grid_code >= $1 AND r.grid_code < $2 \
                    ORDER BY r.grid_code, h.building_id, h.unit_no, h.room_no, r.id";
-        let rows: Vec<ExportRow> = on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<ExportRow> = on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?;
         rows.into_iter()
             .map(|r| {
                 let (id_number, phone) = if unmasked {
                     (
                         self.pii().decrypt(&r.id_cipher)?,
-                        r.phone_cipher
-                            .as_deref()
-                            .map(|c| self.pii().decrypt(c))
-                            .transpose()?,
+                        r.phone_cipher.as_deref().map(|c| self.pii().decrypt(c)).transpose()?,
                     )
                 } else {
                     (r.id_masked, r.phone_masked)

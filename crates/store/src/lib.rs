@@ -38,11 +38,7 @@ pub struct Store {
 
 impl Store {
     pub fn new(db: Db, pii: PiiKey, clock: Arc<dyn Clock>) -> Store {
-        Store {
-            db,
-            pii: Arc::new(pii),
-            clock,
-        }
+        Store { db, pii: Arc::new(pii), clock }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -64,10 +60,7 @@ pub struct Actor {
 impl Actor {
     /// Work done by the command line or a background job rather than a person.
     pub fn system(what: &str) -> Actor {
-        Actor {
-            user_id: None,
-            name: format!("system:{what}"),
-        }
+        Actor { user_id: None, name: format!("system:{what}") }
     }
 }
 
@@ -80,10 +73,7 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Page {
-        Page {
-            page: 1,
-            per_page: 20,
-        }
+        Page { page: 1, per_page: 20 }
     }
 }
 
@@ -91,10 +81,7 @@ impl Page {
     pub const MAX_PER_PAGE: u32 = 200;
 
     pub fn new(page: Option<u32>, per_page: Option<u32>) -> Page {
-        Page {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(20).clamp(1, Page::MAX_PER_PAGE),
-        }
+        Page { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(20).clamp(1, Page::MAX_PER_PAGE) }
     }
 
     pub fn limit(&self) -> i64 {
@@ -117,10 +104,7 @@ pub struct Paged<T> {
 
 /// A row type that decodes on both backends.
 pub trait BothRows:
-    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-    + Send
-    + Unpin
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin
 {
 }
 impl<T> BothRows for T where
@@ -144,9 +128,7 @@ impl Store {
         key: i64,
         page: Page,
     ) -> Result<Paged<T>, StoreError> {
-        let sql = format!(
-            "SELECT {columns} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
-        );
+        let sql = format!("SELECT {columns} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5");
         let items = on_read!(&self.db, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(lo)
@@ -159,18 +141,8 @@ impl Store {
         })?;
         let count = format!("SELECT COUNT(*) FROM {from} WHERE {filter}");
         let total = on_read!(&self.db, |p| {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str()))
-                .bind(lo)
-                .bind(hi)
-                .bind(key)
-                .fetch_one(p)
-                .await
+            sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str())).bind(lo).bind(hi).bind(key).fetch_one(p).await
         })?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
     }
 }

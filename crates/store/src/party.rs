@@ -21,15 +21,8 @@ pub const ORG_KINDS: [(&str, &str); 5] = [
 ];
 
 /// Roles of a 多网合一 grid team.
-pub const TEAM_ROLES: [&str; 7] = [
-    "网格长",
-    "专职网格员",
-    "社区工作者",
-    "党员志愿者",
-    "片区民警",
-    "社区医生",
-    "街道联系干部",
-];
+pub const TEAM_ROLES: [&str; 7] =
+    ["网格长", "专职网格员", "社区工作者", "党员志愿者", "片区民警", "社区医生", "街道联系干部"];
 
 #[derive(Debug, Clone)]
 pub struct NewPartyOrg {
@@ -138,22 +131,9 @@ fn street_of(code: &str) -> String {
     code.get(..9).unwrap_or(code).to_string()
 }
 
-pub async fn insert_orgs(
-    tx: &mut Tx,
-    items: &[NewPartyOrg],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let cols = [
-        "id",
-        "parent_id",
-        "kind",
-        "name",
-        "region_code",
-        "street_code",
-        "building_id",
-        "created_at",
-        "updated_at",
-    ];
+pub async fn insert_orgs(tx: &mut Tx, items: &[NewPartyOrg], now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let cols =
+        ["id", "parent_id", "kind", "name", "region_code", "street_code", "building_id", "created_at", "updated_at"];
     let rows: Vec<Vec<Val>> = items
         .iter()
         .map(|o| {
@@ -173,11 +153,7 @@ pub async fn insert_orgs(
     insert_rows(tx, "party_orgs", &cols, &rows).await
 }
 
-pub async fn insert_members(
-    tx: &mut Tx,
-    items: &[NewPartyMember],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+pub async fn insert_members(tx: &mut Tx, items: &[NewPartyMember], now: DateTime<Utc>) -> Result<u64, StoreError> {
     let cols = [
         "id",
         "resident_id",
@@ -223,14 +199,7 @@ pub async fn insert_center_households(
     items: &[NewCenterHousehold],
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    let cols = [
-        "id",
-        "member_id",
-        "household_id",
-        "org_id",
-        "region_code",
-        "created_at",
-    ];
+    let cols = ["id", "member_id", "household_id", "org_id", "region_code", "created_at"];
     let rows: Vec<Vec<Val>> = items
         .iter()
         .map(|c| {
@@ -245,34 +214,14 @@ pub async fn insert_center_households(
         })
         .collect();
     let n = insert_rows(tx, "center_households", &cols, &rows).await?;
-    let links: Vec<Vec<Val>> = items
-        .iter()
-        .flat_map(|c| c.linked.iter().map(move |h| vec![c.id.into(), (*h).into()]))
-        .collect();
-    insert_rows(
-        tx,
-        "center_household_links",
-        &["center_id", "household_id"],
-        &links,
-    )
-    .await?;
+    let links: Vec<Vec<Val>> =
+        items.iter().flat_map(|c| c.linked.iter().map(move |h| vec![c.id.into(), (*h).into()])).collect();
+    insert_rows(tx, "center_household_links", &["center_id", "household_id"], &links).await?;
     Ok(n)
 }
 
-pub async fn insert_departments(
-    tx: &mut Tx,
-    items: &[NewDepartment],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let cols = [
-        "id",
-        "street_code",
-        "name",
-        "kind",
-        "phone",
-        "created_at",
-        "updated_at",
-    ];
+pub async fn insert_departments(tx: &mut Tx, items: &[NewDepartment], now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let cols = ["id", "street_code", "name", "kind", "phone", "created_at", "updated_at"];
     let rows: Vec<Vec<Val>> = items
         .iter()
         .map(|d| {
@@ -297,16 +246,8 @@ impl Store {
         items: &[NewTeamMember],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let cols = [
-            "grid_code",
-            "street_code",
-            "role",
-            "name",
-            "phone_cipher",
-            "phone_masked",
-            "user_id",
-            "created_at",
-        ];
+        let cols =
+            ["grid_code", "street_code", "role", "name", "phone_cipher", "phone_masked", "user_id", "created_at"];
         let pii = self.pii();
         let rows: Vec<Vec<Val>> = items
             .iter()
@@ -327,35 +268,20 @@ impl Store {
     }
 
     /// Organisations bound to regions within the scope's places, ordered for a tree walk.
-    pub async fn party_orgs(
-        &self,
-        scope: &Scope,
-        within: Option<&str>,
-    ) -> Result<Vec<PartyOrg>, StoreError> {
+    pub async fn party_orgs(&self, scope: &Scope, within: Option<&str>) -> Result<Vec<PartyOrg>, StoreError> {
         let prefix = crate::places::narrow(scope.places_prefix(), within)?;
         let (lo, hi) = subtree_range(&prefix);
         let sql = "SELECT o.id, o.parent_id, o.kind, o.name, o.region_code, o.building_id, \
                    (SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id) AS members \
                    FROM party_orgs o WHERE o.region_code >= $1 AND o.region_code < $2 ORDER BY o.region_code, o.id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
     pub async fn party_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg, StoreError> {
         let sql = "SELECT o.id, o.parent_id, o.kind, o.name, o.region_code, o.building_id, \
                    (SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id) AS members FROM party_orgs o WHERE o.id = $1";
-        let org: PartyOrg = on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
-        if scope.covers_place(&org.region_code) {
-            Ok(org)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        let org: PartyOrg = on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
+        if scope.covers_place(&org.region_code) { Ok(org) } else { Err(StoreError::NotFound) }
     }
 
     /// Members within the scope's people, optionally of one organisation (and its sub-tree by region).
@@ -374,16 +300,7 @@ impl Store {
         let columns = "m.id, m.resident_id, m.org_id, m.region_code, m.name, m.status, m.employment, m.work_unit, \
                       m.joined_on, m.dual_report_community, m.dual_report_on, \
                       EXISTS (SELECT 1 FROM center_households c WHERE c.member_id = m.id) AS center_household";
-        self.scoped_page(
-            columns,
-            "party_members m",
-            filter,
-            "m.region_code, m.id",
-            (&lo, &hi),
-            org,
-            page,
-        )
-        .await
+        self.scoped_page(columns, "party_members m", filter, "m.region_code, m.id", (&lo, &hi), org, page).await
     }
 
     /// Departments of the streets the scope can see.
@@ -392,34 +309,20 @@ impl Store {
         let street_prefix: String = scope.places_prefix().chars().take(9).collect();
         let (lo, hi) = subtree_range(&street_prefix);
         let sql = "SELECT id, street_code, name, kind, phone FROM departments WHERE street_code >= $1 AND street_code < $2 ORDER BY street_code, id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
     pub async fn department(&self, id: i64) -> Result<Department, StoreError> {
         let sql = "SELECT id, street_code, name, kind, phone FROM departments WHERE id = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_one(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
 
     /// The 多网合一 team of one grid.
-    pub async fn grid_team(
-        &self,
-        scope: &Scope,
-        grid: &str,
-    ) -> Result<Vec<TeamMember>, StoreError> {
+    pub async fn grid_team(&self, scope: &Scope, grid: &str) -> Result<Vec<TeamMember>, StoreError> {
         if !scope.covers_place(grid) {
             return Err(StoreError::NotFound);
         }
         let sql = "SELECT id, grid_code, role, name, phone_masked, user_id FROM grid_team_members WHERE grid_code = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(grid)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(grid).fetch_all(p).await)?)
     }
 }

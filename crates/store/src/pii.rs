@@ -58,11 +58,7 @@ impl PiiKey {
     pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
         let nonce = XNonce::generate();
         let mut out = nonce.to_vec();
-        out.extend(
-            self.cipher
-                .encrypt(&nonce, plaintext.as_bytes())
-                .expect("short plaintext"),
-        );
+        out.extend(self.cipher.encrypt(&nonce, plaintext.as_bytes()).expect("short plaintext"));
         out
     }
 
@@ -72,18 +68,14 @@ impl PiiKey {
             return Err(broken());
         }
         let nonce = XNonce::try_from(&blob[..NONCE_LEN]).map_err(|_| broken())?;
-        let plain = self
-            .cipher
-            .decrypt(&nonce, &blob[NONCE_LEN..])
-            .map_err(|_| broken())?;
+        let plain = self.cipher.decrypt(&nonce, &blob[NONCE_LEN..]).map_err(|_| broken())?;
         String::from_utf8(plain).map_err(|_| broken())
     }
 
     /// The secret of a case's private follow link, derived from its tracking code, so the link
     /// can be given again (to a duplicate report) without storing it.
     pub fn follow_token(&self, code: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
         mac.update(b"follow:");
         mac.update(code.as_bytes());
         data_encoding::BASE64URL_NOPAD.encode(&mac.finalize().into_bytes()[..16])
@@ -91,8 +83,7 @@ impl PiiKey {
 
     /// Keyed digest for equality search; 16 bytes keep the index small and collisions negligible.
     pub fn blind_index(&self, value: &str) -> Vec<u8> {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
         mac.update(value.as_bytes());
         mac.finalize().into_bytes()[..16].to_vec()
     }
@@ -109,10 +100,7 @@ mod tests {
         let b = key.encrypt("330702199001011234");
         assert_ne!(a, b, "random nonces");
         assert_eq!(key.decrypt(&a).unwrap(), "330702199001011234");
-        assert_eq!(
-            key.blind_index("13812345678"),
-            key.blind_index("13812345678")
-        );
+        assert_eq!(key.blind_index("13812345678"), key.blind_index("13812345678"));
         let mut bad = a.clone();
         *bad.last_mut().unwrap() ^= 1;
         assert!(key.decrypt(&bad).is_err());

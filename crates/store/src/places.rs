@@ -61,11 +61,7 @@ fn street_of(grid_code: &str) -> String {
     grid_code.get(..9).unwrap_or(grid_code).to_string()
 }
 
-pub async fn insert_buildings(
-    tx: &mut Tx,
-    items: &[NewBuilding],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+pub async fn insert_buildings(tx: &mut Tx, items: &[NewBuilding], now: DateTime<Utc>) -> Result<u64, StoreError> {
     let cols = [
         "id",
         "grid_code",
@@ -102,22 +98,9 @@ pub async fn insert_buildings(
     insert_rows(tx, "buildings", &cols, &rows).await
 }
 
-pub async fn insert_households(
-    tx: &mut Tx,
-    items: &[NewHousehold],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let cols = [
-        "id",
-        "building_id",
-        "grid_code",
-        "street_code",
-        "unit_no",
-        "room_no",
-        "address",
-        "created_at",
-        "updated_at",
-    ];
+pub async fn insert_households(tx: &mut Tx, items: &[NewHousehold], now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let cols =
+        ["id", "building_id", "grid_code", "street_code", "unit_no", "room_no", "address", "created_at", "updated_at"];
     let rows: Vec<Vec<Val>> = items
         .iter()
         .map(|h| {
@@ -152,48 +135,26 @@ impl Store {
         let prefix = narrow(scope.places_prefix(), grid)?;
         let (lo, hi) = subtree_range(&prefix);
         let filter = "grid_code >= $1 AND grid_code < $2 AND ($3 = 0 OR id = $3)";
-        self.scoped_page(
-            BUILDING_COLS,
-            "buildings",
-            filter,
-            "grid_code, id",
-            (&lo, &hi),
-            0,
-            page,
-        )
-        .await
+        self.scoped_page(BUILDING_COLS, "buildings", filter, "grid_code, id", (&lo, &hi), 0, page).await
     }
 
     pub async fn building(&self, scope: &Scope, id: i64) -> Result<Building, StoreError> {
         let sql = format!("SELECT {BUILDING_COLS} FROM buildings WHERE id = $1");
-        let b: Building = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
-        if scope.covers_place(&b.grid_code) {
-            Ok(b)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        let b: Building =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+        if scope.covers_place(&b.grid_code) { Ok(b) } else { Err(StoreError::NotFound) }
     }
 
     /// The building a QR code names; public (residents scan it), so no scope.
     pub async fn building_by_qr(&self, token: &str) -> Result<Building, StoreError> {
         let sql = format!("SELECT {BUILDING_COLS} FROM buildings WHERE qr_token = $1");
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(token)
-        .fetch_one(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token).fetch_one(p).await)?)
     }
 
     /// Every building's position, for the nearest-building index of the locator.
     pub async fn building_points(&self) -> Result<Vec<(i64, f64, f64)>, StoreError> {
         let sql = "SELECT id, lng, lat FROM buildings ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Households the scope may see (people data: department staff see none).
@@ -223,15 +184,9 @@ impl Store {
 
     pub async fn household(&self, scope: &Scope, id: i64) -> Result<Household, StoreError> {
         let sql = format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1");
-        let h: Household = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
-        if scope.covers_people_at(&h.grid_code) {
-            Ok(h)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        let h: Household =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+        if scope.covers_people_at(&h.grid_code) { Ok(h) } else { Err(StoreError::NotFound) }
     }
 }
 

@@ -82,32 +82,20 @@ pub(crate) const REGION_INSERT_COLS: [&str; 12] = [
 ];
 
 /// Inserts regions parents-first (the caller orders them); returns how many were written.
-pub async fn insert_regions(
-    tx: &mut Tx,
-    regions: &[NewRegion],
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+pub async fn insert_regions(tx: &mut Tx, regions: &[NewRegion], now: DateTime<Utc>) -> Result<u64, StoreError> {
     let rows: Vec<Vec<Val>> = regions.iter().map(|r| region_row(r, now)).collect();
     insert_rows(tx, "regions", &REGION_INSERT_COLS, &rows).await
 }
 
 /// Creates a grid or replaces its name and boundary (grid import), with an audit record.
-pub async fn upsert_grid(
-    tx: &mut Tx,
-    grid: &NewRegion,
-    now: DateTime<Utc>,
-    actor: &Actor,
-) -> Result<(), StoreError> {
+pub async fn upsert_grid(tx: &mut Tx, grid: &NewRegion, now: DateTime<Utc>, actor: &Actor) -> Result<(), StoreError> {
     let existing: Option<(i64, Option<String>)> = on_tx!(tx, |c| {
         sqlx::query_as("SELECT id, geometry FROM regions WHERE code = $1")
             .bind(grid.code.as_str())
             .fetch_optional(c)
             .await
     })?;
-    let b = grid
-        .boundary
-        .as_ref()
-        .ok_or_else(|| StoreError::Invalid("网格必须有边界".into()))?;
+    let b = grid.boundary.as_ref().ok_or_else(|| StoreError::Invalid("网格必须有边界".into()))?;
     let after = tongxin_domain::audit::digest_of(&(&grid.name, &b.geojson));
     match existing {
         Some((id, old_geometry)) => {
@@ -132,21 +120,13 @@ pub async fn upsert_grid(
                 tx,
                 now,
                 actor,
-                AuditEntry::new("grid.update", "region", grid.code.as_str())
-                    .before(before)
-                    .after(after),
+                AuditEntry::new("grid.update", "region", grid.code.as_str()).before(before).after(after),
             )
             .await?;
         }
         None => {
             insert_rows(tx, "regions", &REGION_INSERT_COLS, &[region_row(grid, now)]).await?;
-            append(
-                tx,
-                now,
-                actor,
-                AuditEntry::new("grid.create", "region", grid.code.as_str()).after(after),
-            )
-            .await?;
+            append(tx, now, actor, AuditEntry::new("grid.create", "region", grid.code.as_str()).after(after)).await?;
         }
     }
     Ok(())
@@ -156,19 +136,14 @@ pub async fn upsert_grid(
 pub async fn bump_geometry_revision(tx: &mut Tx) -> Result<(), StoreError> {
     let sql = "INSERT INTO settings (key, value) VALUES ('geometry_revision', '1') \
                ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 impl Store {
     pub async fn geometry_revision(&self) -> Result<i64, StoreError> {
         let v: Option<String> = on_read!(&self.db, |p| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'geometry_revision'")
-                .fetch_optional(p)
-                .await
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'geometry_revision'").fetch_optional(p).await
         })?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
@@ -179,53 +154,36 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let sql = format!("SELECT {REGION_COLS} FROM regions WHERE code = $1");
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(code)
-        .fetch_one(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).fetch_one(p).await)?)
     }
 
     /// Every region within the scope down to `deepest` level, ordered by code (a depth-first
     /// walk of the tree, since children's codes extend their parent's).
-    pub async fn regions_in_scope(
-        &self,
-        scope: &Scope,
-        include_grids: bool,
-    ) -> Result<Vec<Region>, StoreError> {
+    pub async fn regions_in_scope(&self, scope: &Scope, include_grids: bool) -> Result<Vec<Region>, StoreError> {
         let (lo, hi) = subtree_range(scope.places_prefix());
         let sql = format!(
             "SELECT {REGION_COLS} FROM regions WHERE code >= $1 AND code < $2 AND ($3 OR level <> 'grid') ORDER BY code"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(&lo)
-        .bind(&hi)
-        .bind(include_grids)
-        .fetch_all(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(&lo)
+            .bind(&hi)
+            .bind(include_grids)
+            .fetch_all(p)
+            .await)?)
     }
 
     /// Children of one region (within scope).
-    pub async fn region_children(
-        &self,
-        scope: &Scope,
-        code: &str,
-    ) -> Result<Vec<Region>, StoreError> {
+    pub async fn region_children(&self, scope: &Scope, code: &str) -> Result<Vec<Region>, StoreError> {
         let (lo, hi) = subtree_range(scope.places_prefix());
         let sql = format!(
             "SELECT {REGION_COLS} FROM regions WHERE parent_code = $1 AND code >= $2 AND code < $3 ORDER BY code"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(code)
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(code)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(p)
+            .await)?)
     }
 
     /// Regions of one level with boundaries, within `prefix` (already scope-checked by the caller
@@ -233,27 +191,17 @@ impl Store {
     pub async fn shapes(&self, prefix: &str, level: &str) -> Result<Vec<RegionShape>, StoreError> {
         let (lo, hi) = subtree_range(prefix);
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions WHERE level = $1 AND code >= $2 AND code < $3 ORDER BY code";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(level)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(level).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
     /// A community's (or any region's) boundary and the boundaries of its grids, for import checks.
     pub async fn shape(&self, code: &str) -> Result<Option<RegionShape>, StoreError> {
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions WHERE code = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(code)
-            .fetch_optional(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(code).fetch_optional(p).await)?)
     }
 
     pub async fn count_regions(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let sql = "SELECT level, COUNT(*) FROM regions GROUP BY level ORDER BY level";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 }

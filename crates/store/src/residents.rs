@@ -19,16 +19,7 @@ use tongxin_domain::phone::Phone;
 use tongxin_domain::region::subtree_range;
 
 /// The tags a register commonly carries (free tags are allowed too).
-pub const KNOWN_TAGS: [&str; 8] = [
-    "独居老人",
-    "高龄",
-    "残疾",
-    "低保",
-    "留守儿童",
-    "重点关注",
-    "退役军人",
-    "党员",
-];
+pub const KNOWN_TAGS: [&str; 8] = ["独居老人", "高龄", "残疾", "低保", "留守儿童", "重点关注", "退役军人", "党员"];
 
 #[derive(Debug, Clone)]
 pub struct NewResident {
@@ -120,11 +111,8 @@ fn gender_str(g: Gender) -> &'static str {
 }
 
 fn clean_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = tags
-        .iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty() && !t.contains(','))
-        .collect();
+    let mut out: Vec<String> =
+        tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty() && !t.contains(',')).collect();
     out.sort();
     out.dedup();
     out
@@ -169,18 +157,10 @@ impl Store {
         let tag_rows: Vec<Vec<Val>> = items
             .iter()
             .flat_map(|r| {
-                clean_tags(&r.tags)
-                    .into_iter()
-                    .map(move |t| vec![r.id.into(), t.into(), r.grid_code.clone().into()])
+                clean_tags(&r.tags).into_iter().map(move |t| vec![r.id.into(), t.into(), r.grid_code.clone().into()])
             })
             .collect();
-        insert_rows(
-            tx,
-            "resident_tags",
-            &["resident_id", "tag", "grid_code"],
-            &tag_rows,
-        )
-        .await?;
+        insert_rows(tx, "resident_tags", &["resident_id", "tag", "grid_code"], &tag_rows).await?;
         Ok(n)
     }
 
@@ -221,57 +201,27 @@ impl Store {
         };
         let scope_filter = "r.grid_code >= $1 AND r.grid_code < $2";
         // Each search mode is its own SQL text; $4/$5 are the mode's key, $6/$7 the page.
-        let is_number = !q.is_empty()
-            && q.bytes()
-                .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
+        let is_number = !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
         let (mode_filter, order, k1, k2): (&str, &str, Val, Val) = if q.is_empty() {
-            (
-                "($4 = '' AND $5 = '')",
-                "r.grid_code, r.id",
-                "".into(),
-                "".into(),
-            )
+            ("($4 = '' AND $5 = '')", "r.grid_code, r.id", "".into(), "".into())
         } else if is_number && q.len() == 18 {
             let id = IdNumber::parse(q).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            (
-                "(r.id_hmac = $4 AND $5 = '')",
-                "r.id",
-                self.pii().blind_index(id.as_str()).into(),
-                "".into(),
-            )
+            ("(r.id_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(id.as_str()).into(), "".into())
         } else if is_number && q.len() == 11 {
-            (
-                "(r.phone_hmac = $4 AND $5 = '')",
-                "r.id",
-                self.pii().blind_index(q).into(),
-                "".into(),
-            )
+            ("(r.phone_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(q).into(), "".into())
         } else if is_number && q.len() == 4 {
             let tail = q.to_ascii_uppercase();
-            (
-                "(r.id_tail = $4 OR r.phone_tail = $5)",
-                "r.id",
-                tail.clone().into(),
-                tail.into(),
-            )
+            ("(r.id_tail = $4 OR r.phone_tail = $5)", "r.id", tail.clone().into(), tail.into())
         } else if is_number {
-            return Err(StoreError::Invalid(
-                "请输入姓名、完整手机号、完整身份证号，或号码后 4 位".into(),
-            ));
+            return Err(StoreError::Invalid("请输入姓名、完整手机号、完整身份证号，或号码后 4 位".into()));
         } else {
             // Prefix range: byte order on both backends (SQLite BINARY, PostgreSQL COLLATE "C").
-            (
-                "(r.name >= $4 AND r.name < $5)",
-                "r.name, r.id",
-                q.to_string().into(),
-                format!("{q}\u{10FFFF}").into(),
-            )
+            ("(r.name >= $4 AND r.name < $5)", "r.name, r.id", q.to_string().into(), format!("{q}\u{10FFFF}").into())
         };
         // A tag alone walks the tag index in order and stops after a page; the count reads only
         // that index. Otherwise residents drive, filtered by scope, tag and the mode's key.
         let (from, count_from, filter, order) = if q.is_empty() && !tag.is_empty() {
-            let filter =
-                format!("t.tag = $3 AND t.grid_code >= $1 AND t.grid_code < $2 AND {mode_filter}");
+            let filter = format!("t.tag = $3 AND t.grid_code >= $1 AND t.grid_code < $2 AND {mode_filter}");
             (
                 "resident_tags t JOIN residents r ON r.id = t.resident_id",
                 "resident_tags t",
@@ -282,8 +232,7 @@ impl Store {
             let filter = format!("{scope_filter} AND {tag_filter} AND {mode_filter}");
             ("residents r", "residents r", filter, order)
         };
-        let sql =
-            format!("SELECT {COLS} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7");
+        let sql = format!("SELECT {COLS} FROM {from} WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7");
         let count_sql = format!("SELECT COUNT(*) FROM {count_from} WHERE {filter}");
         macro_rules! bind_key {
             ($q:expr, $v:expr) => {
@@ -295,69 +244,41 @@ impl Store {
             };
         }
         let items = on_read!(&self.db, |p| {
-            let qy = sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(&lo)
-                .bind(&hi)
-                .bind(&tag);
+            let qy = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(&lo).bind(&hi).bind(&tag);
             let qy = bind_key!(qy, &k1);
             let qy = bind_key!(qy, &k2);
             qy.bind(page.limit()).bind(page.offset()).fetch_all(p).await
         })?;
         let total = on_read!(&self.db, |p| {
-            let qy = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
-                .bind(&lo)
-                .bind(&hi)
-                .bind(&tag);
+            let qy = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())).bind(&lo).bind(&hi).bind(&tag);
             let qy = bind_key!(qy, &k1);
             let qy = bind_key!(qy, &k2);
             qy.fetch_one(p).await
         })?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
     }
 
     pub async fn resident(&self, scope: &Scope, id: i64) -> Result<Resident, StoreError> {
         let sql = format!("SELECT {COLS} FROM residents r WHERE r.id = $1");
-        let r: Resident = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
-        if scope.covers_people_at(&r.grid_code) {
-            Ok(r)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        let r: Resident =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+        if scope.covers_people_at(&r.grid_code) { Ok(r) } else { Err(StoreError::NotFound) }
     }
 
     /// Decrypts ID and phone for a user with the unmask permission; the read is audited first,
     /// so no one sees the data without a record of it.
-    pub async fn resident_unmasked(
-        &self,
-        scope: &Scope,
-        actor: &Actor,
-        id: i64,
-    ) -> Result<Unmasked, StoreError> {
+    pub async fn resident_unmasked(&self, scope: &Scope, actor: &Actor, id: i64) -> Result<Unmasked, StoreError> {
         let r = self.resident(scope, id).await?;
         let (id_cipher, phone_cipher): (Vec<u8>, Option<Vec<u8>>) = on_read!(&self.db, |p| {
-            sqlx::query_as("SELECT id_cipher, phone_cipher FROM residents WHERE id = $1")
-                .bind(id)
-                .fetch_one(p)
-                .await
+            sqlx::query_as("SELECT id_cipher, phone_cipher FROM residents WHERE id = $1").bind(id).fetch_one(p).await
         })?;
         let out = Unmasked {
             id: r.id,
             id_number: self.pii().decrypt(&id_cipher)?,
             phone: phone_cipher.map(|c| self.pii().decrypt(&c)).transpose()?,
         };
-        self.audit(
-            actor,
-            AuditEntry::new("resident.unmask", "resident", id).detail("查看完整身份证号和手机号"),
-        )
-        .await?;
+        self.audit(actor, AuditEntry::new("resident.unmask", "resident", id).detail("查看完整身份证号和手机号"))
+            .await?;
         Ok(out)
     }
 
@@ -375,41 +296,28 @@ impl Store {
         let mut tx = self.db.begin().await?;
         if let Some(h) = r.household_id {
             let grid: Option<String> = on_tx!(&mut tx, |c| {
-                sqlx::query_scalar("SELECT grid_code FROM households WHERE id = $1")
-                    .bind(h)
-                    .fetch_optional(c)
-                    .await
+                sqlx::query_scalar("SELECT grid_code FROM households WHERE id = $1").bind(h).fetch_optional(c).await
             })?;
             if grid.as_deref() != Some(r.grid_code.as_str()) {
                 return Err(StoreError::Invalid("户不存在或不在该网格".into()));
             }
         }
         r.id = crate::bulk::reserve_ids(&mut tx, "residents").await?;
-        self.insert_residents(&mut tx, std::slice::from_ref(&r), now)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => StoreError::Conflict("该身份证号已登记".into()),
-                e => e,
-            })?;
+        self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await.map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::Conflict("该身份证号已登记".into()),
+            e => e,
+        })?;
         crate::bulk::sync_id_sequence(&mut tx, "residents").await?;
         let created = self.resident_in_tx(&mut tx, r.id).await?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)))
+            .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     async fn resident_in_tx(&self, tx: &mut Tx, id: i64) -> Result<Resident, StoreError> {
         let sql = format!("SELECT {COLS} FROM residents r WHERE r.id = $1");
-        Ok(on_tx!(tx, |c| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_one(c)
-            .await)?)
+        Ok(on_tx!(tx, |c| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
     }
 
     /// Updates editable fields if `version` is still current; a stale version is a conflict.
@@ -423,9 +331,7 @@ impl Store {
     ) -> Result<Resident, StoreError> {
         let phone = match patch.phone.as_deref().map(str::trim) {
             Some("") => Some(None),
-            Some(p) => Some(Some(
-                Phone::parse(p).map_err(|e| StoreError::Invalid(e.to_string()))?,
-            )),
+            Some(p) => Some(Some(Phone::parse(p).map_err(|e| StoreError::Invalid(e.to_string()))?)),
             None => None,
         };
         let now = self.now();
@@ -437,22 +343,12 @@ impl Store {
         if before.version != version {
             return Err(StoreError::stale());
         }
-        let relation = patch
-            .relation
-            .clone()
-            .unwrap_or_else(|| before.relation.clone());
+        let relation = patch.relation.clone().unwrap_or_else(|| before.relation.clone());
         let tags = patch
             .tags
             .as_ref()
             .map(|t| clean_tags(t))
-            .unwrap_or_else(|| {
-                before
-                    .tags
-                    .split(',')
-                    .filter(|t| !t.is_empty())
-                    .map(String::from)
-                    .collect()
-            });
+            .unwrap_or_else(|| before.tags.split(',').filter(|t| !t.is_empty()).map(String::from).collect());
         let sql = "UPDATE residents SET relation = $1, tags = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5";
         let n = on_tx!(&mut tx, |c| {
             sqlx::query(sql)
@@ -484,62 +380,41 @@ impl Store {
             })?;
         }
         if patch.tags.is_some() {
-            on_tx!(&mut tx, |c| sqlx::query(
-                "DELETE FROM resident_tags WHERE resident_id = $1"
-            )
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            let rows: Vec<Vec<Val>> = tags
-                .iter()
-                .map(|t| vec![id.into(), t.clone().into(), before.grid_code.clone().into()])
-                .collect();
-            insert_rows(
-                &mut tx,
-                "resident_tags",
-                &["resident_id", "tag", "grid_code"],
-                &rows,
-            )
-            .await?;
+            on_tx!(&mut tx, |c| sqlx::query("DELETE FROM resident_tags WHERE resident_id = $1")
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            let rows: Vec<Vec<Val>> =
+                tags.iter().map(|t| vec![id.into(), t.clone().into(), before.grid_code.clone().into()]).collect();
+            insert_rows(&mut tx, "resident_tags", &["resident_id", "tag", "grid_code"], &rows).await?;
         }
         let after = self.resident_in_tx(&mut tx, id).await?;
-        let entry = AuditEntry::new("resident.update", "resident", id)
-            .before(digest_of(&before))
-            .after(digest_of(&after));
+        let entry =
+            AuditEntry::new("resident.update", "resident", id).before(digest_of(&before)).after(digest_of(&after));
         append(&mut tx, now, actor, entry).await?;
         tx.commit().await?;
         Ok(after)
     }
 
     pub async fn count_residents(&self) -> Result<i64, StoreError> {
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM residents"
-        )
-        .fetch_one(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM residents").fetch_one(p).await)?)
     }
 }
 
 impl Store {
     /// The members of one household, if the scope covers it.
-    pub async fn household_members(
-        &self,
-        scope: &Scope,
-        household: i64,
-    ) -> Result<Vec<Resident>, StoreError> {
+    pub async fn household_members(&self, scope: &Scope, household: i64) -> Result<Vec<Resident>, StoreError> {
         let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
         let (lo, hi) = subtree_range(people);
         let sql = format!(
             "SELECT {COLS} FROM residents r WHERE r.household_id = $1 AND r.grid_code >= $2 AND r.grid_code < $3 ORDER BY r.id"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(household)
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(household)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(p)
+            .await)?)
     }
 }

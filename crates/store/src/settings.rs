@@ -8,30 +8,18 @@ use tongxin_domain::audit::digest_of;
 
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(
-            "SELECT value FROM settings WHERE key = $1"
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(p)
+            .await)?)
     }
 
-    pub async fn set_setting(
-        &self,
-        actor: &Actor,
-        key: &str,
-        value: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn set_setting(&self, actor: &Actor, key: &str, value: &str) -> Result<(), StoreError> {
         let now = self.now();
         let before = self.setting(key).await?;
         let mut tx = self.db.begin().await?;
         let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
-        on_tx!(&mut tx, |c| sqlx::query(sql)
-            .bind(key)
-            .bind(value)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(sql).bind(key).bind(value).execute(c).await.map(|r| r.rows_affected()))?;
         let entry = AuditEntry::new("setting.update", "setting", key).after(digest_of(&value));
         let entry = match before {
             Some(b) => entry.before(digest_of(&b)),

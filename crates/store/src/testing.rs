@@ -29,11 +29,9 @@ impl TestStore {
         self.store.db.close().await;
         if let Some((url, schema)) = self.schema {
             if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&url).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
-                )))
-                .execute(&pool)
-                .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                    .execute(&pool)
+                    .await;
                 pool.close().await;
             }
         }
@@ -46,12 +44,9 @@ pub struct TempDir(pub std::path::PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("tongxin-{tag}-{}-{n}-{nanos}", std::process::id()));
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("tongxin-{tag}-{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
     }
@@ -69,17 +64,13 @@ pub fn test_key() -> PiiKey {
 
 /// 2026-11-22 09:00 Shanghai time.
 pub fn test_clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        chrono::Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap(),
-    ))
+    Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap()))
 }
 
 pub async fn sqlite_store() -> TestStore {
     let dir = TempDir::new("db");
     let path = dir.0.join("test.db");
-    let db = Db::connect(path.to_str().expect("utf-8 path"))
-        .await
-        .expect("open sqlite");
+    let db = Db::connect(path.to_str().expect("utf-8 path")).await.expect("open sqlite");
     db.migrate().await.expect("migrate sqlite");
     let clock = test_clock();
     TestStore {
@@ -95,17 +86,11 @@ pub async fn postgres_store(url: &str) -> Result<TestStore, StoreError> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let schema = format!("tx_test_{}_{n}", std::process::id());
     let admin = PgPoolOptions::new().max_connections(1).connect(url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await?;
     admin.close().await;
-    let opts = PgConnectOptions::from_str(url)
-        .map_err(StoreError::unavailable)?
-        .options([("search_path", schema.as_str())]);
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(opts)
-        .await?;
+    let opts =
+        PgConnectOptions::from_str(url).map_err(StoreError::unavailable)?.options([("search_path", schema.as_str())]);
+    let pool = PgPoolOptions::new().max_connections(4).connect_with(opts).await?;
     let db = Db::Postgres(pool);
     db.migrate().await?;
     let clock = test_clock();
@@ -123,11 +108,9 @@ pub async fn postgres_store(url: &str) -> Result<TestStore, StoreError> {
 pub async fn all_stores() -> Vec<TestStore> {
     let mut out = vec![sqlite_store().await];
     match std::env::var(POSTGRES_ENV) {
-        Ok(url) if !url.is_empty() => out.push(
-            postgres_store(&url)
-                .await
-                .expect("connect to TONGXIN_TEST_POSTGRES_URL"),
-        ),
+        Ok(url) if !url.is_empty() => {
+            out.push(postgres_store(&url).await.expect("connect to TONGXIN_TEST_POSTGRES_URL"))
+        }
         _ => eprintln!("note: {POSTGRES_ENV} not set; this storage test runs on SQLite only"),
     }
     out

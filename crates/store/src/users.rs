@@ -88,13 +88,10 @@ fn to_user(r: UserRow) -> Result<User, StoreError> {
     let bad = || StoreError::Invalid(format!("用户 {} 的角色或范围配置有误", r.username));
     let role = Role::parse(&r.role).ok_or_else(bad)?;
     let scope = match (&r.scope_region, r.scope_department, &r.department_street) {
-        (Some(code), None, _) => Scope::Region {
-            code: RegionCode::parse(code).map_err(|_| bad())?,
-        },
-        (None, Some(id), Some(street)) => Scope::Department {
-            id,
-            street: RegionCode::parse(street).map_err(|_| bad())?,
-        },
+        (Some(code), None, _) => Scope::Region { code: RegionCode::parse(code).map_err(|_| bad())? },
+        (None, Some(id), Some(street)) => {
+            Scope::Department { id, street: RegionCode::parse(street).map_err(|_| bad())? }
+        }
         (None, None, _) if role == Role::Admin => Scope::All,
         _ => return Err(bad()),
     };
@@ -112,11 +109,7 @@ fn to_user(r: UserRow) -> Result<User, StoreError> {
 
 /// Constant-time comparison for secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// SHA-256 hex of a bearer secret (session cookie or API token).
@@ -130,18 +123,13 @@ impl Store {
         if u.role.is_department_role() != u.scope_department.is_some()
             || (u.role != Role::Admin && u.scope_region.is_none() && u.scope_department.is_none())
         {
-            return Err(StoreError::Invalid(
-                "职能部门人员须指定部门，其他角色须指定管辖区域".into(),
-            ));
+            return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let sql = "INSERT INTO users (username, display_name, password_hash, role, scope_region, scope_department, can_unmask, totp_secret, \
                    password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) RETURNING id";
-        let secret = u
-            .totp_secret
-            .as_ref()
-            .map(|s| self.pii().encrypt(&data_encoding::HEXLOWER.encode(s)));
+        let secret = u.totp_secret.as_ref().map(|s| self.pii().encrypt(&data_encoding::HEXLOWER.encode(s)));
         let id: i64 = on_tx!(&mut tx, |c| {
             sqlx::query_scalar(sql)
                 .bind(&u.username)
@@ -157,61 +145,47 @@ impl Store {
                 .await
         })
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict(format!("用户名 {} 已存在", u.username))
-            }
+            StoreError::Conflict(_) => StoreError::Conflict(format!("用户名 {} 已存在", u.username)),
             e => e,
         })?;
-        let row: UserRow = on_tx!(&mut tx, |c| sqlx::query_as(AssertSqlSafe(format!(
-            "{USER_SELECT} WHERE u.id = $1"
-        )))
-        .bind(id)
-        .fetch_one(c)
-        .await)?;
+        let row: UserRow =
+            on_tx!(&mut tx, |c| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
+                .bind(id)
+                .fetch_one(c)
+                .await)?;
         let user = to_user(row)?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("user.create", "user", id).after(digest_of(&user)),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("user.create", "user", id).after(digest_of(&user))).await?;
         tx.commit().await?;
         Ok(user)
     }
 
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
-        let row: UserRow = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!(
-            "{USER_SELECT} WHERE u.id = $1"
-        )))
-        .bind(id)
-        .fetch_one(p)
-        .await)?;
+        let row: UserRow =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
+                .bind(id)
+                .fetch_one(p)
+                .await)?;
         to_user(row)
     }
 
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        let rows: Vec<UserRow> = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!(
-            "{USER_SELECT} ORDER BY u.id"
-        )))
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<UserRow> =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.id")))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter().map(to_user).collect()
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Credentials, StoreError> {
-        let row: UserRow = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!(
-            "{USER_SELECT} WHERE u.username = $1"
-        )))
-        .bind(username)
-        .fetch_one(p)
-        .await)?;
+        let row: UserRow =
+            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.username = $1")))
+                .bind(username)
+                .fetch_one(p)
+                .await)?;
         let user = to_user(row)?;
-        let sql = "SELECT password_hash, totp_secret, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1";
-        let c: CredRow = on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(user.id)
-            .fetch_one(p)
-            .await)?;
+        let sql =
+            "SELECT password_hash, totp_secret, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1";
+        let c: CredRow = on_read!(&self.db, |p| sqlx::query_as(sql).bind(user.id).fetch_one(p).await)?;
         let totp_secret = match c.totp_secret {
             Some(blob) => Some(
                 data_encoding::HEXLOWER
@@ -240,7 +214,12 @@ impl Store {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let failures: i64 = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins").bind(user_id).fetch_one(c).await
+            sqlx::query_scalar(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+            )
+            .bind(user_id)
+            .fetch_one(c)
+            .await
         })?;
         if failures >= max_failures {
             let until = now + lock_for;
@@ -265,36 +244,26 @@ impl Store {
 
     pub async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await
     }
 
     /// Remembers the last TOTP step used, refusing a replay (the update only applies to a later step).
     pub async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
         let mut tx = self.db.begin().await?;
-        let sql = "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
-        let n = on_tx!(&mut tx, |c| sqlx::query(sql)
-            .bind(step)
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let sql =
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
+        let n =
+            on_tx!(&mut tx, |c| sqlx::query(sql).bind(step).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         Ok(n == 1)
     }
 
-    pub async fn set_totp_secret(
-        &self,
-        actor: &Actor,
-        user_id: i64,
-        secret: &[u8],
-    ) -> Result<(), StoreError> {
+    pub async fn set_totp_secret(&self, actor: &Actor, user_id: i64, secret: &[u8]) -> Result<(), StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let blob = self.pii().encrypt(&data_encoding::HEXLOWER.encode(secret));
@@ -307,22 +276,11 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("user.totp_enroll", "user", user_id),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
         tx.commit().await
     }
 
-    pub async fn set_password(
-        &self,
-        actor: &Actor,
-        user_id: i64,
-        password_hash: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn set_password(&self, actor: &Actor, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         on_tx!(&mut tx, |c| {
@@ -335,20 +293,12 @@ impl Store {
                 .map(|r| r.rows_affected())
         })?;
         // Other sessions of the user end with the old password.
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("user.password", "user", user_id),
-        )
-        .await?;
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        append(&mut tx, now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
 
@@ -382,10 +332,7 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let sql = "SELECT user_id, csrf_token, second_factor_ok, expires_at FROM sessions WHERE token_hash = $1";
         let row: Option<(i64, String, bool, DateTime<Utc>)> =
-            on_read!(&self.db, |p| sqlx::query_as(sql)
-                .bind(token_digest(token))
-                .fetch_optional(p)
-                .await)?;
+            on_read!(&self.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
         let Some((user_id, csrf_token, second_factor_ok, expires_at)) = row else {
             return Ok(None);
         };
@@ -393,35 +340,26 @@ impl Store {
             return Ok(None);
         }
         let user = self.user(user_id).await?;
-        Ok(user.active.then_some(Session {
-            user,
-            csrf_token,
-            second_factor_ok,
-            expires_at,
-        }))
+        Ok(user.active.then_some(Session { user, csrf_token, second_factor_ok, expires_at }))
     }
 
     pub async fn confirm_second_factor(&self, token: &str) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE sessions SET second_factor_ok = TRUE WHERE token_hash = $1"
-        )
-        .bind(token_digest(token))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("UPDATE sessions SET second_factor_ok = TRUE WHERE token_hash = $1")
+            .bind(token_digest(token))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sessions WHERE token_hash = $1"
-        )
-        .bind(token_digest(token))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_digest(token))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await
     }
 
@@ -443,23 +381,13 @@ impl Store {
             .bind(now)
             .fetch_one(c)
             .await)?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("api_token.create", "api_token", id).detail(name.to_string()),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("api_token.create", "api_token", id).detail(name.to_string()))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn revoke_api_token(
-        &self,
-        actor: &Actor,
-        user_id: i64,
-        id: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<(), StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
@@ -473,23 +401,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("api_token.revoke", "api_token", id),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("api_token.revoke", "api_token", id)).await?;
         tx.commit().await
     }
 
     /// The active user behind a bearer token.
     pub async fn user_by_api_token(&self, token: &str) -> Result<Option<User>, StoreError> {
         let sql = "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
-        let id: Option<i64> = on_read!(&self.db, |p| sqlx::query_scalar(sql)
-            .bind(token_digest(token))
-            .fetch_optional(p)
-            .await)?;
+        let id: Option<i64> =
+            on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(token_digest(token)).fetch_optional(p).await)?;
         match id {
             Some(id) => {
                 let user = self.user(id).await?;

@@ -30,11 +30,7 @@ async fn seed(store: &Store) {
         (GRID_B, "二网格"),
     ]
     .into_iter()
-    .map(|(c, n)| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: None,
-    })
+    .map(|(c, n)| NewRegion { code: RegionCode::parse(c).unwrap(), name: n.into(), boundary: None })
     .collect();
     insert_regions(&mut tx, &regions, now).await.unwrap();
     let b = |id: i64, grid: &str| NewBuilding {
@@ -48,9 +44,7 @@ async fn seed(store: &Store) {
         units: 2,
         qr_token: format!("t{id}"),
     };
-    insert_buildings(&mut tx, &[b(1, GRID_A), b(2, GRID_B)], now)
-        .await
-        .unwrap();
+    insert_buildings(&mut tx, &[b(1, GRID_A), b(2, GRID_B)], now).await.unwrap();
     let h = |id: i64, building: i64, grid: &str| NewHousehold {
         id,
         building_id: building,
@@ -59,9 +53,7 @@ async fn seed(store: &Store) {
         room_no: "101".into(),
         address: String::new(),
     };
-    insert_households(&mut tx, &[h(1, 1, GRID_A), h(2, 2, GRID_B)], now)
-        .await
-        .unwrap();
+    insert_households(&mut tx, &[h(1, 1, GRID_A), h(2, 2, GRID_B)], now).await.unwrap();
     let r = |rid: i64, hh: i64, grid: &str, name: &str, phone: &str, tags: &[&str]| NewResident {
         id: rid,
         household_id: Some(hh),
@@ -98,13 +90,8 @@ async fn search_modes_within_scope() {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
-        let grid_a = Scope::Region {
-            code: RegionCode::parse(GRID_A).unwrap(),
-        };
-        let q = |q: &str| ResidentQuery {
-            q: q.into(),
-            ..Default::default()
-        };
+        let grid_a = Scope::Region { code: RegionCode::parse(GRID_A).unwrap() };
+        let q = |q: &str| ResidentQuery { q: q.into(), ..Default::default() };
         let p = Page::default();
 
         let wang = s.search_residents(&all, &q("王"), p).await.unwrap();
@@ -121,59 +108,29 @@ async fn search_modes_within_scope() {
             t.label
         );
         assert_eq!(
-            names(
-                &s.search_residents(&all, &q("13700003333"), p)
-                    .await
-                    .unwrap()
-            ),
+            names(&s.search_residents(&all, &q("13700003333"), p).await.unwrap()),
             vec!["王强"],
             "{}: full phone",
             t.label
         );
         assert_eq!(
-            names(
-                &s.search_residents(&all, &q(id(4).as_str()), p)
-                    .await
-                    .unwrap()
-            ),
+            names(&s.search_residents(&all, &q(id(4).as_str()), p).await.unwrap()),
             vec!["李娜"],
             "{}: full ID",
             t.label
         );
         // "1111" is the tail of two phones, in two grids.
+        assert_eq!(s.search_residents(&all, &q("1111"), p).await.unwrap().total, 2, "{}: last four", t.label);
         assert_eq!(
-            s.search_residents(&all, &q("1111"), p).await.unwrap().total,
-            2,
-            "{}: last four",
-            t.label
-        );
-        assert_eq!(
-            s.search_residents(&grid_a, &q("1111"), p)
-                .await
-                .unwrap()
-                .total,
+            s.search_residents(&grid_a, &q("1111"), p).await.unwrap().total,
             1,
             "{}: last four, scoped",
             t.label
         );
-        let alone = ResidentQuery {
-            tag: Some("独居老人".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            s.search_residents(&all, &alone, p).await.unwrap().total,
-            2,
-            "{}: tag",
-            t.label
-        );
-        assert!(matches!(
-            s.search_residents(&all, &q("12345"), p).await,
-            Err(StoreError::Invalid(_))
-        ));
-        let dept = Scope::Department {
-            id: 1,
-            street: RegionCode::parse("330702001").unwrap(),
-        };
+        let alone = ResidentQuery { tag: Some("独居老人".into()), ..Default::default() };
+        assert_eq!(s.search_residents(&all, &alone, p).await.unwrap().total, 2, "{}: tag", t.label);
+        assert!(matches!(s.search_residents(&all, &q("12345"), p).await, Err(StoreError::Invalid(_))));
+        let dept = Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() };
         assert_eq!(
             s.search_residents(&dept, &q(""), p).await.unwrap_err(),
             StoreError::NotFound,
@@ -181,35 +138,16 @@ async fn search_modes_within_scope() {
             t.label
         );
 
-        let page2 = s
-            .search_residents(&all, &q(""), Page::new(Some(2), Some(3)))
-            .await
-            .unwrap();
-        assert_eq!(
-            (page2.items.len(), page2.total),
-            (1, 4),
-            "{}: pagination",
-            t.label
-        );
+        let page2 = s.search_residents(&all, &q(""), Page::new(Some(2), Some(3))).await.unwrap();
+        assert_eq!((page2.items.len(), page2.total), (1, 4), "{}: pagination", t.label);
 
         let r = s.resident(&all, 1).await.unwrap();
-        assert_eq!(
-            r.id_masked,
-            format!("3307**********{}", &id(1).as_str()[14..])
-        );
+        assert_eq!(r.id_masked, format!("3307**********{}", &id(1).as_str()[14..]));
         assert_eq!(r.phone_masked.as_deref(), Some("138****1111"));
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["tags"], serde_json::json!(["独居老人", "高龄"]));
-        assert!(
-            !json.to_string().contains("13800001111"),
-            "no clear phone in the masked view"
-        );
-        assert_eq!(
-            s.resident(&grid_a, 3).await.unwrap_err(),
-            StoreError::NotFound,
-            "{}: out of scope",
-            t.label
-        );
+        assert!(!json.to_string().contains("13800001111"), "no clear phone in the masked view");
+        assert_eq!(s.resident(&grid_a, 3).await.unwrap_err(), StoreError::NotFound, "{}: out of scope", t.label);
         t.cleanup().await;
     }
 }
@@ -220,19 +158,10 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
-        let actor = Actor {
-            user_id: None,
-            name: "tester".into(),
-        };
+        let actor = Actor { user_id: None, name: "tester".into() };
         let clear = s.resident_unmasked(&all, &actor, 1).await.unwrap();
-        assert_eq!(
-            (clear.id_number.as_str(), clear.phone.as_deref()),
-            (id(1).as_str(), Some("13800001111"))
-        );
-        let log = s
-            .audit_list(Some(("resident", "1")), Page::default())
-            .await
-            .unwrap();
+        assert_eq!((clear.id_number.as_str(), clear.phone.as_deref()), (id(1).as_str(), Some("13800001111")));
+        let log = s.audit_list(Some(("resident", "1")), Page::default()).await.unwrap();
         assert_eq!(log[0].fields.action, "resident.unmask", "{}", t.label);
 
         let patch = ResidentPatch {
@@ -242,34 +171,20 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
         };
         let updated = s.update_resident(&all, &actor, 2, 1, &patch).await.unwrap();
         assert_eq!(
-            (
-                updated.version,
-                updated.relation.as_str(),
-                updated.phone_masked.as_deref()
-            ),
+            (updated.version, updated.relation.as_str(), updated.phone_masked.as_deref()),
             (2, "配偶", Some("135****2222"))
         );
         assert_eq!(
-            s.search_residents(
-                &all,
-                &ResidentQuery {
-                    q: "13511112222".into(),
-                    ..Default::default()
-                },
-                Page::default()
-            )
-            .await
-            .unwrap()
-            .total,
+            s.search_residents(&all, &ResidentQuery { q: "13511112222".into(), ..Default::default() }, Page::default())
+                .await
+                .unwrap()
+                .total,
             1
         );
         assert_eq!(
             s.search_residents(
                 &all,
-                &ResidentQuery {
-                    tag: Some("残疾".into()),
-                    ..Default::default()
-                },
+                &ResidentQuery { tag: Some("残疾".into()), ..Default::default() },
                 Page::default()
             )
             .await
@@ -279,25 +194,13 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
         );
         // The same edit from a stale copy loses, with a conflict rather than a silent overwrite.
         assert!(
-            matches!(
-                s.update_resident(&all, &actor, 2, 1, &patch).await,
-                Err(StoreError::Conflict(_))
-            ),
+            matches!(s.update_resident(&all, &actor, 2, 1, &patch).await, Err(StoreError::Conflict(_))),
             "{}",
             t.label
         );
         assert!(matches!(
-            s.update_resident(
-                &all,
-                &actor,
-                2,
-                2,
-                &ResidentPatch {
-                    phone: Some("123".into()),
-                    ..Default::default()
-                }
-            )
-            .await,
+            s.update_resident(&all, &actor, 2, 2, &ResidentPatch { phone: Some("123".into()), ..Default::default() })
+                .await,
             Err(StoreError::Invalid(_))
         ));
 
@@ -317,12 +220,7 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
             "{}",
             t.label
         );
-        assert_eq!(
-            s.count_residents().await.unwrap(),
-            4,
-            "{}: nothing half-written",
-            t.label
-        );
+        assert_eq!(s.count_residents().await.unwrap(), 4, "{}: nothing half-written", t.label);
         assert!(s.audit_verify().await.unwrap().is_ok());
         t.cleanup().await;
     }

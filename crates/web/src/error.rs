@@ -34,13 +34,7 @@ struct Inner<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            field: None,
-            details: None,
-        }
+        ApiError { status, code, message: message.into(), field: None, details: None }
     }
 
     pub fn with_field(mut self, field: &str) -> ApiError {
@@ -65,19 +59,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "记录不存在或不在您的管辖范围内",
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "记录不存在或不在您的管辖范围内")
     }
 
     pub fn internal() -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器内部错误，请稍后重试",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")
     }
 }
 
@@ -89,11 +75,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
             StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "storage unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "数据库暂不可用，请稍后重试",
-                )
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "数据库暂不可用，请稍后重试")
             }
         }
     }

@@ -28,6 +28,9 @@ pub struct WebConfig {
     /// Login attempts per client address per window.
     pub login_attempts_per_window: u32,
     pub login_window: std::time::Duration,
+    /// Anonymous reports accepted per client address and per phone number per hour.
+    pub reports_per_ip_per_hour: u32,
+    pub reports_per_phone_per_hour: u32,
 }
 
 impl Default for WebConfig {
@@ -40,6 +43,8 @@ impl Default for WebConfig {
             lockout: chrono::Duration::minutes(15),
             login_attempts_per_window: 30,
             login_window: std::time::Duration::from_secs(300),
+            reports_per_ip_per_hour: 30,
+            reports_per_phone_per_hour: 10,
         }
     }
 }
@@ -50,24 +55,21 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
     pub locator: Arc<tongxin_app::locator::LocatorCache>,
+    pub cases: tongxin_app::cases::CaseService,
+    /// Anonymous reports per client address, and per phone number.
+    pub report_limit_ip: Arc<Throttle<Option<std::net::IpAddr>>>,
+    pub report_limit_phone: Arc<Throttle<String>>,
 }
 
 impl AppState {
-    pub async fn new(
-        store: Store,
-        config: WebConfig,
-    ) -> Result<AppState, tongxin_store::StoreError> {
+    pub async fn new(store: Store, config: WebConfig) -> Result<AppState, tongxin_store::StoreError> {
         let locator = Arc::new(tongxin_app::locator::LocatorCache::load(&store).await?);
-        let throttle = Arc::new(Throttle::new(
-            config.login_attempts_per_window,
-            config.login_window,
-        ));
-        Ok(AppState {
-            store,
-            config: Arc::new(config),
-            throttle,
-            locator,
-        })
+        let throttle = Arc::new(Throttle::new(config.login_attempts_per_window, config.login_window));
+        let cases = tongxin_app::cases::CaseService::start(store.clone(), locator.clone()).await?;
+        let hour = std::time::Duration::from_secs(3600);
+        let report_limit_ip = Arc::new(Throttle::new(config.reports_per_ip_per_hour, hour));
+        let report_limit_phone = Arc::new(Throttle::new(config.reports_per_phone_per_hour, hour));
+        Ok(AppState { store, config: Arc::new(config), throttle, locator, cases, report_limit_ip, report_limit_phone })
     }
 }
 

@@ -36,9 +36,7 @@ pub fn layout(title: &str, body: &str) -> Html<String> {
 }
 
 pub fn login(csrf: &str, error: Option<&str>) -> Html<String> {
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
+    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
     layout(
         "登录",
         &format!(
@@ -80,11 +78,5 @@ pub fn home(display_name: &str, role: &str, csrf: &str, second_factor_ok: bool) 
 }
 
 pub fn error_page(status: u16, message: &str) -> Html<String> {
-    layout(
-        "出错了",
-        &format!(
-            "<h1>{status}</h1><p>{}</p><p><a href=\"/\">返回首页</a></p>",
-            escape(message)
-        ),
-    )
+    layout("出错了", &format!("<h1>{status}</h1><p>{}</p><p><a href=\"/\">返回首页</a></p>", escape(message)))
 }

@@ -111,16 +111,7 @@ const fn row(
     out_uri: &'static str,
     expect: Expect,
 ) -> Row {
-    Row {
-        method,
-        path,
-        in_uri,
-        out_uri,
-        body_in: None,
-        body_out: None,
-        expect,
-        fresh_session: false,
-    }
+    Row { method, path, in_uri, out_uri, body_in: None, body_out: None, expect, fresh_session: false }
 }
 
 const fn with_body(mut r: Row, body_in: &'static str, body_out: &'static str) -> Row {
@@ -449,10 +440,7 @@ impl Vars<'_> {
             s = s.replace("{new_id}", id.as_str());
         }
         let admin = tongxin_domain::access::Scope::All;
-        for (key, id) in [
-            ("{version_in}", ids.resident_a1),
-            ("{version_out}", ids.resident_c1),
-        ] {
+        for (key, id) in [("{version_in}", ids.resident_a1), ("{version_out}", ids.resident_c1)] {
             if s.contains(key) {
                 let v = f.store.resident(&admin, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
@@ -460,29 +448,13 @@ impl Vars<'_> {
         }
         for (key, owner) in [
             ("{own_token}", self.who),
-            (
-                "{other_token}",
-                if self.who == Who::Leader {
-                    Who::Admin
-                } else {
-                    Who::Leader
-                },
-            ),
+            ("{other_token}", if self.who == Who::Leader { Who::Admin } else { Who::Leader }),
         ] {
             if s.contains(key) {
-                let user = ids
-                    .users
-                    .get(&owner)
-                    .copied()
-                    .unwrap_or(ids.users[&Who::Admin]);
+                let user = ids.users.get(&owner).copied().unwrap_or(ids.users[&Who::Admin]);
                 let id = f
                     .store
-                    .create_api_token(
-                        &tongxin_store::Actor::system("test"),
-                        user,
-                        "t",
-                        &format!("tok-{unique}-{key}"),
-                    )
+                    .create_api_token(&tongxin_store::Actor::system("test"), user, "t", &format!("tok-{unique}-{key}"))
                     .await
                     .unwrap();
                 s = s.replace(key, &id.to_string());
@@ -492,13 +464,7 @@ impl Vars<'_> {
     }
 }
 
-async fn send_row(
-    f: &Fixture,
-    session: &Session,
-    method: &str,
-    uri: &str,
-    body: Option<&str>,
-) -> u16 {
+async fn send_row(f: &Fixture, session: &Session, method: &str, uri: &str, body: Option<&str>) -> u16 {
     match body.and_then(|b| b.strip_prefix("form:")) {
         Some(form) => {
             use axum::body::Body;
@@ -511,18 +477,9 @@ async fn send_row(
             if let Some(c) = &session.cookie {
                 req = req.header(header::COOKIE, c);
             }
-            f.app
-                .clone()
-                .oneshot(req.body(Body::from(form.to_string())).unwrap())
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            f.app.clone().oneshot(req.body(Body::from(form.to_string())).unwrap()).await.unwrap().status().as_u16()
         }
-        None => send(&f.app, session, method, uri, body)
-            .await
-            .status
-            .as_u16(),
+        None => send(&f.app, session, method, uri, body).await.status.as_u16(),
     }
 }
 
@@ -533,14 +490,8 @@ async fn every_route_every_role_in_and_out_of_scope() {
         let table = table();
         let mut failures = Vec::new();
         for (spec, _) in tongxin_web::api::routes() {
-            if !table
-                .iter()
-                .any(|r| r.method == spec.method && r.path == spec.path)
-            {
-                failures.push(format!(
-                    "route {} {} has no row in the authorization table",
-                    spec.method, spec.path
-                ));
+            if !table.iter().any(|r| r.method == spec.method && r.path == spec.path) {
+                failures.push(format!("route {} {} has no row in the authorization table", spec.method, spec.path));
             }
         }
         let mut sessions = std::collections::HashMap::new();
@@ -550,29 +501,16 @@ async fn every_route_every_role_in_and_out_of_scope() {
         let mut checked = 0;
         for r in &table {
             assert!(
-                tongxin_web::api::routes()
-                    .iter()
-                    .any(|(spec, _)| spec.method == r.method && spec.path == r.path),
+                tongxin_web::api::routes().iter().any(|(spec, _)| spec.method == r.method && spec.path == r.path),
                 "row {} {} names no route",
                 r.method,
                 r.path
             );
             for who in Who::ALL {
                 let (want_in, want_out) = expected(r.expect, who);
-                for (template, body, want) in [
-                    (r.in_uri, r.body_in, want_in),
-                    (r.out_uri, r.body_out, want_out),
-                ] {
-                    let session = if r.fresh_session {
-                        login(&f, who).await
-                    } else {
-                        sessions[&who].clone()
-                    };
-                    let mut vars = Vars {
-                        f: &f,
-                        who,
-                        counter: checked,
-                    };
+                for (template, body, want) in [(r.in_uri, r.body_in, want_in), (r.out_uri, r.body_out, want_out)] {
+                    let session = if r.fresh_session { login(&f, who).await } else { sessions[&who].clone() };
+                    let mut vars = Vars { f: &f, who, counter: checked };
                     let uri = vars.fill(template).await;
                     let body = match body {
                         Some(b) => Some(vars.fill(b).await),
@@ -581,27 +519,14 @@ async fn every_route_every_role_in_and_out_of_scope() {
                     let got = send_row(&f, &session, r.method, &uri, body.as_deref()).await;
                     checked += 1;
                     if got != want {
-                        failures.push(format!(
-                            "{}: {} {uri} as {who:?}: got {got}, want {want}",
-                            t.label, r.method
-                        ));
+                        failures.push(format!("{}: {} {uri} as {who:?}: got {got}, want {want}", t.label, r.method));
                     }
                 }
             }
         }
-        assert!(
-            failures.is_empty(),
-            "{} authorization mismatches:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        assert!(failures.is_empty(), "{} authorization mismatches:\n{}", failures.len(), failures.join("\n"));
         assert!(checked > 500, "the table exercised {checked} requests");
-        assert_eq!(
-            f.store.audit_verify().await.unwrap().map(|n| n > 0),
-            Ok(true),
-            "{}: audit chain intact",
-            t.label
-        );
+        assert_eq!(f.store.audit_verify().await.unwrap().map(|n| n > 0), Ok(true), "{}: audit chain intact", t.label);
         t.cleanup().await;
     }
 }

@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 use tongxin_domain::calendar::WorkingCalendar;
-use tongxin_domain::case::{
-    CaseKind, Category, RoutingRule, RuleArea, Unit, Weights, default_categories,
-};
+use tongxin_domain::case::{CaseKind, Category, RoutingRule, RuleArea, Unit, Weights, default_categories};
 use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
 use tongxin_store::cases::categories::{CategoryRow, RuleRow};
 use tongxin_store::{Actor, Store, StoreError};
@@ -61,22 +59,13 @@ pub fn rule(r: &RuleRow) -> Option<RoutingRule> {
         "grid" => Unit::GridTeam(r.target_ref.clone()),
         _ => return None,
     };
-    Some(RoutingRule {
-        id: r.id,
-        category: r.category_code.clone(),
-        area,
-        target,
-        auto_dispatch: r.auto_dispatch,
-    })
+    Some(RoutingRule { id: r.id, category: r.category_code.clone(), area, target, auto_dispatch: r.auto_dispatch })
 }
 
 /// Seeds the usual 12345 categories into an installation that has none of them yet.
 pub async fn seed_categories(store: &Store) -> Result<usize, StoreError> {
-    let rows: Vec<CategoryRow> = default_categories()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| category_row(c, i as i64))
-        .collect();
+    let rows: Vec<CategoryRow> =
+        default_categories().iter().enumerate().map(|(i, c)| category_row(c, i as i64)).collect();
     store.seed_categories(&Actor::system("seed"), &rows).await
 }
 
@@ -90,12 +79,7 @@ impl CaseConfig {
             .filter_map(category)
             .map(|c| (c.code.clone(), c))
             .collect();
-        let rules = store
-            .routing_rules()
-            .await?
-            .iter()
-            .filter_map(rule)
-            .collect();
+        let rules = store.routing_rules().await?.iter().filter_map(rule).collect();
         let calendar = match store.setting(CALENDAR_KEY).await? {
             Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");
@@ -119,13 +103,6 @@ impl CaseConfig {
             .map(|r| r.code)
             .collect();
         let sole_street = (streets.len() == 1).then(|| streets[0].clone());
-        Ok(CaseConfig {
-            categories,
-            rules,
-            calendar,
-            policy,
-            weights,
-            sole_street,
-        })
+        Ok(CaseConfig { categories, rules, calendar, policy, weights, sole_street })
     }
 }

@@ -5,9 +5,7 @@
 use super::config::CaseConfig;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tongxin_domain::case::{
-    CaseState, ClockChange, Decision, EventKind, Notice, Participant, Recipient, Unit,
-};
+use tongxin_domain::case::{CaseState, ClockChange, Decision, EventKind, Notice, Participant, Recipient, Unit};
 use tongxin_domain::clock::shanghai;
 use tongxin_domain::deadline::{Urgency, extend, warn_at};
 use tongxin_store::cases::write::{self, Effects, NewEvent, NewOutbox, ParticipantRow, StatDelta};
@@ -50,10 +48,7 @@ fn recipient_key(r: &Recipient, f: &CaseFacts) -> String {
     match r {
         Recipient::Unit(u) => u.key(),
         Recipient::Dispatchers => format!("dispatchers:{}", f.street_code),
-        Recipient::Verifiers => format!(
-            "verifiers:{}",
-            f.grid_code.as_deref().unwrap_or(&f.street_code)
-        ),
+        Recipient::Verifiers => format!("verifiers:{}", f.grid_code.as_deref().unwrap_or(&f.street_code)),
         Recipient::Supervisors(level) => format!("supervisors:{level}:{}", f.street_code),
         Recipient::Requester => "requester".into(),
     }
@@ -74,13 +69,10 @@ pub fn notice_text(n: &Notice, code: &str) -> String {
         Notice::ExtensionDecided { approved: true, .. } => {
             format!("诉求 {code} 的延期申请已同意。")
         }
-        Notice::ExtensionDecided {
-            approved: false, ..
-        } => format!("诉求 {code} 的延期申请未同意，请按原期限办结。"),
-        Notice::Supervised { level, .. } => format!(
-            "诉求 {code} 已被{}督办，请加快办理。",
-            tongxin_domain::case::supervision_label(*level)
-        ),
+        Notice::ExtensionDecided { approved: false, .. } => format!("诉求 {code} 的延期申请未同意，请按原期限办结。"),
+        Notice::Supervised { level, .. } => {
+            format!("诉求 {code} 已被{}督办，请加快办理。", tongxin_domain::case::supervision_label(*level))
+        }
         Notice::Handled => format!("您反映的诉求 {code} 已办结，请查看答复。"),
         Notice::VerificationFailed { .. } => format!("诉求 {code} 核查未通过，请重新办理。"),
         Notice::Reopened { .. } => format!("诉求 {code} 诉求人不满意，已转为重办，请重新办理。"),
@@ -140,11 +132,7 @@ pub fn plan(
             note: e.note.clone(),
             data: e.detail.to_string(),
         });
-        if matches!(
-            e.kind,
-            EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot
-        ) && !e.note.is_empty()
-        {
+        if matches!(e.kind, EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot) && !e.note.is_empty() {
             effects.search_texts.push(e.note.clone());
         }
     }
@@ -152,12 +140,7 @@ pub fn plan(
     for (i, p) in state.participants.iter().enumerate() {
         effects.participants.push(ParticipantRow {
             unit: p.unit.key(),
-            role: if i == 0 && lead.as_ref() == Some(&p.unit) {
-                "lead"
-            } else {
-                "assist"
-            }
-            .into(),
+            role: if i == 0 && lead.as_ref() == Some(&p.unit) { "lead" } else { "assist" }.into(),
             status: participant_status(p).into(),
             deadline_at: state.deadline,
         });
@@ -168,16 +151,10 @@ pub fn plan(
                 continue;
             }
             effects.outbox.push(NewOutbox {
-                channel: if r == Recipient::Requester {
-                    "sms"
-                } else {
-                    "notice"
-                }
-                .into(),
+                channel: if r == Recipient::Requester { "sms" } else { "notice" }.into(),
                 kind: n.kind().into(),
                 recipient: recipient_key(&r, facts),
-                payload: json!({ "code": facts.code, "text": notice_text(n, &facts.code) })
-                    .to_string(),
+                payload: json!({ "code": facts.code, "text": notice_text(n, &facts.code) }).to_string(),
             });
         }
     }
@@ -208,12 +185,7 @@ fn stats(
     let month = month_of(dispatched_at);
     let mut out = Vec::new();
     let mut add = |unit: &str, field: &'static str| {
-        out.push(StatDelta {
-            month: month.clone(),
-            unit: unit.to_string(),
-            field,
-            delta: 1,
-        })
+        out.push(StatDelta { month: month.clone(), unit: unit.to_string(), field, delta: 1 })
     };
     let lead = after.lead.as_ref().map(Unit::key);
     let mut targets: Vec<String> = lead.into_iter().collect();
@@ -235,9 +207,7 @@ fn stats(
     let responded = |s: &CaseState| {
         let acked = s.lead_participant().and_then(|p| p.acknowledged_at);
         match (acked, s.first_contact_at, s.deadline) {
-            (Some(a), Some(c), Some(d)) => {
-                a <= d && facts.contact_deadline_at.is_none_or(|cd| c <= cd) && c <= d
-            }
+            (Some(a), Some(c), Some(d)) => a <= d && facts.contact_deadline_at.is_none_or(|cd| c <= cd) && c <= d,
             _ => false,
         }
     };

@@ -77,11 +77,7 @@ struct Located {
 
 /// Same words at the same place: whitespace and punctuation do not count.
 fn dedupe_key(description: &str, place: &str) -> String {
-    let text: String = description
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let text: String = description.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     data_encoding::HEXLOWER.encode(&Sha256::digest(format!("{text}|{place}").as_bytes()))
 }
 
@@ -96,8 +92,7 @@ fn default_title(description: &str) -> String {
 
 impl CaseService {
     async fn locate(&self, cfg: &CaseConfig, place: &Place) -> Result<Located, CaseError> {
-        let outside =
-            || CaseError::invalid("location", "该位置不在本平台服务的网格范围内，请重新选择");
+        let outside = || CaseError::invalid("location", "该位置不在本平台服务的网格范围内，请重新选择");
         let street_of = |grid: &str| grid[..9].to_string();
         match place {
             Place::Point { lng, lat } => {
@@ -111,10 +106,7 @@ impl CaseService {
                 let index = self.locator.get(&self.store).await?;
                 let p = LngLat { x: *lng, y: *lat };
                 let grid = index.grids.locate(p).map(|i| index.info[i].code.clone());
-                let building = index
-                    .buildings
-                    .nearest_within(p, crate::locator::BUILDING_RADIUS_M)
-                    .map(|(id, _)| id);
+                let building = index.buildings.nearest_within(p, crate::locator::BUILDING_RADIUS_M).map(|(id, _)| id);
                 match grid {
                     Some(g) => Ok(Located {
                         street_code: street_of(&g),
@@ -126,16 +118,10 @@ impl CaseService {
                 }
             }
             Place::Building { qr_token } => {
-                let b = self
-                    .store
-                    .building_by_qr(qr_token)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::NotFound => {
-                            CaseError::invalid("building", "二维码无效或楼栋已撤销")
-                        }
-                        e => e.into(),
-                    })?;
+                let b = self.store.building_by_qr(qr_token).await.map_err(|e| match e {
+                    StoreError::NotFound => CaseError::invalid("building", "二维码无效或楼栋已撤销"),
+                    e => e.into(),
+                })?;
                 Ok(Located {
                     street_code: street_of(&b.grid_code),
                     grid_code: Some(b.grid_code),
@@ -158,16 +144,10 @@ impl CaseService {
                 })
             }
             Place::Address => match &cfg.sole_street {
-                Some(street) => Ok(Located {
-                    street_code: street.clone(),
-                    grid_code: None,
-                    building_id: None,
-                    point: None,
-                }),
-                None => Err(CaseError::invalid(
-                    "location",
-                    "请在地图上选择位置或扫描楼栋二维码",
-                )),
+                Some(street) => {
+                    Ok(Located { street_code: street.clone(), grid_code: None, building_id: None, point: None })
+                }
+                None => Err(CaseError::invalid("location", "请在地图上选择位置或扫描楼栋二维码")),
             },
         }
     }
@@ -180,23 +160,14 @@ impl CaseService {
             return Err(CaseError::invalid("description", "请描述您反映的问题"));
         }
         if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(CaseError::invalid(
-                "description",
-                format!("问题描述不能超过 {MAX_DESCRIPTION_CHARS} 字"),
-            ));
+            return Err(CaseError::invalid("description", format!("问题描述不能超过 {MAX_DESCRIPTION_CHARS} 字")));
         }
-        let category = cfg
-            .categories
-            .get(&r.category)
-            .ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
-        let types =
-            check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
+        let category =
+            cfg.categories.get(&r.category).ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
+        let types = check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
         let address = r.address.trim().to_string();
         if matches!(r.place, Place::Address) && address.is_empty() {
-            return Err(CaseError::invalid(
-                "location",
-                "请在地图上选择位置、扫描楼栋二维码或填写地址",
-            ));
+            return Err(CaseError::invalid("location", "请在地图上选择位置、扫描楼栋二维码或填写地址"));
         }
         let at = self.locate(&cfg, &r.place).await?;
         if let Reporter::Staff(user) = &r.reporter {
@@ -220,21 +191,13 @@ impl CaseService {
         // A patrol handles it on the spot, or a routing rule may dispatch it at once.
         let decision = if let Some(reply) = &r.on_spot_reply {
             let Reporter::Staff(user) = &r.reporter else {
-                return Err(CaseError::invalid(
-                    "on_spot_reply",
-                    "只有网格员巡查上报可以就地解决",
-                ));
+                return Err(CaseError::invalid("on_spot_reply", "只有网格员巡查上报可以就地解决"));
             };
             let unit = at.grid_code.clone().map(Unit::GridTeam);
             Some(decide(
                 &initial,
-                &Actor::Staff {
-                    role: user.role,
-                    unit,
-                },
-                &Action::HandleOnSpot {
-                    reply: reply.clone(),
-                },
+                &Actor::Staff { role: user.role, unit },
+                &Action::HandleOnSpot { reply: reply.clone() },
                 now,
             )?)
         } else {
@@ -242,11 +205,7 @@ impl CaseService {
                 Some(rule) if rule.auto_dispatch => Some(decide(
                     &initial,
                     &Actor::System,
-                    &Action::Dispatch {
-                        lead: rule.target.clone(),
-                        assisting: Vec::new(),
-                        auto: true,
-                    },
+                    &Action::Dispatch { lead: rule.target.clone(), assisting: Vec::new(), auto: true },
                     now,
                 )?),
                 _ => None,
@@ -283,38 +242,17 @@ impl CaseService {
         };
         effects.events.insert(
             0,
-            NewEvent {
-                kind: "received".into(),
-                unit: None,
-                note: r.channel.label().into(),
-                data: "{}".into(),
-            },
+            NewEvent { kind: "received".into(), unit: None, note: r.channel.label().into(), data: "{}".into() },
         );
         effects.photos = r
             .photos
             .into_iter()
             .zip(types)
-            .map(|(bytes, t)| NewPhoto {
-                purpose: "report".into(),
-                content_type: t.mime().into(),
-                bytes,
-            })
+            .map(|(bytes, t)| NewPhoto { purpose: "report".into(), content_type: t.mime().into(), bytes })
             .collect();
         let (actor, created_by) = match &r.reporter {
-            Reporter::Resident => (
-                StoreActor {
-                    user_id: None,
-                    name: "居民".into(),
-                },
-                None,
-            ),
-            Reporter::Staff(u) => (
-                StoreActor {
-                    user_id: Some(u.id),
-                    name: u.username.clone(),
-                },
-                Some(u.id),
-            ),
+            Reporter::Resident => (StoreActor { user_id: None, name: "居民".into() }, None),
+            Reporter::Staff(u) => (StoreActor { user_id: Some(u.id), name: u.username.clone() }, Some(u.id)),
             Reporter::System(name) => (StoreActor::system(name), None),
         };
         let new = NewCase {
@@ -334,10 +272,7 @@ impl CaseService {
             description,
             address,
             point: at.point,
-            requester_name: r
-                .requester_name
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty()),
+            requester_name: r.requester_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
             phone: r.phone,
             created_by,
             actor,
@@ -345,20 +280,11 @@ impl CaseService {
             version,
             effects,
         };
-        let outcome = self
-            .writer
-            .submit(new)
-            .await
-            .map_err(|_| CaseError::Busy)??;
+        let outcome = self.writer.submit(new).await.map_err(|_| CaseError::Busy)??;
         let (id, code, duplicate) = match outcome {
             Intake::Created { id, code } => (id, code, false),
             Intake::Duplicate { id, code } => (id, code, true),
         };
-        Ok(Reported {
-            id,
-            follow_token: self.store.pii().follow_token(&code),
-            code,
-            duplicate,
-        })
+        Ok(Reported { id, follow_token: self.store.pii().follow_token(&code), code, duplicate })
     }
 }

@@ -25,10 +25,7 @@ use tongxin_store::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CaseError {
     #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("{0}")]
     Transition(#[from] TransitionError),
     #[error("{0}")]
@@ -39,10 +36,7 @@ pub enum CaseError {
 
 impl CaseError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> CaseError {
-        CaseError::Invalid {
-            field,
-            message: message.into(),
-        }
+        CaseError::Invalid { field, message: message.into() }
     }
 }
 
@@ -73,10 +67,7 @@ const MAX_BATCH: usize = 256;
 impl CaseService {
     /// Loads the configuration (seeding the default categories on first use) and starts the
     /// intake writer. Must run inside a Tokio runtime.
-    pub async fn start(
-        store: Store,
-        locator: Arc<crate::locator::LocatorCache>,
-    ) -> Result<CaseService, StoreError> {
+    pub async fn start(store: Store, locator: Arc<crate::locator::LocatorCache>) -> Result<CaseService, StoreError> {
         config::seed_categories(&store).await?;
         let config = Arc::new(RwLock::new(Arc::new(CaseConfig::load(&store).await?)));
         let writer_store = store.clone();
@@ -93,12 +84,7 @@ impl CaseService {
                 }
             }
         });
-        Ok(CaseService {
-            store,
-            config,
-            writer,
-            locator,
-        })
+        Ok(CaseService { store, config, writer, locator })
     }
 
     pub fn store(&self) -> &Store {
@@ -120,12 +106,10 @@ impl CaseService {
     fn unit_of(user: &User, case: &CaseView) -> Option<Unit> {
         match (&user.scope, user.role) {
             (Scope::Department { id, .. }, _) => Some(Unit::Department(*id)),
-            (Scope::Region { code }, Role::GridWorker | Role::CommunityWorker) => {
-                match &case.grid_code {
-                    Some(g) if g.starts_with(code.as_str()) => Some(Unit::GridTeam(g.clone())),
-                    _ => None,
-                }
-            }
+            (Scope::Region { code }, Role::GridWorker | Role::CommunityWorker) => match &case.grid_code {
+                Some(g) if g.starts_with(code.as_str()) => Some(Unit::GridTeam(g.clone())),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -161,18 +145,15 @@ impl CaseService {
             if *into_case_id == case_id {
                 return Err(CaseError::invalid("into_case_id", "不能合并到自身"));
             }
-            self.load(actor, *into_case_id).await.map_err(|_| {
-                CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内")
-            })?;
+            self.load(actor, *into_case_id)
+                .await
+                .map_err(|_| CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内"))?;
         }
-        let mut state: CaseState = serde_json::from_str(&case.state)
-            .map_err(|e| StoreError::Unavailable(format!("诉求状态数据损坏：{e}")))?;
+        let mut state: CaseState =
+            serde_json::from_str(&case.state).map_err(|e| StoreError::Unavailable(format!("诉求状态数据损坏：{e}")))?;
         state.version = case.version;
         let domain_actor = match actor {
-            CaseActor::Staff(user) => Actor::Staff {
-                role: user.role,
-                unit: Self::unit_of(user, &case),
-            },
+            CaseActor::Staff(user) => Actor::Staff { role: user.role, unit: Self::unit_of(user, &case) },
             CaseActor::Requester { .. } => Actor::Requester,
             CaseActor::System => Actor::System,
         };
@@ -190,23 +171,15 @@ impl CaseService {
         };
         let (row, effects) = plan(&cfg, &facts, &state, &mut decision, now);
         let store_actor = match actor {
-            CaseActor::Staff(user) => tongxin_store::Actor {
-                user_id: Some(user.id),
-                name: user.username.clone(),
-            },
-            CaseActor::Requester { .. } => tongxin_store::Actor {
-                user_id: None,
-                name: "诉求人".into(),
-            },
+            CaseActor::Staff(user) => tongxin_store::Actor { user_id: Some(user.id), name: user.username.clone() },
+            CaseActor::Requester { .. } => tongxin_store::Actor { user_id: None, name: "诉求人".into() },
             CaseActor::System => tongxin_store::Actor::system("jobs"),
         };
         let kind = action.kind().as_str();
         let audit = AuditEntry::new(&format!("case.{kind}"), "case", case_id)
             .before(tongxin_domain::audit::digest_of(&state))
             .after(tongxin_domain::audit::digest_of(&decision.state));
-        self.store
-            .apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit)
-            .await?;
+        self.store.apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
         Ok(self.store.case(&Scope::All, case_id).await?)
     }
 }

@@ -34,19 +34,11 @@ pub fn wucheng() -> (String, Vec<Township>) {
         };
         match code.len() {
             6 => district = name.to_string(),
-            9 => towns.push(Township {
-                code: code.to_string(),
-                name: name.to_string(),
-                communities: Vec::new(),
-            }),
+            9 => towns.push(Township { code: code.to_string(), name: name.to_string(), communities: Vec::new() }),
             12 => {
                 let (name, rural) = display_name(name);
                 if let Some(t) = towns.iter_mut().find(|t| code.starts_with(&t.code)) {
-                    t.communities.push(Community {
-                        code: code.to_string(),
-                        name,
-                        rural,
-                    });
+                    t.communities.push(Community { code: code.to_string(), name, rural });
                 }
             }
             _ => {}
@@ -64,21 +56,13 @@ pub fn wucheng() -> (String, Vec<Township>) {
 pub fn display_name(raw: &str) -> (String, bool) {
     for suffix in ["村民委员会", "村委会"] {
         if let Some(base) = raw.strip_suffix(suffix) {
-            let name = if base.ends_with('村') {
-                base.to_string()
-            } else {
-                format!("{base}村")
-            };
+            let name = if base.ends_with('村') { base.to_string() } else { format!("{base}村") };
             return (name, true);
         }
     }
     for suffix in ["居民委员会", "居委会"] {
         if let Some(base) = raw.strip_suffix(suffix) {
-            let name = if base.ends_with("社区") {
-                base.to_string()
-            } else {
-                format!("{base}社区")
-            };
+            let name = if base.ends_with("社区") { base.to_string() } else { format!("{base}社区") };
             return (name, false);
         }
     }
@@ -87,7 +71,5 @@ pub fn display_name(raw: &str) -> (String, bool) {
 
 /// The name without its 社区/村 ending, for naming compounds ("桃园社区" → "桃园").
 pub fn base_name(name: &str) -> &str {
-    name.strip_suffix("社区")
-        .or_else(|| name.strip_suffix('村'))
-        .unwrap_or(name)
+    name.strip_suffix("社区").or_else(|| name.strip_suffix('村')).unwrap_or(name)
 }

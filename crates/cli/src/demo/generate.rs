@@ -31,18 +31,9 @@ struct Density {
 
 fn density(scale: Scale) -> Density {
     match scale {
-        Scale::Street => Density {
-            urban_households: 146.0,
-            rural_households: 40.0,
-        },
-        Scale::District => Density {
-            urban_households: 44.0,
-            rural_households: 34.0,
-        },
-        Scale::Tiny => Density {
-            urban_households: 10.0,
-            rural_households: 8.0,
-        },
+        Scale::Street => Density { urban_households: 146.0, rural_households: 40.0 },
+        Scale::District => Density { urban_households: 44.0, rural_households: 34.0 },
+        Scale::Tiny => Density { urban_households: 10.0, rural_households: 8.0 },
     }
 }
 
@@ -56,17 +47,13 @@ pub(super) fn rng_for(seed: u64, what: &str) -> ChaCha8Rng {
 }
 
 const MOBILE_PREFIXES: [u64; 30] = [
-    130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159,
-    177, 180, 181, 182, 183, 185, 186, 187, 188, 189, 199,
+    130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159, 177, 180, 181, 182,
+    183, 185, 186, 187, 188, 189, 199,
 ];
 
-const JINHUA_AREAS: [&str; 8] = [
-    "330703", "330723", "330726", "330727", "330781", "330782", "330783", "330784",
-];
+const JINHUA_AREAS: [&str; 8] = ["330703", "330723", "330726", "330727", "330781", "330782", "330783", "330784"];
 const ZHEJIANG_AREAS: [&str; 4] = ["330102", "330106", "331002", "330302"];
-const OTHER_AREAS: [&str; 7] = [
-    "341221", "341282", "411522", "511602", "430524", "360726", "330302",
-];
+const OTHER_AREAS: [&str; 7] = ["341221", "341282", "411522", "511602", "430524", "360726", "330302"];
 
 /// Unique ID and phone numbers across the whole world.
 pub(super) struct Registry {
@@ -75,13 +62,7 @@ pub(super) struct Registry {
 }
 
 impl Registry {
-    fn id_number(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        area: &str,
-        birth: NaiveDate,
-        male: bool,
-    ) -> IdNumber {
+    fn id_number(&mut self, rng: &mut ChaCha8Rng, area: &str, birth: NaiveDate, male: bool) -> IdNumber {
         let mut birth = birth;
         loop {
             for _ in 0..50 {
@@ -148,11 +129,7 @@ fn pick_weighted(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
 fn household_members(rng: &mut ChaCha8Rng, rural: bool) -> Vec<Draft> {
     // single elder, single adult, young couple, empty nest, nuclear, with parents,
     // three generations under an older head, single parent, left-behind children.
-    let weights: [u32; 9] = if rural {
-        [12, 6, 4, 24, 20, 8, 14, 2, 10]
-    } else {
-        [7, 10, 8, 18, 34, 9, 9, 5, 0]
-    };
+    let weights: [u32; 9] = if rural { [12, 6, 4, 24, 20, 8, 14, 2, 10] } else { [7, 10, 8, 18, 34, 9, 9, 5, 0] };
     let kind = pick_weighted(rng, &weights);
     let head_area = origin_area(rng, rural);
     let mut out: Vec<Draft> = Vec::new();
@@ -179,36 +156,19 @@ fn household_members(rng: &mut ChaCha8Rng, rural: bool) -> Vec<Draft> {
     };
     let surname = names::surname(rng);
     out.push(Draft {
-        age: head_age,
-        male: head_male,
-        relation: "户主",
-        surname,
-        area: head_area,
-        left_behind: false,
+        age: head_age, male: head_male, relation: "户主", surname, area: head_area, left_behind: false
     });
     let child_area = |rng: &mut ChaCha8Rng| {
-        if head_area.starts_with("3307") || rng.random_bool(0.5) {
-            "330702"
-        } else {
-            head_area
-        }
+        if head_area.starts_with("3307") || rng.random_bool(0.5) { "330702" } else { head_area }
     };
     let spouse = |rng: &mut ChaCha8Rng, age: i32, male: bool| -> Draft {
-        let age = if male {
-            age - rng.random_range(0..=5)
-        } else {
-            age + rng.random_range(0..=4)
-        };
+        let age = if male { age - rng.random_range(0..=5) } else { age + rng.random_range(0..=4) };
         Draft {
             age: age.clamp(20, 95),
             male: !male,
             relation: "配偶",
             surname: names::surname(rng),
-            area: if rng.random_bool(0.7) {
-                head_area
-            } else {
-                origin_area(rng, rural)
-            },
+            area: if rng.random_bool(0.7) { head_area } else { origin_area(rng, rural) },
             left_behind: false,
         }
     };
@@ -254,11 +214,7 @@ fn household_members(rng: &mut ChaCha8Rng, rural: bool) -> Vec<Draft> {
                     age,
                     male,
                     relation: "父母",
-                    surname: if male && head_male {
-                        surname
-                    } else {
-                        names::surname(rng)
-                    },
+                    surname: if male && head_male { surname } else { names::surname(rng) },
                     area: head_area,
                     left_behind: false,
                 });
@@ -281,11 +237,8 @@ fn household_members(rng: &mut ChaCha8Rng, rural: bool) -> Vec<Draft> {
                 s.relation = "其他";
                 out.push(s);
             }
-            let n = if child_married {
-                1 + usize::from(rng.random_bool(0.4))
-            } else {
-                usize::from(rng.random_bool(0.3))
-            };
+            let n =
+                if child_married { 1 + usize::from(rng.random_bool(0.4)) } else { usize::from(rng.random_bool(0.3)) };
             for _ in 0..n {
                 let age = child_age - rng.random_range(23..=34);
                 if age < 0 {
@@ -321,9 +274,7 @@ fn household_members(rng: &mut ChaCha8Rng, rural: bool) -> Vec<Draft> {
 }
 
 fn birth_date(rng: &mut ChaCha8Rng, age: i32) -> NaiveDate {
-    let anniversary = reference_date()
-        .checked_sub_months(Months::new(12 * age as u32))
-        .expect("valid date");
+    let anniversary = reference_date().checked_sub_months(Months::new(12 * age as u32)).expect("valid date");
     anniversary - Days::new(rng.random_range(0..365))
 }
 
@@ -354,10 +305,7 @@ fn selected(scale: Scale) -> (String, Vec<Township>) {
     let towns = match scale {
         Scale::District => towns,
         Scale::Street | Scale::Tiny => {
-            let mut t: Vec<Township> = towns
-                .into_iter()
-                .filter(|t| t.code == DEMO_STREET)
-                .collect();
+            let mut t: Vec<Township> = towns.into_iter().filter(|t| t.code == DEMO_STREET).collect();
             if scale == Scale::Tiny {
                 t[0].communities.truncate(2);
             }
@@ -390,10 +338,7 @@ pub fn generate(opts: &DemoOptions) -> World {
         team: Vec::new(),
         users: Vec::new(),
     };
-    let mut reg = Registry {
-        ids: HashSet::new(),
-        phones: HashSet::new(),
-    };
+    let mut reg = Registry { ids: HashSet::new(), phones: HashSet::new() };
     let mut compound_names: HashSet<String> = HashSet::new();
 
     // Plan every street first, then place them (城东 first, the others nearest-first).
@@ -403,17 +348,11 @@ pub fn generate(opts: &DemoOptions) -> World {
         let specs: Vec<CommunitySpec> = t
             .communities
             .iter()
-            .map(|c| CommunitySpec {
-                rural: c.rural,
-                grids: if c.rural { rng.random_range(2..=4) } else { 15 },
-            })
+            .map(|c| CommunitySpec { rural: c.rural, grids: if c.rural { rng.random_range(2..=4) } else { 15 } })
             .collect();
         plans.push(layout::plan_street(&specs));
     }
-    let cell_of = |t: &Township| match RegionCode::parse(&t.code)
-        .ok()
-        .and_then(|c| c.township_kind())
-    {
+    let cell_of = |t: &Township| match RegionCode::parse(&t.code).ok().and_then(|c| c.township_kind()) {
         Some(tongxin_domain::region::TownshipKind::Subdistrict) => 300.0,
         _ => 420.0,
     };
@@ -423,20 +362,12 @@ pub fn generate(opts: &DemoOptions) -> World {
         let (dx, dy) = (c.x - layout::CENTRE.x, c.y - layout::CENTRE.y);
         dx * dx + dy * dy
     };
-    order.sort_by(|&a, &b| {
-        dist(a)
-            .total_cmp(&dist(b))
-            .then(towns[a].code.cmp(&towns[b].code))
-    });
+    order.sort_by(|&a, &b| dist(a).total_cmp(&dist(b)).then(towns[a].code.cmp(&towns[b].code)));
     let items: Vec<_> = order
         .iter()
         .map(|&i| {
             let cell = cell_of(&towns[i]);
-            (
-                layout::desired_centre(&towns[i].code),
-                plans[i].cols as f64 * cell,
-                plans[i].rows as f64 * cell,
-            )
+            (layout::desired_centre(&towns[i].code), plans[i].cols as f64 * cell, plans[i].rows as f64 * cell)
         })
         .collect();
     let corners = layout::place(&items, 150.0);
@@ -469,11 +400,8 @@ pub fn generate(opts: &DemoOptions) -> World {
                     name: format!("{}第{}网格", community.name, gi + 1),
                     polygon: Some(grid.polygon.clone()),
                 });
-                let target = if community.rural {
-                    dens.rural_households
-                } else {
-                    dens.urban_households
-                } * rng.random_range(0.75..1.25);
+                let target = if community.rural { dens.rural_households } else { dens.urban_households }
+                    * rng.random_range(0.75..1.25);
                 let ctx = GridCtx {
                     district: &district_name,
                     town,
@@ -483,20 +411,11 @@ pub fn generate(opts: &DemoOptions) -> World {
                     frame: geo.frame,
                     cells: &grid.cells,
                 };
-                fill_grid(
-                    &mut w,
-                    &mut rng,
-                    &mut reg,
-                    &mut compound_names,
-                    &ctx,
-                    target.round().max(1.0) as usize,
-                );
+                fill_grid(&mut w, &mut rng, &mut reg, &mut compound_names, &ctx, target.round().max(1.0) as usize);
             }
         }
     }
-    w.regions.sort_by(|a, b| {
-        (a.code.as_str().len(), a.code.as_str()).cmp(&(b.code.as_str().len(), b.code.as_str()))
-    });
+    w.regions.sort_by(|a, b| (a.code.as_str().len(), a.code.as_str()).cmp(&(b.code.as_str().len(), b.code.as_str())));
 
     organisation::party(&mut w, opts.seed, &towns);
     organisation::departments(&mut w, opts.seed, &towns);
@@ -515,12 +434,7 @@ struct GridCtx<'a> {
     cells: &'a [(usize, usize)],
 }
 
-fn compound_name(
-    rng: &mut ChaCha8Rng,
-    used: &mut HashSet<String>,
-    community: &str,
-    first: bool,
-) -> String {
+fn compound_name(rng: &mut ChaCha8Rng, used: &mut HashSet<String>, community: &str, first: bool) -> String {
     if first {
         let name = format!("{}小区", divisions::base_name(community));
         if used.insert(name.clone()) {
@@ -530,11 +444,7 @@ fn compound_name(
     for attempt in 0.. {
         let p = names::COMPOUND_PREFIXES[rng.random_range(0..names::COMPOUND_PREFIXES.len())];
         let s = names::COMPOUND_SUFFIXES[rng.random_range(0..names::COMPOUND_SUFFIXES.len())];
-        let name = if attempt < 40 {
-            format!("{p}{s}")
-        } else {
-            format!("{p}{}期{s}", attempt / 40 + 1)
-        };
+        let name = if attempt < 40 { format!("{p}{s}") } else { format!("{p}{}期{s}", attempt / 40 + 1) };
         if used.insert(name.clone()) {
             return name;
         }
@@ -565,12 +475,7 @@ fn fill_grid(
     let mut plots: Vec<Plot> = Vec::new();
     if rural {
         // Village houses: one household each, numbered through the village.
-        let before = w
-            .buildings
-            .iter()
-            .rev()
-            .take_while(|b| b.grid.starts_with(&ctx.community.code))
-            .count();
+        let before = w.buildings.iter().rev().take_while(|b| b.grid.starts_with(&ctx.community.code)).count();
         for k in 0..households {
             let no = before + k + 1;
             let name = format!("{}{no}号", ctx.community.name);
@@ -594,13 +499,11 @@ fn fill_grid(
                 _ => (rng.random_range(15..=18), rng.random_range(1..=2)),
             };
             let capacity = (floors * units * 2) as usize;
-            let occupied = ((capacity as f64 * rng.random_range(0.8..0.97)).round() as usize)
-                .clamp(1, capacity)
-                .min(remaining);
+            let occupied =
+                ((capacity as f64 * rng.random_range(0.8..0.97)).round() as usize).clamp(1, capacity).min(remaining);
             remaining -= occupied;
-            let mut all: Vec<(i64, i64, i64)> = (1..=units)
-                .flat_map(|u| (1..=floors).flat_map(move |f| (1..=2).map(move |r| (u, f, r))))
-                .collect();
+            let mut all: Vec<(i64, i64, i64)> =
+                (1..=units).flat_map(|u| (1..=floors).flat_map(move |f| (1..=2).map(move |r| (u, f, r)))).collect();
             for i in 0..occupied {
                 let j = i + rng.random_range(0..all.len() - i);
                 all.swap(i, j);
@@ -611,31 +514,18 @@ fn fill_grid(
         }
         let split = specs.len().div_ceil(2);
         let names: Vec<String> = (0..n_compounds.min(specs.len()))
-            .map(|k| {
-                compound_name(
-                    rng,
-                    compounds,
-                    &ctx.community.name,
-                    ctx.first_grid && k == 0,
-                )
-            })
+            .map(|k| compound_name(rng, compounds, &ctx.community.name, ctx.first_grid && k == 0))
             .collect();
         for (i, (floors, units, rooms)) in specs.into_iter().enumerate() {
-            let (compound, no) = if names.len() == 2 && i >= split {
-                (&names[1], i - split + 1)
-            } else {
-                (&names[0], i + 1)
-            };
+            let (compound, no) =
+                if names.len() == 2 && i >= split { (&names[1], i - split + 1) } else { (&names[0], i + 1) };
             let name = format!("{compound}{no}幢");
             plots.push(Plot {
                 address: format!("{place}{name}"),
                 name,
                 floors,
                 units,
-                rooms: rooms
-                    .into_iter()
-                    .map(|(u, f, r)| (u, format!("{f}{r:02}")))
-                    .collect(),
+                rooms: rooms.into_iter().map(|(u, f, r)| (u, format!("{f}{r:02}"))).collect(),
             });
         }
     }
@@ -660,32 +550,16 @@ fn fill_grid(
             qr_token: qr_token(rng),
         });
         for (unit_no, room_no) in plot.rooms {
-            let address = if rural {
-                plot.address.clone()
-            } else {
-                format!("{}{unit_no}单元{room_no}室", plot.address)
-            };
+            let address =
+                if rural { plot.address.clone() } else { format!("{}{unit_no}单元{room_no}室", plot.address) };
             let household = w.households.len();
-            w.households.push(DemoHousehold {
-                building,
-                grid: ctx.grid_code.to_string(),
-                unit_no,
-                room_no,
-                address,
-            });
+            w.households.push(DemoHousehold { building, grid: ctx.grid_code.to_string(), unit_no, room_no, address });
             add_people(w, rng, reg, household, ctx.grid_code, rural);
         }
     }
 }
 
-fn add_people(
-    w: &mut World,
-    rng: &mut ChaCha8Rng,
-    reg: &mut Registry,
-    household: usize,
-    grid: &str,
-    rural: bool,
-) {
+fn add_people(w: &mut World, rng: &mut ChaCha8Rng, reg: &mut Registry, household: usize, grid: &str, rural: bool) {
     let drafts = household_members(rng, rural);
     let alone = drafts.len() == 1;
     let poor = rng.random_bool(if rural { 0.03 } else { 0.015 });

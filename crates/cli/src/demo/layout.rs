@@ -45,9 +45,7 @@ fn block_width(spec: &CommunitySpec, band: usize) -> usize {
 /// Packs consecutive widths into at most `bands` rows; returns the bands as index ranges.
 fn pack(widths: &[usize], bands: usize) -> Vec<Range<usize>> {
     let total: usize = widths.iter().sum();
-    let mut cap = total
-        .div_ceil(bands)
-        .max(widths.iter().copied().max().unwrap_or(1));
+    let mut cap = total.div_ceil(bands).max(widths.iter().copied().max().unwrap_or(1));
     loop {
         let mut out = Vec::new();
         let (mut start, mut used) = (0, 0);
@@ -80,19 +78,12 @@ pub fn plan_street(specs: &[CommunitySpec]) -> StreetPlan {
         let cells = (total * band) as f64;
         for bands in 1..=specs.len() {
             let packed = pack(&widths, bands);
-            let cols = packed
-                .iter()
-                .map(|r| widths[r.clone()].iter().sum::<usize>())
-                .max()
-                .unwrap_or(1);
+            let cols = packed.iter().map(|r| widths[r.clone()].iter().sum::<usize>()).max().unwrap_or(1);
             let rows = packed.len() * band;
             let waste = (cols * rows) as f64 - cells;
             let aspect = cols as f64 / rows as f64;
             // Little wasted space, a street somewhat wider than high, squarish communities.
-            let shape: f64 = widths
-                .iter()
-                .map(|&w| (w as f64 / band as f64).ln().abs())
-                .sum();
+            let shape: f64 = widths.iter().map(|&w| (w as f64 / band as f64).ln().abs()).sum();
             let score = 3.0 * waste + 4.0 * cells.sqrt() * (aspect / 1.4).ln().abs() + 3.0 * shape;
             if best.as_ref().is_none_or(|b| score < b.0) {
                 best = Some((score, band, packed, widths.clone()));
@@ -100,11 +91,7 @@ pub fn plan_street(specs: &[CommunitySpec]) -> StreetPlan {
         }
     }
     let (_, band, packed, mut widths) = best.expect("at least one layout");
-    let cols = packed
-        .iter()
-        .map(|r| widths[r.clone()].iter().sum::<usize>())
-        .max()
-        .unwrap_or(1);
+    let cols = packed.iter().map(|r| widths[r.clone()].iter().sum::<usize>()).max().unwrap_or(1);
     // Spread each band's leftover columns over its blocks, last block first.
     for r in &packed {
         let mut spare = cols - widths[r.clone()].iter().sum::<usize>();
@@ -128,35 +115,18 @@ pub fn plan_street(specs: &[CommunitySpec]) -> StreetPlan {
                 g.sort_by_key(|(c, r)| (r.start, c.start));
                 g
             } else {
-                rows.clone()
-                    .flat_map(|row| cols_i.clone().map(move |c| (c..c + 1, row..row + 1)))
-                    .collect()
+                rows.clone().flat_map(|row| cols_i.clone().map(move |c| (c..c + 1, row..row + 1))).collect()
             };
-            blocks.push(Block {
-                cols: cols_i,
-                rows: rows.clone(),
-                grids,
-            });
+            blocks.push(Block { cols: cols_i, rows: rows.clone(), grids });
         }
     }
-    StreetPlan {
-        cols,
-        rows: packed.len() * band,
-        blocks,
-    }
+    StreetPlan { cols, rows: packed.len() * band, blocks }
 }
 
 /// Cuts a block of cells into `g` rectangles (guillotine cuts along the longer side).
-fn partition(
-    cols: Range<usize>,
-    rows: Range<usize>,
-    g: usize,
-) -> Vec<(Range<usize>, Range<usize>)> {
+fn partition(cols: Range<usize>, rows: Range<usize>, g: usize) -> Vec<(Range<usize>, Range<usize>)> {
     let (w, h) = (cols.len(), rows.len());
-    assert!(
-        w * h >= g && g > 0,
-        "a block of {w}×{h} cells cannot hold {g} grids"
-    );
+    assert!(w * h >= g && g > 0, "a block of {w}×{h} cells cannot hold {g} grids");
     if g == 1 {
         return vec![(cols, rows)];
     }
@@ -200,10 +170,7 @@ pub struct CellFrame {
 impl CellFrame {
     /// The point at fraction `(u, v)` of cell `(col, row)`, `u` east and `v` south.
     pub fn point(&self, col: usize, row: usize, u: f64, v: f64) -> LngLat {
-        self.proj.to_lnglat(Coord {
-            x: (col as f64 + u) * self.cell_m,
-            y: -(row as f64 + v) * self.cell_m,
-        })
+        self.proj.to_lnglat(Coord { x: (col as f64 + u) * self.cell_m, y: -(row as f64 + v) * self.cell_m })
     }
 }
 
@@ -229,12 +196,7 @@ pub struct GridGeometry {
 }
 
 /// Builds the lattice of a planned street with its north-west corner at `origin`.
-pub fn street_geometry(
-    plan: &StreetPlan,
-    origin: LngLat,
-    cell_m: f64,
-    seed: u64,
-) -> StreetGeometry {
+pub fn street_geometry(plan: &StreetPlan, origin: LngLat, cell_m: f64, seed: u64) -> StreetGeometry {
     let lattice = Lattice::new(origin, plan.cols, plan.rows, cell_m, seed);
     let communities = plan
         .blocks
@@ -246,29 +208,20 @@ pub fn street_geometry(
                 .iter()
                 .map(|(c, r)| GridGeometry {
                     polygon: block_outline(&lattice, c.clone(), r.clone()),
-                    cells: r
-                        .clone()
-                        .flat_map(|row| c.clone().map(move |col| (col, row)))
-                        .collect(),
+                    cells: r.clone().flat_map(|row| c.clone().map(move |col| (col, row))).collect(),
                 })
                 .collect(),
         })
         .collect();
     StreetGeometry {
         outline: lattice.outline(),
-        frame: CellFrame {
-            proj: LocalProjection::new(origin),
-            cell_m,
-        },
+        frame: CellFrame { proj: LocalProjection::new(origin), cell_m },
         communities,
     }
 }
 
 /// The centre of 城东街道, the demo street (its real location).
-pub const CENTRE: LngLat = Coord {
-    x: 119.66,
-    y: 29.08,
-};
+pub const CENTRE: LngLat = Coord { x: 119.66, y: 29.08 };
 
 /// Approximate real centres of 婺城区's streets and towns, for the district layout.
 pub fn desired_centre(code: &str) -> LngLat {
@@ -316,9 +269,7 @@ pub fn place(items: &[(LngLat, f64, f64)], gap: f64) -> Vec<LngLat> {
         let c = proj.to_metres(centre);
         let fits = |x: f64, y: f64, placed: &[[f64; 4]]| {
             let r = [x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0];
-            placed.iter().all(|p| {
-                r[2] + gap <= p[0] || p[2] + gap <= r[0] || r[3] + gap <= p[1] || p[3] + gap <= r[1]
-            })
+            placed.iter().all(|p| r[2] + gap <= p[0] || p[2] + gap <= r[0] || r[3] + gap <= p[1] || p[3] + gap <= r[1])
         };
         let mut spot = None;
         'rings: for k in 0i64..10_000 {
@@ -347,10 +298,7 @@ pub fn place(items: &[(LngLat, f64, f64)], gap: f64) -> Vec<LngLat> {
         }
         let (x, y) = spot.expect("the plane has room");
         placed.push([x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0]);
-        out.push(proj.to_lnglat(Coord {
-            x: x - w / 2.0,
-            y: y + h / 2.0,
-        }));
+        out.push(proj.to_lnglat(Coord { x: x - w / 2.0, y: y + h / 2.0 }));
     }
     out
 }
@@ -402,14 +350,7 @@ mod tests {
 
     #[test]
     fn partitions_cover_the_block() {
-        for (w, h, g) in [
-            (1, 3, 2),
-            (2, 3, 4),
-            (2, 2, 3),
-            (3, 5, 4),
-            (1, 5, 2),
-            (4, 2, 4),
-        ] {
+        for (w, h, g) in [(1, 3, 2), (2, 3, 4), (2, 2, 3), (3, 5, 4), (1, 5, 2), (4, 2, 4)] {
             let parts = partition(0..w, 0..h, g);
             assert_eq!(parts.len(), g);
             let cells: usize = parts.iter().map(|(c, r)| c.len() * r.len()).sum();
@@ -420,17 +361,10 @@ mod tests {
     #[test]
     fn plans_fill_the_lattice() {
         let specs: Vec<CommunitySpec> = (0..11)
-            .map(|i| CommunitySpec {
-                rural: i % 3 == 0,
-                grids: if i % 3 == 0 { 2 + i % 3 } else { 15 },
-            })
+            .map(|i| CommunitySpec { rural: i % 3 == 0, grids: if i % 3 == 0 { 2 + i % 3 } else { 15 } })
             .collect();
         let plan = plan_street(&specs);
-        let covered: usize = plan
-            .blocks
-            .iter()
-            .map(|b| b.cols.len() * b.rows.len())
-            .sum();
+        let covered: usize = plan.blocks.iter().map(|b| b.cols.len() * b.rows.len()).sum();
         assert_eq!(covered, plan.cols * plan.rows);
         for (b, s) in plan.blocks.iter().zip(&specs) {
             let cells: usize = b.grids.iter().map(|(c, r)| c.len() * r.len()).sum();

@@ -9,8 +9,8 @@ use tongxin_domain::geo::{Polygon, polygon_to_geojson};
 use tongxin_store::audit::{AuditEntry, append};
 use tongxin_store::bulk::{reserve_ids, sync_id_sequence};
 use tongxin_store::party::{
-    NewCenterHousehold, NewDepartment, NewPartyMember, NewPartyOrg, NewTeamMember,
-    insert_center_households, insert_departments, insert_members, insert_orgs,
+    NewCenterHousehold, NewDepartment, NewPartyMember, NewPartyOrg, NewTeamMember, insert_center_households,
+    insert_departments, insert_members, insert_orgs,
 };
 use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
 use tongxin_store::regions::{Boundary, NewRegion, bump_geometry_revision, insert_regions};
@@ -31,10 +31,7 @@ fn boundary(p: &Polygon<f64>) -> Boundary {
         bbox[2] = bbox[2].max(c.x);
         bbox[3] = bbox[3].max(c.y);
     }
-    Boundary {
-        geojson: polygon_to_geojson(p).to_string(),
-        bbox,
-    }
+    Boundary { geojson: polygon_to_geojson(p).to_string(), bbox }
 }
 
 fn id(base: i64, index: usize) -> i64 {
@@ -51,17 +48,9 @@ pub async fn load(
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
-    let existing: i64 = store
-        .count_regions()
-        .await
-        .context("读取区划失败")?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
+    let existing: i64 = store.count_regions().await.context("读取区划失败")?.iter().map(|(_, n)| n).sum();
     if existing > 0 {
-        bail!(
-            "数据库中已有 {existing} 个区划，演示数据只能载入空数据库；请指定一个新的数据库文件（或清空后再试）"
-        );
+        bail!("数据库中已有 {existing} 个区划，演示数据只能载入空数据库；请指定一个新的数据库文件（或清空后再试）");
     }
     let now = store.now();
 
@@ -70,11 +59,7 @@ pub async fn load(
     let regions: Vec<NewRegion> = world
         .regions
         .iter()
-        .map(|r| NewRegion {
-            code: r.code.clone(),
-            name: r.name.clone(),
-            boundary: r.polygon.as_ref().map(boundary),
-        })
+        .map(|r| NewRegion { code: r.code.clone(), name: r.name.clone(), boundary: r.polygon.as_ref().map(boundary) })
         .collect();
     insert_regions(&mut tx, &regions, now).await?;
     bump_geometry_revision(&mut tx).await?;
@@ -232,12 +217,7 @@ pub async fn load(
         sync_id_sequence(&mut tx, table).await?;
     }
     tx.commit().await?;
-    progress(&format!(
-        "写入党组织 {} 个、党员 {} 名、党员中心户 {} 户",
-        orgs.len(),
-        members.len(),
-        centers.len()
-    ));
+    progress(&format!("写入党组织 {} 个、党员 {} 名、党员中心户 {} 户", orgs.len(), members.len(), centers.len()));
 
     // 5. Staff accounts (one transaction and audit record each, through the store).
     let street = world.demo_street();
@@ -259,10 +239,7 @@ pub async fn load(
             ),
             None => None,
         };
-        let hash = hashes
-            .entry(u.password.as_str())
-            .or_insert_with(|| hash_password(&u.password))
-            .clone();
+        let hash = hashes.entry(u.password.as_str()).or_insert_with(|| hash_password(&u.password)).clone();
         let created = store
             .create_user(
                 &actor,
@@ -299,18 +276,8 @@ pub async fn load(
     for chunk in team.chunks(CHUNK) {
         store.insert_team_members(&mut tx, chunk, now).await?;
     }
-    let entity_id = if world.street_count == 1 {
-        street
-    } else {
-        super::divisions::DISTRICT_CODE
-    };
-    append(
-        &mut tx,
-        now,
-        &actor,
-        AuditEntry::new("demo.seed", "region", entity_id).detail(world.summary()),
-    )
-    .await?;
+    let entity_id = if world.street_count == 1 { street } else { super::divisions::DISTRICT_CODE };
+    append(&mut tx, now, &actor, AuditEntry::new("demo.seed", "region", entity_id).detail(world.summary())).await?;
     tx.commit().await?;
     progress(&format!("写入网格队伍 {} 人", team.len()));
 

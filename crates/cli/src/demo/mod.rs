@@ -46,10 +46,7 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> DemoOptions {
-        DemoOptions {
-            seed: 2026,
-            scale: Scale::Street,
-        }
+        DemoOptions { seed: 2026, scale: Scale::Street }
     }
 }
 
@@ -191,10 +188,7 @@ impl World {
 
     /// Regions of one level (`RegionCode` length 6, 9, 12 or 15).
     pub fn count_level(&self, code_len: usize) -> usize {
-        self.regions
-            .iter()
-            .filter(|r| r.code.as_str().len() == code_len)
-            .count()
+        self.regions.iter().filter(|r| r.code.as_str().len() == code_len).count()
     }
 
     /// The code of the street the demo users work in (城东街道).
@@ -208,27 +202,13 @@ impl World {
         let communities = self.count_level(12);
         let grids = self.count_level(15);
         let place = if streets == 1 {
-            let street = self
-                .regions
-                .iter()
-                .find(|r| r.code.as_str().len() == 9)
-                .map(|r| r.name.as_str())
-                .unwrap_or_default();
-            format!(
-                "{}{street}（{communities} 个社区、{grids} 个网格）",
-                self.district_name
-            )
+            let street =
+                self.regions.iter().find(|r| r.code.as_str().len() == 9).map(|r| r.name.as_str()).unwrap_or_default();
+            format!("{}{street}（{communities} 个社区、{grids} 个网格）", self.district_name)
         } else {
-            format!(
-                "{}全域（{streets} 个街道/乡镇、{communities} 个社区/村、{grids} 个网格）",
-                self.district_name
-            )
+            format!("{}全域（{streets} 个街道/乡镇、{communities} 个社区/村、{grids} 个网格）", self.district_name)
         };
-        let dual = self
-            .members
-            .iter()
-            .filter(|m| m.dual_report_community.is_some())
-            .count();
+        let dual = self.members.iter().filter(|m| m.dual_report_community.is_some()).count();
         format!(
             "演示数据（随机种子 {}）：{place}，楼栋 {} 栋、住户 {} 户、居民 {} 人；\
              党组织 {} 个、党员 {} 名（其中双报到 {} 名）、党员中心户 {} 户；\

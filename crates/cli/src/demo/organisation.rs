@@ -8,9 +8,7 @@ use tongxin_domain::access::Role;
 use tongxin_store::party::TEAM_ROLES;
 
 use super::divisions::{DEMO_STREET, Township};
-use super::generate::{
-    DEMO_PASSWORD, Registry, age_on, landline, random_date, reference_date, rng_for,
-};
+use super::generate::{DEMO_PASSWORD, Registry, age_on, landline, random_date, reference_date, rng_for};
 use super::names;
 use super::{DemoCenter, DemoDepartment, DemoMember, DemoOrg, DemoTeamMember, DemoUser, World};
 
@@ -40,28 +38,17 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
         }
     }
     let rural_of = |code: &str| {
-        towns
-            .iter()
-            .flat_map(|t| t.communities.iter())
-            .find(|c| code.starts_with(&c.code))
-            .is_some_and(|c| c.rural)
+        towns.iter().flat_map(|t| t.communities.iter()).find(|c| code.starts_with(&c.code)).is_some_and(|c| c.rural)
     };
     // Organisations top-down; remember the org of each grid and building group.
     let mut grid_org: std::collections::HashMap<String, usize> = Default::default();
     let mut building_org: Vec<Option<usize>> = vec![None; w.buildings.len()];
     let mut b = 0usize; // buildings are ordered by grid in generation order
-    let regions: Vec<(String, String)> = w
-        .regions
-        .iter()
-        .map(|r| (r.code.as_str().to_string(), r.name.clone()))
-        .collect();
+    let regions: Vec<(String, String)> =
+        w.regions.iter().map(|r| (r.code.as_str().to_string(), r.name.clone())).collect();
     for town in towns {
         let street_org = w.orgs.len();
-        let street_name = regions
-            .iter()
-            .find(|(c, _)| c == &town.code)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default();
+        let street_name = regions.iter().find(|(c, _)| c == &town.code).map(|(_, n)| n.clone()).unwrap_or_default();
         let sname = if street_name.ends_with("街道") {
             format!("{street_name}党工委")
         } else {
@@ -76,11 +63,8 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
         });
         for c in &town.communities {
             let corg = w.orgs.len();
-            let (kind, suffix) = if c.rural {
-                ("general_branch", "党总支")
-            } else {
-                ("community_committee", "党委")
-            };
+            let (kind, suffix) =
+                if c.rural { ("general_branch", "党总支") } else { ("community_committee", "党委") };
             w.orgs.push(DemoOrg {
                 parent: Some(street_org),
                 kind,
@@ -88,11 +72,8 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
                 region: c.code.clone(),
                 building: None,
             });
-            let grids: Vec<(String, String)> = regions
-                .iter()
-                .filter(|(code, _)| code.len() == 15 && code.starts_with(&c.code))
-                .cloned()
-                .collect();
+            let grids: Vec<(String, String)> =
+                regions.iter().filter(|(code, _)| code.len() == 15 && code.starts_with(&c.code)).cloned().collect();
             for (gcode, gname) in grids {
                 let gorg = w.orgs.len();
                 w.orgs.push(DemoOrg {
@@ -136,21 +117,11 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
         let joined_on = if probationary {
             random_date(&mut rng, probation_from, today)
         } else {
-            let join_age = if rng.random_bool(0.6) {
-                rng.random_range(18..=28)
-            } else {
-                rng.random_range(29..=45)
-            };
+            let join_age = if rng.random_bool(0.6) { rng.random_range(18..=28) } else { rng.random_range(29..=45) };
             let latest = today - Days::new(400);
-            let d = birth
-                .checked_add_months(Months::new(12 * join_age))
-                .expect("valid date")
+            let d = birth.checked_add_months(Months::new(12 * join_age)).expect("valid date")
                 + Days::new(rng.random_range(0..365));
-            if d > latest {
-                random_date(&mut rng, (birth + Months::new(12 * 18)).min(latest), latest)
-            } else {
-                d
-            }
+            if d > latest { random_date(&mut rng, (birth + Months::new(12 * 18)).min(latest), latest) } else { d }
         };
         let retired = age >= 60 || (!male && age >= 55);
         let rural = rural_of(&r.grid);
@@ -158,11 +129,7 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
             ("retired", String::new(), false)
         } else if rng.random_bool(if rural { 0.5 } else { 0.15 }) {
             let local = names::LOCAL_WORK[rng.random_range(0..names::LOCAL_WORK.len())];
-            let local = if !rural && local == "务农" {
-                "个体经营"
-            } else {
-                local
-            };
+            let local = if !rural && local == "务农" { "个体经营" } else { local };
             ("in_service", local.to_string(), false)
         } else if age <= 22 {
             ("in_service", "浙江师范大学（学生）".to_string(), false)
@@ -179,11 +146,7 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
             org,
             region: r.grid.clone(),
             name: r.name.clone(),
-            status: if probationary {
-                "probationary"
-            } else {
-                "formal"
-            },
+            status: if probationary { "probationary" } else { "formal" },
             employment,
             work_unit,
             joined_on,
@@ -292,18 +255,11 @@ pub(super) fn teams(w: &mut World, seed: u64, towns: &[Township], reg: &mut Regi
         .users
         .iter()
         .filter(|u| u.role == Role::GridWorker)
-        .filter_map(|u| {
-            u.scope_region
-                .clone()
-                .map(|g| (g, u.display_name.clone(), u.username.clone()))
-        })
+        .filter_map(|u| u.scope_region.clone().map(|g| (g, u.display_name.clone(), u.username.clone())))
         .collect();
     let mut members_by_grid: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, m) in w.members.iter().enumerate() {
-        members_by_grid
-            .entry(m.region.as_str())
-            .or_default()
-            .push(i);
+        members_by_grid.entry(m.region.as_str()).or_default().push(i);
     }
     let mut team = Vec::new();
     for t in towns {
@@ -322,19 +278,15 @@ pub(super) fn teams(w: &mut World, seed: u64, towns: &[Township], reg: &mut Regi
                         "片区民警" => (shared[0].0.clone(), shared[0].1.clone(), None),
                         "社区医生" => (shared[1].0.clone(), shared[1].1.clone(), None),
                         "街道联系干部" => (shared[2].0.clone(), shared[2].1.clone(), None),
-                        "专职网格员" => {
-                            match grid_workers.iter().find(|(code, ..)| *code == g) {
-                                Some((_, display, username)) => (
-                                    display.clone(),
-                                    Some(reg.mobile(&mut rng)),
-                                    Some(username.clone()),
-                                ),
-                                None => {
-                                    let (n, p) = person(&mut rng, reg);
-                                    (n, p, None)
-                                }
+                        "专职网格员" => match grid_workers.iter().find(|(code, ..)| *code == g) {
+                            Some((_, display, username)) => {
+                                (display.clone(), Some(reg.mobile(&mut rng)), Some(username.clone()))
                             }
-                        }
+                            None => {
+                                let (n, p) = person(&mut rng, reg);
+                                (n, p, None)
+                            }
+                        },
                         "党员志愿者" => match members_by_grid.get(g.as_str()) {
                             Some(ms) if !ms.is_empty() => {
                                 let m = &w.members[ms[rng.random_range(0..ms.len())]];
@@ -352,13 +304,7 @@ pub(super) fn teams(w: &mut World, seed: u64, towns: &[Township], reg: &mut Regi
                             (n, p, None)
                         }
                     };
-                    team.push(DemoTeamMember {
-                        grid: g.clone(),
-                        role,
-                        name,
-                        phone,
-                        username,
-                    });
+                    team.push(DemoTeamMember { grid: g.clone(), role, name, phone, username });
                 }
             }
         }
@@ -377,20 +323,17 @@ pub(super) fn users(w: &mut World, seed: u64) {
         .expect("the demo street has communities");
     let grid = |n: u16| format!("{community}{n:03}");
     let street = Some(DEMO_STREET.to_string());
-    let mk = |username: &str,
-              display: &str,
-              role: Role,
-              region: Option<String>,
-              dept: Option<&str>,
-              unmask: bool| DemoUser {
-        username: username.into(),
-        display_name: display.into(),
-        role,
-        scope_region: region,
-        scope_department: dept.map(String::from),
-        can_unmask: unmask,
-        password: DEMO_PASSWORD.into(),
-        totp_secret: None,
+    let mk = |username: &str, display: &str, role: Role, region: Option<String>, dept: Option<&str>, unmask: bool| {
+        DemoUser {
+            username: username.into(),
+            display_name: display.into(),
+            role,
+            scope_region: region,
+            scope_department: dept.map(String::from),
+            can_unmask: unmask,
+            password: DEMO_PASSWORD.into(),
+            totp_secret: None,
+        }
     };
     let mut admin = mk("admin", "系统管理员", Role::Admin, None, None, false);
     let mut secret = [0u8; 20];
@@ -398,71 +341,15 @@ pub(super) fn users(w: &mut World, seed: u64) {
     admin.totp_secret = Some(secret.to_vec());
     w.users = vec![
         admin,
-        mk(
-            "leader",
-            "王振华",
-            Role::Leader,
-            street.clone(),
-            None,
-            false,
-        ),
-        mk(
-            "dispatcher",
-            "陈晓燕",
-            Role::Dispatcher,
-            street.clone(),
-            None,
-            false,
-        ),
-        mk(
-            "community",
-            "方丽娟",
-            Role::CommunityWorker,
-            Some(community.clone()),
-            None,
-            true,
-        ),
-        mk(
-            "grid1",
-            "叶志强",
-            Role::GridWorker,
-            Some(grid(1)),
-            None,
-            false,
-        ),
-        mk(
-            "grid2",
-            "金海燕",
-            Role::GridWorker,
-            Some(grid(2)),
-            None,
-            false,
-        ),
-        mk(
-            "party",
-            "郑建国",
-            Role::PartySecretary,
-            Some(community.clone()),
-            None,
-            false,
-        ),
+        mk("leader", "王振华", Role::Leader, street.clone(), None, false),
+        mk("dispatcher", "陈晓燕", Role::Dispatcher, street.clone(), None, false),
+        mk("community", "方丽娟", Role::CommunityWorker, Some(community.clone()), None, true),
+        mk("grid1", "叶志强", Role::GridWorker, Some(grid(1)), None, false),
+        mk("grid2", "金海燕", Role::GridWorker, Some(grid(2)), None, false),
+        mk("party", "郑建国", Role::PartySecretary, Some(community.clone()), None, false),
         mk("mediator", "徐文华", Role::Mediator, street, None, false),
-        mk(
-            "chengguan",
-            "楼俊杰",
-            Role::DepartmentHandler,
-            None,
-            Some("城管执法中队"),
-            false,
-        ),
-        mk(
-            "shichang",
-            "傅美玲",
-            Role::DepartmentHandler,
-            None,
-            Some("市场监管所"),
-            false,
-        ),
+        mk("chengguan", "楼俊杰", Role::DepartmentHandler, None, Some("城管执法中队"), false),
+        mk("shichang", "傅美玲", Role::DepartmentHandler, None, Some("市场监管所"), false),
     ];
     // The grid workers' team entries are linked by username in `teams`.
 }

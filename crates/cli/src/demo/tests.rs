@@ -4,9 +4,7 @@ use std::time::Instant;
 
 use chrono::Datelike;
 use tongxin_domain::access::Scope;
-use tongxin_domain::geo::{
-    GridLocator, LocalProjection, MultiPolygon, Polygon, outside_area_m2, overlap_area_m2,
-};
+use tongxin_domain::geo::{GridLocator, LocalProjection, MultiPolygon, Polygon, outside_area_m2, overlap_area_m2};
 use tongxin_domain::idcard::{Gender, IdNumber};
 use tongxin_domain::region::{RegionNode, check_tree};
 use tongxin_store::Page;
@@ -17,19 +15,11 @@ use super::*;
 
 fn street() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
-    W.get_or_init(|| {
-        generate(&DemoOptions {
-            seed: 7,
-            scale: Scale::Street,
-        })
-    })
+    W.get_or_init(|| generate(&DemoOptions { seed: 7, scale: Scale::Street }))
 }
 
 fn tiny(seed: u64) -> World {
-    generate(&DemoOptions {
-        seed,
-        scale: Scale::Tiny,
-    })
+    generate(&DemoOptions { seed, scale: Scale::Tiny })
 }
 
 fn age(id: &IdNumber) -> i32 {
@@ -40,15 +30,9 @@ fn age(id: &IdNumber) -> i32 {
 #[test]
 fn same_seed_same_world_other_seed_other_world() {
     let a = street();
-    let b = generate(&DemoOptions {
-        seed: 7,
-        scale: Scale::Street,
-    });
+    let b = generate(&DemoOptions { seed: 7, scale: Scale::Street });
     assert!(*a == b, "same options must give an identical world");
-    let c = generate(&DemoOptions {
-        seed: 8,
-        scale: Scale::Street,
-    });
+    let c = generate(&DemoOptions { seed: 8, scale: Scale::Street });
     assert!(*a != c);
     assert_ne!(a.residents[0].id_number, c.residents[0].id_number);
     assert_ne!(a.buildings[0].qr_token, c.buildings[0].qr_token);
@@ -71,10 +55,7 @@ fn street_has_the_expected_shape() {
     let per_household = n as f64 / w.households.len() as f64;
     assert!((2.3..=3.2).contains(&per_household), "{per_household}");
     let names: Vec<&str> = w.regions.iter().map(|r| r.name.as_str()).collect();
-    assert!(
-        names.contains(&"城东街道") && names.contains(&"桃园社区"),
-        "{names:?}"
-    );
+    assert!(names.contains(&"城东街道") && names.contains(&"桃园社区"), "{names:?}");
     assert!(w.departments.len() >= 20);
     assert_eq!(w.team.len(), grids * tongxin_store::party::TEAM_ROLES.len());
     let roles: HashSet<_> = w.users.iter().map(|u| u.role).collect();
@@ -85,14 +66,8 @@ fn street_has_the_expected_shape() {
 #[test]
 fn region_tree_is_valid_and_ordered() {
     for w in [street(), &tiny(1)] {
-        let nodes: Vec<RegionNode> = w
-            .regions
-            .iter()
-            .map(|r| RegionNode {
-                code: r.code.clone(),
-                name: r.name.clone(),
-            })
-            .collect();
+        let nodes: Vec<RegionNode> =
+            w.regions.iter().map(|r| RegionNode { code: r.code.clone(), name: r.name.clone() }).collect();
         assert_eq!(check_tree(&nodes), Ok(()));
         for pair in w.regions.windows(2) {
             let key = |r: &DemoRegion| (r.code.as_str().len(), r.code.as_str().to_string());
@@ -105,10 +80,7 @@ fn region_tree_is_valid_and_ordered() {
 fn display_names_are_shortened() {
     use super::divisions::display_name;
     assert_eq!(display_name("桃园社区居委会"), ("桃园社区".into(), false));
-    assert_eq!(
-        display_name("吕塘下社区居民委员会"),
-        ("吕塘下社区".into(), false)
-    );
+    assert_eq!(display_name("吕塘下社区居民委员会"), ("吕塘下社区".into(), false));
     assert_eq!(display_name("蟠龙村委会"), ("蟠龙村".into(), true));
     assert_eq!(display_name("高村村委会"), ("高村".into(), true));
     assert_eq!(display_name("仓里村村民委员会"), ("仓里村".into(), true));
@@ -116,10 +88,7 @@ fn display_names_are_shortened() {
 }
 
 fn polygons(w: &World) -> HashMap<&str, &Polygon<f64>> {
-    w.regions
-        .iter()
-        .filter_map(|r| r.polygon.as_ref().map(|p| (r.code.as_str(), p)))
-        .collect()
+    w.regions.iter().filter_map(|r| r.polygon.as_ref().map(|p| (r.code.as_str(), p))).collect()
 }
 
 /// Grids lie inside their community and do not overlap; the same for communities in streets.
@@ -130,10 +99,7 @@ fn check_tiling(w: &World) {
         let mut by_parent: HashMap<&str, Vec<(&str, &Polygon<f64>)>> = HashMap::new();
         for (code, p) in &shapes {
             if code.len() == child_len {
-                by_parent
-                    .entry(&code[..parent_len])
-                    .or_default()
-                    .push((code, p));
+                by_parent.entry(&code[..parent_len]).or_default().push((code, p));
             }
         }
         for (parent, children) in &by_parent {
@@ -167,11 +133,7 @@ fn grid_codes_run_west_to_east_north_to_south() {
     let second = shapes[&*format!("{community}002")];
     let centre = |p: &Polygon<f64>| {
         let n = p.exterior().0.len() as f64;
-        let (x, y) = p
-            .exterior()
-            .0
-            .iter()
-            .fold((0.0, 0.0), |a, c| (a.0 + c.x, a.1 + c.y));
+        let (x, y) = p.exterior().0.iter().fold((0.0, 0.0), |a, c| (a.0 + c.x, a.1 + c.y));
         (x / n, y / n)
     };
     let (a, b) = (centre(first), centre(second));
@@ -179,10 +141,7 @@ fn grid_codes_run_west_to_east_north_to_south() {
     assert!(b.0 > a.0 || b.1 < a.1, "{a:?} then {b:?}");
     let street = &shapes["330702001"];
     let c = centre(street);
-    assert!(
-        (c.0 - 119.66).abs() < 0.02 && (c.1 - 29.08).abs() < 0.02,
-        "{c:?}"
-    );
+    assert!((c.0 - 119.66).abs() < 0.02 && (c.1 - 29.08).abs() < 0.02, "{c:?}");
 }
 
 #[test]
@@ -192,12 +151,7 @@ fn buildings_lie_in_their_grid() {
         .regions
         .iter()
         .filter(|r| r.code.as_str().len() == 15)
-        .map(|r| {
-            (
-                r.code.as_str(),
-                r.polygon.clone().expect("grids have boundaries"),
-            )
-        })
+        .map(|r| (r.code.as_str(), r.polygon.clone().expect("grids have boundaries")))
         .collect();
     let locator = GridLocator::new(grids);
     for b in &w.buildings {
@@ -209,17 +163,10 @@ fn buildings_lie_in_their_grid() {
     let names: HashSet<_> = w.buildings.iter().map(|b| &b.name).collect();
     assert_eq!(names.len(), w.buildings.len(), "building names are unique");
     for b in &w.buildings {
-        assert!(
-            (6..=18).contains(&b.floors) && (1..=4).contains(&b.units),
-            "{b:?}"
-        );
+        assert!((6..=18).contains(&b.floors) && (1..=4).contains(&b.units), "{b:?}");
         assert!(b.address.starts_with("婺城区城东街道") && b.address.ends_with('幢'));
     }
-    let rooms: HashSet<_> = w
-        .households
-        .iter()
-        .map(|h| (h.building, h.unit_no, &h.room_no))
-        .collect();
+    let rooms: HashSet<_> = w.households.iter().map(|h| (h.building, h.unit_no, &h.room_no)).collect();
     assert_eq!(rooms.len(), w.households.len(), "one household per room");
 }
 
@@ -244,11 +191,7 @@ fn id_numbers_are_valid_unique_and_consistent() {
         if r.tags.contains(&"高龄") {
             assert!(a >= 80);
         }
-        assert!(
-            r.name.chars().count() >= 2 && r.name.chars().count() <= 3,
-            "{}",
-            r.name
-        );
+        assert!(r.name.chars().count() >= 2 && r.name.chars().count() <= 3, "{}", r.name);
     }
     let share = local as f64 / w.residents.len() as f64;
     assert!((0.6..0.95).contains(&share), "{share}");
@@ -257,11 +200,7 @@ fn id_numbers_are_valid_unique_and_consistent() {
     for r in &w.residents {
         by_household.entry(r.household).or_default().push(r);
     }
-    assert_eq!(
-        by_household.len(),
-        w.households.len(),
-        "no empty households"
-    );
+    assert_eq!(by_household.len(), w.households.len(), "no empty households");
     for people in by_household.values() {
         assert_eq!(people.iter().filter(|r| r.relation == "户主").count(), 1);
         assert_eq!(people[0].relation, "户主");
@@ -269,22 +208,11 @@ fn id_numbers_are_valid_unique_and_consistent() {
             assert_ne!(s.id_number.gender(), people[0].id_number.gender());
         }
     }
-    let men = w
-        .residents
-        .iter()
-        .filter(|r| r.id_number.gender() == Gender::Male)
-        .count() as f64
-        / w.residents.len() as f64;
+    let men =
+        w.residents.iter().filter(|r| r.id_number.gender() == Gender::Male).count() as f64 / w.residents.len() as f64;
     assert!((0.44..0.56).contains(&men), "{men}");
-    let phones: HashSet<_> = w
-        .residents
-        .iter()
-        .filter_map(|r| r.phone.as_ref())
-        .collect();
-    assert_eq!(
-        phones.len(),
-        w.residents.iter().filter(|r| r.phone.is_some()).count()
-    );
+    let phones: HashSet<_> = w.residents.iter().filter_map(|r| r.phone.as_ref()).collect();
+    assert_eq!(phones.len(), w.residents.iter().filter(|r| r.phone.is_some()).count());
     for tag in ["独居老人", "高龄", "残疾", "低保", "重点关注", "党员"] {
         assert!(w.residents.iter().any(|r| r.tags.contains(&tag)), "{tag}");
     }
@@ -293,29 +221,17 @@ fn id_numbers_are_valid_unique_and_consistent() {
 #[test]
 fn party_members_are_about_five_percent_of_adults() {
     let w = street();
-    let adults = w
-        .residents
-        .iter()
-        .filter(|r| age(&r.id_number) >= 18)
-        .count();
+    let adults = w.residents.iter().filter(|r| age(&r.id_number) >= 18).count();
     let share = w.members.len() as f64 / adults as f64;
     assert!((0.03..=0.07).contains(&share), "{share}");
-    let probationary = w
-        .members
-        .iter()
-        .filter(|m| m.status == "probationary")
-        .count() as f64
-        / w.members.len() as f64;
+    let probationary = w.members.iter().filter(|m| m.status == "probationary").count() as f64 / w.members.len() as f64;
     assert!((0.01..0.12).contains(&probationary), "{probationary}");
     for m in &w.members {
         let r = &w.residents[m.resident];
         assert!(age(&r.id_number) >= 18);
         assert_eq!(m.region, r.grid);
         let org = &w.orgs[m.org];
-        assert_eq!(
-            org.region, r.grid,
-            "members belong to their grid's organisations"
-        );
+        assert_eq!(org.region, r.grid, "members belong to their grid's organisations");
         match org.kind {
             "building_group" => {
                 assert_eq!(org.building, Some(w.households[r.household].building))
@@ -333,10 +249,7 @@ fn party_members_are_about_five_percent_of_adults() {
     }
     assert!(w.members.iter().any(|m| m.dual_report_community.is_some()));
     // Organisations: children after parents, kinds from the store's list.
-    let kinds: Vec<&str> = tongxin_store::party::ORG_KINDS
-        .iter()
-        .map(|k| k.0)
-        .collect();
+    let kinds: Vec<&str> = tongxin_store::party::ORG_KINDS.iter().map(|k| k.0).collect();
     for (i, o) in w.orgs.iter().enumerate() {
         assert!(kinds.contains(&o.kind));
         if let Some(p) = o.parent {
@@ -347,17 +260,10 @@ fn party_members_are_about_five_percent_of_adults() {
     // 党员中心户: a member's own household, 10–15 neighbours in the same grid, no repeats.
     let households = w.households.len() as f64;
     let centers = w.centers.len() as f64;
-    assert!(
-        households / centers > 10.0 && households / centers < 25.0,
-        "{}",
-        households / centers
-    );
+    assert!(households / centers > 10.0 && households / centers < 25.0, "{}", households / centers);
     let mut linked = HashSet::new();
     for c in &w.centers {
-        assert_eq!(
-            w.residents[w.members[c.member].resident].household,
-            c.household
-        );
+        assert_eq!(w.residents[w.members[c.member].resident].household, c.household);
         assert!((10..=15).contains(&c.linked.len()));
         for &h in &c.linked {
             assert_eq!(w.households[h].grid, c.region);
@@ -369,14 +275,8 @@ fn party_members_are_about_five_percent_of_adults() {
 #[test]
 fn users_cover_every_role_within_the_demo_street() {
     let w = street();
-    let by_name: HashMap<&str, &DemoUser> =
-        w.users.iter().map(|u| (u.username.as_str(), u)).collect();
-    assert!(
-        by_name["admin"]
-            .totp_secret
-            .as_ref()
-            .is_some_and(|s| s.len() == 20)
-    );
+    let by_name: HashMap<&str, &DemoUser> = w.users.iter().map(|u| (u.username.as_str(), u)).collect();
+    assert!(by_name["admin"].totp_secret.as_ref().is_some_and(|s| s.len() == 20));
     assert!(by_name["community"].can_unmask);
     let g1 = by_name["grid1"].scope_region.clone().unwrap();
     let g2 = by_name["grid2"].scope_region.clone().unwrap();
@@ -385,11 +285,7 @@ fn users_cover_every_role_within_the_demo_street() {
         assert!(w.regions.iter().any(|r| r.code.as_str() == g));
     }
     for d in ["城管执法中队", "市场监管所"] {
-        assert!(
-            w.departments
-                .iter()
-                .any(|x| x.street == "330702001" && x.name == d)
-        );
+        assert!(w.departments.iter().any(|x| x.street == "330702001" && x.name == d));
     }
     let linked: Vec<_> = w.team.iter().filter(|t| t.username.is_some()).collect();
     assert_eq!(linked.len(), 2);
@@ -403,62 +299,36 @@ async fn loads_on_every_backend_and_refuses_a_second_load() {
     for t in all_stores().await {
         let store = &t.store;
         let mut lines = Vec::new();
-        load(store, &world, &hash, &mut |l: &str| {
-            lines.push(l.to_string())
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
+        load(store, &world, &hash, &mut |l: &str| lines.push(l.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
         assert!(lines.iter().any(|l| l.starts_with("写入居民")), "{lines:?}");
 
         let all = Scope::All;
-        let regions: i64 = store
-            .count_regions()
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.1)
-            .sum();
+        let regions: i64 = store.count_regions().await.unwrap().iter().map(|r| r.1).sum();
         assert_eq!(regions as usize, world.regions.len(), "{}", t.label);
-        assert_eq!(
-            store.count_residents().await.unwrap() as usize,
-            world.residents.len()
-        );
+        assert_eq!(store.count_residents().await.unwrap() as usize, world.residents.len());
         let one = Page::new(Some(1), Some(1));
         let buildings = store.buildings(&all, None, one).await.unwrap().total;
         assert_eq!(buildings as usize, world.buildings.len());
         let households = store.households(&all, None, None, one).await.unwrap().total;
         assert_eq!(households as usize, world.households.len());
-        let members = store
-            .party_members(&all, None, None, one)
-            .await
-            .unwrap()
-            .total;
+        let members = store.party_members(&all, None, None, one).await.unwrap().total;
         assert_eq!(members as usize, world.members.len());
         let orgs = store.party_orgs(&all, None).await.unwrap();
         assert_eq!(orgs.len(), world.orgs.len());
-        assert_eq!(
-            orgs.iter().map(|o| o.members).sum::<i64>() as usize,
-            world.members.len()
-        );
-        assert_eq!(
-            store.departments(&all).await.unwrap().len(),
-            world.departments.len()
-        );
+        assert_eq!(orgs.iter().map(|o| o.members).sum::<i64>() as usize, world.members.len());
+        assert_eq!(store.departments(&all).await.unwrap().len(), world.departments.len());
         let users = store.users().await.unwrap();
         assert_eq!(users.len(), world.users.len());
         let chengguan = users.iter().find(|u| u.username == "chengguan").unwrap();
-        let Scope::Department { id, .. } = chengguan.scope else {
-            panic!("department scope expected")
-        };
+        let Scope::Department { id, .. } = chengguan.scope else { panic!("department scope expected") };
         assert_eq!(store.department(id).await.unwrap().name, "城管执法中队");
         let grid1 = users.iter().find(|u| u.username == "grid1").unwrap();
         let grid_code = world.users[4].scope_region.clone().unwrap();
         let team = store.grid_team(&all, &grid_code).await.unwrap();
         assert_eq!(team.len(), tongxin_store::party::TEAM_ROLES.len());
-        assert!(
-            team.iter()
-                .any(|m| m.user_id == Some(grid1.id) && m.role == "专职网格员")
-        );
+        assert!(team.iter().any(|m| m.user_id == Some(grid1.id) && m.role == "专职网格员"));
         let mut team_total = 0;
         for r in world.regions.iter().filter(|r| r.code.as_str().len() == 15) {
             team_total += store.grid_team(&all, r.code.as_str()).await.unwrap().len();
@@ -466,14 +336,8 @@ async fn loads_on_every_backend_and_refuses_a_second_load() {
         assert_eq!(team_total, world.team.len());
         // Masked and encrypted people data reads back; QR tokens resolve.
         let b = &world.buildings[0];
-        assert_eq!(
-            store.building_by_qr(&b.qr_token).await.unwrap().name,
-            b.name
-        );
-        let first = store
-            .resident(&all, world_first_resident_id(store).await)
-            .await
-            .unwrap();
+        assert_eq!(store.building_by_qr(&b.qr_token).await.unwrap().name, b.name);
+        let first = store.resident(&all, world_first_resident_id(store).await).await.unwrap();
         assert_eq!(first.name, world.residents[0].name);
         assert_eq!(first.id_masked, world.residents[0].id_number.masked());
         assert!(store.geometry_revision().await.unwrap() >= 1);
@@ -493,14 +357,7 @@ async fn loads_on_every_backend_and_refuses_a_second_load() {
 }
 
 async fn world_first_resident_id(store: &tongxin_store::Store) -> i64 {
-    let page = store
-        .search_residents(
-            &Scope::All,
-            &Default::default(),
-            Page::new(Some(1), Some(1)),
-        )
-        .await
-        .unwrap();
+    let page = store.search_residents(&Scope::All, &Default::default(), Page::new(Some(1), Some(1))).await.unwrap();
     page.items[0].id
 }
 
@@ -515,12 +372,9 @@ async fn timing_street_and_district() {
         let generated = started.elapsed();
         let t = tongxin_store::testing::sqlite_store().await;
         let loading = Instant::now();
-        load(
-            &t.store,
-            &world,
-            &|p: &str| p.to_string(),
-            &mut |l: &str| eprintln!("  [{:>6.1}s] {l}", loading.elapsed().as_secs_f64()),
-        )
+        load(&t.store, &world, &|p: &str| p.to_string(), &mut |l: &str| {
+            eprintln!("  [{:>6.1}s] {l}", loading.elapsed().as_secs_f64())
+        })
         .await
         .unwrap();
         println!(
@@ -531,14 +385,8 @@ async fn timing_street_and_district() {
             world.summary()
         );
         if scale == Scale::District {
-            let nodes: Vec<RegionNode> = world
-                .regions
-                .iter()
-                .map(|r| RegionNode {
-                    code: r.code.clone(),
-                    name: r.name.clone(),
-                })
-                .collect();
+            let nodes: Vec<RegionNode> =
+                world.regions.iter().map(|r| RegionNode { code: r.code.clone(), name: r.name.clone() }).collect();
             assert_eq!(check_tree(&nodes), Ok(()));
             check_tiling(&world);
             let shapes = polygons(&world);

@@ -59,11 +59,7 @@ pub enum Action {
     /// 派遣: one lead unit; with assisting units it is a joint dispatch (吹哨). `auto` when a
     /// routing rule dispatched it (only the system does that). Allowed from 受理 too (立案 and
     /// 派遣 in one step).
-    Dispatch {
-        lead: Unit,
-        assisting: Vec<Unit>,
-        auto: bool,
-    },
+    Dispatch { lead: Unit, assisting: Vec<Unit>, auto: bool },
     /// 签收 / 报到 by one participant unit.
     Acknowledge { unit: Unit },
     /// 退单: the unit says the case is not its business. A dispatcher may withdraw a unit
@@ -75,31 +71,19 @@ pub enum Action {
         override_by_dispatcher: bool,
     },
     /// 申请延期 by the lead unit.
-    RequestExtension {
-        unit: Unit,
-        extra: TimeLimit,
-        reason: String,
-    },
+    RequestExtension { unit: Unit, extra: TimeLimit, reason: String },
     /// 延期审批.
     DecideExtension { approve: bool, note: String },
     /// 督办.
     Supervise { note: String },
     /// 办理报告: an assisting unit's report is recorded; the lead's completes the handling.
-    Report {
-        unit: Unit,
-        reply: String,
-        evidence: Vec<String>,
-    },
+    Report { unit: Unit, reply: String, evidence: Vec<String> },
     /// 核查: not ok sends the case back to the lead.
     Verify { ok: bool, note: String },
     /// 结案.
     Close,
     /// 回访评价 by the requester.
-    Rate {
-        resolved: bool,
-        satisfaction: Satisfaction,
-        comment: String,
-    },
+    Rate { resolved: bool, satisfaction: Satisfaction, comment: String },
     /// 合并 into another case (a duplicate).
     Merge { into_case_id: i64 },
     /// 联系诉求人 (counts for the 响应率).

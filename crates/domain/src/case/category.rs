@@ -16,13 +16,8 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
-    pub const ALL: [CaseKind; 5] = [
-        CaseKind::Question,
-        CaseKind::Help,
-        CaseKind::Complaint,
-        CaseKind::Report,
-        CaseKind::Suggestion,
-    ];
+    pub const ALL: [CaseKind; 5] =
+        [CaseKind::Question, CaseKind::Help, CaseKind::Complaint, CaseKind::Report, CaseKind::Suggestion];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,9 +32,7 @@ impl CaseKind {
     /// From [`CaseKind::as_str`] or [`CaseKind::label`].
     pub fn parse(s: &str) -> Option<CaseKind> {
         let s = s.trim();
-        CaseKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s || k.label() == s)
+        CaseKind::ALL.into_iter().find(|k| k.as_str() == s || k.label() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -83,10 +76,7 @@ pub enum CategoryError {
 fn valid_code(code: &str) -> bool {
     !code.is_empty()
         && code.split('.').all(|seg| {
-            !seg.is_empty()
-                && seg
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
 }
 
@@ -109,10 +99,7 @@ pub fn validate_categories(cats: &[Category]) -> Result<(), CategoryError> {
         let Some(parent) = &c.parent else { continue };
         match cats.iter().find(|p| &p.code == parent) {
             None => {
-                return Err(CategoryError::UnknownParent {
-                    code: c.code.clone(),
-                    parent: parent.clone(),
-                });
+                return Err(CategoryError::UnknownParent { code: c.code.clone(), parent: parent.clone() });
             }
             Some(p) if p.parent.is_some() => return Err(CategoryError::TooDeep(c.code.clone())),
             Some(_) => {}
@@ -127,13 +114,7 @@ pub fn validate_categories(cats: &[Category]) -> Result<(), CategoryError> {
 pub fn default_categories() -> Vec<Category> {
     use CaseKind::*;
     use Urgency::*;
-    const TREE: &[(
-        &str,
-        &str,
-        Urgency,
-        CaseKind,
-        &[(&str, &str, Urgency, CaseKind)],
-    )] = &[
+    const TREE: &[(&str, &str, Urgency, CaseKind, &[(&str, &str, Urgency, CaseKind)])] = &[
         (
             "city",
             "城市管理",
@@ -178,10 +159,7 @@ pub fn default_categories() -> Vec<Category> {
             "生态环境",
             General,
             Report,
-            &[
-                ("air", "大气污染", General, Report),
-                ("water", "水体污染", General, Report),
-            ],
+            &[("air", "大气污染", General, Report), ("water", "水体污染", General, Report)],
         ),
         (
             "community",
@@ -234,9 +212,7 @@ mod tests {
     use super::*;
 
     fn find<'a>(cats: &'a [Category], name: &str) -> &'a Category {
-        cats.iter()
-            .find(|c| c.name == name)
-            .unwrap_or_else(|| panic!("{name}"))
+        cats.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name}"))
     }
 
     #[test]
@@ -269,27 +245,9 @@ mod tests {
         }
         assert_eq!(find(&cats, "噪音扰民").code, "city.noise");
         assert_eq!(find(&cats, "政策咨询").kind, CaseKind::Question);
-        let tops: Vec<&str> = cats
-            .iter()
-            .filter(|c| c.parent.is_none())
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(
-            tops,
-            [
-                "城市管理",
-                "公用事业",
-                "市场监管",
-                "生态环境",
-                "社区治理",
-                "咨询"
-            ]
-        );
-        assert!(
-            CaseKind::ALL
-                .iter()
-                .all(|k| cats.iter().any(|c| c.kind == *k))
-        );
+        let tops: Vec<&str> = cats.iter().filter(|c| c.parent.is_none()).map(|c| c.name.as_str()).collect();
+        assert_eq!(tops, ["城市管理", "公用事业", "市场监管", "生态环境", "社区治理", "咨询"]);
+        assert!(CaseKind::ALL.iter().all(|k| cats.iter().any(|c| c.kind == *k)));
     }
 
     #[test]
@@ -304,22 +262,10 @@ mod tests {
             with(&|v| v[1].code = "City.Noise".into()),
             "类别代码“City.Noise”只能由小写字母、数字、下划线和点组成"
         );
-        assert_eq!(
-            with(&|v| v[1].code = "city..x".into()),
-            "类别代码“city..x”只能由小写字母、数字、下划线和点组成"
-        );
-        assert_eq!(
-            with(&|v| v[1].name = " ".into()),
-            "类别“city.noise”缺少名称"
-        );
-        assert_eq!(
-            with(&|v| v[2].code = "city.noise".into()),
-            "类别代码“city.noise”重复"
-        );
-        assert_eq!(
-            with(&|v| v[1].parent = Some("nope".into())),
-            "类别“city.noise”的上级“nope”不存在"
-        );
+        assert_eq!(with(&|v| v[1].code = "city..x".into()), "类别代码“city..x”只能由小写字母、数字、下划线和点组成");
+        assert_eq!(with(&|v| v[1].name = " ".into()), "类别“city.noise”缺少名称");
+        assert_eq!(with(&|v| v[2].code = "city.noise".into()), "类别代码“city.noise”重复");
+        assert_eq!(with(&|v| v[1].parent = Some("nope".into())), "类别“city.noise”的上级“nope”不存在");
         assert_eq!(
             with(&|v| v[2].parent = Some("city.noise".into())),
             "类别“city.illegal_building”超过两级：其上级本身也有上级"

@@ -19,12 +19,7 @@ pub fn format_code(date: NaiveDate, seq: u32) -> Option<String> {
     if !(1..=MAX_DAILY_SEQ).contains(&seq) || !(1000..=9999).contains(&date.year()) {
         return None;
     }
-    Some(format!(
-        "{CODE_PREFIX}{:04}{:02}{:02}-{seq:06}",
-        date.year(),
-        date.month(),
-        date.day()
-    ))
+    Some(format!("{CODE_PREFIX}{:04}{:02}{:02}-{seq:06}", date.year(), date.month(), date.day()))
 }
 
 /// The code for the `seq`-th case of the Shanghai day containing `now`.
@@ -41,10 +36,7 @@ pub fn parse_code(s: &str) -> Option<(NaiveDate, u32)> {
     }
     let body = s.get(2..)?;
     let (date, seq) = body.split_once('-')?;
-    if date.len() != 8
-        || seq.len() != 6
-        || !(date.bytes().chain(seq.bytes())).all(|b| b.is_ascii_digit())
-    {
+    if date.len() != 8 || seq.len() != 6 || !(date.bytes().chain(seq.bytes())).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let date = NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
@@ -64,24 +56,12 @@ mod tests {
 
     #[test]
     fn formats_and_parses() {
-        assert_eq!(
-            format_code(day(2026, 11, 22), 123).as_deref(),
-            Some("TX20261122-000123")
-        );
-        assert_eq!(
-            format_code(day(2026, 1, 2), 999_999).as_deref(),
-            Some("TX20260102-999999")
-        );
+        assert_eq!(format_code(day(2026, 11, 22), 123).as_deref(), Some("TX20261122-000123"));
+        assert_eq!(format_code(day(2026, 1, 2), 999_999).as_deref(), Some("TX20260102-999999"));
         assert_eq!(format_code(day(2026, 1, 2), 0), None);
         assert_eq!(format_code(day(2026, 1, 2), 1_000_000), None);
-        assert_eq!(
-            parse_code("TX20261122-000123"),
-            Some((day(2026, 11, 22), 123))
-        );
-        assert_eq!(
-            parse_code(" tx20261122-000123 "),
-            Some((day(2026, 11, 22), 123))
-        );
+        assert_eq!(parse_code("TX20261122-000123"), Some((day(2026, 11, 22), 123)));
+        assert_eq!(parse_code(" tx20261122-000123 "), Some((day(2026, 11, 22), 123)));
         for bad in [
             "",
             "TX",

@@ -45,12 +45,7 @@ pub struct Event {
 
 impl Event {
     pub(crate) fn new(kind: EventKind, unit: Option<Unit>, note: impl Into<String>) -> Event {
-        Event {
-            kind,
-            unit,
-            note: note.into(),
-            detail: serde_json::Value::Object(serde_json::Map::new()),
-        }
+        Event { kind, unit, note: note.into(), detail: serde_json::Value::Object(serde_json::Map::new()) }
     }
 
     pub(crate) fn with(mut self, detail: serde_json::Value) -> Event {
@@ -251,11 +246,9 @@ impl Notice {
             Notice::Returned { .. } | Notice::ExtensionRequested { .. } => {
                 vec![Recipient::Dispatchers]
             }
-            Notice::Supervised { unit, level } => unit
-                .iter()
-                .map(|u| Recipient::Unit(u.clone()))
-                .chain([Recipient::Supervisors(*level)])
-                .collect(),
+            Notice::Supervised { unit, level } => {
+                unit.iter().map(|u| Recipient::Unit(u.clone())).chain([Recipient::Supervisors(*level)]).collect()
+            }
             Notice::Handled => vec![Recipient::Requester, Recipient::Verifiers],
             Notice::Closed | Notice::Rejected | Notice::Merged { .. } => {
                 vec![Recipient::Requester]

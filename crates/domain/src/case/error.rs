@@ -10,10 +10,7 @@ pub enum TransitionError {
     #[error("当前状态为“{}”，不能{}", .status.label(), .action.label())]
     NotAllowed { status: Status, action: ActionKind },
     #[error("“{actor}”无权{}", .action.label())]
-    Forbidden {
-        actor: &'static str,
-        action: ActionKind,
-    },
+    Forbidden { actor: &'static str, action: ActionKind },
     #[error("您不属于{unit}，不能以其名义操作")]
     NotYourUnit { unit: Unit },
     #[error("请以所属单位的身份{}", .action.label())]
@@ -76,10 +73,7 @@ pub(crate) fn required(field: &'static str, text: &str) -> Result<(), Transition
 /// An optional text: not too long.
 pub(crate) fn optional(field: &'static str, text: &str) -> Result<(), TransitionError> {
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(TransitionError::TooLong {
-            field,
-            max: MAX_TEXT_CHARS,
-        });
+        return Err(TransitionError::TooLong { field, max: MAX_TEXT_CHARS });
     }
     Ok(())
 }

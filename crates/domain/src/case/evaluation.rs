@@ -86,25 +86,13 @@ pub struct Weights {
 impl Default for Weights {
     /// The published example: 30% / 35% / 35%.
     fn default() -> Weights {
-        Weights {
-            response: 0.30,
-            resolution: 0.35,
-            satisfaction: 0.35,
-        }
+        Weights { response: 0.30, resolution: 0.35, satisfaction: 0.35 }
     }
 }
 
 impl Weights {
-    pub fn new(
-        response: f64,
-        resolution: f64,
-        satisfaction: f64,
-    ) -> Result<Weights, EvaluationError> {
-        let w = Weights {
-            response,
-            resolution,
-            satisfaction,
-        };
+    pub fn new(response: f64, resolution: f64, satisfaction: f64) -> Result<Weights, EvaluationError> {
+        let w = Weights { response, resolution, satisfaction };
         w.validate()?;
         Ok(w)
     }
@@ -134,22 +122,11 @@ pub fn rates(counts: &UnitCounts, w: &Weights) -> Rates {
     let response = ratio(counts.responded_in_time, counts.dispatched);
     let resolution = ratio(counts.resolved, verdicts);
     let satisfaction = ratio(counts.satisfied, verdicts);
-    let parts = [
-        (response, w.response),
-        (resolution, w.resolution),
-        (satisfaction, w.satisfaction),
-    ];
-    let (sum, weight) = parts
-        .iter()
-        .filter_map(|(r, w)| r.map(|r| (r * w, *w)))
-        .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
+    let parts = [(response, w.response), (resolution, w.resolution), (satisfaction, w.satisfaction)];
+    let (sum, weight) =
+        parts.iter().filter_map(|(r, w)| r.map(|r| (r * w, *w))).fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
     let score = (weight > 0.0).then(|| (sum / weight * 100.0).clamp(0.0, 100.0));
-    Rates {
-        response,
-        resolution,
-        satisfaction,
-        score,
-    }
+    Rates { response, resolution, satisfaction, score }
 }
 
 /// Orders units by score, highest first, units without a score last (in their input order).
@@ -185,14 +162,7 @@ mod tests {
     use super::*;
 
     fn counts(d: u64, resp: u64, rated: u64, res: u64, sat: u64, reo: u64) -> UnitCounts {
-        UnitCounts {
-            dispatched: d,
-            responded_in_time: resp,
-            rated,
-            resolved: res,
-            satisfied: sat,
-            reopened: reo,
-        }
+        UnitCounts { dispatched: d, responded_in_time: resp, rated, resolved: res, satisfied: sat, reopened: reo }
     }
 
     fn close(a: Option<f64>, b: f64) -> bool {
@@ -203,46 +173,16 @@ mod tests {
     fn rates_table() {
         let w = Weights::default();
         // (counts, response, resolution, satisfaction, score)
-        let table: [(
-            UnitCounts,
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-        ); 6] = [
-            (
-                counts(10, 9, 8, 6, 7, 0),
-                Some(0.9),
-                Some(0.75),
-                Some(0.875),
-                Some(83.875),
-            ),
+        let table: [(UnitCounts, Option<f64>, Option<f64>, Option<f64>, Option<f64>); 6] = [
+            (counts(10, 9, 8, 6, 7, 0), Some(0.9), Some(0.75), Some(0.875), Some(83.875)),
             // One reopen: 8 final verdicts + 1 negative.
-            (
-                counts(10, 9, 8, 8, 8, 1),
-                Some(0.9),
-                Some(8.0 / 9.0),
-                Some(8.0 / 9.0),
-                Some(27.0 + 70.0 * 8.0 / 9.0),
-            ),
+            (counts(10, 9, 8, 8, 8, 1), Some(0.9), Some(8.0 / 9.0), Some(8.0 / 9.0), Some(27.0 + 70.0 * 8.0 / 9.0)),
             // Nothing rated: response alone carries the score.
             (counts(4, 3, 0, 0, 0, 0), Some(0.75), None, None, Some(75.0)),
             // Nothing dispatched, rated only: resolution and satisfaction share 50/50.
-            (
-                counts(0, 0, 4, 2, 4, 0),
-                None,
-                Some(0.5),
-                Some(1.0),
-                Some(75.0),
-            ),
+            (counts(0, 0, 4, 2, 4, 0), None, Some(0.5), Some(1.0), Some(75.0)),
             (counts(0, 0, 0, 0, 0, 0), None, None, None, None),
-            (
-                counts(5, 5, 5, 5, 5, 0),
-                Some(1.0),
-                Some(1.0),
-                Some(1.0),
-                Some(100.0),
-            ),
+            (counts(5, 5, 5, 5, 5, 0), Some(1.0), Some(1.0), Some(1.0), Some(100.0)),
         ];
         for (c, resp, res, sat, score) in table {
             let r = rates(&c, &w);
@@ -263,15 +203,8 @@ mod tests {
         assert!(Weights::new(0.2, 0.4, 0.4).is_ok());
         assert!(Weights::new(1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0).is_ok());
         let err = Weights::new(0.3, 0.3, 0.3).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("三率权重之和应为 1，当前为 0.9"),
-            "{err}"
-        );
-        assert_eq!(
-            Weights::new(-0.1, 0.6, 0.5).unwrap_err().to_string(),
-            "权重必须是不小于 0 的数"
-        );
+        assert!(err.to_string().starts_with("三率权重之和应为 1，当前为 0.9"), "{err}");
+        assert_eq!(Weights::new(-0.1, 0.6, 0.5).unwrap_err().to_string(), "权重必须是不小于 0 的数");
         assert!(Weights::new(f64::NAN, 0.5, 0.5).is_err());
         // A zero weight on the only available rate leaves no score.
         let w = Weights::new(0.0, 0.5, 0.5).unwrap();
@@ -282,26 +215,17 @@ mod tests {
     fn counts_are_checked_and_added() {
         assert!(counts(3, 4, 0, 0, 0, 0).validate().is_err());
         assert!(counts(3, 3, 2, 3, 0, 0).validate().is_err());
-        assert_eq!(
-            counts(3, 3, 2, 2, 3, 0).validate().unwrap_err().to_string(),
-            "考评数据有误：满意件数多于评价件数"
-        );
+        assert_eq!(counts(3, 3, 2, 2, 3, 0).validate().unwrap_err().to_string(), "考评数据有误：满意件数多于评价件数");
         let mut a = counts(1, 1, 1, 1, 1, 1);
         a.add(&counts(2, 1, 2, 1, 0, 0));
         assert_eq!(a, counts(3, 2, 3, 2, 1, 1));
         // Inconsistent input never yields a rate above 1.
-        assert_eq!(
-            rates(&counts(3, 4, 0, 0, 0, 0), &Weights::default()).response,
-            Some(1.0)
-        );
+        assert_eq!(rates(&counts(3, 4, 0, 0, 0, 0), &Weights::default()).response, Some(1.0));
     }
 
     #[test]
     fn ranking_shares_ties_and_puts_unscored_last() {
-        let r = |s: Option<f64>| Rates {
-            score: s,
-            ..Rates::default()
-        };
+        let r = |s: Option<f64>| Rates { score: s, ..Rates::default() };
         let ranked = rank(vec![
             ("a", r(Some(80.0))),
             ("b", r(None)),
@@ -311,10 +235,7 @@ mod tests {
             ("f", r(None)),
         ]);
         let got: Vec<(usize, &str)> = ranked.iter().map(|(p, k, _)| (*p, *k)).collect();
-        assert_eq!(
-            got,
-            [(1, "c"), (2, "a"), (2, "d"), (4, "e"), (5, "b"), (5, "f")]
-        );
+        assert_eq!(got, [(1, "c"), (2, "a"), (2, "d"), (4, "e"), (5, "b"), (5, "f")]);
         assert!(rank::<u8>(Vec::new()).is_empty());
     }
 }

@@ -48,12 +48,7 @@ pub const DISPATCH_ROLES: [Role; 2] = [Role::Dispatcher, Role::Admin];
 /// Roles that may supervise (督办) at any open status and decide extensions.
 pub const SUPERVISOR_ROLES: [Role; 3] = [Role::Dispatcher, Role::Leader, Role::Admin];
 /// Staff roles that may verify (核查) a handled case.
-pub const VERIFIER_ROLES: [Role; 4] = [
-    Role::GridWorker,
-    Role::CommunityWorker,
-    Role::Dispatcher,
-    Role::Admin,
-];
+pub const VERIFIER_ROLES: [Role; 4] = [Role::GridWorker, Role::CommunityWorker, Role::Dispatcher, Role::Admin];
 /// Staff roles that may close a patrol report on the spot (就地解决).
 pub const ON_SPOT_ROLES: [Role; 2] = [Role::GridWorker, Role::CommunityWorker];
 
@@ -67,65 +62,34 @@ pub fn decide(
 ) -> Result<Decision, TransitionError> {
     let kind = action.kind();
     if !kind.allowed_in(state.status) {
-        return Err(TransitionError::NotAllowed {
-            status: state.status,
-            action: kind,
-        });
+        return Err(TransitionError::NotAllowed { status: state.status, action: kind });
     }
-    let mut d = Draft {
-        state: state.clone(),
-        events: Vec::new(),
-        notices: Vec::new(),
-        clock: None,
-        now,
-        kind,
-    };
+    let mut d = Draft { state: state.clone(), events: Vec::new(), notices: Vec::new(), clock: None, now, kind };
     match action {
         Action::Accept => triage::accept(&mut d, actor)?,
         Action::Reject { reason } => triage::reject(&mut d, actor, reason)?,
-        Action::Dispatch {
-            lead,
-            assisting,
-            auto,
-        } => triage::dispatch(&mut d, actor, lead, assisting, *auto)?,
+        Action::Dispatch { lead, assisting, auto } => triage::dispatch(&mut d, actor, lead, assisting, *auto)?,
         Action::Merge { into_case_id } => triage::merge(&mut d, actor, *into_case_id)?,
         Action::HandleOnSpot { reply } => triage::handle_on_spot(&mut d, actor, reply)?,
         Action::Acknowledge { unit } => handling::acknowledge(&mut d, actor, unit)?,
-        Action::Return {
-            unit,
-            reason,
-            override_by_dispatcher,
-        } => handling::return_case(&mut d, actor, unit, reason, *override_by_dispatcher)?,
-        Action::RequestExtension {
-            unit,
-            extra,
-            reason,
-        } => handling::request_extension(&mut d, actor, unit, extra, reason)?,
-        Action::DecideExtension { approve, note } => {
-            handling::decide_extension(&mut d, actor, *approve, note)?
+        Action::Return { unit, reason, override_by_dispatcher } => {
+            handling::return_case(&mut d, actor, unit, reason, *override_by_dispatcher)?
         }
+        Action::RequestExtension { unit, extra, reason } => {
+            handling::request_extension(&mut d, actor, unit, extra, reason)?
+        }
+        Action::DecideExtension { approve, note } => handling::decide_extension(&mut d, actor, *approve, note)?,
         Action::Supervise { note } => handling::supervise(&mut d, actor, note)?,
-        Action::Report {
-            unit,
-            reply,
-            evidence,
-        } => handling::report(&mut d, actor, unit, reply, evidence)?,
+        Action::Report { unit, reply, evidence } => handling::report(&mut d, actor, unit, reply, evidence)?,
         Action::ContactRequester { note } => handling::contact(&mut d, actor, note)?,
         Action::Verify { ok, note } => closing::verify(&mut d, actor, *ok, note)?,
         Action::Close => closing::close(&mut d, actor)?,
-        Action::Rate {
-            resolved,
-            satisfaction,
-            comment,
-        } => closing::rate(&mut d, actor, *resolved, *satisfaction, comment)?,
+        Action::Rate { resolved, satisfaction, comment } => {
+            closing::rate(&mut d, actor, *resolved, *satisfaction, comment)?
+        }
     }
     d.state.version = state.version + 1;
-    Ok(Decision {
-        state: d.state,
-        events: d.events,
-        notices: d.notices,
-        clock: d.clock,
-    })
+    Ok(Decision { state: d.state, events: d.events, notices: d.notices, clock: d.clock })
 }
 
 /// The decision being built.
@@ -148,19 +112,12 @@ impl Draft {
     }
 
     fn forbidden(&self, actor: &Actor) -> TransitionError {
-        TransitionError::Forbidden {
-            actor: actor.label(),
-            action: self.kind,
-        }
+        TransitionError::Forbidden { actor: actor.label(), action: self.kind }
     }
 
     /// The actor is staff with one of `roles`.
     fn require_role(&self, actor: &Actor, roles: &[Role]) -> Result<(), TransitionError> {
-        if actor.has_role(roles) {
-            Ok(())
-        } else {
-            Err(self.forbidden(actor))
-        }
+        if actor.has_role(roles) { Ok(()) } else { Err(self.forbidden(actor)) }
     }
 
     /// The actor is staff acting for `unit`.

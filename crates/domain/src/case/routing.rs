@@ -102,11 +102,7 @@ pub enum RoutingError {
     #[error("派单规则须指定诉求类别")]
     NoCategory,
     #[error("{level}代码“{code}”应为{len}位数字")]
-    AreaCode {
-        level: &'static str,
-        code: String,
-        len: usize,
-    },
+    AreaCode { level: &'static str, code: String, len: usize },
 }
 
 impl RoutingRule {
@@ -125,11 +121,7 @@ impl RoutingRule {
         if code.len() == len && code.bytes().all(|b| b.is_ascii_digit()) {
             Ok(())
         } else {
-            Err(RoutingError::AreaCode {
-                level: self.area.level_label(),
-                code: code.to_string(),
-                len,
-            })
+            Err(RoutingError::AreaCode { level: self.area.level_label(), code: code.to_string(), len })
         }
     }
 
@@ -139,8 +131,7 @@ impl RoutingRule {
 
     /// Ranks matching rules: more specific first, then lower id.
     fn beats(&self, other: &RoutingRule) -> bool {
-        (self.area.specificity(), std::cmp::Reverse(self.id))
-            > (other.area.specificity(), std::cmp::Reverse(other.id))
+        (self.area.specificity(), std::cmp::Reverse(self.id)) > (other.area.specificity(), std::cmp::Reverse(other.id))
     }
 }
 
@@ -168,23 +159,15 @@ pub struct RouteChoice<'a> {
 impl RouteChoice<'_> {
     /// The explanation as lines: the summary, then one line per candidate.
     pub fn explanation(&self) -> Vec<String> {
-        std::iter::once(self.summary.clone())
-            .chain(self.candidates.iter().map(|c| c.reason.clone()))
-            .collect()
+        std::iter::once(self.summary.clone()).chain(self.candidates.iter().map(|c| c.reason.clone())).collect()
     }
 }
 
 /// Picks the rule for a case of `category` in `grid_code` (None when the case has no grid).
-pub fn route<'a>(
-    rules: &'a [RoutingRule],
-    category: &str,
-    grid_code: Option<&str>,
-) -> RouteChoice<'a> {
-    let mut considered: Vec<&RoutingRule> =
-        rules.iter().filter(|r| r.category == category).collect();
+pub fn route<'a>(rules: &'a [RoutingRule], category: &str, grid_code: Option<&str>) -> RouteChoice<'a> {
+    let mut considered: Vec<&RoutingRule> = rules.iter().filter(|r| r.category == category).collect();
     considered.sort_by_key(|r| (std::cmp::Reverse(r.area.specificity()), r.id));
-    let checks: Vec<Result<(), String>> =
-        considered.iter().map(|r| r.area.check(grid_code)).collect();
+    let checks: Vec<Result<(), String>> = considered.iter().map(|r| r.area.check(grid_code)).collect();
     let winner = considered
         .iter()
         .zip(&checks)
@@ -203,29 +186,17 @@ pub fn route<'a>(
                     "{}适用且最具体，派往{}，{}",
                     rule.title(),
                     w.target,
-                    if w.auto_dispatch {
-                        "自动派单"
-                    } else {
-                        "由指挥中心确认派单"
-                    }
+                    if w.auto_dispatch { "自动派单" } else { "由指挥中心确认派单" }
                 ),
-                (Ok(()), Some(w)) if w.area.specificity() > rule.area.specificity() => format!(
-                    "{}适用，但不如规则#{}（{}）具体",
-                    rule.title(),
-                    w.id,
-                    w.area.kind_label()
-                ),
+                (Ok(()), Some(w)) if w.area.specificity() > rule.area.specificity() => {
+                    format!("{}适用，但不如规则#{}（{}）具体", rule.title(), w.id, w.area.kind_label())
+                }
                 (Ok(()), Some(w)) => {
                     format!("{}适用，与规则#{}同样具体，但编号较大", rule.title(), w.id)
                 }
                 (Ok(()), None) => format!("{}适用", rule.title()),
             };
-            Candidate {
-                rule,
-                matches: check.is_ok(),
-                won,
-                reason,
-            }
+            Candidate { rule, matches: check.is_ok(), won, reason }
         })
         .collect::<Vec<_>>();
 
@@ -235,22 +206,14 @@ pub fn route<'a>(
             w.id,
             w.area.describe(),
             w.target,
-            if w.auto_dispatch {
-                "，自动派单"
-            } else {
-                "，待指挥中心确认"
-            }
+            if w.auto_dispatch { "，自动派单" } else { "，待指挥中心确认" }
         ),
         None if candidates.is_empty() => {
             format!("没有“{category}”类别的派单规则，转指挥中心人工派单")
         }
         None => format!("“{category}”类别的规则均不适用于此位置，转指挥中心人工派单"),
     };
-    RouteChoice {
-        winner,
-        candidates,
-        summary,
-    }
+    RouteChoice { winner, candidates, summary }
 }
 
 #[cfg(test)]
@@ -261,33 +224,17 @@ mod tests {
     const GRID: &str = "330702001008001";
 
     fn rule(id: i64, category: &str, area: RuleArea, dept: i64) -> RoutingRule {
-        RoutingRule {
-            id,
-            category: category.into(),
-            area,
-            target: Unit::Department(dept),
-            auto_dispatch: id % 2 == 0,
-        }
+        RoutingRule { id, category: category.into(), area, target: Unit::Department(dept), auto_dispatch: id % 2 == 0 }
     }
 
     fn sample() -> Vec<RoutingRule> {
         vec![
             rule(1, "city.noise", RuleArea::Anywhere, 1),
             rule(2, "city.noise", RuleArea::Street("330702001".into()), 2),
-            rule(
-                3,
-                "city.noise",
-                RuleArea::Community("330702001008".into()),
-                3,
-            ),
+            rule(3, "city.noise", RuleArea::Community("330702001008".into()), 3),
             rule(4, "city.noise", RuleArea::Grid(GRID.into()), 4),
             rule(5, "city.noise", RuleArea::Grid("330702001008002".into()), 5),
-            rule(
-                6,
-                "city.noise",
-                RuleArea::Community("330702001009".into()),
-                6,
-            ),
+            rule(6, "city.noise", RuleArea::Community("330702001009".into()), 6),
             rule(7, "utility.water", RuleArea::Grid(GRID.into()), 7),
             rule(8, "city.noise", RuleArea::Grid(GRID.into()), 8),
         ]
@@ -320,33 +267,13 @@ mod tests {
         assert_eq!(choice.candidates.len(), 7);
         let ids: Vec<i64> = choice.candidates.iter().map(|c| c.rule.id).collect();
         assert_eq!(ids, [4, 5, 8, 3, 6, 2, 1]);
-        let reason = |id: i64| {
-            choice
-                .candidates
-                .iter()
-                .find(|c| c.rule.id == id)
-                .unwrap()
-                .reason
-                .clone()
-        };
-        assert_eq!(
-            reason(4),
-            "规则#4（类别+网格 330702001008001）适用且最具体，派往部门#4，自动派单"
-        );
-        assert_eq!(
-            reason(8),
-            "规则#8（类别+网格 330702001008001）适用，与规则#4同样具体，但编号较大"
-        );
-        assert_eq!(
-            reason(2),
-            "规则#2（类别+街道 330702001）适用，但不如规则#4（类别+网格）具体"
-        );
+        let reason = |id: i64| choice.candidates.iter().find(|c| c.rule.id == id).unwrap().reason.clone();
+        assert_eq!(reason(4), "规则#4（类别+网格 330702001008001）适用且最具体，派往部门#4，自动派单");
+        assert_eq!(reason(8), "规则#8（类别+网格 330702001008001）适用，与规则#4同样具体，但编号较大");
+        assert_eq!(reason(2), "规则#2（类别+街道 330702001）适用，但不如规则#4（类别+网格）具体");
         assert!(reason(5).contains("不适用：诉求所在网格为330702001008001"));
         assert!(reason(6).contains("不属于该社区"));
-        assert_eq!(
-            choice.summary,
-            "命中规则#4（类别+网格 330702001008001）：派往部门#4，自动派单"
-        );
+        assert_eq!(choice.summary, "命中规则#4（类别+网格 330702001008001）：派往部门#4，自动派单");
         assert_eq!(choice.explanation().len(), 8);
         assert!(choice.candidates.iter().filter(|c| c.won).count() == 1);
 
@@ -359,37 +286,14 @@ mod tests {
 
     #[test]
     fn validates_area_codes() {
-        assert!(
-            rule(1, "city.noise", RuleArea::Grid(GRID.into()), 1)
-                .validate()
-                .is_ok()
-        );
-        assert!(
-            rule(1, "city.noise", RuleArea::Anywhere, 1)
-                .validate()
-                .is_ok()
-        );
-        assert_eq!(
-            rule(1, " ", RuleArea::Anywhere, 1).validate(),
-            Err(RoutingError::NoCategory)
-        );
-        let err = rule(
-            1,
-            "city.noise",
-            RuleArea::Community("33070200100".into()),
-            1,
-        )
-        .validate()
-        .unwrap_err();
+        assert!(rule(1, "city.noise", RuleArea::Grid(GRID.into()), 1).validate().is_ok());
+        assert!(rule(1, "city.noise", RuleArea::Anywhere, 1).validate().is_ok());
+        assert_eq!(rule(1, " ", RuleArea::Anywhere, 1).validate(), Err(RoutingError::NoCategory));
+        let err = rule(1, "city.noise", RuleArea::Community("33070200100".into()), 1).validate().unwrap_err();
         assert_eq!(err.to_string(), "社区代码“33070200100”应为12位数字");
     }
 
-    const GRIDS: [&str; 4] = [
-        "330702001008001",
-        "330702001008002",
-        "330702001009001",
-        "330702002001001",
-    ];
+    const GRIDS: [&str; 4] = ["330702001008001", "330702001008002", "330702001009001", "330702002001001"];
 
     fn area() -> impl Strategy<Value = RuleArea> {
         prop_oneof![

@@ -24,12 +24,7 @@ pub struct Participant {
 
 impl Participant {
     pub fn new(unit: Unit) -> Participant {
-        Participant {
-            unit,
-            acknowledged_at: None,
-            reported_at: None,
-            returned: false,
-        }
+        Participant { unit, acknowledged_at: None, reported_at: None, returned: false }
     }
 }
 
@@ -121,23 +116,16 @@ impl CaseState {
 
     /// The participant entry of a unit that still takes part (not returned).
     pub fn active_participant(&self, unit: &Unit) -> Option<&Participant> {
-        self.participants
-            .iter()
-            .find(|p| &p.unit == unit && !p.returned)
+        self.participants.iter().find(|p| &p.unit == unit && !p.returned)
     }
 
     pub(crate) fn active_participant_mut(&mut self, unit: &Unit) -> Option<&mut Participant> {
-        self.participants
-            .iter_mut()
-            .find(|p| &p.unit == unit && !p.returned)
+        self.participants.iter_mut().find(|p| &p.unit == unit && !p.returned)
     }
 
     /// Units still taking part, lead first.
     pub fn active_units(&self) -> impl Iterator<Item = &Unit> {
-        self.participants
-            .iter()
-            .filter(|p| !p.returned)
-            .map(|p| &p.unit)
+        self.participants.iter().filter(|p| !p.returned).map(|p| &p.unit)
     }
 
     pub fn is_lead(&self, unit: &Unit) -> bool {

@@ -103,13 +103,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Channel::Web,
-        Channel::Hotline,
-        Channel::Patrol,
-        Channel::Open311,
-        Channel::Staff,
-    ];
+    pub const ALL: [Channel; 5] = [Channel::Web, Channel::Hotline, Channel::Patrol, Channel::Open311, Channel::Staff];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -146,11 +140,8 @@ pub enum Satisfaction {
 }
 
 impl Satisfaction {
-    pub const ALL: [Satisfaction; 3] = [
-        Satisfaction::Satisfied,
-        Satisfaction::BasicallySatisfied,
-        Satisfaction::Dissatisfied,
-    ];
+    pub const ALL: [Satisfaction; 3] =
+        [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -186,10 +177,7 @@ mod tests {
     fn names_round_trip() {
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.as_str())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
         }
         for c in Channel::ALL {
             assert_eq!(Channel::parse(c.as_str()), Some(c));

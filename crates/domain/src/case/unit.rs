@@ -28,8 +28,7 @@ impl Unit {
             return id.parse().ok().map(Unit::Department);
         }
         let code = s.strip_prefix("grid:")?;
-        (!code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| Unit::GridTeam(code.to_string()))
+        (!code.is_empty() && code.bytes().all(|b| b.is_ascii_digit())).then(|| Unit::GridTeam(code.to_string()))
     }
 }
 
@@ -57,10 +56,7 @@ mod tests {
             let json = serde_json::to_string(u).unwrap();
             assert_eq!(&serde_json::from_str::<Unit>(&json).unwrap(), u);
         }
-        assert_eq!(
-            serde_json::to_string(&d).unwrap(),
-            r#"{"kind":"department","id":12}"#
-        );
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"kind":"department","id":12}"#);
         assert_eq!(Unit::parse_key("dept:x"), None);
         assert_eq!(Unit::parse_key("grid:"), None);
         assert_eq!(Unit::parse_key("team:1"), None);

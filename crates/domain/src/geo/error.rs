@@ -17,10 +17,7 @@ pub enum GeometryError {
     ZeroArea,
     /// A hole (interior ring, counted from 0) is itself not a valid ring.
     #[error("第 {n} 个内洞无效：{reason}", n = hole + 1)]
-    InvalidHole {
-        hole: usize,
-        reason: Box<GeometryError>,
-    },
+    InvalidHole { hole: usize, reason: Box<GeometryError> },
     /// A hole lies outside the exterior ring.
     #[error("第 {n} 个内洞不在外边界之内", n = hole + 1)]
     HoleOutside { hole: usize },

@@ -7,10 +7,8 @@ use super::GeometryError;
 
 /// Parses GeoJSON text holding one polygon (see [`polygon_from_geojson`]).
 pub fn polygon_from_geojson_str(text: &str) -> Result<Polygon<f64>, GeometryError> {
-    let gj: GeoJson = serde_json::from_str(text).map_err(|e| GeometryError::BadGeoJson {
-        line: e.line(),
-        column: e.column(),
-    })?;
+    let gj: GeoJson =
+        serde_json::from_str(text).map_err(|e| GeometryError::BadGeoJson { line: e.line(), column: e.column() })?;
     polygon_from_geojson(&gj)
 }
 
@@ -22,16 +20,11 @@ pub fn polygon_from_geojson(gj: &GeoJson) -> Result<Polygon<f64>, GeometryError>
         GeoJson::Geometry(g) => from_geometry(g),
         GeoJson::Feature(f) => match &f.geometry {
             Some(g) => from_geometry(g),
-            None => Err(GeometryError::NotAPolygon(
-                "空要素（Feature 无几何）".into(),
-            )),
+            None => Err(GeometryError::NotAPolygon("空要素（Feature 无几何）".into())),
         },
         GeoJson::FeatureCollection(fc) => match fc.features.as_slice() {
             [one] => polygon_from_geojson(&GeoJson::Feature(one.clone())),
-            many => Err(GeometryError::NotAPolygon(format!(
-                "FeatureCollection（含 {} 个要素）",
-                many.len()
-            ))),
+            many => Err(GeometryError::NotAPolygon(format!("FeatureCollection（含 {} 个要素）", many.len()))),
         },
     }
 }
@@ -44,13 +37,10 @@ pub fn polygon_to_geojson(p: &Polygon<f64>) -> Geometry {
 fn from_geometry(g: &Geometry) -> Result<Polygon<f64>, GeometryError> {
     match &g.value {
         GeometryValue::Polygon { coordinates } => to_polygon(coordinates),
-        GeometryValue::MultiPolygon { coordinates } if coordinates.len() == 1 => {
-            to_polygon(&coordinates[0])
+        GeometryValue::MultiPolygon { coordinates } if coordinates.len() == 1 => to_polygon(&coordinates[0]),
+        GeometryValue::MultiPolygon { coordinates } => {
+            Err(GeometryError::NotAPolygon(format!("MultiPolygon（含 {} 个面）", coordinates.len())))
         }
-        GeometryValue::MultiPolygon { coordinates } => Err(GeometryError::NotAPolygon(format!(
-            "MultiPolygon（含 {} 个面）",
-            coordinates.len()
-        ))),
         other => Err(GeometryError::NotAPolygon(other.type_name().to_owned())),
     }
 }
@@ -88,15 +78,8 @@ mod tests {
         assert_eq!(e, GeometryError::NotAPolygon("Point".into()));
         assert_eq!(e.to_string(), "几何类型应为 Polygon（面），实际为 Point");
 
-        let short =
-            r#"{"type":"Polygon","coordinates":[[[119.66],[119.67,29.08],[119.67,29.09]]]}"#;
-        assert_eq!(
-            polygon_from_geojson_str(short),
-            Err(GeometryError::BadPosition)
-        );
-        assert!(matches!(
-            polygon_from_geojson_str("{oops"),
-            Err(GeometryError::BadGeoJson { line: 1, .. })
-        ));
+        let short = r#"{"type":"Polygon","coordinates":[[[119.66],[119.67,29.08],[119.67,29.09]]]}"#;
+        assert_eq!(polygon_from_geojson_str(short), Err(GeometryError::BadPosition));
+        assert!(matches!(polygon_from_geojson_str("{oops"), Err(GeometryError::BadGeoJson { line: 1, .. })));
     }
 }

@@ -63,12 +63,7 @@ impl<Id: Copy> GridLocator<Id> {
             }
             starts.push(edges.len());
         }
-        Self {
-            tree: RTree::bulk_load(boxes),
-            ids,
-            starts,
-            edges,
-        }
+        Self { tree: RTree::bulk_load(boxes), ids, starts, edges }
     }
 
     /// The id of the polygon containing `p`, if any.
@@ -79,11 +74,7 @@ impl<Id: Copy> GridLocator<Id> {
         let found = self.tree.locate_all_at_point_int(&[p.x, p.y], |candidate| {
             let index = candidate.data;
             let edges = &self.edges[self.starts[index]..self.starts[index + 1]];
-            if contains(edges, p.x, p.y) {
-                ControlFlow::Break(index)
-            } else {
-                ControlFlow::Continue(())
-            }
+            if contains(edges, p.x, p.y) { ControlFlow::Break(index) } else { ControlFlow::Continue(()) }
         });
         match found {
             ControlFlow::Break(index) => Some(self.ids[index]),
@@ -126,12 +117,7 @@ fn push_edges(ring: &LineString<f64>, edges: &mut Vec<Edge>) {
             continue; // never crossed by the half-open rule
         }
         let (lo, hi) = if a.y < b.y { (a, b) } else { (b, a) };
-        edges.push(Edge {
-            y0: lo.y,
-            y1: hi.y,
-            x0: lo.x,
-            slope: (hi.x - lo.x) / (hi.y - lo.y),
-        });
+        edges.push(Edge { y0: lo.y, y1: hi.y, x0: lo.x, slope: (hi.x - lo.x) / (hi.y - lo.y) });
     }
 }
 
@@ -154,23 +140,15 @@ mod tests {
 
     fn square(x0: f64, y0: f64, size: f64) -> Polygon<f64> {
         Polygon::new(
-            LineString::from(vec![
-                (x0, y0),
-                (x0 + size, y0),
-                (x0 + size, y0 + size),
-                (x0, y0 + size),
-                (x0, y0),
-            ]),
+            LineString::from(vec![(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size), (x0, y0)]),
             vec![],
         )
     }
 
     #[test]
     fn squares_holes_and_boundaries() {
-        let with_hole = Polygon::new(
-            square(2.0, 0.0, 2.0).exterior().clone(),
-            vec![square(2.5, 0.5, 1.0).exterior().clone()],
-        );
+        let with_hole =
+            Polygon::new(square(2.0, 0.0, 2.0).exterior().clone(), vec![square(2.5, 0.5, 1.0).exterior().clone()]);
         let loc = GridLocator::new(vec![
             ('a', square(0.0, 0.0, 2.0)),
             ('b', with_hole),

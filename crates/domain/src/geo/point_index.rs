@@ -28,11 +28,7 @@ impl<Id: Copy> PointIndex<Id> {
                 points.push(GeomWithData::new([m.x, m.y], index));
             }
         }
-        Self {
-            proj,
-            tree: RTree::bulk_load(points),
-            ids,
-        }
+        Self { proj, tree: RTree::bulk_load(points), ids }
     }
 
     /// The nearest point within `max_metres` of `p` and its distance in metres.
@@ -41,10 +37,7 @@ impl<Id: Copy> PointIndex<Id> {
         if !(m.x.is_finite() && m.y.is_finite()) || max_metres.is_nan() || max_metres < 0.0 {
             return None;
         }
-        let (nearest, d2) = self
-            .tree
-            .nearest_neighbor_iter_with_distance_2(&[m.x, m.y])
-            .next()?;
+        let (nearest, d2) = self.tree.nearest_neighbor_iter_with_distance_2(&[m.x, m.y]).next()?;
         let d = d2.sqrt();
         (d <= max_metres).then(|| (self.ids[nearest.data], d))
     }

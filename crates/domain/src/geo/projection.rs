@@ -27,11 +27,7 @@ impl LocalProjection {
     /// A projection centred on `origin`.
     pub fn new(origin: LngLat) -> Self {
         let kx = METRES_PER_DEG_LNG_EQUATOR * origin.y.to_radians().cos();
-        Self {
-            origin,
-            kx,
-            ky: METRES_PER_DEG_LAT,
-        }
+        Self { origin, kx, ky: METRES_PER_DEG_LAT }
     }
 
     /// A projection centred on the first vertex of `p` (the origin `(0, 0)` for an empty polygon).
@@ -46,26 +42,17 @@ impl LocalProjection {
 
     /// Degrees to metres east (`x`) and north (`y`) of the origin.
     pub fn to_metres(&self, c: LngLat) -> Coord<f64> {
-        Coord {
-            x: (c.x - self.origin.x) * self.kx,
-            y: (c.y - self.origin.y) * self.ky,
-        }
+        Coord { x: (c.x - self.origin.x) * self.kx, y: (c.y - self.origin.y) * self.ky }
     }
 
     /// Metres east and north of the origin back to degrees.
     pub fn to_lnglat(&self, m: Coord<f64>) -> LngLat {
-        Coord {
-            x: self.origin.x + m.x / self.kx,
-            y: self.origin.y + m.y / self.ky,
-        }
+        Coord { x: self.origin.x + m.x / self.kx, y: self.origin.y + m.y / self.ky }
     }
 
     /// The polygon with every vertex in metres.
     pub fn project_polygon(&self, p: &Polygon<f64>) -> Polygon<f64> {
-        Polygon::new(
-            self.project_ring(p.exterior()),
-            p.interiors().iter().map(|r| self.project_ring(r)).collect(),
-        )
+        Polygon::new(self.project_ring(p.exterior()), p.interiors().iter().map(|r| self.project_ring(r)).collect())
     }
 
     /// The multi-polygon with every vertex in metres.
@@ -84,14 +71,8 @@ mod tests {
 
     #[test]
     fn round_trip_and_scale() {
-        let proj = LocalProjection::new(Coord {
-            x: 119.65,
-            y: 29.08,
-        });
-        let c = Coord {
-            x: 119.66,
-            y: 29.09,
-        };
+        let proj = LocalProjection::new(Coord { x: 119.65, y: 29.08 });
+        let c = Coord { x: 119.66, y: 29.09 };
         let m = proj.to_metres(c);
         // 0.01 degree of latitude is about 1.1 km; of longitude at 29° about 0.97 km.
         assert!((m.y - 1105.74).abs() < 0.01);

@@ -14,10 +14,7 @@ pub struct Tolerance {
 
 impl Default for Tolerance {
     fn default() -> Self {
-        Self {
-            max_outside_m2: 1.0,
-            max_overlap_m2: 1.0,
-        }
+        Self { max_outside_m2: 1.0, max_overlap_m2: 1.0 }
     }
 }
 
@@ -27,11 +24,7 @@ pub fn area_m2(p: &Polygon<f64>, proj: &LocalProjection) -> f64 {
 }
 
 /// The area of `inner` not covered by `outer`, in square metres.
-pub fn outside_area_m2(
-    inner: &Polygon<f64>,
-    outer: &MultiPolygon<f64>,
-    proj: &LocalProjection,
-) -> f64 {
+pub fn outside_area_m2(inner: &Polygon<f64>, outer: &MultiPolygon<f64>, proj: &LocalProjection) -> f64 {
     let inner_m = proj.project_polygon(inner);
     let outer_m = proj.project_multi_polygon(outer);
     match (inner_m.bounding_rect(), outer_m.bounding_rect()) {
@@ -64,10 +57,7 @@ mod tests {
     use ::geo::{Coord, LineString};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
-        Polygon::new(
-            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
-            vec![],
-        )
+        Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])
     }
 
     #[test]

@@ -40,100 +40,55 @@ impl Lattice {
     /// If `cols` or `rows` is zero or `cell_m` is not a positive finite number.
     pub fn new(origin: LngLat, cols: usize, rows: usize, cell_m: f64, seed: u64) -> Self {
         assert!(cols > 0 && rows > 0, "a lattice needs at least one cell");
-        assert!(
-            cell_m.is_finite() && cell_m > 0.0,
-            "cell size must be positive"
-        );
+        assert!(cell_m.is_finite() && cell_m > 0.0, "cell size must be positive");
         let proj = LocalProjection::new(origin);
-        let jitter = |kind: u64, col: usize, row: usize, k: u64| {
-            unit(hash(&[seed, kind, col as u64, row as u64, k]))
-        };
+        let jitter = |kind: u64, col: usize, row: usize, k: u64| unit(hash(&[seed, kind, col as u64, row as u64, k]));
 
         // Corner nodes in metres (x east, y north; rows go south so y = -row * cell).
         let mut nodes_m = Vec::with_capacity((rows + 1) * (cols + 1));
         for row in 0..=rows {
             for col in 0..=cols {
-                let dx = if col == 0 || col == cols {
-                    0.0
-                } else {
-                    NODE_JITTER * cell_m * jitter(1, col, row, 0)
-                };
-                let dy = if row == 0 || row == rows {
-                    0.0
-                } else {
-                    NODE_JITTER * cell_m * jitter(2, col, row, 0)
-                };
-                nodes_m.push(Coord {
-                    x: col as f64 * cell_m + dx,
-                    y: -(row as f64) * cell_m + dy,
-                });
+                let dx = if col == 0 || col == cols { 0.0 } else { NODE_JITTER * cell_m * jitter(1, col, row, 0) };
+                let dy = if row == 0 || row == rows { 0.0 } else { NODE_JITTER * cell_m * jitter(2, col, row, 0) };
+                nodes_m.push(Coord { x: col as f64 * cell_m + dx, y: -(row as f64) * cell_m + dy });
             }
         }
         let node_m = |col: usize, row: usize| nodes_m[row * (cols + 1) + col];
 
         // Inner vertices of an edge from a to b: 2 or 3 of them, moved along the edge a little
         // and across it (along the axis it does not run on) unless the edge is on the outline.
-        let split =
-            |kind: u64, col: usize, row: usize, a: Coord<f64>, b: Coord<f64>, border: bool| {
-                let inner = 2 + (hash(&[seed, kind, col as u64, row as u64, 99]) % 2) as usize;
-                (1..=inner)
-                    .map(|k| {
-                        let t = (k as f64 + ALONG_JITTER * jitter(kind, col, row, 2 * k as u64))
-                            / (inner + 1) as f64;
-                        let off = if border {
-                            0.0
-                        } else {
-                            WIGGLE * cell_m * jitter(kind, col, row, 2 * k as u64 + 1)
-                        };
-                        let mut c = Coord {
-                            x: a.x + t * (b.x - a.x),
-                            y: a.y + t * (b.y - a.y),
-                        };
-                        if kind == 3 {
-                            c.y += off; // horizontal edge wiggles north-south
-                        } else {
-                            c.x += off; // vertical edge wiggles east-west
-                        }
-                        proj.to_lnglat(c)
-                    })
-                    .collect::<Vec<_>>()
-            };
+        let split = |kind: u64, col: usize, row: usize, a: Coord<f64>, b: Coord<f64>, border: bool| {
+            let inner = 2 + (hash(&[seed, kind, col as u64, row as u64, 99]) % 2) as usize;
+            (1..=inner)
+                .map(|k| {
+                    let t = (k as f64 + ALONG_JITTER * jitter(kind, col, row, 2 * k as u64)) / (inner + 1) as f64;
+                    let off = if border { 0.0 } else { WIGGLE * cell_m * jitter(kind, col, row, 2 * k as u64 + 1) };
+                    let mut c = Coord { x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) };
+                    if kind == 3 {
+                        c.y += off; // horizontal edge wiggles north-south
+                    } else {
+                        c.x += off; // vertical edge wiggles east-west
+                    }
+                    proj.to_lnglat(c)
+                })
+                .collect::<Vec<_>>()
+        };
         let mut h_edges = Vec::with_capacity((rows + 1) * cols);
         for row in 0..=rows {
             for col in 0..cols {
                 let border = row == 0 || row == rows;
-                h_edges.push(split(
-                    3,
-                    col,
-                    row,
-                    node_m(col, row),
-                    node_m(col + 1, row),
-                    border,
-                ));
+                h_edges.push(split(3, col, row, node_m(col, row), node_m(col + 1, row), border));
             }
         }
         let mut v_edges = Vec::with_capacity(rows * (cols + 1));
         for row in 0..rows {
             for col in 0..=cols {
                 let border = col == 0 || col == cols;
-                v_edges.push(split(
-                    4,
-                    col,
-                    row,
-                    node_m(col, row),
-                    node_m(col, row + 1),
-                    border,
-                ));
+                v_edges.push(split(4, col, row, node_m(col, row), node_m(col, row + 1), border));
             }
         }
         let nodes = nodes_m.iter().map(|&m| proj.to_lnglat(m)).collect();
-        Self {
-            cols,
-            rows,
-            nodes,
-            h_edges,
-            v_edges,
-        }
+        Self { cols, rows, nodes, h_edges, v_edges }
     }
 
     /// Number of columns (west → east).
@@ -182,14 +137,8 @@ impl Lattice {
     /// Walks the boundary of a block of cells counter-clockwise from its north-west corner:
     /// down the west side, east along the south side, up the east side, west along the north.
     fn block(&self, cols: Range<usize>, rows: Range<usize>) -> Polygon<f64> {
-        assert!(
-            cols.start < cols.end && cols.end <= self.cols,
-            "column range {cols:?} outside the lattice"
-        );
-        assert!(
-            rows.start < rows.end && rows.end <= self.rows,
-            "row range {rows:?} outside the lattice"
-        );
+        assert!(cols.start < cols.end && cols.end <= self.cols, "column range {cols:?} outside the lattice");
+        assert!(rows.start < rows.end && rows.end <= self.rows, "row range {rows:?} outside the lattice");
         let (c0, c1, r0, r1) = (cols.start, cols.end, rows.start, rows.end);
         let mut ring = Vec::new();
         for row in r0..r1 {
@@ -226,23 +175,13 @@ pub fn lattice_cells(lattice: &Lattice) -> Vec<((usize, usize), Polygon<f64>)> {
 ///
 /// # Panics
 /// If a range is empty or reaches outside the lattice.
-pub fn block_outline(
-    lattice: &Lattice,
-    col_range: Range<usize>,
-    row_range: Range<usize>,
-) -> Polygon<f64> {
+pub fn block_outline(lattice: &Lattice, col_range: Range<usize>, row_range: Range<usize>) -> Polygon<f64> {
     lattice.block(col_range, row_range)
 }
 
 /// `cols × rows` cells of about `cell_m` metres tiling a rectangle whose north-west corner is
 /// `origin`, in row-major order, each with 12–16 vertices. Deterministic in `seed`.
-pub fn synthetic_grid_lattice(
-    origin: LngLat,
-    cols: usize,
-    rows: usize,
-    cell_m: f64,
-    seed: u64,
-) -> Vec<Polygon<f64>> {
+pub fn synthetic_grid_lattice(origin: LngLat, cols: usize, rows: usize, cell_m: f64, seed: u64) -> Vec<Polygon<f64>> {
     Lattice::new(origin, cols, rows, cell_m, seed).cells()
 }
 
@@ -268,10 +207,7 @@ mod tests {
 
     #[test]
     fn shape_and_determinism() {
-        let origin = Coord {
-            x: 119.64,
-            y: 29.09,
-        };
+        let origin = Coord { x: 119.64, y: 29.09 };
         let a = synthetic_grid_lattice(origin, 3, 2, 300.0, 7);
         let b = synthetic_grid_lattice(origin, 3, 2, 300.0, 7);
         let c = synthetic_grid_lattice(origin, 3, 2, 300.0, 8);

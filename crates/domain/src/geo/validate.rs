@@ -27,20 +27,13 @@ pub fn validate_polygon(p: &Polygon<f64>) -> Result<(), GeometryError> {
     check_ring_shape(&exterior)?;
     let holes: Vec<Vec<Coord<f64>>> = p.interiors().iter().map(normalise).collect();
     for (hole, ring) in holes.iter().enumerate() {
-        check_ring_shape(ring).map_err(|reason| GeometryError::InvalidHole {
-            hole,
-            reason: Box::new(reason),
-        })?;
+        check_ring_shape(ring).map_err(|reason| GeometryError::InvalidHole { hole, reason: Box::new(reason) })?;
     }
 
-    let rings: Vec<&[Coord<f64>]> = std::iter::once(exterior.as_slice())
-        .chain(holes.iter().map(Vec::as_slice))
-        .collect();
+    let rings: Vec<&[Coord<f64>]> =
+        std::iter::once(exterior.as_slice()).chain(holes.iter().map(Vec::as_slice)).collect();
     if let Some(at) = find_intersection(&rings) {
-        return Err(GeometryError::SelfIntersection {
-            lng: at.x,
-            lat: at.y,
-        });
+        return Err(GeometryError::SelfIntersection { lng: at.x, lat: at.y });
     }
 
     // No two rings touch now, so a ring lies wholly inside or wholly outside another and
@@ -53,10 +46,7 @@ pub fn validate_polygon(p: &Polygon<f64>) -> Result<(), GeometryError> {
     for (first, a) in holes.iter().enumerate() {
         for (offset, b) in holes[first + 1..].iter().enumerate() {
             if point_in_ring(b[0], a) || point_in_ring(a[0], b) {
-                return Err(GeometryError::HolesOverlap {
-                    first,
-                    second: first + 1 + offset,
-                });
+                return Err(GeometryError::HolesOverlap { first, second: first + 1 + offset });
             }
         }
     }
@@ -65,11 +55,7 @@ pub fn validate_polygon(p: &Polygon<f64>) -> Result<(), GeometryError> {
 
 fn check_coord(c: Coord<f64>) -> Result<(), GeometryError> {
     let ok = c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0;
-    if ok {
-        Ok(())
-    } else {
-        Err(GeometryError::BadCoordinate { lng: c.x, lat: c.y })
-    }
+    if ok { Ok(()) } else { Err(GeometryError::BadCoordinate { lng: c.x, lat: c.y }) }
 }
 
 /// The ring's vertices without consecutive repeats and without the closing vertex.
@@ -88,10 +74,7 @@ fn normalise(ring: &LineString<f64>) -> Vec<Coord<f64>> {
 
 /// At least three distinct vertices, not all on one line.
 fn check_ring_shape(ring: &[Coord<f64>]) -> Result<(), GeometryError> {
-    let mut distinct: Vec<(u64, u64)> = ring
-        .iter()
-        .map(|c| (c.x.to_bits(), c.y.to_bits()))
-        .collect();
+    let mut distinct: Vec<(u64, u64)> = ring.iter().map(|c| (c.x.to_bits(), c.y.to_bits())).collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 3 {
@@ -100,16 +83,9 @@ fn check_ring_shape(ring: &[Coord<f64>]) -> Result<(), GeometryError> {
 
     let proj = LocalProjection::new(ring[0]);
     let pts: Vec<Coord<f64>> = ring.iter().map(|&c| proj.to_metres(c)).collect();
-    let far = pts
-        .iter()
-        .copied()
-        .max_by(|a, b| norm2(*a).total_cmp(&norm2(*b)))
-        .unwrap_or_default();
+    let far = pts.iter().copied().max_by(|a, b| norm2(*a).total_cmp(&norm2(*b))).unwrap_or_default();
     let len = norm2(far).sqrt();
-    let max_offset = pts
-        .iter()
-        .map(|p| (far.x * p.y - far.y * p.x).abs() / len)
-        .fold(0.0_f64, f64::max);
+    let max_offset = pts.iter().map(|p| (far.x * p.y - far.y * p.x).abs() / len).fold(0.0_f64, f64::max);
     if len == 0.0 || max_offset < COLLINEAR_TOLERANCE_M {
         return Err(GeometryError::ZeroArea);
     }
@@ -142,14 +118,8 @@ fn find_intersection(rings: &[&[Coord<f64>]]) -> Option<Coord<f64>> {
                 ring,
                 index,
                 line: Line::new(a, b),
-                min: Coord {
-                    x: a.x.min(b.x),
-                    y: a.y.min(b.y),
-                },
-                max: Coord {
-                    x: a.x.max(b.x),
-                    y: a.y.max(b.y),
-                },
+                min: Coord { x: a.x.min(b.x), y: a.y.min(b.y) },
+                max: Coord { x: a.x.max(b.x), y: a.y.max(b.y) },
             });
         }
     }
@@ -211,18 +181,10 @@ mod tests {
     }
 
     fn with_holes(ext: &[(f64, f64)], holes: &[&[(f64, f64)]]) -> Polygon<f64> {
-        Polygon::new(
-            LineString::from(ext.to_vec()),
-            holes.iter().map(|h| LineString::from(h.to_vec())).collect(),
-        )
+        Polygon::new(LineString::from(ext.to_vec()), holes.iter().map(|h| LineString::from(h.to_vec())).collect())
     }
 
-    const SQUARE: &[(f64, f64)] = &[
-        (119.660, 29.080),
-        (119.670, 29.080),
-        (119.670, 29.090),
-        (119.660, 29.090),
-    ];
+    const SQUARE: &[(f64, f64)] = &[(119.660, 29.080), (119.670, 29.080), (119.670, 29.090), (119.660, 29.090)];
 
     #[test]
     fn table() {
@@ -231,24 +193,12 @@ mod tests {
             ("valid square", poly(SQUARE), Ok(())),
             (
                 "square with repeated vertex",
-                poly(&[
-                    (119.660, 29.080),
-                    (119.670, 29.080),
-                    (119.670, 29.080),
-                    (119.670, 29.090),
-                    (119.660, 29.090),
-                ]),
+                poly(&[(119.660, 29.080), (119.670, 29.080), (119.670, 29.080), (119.670, 29.090), (119.660, 29.090)]),
                 Ok(()),
             ),
             (
                 "collinear extra vertex",
-                poly(&[
-                    (119.660, 29.080),
-                    (119.665, 29.080),
-                    (119.670, 29.080),
-                    (119.670, 29.090),
-                    (119.660, 29.090),
-                ]),
+                poly(&[(119.660, 29.080), (119.665, 29.080), (119.670, 29.080), (119.670, 29.090), (119.660, 29.090)]),
                 Ok(()),
             ),
             (
@@ -263,56 +213,20 @@ mod tests {
             ),
             (
                 "spike going back along an edge",
-                poly(&[
-                    (0.0, 0.0),
-                    (4.0, 0.0),
-                    (6.0, 0.0),
-                    (4.0, 0.0),
-                    (4.0, 4.0),
-                    (0.0, 4.0),
-                ]),
+                poly(&[(0.0, 0.0), (4.0, 0.0), (6.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]),
                 Err(SelfIntersection { lng: 4.0, lat: 0.0 }),
             ),
-            (
-                "too few points",
-                poly(&[(0.0, 0.0), (1.0, 1.0)]),
-                Err(TooFewPoints),
-            ),
+            ("too few points", poly(&[(0.0, 0.0), (1.0, 1.0)]), Err(TooFewPoints)),
             ("empty", poly(&[]), Err(TooFewPoints)),
-            (
-                "two points repeated",
-                poly(&[(0.0, 0.0), (1.0, 1.0), (0.0, 0.0), (1.0, 1.0)]),
-                Err(TooFewPoints),
-            ),
-            (
-                "NaN",
-                poly(&[(0.0, 0.0), (1.0, f64::NAN), (1.0, 1.0)]),
-                Err(BadCoordinate {
-                    lng: 1.0,
-                    lat: f64::NAN,
-                }),
-            ),
-            (
-                "latitude 95",
-                poly(&[(0.0, 0.0), (1.0, 95.0), (1.0, 1.0)]),
-                Err(BadCoordinate {
-                    lng: 1.0,
-                    lat: 95.0,
-                }),
-            ),
+            ("two points repeated", poly(&[(0.0, 0.0), (1.0, 1.0), (0.0, 0.0), (1.0, 1.0)]), Err(TooFewPoints)),
+            ("NaN", poly(&[(0.0, 0.0), (1.0, f64::NAN), (1.0, 1.0)]), Err(BadCoordinate { lng: 1.0, lat: f64::NAN })),
+            ("latitude 95", poly(&[(0.0, 0.0), (1.0, 95.0), (1.0, 1.0)]), Err(BadCoordinate { lng: 1.0, lat: 95.0 })),
             (
                 "longitude 181",
                 poly(&[(181.0, 0.0), (1.0, 5.0), (1.0, 1.0)]),
-                Err(BadCoordinate {
-                    lng: 181.0,
-                    lat: 0.0,
-                }),
+                Err(BadCoordinate { lng: 181.0, lat: 0.0 }),
             ),
-            (
-                "zero area",
-                poly(&[(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]),
-                Err(ZeroArea),
-            ),
+            ("zero area", poly(&[(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]), Err(ZeroArea)),
             (
                 "valid hole",
                 with_holes(
@@ -335,10 +249,7 @@ mod tests {
                     &[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)],
                     &[&[(8.0, 2.0), (8.0, 4.0), (12.0, 4.0), (12.0, 2.0)]],
                 ),
-                Err(SelfIntersection {
-                    lng: 10.0,
-                    lat: 4.0,
-                }),
+                Err(SelfIntersection { lng: 10.0, lat: 4.0 }),
             ),
             (
                 "hole inside hole",
@@ -349,10 +260,7 @@ mod tests {
                         &[(2.0, 2.0), (2.0, 4.0), (4.0, 4.0), (4.0, 2.0)],
                     ],
                 ),
-                Err(HolesOverlap {
-                    first: 0,
-                    second: 1,
-                }),
+                Err(HolesOverlap { first: 0, second: 1 }),
             ),
             (
                 "degenerate hole",
@@ -360,10 +268,7 @@ mod tests {
                     &[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)],
                     &[&[(2.0, 2.0), (3.0, 3.0), (4.0, 4.0)]],
                 ),
-                Err(InvalidHole {
-                    hole: 0,
-                    reason: Box::new(ZeroArea),
-                }),
+                Err(InvalidHole { hole: 0, reason: Box::new(ZeroArea) }),
             ),
         ];
         for (name, p, want) in cases {
@@ -375,18 +280,9 @@ mod tests {
 
     #[test]
     fn messages_are_chinese() {
-        let e = GeometryError::SelfIntersection {
-            lng: 119.661_234,
-            lat: 29.080_123,
-        };
-        assert_eq!(
-            e.to_string(),
-            "多边形自相交（约在 119.66123, 29.08012 附近）"
-        );
-        let e = GeometryError::InvalidHole {
-            hole: 0,
-            reason: Box::new(GeometryError::ZeroArea),
-        };
+        let e = GeometryError::SelfIntersection { lng: 119.661_234, lat: 29.080_123 };
+        assert_eq!(e.to_string(), "多边形自相交（约在 119.66123, 29.08012 附近）");
+        let e = GeometryError::InvalidHole { hole: 0, reason: Box::new(GeometryError::ZeroArea) };
         assert_eq!(e.to_string(), "第 1 个内洞无效：多边形面积为零");
     }
 }

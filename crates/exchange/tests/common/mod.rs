@@ -32,16 +32,11 @@ pub const GRID_EAST: &str = "330702001001002";
 pub const GRID_OTHER: &str = "330702002001001";
 
 pub fn actor() -> Actor {
-    Actor {
-        user_id: Some(1),
-        name: "测试管理员".into(),
-    }
+    Actor { user_id: Some(1), name: "测试管理员".into() }
 }
 
 pub fn street_scope() -> Scope {
-    Scope::Region {
-        code: RegionCode::parse(STREET).unwrap(),
-    }
+    Scope::Region { code: RegionCode::parse(STREET).unwrap() }
 }
 
 pub fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
@@ -49,18 +44,11 @@ pub fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
 }
 
 fn boundary(x0: f64, y0: f64, x1: f64, y1: f64) -> Option<Boundary> {
-    Some(Boundary {
-        geojson: square(x0, y0, x1, y1).to_string(),
-        bbox: [x0, y0, x1, y1],
-    })
+    Some(Boundary { geojson: square(x0, y0, x1, y1).to_string(), bbox: [x0, y0, x1, y1] })
 }
 
 fn region(code: &str, name: &str, b: Option<Boundary>) -> NewRegion {
-    NewRegion {
-        code: RegionCode::parse(code).unwrap(),
-        name: name.into(),
-        boundary: b,
-    }
+    NewRegion { code: RegionCode::parse(code).unwrap(), name: name.into(), boundary: b }
 }
 
 /// District, two streets, three communities of the first street (two with square boundaries)
@@ -70,22 +58,10 @@ pub async fn regions(store: &Store) {
         region(DISTRICT, "婺城区", None),
         region(STREET, "城东街道", None),
         region(OTHER_STREET, "城西街道", None),
-        region(
-            COMMUNITY,
-            "东风社区",
-            boundary(119.60, 29.00, 119.62, 29.02),
-        ),
-        region(
-            COMMUNITY_EAST,
-            "西湖社区",
-            boundary(119.62, 29.00, 119.64, 29.02),
-        ),
+        region(COMMUNITY, "东风社区", boundary(119.60, 29.00, 119.62, 29.02)),
+        region(COMMUNITY_EAST, "西湖社区", boundary(119.62, 29.00, 119.64, 29.02)),
         region(COMMUNITY_OPEN, "无界社区", None),
-        region(
-            OTHER_COMMUNITY,
-            "城西社区",
-            boundary(119.50, 29.00, 119.52, 29.02),
-        ),
+        region(OTHER_COMMUNITY, "城西社区", boundary(119.50, 29.00, 119.52, 29.02)),
     ];
     let mut tx = store.db.begin().await.unwrap();
     insert_regions(&mut tx, &list, store.now()).await.unwrap();
@@ -97,21 +73,9 @@ pub async fn regions(store: &Store) {
 pub async fn with_grids(store: &Store) {
     regions(store).await;
     let grids = vec![
-        region(
-            GRID_WEST,
-            "东风一网格",
-            boundary(119.60, 29.00, 119.61, 29.02),
-        ),
-        region(
-            GRID_EAST,
-            "东风二网格",
-            boundary(119.61, 29.00, 119.62, 29.02),
-        ),
-        region(
-            GRID_OTHER,
-            "城西一网格",
-            boundary(119.50, 29.00, 119.51, 29.02),
-        ),
+        region(GRID_WEST, "东风一网格", boundary(119.60, 29.00, 119.61, 29.02)),
+        region(GRID_EAST, "东风二网格", boundary(119.61, 29.00, 119.62, 29.02)),
+        region(GRID_OTHER, "城西一网格", boundary(119.50, 29.00, 119.51, 29.02)),
     ];
     let building = |id: i64, grid: &str, name: &str, lng: f64| NewBuilding {
         id,
@@ -132,9 +96,7 @@ pub async fn with_grids(store: &Store) {
     ];
     let mut tx = store.db.begin().await.unwrap();
     insert_regions(&mut tx, &grids, store.now()).await.unwrap();
-    insert_buildings(&mut tx, &buildings, store.now())
-        .await
-        .unwrap();
+    insert_buildings(&mut tx, &buildings, store.now()).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -143,9 +105,7 @@ pub fn feature(code: &str, name: &str, geometry: Value) -> Value {
 }
 
 pub fn collection(features: Vec<Value>) -> Vec<u8> {
-    json!({"type": "FeatureCollection", "features": features})
-        .to_string()
-        .into_bytes()
+    json!({"type": "FeatureCollection", "features": features}).to_string().into_bytes()
 }
 
 /// What the database holds, to compare before and after a refused import.
@@ -162,22 +122,14 @@ pub async fn snapshot(store: &Store) -> Snapshot {
     Snapshot {
         regions: store.count_regions().await.unwrap(),
         residents: store.count_residents().await.unwrap(),
-        households: store
-            .households(&Scope::All, None, None, Page::default())
-            .await
-            .unwrap()
-            .total,
+        households: store.households(&Scope::All, None, None, Page::default()).await.unwrap().total,
         audit: store.audit_verify().await.unwrap().expect("intact chain"),
         geometry_revision: store.geometry_revision().await.unwrap(),
     }
 }
 
 pub fn id(birth: (i32, u32, u32), seq: u16) -> IdNumber {
-    IdNumber::compose(
-        "330702",
-        NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(),
-        seq,
-    )
+    IdNumber::compose("330702", NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(), seq)
 }
 
 /// A cell of a test workbook.
@@ -193,19 +145,8 @@ pub fn txt(s: &str) -> Cell {
     Cell::Text(s.into())
 }
 
-pub const HEADERS: [&str; 11] = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "身份证号",
-    "手机号",
-    "网格编码",
-    "楼栋",
-    "单元",
-    "房号",
-    "与户主关系",
-    "标签",
-];
+pub const HEADERS: [&str; 11] =
+    ["姓名", "性别", "出生日期", "身份证号", "手机号", "网格编码", "楼栋", "单元", "房号", "与户主关系", "标签"];
 
 /// A workbook whose first row is `headers` and then `rows`.
 pub fn xlsx(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
@@ -239,14 +180,7 @@ pub fn xlsx(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
 }
 
 /// A full row in [`HEADERS`] order.
-pub fn person(
-    name: &str,
-    id: &IdNumber,
-    grid: &str,
-    building: &str,
-    unit: f64,
-    room: &str,
-) -> Vec<Cell> {
+pub fn person(name: &str, id: &IdNumber, grid: &str, building: &str, unit: f64, room: &str) -> Vec<Cell> {
     vec![
         txt(name),
         Cell::Empty,

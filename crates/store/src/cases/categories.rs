@@ -35,41 +35,20 @@ pub struct RuleRow {
 }
 
 const CATEGORY_COLS: &str = "code, name, parent_code, urgency, kind, active, sort";
-const RULE_COLS: &str =
-    "id, category_code, area_kind, area_code, target_kind, target_ref, auto_dispatch, version";
+const RULE_COLS: &str = "id, category_code, area_kind, area_code, target_kind, target_ref, auto_dispatch, version";
 
 impl Store {
     /// Inserts categories that do not exist yet (parents first); returns how many were new.
-    pub async fn seed_categories(
-        &self,
-        actor: &Actor,
-        rows: &[CategoryRow],
-    ) -> Result<usize, StoreError> {
+    pub async fn seed_categories(&self, actor: &Actor, rows: &[CategoryRow]) -> Result<usize, StoreError> {
         let now = self.now();
-        let existing: Vec<String> = on_read!(&self.db, |p| sqlx::query_scalar(
-            "SELECT code FROM categories"
-        )
-        .fetch_all(p)
-        .await)?;
-        let new: Vec<&CategoryRow> = rows
-            .iter()
-            .filter(|c| !existing.contains(&c.code))
-            .collect();
+        let existing: Vec<String> =
+            on_read!(&self.db, |p| sqlx::query_scalar("SELECT code FROM categories").fetch_all(p).await)?;
+        let new: Vec<&CategoryRow> = rows.iter().filter(|c| !existing.contains(&c.code)).collect();
         if new.is_empty() {
             return Ok(0);
         }
         let mut tx = self.db.begin().await?;
-        let cols = [
-            "code",
-            "name",
-            "parent_code",
-            "urgency",
-            "kind",
-            "active",
-            "sort",
-            "created_at",
-            "updated_at",
-        ];
+        let cols = ["code", "name", "parent_code", "urgency", "kind", "active", "sort", "created_at", "updated_at"];
         let vals: Vec<Vec<Val>> = new
             .iter()
             .map(|c| {
@@ -91,8 +70,7 @@ impl Store {
             &mut tx,
             now,
             actor,
-            AuditEntry::new("category.seed", "category", "*")
-                .detail(format!("新增分类 {} 个", new.len())),
+            AuditEntry::new("category.seed", "category", "*").detail(format!("新增分类 {} 个", new.len())),
         )
         .await?;
         tx.commit().await?;
@@ -100,12 +78,8 @@ impl Store {
     }
 
     pub async fn categories(&self) -> Result<Vec<CategoryRow>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {CATEGORY_COLS} FROM categories ORDER BY sort, code"
-        ));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .fetch_all(p)
-            .await)?)
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {CATEGORY_COLS} FROM categories ORDER BY sort, code"));
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Creates or changes a category (admin), audited.
@@ -129,23 +103,14 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("category.upsert", "category", &c.code).after(digest_of(c)),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("category.upsert", "category", &c.code).after(digest_of(c)))
+            .await?;
         tx.commit().await
     }
 
     pub async fn routing_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {RULE_COLS} FROM routing_rules ORDER BY category_code, id"
-        ));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .fetch_all(p)
-            .await)?)
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {RULE_COLS} FROM routing_rules ORDER BY category_code, id"));
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Adds a rule (admin), audited; returns its id.
@@ -166,13 +131,8 @@ impl Store {
                 .fetch_one(c)
                 .await
         })?;
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("routing_rule.create", "routing_rule", id).after(digest_of(r)),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("routing_rule.create", "routing_rule", id).after(digest_of(r)))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -201,36 +161,23 @@ impl Store {
         if n == 0 {
             return Err(StoreError::stale());
         }
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("routing_rule.update", "routing_rule", r.id).after(digest_of(r)),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("routing_rule.update", "routing_rule", r.id).after(digest_of(r)))
+            .await?;
         tx.commit().await
     }
 
     pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let n = on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM routing_rules WHERE id = $1"
-        )
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|x| x.rows_affected()))?;
+        let n = on_tx!(&mut tx, |c| sqlx::query("DELETE FROM routing_rules WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|x| x.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            now,
-            actor,
-            AuditEntry::new("routing_rule.delete", "routing_rule", id),
-        )
-        .await?;
+        append(&mut tx, now, actor, AuditEntry::new("routing_rule.delete", "routing_rule", id)).await?;
         tx.commit().await
     }
 }

@@ -92,10 +92,7 @@ fn area_visible(scope: &Scope, c: &CaseView) -> bool {
 impl Store {
     async fn case_by_id(&self, id: i64) -> Result<CaseView, StoreError> {
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_one(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
 
     /// A case for staff within scope (department staff: cases their department takes part in).
@@ -105,63 +102,37 @@ impl Store {
             Scope::Department { id: dept, .. } => {
                 let unit = format!("dept:{dept}");
                 let sql = "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2";
-                let n: i64 = on_read!(&self.db, |p| sqlx::query_scalar(sql)
-                    .bind(id)
-                    .bind(&unit)
-                    .fetch_one(p)
-                    .await)?;
+                let n: i64 = on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
                 n > 0
             }
             other => area_visible(other, &c),
         };
-        if visible {
-            Ok(c)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        if visible { Ok(c) } else { Err(StoreError::NotFound) }
     }
 
     /// A case by its tracking code and private follow token (the requester, no account).
-    pub async fn case_for_requester(
-        &self,
-        code: &str,
-        token: &str,
-    ) -> Result<CaseView, StoreError> {
+    pub async fn case_for_requester(&self, code: &str, token: &str) -> Result<CaseView, StoreError> {
         if !crate::users::same_secret(&self.pii().follow_token(code), token) {
             return Err(StoreError::NotFound);
         }
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.code = $1"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(code)
-            .fetch_one(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(code).fetch_one(p).await)?)
     }
 
     pub async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {
         let sql = "SELECT id, kind, actor_name, unit, note, data, at FROM case_events WHERE case_id = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
     }
 
     /// Cases merged into this one.
     pub async fn merged_children(&self, id: i64) -> Result<Vec<i64>, StoreError> {
         let sql = "SELECT id FROM cases WHERE parent_case_id = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql)
-            .bind(id)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
     }
 
     /// The queue: cases in scope matching the filter, most urgent first (by deadline; a case
     /// awaiting dispatch by the time it was reported).
-    pub async fn case_queue(
-        &self,
-        scope: &Scope,
-        f: &QueueFilter,
-        page: Page,
-    ) -> Result<Paged<CaseView>, StoreError> {
+    pub async fn case_queue(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Paged<CaseView>, StoreError> {
         // $1..$3 select the area; each filter adds its own numbered parameter.
         let mut clauses: Vec<String> = Vec::new();
         let mut binds: Vec<Bind> = Vec::new();
@@ -193,20 +164,14 @@ impl Store {
             }
             Scope::Department { id, .. } => {
                 let a = push(&mut binds, Bind::Text(format!("dept:{id}")));
-                clauses.push(format!(
-                    "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a})"
-                ));
+                clauses.push(format!("c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a})"));
             }
         }
         if f.open_only {
             let a = push(&mut binds, Bind::Bool(true));
             clauses.push(format!("c.open = ${a}"));
         }
-        for (col, v) in [
-            ("c.status", &f.status),
-            ("c.category_code", &f.category),
-            ("c.channel", &f.channel),
-        ] {
+        for (col, v) in [("c.status", &f.status), ("c.category_code", &f.category), ("c.channel", &f.channel)] {
             if let Some(v) = v {
                 let a = push(&mut binds, Bind::Text(v.clone()));
                 clauses.push(format!("{col} = ${a}"));
@@ -233,13 +198,13 @@ impl Store {
             match self.db.backend() {
                 Backend::Sqlite => {
                     let a = push(&mut binds, Bind::Text(super::search::fts5_query(&words)));
-                    clauses.push(format!(
-                        "c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"
-                    ));
+                    clauses.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"));
                 }
                 Backend::Postgres => {
                     let a = push(&mut binds, Bind::Text(words.join(" ")));
-                    clauses.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}))"));
+                    clauses.push(format!(
+                        "c.id IN (SELECT rowid FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}))"
+                    ));
                 }
             }
         }
@@ -265,24 +230,13 @@ impl Store {
                 q
             }};
         }
-        let items = on_read!(&self.db, |p| bind_all!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())),
-            &binds
-        )
-        .fetch_all(p)
-        .await)?;
-        let total = on_read!(&self.db, |p| bind_all!(
-            sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())),
-            count_binds
-        )
-        .fetch_one(p)
-        .await)?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        let items =
+            on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds).fetch_all(p).await)?;
+        let total =
+            on_read!(&self.db, |p| bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), count_binds)
+                .fetch_one(p)
+                .await)?;
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
     }
 }
 

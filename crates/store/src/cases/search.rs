@@ -44,11 +44,7 @@ pub fn query_words(query: &str) -> Vec<String> {
 
 /// FTS5 MATCH expression: every word as a quoted phrase, all required.
 pub fn fts5_query(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" AND ")
+    words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
 }
 
 #[cfg(test)]
@@ -62,9 +58,6 @@ mod tests {
             assert!(words.split(' ').any(|x| x == w), "{w} missing from {words}");
         }
         assert_eq!(query_words("噪音 扰民！"), vec!["噪音", "扰民"]);
-        assert_eq!(
-            fts5_query(&["a\"b".into(), "漏水".into()]),
-            "\"a\"\"b\" AND \"漏水\""
-        );
+        assert_eq!(fts5_query(&["a\"b".into(), "漏水".into()]), "\"a\"\"b\" AND \"漏水\"");
     }
 }

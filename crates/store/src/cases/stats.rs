@@ -19,28 +19,17 @@ pub struct UnitMonth {
 impl Store {
     /// Counters of one month (`YYYY-MM`) for units whose key starts with `unit_prefix`
     /// (`dept:`, `grid:`, `area:330702001` …).
-    pub async fn unit_month_stats(
-        &self,
-        month: &str,
-        unit_prefix: &str,
-    ) -> Result<Vec<UnitMonth>, StoreError> {
+    pub async fn unit_month_stats(&self, month: &str, unit_prefix: &str) -> Result<Vec<UnitMonth>, StoreError> {
         let (lo, hi) = (unit_prefix.to_string(), format!("{unit_prefix}\u{10FFFF}"));
         let sql = "SELECT month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened FROM unit_month_stats \
                    WHERE month = $1 AND unit >= $2 AND unit < $3 ORDER BY unit";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
-            .bind(month)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(month).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
     /// Messages not yet delivered.
     pub async fn outbox_backlog(&self) -> Result<i64, StoreError> {
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"
-        )
-        .fetch_one(p)
-        .await)?)
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(p)
+            .await)?)
     }
 }

@@ -64,14 +64,7 @@ pub struct StatDelta {
     pub delta: i64,
 }
 
-const STAT_FIELDS: [&str; 6] = [
-    "dispatched",
-    "responded_in_time",
-    "rated",
-    "resolved",
-    "satisfied",
-    "reopened",
-];
+const STAT_FIELDS: [&str; 6] = ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened"];
 
 /// The state a case is written in (at creation or after a decision).
 #[derive(Debug, Clone)]
@@ -138,18 +131,9 @@ pub enum Intake {
     },
 }
 
-async fn existing_duplicate(
-    tx: &mut Tx,
-    key: &str,
-    since: DateTime<Utc>,
-) -> Result<Option<(i64, String)>, StoreError> {
-    let sql =
-        "SELECT id, code FROM cases WHERE dedupe_key = $1 AND created_at >= $2 ORDER BY id LIMIT 1";
-    Ok(on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(key)
-        .bind(since)
-        .fetch_optional(c)
-        .await)?)
+async fn existing_duplicate(tx: &mut Tx, key: &str, since: DateTime<Utc>) -> Result<Option<(i64, String)>, StoreError> {
+    let sql = "SELECT id, code FROM cases WHERE dedupe_key = $1 AND created_at >= $2 ORDER BY id LIMIT 1";
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(key).bind(since).fetch_optional(c).await)?)
 }
 
 impl Store {
@@ -168,21 +152,17 @@ impl Store {
         let mut pending = Vec::with_capacity(batch.len());
         let mut first_in_batch: HashMap<&str, usize> = HashMap::new();
         for (i, c) in batch.iter().enumerate() {
-            pending.push(
-                if let Some((id, code)) = existing_duplicate(&mut tx, &c.dedupe_key, since).await? {
-                    Pending::Existing(id, code)
-                } else if let Some(&j) = first_in_batch.get(c.dedupe_key.as_str()) {
-                    Pending::SameAs(j)
-                } else {
-                    first_in_batch.insert(&c.dedupe_key, i);
-                    Pending::New
-                },
-            );
+            pending.push(if let Some((id, code)) = existing_duplicate(&mut tx, &c.dedupe_key, since).await? {
+                Pending::Existing(id, code)
+            } else if let Some(&j) = first_in_batch.get(c.dedupe_key.as_str()) {
+                Pending::SameAs(j)
+            } else {
+                first_in_batch.insert(&c.dedupe_key, i);
+                Pending::New
+            });
         }
         let mut created: HashMap<usize, (i64, String)> = HashMap::new();
-        let fresh: Vec<usize> = (0..batch.len())
-            .filter(|i| matches!(pending[*i], Pending::New))
-            .collect();
+        let fresh: Vec<usize> = (0..batch.len()).filter(|i| matches!(pending[*i], Pending::New)).collect();
         if !fresh.is_empty() {
             let n = fresh.len() as i64;
             let day_date = tongxin_domain::clock::shanghai(now).date_naive();
@@ -203,9 +183,8 @@ impl Store {
             for (k, &i) in fresh.iter().enumerate() {
                 let c = &batch[i];
                 let id = first_id + k as i64;
-                let code =
-                    tongxin_domain::case::format_code(day_date, (last - n + 1 + k as i64) as u32)
-                        .ok_or_else(|| StoreError::Unavailable("今日诉求编号已用尽".into()))?;
+                let code = tongxin_domain::case::format_code(day_date, (last - n + 1 + k as i64) as u32)
+                    .ok_or_else(|| StoreError::Unavailable("今日诉求编号已用尽".into()))?;
                 rows.push(self.case_row(id, &code, c, now));
                 audit.push(
                     AuditEntry::new("case.create", "case", id)
@@ -331,17 +310,9 @@ impl Store {
                 .map(|r| r.rows_affected())
         })?;
         if n != 1 {
-            return Err(StoreError::Conflict(
-                "该诉求刚被他人处理过，请刷新后重试".into(),
-            ));
+            return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
-        write_effects(
-            &mut tx,
-            now,
-            &[(case_id, actor, effects, Vec::new())],
-            false,
-        )
-        .await?;
+        write_effects(&mut tx, now, &[(case_id, actor, effects, Vec::new())], false).await?;
         append_many(&mut tx, now, actor, vec![audit]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
@@ -417,16 +388,7 @@ async fn write_effects(
     insert_rows(
         tx,
         "case_events",
-        &[
-            "case_id",
-            "kind",
-            "actor_id",
-            "actor_name",
-            "unit",
-            "note",
-            "data",
-            "at",
-        ],
+        &["case_id", "kind", "actor_id", "actor_name", "unit", "note", "data", "at"],
         &events,
     )
     .await?;
@@ -466,24 +428,14 @@ async fn write_effects(
     insert_rows(
         tx,
         "outbox",
-        &[
-            "channel",
-            "kind",
-            "case_id",
-            "recipient",
-            "payload",
-            "created_at",
-            "available_at",
-        ],
+        &["channel", "kind", "case_id", "recipient", "payload", "created_at", "available_at"],
         &outbox,
     )
     .await?;
     let mut stats: HashMap<(String, String, &'static str), i64> = HashMap::new();
     for (_, _, e, _) in items {
         for s in &e.stats {
-            *stats
-                .entry((s.month.clone(), s.unit.clone(), s.field))
-                .or_default() += s.delta;
+            *stats.entry((s.month.clone(), s.unit.clone(), s.field)).or_default() += s.delta;
         }
     }
     for ((month, unit, field), delta) in stats {
@@ -508,8 +460,7 @@ async fn write_effects(
         .iter()
         .flat_map(|(id, _, e, _)| {
             e.photos.iter().map(move |p| {
-                let digest =
-                    tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(&p.bytes));
+                let digest = tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(&p.bytes));
                 vec![
                     (*id).into(),
                     p.purpose.clone().into(),
@@ -521,20 +472,8 @@ async fn write_effects(
             })
         })
         .collect();
-    insert_rows(
-        tx,
-        "case_photos",
-        &[
-            "case_id",
-            "purpose",
-            "content_type",
-            "sha256",
-            "bytes",
-            "created_at",
-        ],
-        &photos,
-    )
-    .await?;
+    insert_rows(tx, "case_photos", &["case_id", "purpose", "content_type", "sha256", "bytes", "created_at"], &photos)
+        .await?;
     let mut search = Vec::new();
     for (id, _, e, base) in items {
         if fresh {
@@ -543,20 +482,16 @@ async fn write_effects(
             // Contentless FTS rows cannot be read back: index the case's text and every event
             // note again (this change's events are already written above).
             let text: String = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                    "SELECT title || ' ' || description || ' ' || address FROM cases WHERE id = $1",
-                )
-                .bind(*id)
-                .fetch_one(c)
-                .await
+                sqlx::query_scalar("SELECT title || ' ' || description || ' ' || address FROM cases WHERE id = $1")
+                    .bind(*id)
+                    .fetch_one(c)
+                    .await
             })?;
             let notes: Vec<String> = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                    "SELECT note FROM case_events WHERE case_id = $1 AND note <> '' ORDER BY id",
-                )
-                .bind(*id)
-                .fetch_all(c)
-                .await
+                sqlx::query_scalar("SELECT note FROM case_events WHERE case_id = $1 AND note <> '' ORDER BY id")
+                    .bind(*id)
+                    .fetch_all(c)
+                    .await
             })?;
             let mut texts: Vec<&str> = vec![text.as_str()];
             texts.extend(notes.iter().map(String::as_str));

@@ -42,14 +42,9 @@ pub async fn create_user(
     let username = req.username.trim();
     if username.len() < 3
         || username.len() > 32
-        || !username
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     {
-        return Err(ApiError::invalid(
-            "username",
-            "用户名为 3–32 位字母、数字、下划线或点",
-        ));
+        return Err(ApiError::invalid("username", "用户名为 3–32 位字母、数字、下划线或点"));
     }
     if req.display_name.trim().is_empty() {
         return Err(ApiError::invalid("display_name", "姓名不能为空"));
@@ -63,10 +58,7 @@ pub async fn create_user(
             .map_err(|_| ApiError::invalid("scope_region", "管辖区域不存在"))?;
     }
     if let Some(id) = req.scope_department {
-        s.store
-            .department(id)
-            .await
-            .map_err(|_| ApiError::invalid("scope_department", "部门不存在"))?;
+        s.store.department(id).await.map_err(|_| ApiError::invalid("scope_department", "部门不存在"))?;
     }
     let new = NewUser {
         username: username.to_string(),
@@ -78,10 +70,7 @@ pub async fn create_user(
         can_unmask: req.can_unmask,
         totp_secret: None,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.create_user(&caller.actor(), &new).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(s.store.create_user(&caller.actor(), &new).await?)))
 }
 
 #[derive(Deserialize)]
@@ -97,33 +86,19 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(ApiError::invalid(
-            "name",
-            "令牌名称不能为空且不超过 60 个字",
-        ));
+        return Err(ApiError::invalid("name", "令牌名称不能为空且不超过 60 个字"));
     }
     let token = format!("tx_{}", random_token());
-    let id = s
-        .store
-        .create_api_token(&caller.actor(), caller.user.id, name, &token)
-        .await?;
+    let id = s.store.create_api_token(&caller.actor(), caller.user.id, name, &token).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "id": id, "name": name, "token": token, "note": "令牌只显示这一次，请妥善保存" }),
-        ),
+        Json(json!({ "id": id, "name": name, "token": token, "note": "令牌只显示这一次，请妥善保存" })),
     ))
 }
 
 /// `DELETE /api/v1/tokens/{id}`
-pub async fn revoke_token(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.store
-        .revoke_api_token(&caller.actor(), caller.user.id, id)
-        .await?;
+pub async fn revoke_token(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    s.store.revoke_api_token(&caller.actor(), caller.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,15 +117,8 @@ pub async fn audit(
     Q(p): Q<AuditParams>,
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
     caller.require(Action::ReadAudit)?;
-    let entity = p
-        .entity
-        .as_deref()
-        .map(|e| (e, p.entity_id.as_deref().unwrap_or("")));
-    Ok(Json(
-        s.store
-            .audit_list(entity, Page::new(p.page, p.per_page))
-            .await?,
-    ))
+    let entity = p.entity.as_deref().map(|e| (e, p.entity_id.as_deref().unwrap_or("")));
+    Ok(Json(s.store.audit_list(entity, Page::new(p.page, p.per_page)).await?))
 }
 
 /// `GET /api/v1/audit/verify`

@@ -20,11 +20,9 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 fn import_error(e: ImportError) -> ApiError {
     match e {
-        ImportError::Malformed(m) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import_rejected",
-            format!("导入失败，未写入任何数据：{m}"),
-        ),
+        ImportError::Malformed(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", format!("导入失败，未写入任何数据：{m}"))
+        }
         ImportError::Rows(rows) => {
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -43,25 +41,16 @@ fn export_error(e: ExportError) -> ApiError {
         ExportError::NoPeopleScope => ApiError::forbidden(),
         ExportError::OutOfScope(_) => ApiError::not_found(),
         ExportError::Store(e) => e.into(),
-        other => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "export_failed",
-            other.to_string(),
-        ),
+        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "export_failed", other.to_string()),
     }
 }
 
 /// `POST /api/v1/grids/import` (body: a GeoJSON FeatureCollection)
-pub async fn import_grids(
-    State(s): State<AppState>,
-    caller: Caller,
-    body: Bytes,
-) -> ApiResult<Json<GridImportReport>> {
+pub async fn import_grids(State(s): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<GridImportReport>> {
     caller.require(Action::ManageGrids)?;
-    let report =
-        tongxin_exchange::import_grids(&s.store, &caller.actor(), &caller.user.scope, &body)
-            .await
-            .map_err(import_error)?;
+    let report = tongxin_exchange::import_grids(&s.store, &caller.actor(), &caller.user.scope, &body)
+        .await
+        .map_err(import_error)?;
     s.locator.refresh(&s.store).await?;
     Ok(Json(report))
 }
@@ -72,11 +61,7 @@ pub struct GridExportParams {
 }
 
 /// `GET /api/v1/grids/export?within=`
-pub async fn export_grids(
-    State(s): State<AppState>,
-    caller: Caller,
-    Q(p): Q<GridExportParams>,
-) -> ApiResult<Response> {
+pub async fn export_grids(State(s): State<AppState>, caller: Caller, Q(p): Q<GridExportParams>) -> ApiResult<Response> {
     caller.require(Action::ReadPlaces)?;
     let text = tongxin_exchange::export_grids(&s.store, &caller.user.scope, p.within.as_deref())
         .await
@@ -84,10 +69,7 @@ pub async fn export_grids(
     Ok((
         [
             (header::CONTENT_TYPE, "application/geo+json"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"grids.geojson\"",
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"grids.geojson\""),
         ],
         text,
     )
@@ -101,10 +83,9 @@ pub async fn import_residents(
     body: Bytes,
 ) -> ApiResult<Json<ResidentImportReport>> {
     caller.require(Action::ImportResidents)?;
-    let report =
-        tongxin_exchange::import_residents(&s.store, &caller.actor(), &caller.user.scope, &body)
-            .await
-            .map_err(import_error)?;
+    let report = tongxin_exchange::import_residents(&s.store, &caller.actor(), &caller.user.scope, &body)
+        .await
+        .map_err(import_error)?;
     Ok(Json(report))
 }
 
@@ -122,28 +103,13 @@ pub async fn export_residents(
 ) -> ApiResult<Response> {
     caller.require(Action::ExportResidents)?;
     if p.unmasked && !caller.user.can_unmask {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "您没有导出完整身份证号和手机号的权限",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您没有导出完整身份证号和手机号的权限"));
     }
-    let bytes = tongxin_exchange::export_residents(
-        &s.store,
-        &caller.user.scope,
-        &caller.actor(),
-        p.unmasked,
-    )
-    .await
-    .map_err(export_error)?;
+    let bytes = tongxin_exchange::export_residents(&s.store, &caller.user.scope, &caller.actor(), p.unmasked)
+        .await
+        .map_err(export_error)?;
     Ok((
-        [
-            (header::CONTENT_TYPE, XLSX),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"residents.xlsx\"",
-            ),
-        ],
+        [(header::CONTENT_TYPE, XLSX), (header::CONTENT_DISPOSITION, "attachment; filename=\"residents.xlsx\"")],
         bytes,
     )
         .into_response())

@@ -27,19 +27,8 @@ pub struct RouteSpec {
     pub public: bool,
 }
 
-fn r(
-    method: &'static str,
-    path: &'static str,
-    handler: MethodRouter<AppState>,
-) -> (RouteSpec, MethodRouter<AppState>) {
-    (
-        RouteSpec {
-            method,
-            path,
-            public: false,
-        },
-        handler,
-    )
+fn r(method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
+    (RouteSpec { method, path, public: false }, handler)
 }
 
 fn public(
@@ -47,14 +36,7 @@ fn public(
     path: &'static str,
     handler: MethodRouter<AppState>,
 ) -> (RouteSpec, MethodRouter<AppState>) {
-    (
-        RouteSpec {
-            method,
-            path,
-            public: true,
-        },
-        handler,
-    )
+    (RouteSpec { method, path, public: true }, handler)
 }
 
 /// Every route of the application.
@@ -68,11 +50,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         public("POST", "/api/v1/auth/login", post(login::login_json)),
         r("GET", "/api/v1/auth/me", get(login::me)),
         r("POST", "/api/v1/auth/logout", post(login::logout_json)),
-        r(
-            "POST",
-            "/api/v1/auth/password",
-            post(login::change_password),
-        ),
+        r("POST", "/api/v1/auth/password", post(login::change_password)),
         r("POST", "/api/v1/auth/totp/setup", post(totp::setup)),
         r("POST", "/api/v1/auth/totp/enable", post(totp::enable)),
         r("GET", "/api/v1/regions", get(places::tree)),
@@ -98,18 +76,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/residents/import",
             post(exchange::import_residents).layer(DefaultBodyLimit::max(exchange::MAX_UPLOAD)),
         ),
-        r(
-            "GET",
-            "/api/v1/residents/export",
-            get(exchange::export_residents),
-        ),
+        r("GET", "/api/v1/residents/export", get(exchange::export_residents)),
         r("GET", "/api/v1/residents/{id}", get(residents::get)),
         r("PATCH", "/api/v1/residents/{id}", patch(residents::update)),
-        r(
-            "GET",
-            "/api/v1/residents/{id}/unmasked",
-            get(residents::unmasked),
-        ),
+        r("GET", "/api/v1/residents/{id}/unmasked", get(residents::unmasked)),
         r("GET", "/api/v1/party/orgs", get(party::orgs)),
         r("GET", "/api/v1/party/orgs/{id}", get(party::org)),
         r("GET", "/api/v1/party/members", get(party::members)),
@@ -139,13 +109,7 @@ async fn healthz() -> &'static str {
 
 async fn home(caller: Option<PendingCaller>) -> Response {
     match caller {
-        Some(c) => pages::home(
-            &c.user.display_name,
-            c.user.role.label(),
-            &c.csrf,
-            c.second_factor_ok,
-        )
-        .into_response(),
+        Some(c) => pages::home(&c.user.display_name, c.user.role.label(), &c.csrf, c.second_factor_ok).into_response(),
         None => Redirect::to("/login").into_response(),
     }
 }
@@ -155,10 +119,6 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
         let _ = method;
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response()
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            Html(pages::error_page(404, "页面不存在").0),
-        )
-            .into_response()
+        (StatusCode::NOT_FOUND, Html(pages::error_page(404, "页面不存在").0)).into_response()
     }
 }

@@ -27,17 +27,11 @@ fn nest(regions: Vec<Region>) -> Vec<RegionNode> {
     fn insert(nodes: &mut Vec<RegionNode>, r: Region) {
         let parent = r.parent_code.clone();
         if let Some(last) = nodes.last_mut() {
-            if parent
-                .as_deref()
-                .is_some_and(|p| p.starts_with(&last.region.code))
-            {
+            if parent.as_deref().is_some_and(|p| p.starts_with(&last.region.code)) {
                 return insert(&mut last.children, r);
             }
         }
-        nodes.push(RegionNode {
-            region: r,
-            children: Vec::new(),
-        });
+        nodes.push(RegionNode { region: r, children: Vec::new() });
     }
     let mut roots = Vec::new();
     for r in regions {
@@ -53,25 +47,13 @@ pub struct TreeParams {
 }
 
 /// `GET /api/v1/regions`: the region tree within the caller's scope.
-pub async fn tree(
-    State(s): State<AppState>,
-    caller: Caller,
-    Q(p): Q<TreeParams>,
-) -> ApiResult<Json<Vec<RegionNode>>> {
+pub async fn tree(State(s): State<AppState>, caller: Caller, Q(p): Q<TreeParams>) -> ApiResult<Json<Vec<RegionNode>>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(nest(
-        s.store
-            .regions_in_scope(&caller.user.scope, p.include_grids)
-            .await?,
-    )))
+    Ok(Json(nest(s.store.regions_in_scope(&caller.user.scope, p.include_grids).await?)))
 }
 
 /// `GET /api/v1/regions/{code}`: one region and its children.
-pub async fn region(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+pub async fn region(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
     let region = s.store.region(&caller.user.scope, &code).await?;
     let children = s.store.region_children(&caller.user.scope, &code).await?;
@@ -84,72 +66,36 @@ pub struct GridParams {
 }
 
 fn feature(code: &str, name: &str, parent: Option<&str>, geometry: Option<&str>) -> Value {
-    let geometry: Value = geometry
-        .and_then(|g| serde_json::from_str(g).ok())
-        .unwrap_or(Value::Null);
+    let geometry: Value = geometry.and_then(|g| serde_json::from_str(g).ok()).unwrap_or(Value::Null);
     json!({ "type": "Feature", "id": code, "geometry": geometry,
             "properties": { "code": code, "name": name, "community_code": parent } })
 }
 
 /// `GET /api/v1/grids`: grids in scope as a GeoJSON FeatureCollection.
-pub async fn grids(
-    State(s): State<AppState>,
-    caller: Caller,
-    Q(p): Q<GridParams>,
-) -> ApiResult<Json<Value>> {
+pub async fn grids(State(s): State<AppState>, caller: Caller, Q(p): Q<GridParams>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
     let prefix = scoped_prefix(caller.user.scope.places_prefix(), p.within.as_deref())?;
     let shapes = s.store.shapes(&prefix, "grid").await?;
-    let features: Vec<Value> = shapes
-        .iter()
-        .map(|g| {
-            feature(
-                &g.code,
-                &g.name,
-                g.parent_code.as_deref(),
-                g.geometry.as_deref(),
-            )
-        })
-        .collect();
-    Ok(Json(
-        json!({ "type": "FeatureCollection", "features": features }),
-    ))
+    let features: Vec<Value> =
+        shapes.iter().map(|g| feature(&g.code, &g.name, g.parent_code.as_deref(), g.geometry.as_deref())).collect();
+    Ok(Json(json!({ "type": "FeatureCollection", "features": features })))
 }
 
 /// `GET /api/v1/grids/{code}`: one grid as a GeoJSON Feature.
-pub async fn grid(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+pub async fn grid(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
     let region = s.store.region(&caller.user.scope, &code).await?;
     if region.level != "grid" {
         return Err(ApiError::not_found());
     }
-    let shape = s
-        .store
-        .shape(&code)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(feature(
-        &shape.code,
-        &shape.name,
-        shape.parent_code.as_deref(),
-        shape.geometry.as_deref(),
-    )))
+    let shape = s.store.shape(&code).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(feature(&shape.code, &shape.name, shape.parent_code.as_deref(), shape.geometry.as_deref())))
 }
 
 /// `GET /api/v1/grids/{code}/team`: the 多网合一 team.
-pub async fn team(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+pub async fn team(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(
-        json!({ "grid_code": code, "members": s.store.grid_team(&caller.user.scope, &code).await? }),
-    ))
+    Ok(Json(json!({ "grid_code": code, "members": s.store.grid_team(&caller.user.scope, &code).await? })))
 }
 
 /// A narrower prefix inside the scope, or 404 when it lies outside.
@@ -168,11 +114,7 @@ pub struct LocateParams {
 }
 
 /// `GET /api/v1/locate?lat=&lng=`: the grid containing a point and the building at it.
-pub async fn locate(
-    State(s): State<AppState>,
-    caller: Caller,
-    Q(p): Q<LocateParams>,
-) -> ApiResult<Json<Value>> {
+pub async fn locate(State(s): State<AppState>, caller: Caller, Q(p): Q<LocateParams>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
     if !(-90.0..=90.0).contains(&p.lat) || !p.lat.is_finite() {
         return Err(ApiError::invalid("lat", "纬度应在 -90 到 90 之间"));
@@ -182,15 +124,9 @@ pub async fn locate(
     }
     let located = s.locator.get(&s.store).await?;
     let point = LngLat { x: p.lng, y: p.lat };
-    let grid = located
-        .grids
-        .locate(point)
-        .map(|i| &located.info[i])
-        .filter(|g| caller.user.scope.covers_place(&g.code));
-    let building = match (
-        grid,
-        located.buildings.nearest_within(point, BUILDING_RADIUS_M),
-    ) {
+    let grid =
+        located.grids.locate(point).map(|i| &located.info[i]).filter(|g| caller.user.scope.covers_place(&g.code));
+    let building = match (grid, located.buildings.nearest_within(point, BUILDING_RADIUS_M)) {
         (Some(_), Some((id, metres))) => match s.store.building(&caller.user.scope, id).await {
             Ok(b) => Some(
                 json!({ "id": b.id, "name": b.name, "address": b.address, "distance_m": (metres * 10.0).round() / 10.0 }),
@@ -219,23 +155,11 @@ pub async fn buildings(
     Q(p): Q<BuildingParams>,
 ) -> ApiResult<Json<Paged<Building>>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(
-        s.store
-            .buildings(
-                &caller.user.scope,
-                p.grid.as_deref(),
-                Page::new(p.page, p.per_page),
-            )
-            .await?,
-    ))
+    Ok(Json(s.store.buildings(&caller.user.scope, p.grid.as_deref(), Page::new(p.page, p.per_page)).await?))
 }
 
 /// `GET /api/v1/buildings/{id}`
-pub async fn building(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Building>> {
+pub async fn building(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Building>> {
     caller.require(Action::ReadPlaces)?;
     Ok(Json(s.store.building(&caller.user.scope, id).await?))
 }
@@ -256,23 +180,12 @@ pub async fn households(
 ) -> ApiResult<Json<Paged<Household>>> {
     caller.require(Action::ReadResidents)?;
     Ok(Json(
-        s.store
-            .households(
-                &caller.user.scope,
-                p.building,
-                p.grid.as_deref(),
-                Page::new(p.page, p.per_page),
-            )
-            .await?,
+        s.store.households(&caller.user.scope, p.building, p.grid.as_deref(), Page::new(p.page, p.per_page)).await?,
     ))
 }
 
 /// `GET /api/v1/households/{id}`: the household with its members (masked).
-pub async fn household(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+pub async fn household(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadResidents)?;
     let household = s.store.household(&caller.user.scope, id).await?;
     let members = s.store.household_members(&caller.user.scope, id).await?;

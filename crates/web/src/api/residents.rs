@@ -34,51 +34,27 @@ pub async fn search(
     if p.q.chars().count() > 40 {
         return Err(ApiError::invalid("q", "搜索内容过长"));
     }
-    let query = ResidentQuery {
-        q: p.q,
-        tag: p.tag.filter(|t| !t.is_empty()),
-        grid: p.grid.filter(|g| !g.is_empty()),
-    };
+    let query = ResidentQuery { q: p.q, tag: p.tag.filter(|t| !t.is_empty()), grid: p.grid.filter(|g| !g.is_empty()) };
     let page = Page::new(p.page, p.per_page);
-    s.store
-        .search_residents(&caller.user.scope, &query, page)
-        .await
-        .map(Json)
-        .map_err(|e| match e {
-            tongxin_store::StoreError::Invalid(m) => ApiError::invalid("q", m),
-            e => e.into(),
-        })
+    s.store.search_residents(&caller.user.scope, &query, page).await.map(Json).map_err(|e| match e {
+        tongxin_store::StoreError::Invalid(m) => ApiError::invalid("q", m),
+        e => e.into(),
+    })
 }
 
 /// `GET /api/v1/residents/{id}`
-pub async fn get(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Resident>> {
+pub async fn get(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Resident>> {
     caller.require(Action::ReadResidents)?;
     Ok(Json(s.store.resident(&caller.user.scope, id).await?))
 }
 
 /// `GET /api/v1/residents/{id}/unmasked`: full ID and phone, for holders of the permission; audited.
-pub async fn unmasked(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Unmasked>> {
+pub async fn unmasked(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Unmasked>> {
     caller.require(Action::ReadResidents)?;
     if !caller.user.can_unmask {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "您没有查看完整身份证号和手机号的权限",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您没有查看完整身份证号和手机号的权限"));
     }
-    Ok(Json(
-        s.store
-            .resident_unmasked(&caller.user.scope, &caller.actor(), id)
-            .await?,
-    ))
+    Ok(Json(s.store.resident_unmasked(&caller.user.scope, &caller.actor(), id).await?))
 }
 
 #[derive(Deserialize)]
@@ -105,22 +81,12 @@ pub async fn create(
     if name.is_empty() || name.chars().count() > 30 {
         return Err(ApiError::invalid("name", "姓名不能为空且不超过 30 个字"));
     }
-    let id_number = IdNumber::parse(&req.id_number)
-        .map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
-    let phone = match req
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    let id_number = IdNumber::parse(&req.id_number).map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
+    let phone = match req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Some(Phone::parse(p).map_err(|e| ApiError::invalid("phone", e.to_string()))?),
         None => None,
     };
-    let relation = if req.relation.trim().is_empty() {
-        "其他".to_string()
-    } else {
-        req.relation.trim().to_string()
-    };
+    let relation = if req.relation.trim().is_empty() { "其他".to_string() } else { req.relation.trim().to_string() };
     let new = NewResident {
         id: 0,
         household_id: req.household_id,
@@ -131,10 +97,7 @@ pub async fn create(
         relation,
         tags: req.tags,
     };
-    let created = s
-        .store
-        .create_resident(&caller.user.scope, &caller.actor(), new)
-        .await?;
+    let created = s.store.create_resident(&caller.user.scope, &caller.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -154,19 +117,10 @@ pub async fn update(
     J(req): J<UpdateResident>,
 ) -> ApiResult<Json<Resident>> {
     caller.require(Action::WriteResidents)?;
-    Ok(Json(
-        s.store
-            .update_resident(
-                &caller.user.scope,
-                &caller.actor(),
-                id,
-                req.version,
-                &req.patch,
-            )
-            .await
-            .map_err(|e| match e {
-                tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
-                e => e.into(),
-            })?,
-    ))
+    Ok(Json(s.store.update_resident(&caller.user.scope, &caller.actor(), id, req.version, &req.patch).await.map_err(
+        |e| match e {
+            tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
+            e => e.into(),
+        },
+    )?))
 }

@@ -2,10 +2,7 @@
 //! serves both: address throttling, account lockout, argon2id, TOTP where set (and enrolment
 //! owed by admins who have none), then a session with its CSRF token.
 
-use super::{
-    Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token,
-    same_secret,
-};
+use super::{Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token, same_secret};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::pages;
@@ -22,7 +19,8 @@ use tongxin_store::users::User;
 
 const LOGIN_CSRF_COOKIE: &str = "tx_login_csrf";
 /// Verified against when the username is unknown, so both paths take the same time.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Ipnz3ohpAWAEInJ3lv2hELQsHXFmkStlT6nwbUo1w8";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Ipnz3ohpAWAEInJ3lv2hELQsHXFmkStlT6nwbUo1w8";
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -48,18 +46,10 @@ struct NewSession {
 }
 
 fn fail() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "bad_credentials",
-        "用户名或密码错误",
-    )
+    ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")
 }
 
-async fn authenticate(
-    state: &AppState,
-    ip: Option<IpAddr>,
-    req: &LoginRequest,
-) -> ApiResult<NewSession> {
+async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) -> ApiResult<NewSession> {
     if let Err(wait) = state.throttle.attempt(ip) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -87,28 +77,18 @@ async fn authenticate(
     }
     let cfg = &state.config;
     if !password::verify(&req.password, &creds.password_hash) {
-        store
-            .record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout)
-            .await?;
+        store.record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout).await?;
         return Err(fail());
     }
     if !creds.user.active {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "inactive",
-            "账号已停用，请联系系统管理员",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "inactive", "账号已停用，请联系系统管理员"));
     }
     let second_factor_ok = match &creds.totp_secret {
         Some(secret) => {
             let code = req.totp_code.as_deref().map(str::trim).unwrap_or("");
             if code.is_empty() {
-                return Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "totp_required",
-                    "请输入动态验证码",
-                )
-                .with_field("totp_code"));
+                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "totp_required", "请输入动态验证码")
+                    .with_field("totp_code"));
             }
             let step = totp::verify(secret, code, now.timestamp(), creds.totp_last_step);
             let fresh = match step {
@@ -116,15 +96,9 @@ async fn authenticate(
                 None => false,
             };
             if !fresh {
-                store
-                    .record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout)
-                    .await?;
-                return Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "bad_totp",
-                    "动态验证码错误或已使用",
-                )
-                .with_field("totp_code"));
+                store.record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout).await?;
+                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_totp", "动态验证码错误或已使用")
+                    .with_field("totp_code"));
             }
             true
         }
@@ -133,39 +107,15 @@ async fn authenticate(
     store.record_login_success(creds.user.id).await?;
     let token = random_token();
     let csrf = random_token();
-    store
-        .create_session(
-            creds.user.id,
-            &token,
-            &csrf,
-            second_factor_ok,
-            cfg.session_ttl,
-        )
-        .await?;
-    let actor = tongxin_store::Actor {
-        user_id: Some(creds.user.id),
-        name: creds.user.username.clone(),
-    };
-    store
-        .audit(&actor, AuditEntry::new("user.login", "user", creds.user.id))
-        .await?;
-    Ok(NewSession {
-        user: creds.user,
-        token,
-        csrf,
-        second_factor_ok,
-    })
+    store.create_session(creds.user.id, &token, &csrf, second_factor_ok, cfg.session_ttl).await?;
+    let actor = tongxin_store::Actor { user_id: Some(creds.user.id), name: creds.user.username.clone() };
+    store.audit(&actor, AuditEntry::new("user.login", "user", creds.user.id)).await?;
+    Ok(NewSession { user: creds.user, token, csrf, second_factor_ok })
 }
 
 pub fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}"
-    );
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let value = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&value).expect("cookie is ASCII")
 }
 
@@ -185,11 +135,7 @@ pub async fn login_json(
     let body = LoginResponse {
         user: s.user,
         csrf_token: s.csrf,
-        second_factor: if s.second_factor_ok {
-            "ok"
-        } else {
-            "enroll_required"
-        },
+        second_factor: if s.second_factor_ok { "ok" } else { "enroll_required" },
     };
     Ok(with_cookie(Json(body).into_response(), cookie))
 }
@@ -200,15 +146,9 @@ pub async fn me(caller: Caller) -> Json<serde_json::Value> {
 }
 
 /// `POST /api/v1/auth/logout`
-pub async fn logout_json(
-    State(state): State<AppState>,
-    caller: PendingCaller,
-) -> ApiResult<Response> {
+pub async fn logout_json(State(state): State<AppState>, caller: PendingCaller) -> ApiResult<Response> {
     state.store.delete_session(&caller.token).await?;
-    Ok(with_cookie(
-        StatusCode::NO_CONTENT.into_response(),
-        session_cookie(&state, "", 0),
-    ))
+    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 
 #[derive(Deserialize)]
@@ -227,17 +167,10 @@ pub async fn change_password(
     if !password::verify(&req.current_password, &creds.password_hash) {
         return Err(ApiError::invalid("current_password", "当前密码不正确"));
     }
-    password::check_strength(&req.new_password)
-        .map_err(|m| ApiError::invalid("new_password", m))?;
+    password::check_strength(&req.new_password).map_err(|m| ApiError::invalid("new_password", m))?;
     let hash = password::hash(&req.new_password, state.config.hash_cost);
-    state
-        .store
-        .set_password(&caller.actor(), caller.user.id, &hash)
-        .await?;
-    Ok(with_cookie(
-        StatusCode::NO_CONTENT.into_response(),
-        session_cookie(&state, "", 0),
-    ))
+    state.store.set_password(&caller.actor(), caller.user.id, &hash).await?;
+    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 
 // ---- the HTML form ----
@@ -254,25 +187,15 @@ pub struct LoginForm {
 
 /// `GET /login`: the form, with a double-submit CSRF token (there is no session yet).
 pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = cookie_value(&headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() >= 32)
-        .unwrap_or_else(random_token);
+    let token = cookie_value(&headers, LOGIN_CSRF_COOKIE).filter(|t| t.len() >= 32).unwrap_or_else(random_token);
     render_login(&state, &token, None, StatusCode::OK)
 }
 
 fn render_login(state: &AppState, csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
-    let secure = if state.config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie =
-        format!("{LOGIN_CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/login{secure}");
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/login{secure}");
     let mut resp = (status, pages::login(csrf, error)).into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("ASCII"),
-    );
+    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
     resp
 }
 
@@ -285,12 +208,7 @@ pub async fn login_form(
 ) -> Response {
     let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &form.csrf) {
-        return render_login(
-            &state,
-            &random_token(),
-            Some("页面已过期，请重新登录"),
-            StatusCode::FORBIDDEN,
-        );
+        return render_login(&state, &random_token(), Some("页面已过期，请重新登录"), StatusCode::FORBIDDEN);
     }
     let req = LoginRequest {
         username: form.username,
@@ -321,17 +239,10 @@ pub async fn logout_form(
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         if let Some(session) = state.store.session(&token).await? {
             if !same_secret(&session.csrf_token, &form.csrf) {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf",
-                    "页面已过期，请刷新后重试",
-                ));
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期，请刷新后重试"));
             }
             state.store.delete_session(&token).await?;
         }
     }
-    Ok(with_cookie(
-        Redirect::to("/login").into_response(),
-        session_cookie(&state, "", 0),
-    ))
+    Ok(with_cookie(Redirect::to("/login").into_response(), session_cookie(&state, "", 0)))
 }

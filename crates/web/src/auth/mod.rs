@@ -38,19 +38,12 @@ pub struct PendingCaller {
 
 impl Caller {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            name: self.user.username.clone(),
-        }
+        Actor { user_id: Some(self.user.id), name: self.user.username.clone() }
     }
 
     /// Refuses with 403 unless the role may attempt `action` (scope is applied by the query).
     pub fn require(&self, action: Action) -> ApiResult<()> {
-        if role_may(self.user.role, action) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
+        if role_may(self.user.role, action) { Ok(()) } else { Err(ApiError::forbidden()) }
     }
 }
 
@@ -66,12 +59,7 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 fn is_unsafe(method: &Method) -> bool {
@@ -88,11 +76,7 @@ async fn pending_from_parts(parts: &Parts, state: &AppState) -> ApiResult<Option
         return Ok(None);
     };
     if is_unsafe(&parts.method) {
-        let sent = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !same_secret(sent, &session.csrf_token) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -116,16 +100,10 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = bearer(&parts.headers) {
             return match state.store.user_by_api_token(token).await? {
                 Some(user) => Ok(Caller { user, csrf: None }),
-                None => Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "bad_token",
-                    "API 令牌无效或已吊销",
-                )),
+                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "API 令牌无效或已吊销")),
             };
         }
-        let pending = pending_from_parts(parts, state)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
+        let pending = pending_from_parts(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
         if !pending.second_factor_ok {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -133,10 +111,7 @@ impl FromRequestParts<AppState> for Caller {
                 "请先完成动态验证码（二次验证）设置或验证",
             ));
         }
-        Ok(Caller {
-            user: pending.user,
-            csrf: Some(pending.csrf),
-        })
+        Ok(Caller { user: pending.user, csrf: Some(pending.csrf) })
     }
 }
 
@@ -144,19 +119,14 @@ impl FromRequestParts<AppState> for PendingCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<PendingCaller> {
-        pending_from_parts(parts, state)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)
+        pending_from_parts(parts, state).await?.ok_or_else(ApiError::unauthenticated)
     }
 }
 
 impl OptionalFromRequestParts<AppState> for PendingCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> ApiResult<Option<PendingCaller>> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Option<PendingCaller>> {
         pending_from_parts(parts, state).await
     }
 }
@@ -168,12 +138,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
     }
 }
 

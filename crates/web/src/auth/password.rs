@@ -38,17 +38,12 @@ pub fn check_strength(password: &str) -> Result<(), &'static str> {
 }
 
 pub fn hash(password: &str, cost: HashCost) -> String {
-    argon(cost)
-        .hash_password(password.as_bytes())
-        .expect("argon2 hashing")
-        .to_string()
+    argon(cost).hash_password(password.as_bytes()).expect("argon2 hashing").to_string()
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
     // The parameters in the PHC string govern verification, not the instance's.
-    argon(HashCost::Standard)
-        .verify_password(password.as_bytes(), phc)
-        .is_ok()
+    argon(HashCost::Standard).verify_password(password.as_bytes(), phc).is_ok()
 }
 
 #[cfg(test)]

@@ -1,29 +1,27 @@
-//! Login throttling per client address: a fixed window of attempts. (Consecutive failures per
-//! account are counted in the database, so an account locks across all server processes.)
+//! Rate limits in fixed windows: login attempts per client address, anonymous reports per
+//! address and per phone. (Consecutive login failures per account are counted in the database,
+//! so an account locks across all server processes.)
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Debug)]
-pub struct Throttle {
+pub struct Throttle<K = Option<IpAddr>> {
     max: u32,
     window: Duration,
-    seen: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+    seen: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl Throttle {
-    pub fn new(max: u32, window: Duration) -> Throttle {
-        Throttle {
-            max,
-            window,
-            seen: Mutex::new(HashMap::new()),
-        }
+impl<K: Eq + Hash> Throttle<K> {
+    pub fn new(max: u32, window: Duration) -> Throttle<K> {
+        Throttle { max, window, seen: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts an attempt; `Err(wait)` when the address has used up its window.
-    pub fn attempt(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
+    /// Counts an attempt; `Err(wait)` when the key has used up its window.
+    pub fn attempt(&self, ip: K) -> Result<(), Duration> {
         let now = Instant::now();
         let mut seen = self.seen.lock().expect("throttle lock");
         if seen.len() > 100_000 {
@@ -52,9 +50,6 @@ mod tests {
         assert!(t.attempt(ip).is_ok());
         assert!(t.attempt(ip).is_ok());
         assert!(t.attempt(ip).is_err());
-        assert!(
-            t.attempt(Some("127.0.0.2".parse().unwrap())).is_ok(),
-            "other addresses are unaffected"
-        );
+        assert!(t.attempt(Some("127.0.0.2".parse().unwrap())).is_ok(), "other addresses are unaffected");
     }
 }

@@ -42,13 +42,8 @@ pub async fn enable(
     let store = &state.store;
     let step = totp::verify(&secret, &req.code, store.now().timestamp(), None)
         .ok_or_else(|| ApiError::invalid("code", "动态验证码错误，请核对手机时间后重试"))?;
-    let actor = Actor {
-        user_id: Some(caller.user.id),
-        name: caller.user.username.clone(),
-    };
-    store
-        .set_totp_secret(&actor, caller.user.id, &secret)
-        .await?;
+    let actor = Actor { user_id: Some(caller.user.id), name: caller.user.username.clone() };
+    store.set_totp_secret(&actor, caller.user.id, &secret).await?;
     store.use_totp_step(caller.user.id, step).await?;
     store.confirm_second_factor(&caller.token).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -174,27 +174,15 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         room_no: "101".into(),
         address: format!("小区{building_id}幢1单元101室"),
     };
-    insert_households(
-        &mut tx,
-        &[
-            household(1, 1, GRID_A1),
-            household(2, 2, GRID_A2),
-            household(3, 3, GRID_C1),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
+    insert_households(&mut tx, &[household(1, 1, GRID_A1), household(2, 2, GRID_A2), household(3, 3, GRID_C1)], now)
+        .await
+        .unwrap();
     let resident = |id: i64, household: i64, grid: &str, name: &str| NewResident {
         id,
         household_id: Some(household),
         grid_code: grid.into(),
         name: name.into(),
-        id_number: IdNumber::compose(
-            "330702",
-            NaiveDate::from_ymd_opt(1950, 1, 1).unwrap(),
-            id as u16,
-        ),
+        id_number: IdNumber::compose("330702", NaiveDate::from_ymd_opt(1950, 1, 1).unwrap(), id as u16),
         phone: Some(Phone::parse(&format!("1380000{:04}", id)).unwrap()),
         relation: "户主".into(),
         tags: vec!["独居老人".into()],
@@ -202,11 +190,7 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
     store
         .insert_residents(
             &mut tx,
-            &[
-                resident(1, 1, GRID_A1, "王建国"),
-                resident(2, 2, GRID_A2, "李秀英"),
-                resident(3, 3, GRID_C1, "张伟"),
-            ],
+            &[resident(1, 1, GRID_A1, "王建国"), resident(2, 2, GRID_A2, "李秀英"), resident(3, 3, GRID_C1, "张伟")],
             now,
         )
         .await
@@ -222,28 +206,10 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
     insert_orgs(
         &mut tx,
         &[
-            org(
-                1,
-                None,
-                "street_working_committee",
-                "城东街道党工委",
-                STREET1,
-            ),
-            org(
-                2,
-                Some(1),
-                "community_committee",
-                "桃园社区党委",
-                COMMUNITY_A,
-            ),
+            org(1, None, "street_working_committee", "城东街道党工委", STREET1),
+            org(2, Some(1), "community_committee", "桃园社区党委", COMMUNITY_A),
             org(3, Some(2), "grid_branch", "桃园一网格党支部", GRID_A1),
-            org(
-                4,
-                None,
-                "street_working_committee",
-                "城中街道党工委",
-                STREET2,
-            ),
+            org(4, None, "street_working_committee", "城中街道党工委", STREET2),
             org(5, Some(4), "grid_branch", "城中一网格党支部", GRID_C1),
         ],
         now,
@@ -263,16 +229,9 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         dual_report_community: None,
         dual_report_on: None,
     };
-    insert_members(
-        &mut tx,
-        &[
-            member(1, 1, 3, GRID_A1, "王建国"),
-            member(2, 3, 5, GRID_C1, "张伟"),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
+    insert_members(&mut tx, &[member(1, 1, 3, GRID_A1, "王建国"), member(2, 3, 5, GRID_C1, "张伟")], now)
+        .await
+        .unwrap();
     let dept = |id: i64, street: &str, name: &str| NewDepartment {
         id,
         street_code: street.into(),
@@ -280,31 +239,13 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         kind: "执法".into(),
         phone: "0579-82000000".into(),
     };
-    insert_departments(
-        &mut tx,
-        &[
-            dept(1, STREET1, "城管执法中队"),
-            dept(2, STREET2, "城中城管中队"),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    for table in [
-        "buildings",
-        "households",
-        "residents",
-        "party_orgs",
-        "party_members",
-        "departments",
-    ] {
-        tongxin_store::bulk::sync_id_sequence(&mut tx, table)
-            .await
-            .unwrap();
-    }
-    tongxin_store::regions::bump_geometry_revision(&mut tx)
+    insert_departments(&mut tx, &[dept(1, STREET1, "城管执法中队"), dept(2, STREET2, "城中城管中队")], now)
         .await
         .unwrap();
+    for table in ["buildings", "households", "residents", "party_orgs", "party_members", "departments"] {
+        tongxin_store::bulk::sync_id_sequence(&mut tx, table).await.unwrap();
+    }
+    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut users = HashMap::new();
@@ -330,20 +271,9 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
             can_unmask: unmask,
             totp_secret: totp,
         };
-        users.insert(
-            who,
-            store
-                .create_user(&Actor::system("test"), &u)
-                .await
-                .unwrap()
-                .id,
-        );
+        users.insert(who, store.create_user(&Actor::system("test"), &u).await.unwrap().id);
     }
-    let config = WebConfig {
-        hash_cost: HashCost::Fast,
-        login_attempts_per_window: 10_000,
-        ..WebConfig::default()
-    };
+    let config = WebConfig { hash_cost: HashCost::Fast, login_attempts_per_window: 10_000, ..WebConfig::default() };
     let app = tongxin_web::app(AppState::new(store.clone(), config).await.unwrap());
     let ids = Ids {
         building_a1: 1,
@@ -359,12 +289,7 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         dept_street2: 2,
         users,
     };
-    Fixture {
-        store,
-        clock: t.clock.clone(),
-        app,
-        ids,
-    }
+    Fixture { store, clock: t.clock.clone(), app, ids }
 }
 
 /// A logged-in browser-like client: session cookie plus CSRF token.
@@ -386,13 +311,7 @@ impl Reply {
     }
 }
 
-pub async fn send(
-    app: &Router,
-    session: &Session,
-    method: &str,
-    uri: &str,
-    body: Option<&str>,
-) -> Reply {
+pub async fn send(app: &Router, session: &Session, method: &str, uri: &str, body: Option<&str>) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(c) = &session.cookie {
         req = req.header(header::COOKIE, c);
@@ -411,11 +330,7 @@ pub async fn send(
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 /// Logs in through the JSON API (admins with their TOTP code).
@@ -426,44 +341,15 @@ pub async fn login(f: &Fixture, who: Who) -> Session {
     let totp = if who == Who::Admin {
         // A TOTP code is good once: step the clock past the last used step.
         f.clock.advance(chrono::Duration::seconds(30));
-        format!(
-            ",\"totp_code\":\"{}\"",
-            tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp())
-        )
+        format!(",\"totp_code\":\"{}\"", tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp()))
     } else {
         String::new()
     };
-    let body = format!(
-        "{{\"username\":\"{}\",\"password\":\"{PASSWORD}\"{totp}}}",
-        who.username()
-    );
-    let reply = send(
-        &f.app,
-        &Session::default(),
-        "POST",
-        "/api/v1/auth/login",
-        Some(&body),
-    )
-    .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "login {who:?}: {}",
-        reply.body
-    );
-    let cookie = reply
-        .headers
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let body = format!("{{\"username\":\"{}\",\"password\":\"{PASSWORD}\"{totp}}}", who.username());
+    let reply = send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "login {who:?}: {}", reply.body);
+    let cookie =
+        reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
     let csrf = reply.json()["csrf_token"].as_str().unwrap().to_string();
-    Session {
-        cookie: Some(cookie),
-        csrf: Some(csrf),
-    }
+    Session { cookie: Some(cookie), csrf: Some(csrf) }
 }

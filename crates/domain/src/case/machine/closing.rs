@@ -8,12 +8,7 @@ use crate::case::state::Rating;
 use crate::case::status::{Satisfaction, Status};
 use serde_json::json;
 
-pub(super) fn verify(
-    d: &mut Draft,
-    actor: &Actor,
-    ok: bool,
-    note: &str,
-) -> Result<(), TransitionError> {
+pub(super) fn verify(d: &mut Draft, actor: &Actor, ok: bool, note: &str) -> Result<(), TransitionError> {
     match actor {
         Actor::Requester => {}
         Actor::Staff { unit, .. } => {
@@ -69,12 +64,7 @@ pub(super) fn rate(
     if merged && d.state.rating.is_some() {
         return Err(TransitionError::AlreadyRated);
     }
-    let rating = Rating {
-        resolved,
-        satisfaction,
-        comment: comment.trim().to_string(),
-        rated_at: d.now,
-    };
+    let rating = Rating { resolved, satisfaction, comment: comment.trim().to_string(), rated_at: d.now };
     let negative = rating.is_negative();
     d.state.rating = Some(rating);
     let lead = d.state.lead.clone();
@@ -92,16 +82,8 @@ pub(super) fn rate(
         Some(unit) if negative && !d.state.reopened => {
             d.state.reopened = true;
             d.back_to_lead();
-            let why = if resolved {
-                "诉求人不满意"
-            } else {
-                "诉求人反映未解决"
-            };
-            d.event(Event::new(
-                EventKind::Reopened,
-                Some(unit.clone()),
-                format!("{why}，重办一次"),
-            ));
+            let why = if resolved { "诉求人不满意" } else { "诉求人反映未解决" };
+            d.event(Event::new(EventKind::Reopened, Some(unit.clone()), format!("{why}，重办一次")));
             d.notify(Notice::Reopened { unit });
         }
         _ => {

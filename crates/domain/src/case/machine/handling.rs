@@ -10,11 +10,7 @@ use crate::case::unit::Unit;
 use crate::deadline::TimeLimit;
 use serde_json::json;
 
-pub(super) fn acknowledge(
-    d: &mut Draft,
-    actor: &Actor,
-    unit: &Unit,
-) -> Result<(), TransitionError> {
+pub(super) fn acknowledge(d: &mut Draft, actor: &Actor, unit: &Unit) -> Result<(), TransitionError> {
     d.require_unit(actor, unit)?;
     d.require_participant(unit)?;
     let now = d.now;
@@ -29,14 +25,8 @@ pub(super) fn acknowledge(
     if lead {
         d.state.status = Status::Acknowledged;
     }
-    let note = if lead {
-        "牵头单位签收"
-    } else {
-        "协办单位报到"
-    };
-    d.event(
-        Event::new(EventKind::Acknowledged, Some(unit.clone()), note).with(json!({ "lead": lead })),
-    );
+    let note = if lead { "牵头单位签收" } else { "协办单位报到" };
+    d.event(Event::new(EventKind::Acknowledged, Some(unit.clone()), note).with(json!({ "lead": lead })));
     Ok(())
 }
 
@@ -55,10 +45,7 @@ pub(super) fn return_case(
         d.require_unit(actor, unit)?;
     }
     d.require_participant(unit)?;
-    if d.state
-        .active_participant(unit)
-        .is_some_and(|p| p.reported_at.is_some())
-    {
+    if d.state.active_participant(unit).is_some_and(|p| p.reported_at.is_some()) {
         return Err(TransitionError::AlreadyReported { unit: unit.clone() });
     }
     if !override_by_dispatcher && d.state.returned_by.contains(unit) {
@@ -72,12 +59,7 @@ pub(super) fn return_case(
     let lead = d.state.is_lead(unit);
     if lead {
         // The whole case goes back to the dispatch centre's queue.
-        let others: Vec<Unit> = d
-            .state
-            .active_units()
-            .filter(|u| *u != unit)
-            .cloned()
-            .collect();
+        let others: Vec<Unit> = d.state.active_units().filter(|u| *u != unit).cloned().collect();
         for other in others {
             d.notify(Notice::Withdrawn { unit: other });
         }
@@ -95,12 +77,10 @@ pub(super) fn return_case(
     } else {
         d.notify(Notice::Returned { unit: unit.clone() });
     }
-    d.event(
-        Event::new(EventKind::Returned, Some(unit.clone()), reason.trim()).with(json!({
-            "lead": lead,
-            "override_by_dispatcher": override_by_dispatcher,
-        })),
-    );
+    d.event(Event::new(EventKind::Returned, Some(unit.clone()), reason.trim()).with(json!({
+        "lead": lead,
+        "override_by_dispatcher": override_by_dispatcher,
+    })));
     Ok(())
 }
 
@@ -130,23 +110,14 @@ pub(super) fn request_extension(
         requested_at: d.now,
     });
     d.event(
-        Event::new(
-            EventKind::ExtensionRequested,
-            Some(unit.clone()),
-            format!("申请延期{extra}：{}", reason.trim()),
-        )
-        .with(json!({ "extra": extra, "reason": reason.trim() })),
+        Event::new(EventKind::ExtensionRequested, Some(unit.clone()), format!("申请延期{extra}：{}", reason.trim()))
+            .with(json!({ "extra": extra, "reason": reason.trim() })),
     );
     d.notify(Notice::ExtensionRequested { unit: unit.clone() });
     Ok(())
 }
 
-pub(super) fn decide_extension(
-    d: &mut Draft,
-    actor: &Actor,
-    approve: bool,
-    note: &str,
-) -> Result<(), TransitionError> {
+pub(super) fn decide_extension(d: &mut Draft, actor: &Actor, approve: bool, note: &str) -> Result<(), TransitionError> {
     d.require_role(actor, &SUPERVISOR_ROLES)?;
     let Some(req) = d.state.extension_pending.clone() else {
         return Err(TransitionError::NoExtensionPending);
@@ -164,13 +135,9 @@ pub(super) fn decide_extension(
         EventKind::ExtensionRefused
     };
     d.event(
-        Event::new(kind, Some(req.unit.clone()), note.trim())
-            .with(json!({ "extra": req.extra, "reason": req.reason })),
+        Event::new(kind, Some(req.unit.clone()), note.trim()).with(json!({ "extra": req.extra, "reason": req.reason })),
     );
-    d.notify(Notice::ExtensionDecided {
-        unit: req.unit,
-        approved: approve,
-    });
+    d.notify(Notice::ExtensionDecided { unit: req.unit, approved: approve });
     Ok(())
 }
 
@@ -256,9 +223,6 @@ pub(super) fn contact(d: &mut Draft, actor: &Actor, note: &str) -> Result<(), Tr
     optional("联系情况", note)?;
     let first = d.state.first_contact_at.is_none();
     d.state.first_contact_at.get_or_insert(d.now);
-    d.event(
-        Event::new(EventKind::Contacted, actor.unit().cloned(), note.trim())
-            .with(json!({ "first": first })),
-    );
+    d.event(Event::new(EventKind::Contacted, actor.unit().cloned(), note.trim()).with(json!({ "first": first })));
     Ok(())
 }

@@ -53,11 +53,7 @@ pub(super) fn dispatch(
     let s = &mut d.state;
     s.status = Status::Dispatched;
     s.lead = Some(lead.clone());
-    s.participants = std::iter::once(lead)
-        .chain(assisting)
-        .cloned()
-        .map(Participant::new)
-        .collect();
+    s.participants = std::iter::once(lead).chain(assisting).cloned().map(Participant::new).collect();
     s.first_receiver.get_or_insert_with(|| lead.clone());
     s.dispatched_at = Some(now);
     s.extension_pending = None;
@@ -70,23 +66,15 @@ pub(super) fn dispatch(
     if auto {
         note.push_str("；按派单规则自动派单");
     }
-    d.event(
-        Event::new(EventKind::Dispatched, Some(lead.clone()), note).with(json!({
-            "lead": lead.key(),
-            "assisting": keys(assisting),
-            "auto": auto,
-            "joint": !assisting.is_empty(),
-        })),
-    );
-    d.notify(Notice::Dispatched {
-        unit: lead.clone(),
-        lead: true,
-    });
+    d.event(Event::new(EventKind::Dispatched, Some(lead.clone()), note).with(json!({
+        "lead": lead.key(),
+        "assisting": keys(assisting),
+        "auto": auto,
+        "joint": !assisting.is_empty(),
+    })));
+    d.notify(Notice::Dispatched { unit: lead.clone(), lead: true });
     for a in assisting {
-        d.notify(Notice::Dispatched {
-            unit: a.clone(),
-            lead: false,
-        });
+        d.notify(Notice::Dispatched { unit: a.clone(), lead: false });
     }
     d.clock = Some(ClockChange::Start);
     Ok(())
@@ -108,27 +96,16 @@ pub(super) fn merge(d: &mut Draft, actor: &Actor, into: i64) -> Result<(), Trans
     d.state.merged_into = Some(into);
     d.state.extension_pending = None;
     d.event(
-        Event::new(
-            EventKind::Merged,
-            None,
-            format!("与诉求#{into}重复，合并办理"),
-        )
-        .with(json!({ "into_case_id": into })),
+        Event::new(EventKind::Merged, None, format!("与诉求#{into}重复，合并办理"))
+            .with(json!({ "into_case_id": into })),
     );
     d.notify(Notice::Merged { into_case_id: into });
     Ok(())
 }
 
-pub(super) fn handle_on_spot(
-    d: &mut Draft,
-    actor: &Actor,
-    reply: &str,
-) -> Result<(), TransitionError> {
+pub(super) fn handle_on_spot(d: &mut Draft, actor: &Actor, reply: &str) -> Result<(), TransitionError> {
     d.require_role(actor, &ON_SPOT_ROLES)?;
-    let unit = actor
-        .unit()
-        .cloned()
-        .ok_or(TransitionError::NoUnit { action: d.kind })?;
+    let unit = actor.unit().cloned().ok_or(TransitionError::NoUnit { action: d.kind })?;
     if d.state.channel != Channel::Patrol {
         return Err(TransitionError::NotPatrol);
     }
@@ -138,20 +115,13 @@ pub(super) fn handle_on_spot(
     s.status = Status::Closed;
     s.lead = Some(unit.clone());
     s.first_receiver.get_or_insert_with(|| unit.clone());
-    s.participants = vec![Participant {
-        acknowledged_at: Some(now),
-        reported_at: Some(now),
-        ..Participant::new(unit.clone())
-    }];
+    s.participants =
+        vec![Participant { acknowledged_at: Some(now), reported_at: Some(now), ..Participant::new(unit.clone()) }];
     s.dispatched_at = Some(now);
     s.handled_at = Some(now);
     s.closed_at = Some(now);
     s.reply = Some(reply.trim().to_string());
-    d.event(Event::new(
-        EventKind::HandledOnSpot,
-        Some(unit),
-        reply.trim(),
-    ));
+    d.event(Event::new(EventKind::HandledOnSpot, Some(unit), reply.trim()));
     d.notify(Notice::Closed);
     Ok(())
 }

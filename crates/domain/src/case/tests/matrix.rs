@@ -23,19 +23,11 @@ fn typical(w: &mut Walk, kind: ActionKind) -> (Actor, Action) {
     let (d1, d2) = (dept(1), dept(2));
     let s = &w.state;
     let first = |pred: &dyn Fn(&Participant) -> bool| {
-        s.participants
-            .iter()
-            .find(|p| !p.returned && pred(p))
-            .map_or(d1.clone(), |p| p.unit.clone())
+        s.participants.iter().find(|p| !p.returned && pred(p)).map_or(d1.clone(), |p| p.unit.clone())
     };
     match kind {
         ActionKind::Accept => (dispatcher(), Action::Accept),
-        ActionKind::Reject => (
-            dispatcher(),
-            Action::Reject {
-                reason: "不属于受理范围".into(),
-            },
-        ),
+        ActionKind::Reject => (dispatcher(), Action::Reject { reason: "不属于受理范围".into() }),
         ActionKind::Dispatch => (dispatcher(), dispatch(dept(3), vec![])),
         ActionKind::Acknowledge => {
             let u = first(&|p| p.acknowledged_at.is_none());
@@ -59,20 +51,9 @@ fn typical(w: &mut Walk, kind: ActionKind) -> (Actor, Action) {
                     requested_at: w.now,
                 });
             }
-            (
-                leader(),
-                Action::DecideExtension {
-                    approve: true,
-                    note: String::new(),
-                },
-            )
+            (leader(), Action::DecideExtension { approve: true, note: String::new() })
         }
-        ActionKind::Supervise => (
-            leader(),
-            Action::Supervise {
-                note: "请加快办理".into(),
-            },
-        ),
+        ActionKind::Supervise => (leader(), Action::Supervise { note: "请加快办理".into() }),
         ActionKind::Report => {
             let u = first(&|p| p.acknowledged_at.is_some() && p.reported_at.is_none());
             (of(&u), report(&u, "已处理"))
@@ -81,18 +62,8 @@ fn typical(w: &mut Walk, kind: ActionKind) -> (Actor, Action) {
         ActionKind::Close => (dispatcher(), Action::Close),
         ActionKind::Rate => (Actor::Requester, rate(true, Satisfaction::Satisfied)),
         ActionKind::Merge => (dispatcher(), Action::Merge { into_case_id: 7 }),
-        ActionKind::ContactRequester => (
-            of(&d1),
-            Action::ContactRequester {
-                note: "电话联系".into(),
-            },
-        ),
-        ActionKind::HandleOnSpot => (
-            of(&grid(G1)),
-            Action::HandleOnSpot {
-                reply: "已现场清理".into(),
-            },
-        ),
+        ActionKind::ContactRequester => (of(&d1), Action::ContactRequester { note: "电话联系".into() }),
+        ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: "已现场清理".into() }),
     }
 }
 
@@ -114,10 +85,7 @@ fn every_status_and_action_pair() {
             } else {
                 assert_eq!(
                     got.unwrap_err(),
-                    TransitionError::NotAllowed {
-                        status,
-                        action: kind
-                    },
+                    TransitionError::NotAllowed { status, action: kind },
                     "{status:?} × {kind:?}"
                 );
             }
@@ -125,11 +93,7 @@ fn every_status_and_action_pair() {
         }
     }
     assert_eq!(checked, Status::ALL.len() * ActionKind::ALL.len());
-    assert_eq!(
-        LEGAL.map(|(s, _)| s),
-        Status::ALL,
-        "one row per status, in order"
-    );
+    assert_eq!(LEGAL.map(|(s, _)| s), Status::ALL, "one row per status, in order");
 }
 
 #[test]
@@ -163,11 +127,7 @@ fn who_may_act() {
     let pending = |mut w: Walk| {
         w.ok(
             of(&dept(1)),
-            Action::RequestExtension {
-                unit: dept(1),
-                extra: TimeLimit::Hours(24),
-                reason: "材料未到".into(),
-            },
+            Action::RequestExtension { unit: dept(1), extra: TimeLimit::Hours(24), reason: "材料未到".into() },
         );
         w
     };
@@ -176,119 +136,46 @@ fn who_may_act() {
         w
     };
     let table: Vec<(Walk, Action, &str)> = vec![
-        (
-            fixture(Status::Received),
-            Action::Accept,
-            "admin dispatcher",
-        ),
-        (
-            fixture(Status::Received),
-            Action::Reject {
-                reason: "重复".into(),
-            },
-            "admin dispatcher",
-        ),
-        (
-            fixture(Status::Accepted),
-            dispatch(dept(3), vec![]),
-            "admin dispatcher",
-        ),
-        (
-            fixture(Status::Accepted),
-            Action::Dispatch {
-                lead: dept(3),
-                assisting: vec![],
-                auto: true,
-            },
-            "system",
-        ),
+        (fixture(Status::Received), Action::Accept, "admin dispatcher"),
+        (fixture(Status::Received), Action::Reject { reason: "重复".into() }, "admin dispatcher"),
+        (fixture(Status::Accepted), dispatch(dept(3), vec![]), "admin dispatcher"),
+        (fixture(Status::Accepted), Action::Dispatch { lead: dept(3), assisting: vec![], auto: true }, "system"),
         (fixture(Status::Dispatched), ack(&d1), "d1"),
+        (fixture(Status::Acknowledged), ret(&d1, "非本部门职责"), "d1"),
         (
             fixture(Status::Acknowledged),
-            ret(&d1, "非本部门职责"),
-            "d1",
-        ),
-        (
-            fixture(Status::Acknowledged),
-            Action::Return {
-                unit: d1.clone(),
-                reason: "改派".into(),
-                override_by_dispatcher: true,
-            },
+            Action::Return { unit: d1.clone(), reason: "改派".into(), override_by_dispatcher: true },
             "admin dispatcher",
         ),
         (
             fixture(Status::Acknowledged),
-            Action::RequestExtension {
-                unit: d1.clone(),
-                extra: TimeLimit::WorkingDays(2),
-                reason: "需协调".into(),
-            },
+            Action::RequestExtension { unit: d1.clone(), extra: TimeLimit::WorkingDays(2), reason: "需协调".into() },
             "d1",
         ),
         (
             pending(fixture(Status::Acknowledged)),
-            Action::DecideExtension {
-                approve: true,
-                note: String::new(),
-            },
+            Action::DecideExtension { approve: true, note: String::new() },
             "admin leader dispatcher",
         ),
-        (
-            fixture(Status::Acknowledged),
-            Action::Supervise {
-                note: String::new(),
-            },
-            "admin leader dispatcher",
-        ),
+        (fixture(Status::Acknowledged), Action::Supervise { note: String::new() }, "admin leader dispatcher"),
         (
             overdue(fixture(Status::Acknowledged)),
-            Action::Supervise {
-                note: String::new(),
-            },
+            Action::Supervise { note: String::new() },
             "admin leader dispatcher system",
         ),
         (fixture(Status::Acknowledged), report(&d1, "已处理"), "d1"),
-        (
-            fixture(Status::Handled),
-            verify(true, ""),
-            "admin dispatcher community grid requester",
-        ),
+        (fixture(Status::Handled), verify(true, ""), "admin dispatcher community grid requester"),
         (fixture(Status::Verified), Action::Close, "admin dispatcher"),
-        (
-            fixture(Status::Closed),
-            rate(true, Satisfaction::Satisfied),
-            "requester",
-        ),
-        (
-            fixture(Status::Accepted),
-            Action::Merge { into_case_id: 3 },
-            "admin dispatcher",
-        ),
-        (
-            fixture(Status::Dispatched),
-            Action::ContactRequester {
-                note: String::new(),
-            },
-            "admin dispatcher d1",
-        ),
-        (
-            redo(fixture(Status::Received)),
-            Action::HandleOnSpot {
-                reply: "已劝离".into(),
-            },
-            "grid",
-        ),
+        (fixture(Status::Closed), rate(true, Satisfaction::Satisfied), "requester"),
+        (fixture(Status::Accepted), Action::Merge { into_case_id: 3 }, "admin dispatcher"),
+        (fixture(Status::Dispatched), Action::ContactRequester { note: String::new() }, "admin dispatcher d1"),
+        (redo(fixture(Status::Received)), Action::HandleOnSpot { reply: "已劝离".into() }, "grid"),
     ];
     for (w, action, allowed) in table {
         let allowed: Vec<&str> = allowed.split(' ').collect();
         for (name, actor) in &roster {
             let got = decide(&w.state, actor, &action, w.now);
-            assert_eq!(
-                got.is_ok(),
-                allowed.contains(name),
-                "{action:?} by {name}: {got:?}"
-            );
+            assert_eq!(got.is_ok(), allowed.contains(name), "{action:?} by {name}: {got:?}");
         }
     }
 }

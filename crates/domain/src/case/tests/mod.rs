@@ -36,10 +36,7 @@ pub(super) fn of(unit: &Unit) -> Actor {
         Unit::Department(_) => Role::DepartmentHandler,
         Unit::GridTeam(_) => Role::GridWorker,
     };
-    Actor::Staff {
-        role,
-        unit: Some(unit.clone()),
-    }
+    Actor::Staff { role, unit: Some(unit.clone()) }
 }
 
 pub(super) fn dispatcher() -> Actor {
@@ -72,10 +69,7 @@ pub(super) struct Walk {
 
 impl Walk {
     pub fn new(channel: Channel) -> Walk {
-        Walk {
-            state: CaseState::new(channel),
-            now: t0(),
-        }
+        Walk { state: CaseState::new(channel), now: t0() }
     }
 
     pub fn later(&mut self, minutes: i64) -> &mut Walk {
@@ -106,11 +100,7 @@ impl Walk {
 }
 
 pub(super) fn dispatch(lead: Unit, assisting: Vec<Unit>) -> Action {
-    Action::Dispatch {
-        lead,
-        assisting,
-        auto: false,
-    }
+    Action::Dispatch { lead, assisting, auto: false }
 }
 
 pub(super) fn ack(unit: &Unit) -> Action {
@@ -118,34 +108,19 @@ pub(super) fn ack(unit: &Unit) -> Action {
 }
 
 pub(super) fn report(unit: &Unit, reply: &str) -> Action {
-    Action::Report {
-        unit: unit.clone(),
-        reply: reply.to_string(),
-        evidence: vec!["photo:1".to_string()],
-    }
+    Action::Report { unit: unit.clone(), reply: reply.to_string(), evidence: vec!["photo:1".to_string()] }
 }
 
 pub(super) fn ret(unit: &Unit, reason: &str) -> Action {
-    Action::Return {
-        unit: unit.clone(),
-        reason: reason.to_string(),
-        override_by_dispatcher: false,
-    }
+    Action::Return { unit: unit.clone(), reason: reason.to_string(), override_by_dispatcher: false }
 }
 
 pub(super) fn verify(ok: bool, note: &str) -> Action {
-    Action::Verify {
-        ok,
-        note: note.to_string(),
-    }
+    Action::Verify { ok, note: note.to_string() }
 }
 
 pub(super) fn rate(resolved: bool, satisfaction: Satisfaction) -> Action {
-    Action::Rate {
-        resolved,
-        satisfaction,
-        comment: String::new(),
-    }
+    Action::Rate { resolved, satisfaction, comment: String::new() }
 }
 
 /// A case in `status`, reached through the machine: joint dispatch to 部门#1 (lead) with
@@ -178,21 +153,13 @@ pub(super) fn fixture(status: Status) -> Walk {
                 w.ok(dispatcher(), Action::Accept);
             }
             Status::Rejected => {
-                w.ok(
-                    dispatcher(),
-                    Action::Reject {
-                        reason: "不属于受理范围".into(),
-                    },
-                );
+                w.ok(dispatcher(), Action::Reject { reason: "不属于受理范围".into() });
             }
             Status::Merged => {
                 w.ok(dispatcher(), Action::Merge { into_case_id: 7 });
             }
             Status::Dispatched => {
-                w.ok(
-                    dispatcher(),
-                    dispatch(d1.clone(), vec![d2.clone(), g.clone()]),
-                );
+                w.ok(dispatcher(), dispatch(d1.clone(), vec![d2.clone(), g.clone()]));
                 w.ok(of(&d2), ack(&d2));
             }
             Status::Acknowledged => {

@@ -29,18 +29,16 @@ fn moves() -> impl Strategy<Value = Vec<Move>> {
         prop::bool::weighted(0.4),
         0..2000i64,
     )
-        .prop_map(
-            |(kind, unit, flag, level, actor, natural, follow, minutes)| Move {
-                kind,
-                unit,
-                flag,
-                level,
-                actor,
-                natural: natural || follow,
-                follow,
-                minutes,
-            },
-        );
+        .prop_map(|(kind, unit, flag, level, actor, natural, follow, minutes)| Move {
+            kind,
+            unit,
+            flag,
+            level,
+            actor,
+            natural: natural || follow,
+            follow,
+            minutes,
+        });
     prop::collection::vec(one, 1..80)
 }
 
@@ -68,15 +66,9 @@ fn roster() -> [Actor; 11] {
 fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
     let pool = pool();
     // The ordinary next step: everyone acknowledges, assisting units report, then the lead.
-    let pending_ack = s
-        .participants
-        .iter()
-        .find(|p| !p.returned && p.acknowledged_at.is_none());
-    let pending_report = s
-        .participants
-        .iter()
-        .rev()
-        .find(|p| !p.returned && p.acknowledged_at.is_some() && p.reported_at.is_none());
+    let pending_ack = s.participants.iter().find(|p| !p.returned && p.acknowledged_at.is_none());
+    let pending_report =
+        s.participants.iter().rev().find(|p| !p.returned && p.acknowledged_at.is_some() && p.reported_at.is_none());
     let next = match s.status {
         _ if s.extension_pending.is_some() => Some((ActionKind::DecideExtension, None)),
         Status::Received | Status::Accepted => Some((ActionKind::Dispatch, None)),
@@ -99,11 +91,7 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
         pool[m.unit % pool.len()].clone()
     };
     let text = |t: &str| {
-        if m.level > 0 {
-            t.to_string()
-        } else {
-            String::new()
-        }
+        if m.level > 0 { t.to_string() } else { String::new() }
     };
     let alt = m.actor % 2 == 0;
     let kind = match &follow {
@@ -112,42 +100,21 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
     };
     let (natural, action) = match kind {
         ActionKind::Accept => (dispatcher(), Action::Accept),
-        ActionKind::Reject => (
-            dispatcher(),
-            Action::Reject {
-                reason: text("不予受理"),
-            },
-        ),
+        ActionKind::Reject => (dispatcher(), Action::Reject { reason: text("不予受理") }),
         ActionKind::Dispatch => {
             let lead = pool[m.unit % 4].clone();
-            let mut assisting: Vec<Unit> = (1..=usize::from(m.level))
-                .map(|i| pool[(m.unit + i) % 4].clone())
-                .collect();
+            let mut assisting: Vec<Unit> = (1..=usize::from(m.level)).map(|i| pool[(m.unit + i) % 4].clone()).collect();
             if !m.flag && m.level == 2 {
                 assisting.push(lead.clone());
             }
             let actor = if alt { Actor::System } else { dispatcher() };
-            (
-                actor,
-                Action::Dispatch {
-                    lead,
-                    assisting,
-                    auto: alt,
-                },
-            )
+            (actor, Action::Dispatch { lead, assisting, auto: alt })
         }
         ActionKind::Acknowledge => (of(&unit), ack(&unit)),
         ActionKind::Return => {
             let over = !m.flag && m.level == 0;
             let actor = if over { dispatcher() } else { of(&unit) };
-            (
-                actor,
-                Action::Return {
-                    unit,
-                    reason: "非本单位职责".into(),
-                    override_by_dispatcher: over,
-                },
-            )
+            (actor, Action::Return { unit, reason: "非本单位职责".into(), override_by_dispatcher: over })
         }
         ActionKind::RequestExtension => (
             of(&unit),
@@ -161,53 +128,17 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
                 reason: "需协调".into(),
             },
         ),
-        ActionKind::DecideExtension => (
-            leader(),
-            Action::DecideExtension {
-                approve: m.flag,
-                note: text("意见"),
-            },
-        ),
-        ActionKind::Supervise => (
-            if alt { Actor::System } else { leader() },
-            Action::Supervise {
-                note: text("督办")
-            },
-        ),
+        ActionKind::DecideExtension => (leader(), Action::DecideExtension { approve: m.flag, note: text("意见") }),
+        ActionKind::Supervise => (if alt { Actor::System } else { leader() }, Action::Supervise { note: text("督办") }),
         ActionKind::Report => (of(&unit), report(&unit, "已处理")),
-        ActionKind::Verify => (
-            if alt { Actor::Requester } else { of(&grid(G2)) },
-            verify(m.flag, &text("核查意见")),
-        ),
+        ActionKind::Verify => (if alt { Actor::Requester } else { of(&grid(G2)) }, verify(m.flag, &text("核查意见"))),
         ActionKind::Close => (dispatcher(), Action::Close),
-        ActionKind::Rate => (
-            Actor::Requester,
-            rate(m.flag, Satisfaction::ALL[usize::from(m.level)]),
-        ),
-        ActionKind::Merge => (
-            dispatcher(),
-            Action::Merge {
-                into_case_id: i64::from(m.level),
-            },
-        ),
-        ActionKind::ContactRequester => (
-            of(&unit),
-            Action::ContactRequester {
-                note: text("电话")
-            },
-        ),
-        ActionKind::HandleOnSpot => (
-            of(&grid(G1)),
-            Action::HandleOnSpot {
-                reply: text("已处理"),
-            },
-        ),
+        ActionKind::Rate => (Actor::Requester, rate(m.flag, Satisfaction::ALL[usize::from(m.level)])),
+        ActionKind::Merge => (dispatcher(), Action::Merge { into_case_id: i64::from(m.level) }),
+        ActionKind::ContactRequester => (of(&unit), Action::ContactRequester { note: text("电话") }),
+        ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: text("已处理") }),
     };
-    let actor = if m.natural {
-        natural
-    } else {
-        roster()[m.actor].clone()
-    };
+    let actor = if m.natural { natural } else { roster()[m.actor].clone() };
     (actor, action)
 }
 
@@ -231,12 +162,7 @@ fn check(prev: &CaseState, d: &Decision) -> Result<(), TestCaseError> {
     let s = &d.state;
     prop_assert_eq!(s.version, prev.version + 1, "version + 1");
     prop_assert!(!d.events.is_empty(), "every decision records an event");
-    prop_assert!(
-        edge_allowed(prev.status, s.status),
-        "{:?} → {:?}",
-        prev.status,
-        s.status
-    );
+    prop_assert!(edge_allowed(prev.status, s.status), "{:?} → {:?}", prev.status, s.status);
     if s.status == Status::Rated {
         prop_assert!(s.rating.is_some());
         prop_assert!(matches!(prev.status, Status::Closed | Status::Rated));
@@ -255,17 +181,11 @@ fn check(prev: &CaseState, d: &Decision) -> Result<(), TestCaseError> {
             let lead = lead.expect("a lead while with units");
             prop_assert_eq!(&s.participants[0].unit, &lead.unit, "lead first");
             prop_assert!(lead.reported_at.is_none());
-            prop_assert_eq!(
-                s.status == Status::Acknowledged,
-                lead.acknowledged_at.is_some()
-            );
+            prop_assert_eq!(s.status == Status::Acknowledged, lead.acknowledged_at.is_some());
         }
         Status::Handled | Status::Verified | Status::Closed | Status::Rated => {
             let lead = lead.expect("a lead once handled");
-            prop_assert!(
-                lead.reported_at.is_some(),
-                "handled only after the lead reported"
-            );
+            prop_assert!(lead.reported_at.is_some(), "handled only after the lead reported");
             prop_assert!(s.handled_at.is_some() && s.reply.is_some());
             if matches!(s.status, Status::Closed | Status::Rated) {
                 prop_assert!(s.closed_at.is_some());
@@ -337,11 +257,7 @@ fn random_walks_reach_every_status_and_event() {
     let mut events = std::collections::HashSet::new();
     for i in 0..400 {
         let ms = moves().new_tree(&mut runner).unwrap().current();
-        let channel = if i % 4 == 0 {
-            Channel::Patrol
-        } else {
-            Channel::Web
-        };
+        let channel = if i % 4 == 0 { Channel::Patrol } else { Channel::Web };
         let mut state = CaseState::new(channel);
         let mut now = t0();
         for m in &ms {
@@ -356,10 +272,7 @@ fn random_walks_reach_every_status_and_event() {
         }
     }
     for s in Status::ALL {
-        assert!(
-            s == Status::Received || statuses.contains(&s),
-            "never reached {s:?}"
-        );
+        assert!(s == Status::Received || statuses.contains(&s), "never reached {s:?}");
     }
     for k in EventKind::ALL {
         assert!(events.contains(&k), "never recorded {k:?}");
