@@ -45,8 +45,8 @@ mod tests {
 
     #[test]
     fn refuses_after_max_in_window() {
-        let t = Throttle::new(2, Duration::from_secs(60));
-        let ip = Some("127.0.0.1".parse().unwrap());
+        let t: Throttle = Throttle::new(2, Duration::from_secs(60));
+        let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
         assert!(t.attempt(ip).is_ok());
         assert!(t.attempt(ip).is_ok());
         assert!(t.attempt(ip).is_err());
