@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod open311;
 pub mod pages;
 
 use auth::password::HashCost;
@@ -75,5 +76,5 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    api::router().with_state(state)
+    api::router().merge(open311::router()).with_state(state)
 }

@@ -2,6 +2,8 @@
 //! and against which the authorization test checks that each route has a row.
 
 pub mod admin;
+pub mod cases;
+pub mod evaluation;
 pub mod exchange;
 pub mod extract;
 pub mod party;
@@ -27,7 +29,7 @@ pub struct RouteSpec {
     pub public: bool,
 }
 
-fn r(method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
+pub(crate) fn r(method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
     (RouteSpec { method, path, public: false }, handler)
 }
 
@@ -41,6 +43,14 @@ fn public(
 
 /// Every route of the application.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let mut all = foundation_routes();
+    all.extend(cases::routes());
+    all.extend(evaluation::routes());
+    all
+}
+
+/// Places, people, organisations, accounts and audit.
+fn foundation_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         public("GET", "/", get(home)),
         public("GET", "/login", get(login::login_page)),
