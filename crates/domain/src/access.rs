@@ -126,6 +126,12 @@ pub enum Action {
     ManageDepartments,
     ManageUsers,
     ReadAudit,
+    /// Read cases in scope (queues, case pages); department staff: their own cases.
+    ReadCases,
+    /// Enter a case for someone (hotline operator) or from a patrol.
+    EnterCases,
+    /// Categories, routing rules, deadlines and the working calendar.
+    ManageCaseConfig,
 }
 
 /// The permission table: which roles may attempt which action (scope still applies).
@@ -142,6 +148,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ExportResidents => matches!(role, Admin | CommunityWorker),
         ReadParty => matches!(role, Admin | Leader | CommunityWorker | GridWorker | PartySecretary),
         WriteParty => matches!(role, Admin | PartySecretary),
+        ReadCases => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | DepartmentHandler),
+        EnterCases => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker),
+        ManageCaseConfig => role == Admin,
     }
 }
 

@@ -33,6 +33,29 @@ enum Expect {
     Home,
     /// `POST /logout` with a wrong CSRF token.
     LogoutForm,
+    /// Public, with different answers in and out (e.g. a valid and a forged follow token).
+    PublicInOut(u16, u16),
+    /// Anything else: the caller's (in, out) statuses.
+    Custom(fn(Who) -> (u16, u16)),
+}
+
+/// Case readers: admin everywhere; street, community, grid and department staff within their
+/// scope; party secretaries and mediators do not work cases.
+fn case_readers(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (401, 401),
+        Who::Admin => (in_status, in_status),
+        Who::Party | Who::Mediator => (403, 403),
+        _ => (in_status, out_status),
+    }
+}
+
+fn admin_only_in_out(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (401, 401),
+        Who::Admin => (in_status, out_status),
+        _ => (403, 403),
+    }
 }
 
 fn expected(e: Expect, who: Who) -> (u16, u16) {
@@ -40,6 +63,8 @@ fn expected(e: Expect, who: Who) -> (u16, u16) {
     if who == Anonymous {
         return match e {
             Expect::Public(s) => (s, s),
+            Expect::PublicInOut(a, b) => (a, b),
+            Expect::Custom(f) => f(who),
             Expect::Home | Expect::LogoutForm => (303, 303),
             _ => (401, 401),
         };
@@ -86,6 +111,8 @@ fn expected(e: Expect, who: Who) -> (u16, u16) {
             _ => (403, 403),
         },
         Expect::Home => (200, 200),
+        Expect::PublicInOut(a, b) => (a, b),
+        Expect::Custom(f) => f(who),
         Expect::LogoutForm => (403, 403),
     }
 }
@@ -396,6 +423,52 @@ fn table() -> Vec<Row> {
         row("GET", "/api/v1/grids/export", "/api/v1/grids/export?within={A1}", "/api/v1/grids/export?within={street2}", Places),
         with_body(row("POST", "/api/v1/residents/import", "/api/v1/residents/import", "/api/v1/residents/import", AdminOnly(422)), "not a workbook", ""),
         row("GET", "/api/v1/residents/export", "/api/v1/residents/export", "/api/v1/residents/export?unmasked=true", Export),
+        // The case loop. Residents: a point in A1 vs one outside every grid; a valid follow link vs a forged one.
+        row("GET", "/api/v1/categories", "/api/v1/categories", "/api/v1/categories", Public(200)),
+        with_body(row("POST", "/api/v1/reports", "/api/v1/reports", "/api/v1/reports", PublicInOut(201, 422)),
+            r#"{"category":"city.noise","description":"噪音{unique}","lat":{A1lat},"lng":{A1lng}}"#,
+            r#"{"category":"city.noise","description":"噪音{unique}","lat":10.0,"lng":10.0}"#),
+        row("GET", "/api/v1/reports/{code}", "/api/v1/reports/{case_code_in}?token={case_token_in}", "/api/v1/reports/{case_code_in}?token=forged", PublicInOut(200, 404)),
+        // Not yet handled: confirming or rating is refused (409); a forged link finds nothing.
+        with_body(row("POST", "/api/v1/reports/{code}/confirm", "/api/v1/reports/{case_code_in}/confirm?token={case_token_in}", "/api/v1/reports/{case_code_in}/confirm?token=forged", PublicInOut(409, 404)),
+            r#"{"version":{case_version_in},"ok":true}"#, r#"{"version":{case_version_in},"ok":true}"#),
+        with_body(row("POST", "/api/v1/reports/{code}/rating", "/api/v1/reports/{case_code_in}/rating?token={case_token_in}", "/api/v1/reports/{case_code_in}/rating?token=forged", PublicInOut(409, 404)),
+            r#"{"version":{case_version_in},"resolved":true,"satisfaction":"satisfied"}"#, r#"{"version":{case_version_in},"resolved":true,"satisfaction":"satisfied"}"#),
+        // Staff entry in A1 (everyone's scope) and in C1 (the admin's only).
+        with_body(row("POST", "/api/v1/cases", "/api/v1/cases", "/api/v1/cases", Custom(|who| match who {
+                Who::Anonymous => (401, 401),
+                Who::Admin => (201, 201),
+                Who::Dispatcher | Who::Community | Who::Grid => (201, 422),
+                _ => (403, 403),
+            })),
+            r#"{"channel":"hotline","category":"city.noise","description":"来电{unique}","grid_code":"{A1}"}"#,
+            r#"{"channel":"hotline","category":"city.noise","description":"来电{unique}","grid_code":"{C1}"}"#),
+        // Departments see the cases they take part in, whatever the grid filter says.
+        row("GET", "/api/v1/cases", "/api/v1/cases?grid={A1}", "/api/v1/cases?grid={C1}", Custom(|who| if who == Who::Department { (200, 200) } else { case_readers(who, 200, 404) })),
+        row("GET", "/api/v1/cases/{id}", "/api/v1/cases/{case_in}", "/api/v1/cases/{case_out}", Custom(|who| case_readers(who, 200, 404))),
+        // Closing a dispatched case is refused by the rules (409) once the case is visible at all.
+        with_body(row("POST", "/api/v1/cases/{id}/actions", "/api/v1/cases/{case_in}/actions", "/api/v1/cases/{case_out}/actions", Custom(|who| case_readers(who, 409, 404))),
+            r#"{"version":{case_version_in},"action":{"action":"close"}}"#, r#"{"version":{case_version_out},"action":{"action":"close"}}"#),
+        with_body(row("PUT", "/api/v1/categories/{code}", "/api/v1/categories/city.noise", "/api/v1/categories/city.noise", Custom(|who| admin_only_in_out(who, 204, 422))),
+            r#"{"code":"","name":"噪音扰民","parent_code":"city","urgency":"general","kind":"complaint","active":true,"sort":1}"#,
+            r#"{"code":"","name":"","parent_code":"city","urgency":"general","kind":"complaint","active":true,"sort":1}"#),
+        row("GET", "/api/v1/routing/rules", "/api/v1/routing/rules", "/api/v1/routing/rules", Custom(|who| case_readers(who, 200, 200))),
+        with_body(row("POST", "/api/v1/routing/rules", "/api/v1/routing/rules", "/api/v1/routing/rules", Custom(|who| admin_only_in_out(who, 201, 422))),
+            r#"{"id":0,"category_code":"city.noise","area_kind":"grid","area_code":"{A1}","target_kind":"department","target_ref":"1","auto_dispatch":false,"version":1}"#,
+            r#"{"id":0,"category_code":"no.such","area_kind":"grid","area_code":"{A1}","target_kind":"department","target_ref":"1","auto_dispatch":false,"version":1}"#),
+        with_body(row("PUT", "/api/v1/routing/rules/{id}", "/api/v1/routing/rules/{rule_id}", "/api/v1/routing/rules/999999", Custom(|who| admin_only_in_out(who, 204, 409))),
+            r#"{"id":0,"category_code":"city.noise","area_kind":"street","area_code":"330702001","target_kind":"department","target_ref":"1","auto_dispatch":true,"version":{rule_version}}"#,
+            r#"{"id":0,"category_code":"city.noise","area_kind":"street","area_code":"330702001","target_kind":"department","target_ref":"1","auto_dispatch":true,"version":1}"#),
+        row("DELETE", "/api/v1/routing/rules/{id}", "/api/v1/routing/rules/{fresh_rule}", "/api/v1/routing/rules/999999", Custom(|who| admin_only_in_out(who, 204, 404))),
+        with_body(row("POST", "/api/v1/routing/dry-run", "/api/v1/routing/dry-run", "/api/v1/routing/dry-run", Custom(|who| case_readers(who, 200, 200))),
+            r#"{"category":"city.noise","grid_code":"{A1}"}"#, r#"{"category":"city.noise","grid_code":"{C1}"}"#),
+        row("GET", "/api/v1/settings/deadlines", "/api/v1/settings/deadlines", "/api/v1/settings/deadlines", Custom(|who| case_readers(who, 200, 200))),
+        with_body(row("PUT", "/api/v1/settings/deadlines", "/api/v1/settings/deadlines", "/api/v1/settings/deadlines", Custom(|who| admin_only_in_out(who, 204, 422))),
+            r#"{"emergency":{"hours":2},"utility":{"hours":24},"general":{"working_days":7},"complex":{"working_days":15},"contact":{"hours":24},"warn_ratio":0.8}"#,
+            r#"{"emergency":{"hours":0},"utility":{"hours":24},"general":{"working_days":7},"complex":{"working_days":15},"contact":{"hours":24},"warn_ratio":1.5}"#),
+        row("GET", "/api/v1/settings/calendar", "/api/v1/settings/calendar", "/api/v1/settings/calendar", Custom(|who| case_readers(who, 200, 200))),
+        with_body(row("PUT", "/api/v1/settings/calendar", "/api/v1/settings/calendar", "/api/v1/settings/calendar", Custom(|who| admin_only_in_out(who, 204, 422))),
+            r#"{"text":"2026-10-01..2026-10-07 休 国庆节"}"#, r#"{"text":"2026-13-01 休 错误"}"#),
     ]
 }
 
@@ -426,7 +499,12 @@ impl Vars<'_> {
             .replace("{org_in}", &ids.org_a1.to_string())
             .replace("{org_out}", &ids.org_c1.to_string())
             .replace("{dept_in}", &ids.dept_street1.to_string())
-            .replace("{dept_out}", &ids.dept_street2.to_string());
+            .replace("{dept_out}", &ids.dept_street2.to_string())
+            .replace("{case_in}", &ids.case_a1.id.to_string())
+            .replace("{case_out}", &ids.case_c1.id.to_string())
+            .replace("{case_code_in}", &ids.case_a1.code)
+            .replace("{case_token_in}", &ids.case_a1.follow_token)
+            .replace("{rule_id}", &ids.rule.to_string());
         self.counter += 1;
         let unique = format!("{:?}{}", self.who, self.counter).to_lowercase();
         s = s.replace("{unique}", &unique);
@@ -445,6 +523,31 @@ impl Vars<'_> {
                 let v = f.store.resident(&admin, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
             }
+        }
+        let admin_scope = tongxin_domain::access::Scope::All;
+        for (key, id) in [("{case_version_in}", ids.case_a1.id), ("{case_version_out}", ids.case_c1.id)] {
+            if s.contains(key) {
+                let v = f.store.case(&admin_scope, id).await.unwrap().version;
+                s = s.replace(key, &v.to_string());
+            }
+        }
+        if s.contains("{rule_version}") {
+            let v = f.store.routing_rules().await.unwrap().into_iter().find(|r| r.id == ids.rule).unwrap().version;
+            s = s.replace("{rule_version}", &v.to_string());
+        }
+        if s.contains("{fresh_rule}") {
+            let r = tongxin_store::cases::categories::RuleRow {
+                id: 0,
+                category_code: "city.noise".into(),
+                area_kind: "anywhere".into(),
+                area_code: String::new(),
+                target_kind: "department".into(),
+                target_ref: "1".into(),
+                auto_dispatch: false,
+                version: 1,
+            };
+            let id = f.store.create_rule(&tongxin_store::Actor::system("test"), &r).await.unwrap();
+            s = s.replace("{fresh_rule}", &id.to_string());
         }
         for (key, owner) in [
             ("{own_token}", self.who),

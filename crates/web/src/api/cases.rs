@@ -1,9 +1,519 @@
-//! Cases: resident reports, the follow link, staff queues and actions (in progress).
+//! Cases over HTTP. Residents report without an account and follow their case through a
+//! private link (tracking code + token); staff enter cases, work their queues, open a case
+//! and act on it; admins keep categories, routing rules, deadlines and the calendar.
+//! Every state change goes through `tongxin_app::cases`, which lets the domain decide.
 
-use super::RouteSpec;
+use super::extract::{J, Q};
+use super::{RouteSpec, public, r};
 use crate::AppState;
-use axum::routing::MethodRouter;
+use crate::auth::{Caller, ClientIp};
+use crate::error::{ApiError, ApiResult};
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reported, Reporter};
+use tongxin_domain::access::Action as Permission;
+use tongxin_domain::case::{Action, CaseState, Channel, RoutingRule, Status, route};
+use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
+use tongxin_domain::phone::Phone;
+use tongxin_store::Page;
+use tongxin_store::cases::categories::{CategoryRow, RuleRow};
+use tongxin_store::cases::read::{CaseView, QueueFilter};
+
+/// Photos arrive base64-encoded in JSON: 9 × 10 MB plus overhead.
+const MAX_REPORT_BODY: usize = 128 * 1024 * 1024;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    Vec::new()
+    vec![
+        public("GET", "/api/v1/categories", get(categories)),
+        public("POST", "/api/v1/reports", post(report).layer(DefaultBodyLimit::max(MAX_REPORT_BODY))),
+        public("GET", "/api/v1/reports/{code}", get(follow)),
+        public("POST", "/api/v1/reports/{code}/confirm", post(confirm)),
+        public("POST", "/api/v1/reports/{code}/rating", post(rate)),
+        r("POST", "/api/v1/cases", post(enter).layer(DefaultBodyLimit::max(MAX_REPORT_BODY))),
+        r("GET", "/api/v1/cases", get(queue)),
+        r("GET", "/api/v1/cases/{id}", get(case)),
+        r("POST", "/api/v1/cases/{id}/actions", post(act)),
+        r("PUT", "/api/v1/categories/{code}", put(upsert_category)),
+        r("GET", "/api/v1/routing/rules", get(rules)),
+        r("POST", "/api/v1/routing/rules", post(create_rule)),
+        r("PUT", "/api/v1/routing/rules/{id}", put(update_rule)),
+        r("DELETE", "/api/v1/routing/rules/{id}", delete(delete_rule)),
+        r("POST", "/api/v1/routing/dry-run", post(dry_run)),
+        r("GET", "/api/v1/settings/deadlines", get(deadlines)),
+        r("PUT", "/api/v1/settings/deadlines", put(set_deadlines)),
+        r("GET", "/api/v1/settings/calendar", get(calendar)),
+        r("PUT", "/api/v1/settings/calendar", put(set_calendar)),
+    ]
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> ApiError {
+        use tongxin_domain::case::TransitionError as T;
+        match e {
+            CaseError::Invalid { field, message } => ApiError::invalid(field, message),
+            CaseError::Transition(t) => {
+                let status = match t {
+                    T::Forbidden { .. } | T::NotYourUnit { .. } | T::NoUnit { .. } | T::NotParticipant { .. } | T::SelfVerification | T::OverrideNotAllowed => {
+                        StatusCode::FORBIDDEN
+                    }
+                    T::Required { .. } | T::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::CONFLICT,
+                };
+                ApiError::new(status, "transition_refused", t.to_string())
+            }
+            CaseError::Store(s) => s.into(),
+            CaseError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "系统繁忙，请稍后重试"),
+        }
+    }
+}
+
+/// `GET /api/v1/categories`: the active category tree, for report forms.
+async fn categories(State(s): State<AppState>) -> Json<Value> {
+    let cfg = s.cases.config();
+    let mut all: Vec<_> = cfg.categories.values().collect();
+    all.sort_by(|a, b| a.code.cmp(&b.code));
+    let node = |c: &tongxin_domain::case::Category| {
+        json!({ "code": c.code, "name": c.name, "urgency": c.urgency.as_str(), "urgency_label": c.urgency.label(), "kind": c.kind.as_str() })
+    };
+    let tree: Vec<Value> = all
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(|p| {
+            let children: Vec<Value> = all.iter().filter(|c| c.parent.as_deref() == Some(&p.code)).map(|c| node(c)).collect();
+            let mut v = node(p);
+            v["children"] = Value::Array(children);
+            v
+        })
+        .collect();
+    Json(Value::Array(tree))
+}
+
+#[derive(Deserialize)]
+struct ReportBody {
+    category: String,
+    description: String,
+    #[serde(default)]
+    title: Option<String>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    /// The token of a building's QR code.
+    building: Option<String>,
+    #[serde(default)]
+    address: String,
+    name: Option<String>,
+    phone: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
+    /// Base64 (standard alphabet) image files.
+    #[serde(default)]
+    photos: Vec<String>,
+}
+
+fn place(lat: Option<f64>, lng: Option<f64>, building: Option<String>, grid: Option<String>) -> ApiResult<Place> {
+    Ok(match (building.filter(|b| !b.is_empty()), grid.filter(|g| !g.is_empty()), lat, lng) {
+        (Some(qr_token), _, _, _) => Place::Building { qr_token },
+        (None, Some(code), _, _) => Place::Grid { code },
+        (None, None, Some(lat), Some(lng)) => Place::Point { lng, lat },
+        (None, None, None, None) => Place::Address,
+        _ => return Err(ApiError::invalid("location", "经纬度须同时提供")),
+    })
+}
+
+fn photos(encoded: &[String]) -> ApiResult<Vec<Vec<u8>>> {
+    encoded
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let data = p.split_once("base64,").map(|(_, d)| d).unwrap_or(p);
+            data_encoding::BASE64.decode(data.trim().as_bytes()).map_err(|_| ApiError::invalid("photos", format!("第 {} 张照片编码错误", i + 1)))
+        })
+        .collect()
+}
+
+fn phone(p: Option<&str>) -> ApiResult<Option<Phone>> {
+    match p.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Phone::parse(p).map(Some).map_err(|e| ApiError::invalid("phone", e.to_string())),
+        None => Ok(None),
+    }
+}
+
+fn reported(r: Reported) -> (StatusCode, Json<Value>) {
+    let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    let follow = format!("/track/{}?t={}", r.code, r.follow_token);
+    let notice = if r.duplicate { "您刚刚已反映过同一问题，这是该诉求的跟踪链接。" } else { "已受理，请保存跟踪链接以查看办理进度并评价。" };
+    (status, Json(json!({ "id": r.id, "code": r.code, "follow_token": r.follow_token, "follow_url": follow, "duplicate": r.duplicate, "notice": notice })))
+}
+
+fn too_many(wait: std::time::Duration) -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1))
+}
+
+/// `POST /api/v1/reports`: a resident's report, no account needed.
+async fn report(State(s): State<AppState>, ClientIp(ip): ClientIp, J(b): J<ReportBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+    s.report_limit_ip.attempt(ip).map_err(too_many)?;
+    let phone = if b.anonymous { None } else { phone(b.phone.as_deref())? };
+    if let Some(p) = &phone {
+        s.report_limit_phone.attempt(p.as_str().to_string()).map_err(too_many)?;
+    }
+    let report = Report {
+        channel: Channel::Web,
+        category: b.category,
+        urgency: None,
+        title: b.title,
+        description: b.description,
+        place: place(b.lat, b.lng, b.building, None)?,
+        address: b.address,
+        requester_name: if b.anonymous { None } else { b.name },
+        phone,
+        photos: photos(&b.photos)?,
+        reporter: Reporter::Resident,
+        on_spot_reply: None,
+    };
+    Ok(reported(s.cases.report(report).await?))
+}
+
+#[derive(Deserialize)]
+struct TokenParam {
+    #[serde(default)]
+    token: String,
+}
+
+/// What a requester sees of their case: no staff names, no internal notes.
+fn public_view(c: &CaseView, events: &[tongxin_store::cases::read::CaseEvent]) -> Value {
+    const PUBLIC: [&str; 12] =
+        ["received", "accepted", "rejected", "dispatched", "acknowledged", "handled", "verified", "closed", "rated", "reopened", "merged", "handled_on_spot"];
+    let state: Option<CaseState> = serde_json::from_str(&c.state).ok();
+    let timeline: Vec<Value> = events
+        .iter()
+        .filter(|e| PUBLIC.contains(&e.kind.as_str()))
+        .map(|e| {
+            let shows_note = matches!(e.kind.as_str(), "rejected" | "handled" | "handled_on_spot");
+            json!({ "kind": e.kind, "label": event_label(&e.kind), "at": e.at, "note": if shows_note { e.note.as_str() } else { "" } })
+        })
+        .collect();
+    let status = Status::parse(&c.status);
+    json!({
+        "code": c.code, "title": c.title, "description": c.description, "category": c.category_code, "address": c.address,
+        "status": c.status, "status_label": status.map(Status::label).unwrap_or(""),
+        "created_at": c.created_at, "deadline_at": c.deadline_at,
+        "reply": state.as_ref().and_then(|s| s.reply.clone()),
+        "rating": state.as_ref().and_then(|s| s.rating.as_ref().map(|r| json!({ "resolved": r.resolved, "satisfaction": r.satisfaction.as_str(), "comment": r.comment }))),
+        "can_confirm": status == Some(Status::Handled),
+        "can_rate": status == Some(Status::Closed) || (status == Some(Status::Merged) && state.as_ref().is_some_and(|s| s.rating.is_none())),
+        "version": c.version, "timeline": timeline,
+    })
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "received" => "已受理",
+        "accepted" => "已立案",
+        "rejected" => "不予立案",
+        "dispatched" => "已派遣",
+        "acknowledged" => "承办单位已签收",
+        "handled" | "handled_on_spot" => "已办结",
+        "verified" => "已核查",
+        "closed" => "已结案",
+        "rated" => "已评价",
+        "reopened" => "重新办理",
+        "merged" => "与同类诉求合并办理",
+        _ => "",
+    }
+}
+
+async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<CaseView> {
+    s.store.case_for_requester(code, token).await.map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "诉求编号或跟踪链接无效"))
+}
+
+/// `GET /api/v1/reports/{code}?token=`: the follow page's data.
+async fn follow(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>) -> ApiResult<Json<Value>> {
+    let c = requester_case(&s, &code, &p.token).await?;
+    let events = s.store.case_events(c.id).await?;
+    Ok(Json(public_view(&c, &events)))
+}
+
+#[derive(Deserialize)]
+struct ConfirmBody {
+    version: i64,
+    ok: bool,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/reports/{code}/confirm?token=`: the requester confirms the reply (核查).
+async fn confirm(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>, J(b): J<ConfirmBody>) -> ApiResult<Json<Value>> {
+    let c = requester_case(&s, &code, &p.token).await?;
+    let actor = CaseActor::Requester { code: code.clone(), token: p.token };
+    let c = s.cases.act(&actor, c.id, b.version, Action::Verify { ok: b.ok, note: b.note }).await?;
+    Ok(Json(public_view(&c, &s.store.case_events(c.id).await?)))
+}
+
+#[derive(Deserialize)]
+struct RateBody {
+    version: i64,
+    resolved: bool,
+    satisfaction: tongxin_domain::case::Satisfaction,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /api/v1/reports/{code}/rating?token=`: 回访评价.
+async fn rate(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>, J(b): J<RateBody>) -> ApiResult<Json<Value>> {
+    let c = requester_case(&s, &code, &p.token).await?;
+    let actor = CaseActor::Requester { code: code.clone(), token: p.token };
+    let action = Action::Rate { resolved: b.resolved, satisfaction: b.satisfaction, comment: b.comment };
+    let c = s.cases.act(&actor, c.id, b.version, action).await?;
+    Ok(Json(public_view(&c, &s.store.case_events(c.id).await?)))
+}
+
+#[derive(Deserialize)]
+struct EnterBody {
+    /// `hotline`, `patrol` or `staff`.
+    channel: String,
+    category: String,
+    urgency: Option<String>,
+    title: Option<String>,
+    description: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    building: Option<String>,
+    grid_code: Option<String>,
+    #[serde(default)]
+    address: String,
+    name: Option<String>,
+    phone: Option<String>,
+    #[serde(default)]
+    photos: Vec<String>,
+    /// Patrol only: handled on the spot, with this reply (就地解决).
+    on_spot_reply: Option<String>,
+}
+
+/// `POST /api/v1/cases`: a hotline operator's entry or a grid patrol's report.
+async fn enter(State(s): State<AppState>, caller: Caller, J(b): J<EnterBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Permission::EnterCases)?;
+    let channel = match b.channel.as_str() {
+        "hotline" => Channel::Hotline,
+        "patrol" => Channel::Patrol,
+        "staff" => Channel::Staff,
+        _ => return Err(ApiError::invalid("channel", "来源应为 hotline（热线）、patrol（巡查）或 staff（代录）")),
+    };
+    let urgency = match b.urgency.as_deref() {
+        Some(u) => Some(Urgency::parse(u).ok_or_else(|| ApiError::invalid("urgency", "紧急程度应为 紧急、水电气热、一般 或 复杂"))?),
+        None => None,
+    };
+    let report = Report {
+        channel,
+        category: b.category,
+        urgency,
+        title: b.title,
+        description: b.description,
+        place: place(b.lat, b.lng, b.building, b.grid_code)?,
+        address: b.address,
+        requester_name: b.name,
+        phone: phone(b.phone.as_deref())?,
+        photos: photos(&b.photos)?,
+        reporter: Reporter::Staff(caller.user.clone()),
+        on_spot_reply: b.on_spot_reply.filter(|r| !r.trim().is_empty()),
+    };
+    Ok(reported(s.cases.report(report).await?))
+}
+
+#[derive(Deserialize)]
+struct QueueParams {
+    /// `open` (default), `all`, or a status.
+    status: Option<String>,
+    category: Option<String>,
+    overdue: Option<bool>,
+    grid: Option<String>,
+    channel: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/cases`: the queue in scope, most urgent first, with filters and keyword search.
+async fn queue(State(s): State<AppState>, caller: Caller, Q(p): Q<QueueParams>) -> ApiResult<Json<tongxin_store::Paged<CaseView>>> {
+    caller.require(Permission::ReadCases)?;
+    let status = p.status.filter(|s| !s.is_empty());
+    if let Some(st) = status.as_deref().filter(|s| !matches!(*s, "open" | "all")) {
+        Status::parse(st).ok_or_else(|| ApiError::invalid("status", "未知的状态"))?;
+    }
+    let filter = QueueFilter {
+        open_only: status.as_deref().is_none_or(|s| s == "open"),
+        status: status.filter(|s| !matches!(s.as_str(), "open" | "all")),
+        category: p.category.filter(|c| !c.is_empty()),
+        overdue: p.overdue,
+        grid: p.grid.filter(|g| !g.is_empty()),
+        channel: p.channel.filter(|c| !c.is_empty()),
+        created_from: p.from,
+        created_to: p.to,
+        q: p.q.filter(|q| !q.trim().is_empty()),
+    };
+    let page = Page::new(p.page, p.per_page);
+    s.store.case_queue(&caller.user.scope, &filter, page).await.map(Json).map_err(|e| match e {
+        tongxin_store::StoreError::Invalid(m) => ApiError::invalid("q", m),
+        e => e.into(),
+    })
+}
+
+#[derive(Serialize)]
+struct CaseDetail {
+    #[serde(flatten)]
+    case: CaseView,
+    state: Option<CaseState>,
+    events: Vec<tongxin_store::cases::read::CaseEvent>,
+    merged: Vec<i64>,
+}
+
+/// `GET /api/v1/cases/{id}`: the case page's data — state, timeline, merged duplicates.
+async fn case(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseDetail>> {
+    caller.require(Permission::ReadCases)?;
+    let case = s.store.case(&caller.user.scope, id).await?;
+    let state = serde_json::from_str(&case.state).ok();
+    let events = s.store.case_events(id).await?;
+    let merged = s.store.merged_children(id).await?;
+    Ok(Json(CaseDetail { case, state, events, merged }))
+}
+
+#[derive(Deserialize)]
+struct ActBody {
+    /// The version the client saw; a stale one gets 409.
+    version: i64,
+    action: Action,
+}
+
+/// `POST /api/v1/cases/{id}/actions`: any step of the loop — dispatch (with 吹哨 assisting
+/// units), acknowledge, return, extension, supervise, report, verify, close, merge, contact.
+async fn act(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>, J(b): J<ActBody>) -> ApiResult<Json<CaseView>> {
+    caller.require(Permission::ReadCases)?;
+    Ok(Json(s.cases.act(&CaseActor::Staff(caller.user.clone()), id, b.version, b.action).await?))
+}
+
+/// `PUT /api/v1/categories/{code}`
+async fn upsert_category(State(s): State<AppState>, caller: Caller, Path(code): Path<String>, J(mut c): J<CategoryRow>) -> ApiResult<StatusCode> {
+    caller.require(Permission::ManageCaseConfig)?;
+    c.code = code;
+    if c.name.trim().is_empty() {
+        return Err(ApiError::invalid("name", "类别名称不能为空"));
+    }
+    Urgency::parse(&c.urgency).ok_or_else(|| ApiError::invalid("urgency", "紧急程度无效"))?;
+    tongxin_domain::case::CaseKind::parse(&c.kind).ok_or_else(|| ApiError::invalid("kind", "诉求性质无效"))?;
+    s.store.upsert_category(&caller.actor(), &c).await?;
+    s.cases.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/routing/rules`
+async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RuleRow>>> {
+    caller.require(Permission::ReadCases)?;
+    Ok(Json(s.store.routing_rules().await?))
+}
+
+fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
+    let rule = tongxin_app::cases::config::rule(r).ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
+    rule.validate().map_err(|e| ApiError::invalid("area_code", e.to_string()))?;
+    if !s.cases.config().categories.contains_key(&r.category_code) {
+        return Err(ApiError::invalid("category_code", "诉求类别不存在"));
+    }
+    Ok(rule)
+}
+
+/// `POST /api/v1/routing/rules`
+async fn create_rule(State(s): State<AppState>, caller: Caller, J(r): J<RuleRow>) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Permission::ManageCaseConfig)?;
+    checked_rule(&s, &r)?;
+    let id = s.store.create_rule(&caller.actor(), &r).await?;
+    s.cases.reload().await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// `PUT /api/v1/routing/rules/{id}` (with the version read)
+async fn update_rule(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>, J(mut r): J<RuleRow>) -> ApiResult<StatusCode> {
+    caller.require(Permission::ManageCaseConfig)?;
+    r.id = id;
+    checked_rule(&s, &r)?;
+    s.store.update_rule(&caller.actor(), &r).await?;
+    s.cases.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/v1/routing/rules/{id}`
+async fn delete_rule(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    caller.require(Permission::ManageCaseConfig)?;
+    s.store.delete_rule(&caller.actor(), id).await?;
+    s.cases.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct DryRun {
+    category: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    grid_code: Option<String>,
+}
+
+/// `POST /api/v1/routing/dry-run`: which rule fires for (category, place) and why.
+async fn dry_run(State(s): State<AppState>, caller: Caller, J(b): J<DryRun>) -> ApiResult<Json<Value>> {
+    caller.require(Permission::ReadCases)?;
+    let grid = match (b.grid_code.filter(|g| !g.is_empty()), b.lat, b.lng) {
+        (Some(g), _, _) => Some(g),
+        (None, Some(lat), Some(lng)) => {
+            let index = s.locator.get(&s.store).await?;
+            index.grids.locate(tongxin_domain::geo::LngLat { x: lng, y: lat }).map(|i| index.info[i].code.clone())
+        }
+        _ => None,
+    };
+    let cfg = s.cases.config();
+    let choice = route(&cfg.rules, &b.category, grid.as_deref());
+    Ok(Json(json!({
+        "grid_code": grid,
+        "winner": choice.winner.map(|w| json!({ "id": w.id, "target": w.target.key(), "auto_dispatch": w.auto_dispatch })),
+        "explanation": choice.explanation(),
+    })))
+}
+
+/// `GET /api/v1/settings/deadlines`
+async fn deadlines(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<DeadlinePolicy>> {
+    caller.require(Permission::ReadCases)?;
+    Ok(Json(s.cases.config().policy.clone()))
+}
+
+/// `PUT /api/v1/settings/deadlines`
+async fn set_deadlines(State(s): State<AppState>, caller: Caller, J(p): J<DeadlinePolicy>) -> ApiResult<StatusCode> {
+    caller.require(Permission::ManageCaseConfig)?;
+    p.validate().map_err(|e| ApiError::invalid("policy", e.to_string()))?;
+    let json = serde_json::to_string(&p).map_err(|_| ApiError::internal())?;
+    s.store.set_setting(&caller.actor(), tongxin_app::cases::config::DEADLINE_KEY, &json).await?;
+    s.cases.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/settings/calendar`: the working calendar file in force.
+async fn calendar(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    caller.require(Permission::ReadCases)?;
+    let text = s.store.setting(tongxin_app::cases::config::CALENDAR_KEY).await?.unwrap_or_else(|| tongxin_domain::calendar::WorkingCalendar::builtin_text().to_string());
+    let cal = s.cases.config().calendar.clone();
+    Ok(Json(json!({ "text": text, "years": cal.years(), "provisional_years": cal.provisional_years() })))
+}
+
+#[derive(Deserialize)]
+struct CalendarBody {
+    text: String,
+}
+
+/// `PUT /api/v1/settings/calendar`: replace the calendar file (errors name the line).
+async fn set_calendar(State(s): State<AppState>, caller: Caller, J(b): J<CalendarBody>) -> ApiResult<StatusCode> {
+    caller.require(Permission::ManageCaseConfig)?;
+    tongxin_domain::calendar::WorkingCalendar::parse(&b.text).map_err(|e| ApiError::invalid("text", e.to_string()))?;
+    s.store.set_setting(&caller.actor(), tongxin_app::cases::config::CALENDAR_KEY, &b.text).await?;
+    s.cases.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

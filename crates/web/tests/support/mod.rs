@@ -109,9 +109,15 @@ pub struct Ids {
     pub dept_street1: i64,
     pub dept_street2: i64,
     pub users: HashMap<Who, i64>,
+    /// A case in grid A1 auto-dispatched to department 1, and one in C1 to department 2.
+    pub case_a1: tongxin_app::cases::Reported,
+    pub case_c1: tongxin_app::cases::Reported,
+    /// A routing rule (noise in street 1 → department 1).
+    pub rule: i64,
 }
 
 pub struct Fixture {
+    pub state: AppState,
     pub store: Store,
     pub clock: std::sync::Arc<tongxin_domain::clock::ManualClock>,
     pub app: Router,
@@ -273,8 +279,45 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         };
         users.insert(who, store.create_user(&Actor::system("test"), &u).await.unwrap().id);
     }
-    let config = WebConfig { hash_cost: HashCost::Fast, login_attempts_per_window: 10_000, ..WebConfig::default() };
-    let app = tongxin_web::app(AppState::new(store.clone(), config).await.unwrap());
+    let config = WebConfig {
+        hash_cost: HashCost::Fast,
+        login_attempts_per_window: 10_000,
+        reports_per_ip_per_hour: 10_000,
+        reports_per_phone_per_hour: 10_000,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), config).await.unwrap();
+    let system = Actor::system("test");
+    let rule = |street: &str, dept: &str| tongxin_store::cases::categories::RuleRow {
+        id: 0,
+        category_code: "city.noise".into(),
+        area_kind: "street".into(),
+        area_code: street.into(),
+        target_kind: "department".into(),
+        target_ref: dept.into(),
+        auto_dispatch: true,
+        version: 1,
+    };
+    let rule_id = store.create_rule(&system, &rule(STREET1, "1")).await.unwrap();
+    store.create_rule(&system, &rule(STREET2, "2")).await.unwrap();
+    state.cases.reload().await.unwrap();
+    let report = |grid: &str, text: &str| tongxin_app::cases::Report {
+        channel: tongxin_domain::case::Channel::Web,
+        category: "city.noise".into(),
+        urgency: None,
+        title: None,
+        description: text.into(),
+        place: tongxin_app::cases::Place::Grid { code: grid.into() },
+        address: "小区".into(),
+        requester_name: None,
+        phone: Some(Phone::parse("13900001111").unwrap()),
+        photos: Vec::new(),
+        reporter: tongxin_app::cases::Reporter::System("test".into()),
+        on_spot_reply: None,
+    };
+    let case_a1 = state.cases.report(report(GRID_A1, "楼下烧烤店噪音扰民")).await.unwrap();
+    let case_c1 = state.cases.report(report(GRID_C1, "广场舞噪音扰民")).await.unwrap();
+    let app = tongxin_web::app(state.clone());
     let ids = Ids {
         building_a1: 1,
         building_c1: 3,
@@ -288,8 +331,11 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         dept_street1: 1,
         dept_street2: 2,
         users,
+        case_a1,
+        case_c1,
+        rule: rule_id,
     };
-    Fixture { store, clock: t.clock.clone(), app, ids }
+    Fixture { state, store, clock: t.clock.clone(), app, ids }
 }
 
 /// A logged-in browser-like client: session cookie plus CSRF token.
