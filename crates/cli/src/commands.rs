@@ -129,6 +129,10 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                 bench::locate(grids, lookups);
                 Ok(())
             }
+            BenchCommand::Intake { url, requests, concurrency } => {
+                let store = open_store(&settings).await?;
+                bench::intake(&store, &url, requests, concurrency).await
+            }
             BenchCommand::Search { requests, scope } => {
                 let store = open_store(&settings).await?;
                 bench::search(&store, requests, scope.as_deref()).await
@@ -159,6 +163,7 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str
         scale: match scale {
             DemoScale::Street => demo::Scale::Street,
             DemoScale::District => demo::Scale::District,
+            DemoScale::Tiny => demo::Scale::Tiny,
         },
     };
     let world = demo::generate(&options);
@@ -169,6 +174,10 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str
         let hash = |p: &str| password::hash(p, HashCost::Standard);
         let mut progress = |line: &str| eprintln!("  {line}");
         demo::load(store, &world, &hash, &mut progress).await?;
+        // Categories first (rules refer to them), then the street's routing rules.
+        tongxin_app::cases::config::seed_categories(store).await?;
+        let rules = demo::routing::seed_rules(store).await?;
+        eprintln!("  写入派单规则 {rules} 条");
         eprintln!("{}", world.summary());
         eprintln!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
     }
@@ -204,9 +213,18 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     let config = WebConfig {
         cookie_secure: settings.server.cookie_secure,
         session_ttl: chrono::Duration::hours(settings.server.session_hours),
+        reports_per_ip_per_hour: settings.server.reports_per_ip_per_hour,
+        reports_per_phone_per_hour: settings.server.reports_per_phone_per_hour,
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config).await?;
+    let sms: std::sync::Arc<dyn tongxin_jobs::SmsSender> = if settings.sms.gateway_url.is_empty() {
+        std::sync::Arc::new(tongxin_jobs::LogSender)
+    } else {
+        std::sync::Arc::new(tongxin_jobs::HttpSender::new(&settings.sms.gateway_url, &settings.sms.gateway_token).map_err(anyhow::Error::msg)?)
+    };
+    // Deadline timers and notification delivery; safe to run in every server process.
+    let jobs = tongxin_jobs::spawn(store.clone(), state.cases.clone(), sms, tongxin_jobs::JobsConfig::default());
     let app = tongxin_web::app(state);
     let addr: SocketAddr = bind.parse().with_context(|| format!("监听地址 {bind} 格式错误，例如 127.0.0.1:8080"))?;
     let listener =
@@ -215,6 +233,7 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;
+    jobs.shutdown().await;
     store.db.close().await;
     Ok(())
 }

@@ -11,6 +11,17 @@ pub struct Settings {
     pub database: Database,
     pub server: Server,
     pub security: Security,
+    pub sms: Sms,
+}
+
+/// Text messages to residents (case dispatched, handled, closed …).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sms {
+    /// An HTTP gateway (`http://…`) taking `{"to","text","id"}` with an Idempotency-Key header;
+    /// empty: messages are written to the log with the number masked.
+    pub gateway_url: String,
+    pub gateway_token: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +38,9 @@ pub struct Server {
     /// Mark cookies Secure (set when served over HTTPS).
     pub cookie_secure: bool,
     pub session_hours: i64,
+    /// Anonymous reports accepted per client address and per phone number per hour.
+    pub reports_per_ip_per_hour: u32,
+    pub reports_per_phone_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,7 +54,7 @@ pub struct Security {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { database: Database::default(), server: Server::default(), security: Security::default() }
+        Settings { database: Database::default(), server: Server::default(), security: Security::default(), sms: Sms::default() }
     }
 }
 
@@ -52,7 +66,13 @@ impl Default for Database {
 
 impl Default for Server {
     fn default() -> Server {
-        Server { bind: "127.0.0.1:8080".into(), cookie_secure: false, session_hours: 8 }
+        Server {
+            bind: "127.0.0.1:8080".into(),
+            cookie_secure: false,
+            session_hours: 8,
+            reports_per_ip_per_hour: 30,
+            reports_per_phone_per_hour: 10,
+        }
     }
 }
 

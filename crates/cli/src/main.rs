@@ -84,6 +84,9 @@ enum Command {
 pub enum DemoScale {
     Street,
     District,
+    /// Two communities, a few hundred residents: for tests.
+    #[value(hide = true)]
+    Tiny,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,6 +139,15 @@ pub enum BenchCommand {
         grids: usize,
         #[arg(long, default_value_t = 5_000_000)]
         lookups: usize,
+    },
+    /// Resident reports through the HTTP API of a running server (see the README).
+    Intake {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
     },
     /// Resident search within scope against an existing (demo) database.
     Search {

@@ -6,6 +6,7 @@
 //! community level — grid boundaries, buildings, households, residents, party members, grid
 //! teams — is synthetic. [`load`] writes a world into an empty database with multi-row inserts.
 
+pub mod routing;
 mod divisions;
 mod generate;
 mod layout;

@@ -1,7 +1,9 @@
 //! The 接诉即办 case loop's storage.
 
 pub mod categories;
+pub mod outbox;
 pub mod read;
 pub mod search;
 pub mod stats;
+pub mod timers;
 pub mod write;

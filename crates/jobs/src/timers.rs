@@ -1,0 +1,67 @@
+//! Deadline timers: warn the lead unit when a case reaches its warning time (e.g. 80% of its
+//! time), mark cases a unit still holds past their deadline overdue, and escalate them (督办)
+//! through the use-case layer like any other action.
+//!
+//! The overdue mark and its notices are committed first, then the case is supervised as the
+//! system. A failed escalation therefore never loses the mark: the case shows as overdue and
+//! the dispatchers have been told. A stale version means a person acted on the case in between
+//! (replied, asked for an extension, supervised it) and is skipped. If the process dies between
+//! the two steps, the escalation of those cases is not retried (the mark stays).
+
+use crate::JobsConfig;
+use tongxin_app::cases::{CaseActor, CaseError, CaseService};
+use tongxin_domain::case::Action;
+use tongxin_store::{Store, StoreError};
+
+/// The note of an automatic supervision.
+pub const AUTO_SUPERVISION_NOTE: &str = "超期未办结，系统自动督办";
+
+/// What one timer pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimerReport {
+    pub warned: usize,
+    pub overdue: usize,
+    pub supervised: usize,
+    /// Someone acted on the case between the mark and the escalation.
+    pub escalation_skipped: usize,
+    pub escalation_failed: usize,
+}
+
+/// Runs the warning and overdue timers over every case due now (in batches of `cfg.batch`).
+pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) -> Result<TimerReport, StoreError> {
+    let batch = cfg.batch.max(1);
+    let mut report = TimerReport::default();
+    loop {
+        let warned = store.mark_deadline_warnings(batch as i64).await?;
+        report.warned += warned.len();
+        for w in &warned {
+            tracing::info!(case_id = w.id, code = %w.code, "诉求临近办理期限，已提醒承办单位");
+        }
+        if warned.len() < batch {
+            break;
+        }
+    }
+    loop {
+        let overdue = store.mark_overdue(batch as i64).await?;
+        report.overdue += overdue.len();
+        for c in &overdue {
+            tracing::info!(case_id = c.id, code = %c.code, "诉求已超期，已标记并通知");
+            let action = Action::Supervise { note: AUTO_SUPERVISION_NOTE.into() };
+            match cases.act(&CaseActor::System, c.id, c.version, action).await {
+                Ok(_) => report.supervised += 1,
+                Err(CaseError::Store(StoreError::Conflict(_))) => {
+                    report.escalation_skipped += 1;
+                    tracing::info!(case_id = c.id, code = %c.code, "超期诉求刚被他人处理，跳过自动督办");
+                }
+                Err(e) => {
+                    report.escalation_failed += 1;
+                    tracing::warn!(case_id = c.id, code = %c.code, error = %e, "超期诉求自动督办失败（超期标记已保存）");
+                }
+            }
+        }
+        if overdue.len() < batch {
+            break;
+        }
+    }
+    Ok(report)
+}

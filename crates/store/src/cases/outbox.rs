@@ -1,0 +1,250 @@
+//! Delivering the transactional outbox: rows written with the change that causes them (see
+//! [`super::write`]) are claimed here by the delivery job and marked sent, retried or given up.
+//!
+//! **Claiming.** [`Store::claim_outbox`] takes a lease on due rows with one `UPDATE … WHERE id IN
+//! (SELECT … LIMIT n) AND <lease free> RETURNING …` on both backends. The lease condition is
+//! repeated outside the subquery on purpose: when two server processes on one PostgreSQL
+//! database pick the same rows, the second waits for the first's row locks and then re-checks
+//! the outer `WHERE` against the committed row, finds the lease taken and skips the row. SQLite
+//! has one writer, so claims never overlap there. A claimer that dies leaves its lease to
+//! expire; the rows are then claimed again.
+//!
+//! **Exactly once for in-app notices.** [`Store::deliver_notices`] inserts the `notices` row and
+//! sets `sent_at` in one transaction, and `notices.outbox_id` is unique: a row claimed twice
+//! (after a crash, or after its lease ran out while the first claimer was still at work) still
+//! yields one notice.
+//!
+//! **At least once, deduplicated by key, for SMS.** Sending happens outside the database, so
+//! a process that dies after the gateway accepted a message and before
+//! [`Store::mark_outbox_sent`] committed leaves the row to be claimed again when the lease
+//! expires; it is then sent again with the same idempotency key (the outbox id), which a
+//! gateway that honours the key turns into a single message.
+//!
+//! **Giving up.** After [`MAX_ATTEMPTS`] claims a row is no longer claimed: it stays with
+//! `sent_at` NULL and its last error, a dead letter listed by [`Store::dead_letters`].
+
+use crate::audit::AuditEntry;
+use crate::error::StoreError;
+use crate::{Actor, Page, Store, on_read, on_tx};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Claims of one row after which it is a dead letter.
+pub const MAX_ATTEMPTS: i64 = 10;
+
+/// A claimed outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    /// `notice` or `sms`.
+    pub channel: String,
+    pub kind: String,
+    pub case_id: Option<i64>,
+    /// A unit key for notices; `requester` for SMS.
+    pub recipient: String,
+    /// JSON `{"code", "text"}`.
+    pub payload: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    /// The lease: nobody else claims the row before this.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A message given up on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub channel: String,
+    pub kind: String,
+    pub case_id: Option<i64>,
+    pub recipient: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An in-app notice for a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub unit: String,
+    pub case_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub outbox_id: i64,
+}
+
+/// A notice to deliver: the claimed row's id and what the notice says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeDelivery {
+    pub outbox_id: i64,
+    pub unit: String,
+    pub case_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+}
+
+const OUTBOX_COLS: &str = "id, channel, kind, case_id, recipient, payload, attempts, created_at, locked_until";
+
+impl Store {
+    /// Leases up to `limit` due rows for `lease` and counts the attempt; oldest due first.
+    pub async fn claim_outbox(&self, lease: Duration, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let now = self.now();
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN (\
+               SELECT id FROM outbox WHERE sent_at IS NULL AND available_at <= $2 AND attempts < $3 \
+               AND (locked_until IS NULL OR locked_until < $2) ORDER BY available_at, id LIMIT $4) \
+             AND sent_at IS NULL AND attempts < $3 AND (locked_until IS NULL OR locked_until < $2) \
+             RETURNING {OUTBOX_COLS}"
+        );
+        let mut tx = self.db.begin().await?;
+        let mut rows: Vec<OutboxRow> = on_tx!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(now + lease)
+                .bind(now)
+                .bind(MAX_ATTEMPTS)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        })?;
+        tx.commit().await?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    /// Writes the notices and marks their outbox rows sent, all in one transaction. A row
+    /// delivered before (claimed again after a crash) adds nothing. Returns how many notices
+    /// were new.
+    pub async fn deliver_notices(&self, batch: &[NoticeDelivery]) -> Result<u64, StoreError> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let mut added = 0;
+        for n in batch {
+            let sql = "INSERT INTO notices (unit, case_id, kind, text, created_at, outbox_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                       ON CONFLICT (outbox_id) DO NOTHING";
+            added += on_tx!(&mut tx, |c| {
+                sqlx::query(sql)
+                    .bind(&n.unit)
+                    .bind(n.case_id)
+                    .bind(&n.kind)
+                    .bind(&n.text)
+                    .bind(now)
+                    .bind(n.outbox_id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            mark_sent(&mut tx, n.outbox_id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Marks a row delivered (an SMS the gateway accepted).
+    pub async fn mark_outbox_sent(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        mark_sent(&mut tx, id, self.now()).await?;
+        tx.commit().await
+    }
+
+    /// Records a failed attempt: retried from `retry_at`, or never again (`None`: a dead
+    /// letter at once, for errors no retry can fix).
+    pub async fn mark_outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        let sql = "UPDATE outbox SET last_error = $1, available_at = $2, locked_until = NULL, \
+                   attempts = CASE WHEN $3 AND attempts < $4 THEN $4 ELSE attempts END WHERE id = $5 AND sent_at IS NULL";
+        let error: String = error.chars().take(500).collect();
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(sql)
+                .bind(&error)
+                .bind(retry_at.unwrap_or(now))
+                .bind(retry_at.is_none())
+                .bind(MAX_ATTEMPTS)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await
+    }
+
+    /// Gives a claimed row back untried (the claimer ran out of lease before it got to it):
+    /// the attempt is not counted. Only the claimer's own lease (`locked_until` as claimed) is
+    /// released.
+    pub async fn release_outbox(&self, id: i64, locked_until: DateTime<Utc>) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 \
+                   WHERE id = $1 AND sent_at IS NULL AND locked_until = $2 AND attempts > 0";
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, |c| sqlx::query(sql).bind(id).bind(locked_until).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await
+    }
+
+    /// Messages given up on (never sent after [`MAX_ATTEMPTS`] attempts), newest first.
+    pub async fn dead_letters(&self, page: Page) -> Result<Vec<DeadLetter>, StoreError> {
+        let sql = "SELECT id, channel, kind, case_id, recipient, attempts, last_error, created_at FROM outbox \
+                   WHERE sent_at IS NULL AND attempts >= $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+            .bind(MAX_ATTEMPTS)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// The state of one outbox row: `(attempts, sent_at, last_error, available_at)`.
+    pub async fn outbox_status(
+        &self,
+        id: i64,
+    ) -> Result<(i64, Option<DateTime<Utc>>, Option<String>, DateTime<Utc>), StoreError> {
+        let sql = "SELECT attempts, sent_at, last_error, available_at FROM outbox WHERE id = $1";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
+    }
+
+    /// A unit's notices, newest first.
+    pub async fn notices(&self, unit: &str, page: Page) -> Result<Vec<NoticeRow>, StoreError> {
+        let sql = "SELECT id, unit, case_id, kind, text, created_at, read_at, outbox_id FROM notices \
+                   WHERE unit = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+            .bind(unit)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// The requester's phone number in clear, for sending a text message about their case.
+    /// The read is audited first (as every read of unmasked personal data is); `None` when the
+    /// requester left no number.
+    pub async fn requester_phone(&self, case_id: i64, outbox_id: i64) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT phone_cipher FROM cases WHERE id = $1";
+        let cipher: Option<Vec<u8>> = on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(case_id).fetch_one(p).await)?;
+        let Some(cipher) = cipher else {
+            return Ok(None);
+        };
+        self.audit(
+            &Actor::system("jobs"),
+            AuditEntry::new("case.phone_use", "case", case_id).detail(format!("发送短信通知（消息 {outbox_id}）")),
+        )
+        .await?;
+        self.pii().decrypt(&cipher).map(Some)
+    }
+}
+
+async fn mark_sent(tx: &mut crate::Tx, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let sql =
+        "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2 AND sent_at IS NULL";
+    on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

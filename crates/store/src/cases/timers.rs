@@ -1,0 +1,157 @@
+//! Deadline timers: warning units before a case's deadline and marking cases overdue.
+//!
+//! Each pass marks a batch of due cases with one `UPDATE … WHERE id IN (SELECT … LIMIT n) AND
+//! <still due> RETURNING …` and writes their outbox notices in the same transaction, so a
+//! warning is queued exactly when its mark is set. The due conditions are repeated outside the
+//! subquery: on PostgreSQL a second process that picked the same cases waits for the first's
+//! row locks, re-checks them against the committed rows and skips what is already marked (or
+//! whose deadline moved meanwhile). Marks do not change the case's version: they are timer
+//! bookkeeping, not a decision, and must not make a person's pending action stale.
+//! [`super::write`] clears both marks whenever the deadline changes (extension, restart).
+
+use crate::error::StoreError;
+use crate::{Store, on_tx};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tongxin_domain::clock::shanghai;
+
+/// A case just warned of its coming deadline.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WarnedCase {
+    pub id: i64,
+    pub code: String,
+    pub lead_unit: Option<String>,
+    pub deadline_at: Option<DateTime<Utc>>,
+}
+
+/// A case just marked overdue, to be escalated (督办).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OverdueCase {
+    pub id: i64,
+    pub code: String,
+    pub street_code: String,
+    pub lead_unit: Option<String>,
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// The case's version (unchanged by the mark), for the escalation's optimistic check.
+    pub version: i64,
+}
+
+/// `11月25日 18:00` in Shanghai time.
+pub fn deadline_label(t: DateTime<Utc>) -> String {
+    shanghai(t).format("%-m月%-d日 %H:%M").to_string()
+}
+
+/// The warning a lead unit gets before the deadline.
+pub fn warning_text(code: &str, deadline: DateTime<Utc>) -> String {
+    format!("诉求 {code} 将于 {} 到期，请抓紧办理。", deadline_label(deadline))
+}
+
+/// The overdue notice: to the lead unit (`to_dispatchers` false) or the street's dispatchers.
+pub fn overdue_text(code: &str, deadline: DateTime<Utc>, to_dispatchers: bool) -> String {
+    let when = deadline_label(deadline);
+    if to_dispatchers {
+        format!("诉求 {code} 已超过办理期限（{when}）仍未办结，已转督办，请跟进。")
+    } else {
+        format!("诉求 {code} 已超过办理期限（{when}），请尽快办结。")
+    }
+}
+
+fn payload(code: &str, text: &str) -> String {
+    json!({ "code": code, "text": text }).to_string()
+}
+
+impl Store {
+    /// Marks up to `limit` open cases whose warning time has come and queues a
+    /// `deadline_warning` notice to each one's lead unit, in one transaction.
+    pub async fn mark_deadline_warnings(&self, limit: i64) -> Result<Vec<WarnedCase>, StoreError> {
+        let now = self.now();
+        let sql = "UPDATE cases SET warned = TRUE WHERE id IN (\
+                     SELECT id FROM cases WHERE open = TRUE AND warned = FALSE AND warn_at <= $1 ORDER BY warn_at LIMIT $2) \
+                   AND open = TRUE AND warned = FALSE AND warn_at <= $1 \
+                   RETURNING id, code, lead_unit, deadline_at";
+        let mut tx = self.db.begin().await?;
+        let mut hits: Vec<WarnedCase> =
+            on_tx!(&mut tx, |c| sqlx::query_as(sql).bind(now).bind(limit).fetch_all(c).await)?;
+        hits.sort_by_key(|h| h.id);
+        let mut rows = Vec::new();
+        for h in &hits {
+            if let (Some(unit), Some(deadline)) = (&h.lead_unit, h.deadline_at) {
+                rows.push(outbox_row(
+                    h.id,
+                    "deadline_warning",
+                    unit,
+                    &payload(&h.code, &warning_text(&h.code, deadline)),
+                    now,
+                ));
+            }
+        }
+        crate::bulk::insert_rows(&mut tx, "outbox", &OUTBOX_COLS, &rows).await?;
+        tx.commit().await?;
+        Ok(hits)
+    }
+
+    /// Marks up to `limit` cases overdue that a unit still holds (dispatched or acknowledged)
+    /// past their deadline (strictly after it, as the domain's `is_overdue` counts), and queues an `overdue` notice to the lead unit and the street's
+    /// dispatchers, in one transaction. Escalation is the caller's next step.
+    pub async fn mark_overdue(&self, limit: i64) -> Result<Vec<OverdueCase>, StoreError> {
+        let now = self.now();
+        let due = "open = TRUE AND overdue = FALSE AND deadline_at < $1 AND status IN ('dispatched', 'acknowledged')";
+        let sql = format!(
+            "UPDATE cases SET overdue = TRUE WHERE id IN (SELECT id FROM cases WHERE {due} ORDER BY deadline_at LIMIT $2) \
+             AND {due} RETURNING id, code, street_code, lead_unit, deadline_at, version"
+        );
+        let mut tx = self.db.begin().await?;
+        let mut hits: Vec<OverdueCase> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?;
+        hits.sort_by_key(|h| h.id);
+        let mut rows = Vec::new();
+        for h in &hits {
+            let deadline = h.deadline_at.unwrap_or(now);
+            if let Some(unit) = &h.lead_unit {
+                rows.push(outbox_row(
+                    h.id,
+                    "overdue",
+                    unit,
+                    &payload(&h.code, &overdue_text(&h.code, deadline, false)),
+                    now,
+                ));
+            }
+            let dispatchers = format!("dispatchers:{}", h.street_code);
+            rows.push(outbox_row(
+                h.id,
+                "overdue",
+                &dispatchers,
+                &payload(&h.code, &overdue_text(&h.code, deadline, true)),
+                now,
+            ));
+        }
+        crate::bulk::insert_rows(&mut tx, "outbox", &OUTBOX_COLS, &rows).await?;
+        tx.commit().await?;
+        Ok(hits)
+    }
+}
+
+const OUTBOX_COLS: [&str; 7] = ["channel", "kind", "case_id", "recipient", "payload", "created_at", "available_at"];
+
+fn outbox_row(case_id: i64, kind: &str, unit: &str, payload: &str, now: DateTime<Utc>) -> Vec<crate::bulk::Val> {
+    vec!["notice".into(), kind.into(), case_id.into(), unit.into(), payload.into(), now.into(), now.into()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn texts_show_shanghai_time() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
+        assert_eq!(
+            warning_text("TX20261122-000001", t),
+            "诉求 TX20261122-000001 将于 11月25日 18:00 到期，请抓紧办理。"
+        );
+        assert!(overdue_text("TX1", t, true).contains("11月25日 18:00"));
+    }
+}
