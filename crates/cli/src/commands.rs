@@ -1,7 +1,7 @@
 //! What each subcommand does.
 
 use crate::config::{self, Settings};
-use crate::{AuditCommand, BenchCommand, Command, DemoScale, Kind, UserCommand, bench, demo};
+use crate::{AuditCommand, BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand, bench, demo};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -124,6 +124,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             }
         }
         Command::User { command } => user(command, &settings).await,
+        Command::Open311 { command } => open311(command, &settings).await,
         Command::Bench { command } => match command {
             BenchCommand::Locate { grids, lookups } => {
                 bench::locate(grids, lookups);
@@ -302,6 +303,29 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                 };
                 println!("{:<6} {:<14} {:<10} {:<14} {}", u.id, u.username, u.display_name, u.role.label(), scope);
             }
+        }
+    }
+    Ok(())
+}
+
+async fn open311(command: Open311Command, settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let actor = Actor::system("cli");
+    match command {
+        Open311Command::Issue { name } => {
+            let issued = store.create_open311_client(&actor, &name).await?;
+            eprintln!("已为 Open311 客户端 {name} 签发密钥（编号 {}），仅显示这一次：", issued.id);
+            println!("{}", issued.api_key);
+        }
+        Open311Command::List => {
+            for c in store.open311_clients().await? {
+                let state = if c.revoked_at.is_some() { "已吊销" } else { "有效" };
+                println!("{:<6} {:<24} {} {state}", c.id, c.name, tongxin_web::open311::w3c(c.created_at));
+            }
+        }
+        Open311Command::Revoke { id } => {
+            store.revoke_open311_client(&actor, id).await?;
+            println!("已吊销 Open311 客户端 {id}");
         }
     }
     Ok(())

@@ -73,6 +73,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Open311 clients (API keys for posting service requests).
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// Benchmarks (numbers recorded in the README).
     Bench {
         #[command(subcommand)]
@@ -129,6 +134,16 @@ pub enum UserCommand {
     TotpCode { username: String },
     /// List accounts.
     List,
+}
+
+#[derive(Subcommand)]
+pub enum Open311Command {
+    /// Register a client and print its API key (shown once).
+    Issue { name: String },
+    /// List clients.
+    List,
+    /// Revoke a client's key.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
