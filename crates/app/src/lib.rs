@@ -3,4 +3,5 @@
 //! these; none of them writes cases directly.
 
 pub mod cases;
+pub mod evaluation;
 pub mod locator;

@@ -1,11 +1,11 @@
 //! `tongxin bench …`: the measurements the README quotes. Not run in CI.
 
 use std::time::Instant;
+use tongxin::bench_support::{http_client, post_report, report_body};
 use tongxin_domain::access::Scope;
 use tongxin_domain::geo::{GridLocator, LngLat, synthetic_grid_lattice};
 use tongxin_domain::region::{RegionCode, RegionLevel};
 use tongxin_store::residents::ResidentQuery;
-use tongxin::bench_support::{http_client, post_report, report_body};
 use tongxin_store::{Page, Store};
 
 /// A tiny deterministic generator for benchmark inputs.

@@ -1,7 +1,10 @@
 //! HTTP helpers shared by `tongxin bench intake` and the durability test.
 
 /// A keep-alive HTTP/1.1 client for the load generator and the durability test.
-pub type HttpClient = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, http_body_util::Full<hyper::body::Bytes>>;
+pub type HttpClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<hyper::body::Bytes>,
+>;
 
 pub fn http_client() -> HttpClient {
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
@@ -30,4 +33,3 @@ pub async fn post_report(client: &HttpClient, url: &str, body: String) -> anyhow
     let bytes = resp.into_body().collect().await?.to_bytes().to_vec();
     Ok((status, bytes))
 }
-

@@ -66,17 +66,28 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             let store = open_store(&settings).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let actor = Actor::system("import");
-            let report = match kind {
+            let report: Result<String, String> = match kind {
                 Kind::Grids => tongxin_exchange::import_grids(&store, &actor, &Scope::All, &bytes)
                     .await
-                    .map(|r| format!("已导入网格：新建 {} 个，更新 {} 个", r.created, r.updated)),
-                Kind::Residents => {
-                    tongxin_exchange::import_residents(&store, &actor, &Scope::All, &bytes).await.map(|r| {
+                    .map(|r| format!("已导入网格：新建 {} 个，更新 {} 个", r.created, r.updated))
+                    .map_err(|e| e.to_string()),
+                Kind::Residents => tongxin_exchange::import_residents(&store, &actor, &Scope::All, &bytes)
+                    .await
+                    .map(|r| {
                         format!(
                             "已导入居民 {} 人，新建户 {} 户（文件 SHA-256 {}）",
                             r.residents, r.households_created, r.sha256
                         )
                     })
+                    .map_err(|e| e.to_string()),
+                Kind::Cases => {
+                    let locator = std::sync::Arc::new(tongxin_app::locator::LocatorCache::load(&store).await?);
+                    let cases = tongxin_app::cases::CaseService::start(store.clone(), locator).await?;
+                    cases
+                        .import_hotline_csv_as_system(&bytes)
+                        .await
+                        .map(|r| format!("已导入 12345 工单 {} 件，其中自动派遣 {} 件", r.imported, r.auto_dispatched))
+                        .map_err(|e| e.to_string())
                 }
             };
             match report {
@@ -100,6 +111,7 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                         None => println!("{text}"),
                     }
                 }
+                Kind::Cases => bail!("诉求不支持导出；考评排名请用 GET /api/v1/evaluation/export"),
                 Kind::Residents => {
                     let bytes = tongxin_exchange::export_residents(&store, &Scope::All, &actor, unmasked).await?;
                     let path = out.unwrap_or_else(|| "residents.xlsx".into());
@@ -222,7 +234,10 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     let sms: std::sync::Arc<dyn tongxin_jobs::SmsSender> = if settings.sms.gateway_url.is_empty() {
         std::sync::Arc::new(tongxin_jobs::LogSender)
     } else {
-        std::sync::Arc::new(tongxin_jobs::HttpSender::new(&settings.sms.gateway_url, &settings.sms.gateway_token).map_err(anyhow::Error::msg)?)
+        std::sync::Arc::new(
+            tongxin_jobs::HttpSender::new(&settings.sms.gateway_url, &settings.sms.gateway_token)
+                .map_err(anyhow::Error::msg)?,
+        )
     };
     // Deadline timers and notification delivery; safe to run in every server process.
     let jobs = tongxin_jobs::spawn(store.clone(), state.cases.clone(), sms, tongxin_jobs::JobsConfig::default());

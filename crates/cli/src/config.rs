@@ -54,7 +54,12 @@ pub struct Security {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { database: Database::default(), server: Server::default(), security: Security::default(), sms: Sms::default() }
+        Settings {
+            database: Database::default(),
+            server: Server::default(),
+            security: Security::default(),
+            sms: Sms::default(),
+        }
     }
 }
 

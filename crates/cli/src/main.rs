@@ -98,6 +98,8 @@ pub enum DemoScale {
 pub enum Kind {
     Grids,
     Residents,
+    /// 12345 work orders (CSV, UTF-8; import only).
+    Cases,
 }
 
 #[derive(Subcommand)]

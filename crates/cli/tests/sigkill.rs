@@ -49,7 +49,9 @@ fn every_acknowledged_report_survives_sigkill() {
     assert!(status.success(), "demo data");
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let server = KillOnDrop(tongxin(&dir, &["serve", "--bind", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).spawn().unwrap());
+    let server = KillOnDrop(
+        tongxin(&dir, &["serve", "--bind", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).spawn().unwrap(),
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let acknowledged: Vec<Created> = runtime.block_on(async {
@@ -59,7 +61,8 @@ fn every_acknowledged_report_survives_sigkill() {
             PiiKey::from_hex(&key).unwrap(),
             Arc::new(tongxin_domain::clock::SystemClock),
         );
-        let points: Vec<(f64, f64)> = store.building_points().await.unwrap().into_iter().map(|(_, x, y)| (x, y)).collect();
+        let points: Vec<(f64, f64)> =
+            store.building_points().await.unwrap().into_iter().map(|(_, x, y)| (x, y)).collect();
         store.db.close().await;
         let client = tongxin::bench_support::http_client();
         // Wait for the server.

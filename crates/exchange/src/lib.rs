@@ -7,12 +7,14 @@
 //! the imports accept back unchanged.
 
 mod error;
+mod evaluation_export;
 mod grids;
 mod residents_export;
 mod residents_import;
 mod sheet;
 
 pub use error::{ExportError, ImportError, MAX_ERRORS, RowError};
+pub use evaluation_export::{EVALUATION_HEADERS, EvaluationRow, NO_RATE, evaluation_csv, evaluation_xlsx};
 pub use grids::{GridImportReport, export_grids, import_grids};
 pub use residents_export::{export_residents, resident_template};
 pub use residents_import::{MAX_ROWS, ResidentImportReport, import_residents};

@@ -123,7 +123,7 @@ pub async fn deliver_claimed(
     }
     report.notices = store.deliver_notices(&notices).await? as usize;
 
-    let mut running: JoinSet<Result<SmsOutcome, StoreError>> = JoinSet::new();
+    let mut running: JoinSet<Result<(i64, SmsOutcome), StoreError>> = JoinSet::new();
     let mut first_error = None;
     let mut record = |r: Result<Result<SmsOutcome, StoreError>, tokio::task::JoinError>,
                       report: &mut DeliveryReport| match r {
@@ -138,22 +138,49 @@ pub async fn deliver_claimed(
             first_error.get_or_insert(StoreError::Unavailable(format!("短信发送任务异常：{e}")));
         }
     };
+    // One audited read of the batch's numbers, and (below) one transaction marking it sent:
+    // delivery must not crowd the single SQLite writer with two commits per message.
+    let wanted: Vec<(i64, i64)> =
+        texts.iter().filter(|r| r.recipient == "requester").filter_map(|r| r.case_id.map(|c| (c, r.id))).collect();
+    let phones = Arc::new(if wanted.is_empty() { Default::default() } else { store.requester_phones(&wanted).await? });
+    let mut sent = Vec::new();
     for row in texts {
         while running.len() >= SMS_CONCURRENCY {
             if let Some(r) = running.join_next().await {
-                record(r, &mut report);
+                record(note_sent(r, &mut sent), &mut report);
             }
         }
-        let (store, sms) = (store.clone(), sms.clone());
-        running.spawn(async move { deliver_sms(&store, sms.as_ref(), &row).await });
+        let (store, sms, phones) = (store.clone(), sms.clone(), phones.clone());
+        running.spawn(async move {
+            let phone = row.case_id.and_then(|c| phones.get(&c).cloned());
+            deliver_sms(&store, sms.as_ref(), &row, phone).await.map(|o| (row.id, o))
+        });
     }
     while let Some(r) = running.join_next().await {
-        record(r, &mut report);
+        record(note_sent(r, &mut sent), &mut report);
     }
+    store.mark_outbox_sent_many(&sent).await?;
     match first_error {
         Some(e) => Err(e),
         None => Ok(report),
     }
+}
+
+type SmsResult = Result<Result<SmsOutcome, StoreError>, tokio::task::JoinError>;
+
+/// Notes the id of a message that went out, for the batch's one "sent" transaction.
+fn note_sent(
+    r: Result<Result<(i64, SmsOutcome), StoreError>, tokio::task::JoinError>,
+    sent: &mut Vec<i64>,
+) -> SmsResult {
+    r.map(|x| {
+        x.map(|(id, outcome)| {
+            if matches!(outcome, SmsOutcome::Sent) {
+                sent.push(id);
+            }
+            outcome
+        })
+    })
 }
 
 enum SmsOutcome {
@@ -168,7 +195,14 @@ async fn give_up(store: &Store, row: &OutboxRow, error: &str) -> Result<(), Stor
     store.mark_outbox_failed(row.id, error, None).await
 }
 
-async fn deliver_sms(store: &Store, sms: &dyn SmsSender, row: &OutboxRow) -> Result<SmsOutcome, StoreError> {
+/// Sends one text; `phone` is the batch's lookup for its case (`None`: no such case). A sent
+/// message is marked by the caller with the rest of its batch.
+async fn deliver_sms(
+    store: &Store,
+    sms: &dyn SmsSender,
+    row: &OutboxRow,
+    phone: Option<Option<String>>,
+) -> Result<SmsOutcome, StoreError> {
     // A send that could outlast the lease might overlap another process's claim of the row:
     // give it back untried instead.
     if let Some(until) = row.locked_until {
@@ -189,7 +223,7 @@ async fn deliver_sms(store: &Store, sms: &dyn SmsSender, row: &OutboxRow) -> Res
         give_up(store, row, "短信收件人无效（仅支持诉求人）").await?;
         return Ok(SmsOutcome::Dead);
     };
-    let result = match store.requester_phone(case_id, row.id).await {
+    let result = match phone.ok_or(StoreError::NotFound) {
         Ok(Some(phone)) => match tokio::time::timeout(SEND_TIMEOUT, sms.send(&phone, &text, &row.id.to_string())).await
         {
             Ok(r) => r,
@@ -207,7 +241,6 @@ async fn deliver_sms(store: &Store, sms: &dyn SmsSender, row: &OutboxRow) -> Res
     };
     match result {
         Ok(()) => {
-            store.mark_outbox_sent(row.id).await?;
             tracing::info!(outbox_id = row.id, case_id, kind = %row.kind, attempt = row.attempts, "短信已发送");
             Ok(SmsOutcome::Sent)
         }

@@ -50,6 +50,16 @@ fn case_readers(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     }
 }
 
+/// 三率 readers: leaders, dispatchers and community workers within scope; the admin everywhere.
+fn evaluation_readers(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (401, 401),
+        Who::Admin => (200, 200),
+        Who::Leader | Who::Dispatcher | Who::Community => (200, 404),
+        _ => (403, 403),
+    }
+}
+
 fn admin_only_in_out(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     match who {
         Who::Anonymous => (401, 401),
@@ -469,6 +479,24 @@ fn table() -> Vec<Row> {
         row("GET", "/api/v1/settings/calendar", "/api/v1/settings/calendar", "/api/v1/settings/calendar", Custom(|who| case_readers(who, 200, 200))),
         with_body(row("PUT", "/api/v1/settings/calendar", "/api/v1/settings/calendar", "/api/v1/settings/calendar", Custom(|who| admin_only_in_out(who, 204, 422))),
             r#"{"text":"2026-10-01..2026-10-07 休 国庆节"}"#, r#"{"text":"2026-13-01 休 错误"}"#),
+        // 12345 work orders: a file in A1 imports; one in C1 is outside all but the admin's scope.
+        with_body(row("POST", "/api/v1/cases/import", "/api/v1/cases/import", "/api/v1/cases/import", Custom(|who| match who {
+                Who::Anonymous => (401, 401),
+                Who::Admin => (201, 201),
+                Who::Dispatcher | Who::Community | Who::Grid => (201, 422),
+                _ => (403, 403),
+            })),
+            "工单编号,来电时间,诉求类别,诉求内容,网格编码\n{unique},2026-11-20 08:30,噪音扰民,楼上噪音,{A1}\n",
+            "工单编号,来电时间,诉求类别,诉求内容,网格编码\n{unique},2026-11-20 08:30,噪音扰民,楼上噪音,{C1}\n"),
+        row("GET", "/api/v1/evaluation", "/api/v1/evaluation?level=grid&within={A1}", "/api/v1/evaluation?level=grid&within={street2}", Custom(evaluation_readers)),
+        row("GET", "/api/v1/evaluation/export", "/api/v1/evaluation/export?level=grid&within={A1}&format=csv", "/api/v1/evaluation/export?level=grid&within={street2}&format=xlsx", Custom(evaluation_readers)),
+        row("GET", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", Custom(|who| match who {
+                Who::Anonymous => (401, 401),
+                Who::Admin | Who::Leader | Who::Dispatcher | Who::Community | Who::Department => (200, 200),
+                _ => (403, 403),
+            })),
+        with_body(row("PUT", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", Custom(|who| admin_only_in_out(who, 200, 422))),
+            r#"{"response":0.3,"resolution":0.35,"satisfaction":0.35}"#, r#"{"response":0.3,"resolution":0.3,"satisfaction":0.3}"#),
     ]
 }
 

@@ -39,7 +39,12 @@ impl Walk<'_> {
     }
 
     async fn events(&self, id: i64) -> Vec<String> {
-        self.case(id).await["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+        self.case(id).await["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect()
     }
 }
 
@@ -59,7 +64,11 @@ async fn resident_report(f: &Fixture, text: &str) -> Value {
 }
 
 async fn follow(f: &Fixture, reported: &Value) -> Value {
-    let uri = format!("/api/v1/reports/{}?token={}", reported["code"].as_str().unwrap(), reported["follow_token"].as_str().unwrap());
+    let uri = format!(
+        "/api/v1/reports/{}?token={}",
+        reported["code"].as_str().unwrap(),
+        reported["follow_token"].as_str().unwrap()
+    );
     send(&f.app, &Session::default(), "GET", &uri, None).await.json()
 }
 
@@ -67,7 +76,11 @@ async fn as_requester(f: &Fixture, reported: &Value, what: &str, body: Value) ->
     let version = follow(f, reported).await["version"].as_i64().unwrap();
     let mut body = body;
     body["version"] = json!(version);
-    let uri = format!("/api/v1/reports/{}/{what}?token={}", reported["code"].as_str().unwrap(), reported["follow_token"].as_str().unwrap());
+    let uri = format!(
+        "/api/v1/reports/{}/{what}?token={}",
+        reported["code"].as_str().unwrap(),
+        reported["follow_token"].as_str().unwrap()
+    );
     send(&f.app, &Session::default(), "POST", &uri, Some(&body.to_string())).await
 }
 
@@ -84,7 +97,12 @@ async fn every_branch_of_the_loop_over_http() {
         // A resident reports; the same words at the same place a moment later is the same case.
         let first = resident_report(&f, "小区门口夜市噪音扰民，每晚到十二点").await;
         let again = resident_report(&f, "小区门口夜市噪音扰民，每晚到十二点！").await;
-        assert_eq!((again["code"].clone(), again["duplicate"].clone()), (first["code"].clone(), json!(true)), "{}", t.label);
+        assert_eq!(
+            (again["code"].clone(), again["duplicate"].clone()),
+            (first["code"].clone(), json!(true)),
+            "{}",
+            t.label
+        );
         let id = first["id"].as_i64().unwrap();
         assert_eq!(w.status(id).await, "dispatched", "{}: the street's rule dispatched it to 城管", t.label);
         assert_eq!(follow(&f, &first).await["status_label"], "已派遣");
@@ -92,7 +110,12 @@ async fn every_branch_of_the_loop_over_http() {
         // 退单: the department says it is not theirs; it cannot do so twice.
         w.ok(&dept, id, json!({ "action": "return", "unit": dept1(), "reason": "属物业管理范围" })).await;
         assert_eq!(w.status(id).await, "accepted");
-        w.ok(&dispatcher, id, json!({ "action": "dispatch", "lead": dept1(), "assisting": [grid_a1()], "auto": false })).await;
+        w.ok(
+            &dispatcher,
+            id,
+            json!({ "action": "dispatch", "lead": dept1(), "assisting": [grid_a1()], "auto": false }),
+        )
+        .await;
         let twice = w.act(&dept, id, json!({ "action": "return", "unit": dept1(), "reason": "还是不归我们" })).await;
         assert_eq!(twice.status, StatusCode::CONFLICT, "{}: {}", t.label, twice.body);
         assert!(twice.json()["error"]["message"].as_str().unwrap().contains("退回过"));
@@ -110,8 +133,14 @@ async fn every_branch_of_the_loop_over_http() {
         w.ok(&dispatcher, id, json!({ "action": "decide_extension", "approve": true, "note": "同意" })).await;
         let extended = w.case(id).await["deadline_at"].clone();
         assert!(extended.as_str() > before.as_str(), "{}: {before} -> {extended}", t.label);
-        w.ok(&dept, id, json!({ "action": "request_extension", "unit": dept1(), "extra": { "working_days": 5 }, "reason": "再延" })).await;
-        w.ok(&dispatcher, id, json!({ "action": "decide_extension", "approve": false, "note": "不同意，请按期办结" })).await;
+        w.ok(
+            &dept,
+            id,
+            json!({ "action": "request_extension", "unit": dept1(), "extra": { "working_days": 5 }, "reason": "再延" }),
+        )
+        .await;
+        w.ok(&dispatcher, id, json!({ "action": "decide_extension", "approve": false, "note": "不同意，请按期办结" }))
+            .await;
         assert_eq!(w.case(id).await["deadline_at"], extended, "{}: a refused extension leaves the deadline", t.label);
 
         // 督办 by the leader.
@@ -119,22 +148,59 @@ async fn every_branch_of_the_loop_over_http() {
         assert_eq!(w.case(id).await["state"]["supervision_level"], 1);
 
         // The lead's reply finishes the handling; the resident confirms; closed; the resident is not satisfied: 重办.
-        w.ok(&dept, id, json!({ "action": "report", "unit": dept1(), "reply": "已取缔夜市占道经营", "evidence": [] })).await;
+        w.ok(&dept, id, json!({ "action": "report", "unit": dept1(), "reply": "已取缔夜市占道经营", "evidence": [] }))
+            .await;
         assert_eq!(as_requester(&f, &first, "confirm", json!({ "ok": true })).await.status, StatusCode::OK);
         w.ok(&dispatcher, id, json!({ "action": "close" })).await;
         let view = follow(&f, &first).await;
-        assert_eq!((view["can_rate"].clone(), view["reply"].clone()), (json!(true), json!("已取缔夜市占道经营")), "{}", t.label);
-        let bad = as_requester(&f, &first, "rating", json!({ "resolved": false, "satisfaction": "dissatisfied", "comment": "还在吵" })).await;
+        assert_eq!(
+            (view["can_rate"].clone(), view["reply"].clone()),
+            (json!(true), json!("已取缔夜市占道经营")),
+            "{}",
+            t.label
+        );
+        let bad = as_requester(
+            &f,
+            &first,
+            "rating",
+            json!({ "resolved": false, "satisfaction": "dissatisfied", "comment": "还在吵" }),
+        )
+        .await;
         assert_eq!(bad.status, StatusCode::OK, "{}", bad.body);
         assert_eq!(w.status(id).await, "dispatched", "{}: reopened to the same lead", t.label);
         w.ok(&dept, id, json!({ "action": "acknowledge", "unit": dept1() })).await;
-        w.ok(&dept, id, json!({ "action": "report", "unit": dept1(), "reply": "联合执法，夜市已迁离", "evidence": [] })).await;
+        w.ok(
+            &dept,
+            id,
+            json!({ "action": "report", "unit": dept1(), "reply": "联合执法，夜市已迁离", "evidence": [] }),
+        )
+        .await;
         w.ok(&dispatcher, id, json!({ "action": "verify", "ok": true, "note": "现场核实" })).await;
         w.ok(&dispatcher, id, json!({ "action": "close" })).await;
-        let good = as_requester(&f, &first, "rating", json!({ "resolved": true, "satisfaction": "satisfied", "comment": "谢谢" })).await;
+        let good = as_requester(
+            &f,
+            &first,
+            "rating",
+            json!({ "resolved": true, "satisfaction": "satisfied", "comment": "谢谢" }),
+        )
+        .await;
         assert_eq!((good.status, good.json()["status"].as_str()), (StatusCode::OK, Some("rated")), "{}", t.label);
         let events = w.events(id).await;
-        for kind in ["returned", "dispatched", "acknowledged", "reported", "extension_requested", "extension_approved", "extension_refused", "supervised", "handled", "verified", "closed", "rated", "reopened"] {
+        for kind in [
+            "returned",
+            "dispatched",
+            "acknowledged",
+            "reported",
+            "extension_requested",
+            "extension_approved",
+            "extension_refused",
+            "supervised",
+            "handled",
+            "verified",
+            "closed",
+            "rated",
+            "reopened",
+        ] {
             assert!(events.iter().any(|e| e == kind), "{}: no {kind} event in {events:?}", t.label);
         }
 
@@ -143,7 +209,12 @@ async fn every_branch_of_the_loop_over_http() {
         let sid = second["id"].as_i64().unwrap();
         let target = f.ids.case_a1.id;
         w.ok(&dispatcher, sid, json!({ "action": "merge", "into_case_id": target })).await;
-        assert_eq!((w.status(sid).await, w.case(target).await["merged"].clone()), ("merged".to_string(), json!([sid])), "{}", t.label);
+        assert_eq!(
+            (w.status(sid).await, w.case(target).await["merged"].clone()),
+            ("merged".to_string(), json!([sid])),
+            "{}",
+            t.label
+        );
         let self_merge = w.act(&dispatcher, target, json!({ "action": "merge", "into_case_id": target })).await;
         assert_eq!(self_merge.status, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -151,17 +222,26 @@ async fn every_branch_of_the_loop_over_http() {
         let v = w.case(target).await["version"].as_i64().unwrap();
         let body = json!({ "version": v, "action": { "action": "supervise", "note": "同时督办" } }).to_string();
         let uri = format!("/api/v1/cases/{target}/actions");
-        let (a, b) = tokio::join!(send(&f.app, &dispatcher, "POST", &uri, Some(&body)), send(&f.app, &leader, "POST", &uri, Some(&body)));
+        let (a, b) = tokio::join!(
+            send(&f.app, &dispatcher, "POST", &uri, Some(&body)),
+            send(&f.app, &leader, "POST", &uri, Some(&body))
+        );
         let mut statuses = [a.status.as_u16(), b.status.as_u16()];
         statuses.sort();
         assert_eq!(statuses, [200, 409], "{}: {} / {}", t.label, a.body, b.body);
 
         // The queue finds cases by Chinese keywords in replies, and the timeline is an append-only record.
-        let found = send(&f.app, &dispatcher, "GET", "/api/v1/cases?status=all&q=%E5%A4%9C%E5%B8%82", None).await.json();
+        let found =
+            send(&f.app, &dispatcher, "GET", "/api/v1/cases?status=all&q=%E5%A4%9C%E5%B8%82", None).await.json();
         assert!(found["total"].as_i64().unwrap() >= 2, "{}: 夜市 found: {found}", t.label);
         let month = tongxin_domain::clock::shanghai(f.store.now()).format("%Y-%m").to_string();
         let stats = f.store.unit_month_stats(&month, "dept:1").await.unwrap();
-        assert_eq!((stats[0].reopened, stats[0].rated, stats[0].satisfied), (1, 1, 1), "{}: the reopen counts against 城管", t.label);
+        assert_eq!(
+            (stats[0].reopened, stats[0].rated, stats[0].satisfied),
+            (1, 1, 1),
+            "{}: the reopen counts against 城管",
+            t.label
+        );
         assert!(f.store.audit_verify().await.unwrap().is_ok());
         t.cleanup().await;
     }

@@ -159,6 +159,7 @@ pub fn plan(
         }
     }
     effects.stats = stats(facts, before, state, &decision.events);
+    let state = &decision.state;
     let row = write::CaseState {
         status: state.status.as_str().into(),
         open: state.status.is_open(),
@@ -176,7 +177,7 @@ pub fn plan(
 fn stats(
     facts: &CaseFacts,
     before: &CaseState,
-    after: &CaseState,
+    after: &mut CaseState,
     events: &[tongxin_domain::case::Event],
 ) -> Vec<StatDelta> {
     let Some(dispatched_at) = after.dispatched_at else {
@@ -211,7 +212,11 @@ fn stats(
             _ => false,
         }
     };
-    if responded(after) && !responded(before) {
+    if kinds.contains(&EventKind::Dispatched) {
+        after.response_counted = false;
+    }
+    if responded(after) && !responded(before) && !after.response_counted {
+        after.response_counted = true;
         for t in &targets {
             add(t, "responded_in_time");
         }

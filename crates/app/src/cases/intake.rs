@@ -255,6 +255,12 @@ impl CaseService {
             Reporter::Staff(u) => (StoreActor { user_id: Some(u.id), name: u.username.clone() }, Some(u.id)),
             Reporter::System(name) => (StoreActor::system(name), None),
         };
+        let title = r
+            .title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| default_title(&description));
+        let search_words = tongxin_store::cases::search::index_words(&[&title, &description, &address]);
         let new = NewCase {
             street_code: at.street_code,
             grid_code: at.grid_code,
@@ -263,11 +269,8 @@ impl CaseService {
             kind: category.kind.as_str().into(),
             urgency: urgency.as_str().into(),
             channel: r.channel.as_str().into(),
-            title: r
-                .title
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| default_title(&description)),
+            title,
+            search_words,
             dedupe_key: dedupe_key(&description, &place_key),
             description,
             address,

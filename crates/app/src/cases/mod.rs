@@ -4,8 +4,13 @@
 
 pub mod config;
 pub mod effects;
+mod import;
 mod intake;
 
+pub use import::{
+    HOTLINE_COLUMNS, HotlineImportError, HotlineImportReport, ImportRowError, ImportedCase, MAX_IMPORT_ERRORS,
+    MAX_IMPORT_ROWS, ORDER_KEY_PREFIX, parse_csv,
+};
 pub use intake::{Place, Report, Reported, Reporter};
 
 use config::CaseConfig;

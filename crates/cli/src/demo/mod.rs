@@ -6,13 +6,13 @@
 //! community level — grid boundaries, buildings, households, residents, party members, grid
 //! teams — is synthetic. [`load`] writes a world into an empty database with multi-row inserts.
 
-pub mod routing;
 mod divisions;
 mod generate;
 mod layout;
 mod load;
 mod names;
 mod organisation;
+pub mod routing;
 #[cfg(test)]
 mod tests;
 

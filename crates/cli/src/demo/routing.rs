@@ -34,16 +34,22 @@ const RULES: [(&str, &str, bool); 18] = [
 pub async fn seed_rules(store: &Store) -> anyhow::Result<usize> {
     let categories = default_categories();
     let actor = Actor::system("demo");
-    let streets: Vec<String> =
-        store.regions_in_scope(&Scope::All, false).await?.into_iter().filter(|r| r.level == "street").map(|r| r.code).collect();
+    let streets: Vec<String> = store
+        .regions_in_scope(&Scope::All, false)
+        .await?
+        .into_iter()
+        .filter(|r| r.level == "street")
+        .map(|r| r.code)
+        .collect();
     let mut created = 0;
     for street in streets {
         let scope = Scope::Region { code: RegionCode::parse(&street)? };
         let departments = store.departments(&scope).await?;
         for (category, department, auto) in RULES {
-            let (Some(c), Some(d)) =
-                (categories.iter().find(|c| c.name == category), departments.iter().find(|d| d.name == department && d.street_code == street))
-            else {
+            let (Some(c), Some(d)) = (
+                categories.iter().find(|c| c.name == category),
+                departments.iter().find(|d| d.name == department && d.street_code == street),
+            ) else {
                 continue;
             };
             let rule = RuleRow {

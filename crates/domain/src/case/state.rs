@@ -68,6 +68,10 @@ pub struct CaseState {
     /// 重办: the case was reopened once after the requester's negative verdict (a failed
     /// verification does not count). A case is reopened at most once.
     pub reopened: bool,
+    /// 三率: the lead's response (签收 and contact in time) has been counted for the current
+    /// dispatch; another round after a reopen or a failed verification does not count again.
+    #[serde(default)]
+    pub response_counted: bool,
     /// 0 = never supervised; 1..=[`MAX_SUPERVISION_LEVEL`].
     pub supervision_level: u8,
     pub extension_pending: Option<ExtensionRequest>,
@@ -99,6 +103,7 @@ impl CaseState {
             returned_by: Vec::new(),
             first_receiver: None,
             reopened: false,
+            response_counted: false,
             supervision_level: 0,
             extension_pending: None,
             first_contact_at: None,

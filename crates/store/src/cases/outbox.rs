@@ -28,6 +28,7 @@ use crate::error::StoreError;
 use crate::{Actor, Page, Store, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Claims of one row after which it is a dead letter.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -224,21 +225,54 @@ impl Store {
             .await)?)
     }
 
-    /// The requester's phone number in clear, for sending a text message about their case.
-    /// The read is audited first (as every read of unmasked personal data is); `None` when the
-    /// requester left no number.
+    /// The requesters' phone numbers in clear for a batch of text messages
+    /// (`(case_id, outbox_id)` pairs), keyed by case id; `None` where no number was left, absent
+    /// where the case does not exist. Every use is audited first, in one transaction.
+    pub async fn requester_phones(&self, items: &[(i64, i64)]) -> Result<HashMap<i64, Option<String>>, StoreError> {
+        let mut ciphers: HashMap<i64, Option<Vec<u8>>> = HashMap::new();
+        for chunk in items.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, phone_cipher FROM cases WHERE id IN ({})", list.join(", "));
+            let rows: Vec<(i64, Option<Vec<u8>>)> = on_read!(&self.db, |p| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+                for (case_id, _) in chunk {
+                    q = q.bind(*case_id);
+                }
+                q.fetch_all(p).await
+            })?;
+            ciphers.extend(rows);
+        }
+        let entries: Vec<AuditEntry> = items
+            .iter()
+            .filter(|(case_id, _)| matches!(ciphers.get(case_id), Some(Some(_))))
+            .map(|(case_id, outbox_id)| {
+                AuditEntry::new("case.phone_use", "case", case_id).detail(format!("发送短信通知（消息 {outbox_id}）"))
+            })
+            .collect();
+        if !entries.is_empty() {
+            let mut tx = self.db.begin().await?;
+            crate::audit::append_many(&mut tx, self.now(), &Actor::system("jobs"), entries).await?;
+            tx.commit().await?;
+        }
+        ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.pii().decrypt(&c)).transpose()?))).collect()
+    }
+
+    /// One requester's number (see [`Store::requester_phones`]).
     pub async fn requester_phone(&self, case_id: i64, outbox_id: i64) -> Result<Option<String>, StoreError> {
-        let sql = "SELECT phone_cipher FROM cases WHERE id = $1";
-        let cipher: Option<Vec<u8>> = on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(case_id).fetch_one(p).await)?;
-        let Some(cipher) = cipher else {
-            return Ok(None);
-        };
-        self.audit(
-            &Actor::system("jobs"),
-            AuditEntry::new("case.phone_use", "case", case_id).detail(format!("发送短信通知（消息 {outbox_id}）")),
-        )
-        .await?;
-        self.pii().decrypt(&cipher).map(Some)
+        self.requester_phones(&[(case_id, outbox_id)]).await?.remove(&case_id).ok_or(StoreError::NotFound)
+    }
+
+    /// Marks delivered messages sent, in one transaction.
+    pub async fn mark_outbox_sent_many(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        for id in ids {
+            mark_sent(&mut tx, *id, now).await?;
+        }
+        tx.commit().await
     }
 }
 

@@ -110,6 +110,9 @@ pub struct NewCase {
     pub requester_name: Option<String>,
     pub phone: Option<Phone>,
     pub dedupe_key: String,
+    /// Its words for full-text search (`search::index_words` of title, description and
+    /// address), computed by the caller so the single writer does not segment text.
+    pub search_words: String,
     pub created_by: Option<i64>,
     pub actor: Actor,
     pub state: CaseState,
@@ -131,9 +134,31 @@ pub enum Intake {
     },
 }
 
-async fn existing_duplicate(tx: &mut Tx, key: &str, since: DateTime<Utc>) -> Result<Option<(i64, String)>, StoreError> {
-    let sql = "SELECT id, code FROM cases WHERE dedupe_key = $1 AND created_at >= $2 ORDER BY id LIMIT 1";
-    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(key).bind(since).fetch_optional(c).await)?)
+/// Cases created since `since` under any of these duplicate keys: key -> (id, code), the first.
+async fn existing_duplicates(
+    tx: &mut Tx,
+    keys: &[&str],
+    since: DateTime<Utc>,
+) -> Result<HashMap<String, (i64, String)>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT dedupe_key, id, code FROM cases WHERE created_at >= $1 AND dedupe_key IN ({}) ORDER BY id",
+            list.join(", ")
+        );
+        let rows: Vec<(String, i64, String)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(since);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (key, id, code) in rows {
+            found.entry(key).or_insert((id, code));
+        }
+    }
+    Ok(found)
 }
 
 impl Store {
@@ -151,8 +176,10 @@ impl Store {
         }
         let mut pending = Vec::with_capacity(batch.len());
         let mut first_in_batch: HashMap<&str, usize> = HashMap::new();
+        let keys: Vec<&str> = batch.iter().map(|c| c.dedupe_key.as_str()).collect();
+        let existing = existing_duplicates(&mut tx, &keys, since).await?;
         for (i, c) in batch.iter().enumerate() {
-            pending.push(if let Some((id, code)) = existing_duplicate(&mut tx, &c.dedupe_key, since).await? {
+            pending.push(if let Some((id, code)) = existing.get(&c.dedupe_key).cloned() {
                 Pending::Existing(id, code)
             } else if let Some(&j) = first_in_batch.get(c.dedupe_key.as_str()) {
                 Pending::SameAs(j)
@@ -196,12 +223,7 @@ impl Store {
                         )))
                         .detail(format!("{} {}", code, c.channel)),
                 );
-                effects.push((
-                    id,
-                    &c.actor,
-                    &c.effects,
-                    vec![c.title.as_str(), c.description.as_str(), c.address.as_str()],
-                ));
+                effects.push((id, &c.actor, &c.effects, Some(c.search_words.as_str())));
                 created.insert(i, (id, code));
             }
             insert_rows(&mut tx, "cases", &CASE_COLS, &rows).await?;
@@ -312,7 +334,7 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
-        write_effects(&mut tx, now, &[(case_id, actor, effects, Vec::new())], false).await?;
+        write_effects(&mut tx, now, &[(case_id, actor, effects, None)], false).await?;
         append_many(&mut tx, now, actor, vec![audit]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
@@ -360,7 +382,8 @@ const CASE_COLS: [&str; 32] = [
 
 /// Writes events, participants, outbox rows, stats, photos and search words for several cases.
 /// `fresh`: the cases were just created (their search row is inserted rather than replaced).
-type EffectItem<'a> = (i64, &'a Actor, &'a Effects, Vec<&'a str>);
+/// (case id, actor, effects, the search words of a case just created)
+type EffectItem<'a> = (i64, &'a Actor, &'a Effects, Option<&'a str>);
 
 async fn write_effects(
     tx: &mut Tx,
@@ -392,21 +415,39 @@ async fn write_effects(
         &events,
     )
     .await?;
-    for (id, _, e, _) in items {
-        for p in &e.participants {
-            let sql = "INSERT INTO case_participants (case_id, unit, role, status, deadline_at) VALUES ($1, $2, $3, $4, $5) \
-                       ON CONFLICT (case_id, unit) DO UPDATE SET role = $3, status = $4, deadline_at = $5";
-            on_tx!(tx, |c| {
-                sqlx::query(sql)
-                    .bind(*id)
-                    .bind(&p.unit)
-                    .bind(&p.role)
-                    .bind(&p.status)
-                    .bind(p.deadline_at)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
+    if fresh {
+        let rows: Vec<Vec<Val>> = items
+            .iter()
+            .flat_map(|(id, _, e, _)| {
+                e.participants.iter().map(move |p| {
+                    vec![
+                        (*id).into(),
+                        p.unit.clone().into(),
+                        p.role.clone().into(),
+                        p.status.clone().into(),
+                        p.deadline_at.into(),
+                    ]
+                })
+            })
+            .collect();
+        insert_rows(tx, "case_participants", &["case_id", "unit", "role", "status", "deadline_at"], &rows).await?;
+    } else {
+        for (id, _, e, _) in items {
+            for p in &e.participants {
+                let sql = "INSERT INTO case_participants (case_id, unit, role, status, deadline_at) VALUES ($1, $2, $3, $4, $5) \
+                           ON CONFLICT (case_id, unit) DO UPDATE SET role = $3, status = $4, deadline_at = $5";
+                on_tx!(tx, |c| {
+                    sqlx::query(sql)
+                        .bind(*id)
+                        .bind(&p.unit)
+                        .bind(&p.role)
+                        .bind(&p.status)
+                        .bind(p.deadline_at)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+            }
         }
     }
     let outbox: Vec<Vec<Val>> = items
@@ -475,9 +516,9 @@ async fn write_effects(
     insert_rows(tx, "case_photos", &["case_id", "purpose", "content_type", "sha256", "bytes", "created_at"], &photos)
         .await?;
     let mut search = Vec::new();
-    for (id, _, e, base) in items {
-        if fresh {
-            search.push(vec![(*id).into(), index_words(base).into()]);
+    for (id, _, e, words) in items {
+        if let Some(words) = words {
+            search.push(vec![(*id).into(), (*words).into()]);
         } else if !e.search_texts.is_empty() {
             // Contentless FTS rows cannot be read back: index the case's text and every event
             // note again (this change's events are already written above).

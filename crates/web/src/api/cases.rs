@@ -35,6 +35,11 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         public("POST", "/api/v1/reports/{code}/confirm", post(confirm)),
         public("POST", "/api/v1/reports/{code}/rating", post(rate)),
         r("POST", "/api/v1/cases", post(enter).layer(DefaultBodyLimit::max(MAX_REPORT_BODY))),
+        r(
+            "POST",
+            "/api/v1/cases/import",
+            post(import_hotline).layer(DefaultBodyLimit::max(super::exchange::MAX_UPLOAD)),
+        ),
         r("GET", "/api/v1/cases", get(queue)),
         r("GET", "/api/v1/cases/{id}", get(case)),
         r("POST", "/api/v1/cases/{id}/actions", post(act)),
@@ -58,9 +63,12 @@ impl From<CaseError> for ApiError {
             CaseError::Invalid { field, message } => ApiError::invalid(field, message),
             CaseError::Transition(t) => {
                 let status = match t {
-                    T::Forbidden { .. } | T::NotYourUnit { .. } | T::NoUnit { .. } | T::NotParticipant { .. } | T::SelfVerification | T::OverrideNotAllowed => {
-                        StatusCode::FORBIDDEN
-                    }
+                    T::Forbidden { .. }
+                    | T::NotYourUnit { .. }
+                    | T::NoUnit { .. }
+                    | T::NotParticipant { .. }
+                    | T::SelfVerification
+                    | T::OverrideNotAllowed => StatusCode::FORBIDDEN,
                     T::Required { .. } | T::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                     _ => StatusCode::CONFLICT,
                 };
@@ -77,14 +85,13 @@ async fn categories(State(s): State<AppState>) -> Json<Value> {
     let cfg = s.cases.config();
     let mut all: Vec<_> = cfg.categories.values().collect();
     all.sort_by(|a, b| a.code.cmp(&b.code));
-    let node = |c: &tongxin_domain::case::Category| {
-        json!({ "code": c.code, "name": c.name, "urgency": c.urgency.as_str(), "urgency_label": c.urgency.label(), "kind": c.kind.as_str() })
-    };
+    let node = |c: &tongxin_domain::case::Category| json!({ "code": c.code, "name": c.name, "urgency": c.urgency.as_str(), "urgency_label": c.urgency.label(), "kind": c.kind.as_str() });
     let tree: Vec<Value> = all
         .iter()
         .filter(|c| c.parent.is_none())
         .map(|p| {
-            let children: Vec<Value> = all.iter().filter(|c| c.parent.as_deref() == Some(&p.code)).map(|c| node(c)).collect();
+            let children: Vec<Value> =
+                all.iter().filter(|c| c.parent.as_deref() == Some(&p.code)).map(|c| node(c)).collect();
             let mut v = node(p);
             v["children"] = Value::Array(children);
             v
@@ -130,7 +137,9 @@ fn photos(encoded: &[String]) -> ApiResult<Vec<Vec<u8>>> {
         .enumerate()
         .map(|(i, p)| {
             let data = p.split_once("base64,").map(|(_, d)| d).unwrap_or(p);
-            data_encoding::BASE64.decode(data.trim().as_bytes()).map_err(|_| ApiError::invalid("photos", format!("第 {} 张照片编码错误", i + 1)))
+            data_encoding::BASE64
+                .decode(data.trim().as_bytes())
+                .map_err(|_| ApiError::invalid("photos", format!("第 {} 张照片编码错误", i + 1)))
         })
         .collect()
 }
@@ -145,16 +154,33 @@ fn phone(p: Option<&str>) -> ApiResult<Option<Phone>> {
 fn reported(r: Reported) -> (StatusCode, Json<Value>) {
     let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     let follow = format!("/track/{}?t={}", r.code, r.follow_token);
-    let notice = if r.duplicate { "您刚刚已反映过同一问题，这是该诉求的跟踪链接。" } else { "已受理，请保存跟踪链接以查看办理进度并评价。" };
-    (status, Json(json!({ "id": r.id, "code": r.code, "follow_token": r.follow_token, "follow_url": follow, "duplicate": r.duplicate, "notice": notice })))
+    let notice = if r.duplicate {
+        "您刚刚已反映过同一问题，这是该诉求的跟踪链接。"
+    } else {
+        "已受理，请保存跟踪链接以查看办理进度并评价。"
+    };
+    (
+        status,
+        Json(
+            json!({ "id": r.id, "code": r.code, "follow_token": r.follow_token, "follow_url": follow, "duplicate": r.duplicate, "notice": notice }),
+        ),
+    )
 }
 
 fn too_many(wait: std::time::Duration) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1))
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1),
+    )
 }
 
 /// `POST /api/v1/reports`: a resident's report, no account needed.
-async fn report(State(s): State<AppState>, ClientIp(ip): ClientIp, J(b): J<ReportBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn report(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    J(b): J<ReportBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     s.report_limit_ip.attempt(ip).map_err(too_many)?;
     let phone = if b.anonymous { None } else { phone(b.phone.as_deref())? };
     if let Some(p) = &phone {
@@ -185,8 +211,20 @@ struct TokenParam {
 
 /// What a requester sees of their case: no staff names, no internal notes.
 fn public_view(c: &CaseView, events: &[tongxin_store::cases::read::CaseEvent]) -> Value {
-    const PUBLIC: [&str; 12] =
-        ["received", "accepted", "rejected", "dispatched", "acknowledged", "handled", "verified", "closed", "rated", "reopened", "merged", "handled_on_spot"];
+    const PUBLIC: [&str; 12] = [
+        "received",
+        "accepted",
+        "rejected",
+        "dispatched",
+        "acknowledged",
+        "handled",
+        "verified",
+        "closed",
+        "rated",
+        "reopened",
+        "merged",
+        "handled_on_spot",
+    ];
     let state: Option<CaseState> = serde_json::from_str(&c.state).ok();
     let timeline: Vec<Value> = events
         .iter()
@@ -227,7 +265,10 @@ fn event_label(kind: &str) -> &'static str {
 }
 
 async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<CaseView> {
-    s.store.case_for_requester(code, token).await.map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "诉求编号或跟踪链接无效"))
+    s.store
+        .case_for_requester(code, token)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "诉求编号或跟踪链接无效"))
 }
 
 /// `GET /api/v1/reports/{code}?token=`: the follow page's data.
@@ -246,7 +287,12 @@ struct ConfirmBody {
 }
 
 /// `POST /api/v1/reports/{code}/confirm?token=`: the requester confirms the reply (核查).
-async fn confirm(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>, J(b): J<ConfirmBody>) -> ApiResult<Json<Value>> {
+async fn confirm(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Q(p): Q<TokenParam>,
+    J(b): J<ConfirmBody>,
+) -> ApiResult<Json<Value>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let c = s.cases.act(&actor, c.id, b.version, Action::Verify { ok: b.ok, note: b.note }).await?;
@@ -263,7 +309,12 @@ struct RateBody {
 }
 
 /// `POST /api/v1/reports/{code}/rating?token=`: 回访评价.
-async fn rate(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>, J(b): J<RateBody>) -> ApiResult<Json<Value>> {
+async fn rate(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Q(p): Q<TokenParam>,
+    J(b): J<RateBody>,
+) -> ApiResult<Json<Value>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let action = Action::Rate { resolved: b.resolved, satisfaction: b.satisfaction, comment: b.comment };
@@ -303,7 +354,10 @@ async fn enter(State(s): State<AppState>, caller: Caller, J(b): J<EnterBody>) ->
         _ => return Err(ApiError::invalid("channel", "来源应为 hotline（热线）、patrol（巡查）或 staff（代录）")),
     };
     let urgency = match b.urgency.as_deref() {
-        Some(u) => Some(Urgency::parse(u).ok_or_else(|| ApiError::invalid("urgency", "紧急程度应为 紧急、水电气热、一般 或 复杂"))?),
+        Some(u) => Some(
+            Urgency::parse(u)
+                .ok_or_else(|| ApiError::invalid("urgency", "紧急程度应为 紧急、水电气热、一般 或 复杂"))?,
+        ),
         None => None,
     };
     let report = Report {
@@ -339,7 +393,11 @@ struct QueueParams {
 }
 
 /// `GET /api/v1/cases`: the queue in scope, most urgent first, with filters and keyword search.
-async fn queue(State(s): State<AppState>, caller: Caller, Q(p): Q<QueueParams>) -> ApiResult<Json<tongxin_store::Paged<CaseView>>> {
+async fn queue(
+    State(s): State<AppState>,
+    caller: Caller,
+    Q(p): Q<QueueParams>,
+) -> ApiResult<Json<tongxin_store::Paged<CaseView>>> {
     caller.require(Permission::ReadCases)?;
     let status = p.status.filter(|s| !s.is_empty());
     if let Some(st) = status.as_deref().filter(|s| !matches!(*s, "open" | "all")) {
@@ -391,13 +449,23 @@ struct ActBody {
 
 /// `POST /api/v1/cases/{id}/actions`: any step of the loop — dispatch (with 吹哨 assisting
 /// units), acknowledge, return, extension, supervise, report, verify, close, merge, contact.
-async fn act(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>, J(b): J<ActBody>) -> ApiResult<Json<CaseView>> {
+async fn act(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    J(b): J<ActBody>,
+) -> ApiResult<Json<CaseView>> {
     caller.require(Permission::ReadCases)?;
     Ok(Json(s.cases.act(&CaseActor::Staff(caller.user.clone()), id, b.version, b.action).await?))
 }
 
 /// `PUT /api/v1/categories/{code}`
-async fn upsert_category(State(s): State<AppState>, caller: Caller, Path(code): Path<String>, J(mut c): J<CategoryRow>) -> ApiResult<StatusCode> {
+async fn upsert_category(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    J(mut c): J<CategoryRow>,
+) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
     c.code = code;
     if c.name.trim().is_empty() {
@@ -417,7 +485,8 @@ async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<
 }
 
 fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
-    let rule = tongxin_app::cases::config::rule(r).ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
+    let rule = tongxin_app::cases::config::rule(r)
+        .ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
     rule.validate().map_err(|e| ApiError::invalid("area_code", e.to_string()))?;
     if !s.cases.config().categories.contains_key(&r.category_code) {
         return Err(ApiError::invalid("category_code", "诉求类别不存在"));
@@ -426,7 +495,11 @@ fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
 }
 
 /// `POST /api/v1/routing/rules`
-async fn create_rule(State(s): State<AppState>, caller: Caller, J(r): J<RuleRow>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create_rule(
+    State(s): State<AppState>,
+    caller: Caller,
+    J(r): J<RuleRow>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Permission::ManageCaseConfig)?;
     checked_rule(&s, &r)?;
     let id = s.store.create_rule(&caller.actor(), &r).await?;
@@ -435,7 +508,12 @@ async fn create_rule(State(s): State<AppState>, caller: Caller, J(r): J<RuleRow>
 }
 
 /// `PUT /api/v1/routing/rules/{id}` (with the version read)
-async fn update_rule(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>, J(mut r): J<RuleRow>) -> ApiResult<StatusCode> {
+async fn update_rule(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    J(mut r): J<RuleRow>,
+) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
     r.id = id;
     checked_rule(&s, &r)?;
@@ -499,7 +577,11 @@ async fn set_deadlines(State(s): State<AppState>, caller: Caller, J(p): J<Deadli
 /// `GET /api/v1/settings/calendar`: the working calendar file in force.
 async fn calendar(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     caller.require(Permission::ReadCases)?;
-    let text = s.store.setting(tongxin_app::cases::config::CALENDAR_KEY).await?.unwrap_or_else(|| tongxin_domain::calendar::WorkingCalendar::builtin_text().to_string());
+    let text = s
+        .store
+        .setting(tongxin_app::cases::config::CALENDAR_KEY)
+        .await?
+        .unwrap_or_else(|| tongxin_domain::calendar::WorkingCalendar::builtin_text().to_string());
     let cal = s.cases.config().calendar.clone();
     Ok(Json(json!({ "text": text, "years": cal.years(), "provisional_years": cal.provisional_years() })))
 }
@@ -516,4 +598,30 @@ async fn set_calendar(State(s): State<AppState>, caller: Caller, J(b): J<Calenda
     s.store.set_setting(&caller.actor(), tongxin_app::cases::config::CALENDAR_KEY, &b.text).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/cases/import` (body: a UTF-8 CSV of 12345 work orders): all rows or none.
+async fn import_hotline(
+    State(s): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<tongxin_app::cases::HotlineImportReport>)> {
+    use tongxin_app::cases::HotlineImportError;
+    caller.require(Permission::EnterCases)?;
+    match s.cases.import_hotline_csv(&caller.user, &body).await {
+        Ok(report) => Ok((StatusCode::CREATED, Json(report))),
+        Err(e @ HotlineImportError::Malformed(_)) => {
+            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", e.to_string()))
+        }
+        Err(HotlineImportError::Rows(rows)) => {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                format!("导入失败，未写入任何数据：共 {} 处错误", rows.len()),
+            );
+            err.details = serde_json::to_value(&rows).ok();
+            Err(err)
+        }
+        Err(HotlineImportError::Store(e)) => Err(e.into()),
+    }
 }

@@ -29,7 +29,11 @@ pub struct RouteSpec {
     pub public: bool,
 }
 
-pub(crate) fn r(method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
+pub(crate) fn r(
+    method: &'static str,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
     (RouteSpec { method, path, public: false }, handler)
 }
 
