@@ -170,3 +170,118 @@ pub async fn intake(store: &Store, url: &str, requests: usize, concurrency: usiz
     );
     Ok(())
 }
+
+/// Tops the database up to `cases` synthetic cases (with their counters) over `days` days.
+async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()> {
+    use tongxin_store::cases::read::QueueFilter;
+    let have = store.case_queue(&Scope::All, &QueueFilter::default(), Page::new(Some(1), Some(1))).await?.total as u64;
+    if have >= cases {
+        println!("已有诉求 {have} 件，不再生成");
+        return Ok(());
+    }
+    let grids: Vec<(String, String)> = store
+        .shapes("", "grid")
+        .await?
+        .into_iter()
+        .map(|g| {
+            let street = g.code[..9].to_string();
+            (g.code, street)
+        })
+        .collect();
+    anyhow::ensure!(!grids.is_empty(), "数据库中没有网格，请先运行 demo");
+    let units: Vec<String> =
+        store.departments(&Scope::All).await?.into_iter().map(|d| format!("dept:{}", d.id)).collect();
+    tongxin_app::cases::config::seed_categories(store).await?;
+    let categories: Vec<String> =
+        store.categories().await?.into_iter().filter(|c| c.parent_code.is_some()).map(|c| c.code).collect();
+    let spec = tongxin_store::cases::synthetic::SyntheticSpec {
+        count: cases - have,
+        grids,
+        units,
+        categories,
+        until: store.now(),
+        days,
+        open_share: 0.1,
+        seed: 2026,
+    };
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let mut progress = |n: u64| {
+        if last.elapsed().as_secs() >= 10 {
+            eprintln!("  已生成 {n}/{}（{:.0} 件/秒）", spec.count, n as f64 / started.elapsed().as_secs_f64());
+            last = Instant::now();
+        }
+    };
+    let n = store.seed_synthetic_cases(&spec, &mut progress).await?;
+    println!("生成合成诉求 {n} 件，用时 {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The queues staff open all day — open cases in scope, most urgent first, first page — with
+/// `cases` cases in the database.
+pub async fn queue(store: &Store, cases: u64, requests: usize) -> anyhow::Result<()> {
+    use tongxin_store::cases::read::QueueFilter;
+    ensure_cases(store, cases, 365).await?;
+    let regions = store.regions_in_scope(&Scope::All, true).await?;
+    let first = |level: RegionLevel| regions.iter().find(|r| r.level == level.as_str()).map(|r| r.code.clone());
+    let mut scopes = Vec::new();
+    for (label, level) in
+        [("街道指挥中心", RegionLevel::Street), ("社区", RegionLevel::Community), ("网格员", RegionLevel::Grid)]
+    {
+        if let Some(code) = first(level) {
+            scopes.push((label, Scope::Region { code: RegionCode::parse(&code)? }));
+        }
+    }
+    let filter = QueueFilter { open_only: true, ..Default::default() };
+    println!(
+        "queue: 数据库 {}，每个范围 {requests} 次首页查询（待办、按期限排序、每页 20 条）",
+        store.db.backend().name()
+    );
+    for (label, scope) in scopes {
+        let mut times = Vec::with_capacity(requests);
+        let mut total = 0;
+        for _ in 0..requests {
+            let t = Instant::now();
+            let page = store.case_queue(&scope, &filter, Page::default()).await?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            total = page.total;
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "queue: {label}（待办 {total} 件）: p50 {:.2} ms, p99 {:.2} ms, 最大 {:.2} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            times[times.len() - 1]
+        );
+    }
+    Ok(())
+}
+
+/// Monthly 三率 for every unit of the database (departments, streets, communities, grids) with
+/// `cases` cases in the current month.
+pub async fn rates(store: &Store, cases: u64) -> anyhow::Result<()> {
+    use tongxin_app::evaluation::{Level, monthly};
+    let days = tongxin_domain::clock::shanghai(store.now()).format("%d").to_string().parse::<i64>()? - 1;
+    ensure_cases(store, cases, days.max(1)).await?;
+    let month = tongxin_store::cases::synthetic::month(store.now());
+    let weights = tongxin_domain::case::Weights::default();
+    let started = Instant::now();
+    let mut units = 0;
+    for level in [Level::Department, Level::Street, Level::Community, Level::Grid] {
+        let t = Instant::now();
+        let ranked = monthly(store, &Scope::All, &month, level, &weights).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        units += ranked.len();
+        println!(
+            "rates: {month} {}：{} 个单位，{:.0} ms",
+            level.label(),
+            ranked.len(),
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "rates: 全部 {units} 个单位的月度三率与排名共 {:.0} ms（{}）",
+        started.elapsed().as_secs_f64() * 1e3,
+        store.db.backend().name()
+    );
+    Ok(())
+}

@@ -166,6 +166,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// Queue pages with this many cases in the database (tops it up with synthetic cases).
+    Queue {
+        #[arg(long, default_value_t = 5_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 1_000)]
+        requests: usize,
+    },
+    /// Monthly 三率 of every unit with this many cases this month (tops up with synthetic cases).
+    Rates {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+    },
     /// Resident search within scope against an existing (demo) database.
     Search {
         #[arg(long, default_value_t = 2_000)]

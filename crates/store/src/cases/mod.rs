@@ -7,5 +7,6 @@ pub mod outbox;
 pub mod read;
 pub mod search;
 pub mod stats;
+pub mod synthetic;
 pub mod timers;
 pub mod write;

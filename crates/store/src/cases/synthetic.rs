@@ -1,0 +1,172 @@
+//! Synthetic cases for the benchmarks (`tongxin bench queue|rates`): millions of plausible case
+//! rows written in bulk, with the monthly unit counters they imply, so queue and 三率 timings
+//! are measured on realistic volumes without running millions of requests first.
+
+use crate::bulk::{Val, insert_rows, reserve_ids, sync_id_sequence};
+use crate::error::StoreError;
+use crate::{Store, on_tx};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+/// Where the synthetic cases fall.
+#[derive(Debug, Clone)]
+pub struct SyntheticSpec {
+    pub count: u64,
+    /// (grid code, street code) pairs to spread cases over.
+    pub grids: Vec<(String, String)>,
+    /// Department unit keys (`dept:7`) to lead them.
+    pub units: Vec<String>,
+    pub categories: Vec<String>,
+    /// Cases are created over the `days` before `until`.
+    pub until: DateTime<Utc>,
+    pub days: i64,
+    /// Share of cases still open (in someone's queue).
+    pub open_share: f64,
+    pub seed: u64,
+}
+
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+const COLS: [&str; 19] = [
+    "id",
+    "code",
+    "street_code",
+    "grid_code",
+    "category_code",
+    "kind",
+    "urgency",
+    "channel",
+    "title",
+    "description",
+    "dedupe_key",
+    "status",
+    "open",
+    "lead_unit",
+    "state",
+    "due_at",
+    "deadline_at",
+    "created_at",
+    "updated_at",
+];
+
+impl Store {
+    /// Writes `spec.count` cases (and their counters) in chunks, reporting progress; returns
+    /// how many were written.
+    pub async fn seed_synthetic_cases(
+        &self,
+        spec: &SyntheticSpec,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, StoreError> {
+        let mut rng = Mix(spec.seed);
+        let mut counters: HashMap<(String, String), [i64; 6]> = HashMap::new();
+        let mut written = 0u64;
+        let chunk = 20_000u64;
+        while written < spec.count {
+            let n = chunk.min(spec.count - written);
+            let mut tx = self.db.begin().await?;
+            let first = reserve_ids(&mut tx, "cases").await?;
+            let mut rows = Vec::with_capacity(n as usize);
+            for k in 0..n {
+                let id = first + k as i64;
+                let (grid, street) = rng.pick(&spec.grids).clone();
+                let unit = rng.pick(&spec.units).clone();
+                let created = spec.until - Duration::seconds((rng.unit() * (spec.days * 86_400) as f64) as i64);
+                let deadline = created + Duration::days(7 + (rng.next() % 8) as i64);
+                let open = rng.unit() < spec.open_share;
+                let status = if open { if rng.unit() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
+                rows.push(vec![
+                    id.into(),
+                    format!("SYN{:010}", id).into(),
+                    street.clone().into(),
+                    grid.clone().into(),
+                    rng.pick(&spec.categories).clone().into(),
+                    "complaint".into(),
+                    "general".into(),
+                    "web".into(),
+                    "合成诉求".into(),
+                    "用于性能测试的合成诉求".into(),
+                    format!("syn{id}").into(),
+                    status.into(),
+                    open.into(),
+                    unit.clone().into(),
+                    "{}".into(),
+                    deadline.into(),
+                    Val::TsOpt(Some(deadline)),
+                    created.into(),
+                    created.into(),
+                ]);
+                // The counters this case implies, for its unit and areas, in its month.
+                let month = crate::cases::synthetic::month(created);
+                let responded = rng.unit() < 0.9;
+                let (rated, resolved, satisfied, reopened) = if open {
+                    (false, false, false, false)
+                } else {
+                    let reopened = rng.unit() < 0.05;
+                    (!reopened, !reopened && rng.unit() < 0.85, !reopened && rng.unit() < 0.9, reopened)
+                };
+                for key in [unit, format!("area:{street}"), format!("area:{}", &grid[..12]), format!("area:{grid}")] {
+                    let c = counters.entry((month.clone(), key)).or_insert([0; 6]);
+                    c[0] += 1;
+                    c[1] += responded as i64;
+                    c[2] += rated as i64;
+                    c[3] += resolved as i64;
+                    c[4] += satisfied as i64;
+                    c[5] += reopened as i64;
+                }
+            }
+            insert_rows(&mut tx, "cases", &COLS, &rows).await?;
+            sync_id_sequence(&mut tx, "cases").await?;
+            tx.commit().await?;
+            written += n;
+            progress(written);
+        }
+        let mut tx = self.db.begin().await?;
+        for ((month, unit), c) in counters {
+            let sql = "INSERT INTO unit_month_stats (month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month, unit) DO UPDATE SET \
+                       dispatched = unit_month_stats.dispatched + $3, responded_in_time = unit_month_stats.responded_in_time + $4, \
+                       rated = unit_month_stats.rated + $5, resolved = unit_month_stats.resolved + $6, \
+                       satisfied = unit_month_stats.satisfied + $7, reopened = unit_month_stats.reopened + $8";
+            on_tx!(&mut tx, |x| {
+                sqlx::query(sql)
+                    .bind(&month)
+                    .bind(&unit)
+                    .bind(c[0])
+                    .bind(c[1])
+                    .bind(c[2])
+                    .bind(c[3])
+                    .bind(c[4])
+                    .bind(c[5])
+                    .execute(x)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        tx.commit().await?;
+        self.db.analyze().await?;
+        Ok(written)
+    }
+}
+
+/// `YYYY-MM` in Shanghai time.
+pub fn month(t: DateTime<Utc>) -> String {
+    tongxin_domain::clock::shanghai(t).format("%Y-%m").to_string()
+}
