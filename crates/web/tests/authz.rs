@@ -497,6 +497,7 @@ fn table() -> Vec<Row> {
             })),
         with_body(row("PUT", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", "/api/v1/settings/evaluation-weights", Custom(|who| admin_only_in_out(who, 200, 422))),
             r#"{"response":0.3,"resolution":0.35,"satisfaction":0.35}"#, r#"{"response":0.3,"resolution":0.3,"satisfaction":0.3}"#),
+        row("GET", "/api/v1/notices", "/api/v1/notices", "/api/v1/notices?page=2", Custom(|who| case_readers(who, 200, 200))),
     ]
 }
 

@@ -230,6 +230,11 @@ async fn every_branch_of_the_loop_over_http() {
         statuses.sort();
         assert_eq!(statuses, [200, 409], "{}: {} / {}", t.label, a.body, b.body);
 
+        // The department reads its notices once the outbox is delivered (jobs run once here).
+        tongxin_jobs_free_delivery(&f).await;
+        let inbox = send(&f.app, &dept, "GET", "/api/v1/notices", None).await.json();
+        assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["kind"] == "dispatched"), "{}: {inbox}", t.label);
+
         // The queue finds cases by Chinese keywords in replies, and the timeline is an append-only record.
         let found =
             send(&f.app, &dispatcher, "GET", "/api/v1/cases?status=all&q=%E5%A4%9C%E5%B8%82", None).await.json();
@@ -245,4 +250,21 @@ async fn every_branch_of_the_loop_over_http() {
         assert!(f.store.audit_verify().await.unwrap().is_ok());
         t.cleanup().await;
     }
+}
+
+/// Delivers the in-app notices written so far, as the background job would.
+async fn tongxin_jobs_free_delivery(f: &Fixture) {
+    let rows = f.store.claim_outbox(chrono::Duration::seconds(60), 10_000).await.unwrap();
+    let notices: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.channel == "notice")
+        .map(|r| tongxin_store::cases::outbox::NoticeDelivery {
+            outbox_id: r.id,
+            unit: r.recipient,
+            case_id: r.case_id,
+            kind: r.kind,
+            text: serde_json::from_str::<Value>(&r.payload).unwrap()["text"].as_str().unwrap().to_string(),
+        })
+        .collect();
+    f.store.deliver_notices(&notices).await.unwrap();
 }

@@ -155,6 +155,7 @@ pub fn plan(
                 kind: n.kind().into(),
                 recipient: recipient_key(&r, facts),
                 payload: json!({ "code": facts.code, "text": notice_text(n, &facts.code) }).to_string(),
+                about_case: None,
             });
         }
     }

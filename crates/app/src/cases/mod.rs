@@ -17,7 +17,7 @@ use config::CaseConfig;
 use effects::{CaseFacts, plan};
 use std::sync::{Arc, RwLock};
 use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::case::{Action, Actor, CaseState, TransitionError, Unit, decide};
+use tongxin_domain::case::{Action, Actor, CaseState, Notice, TransitionError, Unit, decide};
 use tongxin_domain::deadline::Urgency;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::batcher::Batcher;
@@ -174,7 +174,29 @@ impl CaseService {
             warn_at: case.warn_at,
             contact_deadline_at: case.contact_deadline_at,
         };
-        let (row, effects) = plan(&cfg, &facts, &state, &mut decision, now);
+        let (row, mut effects) = plan(&cfg, &facts, &state, &mut decision, now);
+        // Reporters of merged duplicates hear of the outcome too (and may rate their case).
+        if decision.notices.iter().any(|n| matches!(n, Notice::Handled | Notice::Closed)) {
+            for child in self.store.merged_children(case_id).await? {
+                let c = self.store.case(&Scope::All, child).await?;
+                if c.phone_masked.is_none() {
+                    continue;
+                }
+                let text = format!(
+                    "您反映的诉求 {} 已与 {} 合并办理，现已{}，请通过跟踪链接查看并评价。",
+                    c.code,
+                    case.code,
+                    if decision.notices.contains(&Notice::Closed) { "结案" } else { "办结" }
+                );
+                effects.outbox.push(tongxin_store::cases::write::NewOutbox {
+                    channel: "sms".into(),
+                    kind: "merged_outcome".into(),
+                    recipient: "requester".into(),
+                    payload: serde_json::json!({ "code": c.code, "text": text }).to_string(),
+                    about_case: Some(child),
+                });
+            }
+        }
         let store_actor = match actor {
             CaseActor::Staff(user) => tongxin_store::Actor { user_id: Some(user.id), name: user.username.clone() },
             CaseActor::Requester { .. } => tongxin_store::Actor { user_id: None, name: "诉求人".into() },

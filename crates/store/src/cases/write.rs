@@ -34,6 +34,9 @@ pub struct NewOutbox {
     /// decrypted only when sending, so it never sits in the outbox in clear).
     pub recipient: String,
     pub payload: String,
+    /// The case the message is about, when not the case being written (a merged duplicate
+    /// whose reporter hears of the parent's outcome).
+    pub about_case: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -457,7 +460,7 @@ async fn write_effects(
                 vec![
                     o.channel.clone().into(),
                     o.kind.clone().into(),
-                    (*id).into(),
+                    o.about_case.unwrap_or(*id).into(),
                     o.recipient.clone().into(),
                     o.payload.clone().into(),
                     now.into(),

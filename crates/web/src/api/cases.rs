@@ -43,6 +43,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/cases", get(queue)),
         r("GET", "/api/v1/cases/{id}", get(case)),
         r("POST", "/api/v1/cases/{id}/actions", post(act)),
+        r("GET", "/api/v1/notices", get(notices)),
         r("PUT", "/api/v1/categories/{code}", put(upsert_category)),
         r("GET", "/api/v1/routing/rules", get(rules)),
         r("POST", "/api/v1/routing/rules", post(create_rule)),
@@ -624,4 +625,35 @@ async fn import_hotline(
         }
         Err(HotlineImportError::Store(e)) => Err(e.into()),
     }
+}
+
+/// The in-app notice inbox a user reads: their department's, their grid's, or (dispatchers)
+/// their street's dispatch centre's.
+fn notice_inbox(user: &tongxin_store::users::User) -> Option<String> {
+    use tongxin_domain::access::{Role, Scope};
+    match (&user.scope, user.role) {
+        (Scope::Department { id, .. }, _) => Some(format!("dept:{id}")),
+        (Scope::Region { code }, Role::GridWorker) if code.as_str().len() == 15 => Some(format!("grid:{code}")),
+        (Scope::Region { code }, Role::Dispatcher | Role::Leader) if code.as_str().len() == 9 => {
+            Some(format!("dispatchers:{code}"))
+        }
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct PageParams {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/notices`: the caller's notices, newest first.
+async fn notices(State(s): State<AppState>, caller: Caller, Q(p): Q<PageParams>) -> ApiResult<Json<Value>> {
+    caller.require(Permission::ReadCases)?;
+    let items = match notice_inbox(&caller.user) {
+        Some(unit) => serde_json::to_value(s.store.notices(&unit, Page::new(p.page, p.per_page)).await?)
+            .map_err(|_| ApiError::internal())?,
+        None => Value::Array(Vec::new()),
+    };
+    Ok(Json(json!({ "items": items })))
 }
