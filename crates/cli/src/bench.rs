@@ -5,25 +5,9 @@ use tongxin::bench_support::{http_client, post_report, report_body};
 use tongxin_domain::access::Scope;
 use tongxin_domain::geo::{GridLocator, LngLat, synthetic_grid_lattice};
 use tongxin_domain::region::{RegionCode, RegionLevel};
+use tongxin_domain::splitmix::SplitMix;
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};
-
-/// A tiny deterministic generator for benchmark inputs.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// Lookups per second on one thread over a lattice of `grids` polygons (~14 vertices each).
 pub fn locate(grids: usize, lookups: usize) {
@@ -89,8 +73,8 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
         let mut rng = SplitMix(7);
         let mut times = Vec::with_capacity(requests);
         for _ in 0..requests {
-            let r = &sample[(rng.next() % sample.len() as u64) as usize];
-            let q = match rng.next() % 10 {
+            let r = &sample[(rng.next_u64() % sample.len() as u64) as usize];
+            let q = match rng.next_u64() % 10 {
                 0..=3 => ResidentQuery { q: r.name.chars().take(1).collect(), ..Default::default() },
                 4..=6 => ResidentQuery { q: r.name.clone(), ..Default::default() },
                 7 | 8 => ResidentQuery {

@@ -17,4 +17,5 @@ pub mod mask;
 pub mod phone;
 pub mod photo;
 pub mod region;
+pub mod splitmix;
 pub mod totp;

@@ -13,7 +13,7 @@
 //! Each case is routed and, if its rule says so, dispatched at once, exactly as intake does.
 
 use super::config::CaseConfig;
-use super::effects::{CaseFacts, plan};
+use super::effects::CaseFacts;
 use super::intake::MAX_DESCRIPTION_CHARS;
 use super::{CaseError, CaseService};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -21,11 +21,11 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use tongxin_domain::access::Scope;
-use tongxin_domain::case::{Action, Actor, CaseState, Category, Channel, Unit, decide, route};
+use tongxin_domain::case::{CaseState, Category, Channel};
 use tongxin_domain::deadline::Urgency;
 use tongxin_domain::geo::LngLat;
 use tongxin_domain::phone::Phone;
-use tongxin_store::cases::write::{self, Effects, Intake, NewCase, NewEvent};
+use tongxin_store::cases::write::{Intake, NewCase, NewEvent};
 use tongxin_store::users::User;
 use tongxin_store::{Actor as StoreActor, StoreError};
 
@@ -649,15 +649,7 @@ fn build_case(
 ) -> Result<(NewCase, bool), CaseError> {
     let urgency = urgency.unwrap_or(category.urgency);
     let initial = CaseState::new(Channel::Hotline);
-    let decision = match route(&cfg.rules, &category.code, at.grid_code.as_deref()).winner {
-        Some(rule) if rule.auto_dispatch => Some(decide(
-            &initial,
-            &Actor::System,
-            &Action::Dispatch { lead: rule.target.clone(), assisting: Vec::<Unit>::new(), auto: true },
-            now,
-        )?),
-        _ => None,
-    };
+    let decision = super::intake::auto_dispatch(cfg, &initial, &category.code, at.grid_code.as_deref(), now)?;
     let facts = CaseFacts {
         code: String::new(),
         street_code: at.street_code.clone(),
@@ -668,26 +660,7 @@ fn build_case(
         contact_deadline_at: None,
     };
     let dispatched = decision.is_some();
-    let (state, mut effects, version) = match decision {
-        Some(mut d) => {
-            let (row, effects) = plan(cfg, &facts, &initial, &mut d, now);
-            (row, effects, d.state.version)
-        }
-        None => (
-            write::CaseState {
-                status: initial.status.as_str().into(),
-                open: true,
-                lead_unit: None,
-                state: serde_json::to_string(&initial).expect("case state serialises"),
-                deadline_at: None,
-                warn_at: None,
-                contact_deadline_at: None,
-                parent_case_id: None,
-            },
-            Effects::default(),
-            initial.version,
-        ),
-    };
+    let (state, mut effects, version) = super::intake::first_state(cfg, &facts, &initial, decision, now);
     let called_local = tongxin_domain::clock::shanghai(r.called_at).format("%Y-%m-%d %H:%M").to_string();
     let importer = user.map_or("命令行", |u| u.username.as_str());
     effects.events.insert(

@@ -6,7 +6,7 @@ use super::config::CaseConfig;
 use super::effects::{CaseFacts, plan};
 use super::{CaseError, CaseService};
 use sha2::{Digest, Sha256};
-use tongxin_domain::case::{Action, Actor, CaseState, Channel, Unit, decide, route};
+use tongxin_domain::case::{Action, Actor, CaseState, Channel, Decision, TransitionError, Unit, decide, route};
 use tongxin_domain::deadline::Urgency;
 use tongxin_domain::geo::LngLat;
 use tongxin_domain::phone::Phone;
@@ -201,15 +201,7 @@ impl CaseService {
                 now,
             )?)
         } else {
-            match route(&cfg.rules, &category.code, at.grid_code.as_deref()).winner {
-                Some(rule) if rule.auto_dispatch => Some(decide(
-                    &initial,
-                    &Actor::System,
-                    &Action::Dispatch { lead: rule.target.clone(), assisting: Vec::new(), auto: true },
-                    now,
-                )?),
-                _ => None,
-            }
+            auto_dispatch(&cfg, &initial, &category.code, at.grid_code.as_deref(), now)?
         };
         let facts = CaseFacts {
             code: String::new(),
@@ -220,26 +212,7 @@ impl CaseService {
             warn_at: None,
             contact_deadline_at: None,
         };
-        let (state, mut effects, version) = match decision {
-            Some(mut d) => {
-                let (row, effects) = plan(&cfg, &facts, &initial, &mut d, now);
-                (row, effects, d.state.version)
-            }
-            None => (
-                write::CaseState {
-                    status: initial.status.as_str().into(),
-                    open: true,
-                    lead_unit: None,
-                    state: serde_json::to_string(&initial).expect("case state serialises"),
-                    deadline_at: None,
-                    warn_at: None,
-                    contact_deadline_at: None,
-                    parent_case_id: None,
-                },
-                Effects::default(),
-                initial.version,
-            ),
-        };
+        let (state, mut effects, version) = first_state(&cfg, &facts, &initial, decision, now);
         effects.events.insert(
             0,
             NewEvent { kind: "received".into(), unit: None, note: r.channel.label().into(), data: "{}".into() },
@@ -289,5 +262,55 @@ impl CaseService {
             Intake::Duplicate { id, code } => (id, code, true),
         };
         Ok(Reported { id, follow_token: self.store.pii().follow_token(&code), code, duplicate })
+    }
+}
+
+/// A routing rule that dispatches this category at this place at once takes the new case's
+/// first step; otherwise (`None`) it waits in the dispatcher's queue.
+pub(super) fn auto_dispatch(
+    cfg: &CaseConfig,
+    initial: &CaseState,
+    category: &str,
+    grid: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Decision>, TransitionError> {
+    match route(&cfg.rules, category, grid).winner {
+        Some(rule) if rule.auto_dispatch => Ok(Some(decide(
+            initial,
+            &Actor::System,
+            &Action::Dispatch { lead: rule.target.clone(), assisting: Vec::new(), auto: true },
+            now,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
+/// What a new case is written as: after its first decision, or simply received (受理).
+pub(super) fn first_state(
+    cfg: &CaseConfig,
+    facts: &CaseFacts,
+    initial: &CaseState,
+    decision: Option<Decision>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (write::CaseState, Effects, i64) {
+    match decision {
+        Some(mut d) => {
+            let (row, effects) = plan(cfg, facts, initial, &mut d, now);
+            (row, effects, d.state.version)
+        }
+        None => (
+            write::CaseState {
+                status: initial.status.as_str().into(),
+                open: true,
+                lead_unit: None,
+                state: serde_json::to_string(initial).expect("case state serialises"),
+                deadline_at: None,
+                warn_at: None,
+                contact_deadline_at: None,
+                parent_case_id: None,
+            },
+            Effects::default(),
+            initial.version,
+        ),
     }
 }

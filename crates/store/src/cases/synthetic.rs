@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::{Store, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
+use tongxin_domain::splitmix::SplitMix;
 
 /// Where the synthetic cases fall.
 #[derive(Debug, Clone)]
@@ -23,26 +24,6 @@ pub struct SyntheticSpec {
     /// Share of cases still open (in someone's queue).
     pub open_share: f64,
     pub seed: u64,
-}
-
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
 }
 
 const COLS: [&str; 19] = [
@@ -75,7 +56,7 @@ impl Store {
         spec: &SyntheticSpec,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64, StoreError> {
-        let mut rng = Mix(spec.seed);
+        let mut rng = SplitMix(spec.seed);
         let mut counters: HashMap<(String, String), [i64; 6]> = HashMap::new();
         let mut written = 0u64;
         let chunk = 20_000u64;
@@ -89,7 +70,7 @@ impl Store {
                 let (grid, street) = rng.pick(&spec.grids).clone();
                 let unit = rng.pick(&spec.units).clone();
                 let created = spec.until - Duration::seconds((rng.unit() * (spec.days * 86_400) as f64) as i64);
-                let deadline = created + Duration::days(7 + (rng.next() % 8) as i64);
+                let deadline = created + Duration::days(7 + (rng.next_u64() % 8) as i64);
                 let open = rng.unit() < spec.open_share;
                 let status = if open { if rng.unit() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
                 rows.push(vec![
