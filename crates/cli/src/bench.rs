@@ -203,9 +203,12 @@ async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()
 
 /// The queues staff open all day — open cases in scope, most urgent first, first page — with
 /// `cases` cases in the database.
-pub async fn queue(store: &Store, cases: u64, requests: usize) -> anyhow::Result<()> {
+pub async fn queue(store: &Store, cases: u64, requests: usize, search: bool) -> anyhow::Result<()> {
     use tongxin_store::cases::read::QueueFilter;
     ensure_cases(store, cases, 365).await?;
+    if search {
+        return keyword_search(store, requests).await;
+    }
     let regions = store.regions_in_scope(&Scope::All, true).await?;
     let first = |level: RegionLevel| regions.iter().find(|r| r.level == level.as_str()).map(|r| r.code.clone());
     let mut scopes = Vec::new();
@@ -266,6 +269,35 @@ pub async fn rates(store: &Store, cases: u64) -> anyhow::Result<()> {
         "rates: 全部 {units} 个单位的月度三率与排名共 {:.0} ms（{}）",
         started.elapsed().as_secs_f64() * 1e3,
         store.db.backend().name()
+    );
+    Ok(())
+}
+
+/// Chinese keyword search over all cases of the street (the dispatcher's search box), with the
+/// queue's default filter off: every status.
+async fn keyword_search(store: &Store, requests: usize) -> anyhow::Result<()> {
+    use tongxin_store::cases::read::QueueFilter;
+    let regions = store.regions_in_scope(&Scope::All, false).await?;
+    let street = regions.iter().find(|r| r.level == "street").map(|r| r.code.clone()).ok_or_else(|| anyhow::anyhow!("没有街道"))?;
+    let scope = Scope::Region { code: RegionCode::parse(&street)? };
+    let queries = ["噪音", "漏水", "噪音 扰民", "停车 占道", "垃圾 清运", "电梯 故障", "油烟", "楼上 漏水"];
+    let mut rng = SplitMix(11);
+    let mut times = Vec::with_capacity(requests);
+    for _ in 0..requests {
+        let q = *rng.pick(&queries);
+        let filter = QueueFilter { q: Some(q.into()), ..Default::default() };
+        let t = Instant::now();
+        std::hint::black_box(store.case_queue(&scope, &filter, Page::default()).await?);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "search: 关键词检索（{}，{} 次）: p50 {:.1} ms, p99 {:.1} ms, 最大 {:.1} ms",
+        store.db.backend().name(),
+        requests,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
     );
     Ok(())
 }

@@ -172,6 +172,9 @@ pub enum BenchCommand {
         cases: u64,
         #[arg(long, default_value_t = 1_000)]
         requests: usize,
+        /// Time Chinese keyword searches instead of queue pages.
+        #[arg(long)]
+        search: bool,
     },
     /// Monthly 三率 of every unit with this many cases this month (tops up with synthetic cases).
     Rates {

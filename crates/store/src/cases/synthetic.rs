@@ -26,6 +26,14 @@ pub struct SyntheticSpec {
     pub seed: u64,
 }
 
+/// Words synthetic complaints are made of (what jieba yields for typical reports).
+const VOCABULARY: [&str; 48] = [
+    "噪音", "扰民", "装修", "夜间", "施工", "漏水", "楼上", "卫生间", "垃圾", "清运", "堆放", "异味", "停车", "占道",
+    "乱停", "道路", "破损", "井盖", "路灯", "不亮", "供水", "停水", "水压", "供电", "停电", "燃气", "泄漏", "物业",
+    "收费", "电梯", "故障", "绿化", "树木", "修剪", "油烟", "餐饮", "污染", "广场舞", "宠物", "狗叫", "违章", "搭建",
+    "小区", "门口", "摊贩", "外卖", "电动车", "充电",
+];
+
 const COLS: [&str; 19] = [
     "id",
     "code",
@@ -65,6 +73,7 @@ impl Store {
             let mut tx = self.db.begin().await?;
             let first = reserve_ids(&mut tx, "cases").await?;
             let mut rows = Vec::with_capacity(n as usize);
+            let mut words = Vec::with_capacity(n as usize);
             for k in 0..n {
                 let id = first + k as i64;
                 let (grid, street) = rng.pick(&spec.grids).clone();
@@ -94,6 +103,8 @@ impl Store {
                     created.into(),
                     created.into(),
                 ]);
+                let text: Vec<&str> = (0..6).map(|_| *rng.pick(&VOCABULARY)).collect();
+                words.push(vec![id.into(), text.join(" ").into()]);
                 // The counters this case implies, for its unit and areas, in its month.
                 let month = crate::cases::synthetic::month(created);
                 let responded = rng.unit() < 0.9;
@@ -114,6 +125,7 @@ impl Store {
                 }
             }
             insert_rows(&mut tx, "cases", &COLS, &rows).await?;
+            insert_rows(&mut tx, "case_fts", &["rowid", "words"], &words).await?;
             sync_id_sequence(&mut tx, "cases").await?;
             tx.commit().await?;
             written += n;
