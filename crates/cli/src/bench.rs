@@ -157,8 +157,7 @@ pub async fn intake(store: &Store, url: &str, requests: usize, concurrency: usiz
 
 /// Tops the database up to `cases` synthetic cases (with their counters) over `days` days.
 async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()> {
-    use tongxin_store::cases::read::QueueFilter;
-    let have = store.case_queue(&Scope::All, &QueueFilter::default(), Page::new(Some(1), Some(1))).await?.total as u64;
+    let have = store.count_cases().await? as u64;
     if have >= cases {
         println!("已有诉求 {have} 件，不再生成");
         return Ok(());
@@ -278,7 +277,11 @@ pub async fn rates(store: &Store, cases: u64) -> anyhow::Result<()> {
 async fn keyword_search(store: &Store, requests: usize) -> anyhow::Result<()> {
     use tongxin_store::cases::read::QueueFilter;
     let regions = store.regions_in_scope(&Scope::All, false).await?;
-    let street = regions.iter().find(|r| r.level == "street").map(|r| r.code.clone()).ok_or_else(|| anyhow::anyhow!("没有街道"))?;
+    let street = regions
+        .iter()
+        .find(|r| r.level == "street")
+        .map(|r| r.code.clone())
+        .ok_or_else(|| anyhow::anyhow!("没有街道"))?;
     let scope = Scope::Region { code: RegionCode::parse(&street)? };
     let queries = ["噪音", "漏水", "噪音 扰民", "停车 占道", "垃圾 清运", "电梯 故障", "油烟", "楼上 漏水"];
     let mut rng = SplitMix(11);

@@ -100,6 +100,9 @@ pub struct Paged<T> {
     pub page: u32,
     pub per_page: u32,
     pub total: i64,
+    /// `total` is a lower bound: there are more (long queues are not counted to the end).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 /// A row type that decodes on both backends.
@@ -143,6 +146,6 @@ impl Store {
         let total = on_read!(&self.db, |p| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str())).bind(lo).bind(hi).bind(key).fetch_one(p).await
         })?;
-        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total, total_capped: false })
     }
 }

@@ -255,7 +255,7 @@ impl Store {
             let qy = bind_key!(qy, &k2);
             qy.fetch_one(p).await
         })?;
-        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total, total_capped: false })
     }
 
     pub async fn resident(&self, scope: &Scope, id: i64) -> Result<Resident, StoreError> {

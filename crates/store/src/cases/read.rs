@@ -147,7 +147,11 @@ impl Store {
                     _ => String::new(),
                 };
                 let prefix = crate::places::narrow(&prefix, f.grid.as_deref())?;
-                if prefix.len() <= 9 {
+                if prefix.len() == 9 {
+                    // One street: equality, so (street_code, open, due_at) serves filter and order.
+                    let a = push(&mut binds, Bind::Text(prefix));
+                    clauses.push(format!("c.street_code = ${a}"));
+                } else if prefix.len() < 9 {
                     let (lo, hi) = subtree_range(&prefix);
                     let a = push(&mut binds, Bind::Text(lo));
                     let b = push(&mut binds, Bind::Text(hi));
@@ -214,7 +218,10 @@ impl Store {
         let sql = format!(
             "SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
         );
-        let count_sql = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
+        // A queue of hundreds of thousands is not counted to the last case on every page:
+        // the count stops at COUNT_CAP and the client shows "10000+".
+        let count_sql =
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {filter} LIMIT {}) capped", COUNT_CAP + 1);
         let count_binds = &binds[..binds.len() - 2];
         macro_rules! bind_all {
             ($q:expr, $binds:expr) => {{
@@ -232,13 +239,22 @@ impl Store {
         }
         let items =
             on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds).fetch_all(p).await)?;
-        let total =
+        let total: i64 =
             on_read!(&self.db, |p| bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), count_binds)
                 .fetch_one(p)
                 .await)?;
-        Ok(Paged { items, page: page.page, per_page: page.per_page, total })
+        Ok(Paged {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total: total.min(COUNT_CAP),
+            total_capped: total > COUNT_CAP,
+        })
     }
 }
+
+/// Queues count their cases up to this many.
+pub const COUNT_CAP: i64 = 10_000;
 
 enum Bind {
     Text(String),

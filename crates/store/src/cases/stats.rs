@@ -33,3 +33,10 @@ impl Store {
             .await)?)
     }
 }
+
+impl Store {
+    /// All cases, exactly (benchmarks and reports; queues count with a cap).
+    pub async fn count_cases(&self) -> Result<i64, StoreError> {
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(p).await)?)
+    }
+}
