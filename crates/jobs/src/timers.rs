@@ -2,11 +2,12 @@
 //! time), mark cases a unit still holds past their deadline overdue, and escalate them (督办)
 //! through the use-case layer like any other action.
 //!
-//! The overdue mark and its notices are committed first, then the case is supervised as the
-//! system. A failed escalation therefore never loses the mark: the case shows as overdue and
-//! the dispatchers have been told. A stale version means a person acted on the case in between
-//! (replied, asked for an extension, supervised it) and is skipped. If the process dies between
-//! the two steps, the escalation of those cases is not retried (the mark stays).
+//! The overdue mark, its notices and a pending-escalation flag are committed first; then every
+//! flagged case is supervised as the system, and that decision clears the flag. A failed
+//! escalation never loses the mark: the case shows as overdue and the dispatchers have been
+//! told. If the process dies between the two steps, the flag is still set and the next pass
+//! escalates the case. A person's decision in between (a reply, an extension request, a manual
+//! supervision) also clears the flag, and the case is not escalated twice.
 
 use crate::JobsConfig;
 use tongxin_app::cases::{CaseActor, CaseError, CaseService};
@@ -46,20 +47,33 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         report.overdue += overdue.len();
         for c in &overdue {
             tracing::info!(case_id = c.id, code = %c.code, "诉求已超期，已标记并通知");
+        }
+        if overdue.len() < batch {
+            break;
+        }
+    }
+    loop {
+        let pending = store.pending_supervisions(batch as i64).await?;
+        for c in &pending {
             let action = Action::Supervise { note: AUTO_SUPERVISION_NOTE.into() };
             match cases.act(&CaseActor::System, c.id, c.version, action).await {
                 Ok(_) => report.supervised += 1,
                 Err(CaseError::Store(StoreError::Conflict(_))) => {
+                    // Whoever changed the case meanwhile settled the flag with their decision.
                     report.escalation_skipped += 1;
                     tracing::info!(case_id = c.id, code = %c.code, "超期诉求刚被他人处理，跳过自动督办");
                 }
+                // The database is down or the writer is full: the flags stay for the next pass.
+                Err(CaseError::Store(e @ StoreError::Unavailable(_))) => return Err(e),
+                Err(CaseError::Busy) => return Ok(report),
                 Err(e) => {
                     report.escalation_failed += 1;
-                    tracing::warn!(case_id = c.id, code = %c.code, error = %e, "超期诉求自动督办失败（超期标记已保存）");
+                    store.drop_pending_supervision(c.id, c.version).await?;
+                    tracing::warn!(case_id = c.id, code = %c.code, error = %e, "超期诉求无法自动督办（超期标记已保存）");
                 }
             }
         }
-        if overdue.len() < batch {
+        if pending.len() < batch {
             break;
         }
     }

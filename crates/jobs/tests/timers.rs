@@ -136,7 +136,7 @@ async fn a_dispatched_case_is_warned_once_then_marked_overdue_and_supervised() {
 }
 
 #[tokio::test]
-async fn a_stale_version_skips_the_escalation_but_keeps_the_overdue_mark() {
+async fn a_decision_after_the_mark_settles_the_pending_escalation() {
     for t in all_stores().await {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
@@ -147,19 +147,37 @@ async fn a_stale_version_skips_the_escalation_but_keeps_the_overdue_mark() {
         assert_eq!(hits.len(), 1, "{label}");
         assert_eq!(hits[0].version, c.version, "{label}: the mark does not change the version");
         assert!(store.mark_overdue(10).await.unwrap().is_empty(), "{label}: marked once");
-        // Someone acts before the escalation: the system's supervision is stale.
+        let pending = store.pending_supervisions(10).await.unwrap();
+        assert_eq!(pending.iter().map(|p| (p.id, p.version)).collect::<Vec<_>>(), [(c.id, c.version)], "{label}");
+        // The department acknowledges before the escalation runs: its decision settles the flag.
         cases.act(&dept_actor(), c.id, c.version, Action::Acknowledge { unit: Unit::Department(1) }).await.unwrap();
-        let stale = cases
-            .act(
-                &tongxin_app::cases::CaseActor::System,
-                c.id,
-                hits[0].version,
-                Action::Supervise { note: AUTO_SUPERVISION_NOTE.into() },
-            )
-            .await;
-        assert!(stale.is_err(), "{label}");
+        assert!(store.pending_supervisions(10).await.unwrap().is_empty(), "{label}");
+        let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
+        let run = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
+        assert_eq!((run.timers.overdue, run.timers.supervised), (0, 0), "{label}: nothing left to escalate");
         let c = store.case(&Scope::All, r.id).await.unwrap();
         assert_eq!((c.status.as_str(), c.overdue), ("acknowledged", true), "{label}: the mark stays");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_escalation_interrupted_by_a_crash_runs_on_the_next_pass() {
+    for t in all_stores().await {
+        let (store, label) = (&t.store, t.label);
+        let cases = setup(store).await;
+        let r = report(&cases, "小区路灯不亮").await;
+        let c = store.case(&Scope::All, r.id).await.unwrap();
+        t.clock.advance(c.deadline_at.unwrap() - store.now() + Duration::seconds(1));
+        // A process marks the case overdue and dies before escalating it.
+        assert_eq!(store.mark_overdue(10).await.unwrap().len(), 1, "{label}");
+        let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
+        let run = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
+        assert_eq!((run.timers.overdue, run.timers.supervised), (0, 1), "{label}: escalated without a new mark");
+        let state: CaseState = serde_json::from_str(&store.case(&Scope::All, r.id).await.unwrap().state).unwrap();
+        assert_eq!(state.supervision_level, 1, "{label}: supervised once");
+        let again = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
+        assert_eq!(again.timers.supervised, 0, "{label}: and only once");
         t.cleanup().await;
     }
 }

@@ -268,3 +268,42 @@ async fn tongxin_jobs_free_delivery(f: &Fixture) {
         .collect();
     f.store.deliver_notices(&notices).await.unwrap();
 }
+
+/// Reports at a point (resident, no account); returns the tracking code.
+async fn report_at(f: &Fixture, (lng, lat): (f64, f64), text: &str) -> String {
+    let body = json!({ "category": "city.noise", "description": text, "lat": lat, "lng": lng }).to_string();
+    let r = send(&f.app, &Session::default(), "POST", "/api/v1/reports", Some(&body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["code"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_queue_holds_exactly_its_area() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let a2 = report_at(&f, (119.6675, 29.0875), "二网格楼下烧烤油烟").await;
+        let b1 = report_at(&f, (119.6725, 29.0875), "青春路夜市噪音").await;
+        let c1 = report_at(&f, (POINT_C1.0 + 0.0005, POINT_C1.1), "城中菜场占道经营").await;
+        let codes = |r: Reply| -> Vec<String> {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect()
+        };
+        for (who, filter, must, must_not) in [
+            (Who::Community, "", vec![&a2], vec![&b1, &c1]),
+            (Who::Dispatcher, "", vec![&a2, &b1], vec![&c1]),
+            (Who::Dispatcher, "&grid=330702001010", vec![&b1], vec![&a2, &c1]),
+            (Who::Dispatcher, "&grid=330702001010001", vec![&b1], vec![&a2, &c1]),
+            (Who::Admin, "&grid=330702002", vec![&c1], vec![&a2, &b1]),
+        ] {
+            let s = login(&f, who).await;
+            let got = codes(send(&f.app, &s, "GET", &format!("/api/v1/cases?status=open{filter}"), None).await);
+            for m in must {
+                assert!(got.contains(m), "{}: {who:?}{filter} sees {m}: {got:?}", t.label);
+            }
+            for m in must_not {
+                assert!(!got.contains(m), "{}: {who:?}{filter} must not see {m}: {got:?}", t.label);
+            }
+        }
+        t.cleanup().await;
+    }
+}

@@ -156,6 +156,10 @@ impl Store {
                     let a = push(&mut binds, Bind::Text(lo));
                     let b = push(&mut binds, Bind::Text(hi));
                     clauses.push(format!("c.street_code >= ${a} AND c.street_code < ${b}"));
+                } else if prefix.len() == 12 {
+                    // One community: its own column, so (community_code, open, due_at) gives the order too.
+                    let a = push(&mut binds, Bind::Text(prefix));
+                    clauses.push(format!("c.community_code = ${a}"));
                 } else if prefix.len() == 15 {
                     let a = push(&mut binds, Bind::Text(prefix));
                     clauses.push(format!("c.grid_code = ${a}"));

@@ -8,9 +8,13 @@
 //! whose deadline moved meanwhile). Marks do not change the case's version: they are timer
 //! bookkeeping, not a decision, and must not make a person's pending action stale.
 //! [`super::write`] clears both marks whenever the deadline changes (extension, restart).
+//!
+//! The overdue mark also sets `supervise_pending`: the automatic escalation (督办) runs as a
+//! separate decision through the use-case layer, and any decision on the case clears the flag.
+//! A crash between the two steps leaves the flag set, and the next pass escalates the case.
 
 use crate::error::StoreError;
-use crate::{Store, on_tx};
+use crate::{Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tongxin_domain::clock::shanghai;
@@ -91,13 +95,15 @@ impl Store {
     }
 
     /// Marks up to `limit` cases overdue that a unit still holds (dispatched or acknowledged)
-    /// past their deadline (strictly after it, as the domain's `is_overdue` counts), and queues an `overdue` notice to the lead unit and the street's
-    /// dispatchers, in one transaction. Escalation is the caller's next step.
+    /// past their deadline (strictly after it, as the domain's `is_overdue` counts), queues an
+    /// `overdue` notice to the lead unit and the street's dispatchers, and flags each case for
+    /// escalation, in one transaction. Escalation is the caller's next step
+    /// ([`Store::pending_supervisions`]).
     pub async fn mark_overdue(&self, limit: i64) -> Result<Vec<OverdueCase>, StoreError> {
         let now = self.now();
         let due = "open = TRUE AND overdue = FALSE AND deadline_at < $1 AND status IN ('dispatched', 'acknowledged')";
         let sql = format!(
-            "UPDATE cases SET overdue = TRUE WHERE id IN (SELECT id FROM cases WHERE {due} ORDER BY deadline_at LIMIT $2) \
+            "UPDATE cases SET overdue = TRUE, supervise_pending = TRUE WHERE id IN (SELECT id FROM cases WHERE {due} ORDER BY deadline_at LIMIT $2) \
              AND {due} RETURNING id, code, street_code, lead_unit, deadline_at, version"
         );
         let mut tx = self.db.begin().await?;
@@ -132,6 +138,31 @@ impl Store {
         tx.commit().await?;
         Ok(hits)
     }
+
+    /// Up to `limit` overdue cases still waiting for their automatic escalation, oldest first,
+    /// with their current version.
+    pub async fn pending_supervisions(&self, limit: i64) -> Result<Vec<PendingSupervision>, StoreError> {
+        let sql = "SELECT id, code, version FROM cases WHERE supervise_pending = TRUE ORDER BY id LIMIT $1";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// Gives up the automatic escalation of a case that cannot be supervised any more (the
+    /// domain refused it), unless the case changed since `version` was read.
+    pub async fn drop_pending_supervision(&self, id: i64, version: i64) -> Result<(), StoreError> {
+        let sql = "UPDATE cases SET supervise_pending = FALSE WHERE id = $1 AND version = $2";
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, |c| sqlx::query(sql).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// An overdue case awaiting its automatic 督办.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingSupervision {
+    pub id: i64,
+    pub code: String,
+    pub version: i64,
 }
 
 const OUTBOX_COLS: [&str; 7] = ["channel", "kind", "case_id", "recipient", "payload", "created_at", "available_at"];

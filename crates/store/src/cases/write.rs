@@ -313,10 +313,11 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        // Any decision on the case settles a pending automatic escalation (see `timers`).
         let sql = "UPDATE cases SET status = $1, open = $11, lead_unit = $2, state = $3, deadline_at = $4, due_at = COALESCE($4, created_at), warn_at = $5, contact_deadline_at = $6, \
                    parent_case_id = $7, warned = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE warned END, \
                    overdue = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE overdue END, \
-                   updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10";
+                   supervise_pending = FALSE, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10";
         let n = on_tx!(&mut tx, |c| {
             sqlx::query(sql)
                 .bind(&state.status)
