@@ -7,7 +7,9 @@
 
 pub mod audit;
 pub mod batcher;
+pub mod building_qr;
 pub mod bulk;
+pub mod case_pages;
 pub mod cases;
 pub mod db;
 pub mod error;
@@ -20,6 +22,7 @@ pub mod residents;
 pub mod settings;
 pub mod testing;
 pub mod users;
+pub mod visits;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

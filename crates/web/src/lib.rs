@@ -1,5 +1,5 @@
 //! Tongxin's HTTP adapter: the JSON API under `/api/v1`, staff login with sessions, CSRF and
-//! TOTP, API tokens for machine clients, and the few pages the foundation needs.
+//! TOTP, API tokens for machine clients, and the server-rendered pages for every role.
 //!
 //! Handlers are thin: parse, check the role ([`auth::Caller::require`]), call the store with the
 //! caller's scope, map errors through [`error::ApiError`].
@@ -76,5 +76,5 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    api::router().merge(open311::router()).with_state(state)
+    api::router().merge(open311::router()).layer(axum::middleware::from_fn(pages::clear_shown_flash)).with_state(state)
 }

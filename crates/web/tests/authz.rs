@@ -50,6 +50,16 @@ fn case_readers(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     }
 }
 
+/// A page every staff member may open; without a session, a redirect to the login page.
+fn staff_page(who: Who) -> (u16, u16) {
+    if who == Who::Anonymous { (303, 303) } else { (200, 200) }
+}
+
+/// A staff form posted with a wrong (or no) CSRF token: the 403 page; anonymous: to login.
+fn staff_form_bad_csrf(who: Who) -> (u16, u16) {
+    if who == Who::Anonymous { (303, 303) } else { (403, 403) }
+}
+
 /// 三率 readers: leaders, dispatchers and community workers within scope; the admin everywhere.
 fn evaluation_readers(who: Who) -> (u16, u16) {
     match who {
@@ -182,6 +192,97 @@ fn table() -> Vec<Row> {
             "form:",
         ),
         row("GET", "/healthz", "/healthz", "/healthz", Public(200)),
+        // ---- pages (crates/web/src/pages): staff pages send anonymous callers to the login page ----
+        // 网格员 (pages/grid): a grid worker's own grid only; other staff the 403 page; in = A1, out = C1.
+        row("GET", "/grid", "/grid", "/grid?page=2&tpage=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
+        row("GET", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
+        with_body(row("POST", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category=city.noise&description=x&address=y", "form:category=city.noise&description=x&address=y"),
+        row("GET", "/grid/households", "/grid/households", "/grid/households?q=%E5%BC%A0", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
+        row("GET", "/grid/residents/{id}", "/grid/residents/{resident_in}", "/grid/residents/{resident_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 404), _ => (403, 403) })),
+        row("GET", "/grid/visits", "/grid/visits?household={household_in}", "/grid/visits?household={household_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 404), _ => (403, 403) })),
+        with_body(row("POST", "/grid/visits", "/grid/visits", "/grid/visits", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&household={household_in}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x", "form:household={household_out}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x"),
+        // 指挥中心 / 职能部门 (pages/cases, pages/inbox): case readers within scope; departments their own cases.
+        row("GET", "/cases", "/cases?grid={A1}", "/cases?grid={C1}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin | Who::Department => (200, 200), Who::Party | Who::Mediator => (403, 403), _ => (200, 404) })),
+        row("GET", "/cases/{id}", "/cases/{case_in}", "/cases/{case_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), Who::Party | Who::Mediator => (403, 403), _ => (200, 404) })),
+        with_body(row("POST", "/cases/{id}/act", "/cases/{case_in}/act", "/cases/{case_out}/act", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version={case_version_in}&action=close", "form:version={case_version_out}&action=close"),
+        // Replies are multipart: a urlencoded body is unreadable (400) for case readers.
+        with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Party | Who::Mediator => (403, 403), _ => (400, 400) })), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
+        row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Department => (200, 200), _ => (403, 403) })),
+        // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
+        row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        row("GET", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines?year=2027", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        row("GET", "/admin/users", "/admin/users", "/admin/users?page=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        row("GET", "/admin/imports", "/admin/imports", "/admin/imports", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        with_body(row("POST", "/admin/routing-rules", "/admin/routing-rules", "/admin/routing-rules", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1", "form:category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1"),
+        with_body(row("POST", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&general=1&general_unit=hours", "form:general=1&general_unit=hours"),
+        with_body(row("POST", "/admin/users", "/admin/users", "/admin/users", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&username=x1234&role=admin", "form:username=x1234&role=admin"),
+        // Uploads are multipart: a urlencoded body is unreadable (400) for the admin, 403 for others.
+        with_body(row("POST", "/admin/imports/grids", "/admin/imports/grids", "/admin/imports/grids", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (400, 400), _ => (403, 403) })), "form:_csrf=wrong", "form:"),
+        with_body(row("POST", "/admin/imports/residents", "/admin/imports/residents", "/admin/imports/residents", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (400, 400), _ => (403, 403) })), "form:_csrf=wrong", "form:"),
+        // Resident pages (no account): the forms need the double-submit or session CSRF token, which these requests lack.
+        row("GET", "/report", "/report?b=qr-1", "/report?b=forged", Public(200)),
+        with_body(row("POST", "/report", "/report", "/report", PublicInOut(403, 403)),
+            "form:_csrf=wrong&category=city.noise&description=x&building=qr-1", "form:category=city.noise&description=x&building=qr-1"),
+        row("GET", "/report/done", "/report/done?c={case_code_in}&t={case_token_in}", "/report/done?c={case_code_in}&t=forged", PublicInOut(200, 404)),
+        row("GET", "/track/{code}", "/track/{case_code_in}?t={case_token_in}", "/track/{case_code_in}?t=forged", PublicInOut(200, 404)),
+        with_body(row("POST", "/track/{code}/rate", "/track/{case_code_in}/rate", "/track/{case_code_in}/rate", PublicInOut(403, 403)),
+            "form:_csrf=wrong&t={case_token_in}&version=1&resolved=yes&satisfaction=satisfied", "form:t=forged&version=1&resolved=yes&satisfaction=satisfied"),
+        with_body(row("POST", "/track/{code}/confirm", "/track/{case_code_in}/confirm", "/track/{case_code_in}/confirm", PublicInOut(403, 403)),
+            "form:_csrf=wrong&t={case_token_in}&version=1&ok=yes", "form:t=forged&version=1&ok=yes"),
+        // QR sheets: staff who may read the grid; in = A1, out = C1.
+        row("GET", "/grids/{code}/qr", "/grids/{A1}/qr", "/grids/{C1}/qr", Custom(|who| match who {
+            Who::Anonymous => (303, 303),
+            Who::Admin => (200, 200),
+            _ => (200, 404),
+        })),
+        // Dashboard: leaders, dispatchers and the admin; in = street 1, out = street 2.
+        row(
+            "GET",
+            "/dashboard",
+            "/dashboard?area=330702001",
+            "/dashboard?area=330702002",
+            Custom(|who| match who {
+                Who::Anonymous => (303, 303),
+                Who::Admin => (200, 200),
+                Who::Leader | Who::Dispatcher => (200, 404),
+                _ => (403, 403),
+            }),
+        ),
+        row(
+            "GET",
+            "/dashboard/export.xlsx",
+            "/dashboard/export.xlsx?chart=category&area=330702001",
+            "/dashboard/export.xlsx?chart=category&area=330702002",
+            Custom(|who| match who {
+                Who::Anonymous => (303, 303),
+                Who::Admin => (200, 200),
+                Who::Leader | Who::Dispatcher => (200, 404),
+                _ => (403, 403),
+            }),
+        ),
+        // Street map: dispatchers, community workers and the admin; in = community A, out = community C.
+        row(
+            "GET",
+            "/map",
+            "/map?area=330702001008",
+            "/map?area=330702002001",
+            Custom(|who| match who {
+                Who::Anonymous => (303, 303),
+                Who::Admin => (200, 200),
+                Who::Dispatcher | Who::Community => (200, 404),
+                _ => (403, 403),
+            }),
+        ),
+        row("GET", "/static/app.css", "/static/app.css", "/static/app.css", Public(200)),
+        row("GET", "/static/app.js", "/static/app.js", "/static/app.js", Public(200)),
+        row("GET", "/password", "/password", "/password", Custom(staff_page)),
+        with_body(
+            row("POST", "/password", "/password", "/password", Custom(staff_form_bad_csrf)),
+            "form:_csrf=wrong&current_password=a&new_password=b",
+            "form:current_password=a&new_password=b",
+        ),
+        // ---- end of pages ----
         with_body(
             row(
                 "POST",

@@ -108,7 +108,9 @@ impl CaseService {
     }
 
     /// The unit a staff user acts for on this case.
-    fn unit_of(user: &User, case: &CaseView) -> Option<Unit> {
+    /// The unit a staff member acts for on a case: their department, or the grid team of a
+    /// case in their grid (community workers: in their community); none for others.
+    pub fn unit_of(user: &User, case: &CaseView) -> Option<Unit> {
         match (&user.scope, user.role) {
             (Scope::Department { id, .. }, _) => Some(Unit::Department(*id)),
             (Scope::Region { code }, Role::GridWorker | Role::CommunityWorker) => match &case.grid_code {
@@ -140,6 +142,19 @@ impl CaseService {
         case_id: i64,
         expected_version: i64,
         action: Action,
+    ) -> Result<CaseView, CaseError> {
+        self.act_with_photos(actor, case_id, expected_version, action, Vec::new()).await
+    }
+
+    /// [`CaseService::act`] with photos kept in the same transaction as the decision (a reply's
+    /// evidence, named in the action by [`tongxin_store::cases::write::photo_ref`]).
+    pub async fn act_with_photos(
+        &self,
+        actor: &CaseActor,
+        case_id: i64,
+        expected_version: i64,
+        action: Action,
+        photos: Vec<tongxin_store::cases::write::NewPhoto>,
     ) -> Result<CaseView, CaseError> {
         let case = self.load(actor, case_id).await?;
         if case.version != expected_version {
@@ -175,6 +190,7 @@ impl CaseService {
             contact_deadline_at: case.contact_deadline_at,
         };
         let (row, mut effects) = plan(&cfg, &facts, &state, &mut decision, now);
+        effects.photos.extend(photos);
         // Reporters of merged duplicates hear of the outcome too (and may rate their case).
         if decision.notices.iter().any(|n| matches!(n, Notice::Handled | Notice::Closed)) {
             for child in self.store.merged_children(case_id).await? {

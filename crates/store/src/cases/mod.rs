@@ -1,6 +1,7 @@
 //! The 接诉即办 case loop's storage.
 
 pub mod categories;
+pub mod dashboard;
 pub mod evaluation;
 pub mod open311;
 pub mod outbox;

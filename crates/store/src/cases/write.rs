@@ -345,6 +345,11 @@ impl Store {
     }
 }
 
+/// How a photo is named (its `sha256` column, and the reference in a reply's evidence list).
+pub fn photo_ref(bytes: &[u8]) -> String {
+    tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(bytes))
+}
+
 fn ts(t: Option<DateTime<Utc>>) -> Val {
     Val::TsOpt(t)
 }
@@ -505,7 +510,7 @@ async fn write_effects(
         .iter()
         .flat_map(|(id, _, e, _)| {
             e.photos.iter().map(move |p| {
-                let digest = tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(&p.bytes));
+                let digest = photo_ref(&p.bytes);
                 vec![
                     (*id).into(),
                     p.purpose.clone().into(),

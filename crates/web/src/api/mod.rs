@@ -11,13 +11,13 @@ pub mod places;
 pub mod residents;
 
 use crate::AppState;
-use crate::auth::{PendingCaller, login, totp};
+use crate::auth::{login, totp};
 use crate::error::ApiError;
 use crate::pages;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 
 /// One declared route.
@@ -37,7 +37,7 @@ pub(crate) fn r(
     (RouteSpec { method, path, public: false }, handler)
 }
 
-fn public(
+pub(crate) fn public(
     method: &'static str,
     path: &'static str,
     handler: MethodRouter<AppState>,
@@ -47,7 +47,8 @@ fn public(
 
 /// Every route of the application.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    let mut all = foundation_routes();
+    let mut all = pages::routes();
+    all.extend(foundation_routes());
     all.extend(cases::routes());
     all.extend(evaluation::routes());
     all
@@ -56,10 +57,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 /// Places, people, organisations, accounts and audit.
 fn foundation_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
-        public("GET", "/", get(home)),
-        public("GET", "/login", get(login::login_page)),
-        public("POST", "/login", post(login::login_form)),
-        public("POST", "/logout", post(login::logout_form)),
         public("GET", "/healthz", get(healthz)),
         public("POST", "/api/v1/auth/login", post(login::login_json)),
         r("GET", "/api/v1/auth/me", get(login::me)),
@@ -121,18 +118,11 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn home(caller: Option<PendingCaller>) -> Response {
-    match caller {
-        Some(c) => pages::home(&c.user.display_name, c.user.role.label(), &c.csrf, c.second_factor_ok).into_response(),
-        None => Redirect::to("/login").into_response(),
-    }
-}
-
 async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         let _ = method;
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response()
     } else {
-        (StatusCode::NOT_FOUND, Html(pages::error_page(404, "页面不存在").0)).into_response()
+        pages::error::not_found()
     }
 }

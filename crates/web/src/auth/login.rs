@@ -183,18 +183,50 @@ pub struct LoginForm {
     pub totp_code: String,
     #[serde(rename = "_csrf", default)]
     pub csrf: String,
+    /// Where to go after logging in (a path on this site).
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    shell: pages::Shell,
+    csrf: &'a str,
+    error: Option<&'a str>,
+    next: &'a str,
 }
 
 /// `GET /login`: the form, with a double-submit CSRF token (there is no session yet).
-pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
     let token = cookie_value(&headers, LOGIN_CSRF_COOKIE).filter(|t| t.len() >= 32).unwrap_or_else(random_token);
-    render_login(&state, &token, None, StatusCode::OK)
+    let flash = pages::flash::read(&headers);
+    render_login(&state, &token, None, &q.next, flash, StatusCode::OK)
 }
 
-fn render_login(state: &AppState, csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
+fn render_login(
+    state: &AppState,
+    csrf: &str,
+    error: Option<&str>,
+    next: &str,
+    flash: Vec<pages::flash::Flash>,
+    status: StatusCode,
+) -> Response {
     let secure = if state.config.cookie_secure { "; Secure" } else { "" };
     let cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/login{secure}");
-    let mut resp = (status, pages::login(csrf, error)).into_response();
+    let page =
+        LoginPage { shell: pages::Shell::public("登录", flash), csrf, error, next: pages::error::local_path(next) };
+    let mut resp = (status, pages::render(&page)).into_response();
     resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
     resp
 }
@@ -208,7 +240,8 @@ pub async fn login_form(
 ) -> Response {
     let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &form.csrf) {
-        return render_login(&state, &random_token(), Some("页面已过期，请重新登录"), StatusCode::FORBIDDEN);
+        let expired = Some("页面已过期，请重新登录");
+        return render_login(&state, &random_token(), expired, &form.next, Vec::new(), StatusCode::FORBIDDEN);
     }
     let req = LoginRequest {
         username: form.username,
@@ -218,9 +251,9 @@ pub async fn login_form(
     match authenticate(&state, ip, &req).await {
         Ok(s) => {
             let cookie = session_cookie(&state, &s.token, state.config.session_ttl.num_seconds());
-            with_cookie(Redirect::to("/").into_response(), cookie)
+            with_cookie(Redirect::to(pages::error::local_path(&form.next)).into_response(), cookie)
         }
-        Err(e) => render_login(&state, &expected, Some(&e.message), e.status),
+        Err(e) => render_login(&state, &expected, Some(&e.message), &form.next, Vec::new(), e.status),
     }
 }
 

@@ -1,0 +1,157 @@
+//! The visit log on both backends: recording within scope with an audit record, refusing a
+//! household of another grid and bad input, scoped and paginated lists; grid team tasks.
+
+use chrono::Duration;
+use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::region::RegionCode;
+use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
+use tongxin_store::regions::{NewRegion, insert_regions};
+use tongxin_store::testing::all_stores;
+use tongxin_store::users::NewUser;
+use tongxin_store::visits::NewVisit;
+use tongxin_store::{Actor, Page, Store, StoreError};
+
+const GRID_A: &str = "330702001008001";
+const GRID_B: &str = "330702001008002";
+
+fn grid(code: &str) -> Scope {
+    Scope::Region { code: RegionCode::parse(code).unwrap() }
+}
+
+/// Two grids with one household each, and a grid worker of grid A.
+async fn seed(store: &Store) -> Actor {
+    let now = store.now();
+    let mut tx = store.db.begin().await.unwrap();
+    let regions: Vec<NewRegion> = [
+        ("330702", "婺城区"),
+        ("330702001", "城东街道"),
+        ("330702001008", "桃园社区"),
+        (GRID_A, "一网格"),
+        (GRID_B, "二网格"),
+    ]
+    .into_iter()
+    .map(|(c, n)| NewRegion { code: RegionCode::parse(c).unwrap(), name: n.into(), boundary: None })
+    .collect();
+    insert_regions(&mut tx, &regions, now).await.unwrap();
+    let b = |id: i64, grid: &str| NewBuilding {
+        id,
+        grid_code: grid.into(),
+        name: format!("{id}幢"),
+        address: String::new(),
+        lng: 119.66,
+        lat: 29.08,
+        floors: 6,
+        units: 2,
+        qr_token: format!("t{id}"),
+    };
+    insert_buildings(&mut tx, &[b(1, GRID_A), b(2, GRID_B)], now).await.unwrap();
+    let h = |id: i64, building: i64, grid: &str| NewHousehold {
+        id,
+        building_id: building,
+        grid_code: grid.into(),
+        unit_no: 1,
+        room_no: "101".into(),
+        address: format!("{building}幢1单元101室"),
+    };
+    insert_households(&mut tx, &[h(1, 1, GRID_A), h(2, 2, GRID_B)], now).await.unwrap();
+    for table in ["buildings", "households"] {
+        tongxin_store::bulk::sync_id_sequence(&mut tx, table).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let user = NewUser {
+        username: "grid_a".into(),
+        display_name: "网格员甲".into(),
+        password_hash: "x".into(),
+        role: Role::GridWorker,
+        scope_region: Some(GRID_A.into()),
+        scope_department: None,
+        can_unmask: false,
+        totp_secret: None,
+    };
+    let u = store.create_user(&Actor::system("test"), &user).await.unwrap();
+    Actor { user_id: Some(u.id), name: u.username }
+}
+
+fn visit(household: i64, store: &Store, kind: &str, note: &str) -> NewVisit {
+    NewVisit {
+        household_id: household,
+        visited_at: store.now() - Duration::hours(1),
+        kind: kind.into(),
+        note: note.into(),
+    }
+}
+
+#[tokio::test]
+async fn visits_are_recorded_in_scope_with_an_audit_record() {
+    for t in all_stores().await {
+        let s = &t.store;
+        let me = seed(s).await;
+        let mine = grid(GRID_A);
+        let v = s.record_visit(&mine, &me, &visit(1, s, "走访", "独居老人身体尚好")).await.unwrap();
+        assert_eq!(v.grid_code, GRID_A, "{}", t.label);
+        assert_eq!(v.visitor_name, "网格员甲");
+        assert_eq!(v.household_address, "1幢1单元101室");
+        let audit = s.audit_list(Some(("visit", &v.id.to_string())), Page::default()).await.unwrap();
+        assert_eq!(audit.len(), 1, "{}", t.label);
+        assert_eq!(audit[0].fields.action, "visit.create");
+        assert!(s.audit_verify().await.unwrap().is_ok());
+
+        // Another grid's household does not exist for me; nothing is written.
+        let err = s.record_visit(&mine, &me, &visit(2, s, "走访", "x")).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound), "{}: {err:?}", t.label);
+        // Bad kind, a future time, an overlong note.
+        assert!(matches!(s.record_visit(&mine, &me, &visit(1, s, "聊天", "")).await, Err(StoreError::Invalid(_))));
+        let mut future = visit(1, s, "排查", "");
+        future.visited_at = s.now() + Duration::days(1);
+        assert!(matches!(s.record_visit(&mine, &me, &future).await, Err(StoreError::Invalid(_))));
+        let long = "很".repeat(2001);
+        assert!(matches!(s.record_visit(&mine, &me, &visit(1, s, "排查", &long)).await, Err(StoreError::Invalid(_))));
+        assert_eq!(s.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn visit_lists_are_scoped_paginated_and_newest_first() {
+    for t in all_stores().await {
+        let s = &t.store;
+        let me = seed(s).await;
+        for i in 0..5 {
+            let mut v = visit(1, s, "信息采集", &format!("第{i}次"));
+            v.visited_at = s.now() - Duration::hours(10 - i);
+            s.record_visit(&grid(GRID_A), &me, &v).await.unwrap();
+        }
+        s.record_visit(&grid(GRID_B), &me, &visit(2, s, "走访", "二网格")).await.unwrap();
+
+        let page1 = s.visits(&grid(GRID_A), None, Page::new(Some(1), Some(2))).await.unwrap();
+        assert_eq!(page1.total, 5, "{}", t.label);
+        assert_eq!(page1.items.iter().map(|v| v.note.as_str()).collect::<Vec<_>>(), ["第4次", "第3次"]);
+        let page3 = s.visits(&grid(GRID_A), None, Page::new(Some(3), Some(2))).await.unwrap();
+        assert_eq!(page3.items.len(), 1);
+        assert_eq!(page3.items[0].note, "第0次");
+        assert!(page1.items.iter().chain(&page3.items).all(|v| v.grid_code == GRID_A));
+
+        let b = s.visits(&grid(GRID_B), None, Page::default()).await.unwrap();
+        assert_eq!(b.total, 1);
+        assert_eq!(b.items[0].note, "二网格");
+        assert_eq!(s.visits(&grid("330702001008"), None, Page::default()).await.unwrap().total, 6);
+        assert_eq!(s.visits(&grid(GRID_A), Some(2), Page::default()).await.unwrap().total, 0);
+        assert_eq!(s.visits(&Scope::All, Some(2), Page::default()).await.unwrap().total, 1);
+        // Department staff read no people data.
+        let dept = Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() };
+        assert!(matches!(s.visits(&dept, None, Page::default()).await, Err(StoreError::NotFound)));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn grid_tasks_of_another_grid_are_not_found() {
+    for t in all_stores().await {
+        let s = &t.store;
+        seed(s).await;
+        let tasks = s.grid_tasks(&grid(GRID_A), GRID_A, Page::default()).await.unwrap();
+        assert_eq!(tasks.total, 0, "{}", t.label);
+        assert!(matches!(s.grid_tasks(&grid(GRID_A), GRID_B, Page::default()).await, Err(StoreError::NotFound)));
+        t.cleanup().await;
+    }
+}

@@ -1,0 +1,168 @@
+//! `GET /grid/households`: the households of my grid with their residents, or residents found
+//! by name / number; `GET /grid/residents/{id}`: one resident. ID and phone numbers are always
+//! the stored masked forms (never decrypted here); another grid's resident is the 404 page.
+
+use super::super::cases::Pager;
+use super::super::error::{PageError, PageResult, render};
+use super::super::shell::Shell;
+use super::super::staff::Staff;
+use super::{grid_name, my_grid, page_no, pager_on};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use tongxin_domain::access::Action;
+use tongxin_store::residents::{KNOWN_TAGS, Resident, ResidentQuery};
+use tongxin_store::{Page, Paged, StoreError};
+
+const PER_PAGE: u32 = 10;
+
+#[derive(Deserialize, Default)]
+pub(super) struct Params {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    tag: String,
+    page: Option<String>,
+}
+
+/// A resident as listed: masked numbers only.
+pub(super) struct Person {
+    pub id: i64,
+    pub name: String,
+    pub gender: &'static str,
+    pub age: i32,
+    pub relation: String,
+    pub id_masked: String,
+    pub phone_masked: String,
+    pub tags: Vec<String>,
+}
+
+pub(super) fn person(r: &Resident, today: chrono::NaiveDate) -> Person {
+    use chrono::Datelike;
+    let mut age = today.year() - r.birth_date.year();
+    if (today.month(), today.day()) < (r.birth_date.month(), r.birth_date.day()) {
+        age -= 1;
+    }
+    Person {
+        id: r.id,
+        name: r.name.clone(),
+        gender: if r.gender == "female" { "女" } else { "男" },
+        age,
+        relation: r.relation.clone(),
+        id_masked: r.id_masked.clone(),
+        phone_masked: r.phone_masked.clone().unwrap_or_else(|| "—".into()),
+        tags: r.tags.split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
+    }
+}
+
+pub(super) struct HouseholdCard {
+    pub id: i64,
+    pub address: String,
+    pub members: Vec<Person>,
+}
+
+struct TagChoice {
+    value: &'static str,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "grid/households.html")]
+struct HouseholdsPage {
+    shell: Shell,
+    grid_name: String,
+    q: String,
+    tags: Vec<TagChoice>,
+    searching: bool,
+    problem: Option<String>,
+    households: Vec<HouseholdCard>,
+    people: Vec<Person>,
+    pager: Pager,
+}
+
+fn today(s: &AppState) -> chrono::NaiveDate {
+    s.store.now().with_timezone(&super::super::cases::shanghai()).date_naive()
+}
+
+pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
+    let grid = my_grid(&staff, Action::ReadResidents)?;
+    let page = Page::new(Some(page_no(&p.page)), Some(PER_PAGE));
+    let q = p.q.trim().to_string();
+    let tag = p.tag.trim().to_string();
+    let searching = !q.is_empty() || !tag.is_empty();
+    let today = today(&s);
+    let keep = [("q", q.clone()), ("tag", tag.clone())];
+    let mut problem = None;
+    let (households, people, pager) = if searching {
+        let query =
+            ResidentQuery { q: q.clone(), tag: Some(tag.clone()).filter(|t| !t.is_empty()), grid: Some(grid.clone()) };
+        let found = match s.store.search_residents(staff.scope(), &query, page).await {
+            Ok(found) => found,
+            Err(StoreError::Invalid(m)) => {
+                problem = Some(m);
+                Paged { items: Vec::new(), page: 1, per_page: PER_PAGE, total: 0, total_capped: false }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let people = found.items.iter().map(|r| person(r, today)).collect();
+        (Vec::new(), people, pager_on("/grid/households", "page", &keep, &found))
+    } else {
+        let listed = s.store.households(staff.scope(), None, Some(&grid), page).await?;
+        let mut cards = Vec::with_capacity(listed.items.len());
+        for h in &listed.items {
+            let members = s.store.household_members(staff.scope(), h.id).await?;
+            cards.push(HouseholdCard {
+                id: h.id,
+                address: h.address.clone(),
+                members: members.iter().map(|r| person(r, today)).collect(),
+            });
+        }
+        (cards, Vec::new(), pager_on("/grid/households", "page", &keep, &listed))
+    };
+    let view = HouseholdsPage {
+        shell: Shell::staff("住户信息", &staff, "/grid/households"),
+        grid_name: grid_name(&s, &staff, &grid).await,
+        tags: KNOWN_TAGS.iter().map(|&t| TagChoice { value: t, selected: t == tag }).collect(),
+        q,
+        searching,
+        problem,
+        households,
+        people,
+        pager,
+    };
+    Ok(render(&view))
+}
+
+#[derive(Template)]
+#[template(path = "grid/resident.html")]
+struct ResidentPage {
+    shell: Shell,
+    person: Person,
+    household: Option<HouseholdCard>,
+}
+
+pub(super) async fn resident(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> PageResult {
+    my_grid(&staff, Action::ReadResidents)?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let r = s.store.resident(staff.scope(), id).await?;
+    let today = today(&s);
+    let household = match r.household_id {
+        Some(h) => {
+            let hh = s.store.household(staff.scope(), h).await?;
+            let members = s.store.household_members(staff.scope(), h).await?;
+            Some(HouseholdCard {
+                id: hh.id,
+                address: hh.address,
+                members: members.iter().filter(|m| m.id != r.id).map(|m| person(m, today)).collect(),
+            })
+        }
+        None => None,
+    };
+    let view = ResidentPage {
+        shell: Shell::staff(&format!("居民 {}", r.name), &staff, "/grid/households"),
+        person: person(&r, today),
+        household,
+    };
+    Ok(render(&view))
+}

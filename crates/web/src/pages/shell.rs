@@ -1,0 +1,106 @@
+//! What every page shares: its title, the signed-in user, the navigation for their role, the
+//! CSRF token for the forms in the header, and the flash messages carried over a redirect.
+
+use super::flash::Flash;
+use super::staff::Staff;
+use tongxin_domain::access::Role;
+
+/// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
+pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// One line on the start page's card.
+    pub hint: &'static str,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShellUser {
+    pub name: String,
+    pub role: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub title: String,
+    pub user: Option<ShellUser>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Vec<Flash>,
+    /// A single-column page (forms on a phone).
+    pub narrow: bool,
+    pub asset_version: &'static str,
+}
+
+impl Shell {
+    /// A page for someone not signed in (residents, the login form).
+    pub fn public(title: &str, flash: Vec<Flash>) -> Shell {
+        Shell {
+            title: title.to_string(),
+            user: None,
+            nav: Vec::new(),
+            csrf: String::new(),
+            flash,
+            narrow: true,
+            asset_version: ASSET_VERSION,
+        }
+    }
+
+    /// A staff page; `current` is the path of the navigation entry to mark.
+    pub fn staff(title: &str, staff: &Staff, current: &str) -> Shell {
+        let nav = nav_for(staff.user.role)
+            .iter()
+            .map(|&(href, label, hint)| NavItem { href, label, hint, current: href == current })
+            .collect();
+        Shell {
+            title: title.to_string(),
+            user: Some(ShellUser { name: staff.user.display_name.clone(), role: staff.user.role.label() }),
+            nav,
+            csrf: staff.csrf.clone(),
+            flash: staff.flash.clone(),
+            narrow: false,
+            asset_version: ASSET_VERSION,
+        }
+    }
+
+    pub fn narrow(mut self) -> Shell {
+        self.narrow = true;
+        self
+    }
+}
+
+/// The entries each role works from: (path, label, hint).
+pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static str)] {
+    match role {
+        Role::Admin => &[
+            ("/cases", "诉求队列", "全区诉求，按期限排序"),
+            ("/dashboard", "数据看板", "趋势、分类、三率排名"),
+            ("/admin/regions", "区域与网格", "街道、社区、网格边界"),
+            ("/admin/categories", "分类与派单规则", "诉求分类、派单规则试算"),
+            ("/admin/deadlines", "期限与日历", "办理时限、工作日历"),
+            ("/admin/users", "用户与角色", "账号、角色、管辖范围"),
+            ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
+        ],
+        Role::Leader => &[
+            ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
+            ("/cases", "诉求队列", "辖区诉求，按期限排序"),
+        ],
+        Role::Dispatcher => &[
+            ("/cases", "诉求队列", "待派单与办理中的诉求"),
+            ("/map", "街道地图", "网格诉求分布与超期"),
+            ("/dashboard", "数据看板", "趋势与三率"),
+        ],
+        Role::CommunityWorker => &[("/cases", "诉求队列", "本社区的诉求"), ("/map", "社区地图", "网格诉求分布")],
+        Role::GridWorker => &[
+            ("/grid", "我的网格", "今日任务与办理中的诉求"),
+            ("/grid/patrol", "巡查上报", "自主发现、就地解决"),
+            ("/grid/households", "住户信息", "本网格住户与居民"),
+            ("/grid/visits", "走访记录", "入户走访登记"),
+        ],
+        Role::DepartmentHandler => &[("/inbox", "待办诉求", "派给本部门的诉求")],
+        Role::PartySecretary | Role::Mediator => &[],
+    }
+}

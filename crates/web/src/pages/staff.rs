@@ -1,0 +1,59 @@
+//! The signed-in staff member behind a page request. Without a session the browser is sent to
+//! the login page (and back here afterwards); an expired session says so.
+
+use super::error::PageError;
+use super::flash::{self, Flash};
+use crate::AppState;
+use crate::auth::{Caller, SESSION_COOKIE, cookie_value};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tongxin_domain::access::{Action, Scope, role_may};
+use tongxin_store::Actor;
+use tongxin_store::users::User;
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: User,
+    /// The session's CSRF token, put in every form.
+    pub csrf: String,
+    pub flash: Vec<Flash>,
+}
+
+impl Staff {
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: Some(self.user.id), name: self.user.username.clone() }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.user.scope
+    }
+
+    /// The same caller as the JSON API sees, to reuse its use-cases.
+    pub fn caller(&self) -> Caller {
+        Caller { user: self.user.clone(), csrf: Some(self.csrf.clone()) }
+    }
+
+    /// Refuses with the 403 page unless the role may attempt `action`.
+    pub fn require(&self, action: Action) -> Result<(), PageError> {
+        if role_may(self.user.role, action) { Ok(()) } else { Err(PageError::Forbidden) }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, PageError> {
+        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+            return Err(PageError::Login { next, expired: false });
+        };
+        let Some(session) = state.store.session(&token).await? else {
+            return Err(PageError::Login { next, expired: true });
+        };
+        if !session.second_factor_ok {
+            // The start page explains how to finish the second factor.
+            return Err(PageError::SecondFactor);
+        }
+        Ok(Staff { user: session.user, csrf: session.csrf_token, flash: flash::read(&parts.headers) })
+    }
+}

@@ -1,0 +1,85 @@
+//! The start page (工作台) with the role's entry points, and the password change form.
+
+use super::error::{PageError, PageResult, render};
+use super::form::CsrfForm;
+use super::shell::Shell;
+use super::staff::Staff;
+use crate::AppState;
+use crate::auth::{PendingCaller, password};
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    shell: Shell,
+    name: String,
+    role: &'static str,
+    second_factor_ok: bool,
+}
+
+/// `GET /`: the 工作台 for a session (even one still owing its second factor), else login.
+pub async fn home(caller: Option<PendingCaller>, headers: HeaderMap) -> Response {
+    let Some(c) = caller else {
+        return Redirect::to("/login").into_response();
+    };
+    let staff = Staff { user: c.user, csrf: c.csrf, flash: super::flash::read(&headers) };
+    let mut shell = Shell::staff("工作台", &staff, "/");
+    if !c.second_factor_ok {
+        shell.nav.clear();
+    }
+    render(&Home {
+        shell,
+        name: staff.user.display_name.clone(),
+        role: staff.user.role.label(),
+        second_factor_ok: c.second_factor_ok,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    shell: Shell,
+    error: Option<String>,
+}
+
+/// `GET /password`
+pub async fn password_page(staff: Staff) -> Response {
+    render(&PasswordPage { shell: Shell::staff("修改密码", &staff, "/password").narrow(), error: None })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /password`: ends every session of the user, then to the login page.
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> PageResult {
+    let again = |error: &str| {
+        let page = PasswordPage {
+            shell: Shell::staff("修改密码", &staff, "/password").narrow(),
+            error: Some(error.into()),
+        };
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    };
+    let creds = state.store.credentials(&staff.user.username).await?;
+    if !password::verify(&form.current_password, &creds.password_hash) {
+        return again("当前密码不正确");
+    }
+    if let Err(m) = password::check_strength(&form.new_password) {
+        return again(m);
+    }
+    let hash = password::hash(&form.new_password, state.config.hash_cost);
+    state.store.set_password(&staff.actor(), staff.user.id, &hash).await.map_err(PageError::from)?;
+    let mut resp = super::flash::redirect("/login", "ok", "密码已修改，请用新密码重新登录");
+    resp.headers_mut().append(axum::http::header::SET_COOKIE, crate::auth::login::session_cookie(&state, "", 0));
+    Ok(resp)
+}

@@ -1,0 +1,99 @@
+//! The leader's dashboard in a real (headless) Chromium: today's count goes up when a resident
+//! reports, and the page fits an office screen and a phone. Screenshots land in
+//! `target/browser-screenshots/`.
+
+mod browser;
+mod support;
+
+use browser::{Browser, DESKTOP, PHONE};
+use support::*;
+use tongxin_store::testing::all_stores;
+
+async fn log_in(b: &Browser, who: Who, next: &str) {
+    b.goto(&format!("/login?next={next}")).await;
+    b.fill("#username", who.username()).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_for("form[action='/logout']").await;
+}
+
+async fn count(b: &Browser, id: &str) -> i64 {
+    b.text(&format!("#{id}")).await.trim().parse().unwrap_or_else(|e| panic!("#{id}: {e}"))
+}
+
+#[tokio::test]
+async fn the_leaders_count_goes_up_when_a_resident_reports() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let Some(b) = Browser::start(f.app.clone()).await else { return };
+        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        log_in(&b, Who::Leader, "/dashboard").await;
+        b.goto("/dashboard").await;
+        b.wait_for("svg.chart").await;
+        assert!(b.text("h1").await.contains("数据看板"), "{}", t.label);
+        let before = count(&b, "today-count").await;
+        let open_before = count(&b, "open-count").await;
+
+        // A resident reports through the public API of the same running app.
+        let body = format!(
+            r#"{{"category":"city.noise","description":"夜里工地施工噪音很大","lat":{},"lng":{},"phone":"13800009876"}}"#,
+            POINT_A1.1, POINT_A1.0
+        );
+        let reply = send(&f.app, &Session::default(), "POST", "/api/v1/reports", Some(&body)).await;
+        assert!(reply.status.is_success(), "{}: {}", t.label, reply.body);
+
+        b.goto("/dashboard").await;
+        b.wait_for("svg.chart").await;
+        assert_eq!(count(&b, "today-count").await, before + 1, "{}: today's count goes up", t.label);
+        assert_eq!(count(&b, "open-count").await, open_before + 1, "{}", t.label);
+
+        // The charts are drawn, labelled for screen readers, with their numbers one click away.
+        let charts = b
+            .execute(
+                "return [...document.querySelectorAll('svg[role=img]')].map(s => [s.getAttribute('aria-label'), s.getBoundingClientRect().width])",
+            )
+            .await;
+        let charts = charts.as_array().unwrap();
+        assert_eq!(charts.len(), 3, "{}: two charts and the heat map", t.label);
+        for c in charts {
+            assert!(c[0].as_str().is_some_and(|l| !l.is_empty()) && c[1].as_f64().unwrap() > 300.0, "{c}");
+        }
+        b.click("#daily details summary").await;
+        assert!(b.text("#daily details table").await.contains("诉求件数"), "{}", t.label);
+        b.screenshot(&format!("dashboard-desktop-{}", t.label)).await;
+
+        b.set_viewport(PHONE.0, PHONE.1).await;
+        b.goto("/dashboard").await;
+        b.wait_for("svg.chart").await;
+        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(scroll <= inner, "{}: the dashboard scrolls sideways on a phone ({scroll} > {inner})", t.label);
+        b.screenshot(&format!("dashboard-phone-{}", t.label)).await;
+        b.close().await;
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_dispatchers_map_links_grids_and_fits_a_phone() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let Some(b) = Browser::start(f.app.clone()).await else { return };
+        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        log_in(&b, Who::Dispatcher, "/map").await;
+        b.goto("/map").await;
+        b.wait_for("svg.map").await;
+        assert!(b.text("h1").await.contains("街道地图"), "{}", t.label);
+        assert_eq!(count(&b, "open-count").await, 1, "{}", t.label);
+        b.screenshot(&format!("map-desktop-{}", t.label)).await;
+        b.set_viewport(PHONE.0, PHONE.1).await;
+        b.goto("/map").await;
+        b.wait_for("svg.map").await;
+        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(scroll <= inner, "{}: the map scrolls sideways on a phone ({scroll} > {inner})", t.label);
+        b.screenshot(&format!("map-phone-{}", t.label)).await;
+        b.close().await;
+        t.cleanup().await;
+    }
+}

@@ -1,0 +1,75 @@
+//! Logging in and out in a real (headless) Chromium, on both storage backends.
+//! Screenshots land in `target/browser-screenshots/`.
+
+mod browser;
+mod support;
+
+use browser::{Browser, PHONE};
+use support::*;
+use tongxin_store::testing::all_stores;
+
+#[tokio::test]
+async fn a_dispatcher_logs_in_through_the_form_and_out_again() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let Some(b) = Browser::start(f.app.clone()).await else { return };
+        b.goto("/").await;
+        b.wait_for("#username").await;
+        assert_eq!(b.current_path().await, "/login", "{}: / sends a stranger to the login page", t.label);
+        assert!(b.text("h1").await.contains("工作人员登录"));
+
+        b.fill("#username", Who::Dispatcher.username()).await;
+        b.fill("#password", PASSWORD).await;
+        b.click("button[type=submit]").await;
+        b.wait_for("form[action='/logout']").await;
+        assert_eq!(b.current_path().await, "/", "{}", t.label);
+        assert!(b.text("h1").await.contains("工作台"));
+        let main = b.text("main").await;
+        assert!(main.contains("Dispatcher") && main.contains("指挥中心调度员"), "{}: {main}", t.label);
+        b.screenshot(&format!("login-workbench-{}", t.label)).await;
+
+        b.click("form[action='/logout'] button").await;
+        b.wait_for("#username").await;
+        assert_eq!(b.current_path().await, "/login", "{}: logged out", t.label);
+        b.goto("/").await;
+        b.wait_for("#username").await;
+        assert_eq!(b.current_path().await, "/login", "{}: the session is gone", t.label);
+        b.close().await;
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_a_chinese_error() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let Some(b) = Browser::start(f.app.clone()).await else { return };
+        b.goto("/login").await;
+        b.fill("#username", Who::Dispatcher.username()).await;
+        b.fill("#password", "not-the-password").await;
+        b.click("button[type=submit]").await;
+        assert_eq!(b.text(".error").await, "用户名或密码错误", "{}", t.label);
+        assert_eq!(b.current_path().await, "/login");
+        assert!(b.page_source().await.contains("id=\"username\""), "the form is shown again");
+        b.close().await;
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_login_page_fits_a_phone_without_horizontal_scrolling() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let Some(b) = Browser::start(f.app.clone()).await else { return };
+        b.set_viewport(PHONE.0, PHONE.1).await;
+        b.goto("/login").await;
+        b.wait_for("button[type=submit]").await;
+        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert_eq!(inner, i64::from(PHONE.0));
+        assert!(scroll <= inner, "{}: the login page scrolls sideways on a phone ({scroll} > {inner})", t.label);
+        b.screenshot(&format!("login-phone-{}", t.label)).await;
+        b.close().await;
+        t.cleanup().await;
+    }
+}
