@@ -21,7 +21,21 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     if applied > 0 {
         tracing::info!(applied, backend = db.backend().name(), "database migrated");
     }
-    Ok(Store::new(db, config::pii_key(&settings.security)?, Arc::new(SystemClock)))
+    let store = Store::new(db, config::pii_key(&settings.security)?, Arc::new(SystemClock));
+    // Once per database indexed before cases carried their area words.
+    let mut last_shown = 0;
+    let rebuilt = store
+        .rebuild_search_index(&mut |done, total| {
+            if done - last_shown >= 100_000 || done == total {
+                last_shown = done;
+                eprintln!("  重建检索索引 {done}/{total}");
+            }
+        })
+        .await?;
+    if rebuilt > 0 {
+        tracing::info!(cases = rebuilt, "search index rebuilt with area words");
+    }
+    Ok(store)
 }
 
 /// A URL without its password, for messages.

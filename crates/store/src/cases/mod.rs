@@ -7,6 +7,7 @@ pub mod open311;
 pub mod outbox;
 pub mod read;
 pub mod search;
+pub mod search_rebuild;
 pub mod stats;
 pub mod synthetic;
 pub mod timers;

@@ -140,6 +140,8 @@ impl Store {
             binds.push(b);
             binds.len()
         };
+        // The street, community or grid searched within, for its area word (see `search`).
+        let mut area: Option<String> = None;
         match scope {
             Scope::All | Scope::Region { .. } => {
                 let prefix = match scope {
@@ -147,6 +149,9 @@ impl Store {
                     _ => String::new(),
                 };
                 let prefix = crate::places::narrow(&prefix, f.grid.as_deref())?;
+                if matches!(prefix.len(), 9 | 12 | 15) {
+                    area = Some(prefix.clone());
+                }
                 if prefix.len() == 9 {
                     // One street: equality, so (street_code, open, due_at) serves filter and order.
                     let a = push(&mut binds, Bind::Text(prefix));
@@ -198,9 +203,14 @@ impl Store {
             clauses.push(format!("c.created_at < ${a}"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let words = super::search::query_words(q);
+            let mut words = super::search::query_words(q);
             if words.is_empty() {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));
+            }
+            if let Some(code) = &area {
+                if self.search_has_area_words().await? {
+                    words.push(super::search::area_word(code));
+                }
             }
             // The one place the backends need different SQL: their full-text operators.
             match self.db.backend() {

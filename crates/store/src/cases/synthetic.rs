@@ -148,7 +148,7 @@ impl Store {
                     created.into(),
                 ]);
                 let text: Vec<&str> = (0..6).map(|_| *rng.pick(&VOCABULARY)).collect();
-                words.push(vec![id.into(), text.join(" ").into()]);
+                words.push(vec![id.into(), super::search::case_words(&text.join(" "), &street, Some(&grid)).into()]);
                 // The counters this case implies, for its unit and areas, in its month.
                 let month = crate::cases::synthetic::month(created);
                 let responded = rng.unit() < 0.9;

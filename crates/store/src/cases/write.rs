@@ -3,7 +3,7 @@
 //! the case row, its events, participants, outbox messages, monthly counts, search words,
 //! photos and the audit record — in one transaction, so nothing is half-written.
 
-use super::search::index_words;
+use super::search::{case_words, index_words};
 use crate::audit::{AuditEntry, append_many};
 use crate::bulk::{Val, insert_rows, reserve_ids};
 use crate::db::Tx;
@@ -207,6 +207,13 @@ impl Store {
                 .await
             })?;
             let first_id = reserve_ids(&mut tx, "cases").await?;
+            let words: Vec<String> = fresh
+                .iter()
+                .map(|&i| {
+                    let c = &batch[i];
+                    super::search::case_words(&c.search_words, &c.street_code, c.grid_code.as_deref())
+                })
+                .collect();
             let mut rows = Vec::with_capacity(fresh.len());
             let mut effects = Vec::with_capacity(fresh.len());
             let mut audit = Vec::with_capacity(fresh.len());
@@ -226,7 +233,7 @@ impl Store {
                         )))
                         .detail(format!("{} {}", code, c.channel)),
                 );
-                effects.push((id, &c.actor, &c.effects, Some(c.search_words.as_str())));
+                effects.push((id, &c.actor, &c.effects, Some(words[k].as_str())));
                 created.insert(i, (id, code));
             }
             insert_rows(&mut tx, "cases", &CASE_COLS, &rows).await?;
@@ -531,11 +538,13 @@ async fn write_effects(
         } else if !e.search_texts.is_empty() {
             // Contentless FTS rows cannot be read back: index the case's text and every event
             // note again (this change's events are already written above).
-            let text: String = on_tx!(tx, |c| {
-                sqlx::query_scalar("SELECT title || ' ' || description || ' ' || address FROM cases WHERE id = $1")
-                    .bind(*id)
-                    .fetch_one(c)
-                    .await
+            let (text, street, grid): (String, String, Option<String>) = on_tx!(tx, |c| {
+                sqlx::query_as(
+                    "SELECT title || ' ' || description || ' ' || address, street_code, grid_code FROM cases WHERE id = $1",
+                )
+                .bind(*id)
+                .fetch_one(c)
+                .await
             })?;
             let notes: Vec<String> = on_tx!(tx, |c| {
                 sqlx::query_scalar("SELECT note FROM case_events WHERE case_id = $1 AND note <> '' ORDER BY id")
@@ -551,7 +560,7 @@ async fn write_effects(
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))?;
-            search.push(vec![(*id).into(), index_words(&texts).into()]);
+            search.push(vec![(*id).into(), case_words(&index_words(&texts), &street, grid.as_deref()).into()]);
         }
     }
     insert_rows(tx, "case_fts", &["rowid", "words"], &search).await?;
