@@ -1,19 +1,18 @@
 //! Resident storage on both backends: every search mode within scope, masking, unmasking with
 //! its audit record, optimistic updates, duplicate ID numbers.
 
+mod common;
+
 use chrono::NaiveDate;
 use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
-use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
-use tongxin_store::regions::{NewRegion, insert_regions};
 use tongxin_store::residents::{NewResident, ResidentPatch, ResidentQuery};
 use tongxin_store::testing::all_stores;
 use tongxin_store::{Actor, Page, Store, StoreError};
 
-const GRID_A: &str = "330702001008001";
-const GRID_B: &str = "330702001008002";
+use common::{GRID_A, GRID_B};
 
 fn id(seq: u16) -> IdNumber {
     IdNumber::compose("330702", NaiveDate::from_ymd_opt(1948, 3, 9).unwrap(), seq)
@@ -22,38 +21,7 @@ fn id(seq: u16) -> IdNumber {
 async fn seed(store: &Store) {
     let now = store.now();
     let mut tx = store.db.begin().await.unwrap();
-    let regions: Vec<NewRegion> = [
-        ("330702", "婺城区"),
-        ("330702001", "城东街道"),
-        ("330702001008", "桃园社区"),
-        (GRID_A, "一网格"),
-        (GRID_B, "二网格"),
-    ]
-    .into_iter()
-    .map(|(c, n)| NewRegion { code: RegionCode::parse(c).unwrap(), name: n.into(), boundary: None })
-    .collect();
-    insert_regions(&mut tx, &regions, now).await.unwrap();
-    let b = |id: i64, grid: &str| NewBuilding {
-        id,
-        grid_code: grid.into(),
-        name: format!("{id}幢"),
-        address: String::new(),
-        lng: 119.66,
-        lat: 29.08,
-        floors: 6,
-        units: 2,
-        qr_token: format!("t{id}"),
-    };
-    insert_buildings(&mut tx, &[b(1, GRID_A), b(2, GRID_B)], now).await.unwrap();
-    let h = |id: i64, building: i64, grid: &str| NewHousehold {
-        id,
-        building_id: building,
-        grid_code: grid.into(),
-        unit_no: 1,
-        room_no: "101".into(),
-        address: String::new(),
-    };
-    insert_households(&mut tx, &[h(1, 1, GRID_A), h(2, 2, GRID_B)], now).await.unwrap();
+    common::seed_two_grids(&mut tx, now, |_| String::new()).await;
     let r = |rid: i64, hh: i64, grid: &str, name: &str, phone: &str, tags: &[&str]| NewResident {
         id: rid,
         household_id: Some(hh),

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod open311;
 pub mod pages;
+mod percent;
 
 use auth::password::HashCost;
 use auth::throttle::Throttle;

@@ -80,8 +80,7 @@ async fn an_imported_grid_is_located_immediately() {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         // A third grid of community A, in its south-west quarter.
-        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330702001008003","name":"桃园三网格"},
-            "geometry":{"type":"Polygon","coordinates":[[[119.66,29.085],[119.665,29.085],[119.665,29.08],[119.66,29.08],[119.66,29.085]]]}}]}"#;
+        let geojson = GRID_A3_GEOJSON;
         let reply = send(&f.app, &admin, "POST", "/api/v1/grids/import", Some(geojson)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}: {}", t.label, reply.body);
         assert_eq!(reply.json()["created"], 1);

@@ -50,6 +50,14 @@ fn case_readers(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     }
 }
 
+/// Case pages: like [`case_readers`], but without a session a redirect to the login page.
+fn case_page(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        _ => case_readers(who, in_status, out_status),
+    }
+}
+
 /// A page every staff member may open; without a session, a redirect to the login page.
 fn staff_page(who: Who) -> (u16, u16) {
     if who == Who::Anonymous { (303, 303) } else { (200, 200) }
@@ -58,6 +66,60 @@ fn staff_page(who: Who) -> (u16, u16) {
 /// A staff form posted with a wrong (or no) CSRF token: the 403 page; anonymous: to login.
 fn staff_form_bad_csrf(who: Who) -> (u16, u16) {
     if who == Who::Anonymous { (303, 303) } else { (403, 403) }
+}
+
+/// A page for one role only (the others get the 403 page); without a session, to the login page.
+fn one_role_page(who: Who, role: Who, in_status: u16, out_status: u16) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        w if w == role => (in_status, out_status),
+        _ => (403, 403),
+    }
+}
+
+/// 网格员 pages of the worker's own grid.
+fn grid_worker_page(who: Who) -> (u16, u16) {
+    one_role_page(who, Who::Grid, 200, 200)
+}
+
+/// 网格员 pages about one resident or household: another grid's is the 404 page.
+fn grid_worker_page_in_out(who: Who) -> (u16, u16) {
+    one_role_page(who, Who::Grid, 200, 404)
+}
+
+/// 管理 pages: the admin only.
+fn admin_page(who: Who) -> (u16, u16) {
+    one_role_page(who, Who::Admin, 200, 200)
+}
+
+/// 管理 uploads posted urlencoded: unreadable (400) for the admin, 403 for others.
+fn admin_upload_unreadable(who: Who) -> (u16, u16) {
+    one_role_page(who, Who::Admin, 400, 400)
+}
+
+/// 职能部门 inbox: departments only.
+fn department_page(who: Who) -> (u16, u16) {
+    one_role_page(who, Who::Department, 200, 200)
+}
+
+/// Pages for some staff within scope (in 200, out 404), the admin everywhere, others the 403 page.
+fn scoped_page(who: Who, readers: &[Who]) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Admin => (200, 200),
+        w if readers.contains(&w) => (200, 404),
+        _ => (403, 403),
+    }
+}
+
+/// The dashboard and its exports: leaders and dispatchers.
+fn dashboard_page(who: Who) -> (u16, u16) {
+    scoped_page(who, &[Who::Leader, Who::Dispatcher])
+}
+
+/// The street map: dispatchers and community workers.
+fn map_page(who: Who) -> (u16, u16) {
+    scoped_page(who, &[Who::Dispatcher, Who::Community])
 }
 
 /// 三率 readers: leaders, dispatchers and community workers within scope; the admin everywhere.
@@ -194,32 +256,32 @@ fn table() -> Vec<Row> {
         row("GET", "/healthz", "/healthz", "/healthz", Public(200)),
         // ---- pages (crates/web/src/pages): staff pages send anonymous callers to the login page ----
         // 网格员 (pages/grid): a grid worker's own grid only; other staff the 403 page; in = A1, out = C1.
-        row("GET", "/grid", "/grid", "/grid?page=2&tpage=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
-        row("GET", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
+        row("GET", "/grid", "/grid", "/grid?page=2&tpage=2", Custom(grid_worker_page)),
+        row("GET", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(grid_worker_page)),
         with_body(row("POST", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category=city.noise&description=x&address=y", "form:category=city.noise&description=x&address=y"),
-        row("GET", "/grid/households", "/grid/households", "/grid/households?q=%E5%BC%A0", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 200), _ => (403, 403) })),
-        row("GET", "/grid/residents/{id}", "/grid/residents/{resident_in}", "/grid/residents/{resident_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 404), _ => (403, 403) })),
-        row("GET", "/grid/visits", "/grid/visits?household={household_in}", "/grid/visits?household={household_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Grid => (200, 404), _ => (403, 403) })),
+        row("GET", "/grid/households", "/grid/households", "/grid/households?q=%E5%BC%A0", Custom(grid_worker_page)),
+        row("GET", "/grid/residents/{id}", "/grid/residents/{resident_in}", "/grid/residents/{resident_out}", Custom(grid_worker_page_in_out)),
+        row("GET", "/grid/visits", "/grid/visits?household={household_in}", "/grid/visits?household={household_out}", Custom(grid_worker_page_in_out)),
         with_body(row("POST", "/grid/visits", "/grid/visits", "/grid/visits", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&household={household_in}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x", "form:household={household_out}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x"),
         // 指挥中心 / 职能部门 (pages/cases, pages/inbox): case readers within scope; departments their own cases.
-        row("GET", "/cases", "/cases?grid={A1}", "/cases?grid={C1}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin | Who::Department => (200, 200), Who::Party | Who::Mediator => (403, 403), _ => (200, 404) })),
-        row("GET", "/cases/{id}", "/cases/{case_in}", "/cases/{case_out}", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), Who::Party | Who::Mediator => (403, 403), _ => (200, 404) })),
+        row("GET", "/cases", "/cases?grid={A1}", "/cases?grid={C1}", Custom(|w| if w == Who::Department { (200, 200) } else { case_page(w, 200, 404) })),
+        row("GET", "/cases/{id}", "/cases/{case_in}", "/cases/{case_out}", Custom(|w| case_page(w, 200, 404))),
         with_body(row("POST", "/cases/{id}/act", "/cases/{case_in}/act", "/cases/{case_out}/act", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version={case_version_in}&action=close", "form:version={case_version_out}&action=close"),
         // Replies are multipart: a urlencoded body is unreadable (400) for case readers.
-        with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Party | Who::Mediator => (403, 403), _ => (400, 400) })), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
-        row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Department => (200, 200), _ => (403, 403) })),
+        with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| case_page(w, 400, 400))), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
+        row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(department_page)),
         // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
-        row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
-        row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
-        row("GET", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines?year=2027", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
-        row("GET", "/admin/users", "/admin/users", "/admin/users?page=2", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
-        row("GET", "/admin/imports", "/admin/imports", "/admin/imports", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (200, 200), _ => (403, 403) })),
+        row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(admin_page)),
+        row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(admin_page)),
+        row("GET", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines?year=2027", Custom(admin_page)),
+        row("GET", "/admin/users", "/admin/users", "/admin/users?page=2", Custom(admin_page)),
+        row("GET", "/admin/imports", "/admin/imports", "/admin/imports", Custom(admin_page)),
         with_body(row("POST", "/admin/routing-rules", "/admin/routing-rules", "/admin/routing-rules", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1", "form:category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1"),
         with_body(row("POST", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&general=1&general_unit=hours", "form:general=1&general_unit=hours"),
         with_body(row("POST", "/admin/users", "/admin/users", "/admin/users", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&username=x1234&role=admin", "form:username=x1234&role=admin"),
         // Uploads are multipart: a urlencoded body is unreadable (400) for the admin, 403 for others.
-        with_body(row("POST", "/admin/imports/grids", "/admin/imports/grids", "/admin/imports/grids", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (400, 400), _ => (403, 403) })), "form:_csrf=wrong", "form:"),
-        with_body(row("POST", "/admin/imports/residents", "/admin/imports/residents", "/admin/imports/residents", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Admin => (400, 400), _ => (403, 403) })), "form:_csrf=wrong", "form:"),
+        with_body(row("POST", "/admin/imports/grids", "/admin/imports/grids", "/admin/imports/grids", Custom(admin_upload_unreadable)), "form:_csrf=wrong", "form:"),
+        with_body(row("POST", "/admin/imports/residents", "/admin/imports/residents", "/admin/imports/residents", Custom(admin_upload_unreadable)), "form:_csrf=wrong", "form:"),
         // Resident pages (no account): the forms need the double-submit or session CSRF token, which these requests lack.
         row("GET", "/report", "/report?b=qr-1", "/report?b=forged", Public(200)),
         with_body(row("POST", "/report", "/report", "/report", PublicInOut(403, 403)),
@@ -242,24 +304,14 @@ fn table() -> Vec<Row> {
             "/dashboard",
             "/dashboard?area=330702001",
             "/dashboard?area=330702002",
-            Custom(|who| match who {
-                Who::Anonymous => (303, 303),
-                Who::Admin => (200, 200),
-                Who::Leader | Who::Dispatcher => (200, 404),
-                _ => (403, 403),
-            }),
+            Custom(dashboard_page),
         ),
         row(
             "GET",
             "/dashboard/export.xlsx",
             "/dashboard/export.xlsx?chart=category&area=330702001",
             "/dashboard/export.xlsx?chart=category&area=330702002",
-            Custom(|who| match who {
-                Who::Anonymous => (303, 303),
-                Who::Admin => (200, 200),
-                Who::Leader | Who::Dispatcher => (200, 404),
-                _ => (403, 403),
-            }),
+            Custom(dashboard_page),
         ),
         // Street map: dispatchers, community workers and the admin; in = community A, out = community C.
         row(
@@ -267,12 +319,7 @@ fn table() -> Vec<Row> {
             "/map",
             "/map?area=330702001008",
             "/map?area=330702002001",
-            Custom(|who| match who {
-                Who::Anonymous => (303, 303),
-                Who::Admin => (200, 200),
-                Who::Dispatcher | Who::Community => (200, 404),
-                _ => (403, 403),
-            }),
+            Custom(map_page),
         ),
         row("GET", "/static/app.css", "/static/app.css", "/static/app.css", Public(200)),
         row("GET", "/static/app.js", "/static/app.js", "/static/app.js", Public(200)),

@@ -13,15 +13,11 @@ use tongxin_store::testing::all_stores;
 async fn the_admin_runs_a_dry_run_and_creates_a_user() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
         b.goto("/admin/categories").await;
         b.wait_for("#username").await;
-        b.fill("#username", Who::Admin.username()).await;
-        b.fill("#password", PASSWORD).await;
         let code = tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp());
-        b.fill("#totp_code", &code).await;
-        b.click("button[type=submit]").await;
+        b.submit_login(Who::Admin.username(), PASSWORD, Some(&code)).await;
         b.wait_for("#dry-category").await;
         assert_eq!(b.current_path().await, "/admin/categories", "{}: back to the page asked for", t.label);
         assert!(b.text("h1").await.contains("分类与派单规则"));
@@ -89,9 +85,7 @@ async fn the_admin_runs_a_dry_run_and_creates_a_user() {
         for path in ["/admin/regions", "/admin/categories", "/admin/deadlines", "/admin/users", "/admin/imports"] {
             b.goto(path).await;
             b.wait_for("main h1").await;
-            let w = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-            let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
-            assert!(scroll <= inner, "{}: {path} scrolls sideways on a phone ({scroll} > {inner})", t.label);
+            b.assert_fits_width(&format!("{}: {path}", t.label)).await;
         }
         b.goto("/admin/users").await;
         b.wait_for("#u-username").await;

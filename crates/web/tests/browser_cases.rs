@@ -7,65 +7,19 @@ mod browser;
 mod support;
 
 use browser::{Browser, DESKTOP};
+use support::pages::{case_status, waiting_case};
 use support::*;
 use tongxin_store::testing::all_stores;
-
-async fn log_in(b: &Browser, who: Who, next: &str) {
-    b.goto(&format!("/login?next={next}")).await;
-    b.fill("#username", who.username()).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    b.wait_for("form[action='/logout']").await;
-}
-
-/// A 垃圾清运 case in grid A1, waiting for the dispatcher; a manual rule suggests department 1.
-async fn waiting_case(f: &Fixture) -> tongxin_app::cases::Reported {
-    let rule = tongxin_store::cases::categories::RuleRow {
-        id: 0,
-        category_code: "city.garbage".into(),
-        area_kind: "street".into(),
-        area_code: STREET1.into(),
-        target_kind: "department".into(),
-        target_ref: "1".into(),
-        auto_dispatch: false,
-        version: 1,
-    };
-    f.store.create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
-    f.state.cases.reload().await.unwrap();
-    f.state
-        .cases
-        .report(tongxin_app::cases::Report {
-            channel: tongxin_domain::case::Channel::Hotline,
-            category: "city.garbage".into(),
-            urgency: None,
-            title: None,
-            description: "桃园小区垃圾桶满溢三天无人清运".into(),
-            place: tongxin_app::cases::Place::Grid { code: GRID_A1.into() },
-            address: "桃园小区3幢".into(),
-            requester_name: Some("王先生".into()),
-            phone: Some(tongxin_domain::phone::Phone::parse("13812345678").unwrap()),
-            photos: Vec::new(),
-            reporter: tongxin_app::cases::Reporter::System("test".into()),
-            on_spot_reply: None,
-        })
-        .await
-        .unwrap()
-}
-
-async fn status(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().status
-}
 
 #[tokio::test]
 async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let case = waiting_case(&f).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        let case = waiting_case(&f, "桃园小区垃圾桶满溢三天无人清运").await;
+        let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
 
         // 指挥中心: the queue, then the case awaiting dispatch.
-        log_in(&b, Who::Dispatcher, "/cases").await;
+        b.log_in("/cases", Who::Dispatcher.username(), PASSWORD).await;
         b.goto("/cases").await;
         b.wait_for("table").await;
         assert!(b.text("h1").await.contains("诉求队列"), "{}", t.label);
@@ -83,14 +37,14 @@ async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies() {
         b.click("#form-dispatch button[type=submit]").await;
         b.wait_for(".flash.ok").await;
         assert!(b.text(".flash.ok").await.contains("已派遣"), "{}", t.label);
-        assert_eq!(status(&f, case.id).await, "dispatched", "{}", t.label);
+        assert_eq!(case_status(&f, case.id).await, "dispatched", "{}", t.label);
         assert!(b.text("main").await.contains("城管执法中队（牵头）"), "{}", t.label);
         b.screenshot(&format!("cases-dispatched-{}", t.label)).await;
         b.click("form[action='/logout'] button").await;
         b.wait_for("#username").await;
 
         // 职能部门: the inbox, 报到, 办结回复.
-        log_in(&b, Who::Department, "/inbox").await;
+        b.log_in("/inbox", Who::Department.username(), PASSWORD).await;
         b.goto("/inbox").await;
         b.wait_for("table").await;
         assert!(b.text("table").await.contains(&case.code), "{}", t.label);
@@ -104,7 +58,7 @@ async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies() {
         b.click("#form-reply button[type=submit]").await;
         b.wait_for(".flash.ok").await;
         assert!(b.text(".flash.ok").await.contains("已提交办理报告"), "{}", t.label);
-        assert_eq!(status(&f, case.id).await, "handled", "{}", t.label);
+        assert_eq!(case_status(&f, case.id).await, "handled", "{}", t.label);
         assert!(b.text("main").await.contains("已安排环卫车辆清运"), "{}", t.label);
 
         // The case page fits a phone without horizontal scrolling.

@@ -6,16 +6,9 @@ mod browser;
 mod support;
 
 use browser::{Browser, DESKTOP, PHONE};
+use support::pages::report_at;
 use support::*;
 use tongxin_store::testing::all_stores;
-
-async fn log_in(b: &Browser, who: Who, next: &str) {
-    b.goto(&format!("/login?next={next}")).await;
-    b.fill("#username", who.username()).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    b.wait_for("form[action='/logout']").await;
-}
 
 async fn count(b: &Browser, id: &str) -> i64 {
     b.text(&format!("#{id}")).await.trim().parse().unwrap_or_else(|e| panic!("#{id}: {e}"))
@@ -25,9 +18,8 @@ async fn count(b: &Browser, id: &str) -> i64 {
 async fn the_leaders_count_goes_up_when_a_resident_reports() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
-        log_in(&b, Who::Leader, "/dashboard").await;
+        let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
+        b.log_in("/dashboard", Who::Leader.username(), PASSWORD).await;
         b.goto("/dashboard").await;
         b.wait_for("svg.chart").await;
         assert!(b.text("h1").await.contains("数据看板"), "{}", t.label);
@@ -35,12 +27,7 @@ async fn the_leaders_count_goes_up_when_a_resident_reports() {
         let open_before = count(&b, "open-count").await;
 
         // A resident reports through the public API of the same running app.
-        let body = format!(
-            r#"{{"category":"city.noise","description":"夜里工地施工噪音很大","lat":{},"lng":{},"phone":"13800009876"}}"#,
-            POINT_A1.1, POINT_A1.0
-        );
-        let reply = send(&f.app, &Session::default(), "POST", "/api/v1/reports", Some(&body)).await;
-        assert!(reply.status.is_success(), "{}: {}", t.label, reply.body);
+        report_at(&f, POINT_A1, "夜里工地施工噪音很大", "13800009876").await;
 
         b.goto("/dashboard").await;
         b.wait_for("svg.chart").await;
@@ -65,9 +52,7 @@ async fn the_leaders_count_goes_up_when_a_resident_reports() {
         b.set_viewport(PHONE.0, PHONE.1).await;
         b.goto("/dashboard").await;
         b.wait_for("svg.chart").await;
-        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-        assert!(scroll <= inner, "{}: the dashboard scrolls sideways on a phone ({scroll} > {inner})", t.label);
+        b.assert_fits_width(&format!("{}: the dashboard", t.label)).await;
         b.screenshot(&format!("dashboard-phone-{}", t.label)).await;
         b.close().await;
         t.cleanup().await;
@@ -78,9 +63,8 @@ async fn the_leaders_count_goes_up_when_a_resident_reports() {
 async fn the_dispatchers_map_links_grids_and_fits_a_phone() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(DESKTOP.0, DESKTOP.1).await;
-        log_in(&b, Who::Dispatcher, "/map").await;
+        let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
+        b.log_in("/map", Who::Dispatcher.username(), PASSWORD).await;
         b.goto("/map").await;
         b.wait_for("svg.map").await;
         assert!(b.text("h1").await.contains("街道地图"), "{}", t.label);
@@ -89,9 +73,7 @@ async fn the_dispatchers_map_links_grids_and_fits_a_phone() {
         b.set_viewport(PHONE.0, PHONE.1).await;
         b.goto("/map").await;
         b.wait_for("svg.map").await;
-        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-        assert!(scroll <= inner, "{}: the map scrolls sideways on a phone ({scroll} > {inner})", t.label);
+        b.assert_fits_width(&format!("{}: the map", t.label)).await;
         b.screenshot(&format!("map-phone-{}", t.label)).await;
         b.close().await;
         t.cleanup().await;

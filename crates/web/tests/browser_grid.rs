@@ -12,31 +12,22 @@ use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::testing::all_stores;
 
-async fn assert_fits_phone(b: &Browser, what: &str) {
-    let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-    assert!(scroll <= inner, "{what} scrolls sideways on a phone ({scroll} > {inner})");
-}
-
 #[tokio::test]
 async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_the_grid() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(PHONE.0, PHONE.1).await;
+        let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
 
         // Signing in from the grid page comes back to it.
         b.goto("/grid").await;
-        b.fill("#username", Who::Grid.username()).await;
-        b.fill("#password", PASSWORD).await;
-        b.click("button[type=submit]").await;
+        b.submit_login(Who::Grid.username(), PASSWORD, None).await;
         b.wait_for("#tasks-h").await;
         assert_eq!(b.current_path().await, "/grid", "{}", t.label);
         let main = b.text("main").await;
         assert!(main.contains("我的网格") && main.contains("桃园一网格") && main.contains("今日任务"), "{main}");
         assert!(main.contains("楼下烧烤店噪音扰民"), "{}: the open case of my grid", t.label);
         assert!(!main.contains("广场舞噪音扰民"));
-        assert_fits_phone(&b, "my grid").await;
+        b.assert_fits_width("my grid").await;
         b.screenshot(&format!("grid-home-{}", t.label)).await;
 
         // A patrol report, handled on the spot.
@@ -47,7 +38,7 @@ async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_t
         assert!(!b.wait_for("#on_spot_reply").await.is_displayed().await.unwrap(), "the note shows once ticked");
         b.click("#on_spot").await;
         b.fill("#on_spot_reply", "已联系业主当场清运完毕").await;
-        assert_fits_phone(&b, "the patrol form").await;
+        b.assert_fits_width("the patrol form").await;
         b.screenshot(&format!("grid-patrol-form-{}", t.label)).await;
         b.click("form[action='/grid/patrol'] button[type=submit]").await;
         let flash = b.text(".flash.ok").await;
@@ -64,7 +55,7 @@ async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_t
         b.goto("/grid/households").await;
         let list = b.text("main").await;
         assert!(list.contains("王建国") && list.contains("138****0001") && !list.contains("13800000001"), "{list}");
-        assert_fits_phone(&b, "the household list").await;
+        b.assert_fits_width("the household list").await;
         b.screenshot(&format!("grid-households-{}", t.label)).await;
         b.click(&format!("a[href='/grid/visits?household={}']", f.ids.household_a1)).await;
         b.wait_for("#note").await;
@@ -75,7 +66,7 @@ async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_t
         assert!(flash.contains("已记录走访"), "{}: {flash}", t.label);
         let main = b.text("main").await;
         assert!(main.contains("老人身体良好，已提醒冬季用电安全") && main.contains("小区1幢1单元101室"), "{main}");
-        assert_fits_phone(&b, "the visit log").await;
+        b.assert_fits_width("the visit log").await;
         b.screenshot(&format!("grid-visits-{}", t.label)).await;
         assert_eq!(f.store.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1);
 

@@ -18,9 +18,7 @@ async fn a_dispatcher_logs_in_through_the_form_and_out_again() {
         assert_eq!(b.current_path().await, "/login", "{}: / sends a stranger to the login page", t.label);
         assert!(b.text("h1").await.contains("工作人员登录"));
 
-        b.fill("#username", Who::Dispatcher.username()).await;
-        b.fill("#password", PASSWORD).await;
-        b.click("button[type=submit]").await;
+        b.submit_login(Who::Dispatcher.username(), PASSWORD, None).await;
         b.wait_for("form[action='/logout']").await;
         assert_eq!(b.current_path().await, "/", "{}", t.label);
         assert!(b.text("h1").await.contains("工作台"));
@@ -45,9 +43,7 @@ async fn a_wrong_password_shows_a_chinese_error() {
         let f = fixture(&t).await;
         let Some(b) = Browser::start(f.app.clone()).await else { return };
         b.goto("/login").await;
-        b.fill("#username", Who::Dispatcher.username()).await;
-        b.fill("#password", "not-the-password").await;
-        b.click("button[type=submit]").await;
+        b.submit_login(Who::Dispatcher.username(), "not-the-password", None).await;
         assert_eq!(b.text(".error").await, "用户名或密码错误", "{}", t.label);
         assert_eq!(b.current_path().await, "/login");
         assert!(b.page_source().await.contains("id=\"username\""), "the form is shown again");
@@ -60,14 +56,11 @@ async fn a_wrong_password_shows_a_chinese_error() {
 async fn the_login_page_fits_a_phone_without_horizontal_scrolling() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(PHONE.0, PHONE.1).await;
+        let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
         b.goto("/login").await;
         b.wait_for("button[type=submit]").await;
-        let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        let inner = b.assert_fits_width(&format!("{}: the login page", t.label)).await;
         assert_eq!(inner, i64::from(PHONE.0));
-        assert!(scroll <= inner, "{}: the login page scrolls sideways on a phone ({scroll} > {inner})", t.label);
         b.screenshot(&format!("login-phone-{}", t.label)).await;
         b.close().await;
         t.cleanup().await;

@@ -12,18 +12,11 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Action, Unit};
 use tongxin_store::testing::all_stores;
 
-async fn assert_fits_phone(b: &Browser, what: &str) {
-    let widths = b.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
-    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-    assert!(scroll <= inner, "{what} scrolls sideways on a phone ({scroll} > {inner})");
-}
-
 #[tokio::test]
 async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(PHONE.0, PHONE.1).await;
+        let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
 
         // The QR code on building 1 opens the form with the building filled in.
         b.goto("/report?b=qr-1").await;
@@ -32,7 +25,7 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
         b.fill("#description", "楼下烧烤店每晚十二点后还很吵").await;
         b.fill("#address", "2单元").await;
         b.fill("#phone", "13900005678").await;
-        assert_fits_phone(&b, "the report form").await;
+        b.assert_fits_width("the report form").await;
         b.execute("window.scrollTo(0, 0)").await;
         b.screenshot(&format!("resident-report-form-{}", t.label)).await;
         b.click("button.submit").await;
@@ -42,7 +35,7 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
         assert!(code.starts_with("TX"), "{}: {code}", t.label);
         assert_eq!(b.current_path().await, "/report/done");
         assert!(b.text("#follow-url").await.contains(&format!("/track/{code}?t=")));
-        assert_fits_phone(&b, "the confirmation").await;
+        b.assert_fits_width("the confirmation").await;
         b.screenshot(&format!("resident-confirmation-{}", t.label)).await;
         b.click("#follow-link").await;
         b.wait_for("#timeline").await;
@@ -92,7 +85,7 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
             timeline.contains("已受理") && timeline.contains("已办结") && timeline.contains("已评价"),
             "{timeline}"
         );
-        assert_fits_phone(&b, "the follow page").await;
+        b.assert_fits_width("the follow page").await;
         b.screenshot(&format!("resident-follow-{}", t.label)).await;
         let stored = f.store.case(&admin, case.id).await.unwrap();
         assert_eq!(stored.status, "rated");
@@ -105,8 +98,7 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
 async fn tapping_the_map_puts_the_report_in_its_grid() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let Some(b) = Browser::start(f.app.clone()).await else { return };
-        b.set_viewport(PHONE.0, PHONE.1).await;
+        let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
         b.goto("/report").await;
         b.wait_for("#category").await.select_by_value("city.road").await.unwrap();
         b.fill("#description", "人行道地砖松动").await;
@@ -116,7 +108,7 @@ async fn tapping_the_map_puts_the_report_in_its_grid() {
         let lat: f64 = b.wait_for("#lat").await.prop("value").await.unwrap().unwrap().parse().unwrap();
         assert!((119.665..119.67).contains(&lng) && (29.085..29.09).contains(&lat), "{}: {lng},{lat}", t.label);
         assert!(b.text("#picked").await.contains("已标出位置"));
-        assert_fits_phone(&b, "the report form with the map").await;
+        b.assert_fits_width("the report form with the map").await;
         b.screenshot(&format!("resident-report-map-{}", t.label)).await;
         b.click("button.submit").await;
         let code = b.text("#tracking-code").await;
@@ -134,9 +126,7 @@ async fn a_grid_worker_opens_the_qr_sheet_of_the_grid() {
         let f = fixture(&t).await;
         let Some(b) = Browser::start(f.app.clone()).await else { return };
         b.goto(&format!("/grids/{GRID_A1}/qr")).await;
-        b.fill("#username", Who::Grid.username()).await;
-        b.fill("#password", PASSWORD).await;
-        b.click("button[type=submit]").await;
+        b.submit_login(Who::Grid.username(), PASSWORD, None).await;
         b.wait_for("figure.tile svg").await;
         assert_eq!(b.current_path().await, format!("/grids/{GRID_A1}/qr"), "{}: back to the sheet", t.label);
         assert!(b.text("figure.tile").await.contains("小区1幢"));

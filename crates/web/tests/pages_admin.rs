@@ -4,98 +4,21 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
-use http_body_util::BodyExt;
+use support::pages::*;
 use support::*;
 use tongxin_domain::deadline::TimeLimit;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_store::Page;
 use tongxin_store::testing::all_stores;
-use tower::ServiceExt;
 
 const PAGES: [&str; 5] = ["/admin/regions", "/admin/categories", "/admin/deadlines", "/admin/users", "/admin/imports"];
 
-async fn get(f: &Fixture, s: &Session, uri: &str) -> Reply {
-    send(&f.app, s, "GET", uri, None).await
-}
-
-async fn reply(f: &Fixture, req: Request<Body>) -> Reply {
-    let resp = f.app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-/// Posts an urlencoded form the way a browser does: the session cookie, `_csrf` in the body.
-async fn post_form(f: &Fixture, s: &Session, uri: &str, fields: &[(&str, &str)]) -> Reply {
-    let body = serde_urlencoded::to_string(fields).unwrap();
-    let mut req =
-        Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
-}
-
 /// Posts a multipart upload form with `_csrf` and a `file`.
 async fn post_upload(f: &Fixture, s: &Session, uri: &str, csrf: &str, name: &str, file: &[u8]) -> Reply {
-    const B: &str = "----tongxin-test-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{B}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
-    );
-    body.extend_from_slice(
-        format!(
-            "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"));
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
-}
-
-fn csrf(s: &Session) -> String {
-    s.csrf.clone().unwrap()
-}
-
-/// The flash message a redirect carries (percent-decoded).
-fn flash_of(r: &Reply) -> String {
-    let cookie = r
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("tx_flash="))
-        .unwrap_or_else(|| panic!("no flash on {} {}", r.status, r.body));
-    let value = cookie.trim_start_matches("tx_flash=").split(';').next().unwrap();
-    let (_, text) = value.split_once('.').unwrap();
-    let bytes: Vec<u8> = {
-        let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] == b'%' {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-        out
-    };
-    String::from_utf8(bytes).unwrap()
+    let upload = Upload { field: "file", filename: name.into(), content_type: "application/octet-stream", bytes: file };
+    post_multipart(f, s, uri, &[("_csrf", csrf)], &[upload]).await
 }
 
 #[tokio::test]
@@ -383,8 +306,7 @@ async fn grids_are_imported_from_geojson_through_the_upload_form() {
     for t in all_stores().await {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
-        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330702001008003","name":"桃园三网格"},
-            "geometry":{"type":"Polygon","coordinates":[[[119.66,29.085],[119.665,29.085],[119.665,29.08],[119.66,29.08],[119.66,29.085]]]}}]}"#;
+        let geojson = GRID_A3_GEOJSON;
         let r = post_upload(&f, &admin, "/admin/imports/grids", &csrf(&admin), "g.geojson", geojson.as_bytes()).await;
         assert_eq!(r.status, StatusCode::OK, "{}: {}", t.label, r.body);
         assert!(r.body.contains("新建网格 1 个"));

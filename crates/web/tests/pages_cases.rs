@@ -4,97 +4,13 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use support::pages::*;
 use support::*;
 use tongxin_store::testing::all_stores;
-use tower::ServiceExt;
-
-/// A case of `city.garbage` in grid A1; a (manual) rule suggests department 1.
-async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Reported {
-    let rule = tongxin_store::cases::categories::RuleRow {
-        id: 0,
-        category_code: "city.garbage".into(),
-        area_kind: "street".into(),
-        area_code: STREET1.into(),
-        target_kind: "department".into(),
-        target_ref: "1".into(),
-        auto_dispatch: false,
-        version: 1,
-    };
-    if !f.store.routing_rules().await.unwrap().iter().any(|r| r.category_code == "city.garbage") {
-        f.store.create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
-        f.state.cases.reload().await.unwrap();
-    }
-    f.state
-        .cases
-        .report(tongxin_app::cases::Report {
-            channel: tongxin_domain::case::Channel::Hotline,
-            category: "city.garbage".into(),
-            urgency: None,
-            title: None,
-            description: text.into(),
-            place: tongxin_app::cases::Place::Grid { code: GRID_A1.into() },
-            address: "桃园小区3幢".into(),
-            requester_name: Some("王先生".into()),
-            phone: Some(tongxin_domain::phone::Phone::parse("13812345678").unwrap()),
-            photos: Vec::new(),
-            reporter: tongxin_app::cases::Reporter::System("test".into()),
-            on_spot_reply: None,
-        })
-        .await
-        .unwrap()
-}
-
-async fn get(f: &Fixture, s: &Session, uri: &str) -> Reply {
-    send(&f.app, s, "GET", uri, None).await
-}
-
-/// Posts a urlencoded form (the page's `_csrf` in the body, like a browser).
-async fn post_form(f: &Fixture, s: &Session, uri: &str, fields: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("_csrf", s.csrf.as_deref().unwrap_or(""))];
-    all.extend_from_slice(fields);
-    let body = serde_urlencoded::to_string(&all).unwrap();
-    let mut req =
-        Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
-}
-
-async fn reply(f: &Fixture, req: Request<Body>) -> Reply {
-    let resp = f.app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-/// Follows a post's redirect with its flash cookie, as a browser does.
-async fn follow(f: &Fixture, s: &Session, r: &Reply) -> Reply {
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
-    let flash = r
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .find(|c| c.starts_with("tx_flash="));
-    let cookie = match (&s.cookie, flash) {
-        (Some(c), Some(fl)) => Some(format!("{c}; {fl}")),
-        (c, _) => c.clone(),
-    };
-    get(f, &Session { cookie, csrf: s.csrf.clone() }, &to).await
-}
 
 async fn version(f: &Fixture, id: i64) -> String {
     f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().version.to_string()
-}
-
-async fn status(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().status
 }
 
 fn small(r: &Reply, what: &str) {
@@ -206,7 +122,7 @@ async fn dispatching_with_a_whistle_a_stale_version_and_merging() {
         let uri = format!("/cases/{}/act", waiting.id);
         let v = version(&f, waiting.id).await;
         let grid_team = format!("grid:{GRID_A1}");
-        let r = post_form(
+        let r = post_form_with_csrf(
             &f,
             &d,
             &uri,
@@ -215,30 +131,38 @@ async fn dispatching_with_a_whistle_a_stale_version_and_merging() {
         .await;
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("flash ok") && page.body.contains("已派遣"), "{}: {}", t.label, page.body);
-        assert_eq!(status(&f, waiting.id).await, "dispatched");
+        assert_eq!(case_status(&f, waiting.id).await, "dispatched");
         assert!(page.body.contains("城管执法中队（牵头）") && page.body.contains("（协办）"), "{}", t.label);
 
         // The same form again, with the version it was rendered with.
-        let r = post_form(&f, &d, &uri, &[("version", &v), ("action", "supervise"), ("note", "抓紧")]).await;
+        let r = post_form_with_csrf(&f, &d, &uri, &[("version", &v), ("action", "supervise"), ("note", "抓紧")]).await;
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("该诉求刚被他人处理过，请刷新后重试"), "{}: {}", t.label, page.body);
         assert!(page.body.contains("flash error"), "{}", t.label);
 
         let v = version(&f, waiting.id).await;
-        let r = post_form(&f, &d, &uri, &[("version", &v), ("action", "supervise"), ("note", "请今日办结")]).await;
+        let r = post_form_with_csrf(&f, &d, &uri, &[("version", &v), ("action", "supervise"), ("note", "请今日办结")])
+            .await;
         assert!(follow(&f, &d, &r).await.body.contains("街道督办"), "{}", t.label);
 
         // Merge a duplicate into the first case by its tracking code.
         let dup = waiting_case(&f, "垃圾又没人收").await;
         let uri = format!("/cases/{}/act", dup.id);
         let v = version(&f, dup.id).await;
-        let r =
-            post_form(&f, &d, &uri, &[("version", &v), ("action", "merge"), ("into_code", &f.ids.case_c1.code)]).await;
+        let r = post_form_with_csrf(
+            &f,
+            &d,
+            &uri,
+            &[("version", &v), ("action", "merge"), ("into_code", &f.ids.case_c1.code)],
+        )
+        .await;
         assert!(follow(&f, &d, &r).await.body.contains("不存在或不在您的管辖范围内"), "{}: out of scope", t.label);
-        let r = post_form(&f, &d, &uri, &[("version", &v), ("action", "merge"), ("into_code", &waiting.code)]).await;
+        let r =
+            post_form_with_csrf(&f, &d, &uri, &[("version", &v), ("action", "merge"), ("into_code", &waiting.code)])
+                .await;
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("已合并"), "{}: {}", t.label, page.body);
-        assert_eq!(status(&f, dup.id).await, "merged");
+        assert_eq!(case_status(&f, dup.id).await, "merged");
 
         // Out of scope: the 404 page, for reading and for acting.
         let out = format!("/cases/{}", f.ids.case_c1.id);
@@ -246,47 +170,38 @@ async fn dispatching_with_a_whistle_a_stale_version_and_merging() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert!(r.body.contains("页面不存在"), "{}", t.label);
         let v = version(&f, f.ids.case_c1.id).await;
-        let r = post_form(&f, &d, &format!("{out}/act"), &[("version", &v), ("action", "supervise")]).await;
+        let r = post_form_with_csrf(&f, &d, &format!("{out}/act"), &[("version", &v), ("action", "supervise")]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", t.label);
-        assert_eq!(status(&f, f.ids.case_c1.id).await, "dispatched");
+        assert_eq!(case_status(&f, f.ids.case_c1.id).await, "dispatched");
 
         // A wrong CSRF token changes nothing.
         let bad = Session { cookie: d.cookie.clone(), csrf: Some("forged".into()) };
         let v = version(&f, waiting.id).await;
-        let r = post_form(&f, &bad, &format!("/cases/{}/act", waiting.id), &[("version", &v), ("action", "supervise")])
-            .await;
+        let r = post_form_with_csrf(
+            &f,
+            &bad,
+            &format!("/cases/{}/act", waiting.id),
+            &[("version", &v), ("action", "supervise")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", t.label);
         assert_eq!(version(&f, waiting.id).await, v);
         t.cleanup().await;
     }
 }
 
-fn multipart(csrf: &str, version: &str, reply: &str, photos: &[&[u8]]) -> (String, Vec<u8>) {
-    let boundary = "----tongxin-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in [("_csrf", csrf), ("version", version), ("reply", reply)] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (i, p) in photos.iter().enumerate() {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(p);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(f: &Fixture, s: &Session, uri: &str, ct: String, body: Vec<u8>) -> Reply {
-    let mut req = Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, ct);
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
+/// Posts the multipart reply form: `_csrf`, `version`, `reply` and `photos`.
+async fn post_reply(
+    f: &Fixture,
+    s: &Session,
+    uri: &str,
+    csrf: &str,
+    version: &str,
+    reply: &str,
+    photos: &[&[u8]],
+) -> Reply {
+    let fields = [("_csrf", csrf), ("version", version), ("reply", reply)];
+    post_multipart(f, s, uri, &fields, &Upload::photos("photos", photos)).await
 }
 
 #[tokio::test]
@@ -306,16 +221,18 @@ async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_wit
         let id = f.ids.case_a1.id;
         let act = format!("/cases/{id}/act");
         let v = version(&f, id).await;
-        let r = post_form(&f, &dept, &act, &[("version", &v), ("action", "acknowledge")]).await;
+        let r = post_form_with_csrf(&f, &dept, &act, &[("version", &v), ("action", "acknowledge")]).await;
         let page = follow(&f, &dept, &r).await;
         assert!(page.body.contains("已签收"), "{}: {}", t.label, page.body);
         assert!(page.body.contains("/reply\"") && page.body.contains("value=\"request_extension\""), "{}", t.label);
         assert!(!page.body.contains("value=\"acknowledge\""), "{}: once only", t.label);
 
         let v = version(&f, id).await;
-        let r = post_form(&f, &dept, &act, &[("version", &v), ("action", "request_extension"), ("days", "0")]).await;
+        let r =
+            post_form_with_csrf(&f, &dept, &act, &[("version", &v), ("action", "request_extension"), ("days", "0")])
+                .await;
         assert!(follow(&f, &dept, &r).await.body.contains("延期天数应为"), "{}", t.label);
-        let r = post_form(
+        let r = post_form_with_csrf(
             &f,
             &dept,
             &act,
@@ -330,20 +247,16 @@ async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_wit
         let csrf = dept.csrf.clone().unwrap();
         let reply_uri = format!("/cases/{id}/reply");
         let v = version(&f, id).await;
-        let (ct, body) = multipart(&csrf, &v, "", &[]);
-        let r = post_multipart(&f, &dept, &reply_uri, ct, body).await;
+        let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "", &[]).await;
         assert!(follow(&f, &dept, &r).await.body.contains("请填写办理结果"), "{}", t.label);
-        let (ct, body) = multipart(&csrf, &v, "已清理", &[b"GIF89a...."]);
-        let r = post_multipart(&f, &dept, &reply_uri, ct, body).await;
+        let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "已清理", &[b"GIF89a...."]).await;
         assert!(follow(&f, &dept, &r).await.body.contains("不是 JPEG、PNG 或 WebP"), "{}", t.label);
-        let (ct, body) = multipart("forged", &v, "已清理", &[]);
-        assert_eq!(post_multipart(&f, &dept, &reply_uri, ct, body).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(post_reply(&f, &dept, &reply_uri, "forged", &v, "已清理", &[]).await.status, StatusCode::FORBIDDEN);
 
-        let (ct, body) = multipart(&csrf, &v, "已约谈店主，夜间停止营业", &[png]);
-        let r = post_multipart(&f, &dept, &reply_uri, ct, body).await;
+        let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "已约谈店主，夜间停止营业", &[png]).await;
         let page = follow(&f, &dept, &r).await;
         assert!(page.body.contains("佐证照片 1 张"), "{}: {}", t.label, page.body);
-        assert_eq!(status(&f, id).await, "handled");
+        assert_eq!(case_status(&f, id).await, "handled");
         assert!(page.body.contains("已约谈店主，夜间停止营业"), "{}", t.label);
         for form in ["acknowledge", "return", "request_extension"] {
             assert!(!page.body.contains(&format!("value=\"{form}\"")), "{}: no {form} after the reply", t.label);
@@ -356,7 +269,7 @@ async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_wit
         let r = get(&f, &d, &format!("/cases/{id}")).await;
         assert!(r.body.contains("value=\"verify\"") && !r.body.contains("value=\"close\""), "{}", t.label);
         let v = version(&f, id).await;
-        let r = post_form(&f, &d, &act, &[("version", &v), ("action", "verify"), ("ok", "1")]).await;
+        let r = post_form_with_csrf(&f, &d, &act, &[("version", &v), ("action", "verify"), ("ok", "1")]).await;
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("value=\"close\""), "{}: {}", t.label, page.body);
         t.cleanup().await;
@@ -371,12 +284,17 @@ async fn a_department_returns_a_case_with_a_reason() {
         let id = f.ids.case_a1.id;
         let act = format!("/cases/{id}/act");
         let v = version(&f, id).await;
-        let r = post_form(&f, &dept, &act, &[("version", &v), ("action", "return"), ("reason", "")]).await;
+        let r = post_form_with_csrf(&f, &dept, &act, &[("version", &v), ("action", "return"), ("reason", "")]).await;
         assert!(follow(&f, &dept, &r).await.body.contains("请填写退单理由"), "{}", t.label);
-        let r =
-            post_form(&f, &dept, &act, &[("version", &v), ("action", "return"), ("reason", "属供电公司职责")]).await;
+        let r = post_form_with_csrf(
+            &f,
+            &dept,
+            &act,
+            &[("version", &v), ("action", "return"), ("reason", "属供电公司职责")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(status(&f, id).await, "accepted", "{}: back to the dispatch centre", t.label);
+        assert_eq!(case_status(&f, id).await, "accepted", "{}: back to the dispatch centre", t.label);
         // The case left the department: nothing more to do on it (or no longer visible).
         let page = follow(&f, &dept, &r).await;
         assert!(

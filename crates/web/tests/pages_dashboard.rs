@@ -4,11 +4,10 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
+use support::pages::*;
 use support::*;
 use tongxin_store::testing::all_stores;
-use tower::ServiceExt;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -24,18 +23,12 @@ async fn get_bytes(f: &Fixture, s: &Session, uri: &str) -> (StatusCode, axum::ht
     if let Some(c) = &s.cookie {
         req = req.header(header::COOKIE, c);
     }
-    let resp = f.app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+    reply_bytes(f, req.body(Body::empty()).unwrap()).await
 }
 
 /// A resident's report at a point (the public API), auto-dispatched by the fixture's noise rule.
-async fn report_at(f: &Fixture, (lng, lat): (f64, f64), text: &str, phone: &str) -> i64 {
-    let body =
-        format!(r#"{{"category":"city.noise","description":"{text}","lat":{lat},"lng":{lng},"phone":"{phone}"}}"#);
-    let reply = send(&f.app, &Session::default(), "POST", "/api/v1/reports", Some(&body)).await;
-    assert!(reply.status.is_success(), "{}", reply.body);
-    let code = reply.json()["code"].as_str().unwrap().to_string();
+async fn report_id_at(f: &Fixture, point: (f64, f64), text: &str, phone: &str) -> i64 {
+    let code = report_at(f, point, text, phone).await;
     let found = f
         .store
         .case_queue(
@@ -133,7 +126,7 @@ async fn every_chart_exports_as_xlsx_within_scope() {
 async fn the_map_shows_the_scopes_grids_and_overdue_cases_as_red_markers() {
     for t in all_stores().await {
         let f = fixture(&t).await;
-        let id = report_at(&f, POINT_A1, "路灯不亮已经一周了", "13800005678").await;
+        let id = report_id_at(&f, POINT_A1, "路灯不亮已经一周了", "13800005678").await;
         // Past every deadline: the timer marks the open cases overdue.
         f.clock.advance(chrono::Duration::days(40));
         let marked = f.store.mark_overdue(100).await.unwrap();

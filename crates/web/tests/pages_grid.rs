@@ -5,10 +5,9 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::NaiveDate;
-use http_body_util::BodyExt;
+use support::pages::*;
 use support::*;
 use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::IdNumber;
@@ -16,88 +15,10 @@ use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::places::{NewHousehold, insert_households};
 use tongxin_store::testing::all_stores;
-use tower::ServiceExt;
 
-async fn get(f: &Fixture, s: &Session, uri: &str) -> Reply {
-    send(&f.app, s, "GET", uri, None).await
-}
-
-async fn reply(f: &Fixture, req: Request<Body>) -> Reply {
-    let resp = f.app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-/// Posts an urlencoded form the way a browser does: the session cookie, `_csrf` in the body.
-async fn post_form(f: &Fixture, s: &Session, uri: &str, fields: &[(&str, &str)]) -> Reply {
-    let body = serde_urlencoded::to_string(fields).unwrap();
-    let mut req =
-        Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
-}
-
-/// Posts a multipart form (text fields and one `photo`), as the patrol page does.
-async fn post_multipart(f: &Fixture, s: &Session, uri: &str, fields: &[(&str, &str)], photo: &[u8]) -> Reply {
-    const B: &str = "----tongxin-grid-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{B}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{B}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(photo);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"));
-    if let Some(c) = &s.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    reply(f, req.body(Body::from(body)).unwrap()).await
-}
-
-fn csrf(s: &Session) -> String {
-    s.csrf.clone().unwrap()
-}
-
-/// The flash message a redirect carries (percent-decoded).
-fn flash_of(r: &Reply) -> String {
-    let cookie = r
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("tx_flash="))
-        .unwrap_or_else(|| panic!("no flash on {} {}", r.status, r.body));
-    let value = cookie.trim_start_matches("tx_flash=").split(';').next().unwrap();
-    let (_, text) = value.split_once('.').unwrap();
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn location(r: &Reply) -> String {
-    r.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+/// The patrol form's one `photo`.
+fn photo(bytes: &[u8]) -> Upload<'_> {
+    Upload { field: "photo", filename: "p.png".into(), content_type: "image/png", bytes }
 }
 
 async fn patrol_cases(f: &Fixture) -> Vec<tongxin_store::cases::read::CaseView> {
@@ -243,7 +164,7 @@ async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_fi
                 ("description", "路面坑洼"),
                 ("address", "桃园路 12 号门口"),
             ],
-            png,
+            &[photo(png)],
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", t.label, r.body);
@@ -275,7 +196,7 @@ async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_fi
             &s,
             "/grid/patrol",
             &[("_csrf", &token), ("category", "city.road"), ("description", "假照片"), ("address", "某处")],
-            b"GIF89a not a photo",
+            &[photo(b"GIF89a not a photo")],
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.label);
@@ -294,7 +215,7 @@ async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_fi
             &s,
             "/grid/patrol",
             &[("category", "city.road"), ("description", "y"), ("address", "z")],
-            png,
+            &[photo(png)],
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -5,12 +5,11 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use http_body_util::BodyExt;
+use support::pages::{Upload, location, multipart, reply};
 use support::*;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::{Action, Unit};
 use tongxin_store::testing::all_stores;
-use tower::ServiceExt;
 
 /// A browser without JavaScript: cookies it was given, and what it sends.
 #[derive(Default, Clone)]
@@ -43,10 +42,8 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let resp = f.app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        for c in headers.get_all(header::SET_COOKIE) {
+        let r = reply(f, req.body(body).unwrap()).await;
+        for c in r.headers.get_all(header::SET_COOKIE) {
             let pair = c.to_str().unwrap().split(';').next().unwrap();
             let (k, v) = pair.split_once('=').unwrap();
             self.cookies.retain(|(name, _)| name != k);
@@ -54,8 +51,7 @@ impl Client {
                 self.cookies.push((k.into(), v.into()));
             }
         }
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        r
     }
 
     async fn get(&mut self, f: &Fixture, uri: &str) -> Reply {
@@ -68,25 +64,7 @@ impl Client {
     }
 
     async fn post_multipart(&mut self, f: &Fixture, uri: &str, fields: &[(&str, &str)], photos: &[&[u8]]) -> Reply {
-        let boundary = "----tongxin-test-boundary";
-        let mut body = Vec::new();
-        for (k, v) in fields {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-            );
-        }
-        for (i, p) in photos.iter().enumerate() {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(p);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let ct = format!("multipart/form-data; boundary={boundary}");
+        let (ct, body) = multipart(fields, &Upload::photos("photos", photos));
         self.request(f, "POST", uri, Some((&ct, body))).await
     }
 }
@@ -98,13 +76,9 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_string()
 }
 
-fn location(r: &Reply) -> String {
-    r.headers
-        .get(header::LOCATION)
-        .unwrap_or_else(|| panic!("no redirect ({}): {}", r.status, r.body))
-        .to_str()
-        .unwrap()
-        .into()
+/// The rating form's fields for "resolved, satisfied".
+fn rating<'a>(csrf: &'a str, token: &'a str, version: &'a str) -> [(&'static str, &'a str); 5] {
+    [("_csrf", csrf), ("t", token), ("version", version), ("resolved", "yes"), ("satisfaction", "satisfied")]
 }
 
 /// Every input, select and textarea with an id has a `<label for=…>` (hidden fields excepted).
@@ -372,47 +346,11 @@ async fn the_follow_page_confirms_and_rates_and_a_wrong_token_is_404() {
         let version = hidden(&page.body, "version");
         let rate = format!("/track/{}/rate", case.code);
         // Without the token of this case: 404; with a forged CSRF token: 403; a stale version: a message.
-        let r = c
-            .post_form(
-                &f,
-                &rate,
-                &[
-                    ("_csrf", &csrf),
-                    ("t", "forged"),
-                    ("version", &version),
-                    ("resolved", "yes"),
-                    ("satisfaction", "satisfied"),
-                ],
-            )
-            .await;
+        let r = c.post_form(&f, &rate, &rating(&csrf, "forged", &version)).await;
         assert_eq!(r.status, 404);
-        let r = c
-            .post_form(
-                &f,
-                &rate,
-                &[
-                    ("_csrf", "x"),
-                    ("t", &case.follow_token),
-                    ("version", &version),
-                    ("resolved", "yes"),
-                    ("satisfaction", "satisfied"),
-                ],
-            )
-            .await;
+        let r = c.post_form(&f, &rate, &rating("x", &case.follow_token, &version)).await;
         assert_eq!(r.status, 403);
-        let r = c
-            .post_form(
-                &f,
-                &rate,
-                &[
-                    ("_csrf", &csrf),
-                    ("t", &case.follow_token),
-                    ("version", "1"),
-                    ("resolved", "yes"),
-                    ("satisfaction", "satisfied"),
-                ],
-            )
-            .await;
+        let r = c.post_form(&f, &rate, &rating(&csrf, &case.follow_token, "1")).await;
         assert_eq!(r.status, 303);
         assert!(c.get(&f, &url).await.body.contains("刷新后重试"), "a stale form says so");
         let r = c

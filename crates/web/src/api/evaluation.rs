@@ -130,19 +130,6 @@ pub async fn ranking(
     Ok(Json(RankingReply { month: a.month, level: a.level, level_label: a.level.label(), weights, units }))
 }
 
-/// `filename*` (RFC 5987) for a UTF-8 file name.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /api/v1/evaluation/export?month=&level=&within=&format=csv|xlsx`
 pub async fn export(State(s): State<AppState>, caller: Caller, Q(p): Q<RankingParams>) -> ApiResult<Response> {
     let a = asked(&s, &caller, &p)?;
@@ -166,11 +153,9 @@ pub async fn export(State(s): State<AppState>, caller: Caller, Q(p): Q<RankingPa
         })?;
         (bytes, XLSX, "xlsx")
     };
-    let disposition = format!(
-        "attachment; filename=\"evaluation-{}-{}.{ext}\"; filename*=UTF-8''{}",
-        a.month,
-        a.level.as_str(),
-        percent_encode(&format!("{title}.{ext}"))
+    let disposition = crate::percent::attachment(
+        &format!("evaluation-{}-{}.{ext}", a.month, a.level.as_str()),
+        &format!("{title}.{ext}"),
     );
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())

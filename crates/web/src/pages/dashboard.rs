@@ -385,19 +385,6 @@ fn sheet(title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, r
     book.save_to_buffer()
 }
 
-/// `filename*` (RFC 5987) for a UTF-8 file name.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /dashboard/export.xlsx?chart=daily|category|ranking|areas&area=&level=`: the numbers
 /// behind one chart as an xlsx workbook with Chinese headers.
 pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult<Response> {
@@ -467,7 +454,6 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
         }
     };
     let file = format!("{name}{title}.xlsx");
-    let disposition =
-        format!("attachment; filename=\"dashboard-{chart}.xlsx\"; filename*=UTF-8''{}", percent_encode(&file));
+    let disposition = crate::percent::attachment(&format!("dashboard-{chart}.xlsx"), &file);
     Ok(([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }

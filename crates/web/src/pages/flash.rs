@@ -1,6 +1,7 @@
 //! Flash messages: a short note carried in a cookie across a post-redirect-get ("已派单"),
 //! shown once on the next page and then cleared.
 
+use crate::percent::percent_encode;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -37,18 +38,6 @@ pub fn redirect(to: &str, kind: &'static str, text: &str) -> Response {
 /// The header that removes a shown flash.
 pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("tx_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn percent_decode(s: &str) -> String {

@@ -636,13 +636,12 @@ async fn track(
 /// correct (a refused step, a stale page) is a flash, not an error page.
 async fn act_as_requester(
     state: &AppState,
-    code: &str,
+    c: &CaseView,
     token: &str,
     version: i64,
     action: Action,
     ok: &str,
 ) -> PageResult {
-    let c = requester_case(state, code, token).await?;
     let back = follow_path(&c.code, token);
     let actor = CaseActor::Requester { code: c.code.clone(), token: token.to_string() };
     match state.cases.act(&actor, c.id, version, action).await {
@@ -651,6 +650,15 @@ async fn act_as_requester(
         Err(CaseError::Transition(t)) => Ok(flash::redirect(&back, "error", &t.to_string())),
         Err(CaseError::Store(tongxin_store::StoreError::Conflict(m))) => Ok(flash::redirect(&back, "error", &m)),
         Err(e) => Err(ApiError::from(e).into()),
+    }
+}
+
+/// A form's `yes` or `no`; anything else is no answer.
+fn yes_no(answer: &str) -> Option<bool> {
+    match answer {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
     }
 }
 
@@ -672,16 +680,14 @@ pub struct RateForm {
 async fn rate(State(state): State<AppState>, Path(code): Path<String>, CsrfForm(f): CsrfForm<RateForm>) -> PageResult {
     let c = requester_case(&state, &code, &f.t).await?;
     let back = follow_path(&c.code, &f.t);
-    let resolved = match f.resolved.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => return Ok(flash::redirect(&back, "error", "请选择问题是否已解决")),
+    let Some(resolved) = yes_no(&f.resolved) else {
+        return Ok(flash::redirect(&back, "error", "请选择问题是否已解决"));
     };
     let Some(satisfaction) = Satisfaction::parse(&f.satisfaction) else {
         return Ok(flash::redirect(&back, "error", "请选择满意程度"));
     };
     let action = Action::Rate { resolved, satisfaction, comment: f.comment };
-    act_as_requester(&state, &code, &f.t, f.version, action, "感谢您的评价，已记录").await
+    act_as_requester(&state, &c, &f.t, f.version, action, "感谢您的评价，已记录").await
 }
 
 #[derive(Deserialize)]
@@ -704,11 +710,9 @@ async fn confirm(
 ) -> PageResult {
     let c = requester_case(&state, &code, &f.t).await?;
     let back = follow_path(&c.code, &f.t);
-    let ok = match f.ok.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => return Ok(flash::redirect(&back, "error", "请选择办理结果是否属实")),
+    let Some(ok) = yes_no(&f.ok) else {
+        return Ok(flash::redirect(&back, "error", "请选择办理结果是否属实"));
     };
     let message = if ok { "已确认办理结果，谢谢" } else { "已退回承办单位继续办理" };
-    act_as_requester(&state, &code, &f.t, f.version, Action::Verify { ok, note: f.note }, message).await
+    act_as_requester(&state, &c, &f.t, f.version, Action::Verify { ok, note: f.note }, message).await
 }

@@ -181,6 +181,13 @@ impl Browser {
         Some(browser)
     }
 
+    /// [`Browser::start`] with the page's viewport sized to `(w, h)`.
+    pub async fn start_at(app: axum::Router, (w, h): (u32, u32)) -> Option<Browser> {
+        let browser = Browser::start(app).await?;
+        browser.set_viewport(w, h).await;
+        Some(browser)
+    }
+
     /// The WebDriver client, for what the helpers do not cover.
     pub fn client(&self) -> &Client {
         self.client.as_ref().expect("browser is open")
@@ -256,6 +263,31 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
+    }
+
+    /// Fills in the login form on the current page and submits it; `totp` for the second factor.
+    pub async fn submit_login(&self, username: &str, password: &str, totp: Option<&str>) {
+        self.fill("#username", username).await;
+        self.fill("#password", password).await;
+        if let Some(code) = totp {
+            self.fill("#totp_code", code).await;
+        }
+        self.click("button[type=submit]").await;
+    }
+
+    /// Logs in through `/login?next={next}` and waits for the signed-in page (its logout form).
+    pub async fn log_in(&self, next: &str, username: &str, password: &str) {
+        self.goto(&format!("/login?next={next}")).await;
+        self.submit_login(username, password, None).await;
+        self.wait_for("form[action='/logout']").await;
+    }
+
+    /// Asserts that the page does not scroll sideways; the viewport's width.
+    pub async fn assert_fits_width(&self, what: &str) -> i64 {
+        let widths = self.execute("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(scroll <= inner, "{what} scrolls sideways on a phone ({scroll} > {inner})");
+        inner
     }
 
     /// Ends the WebDriver session (Chromium quits), then chromedriver.

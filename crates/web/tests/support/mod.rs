@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod pages;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -123,6 +125,10 @@ pub struct Fixture {
     pub app: Router,
     pub ids: Ids,
 }
+
+/// A third grid of community A (桃园三网格, …008003), in its south-west quarter, as GeoJSON.
+pub const GRID_A3_GEOJSON: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330702001008003","name":"桃园三网格"},
+    "geometry":{"type":"Polygon","coordinates":[[[119.66,29.085],[119.665,29.085],[119.665,29.08],[119.66,29.08],[119.66,29.085]]]}}]}"#;
 
 /// A point inside grid A1 and one inside C1.
 pub const POINT_A1: (f64, f64) = (119.6605, 29.0895);
