@@ -106,6 +106,9 @@ async fn an_index_without_area_words_is_rebuilt_once_and_finds_the_same_cases() 
         let filter = QueueFilter { q: Some("合成".into()), ..Default::default() };
         let everywhere = store.case_queue(&Scope::All, &filter, Page::default()).await.unwrap();
         assert_eq!(everywhere.total, ids.len() as i64, "{label}: every case of both streets");
+        let past_the_end = store.case_queue(&Scope::All, &filter, Page::new(Some(100), Some(20))).await.unwrap();
+        assert!(past_the_end.items.is_empty(), "{label}");
+        assert_eq!(past_the_end.total, ids.len() as i64, "{label}: a page past the end still has the total");
         assert!(found(store, &street, "噪音").await.is_empty(), "{label}: the old words are gone");
         assert_eq!(store.rebuild_search_index(&mut |_, _| {}).await.unwrap(), 0, "{label}: only once");
         t.cleanup().await;

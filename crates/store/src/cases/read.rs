@@ -202,6 +202,7 @@ impl Store {
             let a = push(&mut binds, Bind::Ts(t));
             clauses.push(format!("c.created_at < ${a}"));
         }
+        let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let mut words = super::search::query_words(q);
             if words.is_empty() {
@@ -251,12 +252,33 @@ impl Store {
                 q
             }};
         }
-        let items =
-            on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds).fetch_all(p).await)?;
-        let total: i64 =
-            on_read!(&self.db, |p| bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), count_binds)
-                .fetch_one(p)
+        let (items, counted) = if searching {
+            // A keyword search visits every match anyway (to order them): count in the same pass.
+            let sql = format!(
+                "SELECT {CASE_COLS}, COUNT(*) OVER () AS total_rows FROM cases c WHERE {filter} \
+                 ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
+            );
+            let hits: Vec<SearchHit> =
+                on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                    .fetch_all(p)
+                    .await)?;
+            let counted = hits.first().map(|h| h.total_rows);
+            (hits.into_iter().map(|h| h.case).collect(), counted)
+        } else {
+            let items = on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                .fetch_all(p)
                 .await)?;
+            (items, None)
+        };
+        let total: i64 = match counted {
+            Some(n) => n,
+            // A page past the end of a search, or a queue: count (up to the cap).
+            None => {
+                on_read!(&self.db, |p| bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), count_binds)
+                    .fetch_one(p)
+                    .await)?
+            }
+        };
         Ok(Paged {
             items,
             page: page.page,
@@ -265,6 +287,13 @@ impl Store {
             total_capped: total > COUNT_CAP,
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct SearchHit {
+    #[sqlx(flatten)]
+    case: CaseView,
+    total_rows: i64,
 }
 
 /// Queues count their cases up to this many.
