@@ -140,7 +140,7 @@ impl Store {
             binds.push(b);
             binds.len()
         };
-        // The street, community or grid searched within, for its area word (see `search`).
+        // The street, community or grid searched within, for its street's area word (see `search`).
         let mut area: Option<String> = None;
         match scope {
             Scope::All | Scope::Region { .. } => {
@@ -210,7 +210,8 @@ impl Store {
             }
             if let Some(code) = &area {
                 if self.search_has_area_words().await? {
-                    words.push(super::search::area_word(code));
+                    // Every case carries its street's word (`search::area_words`).
+                    words.push(super::search::area_word(&code[..9]));
                 }
             }
             // The one place the backends need different SQL: their full-text operators.
