@@ -110,12 +110,18 @@ async fn every_branch_of_the_loop_over_http() {
         // 退单: the department says it is not theirs; it cannot do so twice.
         w.ok(&dept, id, json!({ "action": "return", "unit": dept1(), "reason": "属物业管理范围" })).await;
         assert_eq!(w.status(id).await, "accepted");
+        assert!(
+            !open_queue(&f, &dept).await.contains(&id),
+            "{}: a returned case leaves the department's queue",
+            t.label
+        );
         w.ok(
             &dispatcher,
             id,
             json!({ "action": "dispatch", "lead": dept1(), "assisting": [grid_a1()], "auto": false }),
         )
         .await;
+        assert!(open_queue(&f, &dept).await.contains(&id), "{}: dispatched again, it is back", t.label);
         let twice = w.act(&dept, id, json!({ "action": "return", "unit": dept1(), "reason": "还是不归我们" })).await;
         assert_eq!(twice.status, StatusCode::CONFLICT, "{}: {}", t.label, twice.body);
         assert!(twice.json()["error"]["message"].as_str().unwrap().contains("退回过"));
@@ -267,6 +273,13 @@ async fn tongxin_jobs_free_delivery(f: &Fixture) {
         })
         .collect();
     f.store.deliver_notices(&notices).await.unwrap();
+}
+
+/// Ids in a caller's open queue.
+async fn open_queue(f: &Fixture, who: &Session) -> Vec<i64> {
+    let r = send(&f.app, who, "GET", "/api/v1/cases?status=open&per_page=200", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
 }
 
 /// Reports at a point (resident, no account); returns the tracking code.

@@ -177,7 +177,16 @@ impl Store {
             }
             Scope::Department { id, .. } => {
                 let a = push(&mut binds, Bind::Text(format!("dept:{id}")));
-                clauses.push(format!("c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a})"));
+                // Its open queue holds what it still has to work on; otherwise every case it
+                // took part in, except those taken from it (released).
+                let statuses = if f.open_only {
+                    "'dispatched', 'acknowledged'"
+                } else {
+                    "'dispatched', 'acknowledged', 'reported', 'returned'"
+                };
+                clauses.push(format!(
+                    "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a} AND status IN ({statuses}))"
+                ));
             }
         }
         if f.open_only {

@@ -449,6 +449,13 @@ async fn write_effects(
         insert_rows(tx, "case_participants", &["case_id", "unit", "role", "status", "deadline_at"], &rows).await?;
     } else {
         for (id, _, e, _) in items {
+            // The effects carry the case's whole current list of units: a unit no longer on it
+            // (re-dispatched elsewhere, withdrawn) is released; its row keeps the history.
+            on_tx!(tx, |c| sqlx::query("UPDATE case_participants SET status = 'released' WHERE case_id = $1")
+                .bind(*id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             for p in &e.participants {
                 let sql = "INSERT INTO case_participants (case_id, unit, role, status, deadline_at) VALUES ($1, $2, $3, $4, $5) \
                            ON CONFLICT (case_id, unit) DO UPDATE SET role = $3, status = $4, deadline_at = $5";
