@@ -21,15 +21,7 @@ const A2: &str = "330702001008002";
 const C1: &str = "330702002001001";
 const HEADER: &str = "工单编号,来电时间,诉求类别,诉求内容,地址,经度,纬度,网格编码,联系人,联系电话,紧急程度";
 
-fn square(lng: f64, lat: f64, side: f64) -> Boundary {
-    let (e, s) = (lng + side, lat - side);
-    Boundary {
-        geojson: format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
-        ),
-        bbox: [lng, s, e, lat],
-    }
-}
+use tongxin_store::testing::square;
 
 async fn seed(store: &Store) {
     let now = store.now();

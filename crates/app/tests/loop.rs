@@ -17,15 +17,7 @@ use tongxin_store::{Actor, Page, Store};
 
 const GRID: &str = "330702001008001";
 
-fn square(lng: f64, lat: f64, side: f64) -> Boundary {
-    let (e, s) = (lng + side, lat - side);
-    Boundary {
-        geojson: format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
-        ),
-        bbox: [lng, s, e, lat],
-    }
-}
+use tongxin_store::testing::square;
 
 async fn seed(store: &Store) {
     let now = store.now();

@@ -115,3 +115,14 @@ pub async fn all_stores() -> Vec<TestStore> {
     }
     out
 }
+
+/// A square boundary of `side` degrees with its north-west corner at (lng, lat), for fixtures.
+pub fn square(lng: f64, lat: f64, side: f64) -> crate::regions::Boundary {
+    let (e, s) = (lng + side, lat - side);
+    crate::regions::Boundary {
+        geojson: format!(
+            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
+        ),
+        bbox: [lng, s, e, lat],
+    }
+}

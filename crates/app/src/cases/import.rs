@@ -13,7 +13,6 @@
 //! Each case is routed and, if its rule says so, dispatched at once, exactly as intake does.
 
 use super::config::CaseConfig;
-use super::effects::CaseFacts;
 use super::intake::MAX_DESCRIPTION_CHARS;
 use super::{CaseError, CaseService};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -650,15 +649,7 @@ fn build_case(
     let urgency = urgency.unwrap_or(category.urgency);
     let initial = CaseState::new(Channel::Hotline);
     let decision = super::intake::auto_dispatch(cfg, &initial, &category.code, at.grid_code.as_deref(), now)?;
-    let facts = CaseFacts {
-        code: String::new(),
-        street_code: at.street_code.clone(),
-        grid_code: at.grid_code.clone(),
-        urgency,
-        has_phone: r.phone.is_some(),
-        warn_at: None,
-        contact_deadline_at: None,
-    };
+    let facts = super::intake::new_case_facts(&at.street_code, at.grid_code.as_deref(), urgency, r.phone.is_some());
     let dispatched = decision.is_some();
     let (state, mut effects, version) = super::intake::first_state(cfg, &facts, &initial, decision, now);
     let called_local = tongxin_domain::clock::shanghai(r.called_at).format("%Y-%m-%d %H:%M").to_string();

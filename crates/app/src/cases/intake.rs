@@ -203,15 +203,7 @@ impl CaseService {
         } else {
             auto_dispatch(&cfg, &initial, &category.code, at.grid_code.as_deref(), now)?
         };
-        let facts = CaseFacts {
-            code: String::new(),
-            street_code: at.street_code.clone(),
-            grid_code: at.grid_code.clone(),
-            urgency,
-            has_phone: r.phone.is_some(),
-            warn_at: None,
-            contact_deadline_at: None,
-        };
+        let facts = new_case_facts(&at.street_code, at.grid_code.as_deref(), urgency, r.phone.is_some());
         let (state, mut effects, version) = first_state(&cfg, &facts, &initial, decision, now);
         effects.events.insert(
             0,
@@ -282,6 +274,24 @@ pub(super) fn auto_dispatch(
             now,
         )?)),
         _ => Ok(None),
+    }
+}
+
+/// What the effects need to know of a case not written yet (no code, no deadlines so far).
+pub(super) fn new_case_facts(
+    street_code: &str,
+    grid_code: Option<&str>,
+    urgency: Urgency,
+    has_phone: bool,
+) -> CaseFacts {
+    CaseFacts {
+        code: String::new(),
+        street_code: street_code.to_string(),
+        grid_code: grid_code.map(str::to_string),
+        urgency,
+        has_phone,
+        warn_at: None,
+        contact_deadline_at: None,
     }
 }
 

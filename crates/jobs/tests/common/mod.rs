@@ -23,15 +23,7 @@ pub const STREET: &str = "330702001";
 pub const DEPT: &str = "dept:1";
 pub const PHONE: &str = "13812345678";
 
-fn square(lng: f64, lat: f64, side: f64) -> Boundary {
-    let (e, s) = (lng + side, lat - side);
-    Boundary {
-        geojson: format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
-        ),
-        bbox: [lng, s, e, lat],
-    }
-}
+use tongxin_store::testing::square;
 
 /// Regions, the department, the case service and the auto-dispatch rule.
 pub async fn setup(store: &Store) -> CaseService {

@@ -85,16 +85,7 @@ impl Who {
     }
 }
 
-/// Square boundary of `side` degrees with its north-west corner at (lng, lat).
-fn square(lng: f64, lat: f64, side: f64) -> Boundary {
-    let (e, s) = (lng + side, lat - side);
-    Boundary {
-        geojson: format!(
-            "{{\"type\":\"Polygon\",\"coordinates\":[[[{lng},{lat}],[{e},{lat}],[{e},{s}],[{lng},{s}],[{lng},{lat}]]]}}"
-        ),
-        bbox: [lng, s, e, lat],
-    }
-}
+use tongxin_store::testing::square;
 
 /// Ids of the fixture's objects, in and out of the common scope.
 #[derive(Debug, Clone)]
