@@ -136,6 +136,27 @@ async fn a_dispatched_case_is_warned_once_then_marked_overdue_and_supervised() {
 }
 
 #[tokio::test]
+async fn a_timer_that_wakes_after_the_deadline_sends_no_warning_only_the_overdue_notice() {
+    for t in all_stores().await {
+        let (store, label) = (&t.store, t.label);
+        let cases = setup(store).await;
+        let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
+        let cfg = JobsConfig::default();
+        let late = report(&cases, "楼上噪音扰民，半夜装修").await;
+        let deadline = store.case(&Scope::All, late.id).await.unwrap().deadline_at.unwrap();
+
+        // The jobs were down through the warning time and the deadline.
+        t.clock.advance(deadline - store.now() + Duration::hours(1));
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r.timers, TimerReport { overdue: 1, supervised: 1, ..Default::default() }, "{label}");
+        assert_eq!(notice_kinds(store, DEPT).await, ["dispatched", "overdue", "supervised"], "{label}");
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r.timers, TimerReport::default(), "{label}: the passed warning is not retried");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn a_decision_after_the_mark_settles_the_pending_escalation() {
     for t in all_stores().await {
         let (store, label) = (&t.store, t.label);

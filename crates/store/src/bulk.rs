@@ -88,11 +88,18 @@ impl From<DateTime<Utc>> for Val {
     }
 }
 
-/// Bound parameters per statement. Far below the limits (SQLite 32,766, PostgreSQL 65,535):
-/// binding slows down sharply on SQLite with very long statements (2,000 residents took 4.4 s in
-/// one statement and 0.55 s in statements of 100 rows), while ~2,000 parameters keep the
-/// PostgreSQL round trips few.
-const MAX_PARAMS: usize = 2_000;
+/// Bound parameters per statement, by backend. Both stay far below the limits (SQLite 32,766,
+/// PostgreSQL 65,535). SQLite keeps `$N` parameters in a list it searches linearly, both when it
+/// parses a statement and when sqlx asks each parameter's name to bind it, so a statement's cost
+/// grows with the square of its parameters: at 2,000 that lookup took over a quarter of intake's
+/// CPU. SQLite has no round trip to save, so small statements are cheaper there (and a full chunk's
+/// text repeats, so its prepared statement is reused); PostgreSQL keeps ~2,000 to save round trips.
+pub(crate) fn params_per_statement(tx: &Tx) -> usize {
+    match tx {
+        Tx::Sqlite(_) => 256,
+        Tx::Postgres(_) => 2_000,
+    }
+}
 
 fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
@@ -140,7 +147,7 @@ pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: &[Vec
     if rows.iter().any(|r| r.len() != columns.len()) {
         return Err(StoreError::Invalid(format!("{table}: 列数与值数不一致")));
     }
-    let per_chunk = (MAX_PARAMS / columns.len().max(1)).max(1);
+    let per_chunk = (params_per_statement(tx) / columns.len().max(1)).max(1);
     let mut written = 0;
     for chunk in rows.chunks(per_chunk) {
         let sql = insert_sql(table, columns, chunk.len());

@@ -66,7 +66,9 @@ fn payload(code: &str, text: &str) -> String {
 
 impl Store {
     /// Marks up to `limit` open cases whose warning time has come and queues a
-    /// `deadline_warning` notice to each one's lead unit, in one transaction.
+    /// `deadline_warning` notice to each one's lead unit, in one transaction. A case already
+    /// past its deadline (the timer was down) is marked without a warning: "due soon" would
+    /// be false, and the overdue notice follows instead. Returns the cases warned.
     pub async fn mark_deadline_warnings(&self, limit: i64) -> Result<Vec<WarnedCase>, StoreError> {
         let now = self.now();
         let sql = "UPDATE cases SET warned = TRUE WHERE id IN (\
@@ -76,6 +78,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let mut hits: Vec<WarnedCase> =
             on_tx!(&mut tx, |c| sqlx::query_as(sql).bind(now).bind(limit).fetch_all(c).await)?;
+        hits.retain(|h| h.deadline_at.is_some_and(|d| d > now));
         hits.sort_by_key(|h| h.id);
         let mut rows = Vec::new();
         for h in &hits {

@@ -144,7 +144,8 @@ async fn existing_duplicates(
     since: DateTime<Utc>,
 ) -> Result<HashMap<String, (i64, String)>, StoreError> {
     let mut found = HashMap::new();
-    for chunk in keys.chunks(500) {
+    let per_chunk = crate::bulk::params_per_statement(tx) - 1;
+    for chunk in keys.chunks(per_chunk) {
         let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT dedupe_key, id, code FROM cases WHERE created_at >= $1 AND dedupe_key IN ({}) ORDER BY id",
