@@ -255,12 +255,30 @@ fn table() -> Vec<Row> {
         ),
         row("GET", "/healthz", "/healthz", "/healthz", Public(200)),
         // ---- pages (crates/web/src/pages): staff pages send anonymous callers to the login page ----
+        // 管理 forms and pages (pages/admin: categories, rules, calendar, evaluation weights, accounts): the admin only.
+        row("GET", "/admin/categories/{code}", "/admin/categories/city.noise", "/admin/categories/city.garbage", Custom(admin_page)),
+        with_body(row("POST", "/admin/categories", "/admin/categories", "/admin/categories", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&parent_code=city&code=x1&name=x&urgency=general&kind=help&active=1", "form:parent_code=city&code=x2&name=x&urgency=general&kind=help&active=1"),
+        with_body(row("POST", "/admin/categories/{code}", "/admin/categories/city.noise", "/admin/categories/city.garbage", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&name=x&urgency=general&kind=help", "form:name=x&urgency=general&kind=help"),
+        row("GET", "/admin/routing-rules/{id}", "/admin/routing-rules/{rule_id}", "/admin/routing-rules/{rule_id}", Custom(admin_page)),
+        with_body(row("POST", "/admin/routing-rules/{id}", "/admin/routing-rules/{rule_id}", "/admin/routing-rules/{rule_id}", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version={rule_version}&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1", "form:version={rule_version}&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1"),
+        with_body(row("POST", "/admin/routing-rules/{id}/delete", "/admin/routing-rules/{rule_id}/delete", "/admin/routing-rules/{fresh_rule}/delete", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&confirm=1", "form:confirm=1"),
+        row("GET", "/admin/deadlines/calendar.txt", "/admin/deadlines/calendar.txt", "/admin/deadlines/calendar.txt", Custom(admin_page)),
+        with_body(row("POST", "/admin/deadlines/calendar", "/admin/deadlines/calendar", "/admin/deadlines/calendar", Custom(admin_upload_unreadable)), "form:_csrf=wrong", "form:"),
+        row("GET", "/admin/evaluation", "/admin/evaluation", "/admin/evaluation", Custom(admin_page)),
+        with_body(row("POST", "/admin/evaluation", "/admin/evaluation", "/admin/evaluation", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&response=0.2&resolution=0.4&satisfaction=0.4", "form:response=0.2&resolution=0.4&satisfaction=0.4"),
+        row("GET", "/admin/users/{id}", "/admin/users/1", "/admin/users/2", Custom(admin_page)),
+        with_body(row("POST", "/admin/users/{id}", "/admin/users/2", "/admin/users/3", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&role=admin&active=1", "form:role=admin&active=1"),
+        with_body(row("POST", "/admin/users/{id}/password", "/admin/users/2/password", "/admin/users/3/password", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&password=Strong%40Pass2026", "form:password=Strong%40Pass2026"),
+        // 党组织 (pages/party): readers of party data within scope; in = grid A1 / its branch, out = street 2 / its branch.
+        row("GET", "/party", "/party?within={A1}", "/party?within={street2}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
+        row("GET", "/party/orgs/{id}", "/party/orgs/{org_in}", "/party/orgs/{org_out}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
         // 网格员 (pages/grid): a grid worker's own grid only; other staff the 403 page; in = A1, out = C1.
         row("GET", "/grid", "/grid", "/grid?page=2&tpage=2", Custom(grid_worker_page)),
         row("GET", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(grid_worker_page)),
         with_body(row("POST", "/grid/patrol", "/grid/patrol", "/grid/patrol", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category=city.noise&description=x&address=y", "form:category=city.noise&description=x&address=y"),
-        row("GET", "/grid/households", "/grid/households", "/grid/households?q=%E5%BC%A0", Custom(grid_worker_page)),
-        row("GET", "/grid/residents/{id}", "/grid/residents/{resident_in}", "/grid/residents/{resident_out}", Custom(grid_worker_page_in_out)),
+        // 住户信息 / 居民查询: every resident reader over their own scope (a search never leaves it); departments the 403 page.
+        row("GET", "/grid/households", "/grid/households", "/grid/households?q=%E5%BC%A0", Custom(|w| match w { Who::Anonymous => (303, 303), Who::Department => (403, 403), _ => (200, 200) })),
+        row("GET", "/grid/residents/{id}", "/grid/residents/{resident_in}", "/grid/residents/{resident_out}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Dispatcher, Who::Community, Who::Grid, Who::Party, Who::Mediator]))),
         row("GET", "/grid/visits", "/grid/visits?household={household_in}", "/grid/visits?household={household_out}", Custom(grid_worker_page_in_out)),
         with_body(row("POST", "/grid/visits", "/grid/visits", "/grid/visits", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&household={household_in}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x", "form:household={household_out}&kind=%E8%B5%B0%E8%AE%BF&visited_at=2026-01-01T10:00&note=x"),
         // 指挥中心 / 职能部门 (pages/cases, pages/inbox): case readers within scope; departments their own cases.

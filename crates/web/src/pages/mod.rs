@@ -14,6 +14,7 @@ pub mod form;
 pub mod grid;
 pub mod inbox;
 pub mod map;
+pub mod party;
 pub mod qr;
 pub mod resident;
 pub mod shell;
@@ -54,6 +55,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(dashboard::routes());
     all.extend(grid::routes());
     all.extend(admin::routes());
+    all.extend(party::routes());
     all
 }
 

@@ -81,7 +81,8 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/admin/regions", "区域与网格", "街道、社区、网格边界"),
             ("/admin/categories", "分类与派单规则", "诉求分类、派单规则试算"),
             ("/admin/deadlines", "期限与日历", "办理时限、工作日历"),
-            ("/admin/users", "用户与角色", "账号、角色、管辖范围"),
+            ("/admin/evaluation", "考评权重", "响应率、解决率、满意率权重"),
+            ("/admin/users", "用户与角色", "账号、角色、管辖范围、停用"),
             ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
         ],
         Role::Leader => &[
@@ -101,6 +102,10 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/visits", "走访记录", "入户走访登记"),
         ],
         Role::DepartmentHandler => &[("/inbox", "待办诉求", "派给本部门的诉求")],
-        Role::PartySecretary | Role::Mediator => &[],
+        Role::PartySecretary => &[
+            ("/party", "党组织", "辖区党组织架构与党员名单"),
+            ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),
+        ],
+        Role::Mediator => &[("/grid/households", "居民查询", "辖区住户与居民，信息脱敏")],
     }
 }

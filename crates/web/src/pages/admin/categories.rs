@@ -1,10 +1,11 @@
-//! `GET /admin/categories`: the two-level category tree, the routing rules with a form to add
-//! one (`POST /admin/routing-rules`), and the dry run: which rule fires for a category at a
+//! `GET /admin/categories`: the two-level category tree with the form to add a category
+//! (handled in `category_form`), the routing rules with the form to add one (handled in
+//! `rules`, with editing and deletion), and the dry run: which rule fires for a category at a
 //! point or grid, and why (the same `route` decision as `POST /api/v1/routing/dry-run`).
 
 use super::{admin_only, department_labels};
 use crate::AppState;
-use crate::pages::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
+use crate::pages::{PageResult, Shell, Staff, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tongxin_domain::case::{CaseKind, route};
 use tongxin_domain::deadline::Urgency;
-use tongxin_store::cases::categories::{CategoryRow, RuleRow};
+use tongxin_store::cases::categories::CategoryRow;
 
 #[derive(Deserialize, Default)]
 pub struct Params {
@@ -55,13 +56,17 @@ struct CategoriesPage {
     /// (code, "父类 / 名称") of every active category, for the selects.
     choices: Vec<(String, String)>,
     departments: Vec<(i64, String)>,
+    /// (code, name) of the top-level categories, for a new category's parent.
+    parents: Vec<(String, String)>,
+    urgencies: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
     q: Params,
     selected_category: String,
     dry: Option<DryRunView>,
     dry_error: Option<String>,
 }
 
-fn area_label(kind: &str, code: &str) -> String {
+pub(super) fn area_label(kind: &str, code: &str) -> String {
     match kind {
         "anywhere" => "全部区域".into(),
         "street" => format!("街道 {code}"),
@@ -71,7 +76,7 @@ fn area_label(kind: &str, code: &str) -> String {
     }
 }
 
-fn target_label(kind: &str, reference: &str, departments: &HashMap<i64, String>) -> String {
+pub(super) fn target_label(kind: &str, reference: &str, departments: &HashMap<i64, String>) -> String {
     match kind {
         "department" => match reference.parse::<i64>().ok().and_then(|id| departments.get(&id)) {
             Some(name) => name.clone(),
@@ -176,6 +181,9 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Param
         rules,
         choices,
         departments: depts,
+        parents: parents(&rows),
+        urgencies: urgencies(),
+        kinds: kinds(),
         selected_category: q.category.clone().unwrap_or_default(),
         q,
         dry,
@@ -188,55 +196,15 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Param
     Ok(resp)
 }
 
-#[derive(Deserialize)]
-pub struct RuleForm {
-    category_code: String,
-    area_kind: String,
-    #[serde(default)]
-    area_code: String,
-    target_kind: String,
-    #[serde(default)]
-    target_department: String,
-    #[serde(default)]
-    target_grid: String,
-    #[serde(default)]
-    auto_dispatch: Option<String>,
+pub(super) fn urgencies() -> Vec<(&'static str, &'static str)> {
+    Urgency::ALL.iter().map(|u| (u.as_str(), u.label())).collect()
 }
 
-/// `POST /admin/routing-rules`: checked like `POST /api/v1/routing/rules`, stored (audited),
-/// and put in force.
-pub async fn create_rule(
-    State(s): State<AppState>,
-    staff: Staff,
-    CsrfForm(f): CsrfForm<RuleForm>,
-) -> PageResult<Response> {
-    admin_only(&staff)?;
-    const BACK: &str = "/admin/categories#rules";
-    let target_ref = match f.target_kind.as_str() {
-        "department" => f.target_department.trim().to_string(),
-        _ => f.target_grid.trim().to_string(),
-    };
-    let area_code = if f.area_kind == "anywhere" { String::new() } else { f.area_code.trim().to_string() };
-    let row = RuleRow {
-        id: 0,
-        category_code: f.category_code.trim().to_string(),
-        area_kind: f.area_kind,
-        area_code,
-        target_kind: f.target_kind,
-        target_ref,
-        auto_dispatch: f.auto_dispatch.is_some(),
-        version: 0,
-    };
-    let Some(rule) = tongxin_app::cases::config::rule(&row) else {
-        return Ok(flash::redirect(BACK, "error", "规则的区域或承办单位格式无效"));
-    };
-    if let Err(e) = rule.validate() {
-        return Ok(flash::redirect(BACK, "error", &e.to_string()));
-    }
-    if !s.cases.config().categories.contains_key(&row.category_code) {
-        return Ok(flash::redirect(BACK, "error", "诉求类别不存在"));
-    }
-    let id = s.store.create_rule(&staff.actor(), &row).await.map_err(PageError::from)?;
-    s.cases.reload().await?;
-    Ok(flash::redirect(BACK, "ok", &format!("已添加派单规则 #{id}")))
+pub(super) fn kinds() -> Vec<(&'static str, &'static str)> {
+    CaseKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+}
+
+/// The top-level categories, which may take children (the tree has two levels).
+pub(super) fn parents(rows: &[CategoryRow]) -> Vec<(String, String)> {
+    rows.iter().filter(|r| r.parent_code.is_none()).map(|r| (r.code.clone(), r.name.clone())).collect()
 }

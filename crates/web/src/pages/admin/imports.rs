@@ -43,7 +43,7 @@ pub async fn page(staff: Staff) -> PageResult<Response> {
 
 /// The file and the CSRF token of an upload form.
 /// Read only after the role is checked, so that others get the 403 page whatever they send.
-async fn read_upload(s: &AppState, req: Request) -> PageResult<Option<Bytes>> {
+pub(super) async fn read_upload(s: &AppState, req: Request) -> PageResult<Option<Bytes>> {
     let unreadable = || PageError::User(StatusCode::BAD_REQUEST, "上传的表单无法读取，请返回重试".into());
     let headers: HeaderMap = req.headers().clone();
     let mut form = Multipart::from_request(req, s).await.map_err(|_| unreadable())?;

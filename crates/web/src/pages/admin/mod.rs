@@ -1,12 +1,16 @@
 //! 管理: the system administrator's pages — regions and grids, categories and routing rules
-//! (with the dry run), deadlines and the working calendar, users, and imports. Only the Admin
+//! (with the dry run), deadlines and the working calendar, the 三率 evaluation weights, users,
+//! and imports. Only the Admin
 //! role (whose second factor the [`Staff`] extractor already demands) may open them; every
 //! change goes through the same store calls and API logic as the JSON API, which audit it.
 
 mod categories;
+mod category_form;
 mod deadlines;
+mod evaluation;
 mod imports;
 mod regions;
+mod rules;
 mod users;
 
 use super::error::PageError;
@@ -23,11 +27,24 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         r("GET", "/admin/regions", get(regions::page)),
         r("GET", "/admin/categories", get(categories::page)),
-        r("POST", "/admin/routing-rules", post(categories::create_rule)),
+        r("POST", "/admin/categories", post(category_form::create_category)),
+        r("GET", "/admin/categories/{code}", get(category_form::edit_category)),
+        r("POST", "/admin/categories/{code}", post(category_form::save_category)),
+        r("POST", "/admin/routing-rules", post(rules::create_rule)),
+        r("GET", "/admin/routing-rules/{id}", get(rules::edit_rule)),
+        r("POST", "/admin/routing-rules/{id}", post(rules::update_rule)),
+        r("POST", "/admin/routing-rules/{id}/delete", post(rules::delete_rule)),
         r("GET", "/admin/deadlines", get(deadlines::page)),
         r("POST", "/admin/deadlines", post(deadlines::save)),
+        r("GET", "/admin/deadlines/calendar.txt", get(deadlines::calendar_file)),
+        r("POST", "/admin/deadlines/calendar", post(deadlines::upload_calendar).layer(upload())),
+        r("GET", "/admin/evaluation", get(evaluation::page)),
+        r("POST", "/admin/evaluation", post(evaluation::save)),
         r("GET", "/admin/users", get(users::page)),
         r("POST", "/admin/users", post(users::create)),
+        r("GET", "/admin/users/{id}", get(users::show)),
+        r("POST", "/admin/users/{id}", post(users::update)),
+        r("POST", "/admin/users/{id}/password", post(users::reset_password)),
         r("GET", "/admin/imports", get(imports::page)),
         r("POST", "/admin/imports/grids", post(imports::grids).layer(upload())),
         r("POST", "/admin/imports/residents", post(imports::residents).layer(upload())),

@@ -1,17 +1,21 @@
-//! `GET /grid/households`: the households of my grid with their residents, or residents found
+//! `GET /grid/households`: the households of my area with their residents, or residents found
 //! by name / number; `GET /grid/residents/{id}`: one resident. ID and phone numbers are always
-//! the stored masked forms (never decrypted here); another grid's resident is the 404 page.
+//! the stored masked forms (never decrypted here); a resident outside the scope is the 404 page.
+//!
+//! For a grid worker the area is their grid (住户信息, with links to record a visit); every
+//! other role that may read residents (调解员 and 党组织书记 among them) gets the same pages over
+//! their own scope (居民查询) — the store calls bound every read by the scope, as the API's do.
 
 use super::super::cases::Pager;
 use super::super::error::{PageError, PageResult, render};
 use super::super::shell::Shell;
 use super::super::staff::Staff;
-use super::{grid_name, my_grid, page_no, pager_on};
+use super::{grid_name, page_no, pager_on};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use tongxin_domain::access::Action;
+use tongxin_domain::access::{Action, Role, Scope};
 use tongxin_store::residents::{KNOWN_TAGS, Resident, ResidentQuery};
 use tongxin_store::{Page, Paged, StoreError};
 
@@ -67,10 +71,41 @@ struct TagChoice {
     selected: bool,
 }
 
+/// Whose residents the pages show: the caller's scope.
+struct Area {
+    /// The scope's region code; `None` for the whole installation.
+    code: Option<String>,
+    name: String,
+    /// A grid worker on their own grid: 住户信息 with visit links; anyone else: 居民查询.
+    grid_worker: bool,
+}
+
+impl Area {
+    fn title(&self) -> &'static str {
+        if self.grid_worker { "住户信息" } else { "居民查询" }
+    }
+}
+
+/// Any role that may read residents, over its region scope; department staff never.
+async fn reader_area(s: &AppState, staff: &Staff) -> Result<Area, PageError> {
+    staff.require(Action::ReadResidents)?;
+    match staff.scope() {
+        Scope::All => Ok(Area { code: None, name: "全部辖区".into(), grid_worker: false }),
+        Scope::Region { code } => {
+            let code = code.as_str().to_string();
+            let grid_worker = staff.user.role == Role::GridWorker && code.len() == 15;
+            Ok(Area { name: grid_name(s, staff, &code).await, code: Some(code), grid_worker })
+        }
+        Scope::Department { .. } => Err(PageError::Forbidden),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "grid/households.html")]
 struct HouseholdsPage {
     shell: Shell,
+    title: &'static str,
+    grid_worker: bool,
     grid_name: String,
     q: String,
     tags: Vec<TagChoice>,
@@ -86,7 +121,7 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 }
 
 pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
-    let grid = my_grid(&staff, Action::ReadResidents)?;
+    let area = reader_area(&s, &staff).await?;
     let page = Page::new(Some(page_no(&p.page)), Some(PER_PAGE));
     let q = p.q.trim().to_string();
     let tag = p.tag.trim().to_string();
@@ -96,7 +131,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
     let mut problem = None;
     let (households, people, pager) = if searching {
         let query =
-            ResidentQuery { q: q.clone(), tag: Some(tag.clone()).filter(|t| !t.is_empty()), grid: Some(grid.clone()) };
+            ResidentQuery { q: q.clone(), tag: Some(tag.clone()).filter(|t| !t.is_empty()), grid: area.code.clone() };
         let found = match s.store.search_residents(staff.scope(), &query, page).await {
             Ok(found) => found,
             Err(StoreError::Invalid(m)) => {
@@ -108,7 +143,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
         let people = found.items.iter().map(|r| person(r, today)).collect();
         (Vec::new(), people, pager_on("/grid/households", "page", &keep, &found))
     } else {
-        let listed = s.store.households(staff.scope(), None, Some(&grid), page).await?;
+        let listed = s.store.households(staff.scope(), None, area.code.as_deref(), page).await?;
         let mut cards = Vec::with_capacity(listed.items.len());
         for h in &listed.items {
             let members = s.store.household_members(staff.scope(), h.id).await?;
@@ -121,8 +156,10 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
         (cards, Vec::new(), pager_on("/grid/households", "page", &keep, &listed))
     };
     let view = HouseholdsPage {
-        shell: Shell::staff("住户信息", &staff, "/grid/households"),
-        grid_name: grid_name(&s, &staff, &grid).await,
+        shell: Shell::staff(area.title(), &staff, "/grid/households"),
+        title: area.title(),
+        grid_worker: area.grid_worker,
+        grid_name: area.name,
         tags: KNOWN_TAGS.iter().map(|&t| TagChoice { value: t, selected: t == tag }).collect(),
         q,
         searching,
@@ -138,12 +175,14 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
 #[template(path = "grid/resident.html")]
 struct ResidentPage {
     shell: Shell,
+    title: &'static str,
+    grid_worker: bool,
     person: Person,
     household: Option<HouseholdCard>,
 }
 
 pub(super) async fn resident(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> PageResult {
-    my_grid(&staff, Action::ReadResidents)?;
+    let area = reader_area(&s, &staff).await?;
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let r = s.store.resident(staff.scope(), id).await?;
     let today = today(&s);
@@ -161,6 +200,8 @@ pub(super) async fn resident(State(s): State<AppState>, staff: Staff, Path(id): 
     };
     let view = ResidentPage {
         shell: Shell::staff(&format!("居民 {}", r.name), &staff, "/grid/households"),
+        title: area.title(),
+        grid_worker: area.grid_worker,
         person: person(&r, today),
         household,
     };
