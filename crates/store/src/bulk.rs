@@ -144,13 +144,29 @@ macro_rules! bind_all {
 
 /// Inserts `rows` (each as long as `columns`) in as few statements as the parameter limits allow.
 pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: &[Vec<Val>]) -> Result<u64, StoreError> {
+    insert_rows_then(tx, table, columns, rows, "").await
+}
+
+/// [`insert_rows`] with a clause after the values, e.g. `ON CONFLICT … DO UPDATE SET c = t.c +
+/// excluded.c` (both backends read `excluded`); the rows must not repeat a conflict key.
+pub async fn insert_rows_then(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+    then: &str,
+) -> Result<u64, StoreError> {
     if rows.iter().any(|r| r.len() != columns.len()) {
         return Err(StoreError::Invalid(format!("{table}: 列数与值数不一致")));
     }
     let per_chunk = (params_per_statement(tx) / columns.len().max(1)).max(1);
     let mut written = 0;
     for chunk in rows.chunks(per_chunk) {
-        let sql = insert_sql(table, columns, chunk.len());
+        let mut sql = insert_sql(table, columns, chunk.len());
+        if !then.is_empty() {
+            sql.push(' ');
+            sql.push_str(then);
+        }
         written += on_tx!(tx, |c| bind_all!(sqlx::query(AssertSqlSafe(sql.as_str())), chunk)
             .execute(c)
             .await

@@ -24,6 +24,7 @@
 //! `sent_at` NULL and its last error, a dead letter listed by [`Store::dead_letters`].
 
 use crate::audit::AuditEntry;
+use crate::bulk::{Val, insert_rows_then};
 use crate::error::StoreError;
 use crate::{Actor, Page, Store, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
@@ -125,24 +126,23 @@ impl Store {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let mut added = 0;
-        for n in batch {
-            let sql = "INSERT INTO notices (unit, case_id, kind, text, created_at, outbox_id) VALUES ($1, $2, $3, $4, $5, $6) \
-                       ON CONFLICT (outbox_id) DO NOTHING";
-            added += on_tx!(&mut tx, |c| {
-                sqlx::query(sql)
-                    .bind(&n.unit)
-                    .bind(n.case_id)
-                    .bind(&n.kind)
-                    .bind(&n.text)
-                    .bind(now)
-                    .bind(n.outbox_id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-            mark_sent(&mut tx, n.outbox_id, now).await?;
-        }
+        let rows: Vec<Vec<Val>> = batch
+            .iter()
+            .map(|n| {
+                vec![
+                    n.unit.clone().into(),
+                    n.case_id.into(),
+                    n.kind.clone().into(),
+                    n.text.clone().into(),
+                    now.into(),
+                    n.outbox_id.into(),
+                ]
+            })
+            .collect();
+        let cols = ["unit", "case_id", "kind", "text", "created_at", "outbox_id"];
+        let added = insert_rows_then(&mut tx, "notices", &cols, &rows, "ON CONFLICT (outbox_id) DO NOTHING").await?;
+        let ids: Vec<i64> = batch.iter().map(|n| n.outbox_id).collect();
+        mark_sent(&mut tx, &ids, now).await?;
         tx.commit().await?;
         Ok(added)
     }
@@ -150,7 +150,7 @@ impl Store {
     /// Marks a row delivered (an SMS the gateway accepted).
     pub async fn mark_outbox_sent(&self, id: i64) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        mark_sent(&mut tx, id, self.now()).await?;
+        mark_sent(&mut tx, &[id], self.now()).await?;
         tx.commit().await
     }
 
@@ -269,16 +269,26 @@ impl Store {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        for id in ids {
-            mark_sent(&mut tx, *id, now).await?;
-        }
+        mark_sent(&mut tx, ids, now).await?;
         tx.commit().await
     }
 }
 
-async fn mark_sent(tx: &mut crate::Tx, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-    let sql =
-        "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2 AND sent_at IS NULL";
-    on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+/// Marks rows sent (those not sent already), in statements of a bounded number of ids.
+async fn mark_sent(tx: &mut crate::Tx, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+    for chunk in ids.chunks(crate::bulk::params_per_statement(tx) - 1) {
+        let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({}) AND sent_at IS NULL",
+            list.join(", ")
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }

@@ -5,12 +5,12 @@
 
 use super::search::{case_words, index_words};
 use crate::audit::{AuditEntry, append_many};
-use crate::bulk::{Val, insert_rows, reserve_ids};
+use crate::bulk::{Val, insert_rows, insert_rows_then, reserve_ids};
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::{Actor, Store, on_tx};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use tongxin_domain::phone::Phone;
 
 /// How long the same text at the same place counts as the same report.
@@ -497,29 +497,30 @@ async fn write_effects(
         &outbox,
     )
     .await?;
-    let mut stats: HashMap<(String, String, &'static str), i64> = HashMap::new();
+    // Counters by (field, month, unit), in that order: one multi-row upsert per field (a batch
+    // touches dozens of rows), rows in a fixed order so concurrent PostgreSQL writers cannot
+    // deadlock on them.
+    let mut stats: BTreeMap<(&'static str, String, String), i64> = BTreeMap::new();
     for (_, _, e, _) in items {
         for s in &e.stats {
-            *stats.entry((s.month.clone(), s.unit.clone(), s.field)).or_default() += s.delta;
+            if !STAT_FIELDS.contains(&s.field) {
+                return Err(StoreError::Invalid(format!("未知统计项 {}", s.field)));
+            }
+            *stats.entry((s.field, s.month.clone(), s.unit.clone())).or_default() += s.delta;
         }
     }
-    for ((month, unit, field), delta) in stats {
-        if !STAT_FIELDS.contains(&field) {
-            return Err(StoreError::Invalid(format!("未知统计项 {field}")));
+    let mut fields: Vec<(&'static str, Vec<Vec<Val>>)> = Vec::new();
+    for ((field, month, unit), delta) in stats {
+        let row = vec![month.into(), unit.into(), delta.into()];
+        match fields.last_mut() {
+            Some((f, rows)) if *f == field => rows.push(row),
+            _ => fields.push((field, vec![row])),
         }
-        let sql = format!(
-            "INSERT INTO unit_month_stats (month, unit, {field}) VALUES ($1, $2, $3) \
-             ON CONFLICT (month, unit) DO UPDATE SET {field} = unit_month_stats.{field} + $3"
-        );
-        on_tx!(tx, |c| {
-            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(&month)
-                .bind(&unit)
-                .bind(delta)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+    }
+    for (field, rows) in fields {
+        let then =
+            format!("ON CONFLICT (month, unit) DO UPDATE SET {field} = unit_month_stats.{field} + excluded.{field}");
+        insert_rows_then(tx, "unit_month_stats", &["month", "unit", field], &rows, &then).await?;
     }
     let photos: Vec<Vec<Val>> = items
         .iter()
