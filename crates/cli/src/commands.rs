@@ -71,6 +71,8 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             let store = open_store(&settings).await?;
             run_demo(&store, seed, scale, &settings.database.url).await?;
             if no_serve {
+                // Closing checkpoints SQLite's WAL, so the database file alone holds the demo.
+                store.db.close().await;
                 Ok(())
             } else {
                 serve(store, &settings, bind.unwrap_or_else(|| settings.server.bind.clone())).await
@@ -164,6 +166,9 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                 bench::queue(&open_store(&settings).await?, cases, requests, search).await
             }
             BenchCommand::Rates { cases } => bench::rates(&open_store(&settings).await?, cases).await,
+            BenchCommand::Pages { requests } => {
+                crate::bench_pages::pages(&open_store(&settings).await?, &settings, requests).await
+            }
             BenchCommand::Search { requests, scope } => {
                 let store = open_store(&settings).await?;
                 bench::search(&store, requests, scope.as_deref()).await

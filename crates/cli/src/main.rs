@@ -1,6 +1,7 @@
 //! `tongxin`: the one binary of the platform.
 
 mod bench;
+mod bench_pages;
 mod commands;
 mod config;
 mod demo;
@@ -180,6 +181,12 @@ pub enum BenchCommand {
     Rates {
         #[arg(long, default_value_t = 1_000_000)]
         cases: u64,
+    },
+    /// Every staff and resident page in process: server time (p50, p99) and HTML+CSS+JS weight.
+    /// Tops the street up to 25 open cases through the resident report form.
+    Pages {
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
     },
     /// Resident search within scope against an existing (demo) database.
     Search {
