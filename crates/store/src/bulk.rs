@@ -180,7 +180,10 @@ pub async fn insert_rows_then(
 /// (PostgreSQL) keeps later single-row inserts from colliding.
 pub async fn reserve_ids(tx: &mut Tx, table: &str) -> Result<i64, StoreError> {
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).fetch_one(c).await)?)
+    // Planned on every call, not prepared once per connection: PostgreSQL keeps a prepared
+    // parameterless statement's first plan, and one made while the table was empty scans the
+    // whole table on every later call until statistics change (never, with autovacuum off).
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).persistent(false).fetch_one(c).await)?)
 }
 
 /// After inserting explicit ids, moves PostgreSQL's identity sequence past them (SQLite's

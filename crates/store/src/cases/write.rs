@@ -152,7 +152,9 @@ async fn existing_duplicates(
             list.join(", ")
         );
         let rows: Vec<(String, i64, String)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(since);
+            // Planned per call (see `reserve_ids`): a plan cached while `cases` was small
+            // would scan the table on every batch.
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).persistent(false).bind(since);
             for k in chunk {
                 q = q.bind(*k);
             }
