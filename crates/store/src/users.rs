@@ -128,11 +128,25 @@ pub fn token_digest(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
+/// Department staff are scoped to a department, everyone else but the admin to a region.
+fn scope_fits_role(role: Role, region: &Option<String>, department: Option<i64>) -> bool {
+    role.is_department_role() == department.is_some()
+        && (role == Role::Admin || region.is_some() || department.is_some())
+}
+
+/// Logs the user out everywhere.
+async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 impl Store {
     pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> Result<User, StoreError> {
-        if u.role.is_department_role() != u.scope_department.is_some()
-            || (u.role != Role::Admin && u.scope_region.is_none() && u.scope_department.is_none())
-        {
+        if !scope_fits_role(u.role, &u.scope_region, u.scope_department) {
             return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
         }
         let now = self.now();
@@ -303,11 +317,7 @@ impl Store {
                 .map(|r| r.rows_affected())
         })?;
         // Other sessions of the user end with the old password.
-        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        end_sessions(&mut tx, user_id).await?;
         append(&mut tx, now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
@@ -317,8 +327,7 @@ impl Store {
     /// A new role or a deactivation ends the account's sessions (a new admin must pass the second
     /// factor); a deactivated account's API tokens stop working too (they check `active`).
     pub async fn update_user_access(&self, actor: &Actor, id: i64, u: &UserAccess) -> Result<User, StoreError> {
-        if u.role.is_department_role() != u.scope_department.is_some()
-            || (u.role != Role::Admin && u.scope_region.is_none() && u.scope_department.is_none())
+        if !scope_fits_role(u.role, &u.scope_region, u.scope_department)
             || (u.scope_region.is_some() && u.scope_department.is_some())
         {
             return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
@@ -346,11 +355,7 @@ impl Store {
         }
         if before.role != u.role || !u.active {
             // A new role logs in afresh (an admin's needs the second factor); a disabled one not at all.
-            on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            end_sessions(&mut tx, id).await?;
         }
         let row: UserRow =
             on_tx!(&mut tx, |c| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
