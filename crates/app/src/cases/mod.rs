@@ -15,9 +15,9 @@ pub use intake::{Place, Report, Reported, Reporter};
 
 use config::CaseConfig;
 use effects::{CaseFacts, plan};
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use tongxin_domain::access::{Role, Scope};
-use std::collections::HashSet;
 use tongxin_domain::case::{
     Action, Actor, CaseState, MergeTarget, Notice, Status, TransitionError, Unit, check_merge, decide,
 };
@@ -163,6 +163,9 @@ impl CaseService {
         if case.version != expected_version {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()).into());
         }
+        if matches!(action, Action::Merge { into_case_id } if into_case_id == case_id) {
+            return Err(CaseError::invalid("into_case_id", TransitionError::MergeIntoSelf.to_string()));
+        }
         let mut state: CaseState =
             serde_json::from_str(&case.state).map_err(|e| StoreError::Unavailable(format!("诉求状态数据损坏：{e}")))?;
         state.version = case.version;
@@ -242,9 +245,6 @@ impl CaseService {
             }
             Action::Merge { into_case_id } => {
                 let refuse = |e: TransitionError| CaseError::invalid("into_case_id", e.to_string());
-                if *into_case_id == case.id {
-                    return Err(refuse(TransitionError::MergeIntoSelf));
-                }
                 let parent = self
                     .load(actor, *into_case_id)
                     .await
@@ -258,10 +258,7 @@ impl CaseService {
                 let mut own: HashSet<String> = self.store.case_photo_refs(case.id).await?.into_iter().collect();
                 own.extend(photos.iter().map(|p| tongxin_store::cases::write::photo_ref(&p.bytes)));
                 if let Some(i) = evidence.iter().position(|r| !own.contains(r)) {
-                    return Err(CaseError::invalid(
-                        "evidence",
-                        format!("第 {} 项佐证不是本诉求上传的照片", i + 1),
-                    ));
+                    return Err(CaseError::invalid("evidence", format!("第 {} 项佐证不是本诉求上传的照片", i + 1)));
                 }
             }
             _ => {}
