@@ -67,11 +67,13 @@ const CYCLE: &str = "要合并到的诉求已并入本件，不能互相合并";
 const MERGED: &str = "要合并到的诉求已合并到其他诉求，请合并到其主件";
 const SELF: &str = "不能合并到自身";
 
-/// Each row: the cases' statuses, then merges `(child, parent)` with the expected outcome
-/// ("ok" or the message).
+/// A row: its name, the cases' statuses, then merges `(child, parent)` with the expected
+/// outcome ("ok" or the message).
+type Row = (&'static str, Vec<Status>, Vec<(i64, i64, &'static str)>);
+
 #[test]
 fn merge_rows() {
-    let rows: Vec<(&str, Vec<Status>, Vec<(i64, i64, &str)>)> = vec![
+    let rows: Vec<Row> = vec![
         ("a duplicate into an open case", vec![A, D], vec![(1, 2, "ok")]),
         ("into itself", vec![A], vec![(1, 1, SELF)]),
         ("A→B then B→A", vec![A, A], vec![(1, 2, "ok"), (2, 1, CYCLE)]),
