@@ -9,6 +9,8 @@ use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
 use tongxin_store::cases::categories::{CategoryRow, RuleRow};
 use tongxin_store::{Actor, Store, StoreError};
 
+use super::CaseError;
+
 pub const CALENDAR_KEY: &str = "working_calendar";
 pub const DEADLINE_KEY: &str = "deadline_policy";
 pub const WEIGHTS_KEY: &str = "evaluation_weights";
@@ -79,7 +81,16 @@ impl CaseConfig {
             .filter_map(category)
             .map(|c| (c.code.clone(), c))
             .collect();
-        let rules = store.routing_rules().await?.iter().filter_map(rule).collect();
+        let mut rules = Vec::new();
+        for r in store.routing_rules().await?.iter().filter_map(rule) {
+            // A rule saved before targets were checked may name a unit that is not on record:
+            // it must not dispatch anything (issue 9 item 11).
+            if unit_exists(store, &r.target).await? {
+                rules.push(r);
+            } else {
+                tracing::error!(rule = r.id, target = %r.target.key(), "routing rule targets a unit not on record; ignored");
+            }
+        }
         let calendar = match store.setting(CALENDAR_KEY).await? {
             Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");
@@ -104,5 +115,35 @@ impl CaseConfig {
             .collect();
         let sole_street = (streets.len() == 1).then(|| streets[0].clone());
         Ok(CaseConfig { categories, rules, calendar, policy, weights, sole_street })
+    }
+}
+
+/// Whether a unit is on record: a department that exists, or the team of a grid that exists
+/// (issue 9 item 11). Departments are never deleted and have no inactive state yet; a grid team
+/// is only as real as its grid.
+pub async fn unit_exists(store: &Store, unit: &Unit) -> Result<bool, StoreError> {
+    let found = match unit {
+        Unit::Department(id) => store.department(*id).await.map(|_| true),
+        Unit::GridTeam(code) => {
+            store.region(&tongxin_domain::access::Scope::All, code).await.map(|r| r.level == "grid")
+        }
+    };
+    match found {
+        Err(StoreError::NotFound) => Ok(false),
+        other => other,
+    }
+}
+
+/// Refuses a unit that is not on record, naming `field` (a dispatch's `lead` or `assisting`, a
+/// routing rule's `target_ref`).
+pub async fn check_unit(store: &Store, field: &'static str, unit: &Unit) -> Result<(), CaseError> {
+    if unit_exists(store, unit).await? {
+        Ok(())
+    } else {
+        let what = match unit {
+            Unit::Department(id) => format!("部门#{id}"),
+            Unit::GridTeam(code) => format!("网格 {code}"),
+        };
+        Err(CaseError::invalid(field, format!("承办单位不存在：{what}")))
     }
 }

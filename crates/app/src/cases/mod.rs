@@ -15,9 +15,12 @@ pub use intake::{Place, Report, Reported, Reporter};
 
 use config::CaseConfig;
 use effects::{CaseFacts, plan};
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::case::{Action, Actor, CaseState, Notice, TransitionError, Unit, decide};
+use tongxin_domain::case::{
+    Action, Actor, CaseState, MergeTarget, Notice, Status, TransitionError, Unit, check_merge, decide,
+};
 use tongxin_domain::deadline::Urgency;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::batcher::Batcher;
@@ -160,14 +163,8 @@ impl CaseService {
         if case.version != expected_version {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()).into());
         }
-        if let Action::Merge { into_case_id } = &action {
-            // The parent must be a case the actor may see, and not this one.
-            if *into_case_id == case_id {
-                return Err(CaseError::invalid("into_case_id", "不能合并到自身"));
-            }
-            self.load(actor, *into_case_id)
-                .await
-                .map_err(|_| CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内"))?;
+        if matches!(action, Action::Merge { into_case_id } if into_case_id == case_id) {
+            return Err(CaseError::invalid("into_case_id", TransitionError::MergeIntoSelf.to_string()));
         }
         let mut state: CaseState =
             serde_json::from_str(&case.state).map_err(|e| StoreError::Unavailable(format!("诉求状态数据损坏：{e}")))?;
@@ -179,6 +176,8 @@ impl CaseService {
         };
         let now = self.store.now();
         let mut decision = decide(&state, &domain_actor, &action, now)?;
+        // What the domain cannot see from one case: the units, the other case, the photos.
+        self.check_references(actor, &case, &action, &photos).await?;
         let cfg = self.config();
         let facts = CaseFacts {
             code: case.code.clone(),
@@ -193,7 +192,7 @@ impl CaseService {
         effects.photos.extend(photos);
         // Reporters of merged duplicates hear of the outcome too (and may rate their case).
         if decision.notices.iter().any(|n| matches!(n, Notice::Handled | Notice::Closed)) {
-            for child in self.store.merged_children(case_id).await? {
+            for child in self.merged_descendants(case_id).await? {
                 let c = self.store.case(&Scope::All, child).await?;
                 if c.phone_masked.is_none() {
                     continue;
@@ -224,5 +223,62 @@ impl CaseService {
             .after(tongxin_domain::audit::digest_of(&decision.state));
         self.store.apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
         Ok(self.store.case(&Scope::All, case_id).await?)
+    }
+
+    /// Issue 9 item 11, checked after the domain allowed the action (so who may not act learns
+    /// nothing about other units or cases): a dispatch names only units on record; a merge
+    /// goes into a visible, open, unmerged case that is not merged into this one; a report's
+    /// evidence names only photos of this case (sent with it or stored before).
+    async fn check_references(
+        &self,
+        actor: &CaseActor,
+        case: &CaseView,
+        action: &Action,
+        photos: &[tongxin_store::cases::write::NewPhoto],
+    ) -> Result<(), CaseError> {
+        match action {
+            Action::Dispatch { lead, assisting, .. } => {
+                config::check_unit(&self.store, "lead", lead).await?;
+                for unit in assisting {
+                    config::check_unit(&self.store, "assisting", unit).await?;
+                }
+            }
+            Action::Merge { into_case_id } => {
+                let refuse = |e: TransitionError| CaseError::invalid("into_case_id", e.to_string());
+                let parent = self
+                    .load(actor, *into_case_id)
+                    .await
+                    .map_err(|_| CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内"))?;
+                let status = Status::parse(&parent.status)
+                    .ok_or_else(|| CaseError::invalid("into_case_id", "要合并到的诉求状态无效"))?;
+                let target = MergeTarget { id: parent.id, status, merged_into: parent.parent_case_id };
+                check_merge(case.id, &self.merged_descendants(case.id).await?, &target).map_err(refuse)?;
+            }
+            Action::Report { evidence, .. } if !evidence.is_empty() => {
+                let mut own: HashSet<String> = self.store.case_photo_refs(case.id).await?.into_iter().collect();
+                own.extend(photos.iter().map(|p| tongxin_store::cases::write::photo_ref(&p.bytes)));
+                if let Some(i) = evidence.iter().position(|r| !own.contains(r)) {
+                    return Err(CaseError::invalid("evidence", format!("第 {} 项佐证不是本诉求上传的照片", i + 1)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Every case merged into this one, directly or through cases merged into those.
+    async fn merged_descendants(&self, case_id: i64) -> Result<Vec<i64>, CaseError> {
+        let mut seen = vec![case_id];
+        let mut todo = vec![case_id];
+        while let Some(id) = todo.pop() {
+            for child in self.store.merged_children(id).await? {
+                if !seen.contains(&child) {
+                    seen.push(child);
+                    todo.push(child);
+                }
+            }
+        }
+        seen.remove(0);
+        Ok(seen)
     }
 }

@@ -53,6 +53,14 @@ pub enum TransitionError {
     AlreadyRated,
     #[error("合并目标诉求编号无效")]
     InvalidMergeTarget,
+    #[error("不能合并到自身")]
+    MergeIntoSelf,
+    #[error("要合并到的诉求已并入本件，不能互相合并")]
+    MergeCycle,
+    #[error("要合并到的诉求已合并到其他诉求，请合并到其主件")]
+    MergeTargetMerged,
+    #[error("要合并到的诉求当前状态为“{}”，不能作为合并目标", .status.label())]
+    MergeTargetFinished { status: Status },
     #[error("请填写{field}")]
     Required { field: &'static str },
     #[error("{field}不能超过{max}个字")]

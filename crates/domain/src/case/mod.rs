@@ -13,6 +13,7 @@ mod decision;
 mod error;
 mod evaluation;
 mod machine;
+mod merge;
 mod routing;
 mod state;
 mod status;
@@ -28,6 +29,7 @@ pub use decision::{ClockChange, Decision, Event, EventKind, Notice, Recipient, s
 pub use error::{MAX_TEXT_CHARS, TransitionError};
 pub use evaluation::{EvaluationError, Rates, UnitCounts, Weights, rank, rates};
 pub use machine::{DISPATCH_ROLES, ON_SPOT_ROLES, SUPERVISOR_ROLES, VERIFIER_ROLES, decide};
+pub use merge::{MergeTarget, check_merge};
 pub use routing::{Candidate, RouteChoice, RoutingError, RoutingRule, RuleArea, route};
 pub use state::{CaseState, ExtensionRequest, MAX_SUPERVISION_LEVEL, Participant, Rating};
 pub use status::{Channel, Satisfaction, Status};

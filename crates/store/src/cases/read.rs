@@ -74,6 +74,12 @@ pub const CASE_COLS: &str = "c.id, c.code, c.street_code, c.grid_code, c.buildin
      c.title, c.description, c.address, c.lng, c.lat, c.requester_name, c.phone_masked, c.status, c.open, c.lead_unit, c.state, \
      c.deadline_at, c.warn_at, c.contact_deadline_at, c.overdue, c.parent_case_id, c.created_at, c.updated_at, c.version";
 
+/// The participant statuses under which a department reads a case: while it holds it and after
+/// it reported on it. A unit taken off the case — re-dispatched elsewhere or withdrawn by the
+/// dispatch centre (`released`), or gone by its own 退单 (`returned`) — no longer reads it, its
+/// events or its photos (issue 9 item 11).
+const DEPARTMENT_READS: &str = "'dispatched', 'acknowledged', 'reported'";
+
 /// Whether a scope may see a case: its area for region scopes; participation for departments.
 fn area_visible(scope: &Scope, c: &CaseView) -> bool {
     match scope {
@@ -95,13 +101,16 @@ impl Store {
         Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
 
-    /// A case for staff within scope (department staff: cases their department takes part in).
+    /// A case for staff within scope (department staff: cases their department holds or has
+    /// reported on; see [`DEPARTMENT_READS`]).
     pub async fn case(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
         let c = self.case_by_id(id).await?;
         let visible = match scope {
             Scope::Department { id: dept, .. } => {
                 let unit = format!("dept:{dept}");
-                let sql = "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2";
+                let sql = AssertSqlSafe(format!(
+                    "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2 AND status IN ({DEPARTMENT_READS})"
+                ));
                 let n: i64 = on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
                 n > 0
             }
@@ -117,6 +126,12 @@ impl Store {
         }
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.code = $1"));
         Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(code).fetch_one(p).await)?)
+    }
+
+    /// The references ([`super::write::photo_ref`]) of the photos stored with a case.
+    pub async fn case_photo_refs(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT sha256 FROM case_photos WHERE case_id = $1";
+        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
     }
 
     pub async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {
@@ -178,12 +193,8 @@ impl Store {
             Scope::Department { id, .. } => {
                 let a = push(&mut binds, Bind::Text(format!("dept:{id}")));
                 // Its open queue holds what it still has to work on; otherwise every case it
-                // took part in, except those taken from it (released).
-                let statuses = if f.open_only {
-                    "'dispatched', 'acknowledged'"
-                } else {
-                    "'dispatched', 'acknowledged', 'reported', 'returned'"
-                };
+                // may open (see `DEPARTMENT_READS`).
+                let statuses = if f.open_only { "'dispatched', 'acknowledged'" } else { DEPARTMENT_READS };
                 clauses.push(format!(
                     "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a} AND status IN ({statuses}))"
                 ));

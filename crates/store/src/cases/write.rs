@@ -323,6 +323,9 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        if let Some(parent) = state.parent_case_id {
+            lock_merge(&mut tx, case_id, parent).await?;
+        }
         // Any decision on the case settles a pending automatic escalation (see `timers`).
         let sql = "UPDATE cases SET status = $1, open = $11, lead_unit = $2, state = $3, deadline_at = $4, due_at = COALESCE($4, created_at), warn_at = $5, contact_deadline_at = $6, \
                    parent_case_id = $7, warned = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE warned END, \
@@ -353,6 +356,35 @@ impl Store {
         tx.commit().await?;
         Ok(expected_version + 1)
     }
+}
+
+/// A case being merged into `parent` (issue 9 item 11): the app checked the parent, but another
+/// merge may have committed since (two opposite merges at once would form a loop). Both rows
+/// are locked in id order, so such merges queue instead of deadlocking, and the parent must
+/// still be open and unmerged when this one commits. Nothing to do for a case merged before
+/// (its requester rating it).
+async fn lock_merge(tx: &mut Tx, case_id: i64, parent: i64) -> Result<(), StoreError> {
+    let current: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT parent_case_id FROM cases WHERE id = $1").bind(case_id).fetch_one(c).await
+    })?;
+    if current.is_some() {
+        return Ok(());
+    }
+    for id in [case_id.min(parent), case_id.max(parent)] {
+        let sql = "UPDATE cases SET version = version WHERE id = $1 \
+                   AND (id = $2 OR (open = $3 AND status <> 'merged' AND parent_case_id IS NULL))";
+        let n = on_tx!(tx, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(case_id)
+            .bind(true)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n != 1 {
+            return Err(StoreError::Conflict("要合并到的诉求刚被合并或已办结，请刷新后重试".into()));
+        }
+    }
+    Ok(())
 }
 
 /// How a photo is named (its `sha256` column, and the reference in a reply's evidence list).

@@ -485,13 +485,14 @@ async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<
     Ok(Json(s.store.routing_rules().await?))
 }
 
-fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
+async fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
     let rule = tongxin_app::cases::config::rule(r)
         .ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
     rule.validate().map_err(|e| ApiError::invalid("area_code", e.to_string()))?;
     if !s.cases.config().categories.contains_key(&r.category_code) {
         return Err(ApiError::invalid("category_code", "诉求类别不存在"));
     }
+    tongxin_app::cases::config::check_unit(&s.store, "target_ref", &rule.target).await?;
     Ok(rule)
 }
 
@@ -502,7 +503,7 @@ async fn create_rule(
     J(r): J<RuleRow>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Permission::ManageCaseConfig)?;
-    checked_rule(&s, &r)?;
+    checked_rule(&s, &r).await?;
     let id = s.store.create_rule(&caller.actor(), &r).await?;
     s.cases.reload().await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
@@ -517,7 +518,7 @@ async fn update_rule(
 ) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
     r.id = id;
-    checked_rule(&s, &r)?;
+    checked_rule(&s, &r).await?;
     s.store.update_rule(&caller.actor(), &r).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)

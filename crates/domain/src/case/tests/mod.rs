@@ -2,6 +2,7 @@
 //! property tests.
 
 mod matrix;
+mod merges;
 mod props;
 mod walk;
 

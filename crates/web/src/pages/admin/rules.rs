@@ -59,7 +59,7 @@ impl RuleForm {
 
 /// The rule a form describes, checked as `POST|PUT /api/v1/routing/rules` check it (the same
 /// messages).
-fn checked_rule(s: &AppState, f: &RuleForm, id: i64, version: i64) -> Result<RuleRow, String> {
+async fn checked_rule(s: &AppState, f: &RuleForm, id: i64, version: i64) -> Result<RuleRow, String> {
     let target_ref = match f.target_kind.as_str() {
         "department" => f.target_department.trim().to_string(),
         _ => f.target_grid.trim().to_string(),
@@ -80,6 +80,7 @@ fn checked_rule(s: &AppState, f: &RuleForm, id: i64, version: i64) -> Result<Rul
     if !s.cases.config().categories.contains_key(&row.category_code) {
         return Err("诉求类别不存在".into());
     }
+    tongxin_app::cases::config::check_unit(&s.store, "target_ref", &rule.target).await.map_err(|e| e.to_string())?;
     Ok(row)
 }
 
@@ -92,7 +93,7 @@ pub async fn create_rule(
 ) -> PageResult<Response> {
     admin_only(&staff)?;
     const BACK: &str = "/admin/categories#rules";
-    let row = match checked_rule(&s, &f, 0, 0) {
+    let row = match checked_rule(&s, &f, 0, 0).await {
         Ok(row) => row,
         Err(message) => return Ok(flash::redirect(BACK, "error", &message)),
     };
@@ -187,7 +188,7 @@ pub async fn update_rule(
         let e = Some("表单缺少版本号，请刷新页面后重试".to_string());
         return rule_page(&s, &staff, &rule, f, e, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let row = match checked_rule(&s, &f, id, version) {
+    let row = match checked_rule(&s, &f, id, version).await {
         Ok(row) => row,
         Err(e) => return rule_page(&s, &staff, &rule, f, Some(e), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
