@@ -3,9 +3,10 @@
 //! whichever pool is in use, so no handler is generic over the database.
 
 use crate::error::StoreError;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Executor, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -37,8 +38,100 @@ pub enum Db {
 
 /// An open write transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// A write transaction on the single SQLite writer connection, begun and ended by hand rather
+/// than with sqlx's `Transaction` (issue 9 item 0). After SQLITE_FULL or an I/O error SQLite may
+/// roll the transaction back itself; sqlx's own ROLLBACK then failed, its depth counter stayed
+/// at 1, and every later "transaction" was a savepoint inside one that never committed — 201s
+/// for reports that were never saved. Here any failure of BEGIN, COMMIT or ROLLBACK discards
+/// the connection, and the pool opens a fresh one (checked writable by `writable_probe`), so no
+/// state of a failed write survives into the next one.
+pub struct SqliteTx {
+    conn: Option<PoolConnection<Sqlite>>,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.conn.as_ref().expect("transaction is open")
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("transaction is open")
+    }
+}
+
+/// Closes a writer connection whose state is unknown instead of returning it to the pool.
+async fn discard(conn: PoolConnection<Sqlite>) {
+    let _ = conn.close().await;
+}
+
+impl SqliteTx {
+    async fn begin(pool: &SqlitePool) -> Result<SqliteTx, StoreError> {
+        // A second try on a fresh connection: the first may have been left inside a transaction
+        // (a rollback task that never ran) or opened read-only before write access returned.
+        let mut last = None;
+        for _ in 0..2 {
+            let mut conn = pool.acquire().await?;
+            match conn.execute("BEGIN IMMEDIATE").await {
+                Ok(_) => return Ok(SqliteTx { conn: Some(conn) }),
+                Err(e) => {
+                    discard(conn).await;
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.expect("tried").into())
+    }
+
+    async fn commit(mut self) -> Result<(), StoreError> {
+        let mut conn = self.conn.take().expect("transaction is open");
+        match conn.execute("COMMIT").await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                discard(conn).await;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for SqliteTx {
+    /// Not committed (an error, a conflict, a cancelled request): roll back, and discard the
+    /// connection if even that fails (SQLite already rolled back, or the connection is broken).
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    if conn.execute("ROLLBACK").await.is_err() {
+                        discard(conn).await;
+                    }
+                });
+            }
+            // No runtime to roll back on: closing the connection rolls the transaction back.
+            Err(_) => conn.close_on_drop(),
+        }
+    }
+}
+
+/// Checks that a new writer connection can really write: SQLite opens a file it may not write
+/// read-only without saying so, and every write would then fail (issue 9 R5).
+async fn writable_probe(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    conn.execute("BEGIN IMMEDIATE").await?;
+    conn.execute("ROLLBACK").await?;
+    Ok(())
+}
+
+fn not_writable(path: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!(
+        "数据库文件 {path} 无法写入（{e}）。请检查该文件及其所在目录的写权限、磁盘空间和文件系统是否只读，然后重新启动。"
+    ))
 }
 
 /// Runs `$body` with `$pool` bound to a pool that may serve reads.
@@ -92,11 +185,14 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             // Memory-mapped reads avoid the shared page-cache lock of the bundled build.
             .pragma("mmap_size", "1073741824");
+        // Refuse to start on a database that cannot be written (issue 9 R5); later, a writer
+        // connection is only ever replaced by one that passes the same check.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(|conn, _| Box::pin(async move { writable_probe(conn).await }))
             .connect_with(opts.clone())
             .await
-            .map_err(StoreError::unavailable)?;
+            .map_err(|e| not_writable(path, e))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts.read_only(true))
@@ -143,7 +239,7 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Sqlite { write, .. } => Tx::Sqlite(SqliteTx::begin(write).await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
