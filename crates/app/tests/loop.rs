@@ -124,12 +124,9 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         assert!(reported.code.starts_with("TX20261122-"), "{}", reported.code);
         assert!(!reported.duplicate);
         let again = cases.report(noise_report("楼上噪音扰民，半夜装修！")).await.unwrap();
-        assert_eq!(
-            (again.id, again.duplicate, &again.follow_token),
-            (reported.id, true, &reported.follow_token),
-            "{}: same text, same place",
-            t.label
-        );
+        assert_eq!((again.id, again.duplicate), (reported.id, true), "{}: same text, same place", t.label);
+        // The second reporter follows with a token of their own (issue 9 item 2).
+        assert_ne!(again.follow_token, reported.follow_token, "{}", t.label);
 
         let dept_user = staff(
             10,

@@ -120,7 +120,7 @@ impl Drop for SqliteTx {
     }
 }
 
-/// Checks that a new writer connection can really write: SQLite opens a file it may not write
+/// Checks that the writer connection can really write: SQLite opens a file it may not write
 /// read-only without saying so, and every write would then fail (issue 9 R5).
 async fn writable_probe(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     conn.execute("BEGIN IMMEDIATE").await?;
@@ -185,14 +185,22 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             // Memory-mapped reads avoid the shared page-cache lock of the bundled build.
             .pragma("mmap_size", "1073741824");
-        // Refuse to start on a database that cannot be written (issue 9 R5); later, a writer
-        // connection is only ever replaced by one that passes the same check.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .after_connect(|conn, _| Box::pin(async move { writable_probe(conn).await }))
             .connect_with(opts.clone())
             .await
             .map_err(|e| not_writable(path, e))?;
+        // Refuse to start on a database that cannot be written (issue 9 R5). Later, a writer
+        // connection that fails to begin a write is replaced (see `SqliteTx`), so writes
+        // resume once the file is writable again.
+        let probe = async {
+            let mut conn = write.acquire().await?;
+            writable_probe(&mut conn).await
+        };
+        if let Err(e) = probe.await {
+            write.close().await;
+            return Err(not_writable(path, e));
+        }
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts.read_only(true))

@@ -119,6 +119,12 @@ impl CaseService {
         Ok(CaseService { store, config, writer, locator })
     }
 
+    /// Writes a batch of prepared cases the way the intake writer does (one transaction, each
+    /// request on its own if the batch fails); for tests of the writer and for bulk callers.
+    pub async fn write_intake_batch(&self, batch: &[NewCase]) -> Vec<Result<Intake, StoreError>> {
+        write_batch(&self.store, batch).await
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
