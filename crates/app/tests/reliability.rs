@@ -95,9 +95,10 @@ async fn check_outcomes(store: &Store, ok: &[(String, Reported)], failed: &[Stri
     let mut codes = HashSet::new();
     for (text, r) in ok {
         assert!(codes.insert(r.code.clone()), "{label}: code {} handed out twice", r.code);
-        let c = store.case_for_requester(&r.code, &r.follow_token).await.unwrap_or_else(|e| {
-            panic!("{label}: acknowledged report {} ({text}) is not in the database: {e}", r.code)
-        });
+        let c = store
+            .case_for_requester(&r.code, &r.follow_token)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: acknowledged report {} ({text}) is not in the database: {e}", r.code));
         assert_eq!((c.id, c.description.as_str()), (r.id, text.as_str()), "{label}");
     }
     for text in failed {
@@ -214,8 +215,8 @@ async fn item0_a_full_disk_never_acknowledges_an_unsaved_report_and_writes_resum
         }
         assert_eq!(ok.len() - before, 120, "{label}");
         check_outcomes(store, &ok, &failed, &label).await;
-        let total: i64 = on_read!(&store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(p).await)
-            .unwrap();
+        let total: i64 =
+            on_read!(&store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(p).await).unwrap();
         assert_eq!(total as usize, ok.len(), "{label}: exactly the acknowledged reports are saved");
         t.cleanup().await;
     }
@@ -303,8 +304,7 @@ async fn item2_each_reporter_of_a_duplicate_gets_their_own_follow_token() {
         let third = cases.report(report(&format!("{text}！"), "13700002222")).await.unwrap();
         assert!(!first.duplicate && second.duplicate && third.duplicate, "{label}");
         assert_eq!((second.id, third.id), (first.id, first.id), "{label}: one case");
-        let tokens: HashSet<&str> =
-            [&first, &second, &third].iter().map(|r| r.follow_token.as_str()).collect();
+        let tokens: HashSet<&str> = [&first, &second, &third].iter().map(|r| r.follow_token.as_str()).collect();
         assert_eq!(tokens.len(), 3, "{label}: no reporter is handed another's token");
         for r in [&first, &second, &third] {
             let c = store.case_for_requester(&r.code, &r.follow_token).await.unwrap();
@@ -344,16 +344,11 @@ async fn two_servers() -> Vec<(&'static str, Store, Store, Option<TempDir>, Opti
     a.migrate().await.unwrap();
     let b = Db::connect(path).await.unwrap();
     let clock = test_clock();
-    out.push((
-        "SQLite",
-        Store::new(a, test_key(), clock.clone()),
-        Store::new(b, test_key(), clock),
-        Some(dir),
-        None,
-    ));
-    if let Ok(url) = std::env::var(POSTGRES_ENV).map(|u| u.trim().to_string()).and_then(|u| {
-        if u.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(u) }
-    }) {
+    out.push(("SQLite", Store::new(a, test_key(), clock.clone()), Store::new(b, test_key(), clock), Some(dir), None));
+    if let Ok(url) = std::env::var(POSTGRES_ENV)
+        .map(|u| u.trim().to_string())
+        .and_then(|u| if u.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(u) })
+    {
         let schema = format!("tx_two_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
         let admin = sqlx::PgPool::connect(&url).await.unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
@@ -386,7 +381,8 @@ async fn r1_the_same_report_sent_to_two_servers_at_once_is_one_case() {
         let (ca, cb) = (service(&a).await, service(&b).await);
         for i in 0..50 {
             let text = format!("第{i}次：电梯困人，请尽快处理");
-            let (ra, rb) = tokio::join!(ca.report(report(&text, "13812345678")), cb.report(report(&text, "13900001111")));
+            let (ra, rb) =
+                tokio::join!(ca.report(report(&text, "13812345678")), cb.report(report(&text, "13900001111")));
             let (ra, rb) = (ra.unwrap(), rb.unwrap());
             assert_eq!(ra.id, rb.id, "{label} #{i}: two servers made two cases");
             assert!(ra.duplicate != rb.duplicate, "{label} #{i}: exactly one created it");

@@ -13,8 +13,8 @@ use tongxin_app::cases::CaseError;
 use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Action, Unit};
 use tongxin_jobs::{JobsConfig, SmsSender, run_once};
-use tongxin_store::testing::sqlite_store;
 use tongxin_store::cases::write::{NewPhoto, photo_ref};
+use tongxin_store::testing::sqlite_store;
 use tongxin_store::{Db, Page, Store, StoreError};
 
 fn write_pool(store: &Store) -> sqlx::SqlitePool {
@@ -83,7 +83,8 @@ async fn item0_decisions_and_delivery_fail_cleanly_on_a_full_disk_and_resume_aft
     // setting of the writer connection): the write fails, and the next one is really saved.
     let bytes: Vec<u8> = b"\x89PNG\r\n\x1a\n".iter().copied().chain((0..400_000u32).map(|i| (i % 251) as u8)).collect();
     let photo = || NewPhoto { purpose: "evidence".into(), content_type: "image/png".into(), bytes: bytes.clone() };
-    let reply = Action::Report { unit: Unit::Department(1), reply: "已处理".into(), evidence: vec![photo_ref(&bytes)] };
+    let reply =
+        Action::Report { unit: Unit::Department(1), reply: "已处理".into(), evidence: vec![photo_ref(&bytes)] };
     let pool = write_pool(store);
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&pool).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).execute(&pool).await.unwrap();

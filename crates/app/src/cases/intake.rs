@@ -254,7 +254,12 @@ impl CaseService {
             Intake::Duplicate { id, code, requester } => (id, code, requester),
         };
         // Each reporter follows with their own token, never the first reporter's (issue 9 item 2).
-        Ok(Reported { id, follow_token: self.store.pii().requester_token(&code, requester), code, duplicate: requester > 1 })
+        Ok(Reported {
+            id,
+            follow_token: self.store.pii().requester_token(&code, requester),
+            code,
+            duplicate: requester > 1,
+        })
     }
 }
 

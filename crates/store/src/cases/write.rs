@@ -154,8 +154,10 @@ async fn last_requesters(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, i64>, 
     let per_chunk = crate::bulk::params_per_statement(tx);
     for chunk in ids.chunks(per_chunk) {
         let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
-        let sql =
-            format!("SELECT case_id, MAX(n) FROM case_requesters WHERE case_id IN ({}) GROUP BY case_id", list.join(", "));
+        let sql = format!(
+            "SELECT case_id, MAX(n) FROM case_requesters WHERE case_id IN ({}) GROUP BY case_id",
+            list.join(", ")
+        );
         let rows: Vec<(i64, i64)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).persistent(false);
             for id in chunk {
