@@ -186,6 +186,14 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         let c = cases.act(&CaseActor::Staff(dispatcher.clone()), c.id, c.version, Action::Close).await.unwrap();
         let requester = CaseActor::Requester { code: reported.code.clone(), token: reported.follow_token.clone() };
         let wrong = CaseActor::Requester { code: reported.code.clone(), token: "guess".into() };
+        // The duplicate's reporter may act with their own token too (issue 9 item 2): it passes
+        // the token check, so a stale version is a conflict rather than "not found".
+        let second = CaseActor::Requester { code: again.code.clone(), token: again.follow_token.clone() };
+        let rate = Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+        let stale = cases.act(&second, c.id, c.version - 1, rate.clone()).await.unwrap_err();
+        assert!(matches!(stale, CaseError::Store(tongxin_store::StoreError::Conflict(_))), "{stale:?}");
+        let stale = cases.act(&wrong, c.id, c.version - 1, rate).await.unwrap_err();
+        assert!(matches!(stale, CaseError::Store(tongxin_store::StoreError::NotFound)), "{stale:?}");
         assert!(
             cases
                 .act(
