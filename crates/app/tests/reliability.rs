@@ -418,10 +418,11 @@ async fn r5_a_database_that_cannot_be_written_is_refused_at_start_and_writes_rec
     round(&cases, "可写", 5, &mut ok, &mut failed).await;
 
     // While running, the database becomes read-only: the writer connection cannot write any
-    // more, and neither can any connection opened now (`query_only` stands in for a file that
-    // opens read-only; file permissions do not bind root). Every write is a 503.
+    // more (`query_only`), and the file now opens read-only only (as SQLite does, silently,
+    // with a file it may not write; permissions do not bind root, so the open mode stands in).
+    // Every write is a 503.
     let writable = (*pool.connect_options()).clone();
-    pool.set_connect_options(writable.clone().pragma("query_only", "1"));
+    pool.set_connect_options(writable.clone().read_only(true));
     sqlx::query("PRAGMA query_only = 1").execute(&pool).await.unwrap();
     for r in 0..3 {
         let refused = round(&cases, &format!("只读{r}"), 10, &mut ok, &mut failed).await;

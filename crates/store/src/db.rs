@@ -121,10 +121,20 @@ impl Drop for SqliteTx {
 }
 
 /// Checks that the writer connection can really write: SQLite opens a file it may not write
-/// read-only without saying so, and every write would then fail (issue 9 R5).
+/// read-only without saying so, and such a connection even begins write transactions — only
+/// the first page written fails. So the probe writes the header's `user_version` (unchanged)
+/// and rolls back (issue 9 R5).
 async fn writable_probe(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     conn.execute("BEGIN IMMEDIATE").await?;
-    conn.execute("ROLLBACK").await?;
+    let write = async {
+        let v: Vec<i64> = sqlx::query_scalar("PRAGMA user_version").fetch_all(&mut *conn).await?;
+        let sql = format!("PRAGMA user_version = {}", v.first().copied().unwrap_or(0));
+        conn.execute(sqlx::AssertSqlSafe(sql)).await
+    };
+    let wrote = write.await;
+    let rolled_back = conn.execute("ROLLBACK").await;
+    wrote?;
+    rolled_back?;
     Ok(())
 }
 
@@ -187,6 +197,18 @@ impl Db {
             .pragma("mmap_size", "1073741824");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            // A new writer connection that cannot write is made query-only, so its first
+            // BEGIN fails and `SqliteTx` discards it: writes answer 503 until the file is
+            // writable again, then resume without a restart.
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if let Err(e) = writable_probe(conn).await {
+                        tracing::error!(error = %e, "数据库写连接无法写入，写入暂停，直到数据库可写");
+                        conn.execute("PRAGMA query_only = 1").await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(opts.clone())
             .await
             .map_err(|e| not_writable(path, e))?;
