@@ -43,12 +43,14 @@ pub enum Tx {
 }
 
 /// A write transaction on the single SQLite writer connection, begun and ended by hand rather
-/// than with sqlx's `Transaction` (issue 9 item 0). After SQLITE_FULL or an I/O error SQLite may
-/// roll the transaction back itself; sqlx's own ROLLBACK then failed, its depth counter stayed
-/// at 1, and every later "transaction" was a savepoint inside one that never committed — 201s
-/// for reports that were never saved. Here any failure of BEGIN, COMMIT or ROLLBACK discards
-/// the connection, and the pool opens a fresh one (checked writable by `writable_probe`), so no
-/// state of a failed write survives into the next one.
+/// than with sqlx's `Transaction` (issue 9 item 0). When a write failed ("database or disk is
+/// full"), sqlx's ROLLBACK could fail too — SQLite had already rolled back by itself, or a
+/// statement of the transaction (an `UPDATE … RETURNING` read for one row) was still in
+/// progress — and its depth counter stayed at 1: every later "transaction" was a savepoint, and
+/// its "commit" a release inside a transaction that never committed — 201s for reports that
+/// were never saved, codes handed out again. Here any failure of BEGIN, COMMIT or ROLLBACK
+/// discards the connection, which rolls back whatever it held, and the pool opens a fresh one
+/// (checked writable by `writable_probe`): no state of a failed write survives into the next.
 pub struct SqliteTx {
     conn: Option<PoolConnection<Sqlite>>,
 }

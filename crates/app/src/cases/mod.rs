@@ -82,15 +82,18 @@ async fn write_batch(store: &Store, batch: &[NewCase]) -> Vec<Result<Intake, Sto
         return vec![Err(e)];
     }
     let mut out = Vec::with_capacity(batch.len());
-    let mut unavailable = 0;
+    let (mut unavailable, mut last) = (0, e);
     for case in batch {
         if unavailable >= 2 {
-            out.push(Err(e.clone()));
+            out.push(Err(last.clone()));
             continue;
         }
         let r = store.insert_cases(std::slice::from_ref(case)).await.map(|mut v| v.remove(0));
         match &r {
-            Err(StoreError::Unavailable(_)) => unavailable += 1,
+            Err(err @ StoreError::Unavailable(_)) => {
+                unavailable += 1;
+                last = err.clone();
+            }
             Err(err) => {
                 unavailable = 0;
                 tracing::warn!(error = %err, "report refused by the database");
