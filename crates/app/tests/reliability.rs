@@ -437,3 +437,17 @@ async fn r5_a_database_that_cannot_be_written_is_refused_at_start_and_writes_rec
     check_outcomes(store, &ok, &failed, "SQLite").await;
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn r5_a_read_only_postgresql_is_refused_at_start() {
+    let Ok(url) = std::env::var(POSTGRES_ENV) else { return };
+    if url.trim().is_empty() {
+        return;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let read_only = format!("{url}{sep}options=-c%20default_transaction_read_only%3Don");
+    let msg = Db::connect(&read_only).await.expect_err("a read-only PostgreSQL must not be served").to_string();
+    assert!(msg.contains("只读"), "{msg}");
+    let db = Db::connect(&url).await.expect("a writable PostgreSQL is served");
+    db.close().await;
+}

@@ -185,6 +185,20 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(StoreError::unavailable)?;
+            // A standby or a read-only default would answer every write with an error: refuse
+            // to start instead (issue 9 R5). A database that turns read-only later only fails
+            // those writes (503); PostgreSQL connections carry no state of a failed write.
+            let read_only: String = sqlx::query_scalar("SHOW transaction_read_only")
+                .fetch_one(&pool)
+                .await
+                .map_err(StoreError::unavailable)?;
+            if read_only == "on" {
+                pool.close().await;
+                return Err(StoreError::Unavailable(
+                    "PostgreSQL 数据库处于只读状态（备库或 default_transaction_read_only），无法写入。请连接可写的主库后重新启动。"
+                        .into(),
+                ));
+            }
             return Ok(Db::Postgres(pool));
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
