@@ -124,12 +124,9 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         assert!(reported.code.starts_with("TX20261122-"), "{}", reported.code);
         assert!(!reported.duplicate);
         let again = cases.report(noise_report("楼上噪音扰民，半夜装修！")).await.unwrap();
-        assert_eq!(
-            (again.id, again.duplicate, &again.follow_token),
-            (reported.id, true, &reported.follow_token),
-            "{}: same text, same place",
-            t.label
-        );
+        assert_eq!((again.id, again.duplicate), (reported.id, true), "{}: same text, same place", t.label);
+        // The second reporter follows with a token of their own (issue 9 item 2).
+        assert_ne!(again.follow_token, reported.follow_token, "{}", t.label);
 
         let dept_user = staff(
             10,
@@ -189,6 +186,14 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         let c = cases.act(&CaseActor::Staff(dispatcher.clone()), c.id, c.version, Action::Close).await.unwrap();
         let requester = CaseActor::Requester { code: reported.code.clone(), token: reported.follow_token.clone() };
         let wrong = CaseActor::Requester { code: reported.code.clone(), token: "guess".into() };
+        // The duplicate's reporter may act with their own token too (issue 9 item 2): it passes
+        // the token check, so a stale version is a conflict rather than "not found".
+        let second = CaseActor::Requester { code: again.code.clone(), token: again.follow_token.clone() };
+        let rate = Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+        let stale = cases.act(&second, c.id, c.version - 1, rate.clone()).await.unwrap_err();
+        assert!(matches!(stale, CaseError::Store(tongxin_store::StoreError::Conflict(_))), "{stale:?}");
+        let stale = cases.act(&wrong, c.id, c.version - 1, rate).await.unwrap_err();
+        assert!(matches!(stale, CaseError::Store(tongxin_store::StoreError::NotFound)), "{stale:?}");
         assert!(
             cases
                 .act(

@@ -26,6 +26,8 @@ pub struct TimerReport {
     /// Someone acted on the case between the mark and the escalation.
     pub escalation_skipped: usize,
     pub escalation_failed: usize,
+    /// Cases whose stored data the job cannot read, set aside (issue 9 R6).
+    pub quarantined: usize,
 }
 
 /// Runs the warning and overdue timers over every case due now (in batches of `cfg.batch`).
@@ -66,6 +68,14 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
                 // The database is down or the writer is full: the flags stay for the next pass.
                 Err(CaseError::Store(e @ StoreError::Unavailable(_))) => return Err(e),
                 Err(CaseError::Busy) => return Ok(report),
+                // A bad row (its state cannot be read) fails alone: it is set aside once, with a
+                // notice, and the pass goes on with the other cases (issue 9 R6).
+                Err(CaseError::Store(StoreError::Invalid(reason))) => {
+                    report.quarantined += 1;
+                    if store.quarantine_case("timers", c.id, &reason).await? {
+                        tracing::error!(case_id = c.id, code = %c.code, %reason, "诉求数据损坏，自动督办已跳过并隔离该诉求");
+                    }
+                }
                 Err(e) => {
                     report.escalation_failed += 1;
                     store.drop_pending_supervision(c.id, c.version).await?;

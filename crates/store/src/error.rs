@@ -36,6 +36,16 @@ impl From<sqlx::Error> for StoreError {
                 StoreError::Invalid("引用的记录不存在".into())
             }
             sqlx::Error::Database(db) if db.is_check_violation() => StoreError::Invalid("数据不符合约束".into()),
+            // PostgreSQL's "data exception" class (e.g. a NUL character in text): the data was
+            // refused, not the database down — a batch retries its requests one by one on it.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("22")) => {
+                StoreError::Invalid("数据含有无法保存的字符或格式".into())
+            }
+            // A stored value that cannot be read back is a bad row, not an unavailable database
+            // (a background job sets such a row aside instead of failing every pass, R6).
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                StoreError::Invalid("数据库中的记录已损坏，无法读取".into())
+            }
             _ => StoreError::Unavailable(e.to_string()),
         }
     }

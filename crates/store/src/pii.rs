@@ -81,6 +81,20 @@ impl PiiKey {
         data_encoding::BASE64URL_NOPAD.encode(&mac.finalize().into_bytes()[..16])
     }
 
+    /// The follow token of a case's `requester`-th reporter (issue 9 item 2): the first keeps the
+    /// case's original token; each later reporter of the same matter (a merged duplicate) gets a
+    /// token of their own, `<mac>.<n>`, so no reporter can follow with another's link.
+    pub fn requester_token(&self, code: &str, requester: u32) -> String {
+        if requester <= 1 {
+            return self.follow_token(code);
+        }
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        mac.update(b"follow:");
+        mac.update(code.as_bytes());
+        mac.update(format!(":{requester}").as_bytes());
+        format!("{}.{requester}", data_encoding::BASE64URL_NOPAD.encode(&mac.finalize().into_bytes()[..16]))
+    }
+
     /// Keyed digest for equality search; 16 bytes keep the index small and collisions negligible.
     pub fn blind_index(&self, value: &str) -> Vec<u8> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");

@@ -523,7 +523,7 @@ impl CaseService {
         }
         errors.finish()?;
 
-        let results = self.store.insert_cases(batch).await?;
+        let results = self.store.insert_cases(&batch).await?;
         let mut report =
             HotlineImportReport { imported: 0, auto_dispatched: 0, already_imported: Vec::new(), cases: Vec::new() };
         for (result, (row, order_no, dispatched)) in results.into_iter().zip(meta) {

@@ -249,11 +249,17 @@ impl CaseService {
             effects,
         };
         let outcome = self.writer.submit(new).await.map_err(|_| CaseError::Busy)??;
-        let (id, code, duplicate) = match outcome {
-            Intake::Created { id, code } => (id, code, false),
-            Intake::Duplicate { id, code } => (id, code, true),
+        let (id, code, requester) = match outcome {
+            Intake::Created { id, code } => (id, code, 1),
+            Intake::Duplicate { id, code, requester } => (id, code, requester),
         };
-        Ok(Reported { id, follow_token: self.store.pii().follow_token(&code), code, duplicate })
+        // Each reporter follows with their own token, never the first reporter's (issue 9 item 2).
+        Ok(Reported {
+            id,
+            follow_token: self.store.pii().requester_token(&code, requester),
+            code,
+            duplicate: requester > 1,
+        })
     }
 }
 

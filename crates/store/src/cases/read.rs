@@ -121,7 +121,15 @@ impl Store {
 
     /// A case by its tracking code and private follow token (the requester, no account).
     pub async fn case_for_requester(&self, code: &str, token: &str) -> Result<CaseView, StoreError> {
-        if !crate::users::same_secret(&self.pii().follow_token(code), token) {
+        // The first reporter's token, or a later reporter's `<mac>.<n>` (issue 9 item 2).
+        let expected = match token.rsplit_once('.') {
+            Some((_, n)) => match n.parse::<u32>() {
+                Ok(n) if n >= 2 => self.pii().requester_token(code, n),
+                _ => return Err(StoreError::NotFound),
+            },
+            None => self.pii().follow_token(code),
+        };
+        if !crate::users::same_secret(&expected, token) {
             return Err(StoreError::NotFound);
         }
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.code = $1"));

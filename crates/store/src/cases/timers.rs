@@ -160,6 +160,49 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Sets a case aside that background job `job` cannot process (its stored state is
+    /// corrupt, issue 9 R6): its pending escalation is dropped so the job goes on with the other
+    /// cases, and — the first time only — the case is recorded in `job_quarantine`, the audit log
+    /// gets a `case.quarantine` entry the admin can read, and the street's dispatchers a notice.
+    /// `reason` must not carry personal data. Returns whether it was newly quarantined.
+    pub async fn quarantine_case(&self, job: &str, case_id: i64, reason: &str) -> Result<bool, StoreError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let sql = "UPDATE cases SET supervise_pending = FALSE WHERE id = $1";
+        on_tx!(&mut tx, |c| sqlx::query(sql).bind(case_id).execute(c).await.map(|r| r.rows_affected()))?;
+        let sql = "INSERT INTO job_quarantine (job, case_id, reason, at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, case_id) DO NOTHING";
+        let fresh = on_tx!(&mut tx, |c| sqlx::query(sql)
+            .bind(job)
+            .bind(case_id)
+            .bind(reason)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?
+            == 1;
+        if fresh {
+            let sql = "SELECT code, street_code FROM cases WHERE id = $1";
+            let (code, street): (String, String) =
+                on_tx!(&mut tx, |c| sqlx::query_as(sql).bind(case_id).fetch_one(c).await)?;
+            let text = format!("诉求 {code} 的数据已损坏，后台任务已跳过并隔离该诉求，请联系系统管理员核查。");
+            let row = outbox_row(case_id, "quarantine", &format!("dispatchers:{street}"), &payload(&code, &text), now);
+            crate::bulk::insert_rows(&mut tx, "outbox", &OUTBOX_COLS, &[row]).await?;
+            let entry = crate::audit::AuditEntry::new("case.quarantine", "case", case_id)
+                .detail(format!("{code} 后台任务 {job} 无法处理，已隔离：{reason}"));
+            crate::audit::append_many(&mut tx, now, &crate::Actor::system(job), vec![entry]).await?;
+        }
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    /// Cases set aside by background jobs: (job, case id, reason, when), newest first.
+    pub async fn quarantined_cases(&self) -> Result<Vec<(String, i64, String, DateTime<Utc>)>, StoreError> {
+        let sql = "SELECT job, case_id, reason, at FROM job_quarantine ORDER BY id DESC";
+        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+}
+
 /// An overdue case awaiting its automatic 督办.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PendingSupervision {

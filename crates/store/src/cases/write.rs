@@ -130,11 +130,44 @@ pub enum Intake {
         id: i64,
         code: String,
     },
-    /// The same text at the same place a moment ago: the existing case.
+    /// The same text at the same place a moment ago: the existing case, and this reporter's
+    /// number on it (2, 3, …; each has their own follow token, issue 9 item 2).
     Duplicate {
         id: i64,
         code: String,
+        requester: u32,
     },
+}
+
+/// The PostgreSQL advisory lock that serialises intake of one duplicate key across server
+/// processes (issue 9 R1): taken before the duplicate check and held to commit, so a second
+/// process's check sees the first's case. 64 bits of a SHA-256, the same in every process.
+fn dedupe_lock_key(key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("tongxin/dedupe/{key}").as_bytes());
+    i64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
+}
+
+/// The highest requester number of each case so far (1 when only the first reporter).
+async fn last_requesters(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+    let mut found = HashMap::new();
+    let per_chunk = crate::bulk::params_per_statement(tx);
+    for chunk in ids.chunks(per_chunk) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = format!(
+            "SELECT case_id, MAX(n) FROM case_requesters WHERE case_id IN ({}) GROUP BY case_id",
+            list.join(", ")
+        );
+        let rows: Vec<(i64, i64)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).persistent(false);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// Cases created since `since` under any of these duplicate keys: key -> (id, code), the first.
@@ -170,9 +203,19 @@ async fn existing_duplicates(
 impl Store {
     /// Creates a batch of cases in one transaction; duplicates (in the database within the
     /// window, or earlier in the batch) answer with the existing case instead.
-    pub async fn insert_cases(&self, batch: Vec<NewCase>) -> Result<Vec<Intake>, StoreError> {
+    pub async fn insert_cases(&self, batch: &[NewCase]) -> Result<Vec<Intake>, StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            // Sorted and distinct, so two writers never wait on each other's keys in a cycle.
+            let mut locks: Vec<i64> = batch.iter().map(|c| dedupe_lock_key(&c.dedupe_key)).collect();
+            locks.sort_unstable();
+            locks.dedup();
+            sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS t(k)")
+                .bind(locks)
+                .execute(&mut **t)
+                .await?;
+        }
         let since = now - Duration::minutes(DEDUPE_WINDOW_MINUTES);
         // Per request: an existing case, an earlier request of this batch, or new.
         enum Pending {
@@ -254,15 +297,59 @@ impl Store {
                 append_many(&mut tx, now, actor, entries).await?;
             }
         }
+        // Each later reporter of a case is numbered and kept with their own name and phone.
+        let dups: Vec<(usize, i64)> = pending
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Pending::Existing(id, _) => Some((i, *id)),
+                Pending::SameAs(j) => Some((i, created[j].0)),
+                Pending::New => None,
+            })
+            .collect();
+        let mut requester_of: HashMap<usize, u32> = HashMap::new();
+        if !dups.is_empty() {
+            let mut targets: Vec<i64> = pending
+                .iter()
+                .filter_map(|p| if let Pending::Existing(id, _) = p { Some(*id) } else { None })
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let mut last = last_requesters(&mut tx, &targets).await?;
+            let pii = self.pii();
+            let mut rows = Vec::with_capacity(dups.len());
+            for (i, case_id) in dups {
+                let c = &batch[i];
+                let n = last.entry(case_id).or_insert(1);
+                *n += 1;
+                requester_of.insert(i, u32::try_from(*n).unwrap_or(u32::MAX));
+                rows.push(vec![
+                    case_id.into(),
+                    (*n).into(),
+                    c.requester_name.clone().into(),
+                    c.phone.as_ref().map(|p| pii.encrypt(p.as_str())).into(),
+                    c.phone.as_ref().map(|p| pii.blind_index(p.as_str())).into(),
+                    c.phone.as_ref().map(|p| p.masked()).into(),
+                    now.into(),
+                ]);
+            }
+            insert_rows(
+                &mut tx,
+                "case_requesters",
+                &["case_id", "n", "name", "phone_cipher", "phone_hmac", "phone_masked", "created_at"],
+                &rows,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(pending
             .into_iter()
             .enumerate()
             .map(|(i, p)| match p {
-                Pending::Existing(id, code) => Intake::Duplicate { id, code },
+                Pending::Existing(id, code) => Intake::Duplicate { id, code, requester: requester_of[&i] },
                 Pending::SameAs(j) => {
                     let (id, code) = created[&j].clone();
-                    Intake::Duplicate { id, code }
+                    Intake::Duplicate { id, code, requester: requester_of[&i] }
                 }
                 Pending::New => {
                     let (id, code) = created[&i].clone();
