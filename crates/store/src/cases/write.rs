@@ -251,7 +251,7 @@ impl Store {
                 }
             }
             for (actor, entries) in by_actor {
-                append_many(&mut tx, now, actor, entries).await?;
+                append_many(&mut tx, self.pii(), now, actor, entries).await?;
             }
         }
         tx.commit().await?;
@@ -349,7 +349,7 @@ impl Store {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
         write_effects(&mut tx, now, &[(case_id, actor, effects, None)], false).await?;
-        append_many(&mut tx, now, actor, vec![audit]).await?;
+        append_many(&mut tx, self.pii(), now, actor, vec![audit]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
     }
