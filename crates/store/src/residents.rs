@@ -448,10 +448,18 @@ impl Store {
             }
         }
         r.id = crate::bulk::reserve_ids(&mut tx, "residents").await?;
-        self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await.map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::Conflict("该身份证号已登记".into()),
-            e => e,
-        })?;
+        if let Err(e) = self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await {
+            let StoreError::Conflict(_) = e else { return Err(e) };
+            drop(tx);
+            // "Already registered" confirms an ID number as a search would: recorded (masked
+            // form and keyed digest only) so that guessing by registration shows in the log.
+            let digest = data_encoding::HEXLOWER.encode(&self.pii().blind_index(r.id_number.as_str()));
+            let entry = AuditEntry::new("resident.create_duplicate", "resident", "duplicate")
+                .after(digest)
+                .detail(format!("登记已存在的身份证号 {}", r.id_number.masked()));
+            self.audit(actor, entry).await?;
+            return Err(StoreError::Conflict("该身份证号已登记".into()));
+        }
         crate::bulk::sync_id_sequence(&mut tx, "residents").await?;
         let created = self.resident_in_tx(&mut tx, r.id).await?;
         append(

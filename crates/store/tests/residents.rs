@@ -190,6 +190,10 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
             t.label
         );
         assert_eq!(s.count_residents().await.unwrap(), 4, "{}: nothing half-written", t.label);
+        // The refusal confirms the number, so it is on record (issue 9, High 1), masked.
+        let dup = s.audit_list(Some(("resident", "duplicate")), Page::default()).await.unwrap();
+        assert_eq!(dup.len(), 1, "{}", t.label);
+        assert!(!serde_json::to_string(&dup[0]).unwrap().contains(id(1).as_str()), "{}", t.label);
         assert!(s.audit_verify().await.unwrap().is_ok());
         t.cleanup().await;
     }
