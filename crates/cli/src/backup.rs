@@ -23,7 +23,7 @@ pub async fn load_key(db: &Db, sec: &Security) -> anyhow::Result<PiiKey> {
     let configured = !sec.pii_key.trim().is_empty();
     if !configured && !Path::new(&sec.pii_key_file).exists() && key_in_use(db).await? {
         bail!(
-            "找不到密钥文件 {}，但数据库中已有用原密钥加密的身份证号和手机号。请把与该数据库一起备份的密钥文件恢复到 {}\
+            "找不到密钥文件 {}，但这个数据库已用原密钥写入过（有密钥校验值或加密的身份证号、手机号）。请把与该数据库一起备份的密钥文件恢复到 {}\
              （或在配置 [security] pii_key 中填写原密钥）后再启动。为免数据无法解密，不会新建密钥。",
             sec.pii_key_file,
             sec.pii_key_file
