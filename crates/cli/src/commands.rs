@@ -1,7 +1,7 @@
 //! What each subcommand does.
 
-use crate::config::{self, Settings};
-use crate::{AuditCommand, BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand, bench, demo};
+use crate::config::Settings;
+use crate::{BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand, bench, demo};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +21,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     if applied > 0 {
         tracing::info!(applied, backend = db.backend().name(), "database migrated");
     }
-    let store = Store::new(db, config::pii_key(&settings.security)?, Arc::new(SystemClock));
+    let key = crate::backup::load_key(&db, &settings.security).await?;
+    let store = Store::new(db, key, Arc::new(SystemClock));
+    crate::backup::check_key(&store, &settings.security).await?;
     // Once per database indexed before cases carried their area words.
     let mut last_shown = 0;
     let rebuilt = store
@@ -141,16 +143,9 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             }
             Ok(())
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let store = open_store(&settings).await?;
-            match store.audit_verify().await? {
-                Ok(n) => {
-                    println!("审计链完整：共 {n} 条记录，逐条校验通过");
-                    Ok(())
-                }
-                Err(broken) => bail!("审计链断裂：{broken}"),
-            }
-        }
+        Command::Audit { command } => crate::backup::audit(command, &settings).await,
+        Command::Backup { file } => crate::backup::backup(&settings, &file).await,
+        Command::Restore { file, replace } => crate::backup::restore(&settings, &file, replace).await,
         Command::User { command } => user(command, &settings).await,
         Command::Open311 { command } => open311(command, &settings).await,
         Command::Bench { command } => match command {

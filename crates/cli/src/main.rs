@@ -1,5 +1,6 @@
 //! `tongxin`: the one binary of the platform.
 
+mod backup;
 mod bench;
 mod bench_pages;
 mod commands;
@@ -64,6 +65,15 @@ enum Command {
         #[arg(long)]
         unmasked: bool,
     },
+    /// Online copy of a SQLite database (PostgreSQL: prints the pg_dump commands).
+    Backup { file: PathBuf },
+    /// Put a backup in place of the SQLite database (server stopped), then check key and audit chain.
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database (kept beside it as `.before-restore`).
+        #[arg(long)]
+        replace: bool,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -106,7 +116,13 @@ pub enum Kind {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain and report the first broken link.
-    Verify,
+    Verify {
+        /// A head printed earlier by `audit anchor` (SEQ:HASH); the chain must still contain it.
+        #[arg(long)]
+        anchor: Vec<tongxin_domain::audit::Anchor>,
+    },
+    /// Print the current head (SEQ:HASH) for the operator to keep outside the database.
+    Anchor,
 }
 
 #[derive(Subcommand)]

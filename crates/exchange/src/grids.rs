@@ -198,7 +198,7 @@ pub async fn import_grids(
             name: c.name.clone(),
             boundary: Some(Boundary { geojson, bbox: c.bbox }),
         };
-        upsert_grid(&mut tx, &grid, now, actor).await?;
+        upsert_grid(&mut tx, store.pii(), &grid, now, actor).await?;
         if existing.contains(c.code.as_str()) {
             report.updated += 1;
         } else {

@@ -81,9 +81,13 @@ fn write_workbook(rows: &[ExportedResident]) -> Result<Vec<u8>, XlsxError> {
             other => other,
         };
         sheet.write_string(row, column(GENDER), gender)?;
-        let d = r.birth_date;
-        let day = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-        sheet.write_datetime_with_format(row, column(BIRTH_DATE), &day, &date)?;
+        // Not beside a masked ID: with the first and last four it leaves a handful of candidates
+        // (issue 9, High 1).
+        if !r.id_number.contains('*') {
+            let d = r.birth_date;
+            let day = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+            sheet.write_datetime_with_format(row, column(BIRTH_DATE), &day, &date)?;
+        }
         sheet.write_string_with_format(row, column(ID_NUMBER), &r.id_number, &text)?;
         if let Some(p) = &r.phone {
             sheet.write_string_with_format(row, column(PHONE), p, &text)?;

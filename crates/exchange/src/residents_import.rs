@@ -213,6 +213,7 @@ pub async fn import_residents(
     let last_resident = first_resident + n as i64 - 1;
     append(
         &mut tx,
+        store.pii(),
         now,
         actor,
         AuditEntry::new("resident.import", "resident", format!("{first_resident}-{last_resident}"))

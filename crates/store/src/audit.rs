@@ -3,14 +3,20 @@
 //! An append first bumps the single `audit_head` row (`UPDATE … RETURNING`), which takes that
 //! row's lock on PostgreSQL and the write lock on SQLite until the transaction ends; so appends
 //! from any number of server processes form one chain in commit order.
+//!
+//! Links from `audit_head.keyed_from` on are HMACs under the chain key (derived from the
+//! personal-data master key, never stored), and every append re-seals the head's MAC; older
+//! links keep their plain SHA-256 form (issue 9, item 6; see `tongxin_domain::audit`).
 
 use crate::bulk::insert_rows;
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Actor, Page, Store, on_read, on_tx};
+use crate::{Actor, Page, PiiKey, Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
-use tongxin_domain::audit::{AuditFields, AuditRecord, ChainBreak, chain_hash, verify_chain};
+use tongxin_domain::audit::{
+    Anchor, AuditFields, AuditRecord, ChainBreak, ChainHead, chain_hash, chain_mac, head_mac, verify_keyed_chain,
+};
 
 /// What happened, without who and when (the store adds those).
 #[derive(Debug, Clone, Default)]
@@ -88,26 +94,38 @@ impl From<AuditRow> for AuditRecord {
 
 const SELECT_AUDIT: &str = "SELECT seq, at, actor_id, actor_name, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash FROM audit_log";
 
-/// Appends one record inside the caller's transaction; returns its sequence number.
-pub async fn append(tx: &mut Tx, at: DateTime<Utc>, actor: &Actor, e: AuditEntry) -> Result<i64, StoreError> {
-    append_many(tx, at, actor, vec![e]).await
+/// Appends one record inside the caller's transaction; returns its sequence number. `key` is
+/// the store's (`store.pii()`), whose chain key signs the link.
+pub async fn append(
+    tx: &mut Tx,
+    key: &PiiKey,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    e: AuditEntry,
+) -> Result<i64, StoreError> {
+    append_many(tx, key, at, actor, vec![e]).await
 }
 
 /// Appends records in order inside the caller's transaction with one head update and one
 /// multi-row insert (batched writes); returns the last sequence number.
 pub async fn append_many(
     tx: &mut Tx,
+    key: &PiiKey,
     at: DateTime<Utc>,
     actor: &Actor,
     entries: Vec<AuditEntry>,
 ) -> Result<i64, StoreError> {
     let n = entries.len() as i64;
-    // Taking the head's lock first serialises appends across processes.
-    let (last, mut prev_hash): (i64, String) = on_tx!(tx, |c| {
-        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-            .bind(n)
-            .fetch_one(c)
-            .await
+    // Taking the head's lock first serialises appends across processes. A database migrated
+    // before keying existed starts keying here (the migration normally sets keyed_from).
+    let (last, mut prev_hash, keyed_from): (i64, String, i64) = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "UPDATE audit_head SET seq = seq + $1, keyed_from = COALESCE(keyed_from, seq + 1) WHERE id = 1 \
+             RETURNING seq, hash, keyed_from",
+        )
+        .bind(n)
+        .fetch_one(c)
+        .await
     })?;
     let mut rows = Vec::with_capacity(entries.len());
     for (i, e) in entries.into_iter().enumerate() {
@@ -123,7 +141,11 @@ pub async fn append_many(
             after_digest: e.after_digest,
             detail: e.detail,
         };
-        let hash = chain_hash(&prev_hash, &fields);
+        let hash = if fields.seq >= keyed_from {
+            chain_mac(key.chain_key(), &prev_hash, &fields)
+        } else {
+            chain_hash(&prev_hash, &fields)
+        };
         rows.push(vec![
             fields.seq.into(),
             fields.at.into(),
@@ -154,9 +176,11 @@ pub async fn append_many(
         "hash",
     ];
     insert_rows(tx, "audit_log", &cols, &rows).await?;
+    let mac = head_mac(key.chain_key(), last, &prev_hash, keyed_from);
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        sqlx::query("UPDATE audit_head SET hash = $1, mac = $2 WHERE id = 1")
             .bind(&prev_hash)
+            .bind(&mac)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -168,7 +192,7 @@ impl Store {
     /// Records an event in a transaction of its own (for reads of unmasked data, logins …).
     pub async fn audit(&self, actor: &Actor, entry: AuditEntry) -> Result<i64, StoreError> {
         let mut tx = self.db.begin().await?;
-        let seq = append(&mut tx, self.now(), actor, entry).await?;
+        let seq = append(&mut tx, self.pii(), self.now(), actor, entry).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -193,14 +217,54 @@ impl Store {
 
     /// Walks the whole chain in pages; `Ok(Err(..))` names the first broken link.
     pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, StoreError> {
-        let head: i64 =
-            on_read!(&self.db, |p| sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(p).await)?;
-        let sql = format!("{SELECT_AUDIT} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        self.audit_verify_anchored(&[]).await
+    }
+
+    /// The head as stored: what `tongxin audit anchor` prints is its seq and hash.
+    pub async fn audit_head(&self) -> Result<ChainHead, StoreError> {
+        let (seq, hash, keyed_from, mac): (i64, String, Option<i64>, Option<String>) = on_read!(&self.db, |p| {
+            sqlx::query_as("SELECT seq, hash, keyed_from, mac FROM audit_head WHERE id = 1").fetch_one(p).await
+        })?;
+        Ok(ChainHead { seq, hash, keyed_from, mac })
+    }
+
+    /// Seals the head of a database upgraded from the unkeyed chain (or fresh) with the chain
+    /// key, so later checks can tell a rolled-back head. Run at every start; a no-op once sealed.
+    pub async fn seal_audit_head(&self) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        // Updating the row takes the head's lock, as an append does.
+        let (seq, hash, keyed_from, mac): (i64, String, i64, Option<String>) = on_tx!(&mut tx, |c| {
+            sqlx::query_as(
+                "UPDATE audit_head SET keyed_from = COALESCE(keyed_from, seq + 1) WHERE id = 1 \
+                 RETURNING seq, hash, keyed_from, mac",
+            )
+            .fetch_one(c)
+            .await
+        })?;
+        if mac.is_none() {
+            let mac = head_mac(self.pii().chain_key(), seq, &hash, keyed_from);
+            on_tx!(&mut tx, |c| sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1")
+                .bind(&mac)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await
+    }
+
+    /// Verifies the chain and that each anchor an operator kept is still one of its links. The
+    /// head is read first: records appended meanwhile lie past it and are not read.
+    pub async fn audit_verify_anchored(&self, anchors: &[Anchor]) -> Result<Result<i64, ChainBreak>, StoreError> {
+        let head = self.audit_head().await?;
+        let sql = format!("{SELECT_AUDIT} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3");
         let mut all: Vec<AuditRecord> = Vec::new();
         let mut after = 0i64;
+        // Up to the head only: appends committed after it was read are not half-seen.
+        let upto = head.seq;
         loop {
             let rows: Vec<AuditRow> = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(after)
+                .bind(upto)
                 .bind(10_000i64)
                 .fetch_all(p)
                 .await)?;
@@ -208,6 +272,6 @@ impl Store {
             after = last.seq;
             all.extend(rows.into_iter().map(AuditRecord::from));
         }
-        Ok(verify_chain(all, head))
+        Ok(verify_keyed_chain(all, &head, self.pii().chain_key(), anchors))
     }
 }

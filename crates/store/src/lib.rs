@@ -6,6 +6,7 @@
 //! and PostgreSQL; every read takes the caller's scope and filters by code prefix range.
 
 pub mod audit;
+pub mod backup;
 pub mod batcher;
 pub mod building_qr;
 pub mod bulk;

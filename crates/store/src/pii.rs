@@ -15,6 +15,10 @@ const NONCE_LEN: usize = 24;
 pub struct PiiKey {
     cipher: XChaCha20Poly1305,
     index_key: [u8; 32],
+    /// Keys the audit chain (issue 9, item 6): outside the database, like the others.
+    chain_key: tongxin_domain::audit::ChainKey,
+    /// A one-way value that identifies the master key, kept in the database (issue 9, R2).
+    check_value: String,
 }
 
 impl fmt::Debug for PiiKey {
@@ -35,7 +39,20 @@ impl PiiKey {
         PiiKey {
             cipher: XChaCha20Poly1305::new_from_slice(&enc).expect("32-byte key"),
             index_key: derive(master, "tongxin/pii/blind-index/v1"),
+            chain_key: tongxin_domain::audit::ChainKey::new(derive(master, "tongxin/audit/chain/v1")),
+            check_value: data_encoding::HEXLOWER.encode(&derive(master, "tongxin/pii/key-check/v1")),
         }
+    }
+
+    pub fn chain_key(&self) -> &tongxin_domain::audit::ChainKey {
+        &self.chain_key
+    }
+
+    /// HMAC of a fixed label under the master key: stored at first use, compared at every
+    /// start, so a restored database never meets a different key unnoticed. It reveals nothing
+    /// of the key.
+    pub fn check_value(&self) -> &str {
+        &self.check_value
     }
 
     /// Parses a master key written as 64 hex digits.
@@ -100,6 +117,84 @@ impl PiiKey {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
         mac.update(value.as_bytes());
         mac.finalize().into_bytes()[..16].to_vec()
+    }
+}
+
+/// The settings row holding [`PiiKey::check_value`].
+pub const KEY_CHECK_SETTING: &str = "pii_key_check";
+
+/// How the key met the database at start (issue 9, R2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// A database without personal data: the key's check value is now stored.
+    Created,
+    /// The stored check value is this key's.
+    Matched,
+    /// A database from before check values: this key decrypts its data, and is now recorded.
+    Adopted,
+    /// The database belongs to another key: nothing may be read or written with this one.
+    Mismatch,
+}
+
+/// Tables with data encrypted (or follow tokens derived) under the key.
+const CIPHER_SAMPLES: [&str; 4] = [
+    "SELECT id_cipher FROM residents LIMIT 1",
+    "SELECT phone_cipher FROM residents WHERE phone_cipher IS NOT NULL LIMIT 1",
+    "SELECT phone_cipher FROM grid_team_members WHERE phone_cipher IS NOT NULL LIMIT 1",
+    "SELECT phone_cipher FROM cases WHERE phone_cipher IS NOT NULL LIMIT 1",
+];
+
+/// Whether this database is bound to some key already: a stored check value or any encrypted
+/// value. A missing key file must then be restored, not made anew.
+pub async fn key_in_use(db: &crate::Db) -> Result<bool, StoreError> {
+    Ok(stored_check_value(db).await?.is_some() || cipher_sample(db).await?.is_some())
+}
+
+async fn stored_check_value(db: &crate::Db) -> Result<Option<String>, StoreError> {
+    Ok(crate::on_read!(db, |p| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(KEY_CHECK_SETTING)
+        .fetch_optional(p)
+        .await)?)
+}
+
+async fn cipher_sample(db: &crate::Db) -> Result<Option<Vec<u8>>, StoreError> {
+    for sql in CIPHER_SAMPLES {
+        let blob: Option<Vec<u8>> = crate::on_read!(db, |p| sqlx::query_scalar(sql).fetch_optional(p).await)?;
+        if blob.is_some() {
+            return Ok(blob);
+        }
+    }
+    Ok(None)
+}
+
+impl crate::Store {
+    /// Compares the key with the database's check value, storing it at first use (or, for a
+    /// database from before check values, once a stored value decrypts). Run at every start;
+    /// [`KeyCheck::Mismatch`] must stop the process.
+    pub async fn check_pii_key(&self) -> Result<KeyCheck, StoreError> {
+        let mine = self.pii().check_value();
+        if let Some(stored) = stored_check_value(&self.db).await? {
+            return Ok(if stored == mine { KeyCheck::Matched } else { KeyCheck::Mismatch });
+        }
+        let outcome = match cipher_sample(&self.db).await? {
+            Some(blob) if self.pii().decrypt(&blob).is_err() => return Ok(KeyCheck::Mismatch),
+            Some(_) => KeyCheck::Adopted,
+            None => KeyCheck::Created,
+        };
+        // Two processes starting at once: the first value stored wins, the other compares.
+        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+        let mut tx = self.db.begin().await?;
+        crate::on_tx!(&mut tx, |c| sqlx::query(sql)
+            .bind(KEY_CHECK_SETTING)
+            .bind(mine)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        match stored_check_value(&self.db).await?.as_deref() {
+            Some(v) if v == mine => Ok(outcome),
+            _ => Ok(KeyCheck::Mismatch),
+        }
     }
 }
 

@@ -88,7 +88,13 @@ pub async fn insert_regions(tx: &mut Tx, regions: &[NewRegion], now: DateTime<Ut
 }
 
 /// Creates a grid or replaces its name and boundary (grid import), with an audit record.
-pub async fn upsert_grid(tx: &mut Tx, grid: &NewRegion, now: DateTime<Utc>, actor: &Actor) -> Result<(), StoreError> {
+pub async fn upsert_grid(
+    tx: &mut Tx,
+    key: &crate::PiiKey,
+    grid: &NewRegion,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<(), StoreError> {
     let existing: Option<(i64, Option<String>)> = on_tx!(tx, |c| {
         sqlx::query_as("SELECT id, geometry FROM regions WHERE code = $1")
             .bind(grid.code.as_str())
@@ -118,6 +124,7 @@ pub async fn upsert_grid(tx: &mut Tx, grid: &NewRegion, now: DateTime<Utc>, acto
             let before = tongxin_domain::audit::digest_of(&old_geometry);
             append(
                 tx,
+                key,
                 now,
                 actor,
                 AuditEntry::new("grid.update", "region", grid.code.as_str()).before(before).after(after),
@@ -126,7 +133,8 @@ pub async fn upsert_grid(tx: &mut Tx, grid: &NewRegion, now: DateTime<Utc>, acto
         }
         None => {
             insert_rows(tx, "regions", &REGION_INSERT_COLS, &[region_row(grid, now)]).await?;
-            append(tx, now, actor, AuditEntry::new("grid.create", "region", grid.code.as_str()).after(after)).await?;
+            append(tx, key, now, actor, AuditEntry::new("grid.create", "region", grid.code.as_str()).after(after))
+                .await?;
         }
     }
     Ok(())

@@ -3,6 +3,11 @@
 //! Search never decrypts: a full ID or phone number is matched through its blind index, the
 //! last four digits (shown in the masked form anyway) through the `*_tail` columns, a name by
 //! prefix. Every query is bounded by the caller's people scope.
+//!
+//! A search by a full number confirms a guess, so it is an unmask (issue 9, High 1): only
+//! [`Store::search_residents_as`] runs one, for holders of the unmask permission, after an audit
+//! record and within a per-user limit counted from those records. Any other digit string than
+//! the last four is refused: a longer partial number would narrow the masked part.
 
 use crate::audit::{AuditEntry, append};
 use crate::bulk::{Val, insert_rows};
@@ -42,6 +47,9 @@ pub struct Resident {
     pub grid_code: String,
     pub name: String,
     pub gender: String,
+    /// Never sent to clients: beside the masked ID (first four, last four) the birth date
+    /// leaves a handful of candidates (issue 9, High 1). Pages show the age instead.
+    #[serde(skip)]
     pub birth_date: NaiveDate,
     pub relation: String,
     pub id_masked: String,
@@ -69,6 +77,80 @@ pub struct ResidentQuery {
     pub q: String,
     pub tag: Option<String>,
     pub grid: Option<String>,
+}
+
+/// Who searches, for full-number searches: the audit actor and the unmask permission.
+#[derive(Debug, Clone, Copy)]
+pub struct Searcher<'a> {
+    pub actor: &'a Actor,
+    pub can_unmask: bool,
+}
+
+/// Full-number searches one user may run per rolling hour (counted from the audit log, so the
+/// limit holds across server processes and restarts).
+pub const FULL_NUMBER_SEARCHES_PER_HOUR: i64 = 60;
+
+/// The audit action of a full-number search.
+pub const SEARCH_FULL_ACTION: &str = "resident.search_full";
+
+/// What a search text asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryKind {
+    All,
+    Name(String),
+    /// The last four digits of an ID (may end in X) or phone.
+    Tail(String),
+    FullId(IdNumber),
+    FullPhone(String),
+}
+
+impl QueryKind {
+    /// A full number: confirms a guess, so it needs the unmask permission.
+    pub fn is_unmask(&self) -> bool {
+        matches!(self, QueryKind::FullId(_) | QueryKind::FullPhone(_))
+    }
+}
+
+/// Refusal of any other digit string.
+pub const PARTIAL_NUMBER_REFUSED: &str =
+    "号码只能按后 4 位查找；按完整手机号或身份证号查找需要查看完整号码的权限，并会记入审计日志";
+/// Refusal of a full number to a user without the unmask permission.
+pub const FULL_NUMBER_NEEDS_UNMASK: &str =
+    "按完整手机号或身份证号查找等同于查看完整号码，您没有该权限；请按姓名或号码后 4 位查找";
+
+/// Classifies a search text. Digit strings (an `X` allowed as an ID's last character) are a
+/// last four, a full phone (11) or a full ID (18); every other length is refused.
+pub fn classify_query(q: &str) -> Result<QueryKind, StoreError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(QueryKind::All);
+    }
+    let digits_then_x = |s: &str| {
+        let b = s.as_bytes();
+        let (last, body) = b.split_last().expect("non-empty");
+        body.iter().all(u8::is_ascii_digit) && (last.is_ascii_digit() || *last == b'X' || *last == b'x')
+    };
+    if !digits_then_x(q) {
+        return Ok(QueryKind::Name(q.to_string()));
+    }
+    let ends_in_x = !q.as_bytes()[q.len() - 1].is_ascii_digit();
+    match q.len() {
+        4 => Ok(QueryKind::Tail(q.to_ascii_uppercase())),
+        11 if !ends_in_x => Ok(QueryKind::FullPhone(q.to_string())),
+        18 => IdNumber::parse(q).map(QueryKind::FullId).map_err(|e| StoreError::Invalid(e.to_string())),
+        _ => Err(StoreError::Invalid(PARTIAL_NUMBER_REFUSED.into())),
+    }
+}
+
+/// Why a search was not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchRefused {
+    #[error("{FULL_NUMBER_NEEDS_UNMASK}")]
+    NeedsUnmask,
+    #[error("按完整号码查找过于频繁（每人每小时最多 {FULL_NUMBER_SEARCHES_PER_HOUR} 次），请稍后再试")]
+    RateLimited,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Editable fields; `None` leaves a field as it is.
@@ -181,16 +263,80 @@ impl Store {
         Ok(found)
     }
 
+    /// A search without a person behind it (loads, benchmarks, tests): a full number is refused,
+    /// since only [`Store::search_residents_as`] can record it.
     pub async fn search_residents(
         &self,
         scope: &Scope,
         query: &ResidentQuery,
         page: Page,
     ) -> Result<Paged<Resident>, StoreError> {
+        let kind = classify_query(&query.q)?;
+        if kind.is_unmask() {
+            return Err(StoreError::Invalid(FULL_NUMBER_NEEDS_UNMASK.into()));
+        }
+        self.run_search(scope, query, &kind, page).await
+    }
+
+    /// A person's search. A full number needs the unmask permission; it is audited (its masked
+    /// form and keyed digest, never the number) before it runs, and refused past the hourly
+    /// limit — the record and the count share the audit head's lock, so parallel searches
+    /// cannot slip past the limit.
+    pub async fn search_residents_as(
+        &self,
+        scope: &Scope,
+        who: Searcher<'_>,
+        query: &ResidentQuery,
+        page: Page,
+    ) -> Result<Paged<Resident>, SearchRefused> {
+        let kind = classify_query(&query.q)?;
+        if kind.is_unmask() {
+            if !who.can_unmask {
+                return Err(SearchRefused::NeedsUnmask);
+            }
+            scope.people_prefix().ok_or(StoreError::NotFound)?;
+            let (what, masked, digest) = match &kind {
+                QueryKind::FullId(id) => ("身份证号", id.masked(), self.pii().blind_index(id.as_str())),
+                QueryKind::FullPhone(p) => ("手机号", tongxin_domain::mask::mask_phone(p), self.pii().blind_index(p)),
+                _ => unreachable!("full numbers only"),
+            };
+            let entry = AuditEntry::new(SEARCH_FULL_ACTION, "resident", "search")
+                .after(data_encoding::HEXLOWER.encode(&digest))
+                .detail(format!("按完整{what}查找 {masked}"));
+            let now = self.now();
+            let mut tx = self.db.begin().await.map_err(SearchRefused::Store)?;
+            append(&mut tx, self.pii(), now, who.actor, entry).await?;
+            if let Some(user) = who.actor.user_id {
+                let since = now - chrono::Duration::hours(1);
+                let n: i64 = on_tx!(&mut tx, |c| {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3")
+                        .bind(user)
+                        .bind(SEARCH_FULL_ACTION)
+                        .bind(since)
+                        .fetch_one(c)
+                        .await
+                })
+                .map_err(StoreError::from)?;
+                if n > FULL_NUMBER_SEARCHES_PER_HOUR {
+                    // Dropping the transaction leaves no record of the refused search.
+                    return Err(SearchRefused::RateLimited);
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(self.run_search(scope, query, &kind, page).await?)
+    }
+
+    async fn run_search(
+        &self,
+        scope: &Scope,
+        query: &ResidentQuery,
+        kind: &QueryKind,
+        page: Page,
+    ) -> Result<Paged<Resident>, StoreError> {
         let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
         let prefix = crate::places::narrow(people, query.grid.as_deref())?;
         let (lo, hi) = subtree_range(&prefix);
-        let q = query.q.trim();
         let tag = query.tag.clone().unwrap_or_default();
         // With a tag, the (tag, grid_code, resident_id) index drives the search; without one,
         // $3 is bound but constant, so each case is its own SQL text with its own plan.
@@ -201,26 +347,25 @@ impl Store {
         };
         let scope_filter = "r.grid_code >= $1 AND r.grid_code < $2";
         // Each search mode is its own SQL text; $4/$5 are the mode's key, $6/$7 the page.
-        let is_number = !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
-        let (mode_filter, order, k1, k2): (&str, &str, Val, Val) = if q.is_empty() {
-            ("($4 = '' AND $5 = '')", "r.grid_code, r.id", "".into(), "".into())
-        } else if is_number && q.len() == 18 {
-            let id = IdNumber::parse(q).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            ("(r.id_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(id.as_str()).into(), "".into())
-        } else if is_number && q.len() == 11 {
-            ("(r.phone_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(q).into(), "".into())
-        } else if is_number && q.len() == 4 {
-            let tail = q.to_ascii_uppercase();
-            ("(r.id_tail = $4 OR r.phone_tail = $5)", "r.id", tail.clone().into(), tail.into())
-        } else if is_number {
-            return Err(StoreError::Invalid("请输入姓名、完整手机号、完整身份证号，或号码后 4 位".into()));
-        } else {
+        let (mode_filter, order, k1, k2): (&str, &str, Val, Val) = match kind {
+            QueryKind::All => ("($4 = '' AND $5 = '')", "r.grid_code, r.id", "".into(), "".into()),
+            QueryKind::FullId(id) => {
+                ("(r.id_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(id.as_str()).into(), "".into())
+            }
+            QueryKind::FullPhone(p) => {
+                ("(r.phone_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(p).into(), "".into())
+            }
+            QueryKind::Tail(tail) => {
+                ("(r.id_tail = $4 OR r.phone_tail = $5)", "r.id", tail.clone().into(), tail.clone().into())
+            }
             // Prefix range: byte order on both backends (SQLite BINARY, PostgreSQL COLLATE "C").
-            ("(r.name >= $4 AND r.name < $5)", "r.name, r.id", q.to_string().into(), format!("{q}\u{10FFFF}").into())
+            QueryKind::Name(q) => {
+                ("(r.name >= $4 AND r.name < $5)", "r.name, r.id", q.clone().into(), format!("{q}\u{10FFFF}").into())
+            }
         };
         // A tag alone walks the tag index in order and stops after a page; the count reads only
         // that index. Otherwise residents drive, filtered by scope, tag and the mode's key.
-        let (from, count_from, filter, order) = if q.is_empty() && !tag.is_empty() {
+        let (from, count_from, filter, order) = if *kind == QueryKind::All && !tag.is_empty() {
             let filter = format!("t.tag = $3 AND t.grid_code >= $1 AND t.grid_code < $2 AND {mode_filter}");
             (
                 "resident_tags t JOIN residents r ON r.id = t.resident_id",
@@ -303,14 +448,28 @@ impl Store {
             }
         }
         r.id = crate::bulk::reserve_ids(&mut tx, "residents").await?;
-        self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await.map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::Conflict("该身份证号已登记".into()),
-            e => e,
-        })?;
+        if let Err(e) = self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await {
+            let StoreError::Conflict(_) = e else { return Err(e) };
+            drop(tx);
+            // "Already registered" confirms an ID number as a search would: recorded (masked
+            // form and keyed digest only) so that guessing by registration shows in the log.
+            let digest = data_encoding::HEXLOWER.encode(&self.pii().blind_index(r.id_number.as_str()));
+            let entry = AuditEntry::new("resident.create_duplicate", "resident", "duplicate")
+                .after(digest)
+                .detail(format!("登记已存在的身份证号 {}", r.id_number.masked()));
+            self.audit(actor, entry).await?;
+            return Err(StoreError::Conflict("该身份证号已登记".into()));
+        }
         crate::bulk::sync_id_sequence(&mut tx, "residents").await?;
         let created = self.resident_in_tx(&mut tx, r.id).await?;
-        append(&mut tx, now, actor, AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -392,7 +551,7 @@ impl Store {
         let after = self.resident_in_tx(&mut tx, id).await?;
         let entry =
             AuditEntry::new("resident.update", "resident", id).before(digest_of(&before)).after(digest_of(&after));
-        append(&mut tx, now, actor, entry).await?;
+        append(&mut tx, self.pii(), now, actor, entry).await?;
         tx.commit().await?;
         Ok(after)
     }

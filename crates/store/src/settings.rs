@@ -25,7 +25,7 @@ impl Store {
             Some(b) => entry.before(digest_of(&b)),
             None => entry,
         };
-        append(&mut tx, now, actor, entry).await?;
+        append(&mut tx, self.pii(), now, actor, entry).await?;
         tx.commit().await
     }
 }

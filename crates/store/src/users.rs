@@ -178,7 +178,8 @@ impl Store {
                 .fetch_one(c)
                 .await)?;
         let user = to_user(row)?;
-        append(&mut tx, now, actor, AuditEntry::new("user.create", "user", id).after(digest_of(&user))).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.create", "user", id).after(digest_of(&user)))
+            .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -257,6 +258,7 @@ impl Store {
             })?;
             append(
                 &mut tx,
+                self.pii(),
                 now,
                 &Actor::system("login"),
                 AuditEntry::new("user.lock", "user", user_id).detail("连续登录失败，账号临时锁定"),
@@ -300,7 +302,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        append(&mut tx, now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
         tx.commit().await
     }
 
@@ -318,7 +320,7 @@ impl Store {
         })?;
         // Other sessions of the user end with the old password.
         end_sessions(&mut tx, user_id).await?;
-        append(&mut tx, now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
 
@@ -365,6 +367,7 @@ impl Store {
         let user = to_user(row)?;
         append(
             &mut tx,
+            self.pii(),
             now,
             actor,
             AuditEntry::new("user.update", "user", id).before(digest_of(&before)).after(digest_of(&user)),
@@ -453,8 +456,14 @@ impl Store {
             .bind(now)
             .fetch_one(c)
             .await)?;
-        append(&mut tx, now, actor, AuditEntry::new("api_token.create", "api_token", id).detail(name.to_string()))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("api_token.create", "api_token", id).detail(name.to_string()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -473,7 +482,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, now, actor, AuditEntry::new("api_token.revoke", "api_token", id)).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("api_token.revoke", "api_token", id)).await?;
         tx.commit().await
     }
 

@@ -110,7 +110,7 @@ impl Store {
         let entry = AuditEntry::new("visit.create", "visit", id)
             .after(digest_of(&visit))
             .detail(format!("{}：户 {}", visit.kind, visit.household_id));
-        append(&mut tx, now, actor, entry).await?;
+        append(&mut tx, self.pii(), now, actor, entry).await?;
         tx.commit().await?;
         Ok(visit)
     }

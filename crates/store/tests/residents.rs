@@ -8,7 +8,10 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
-use tongxin_store::residents::{NewResident, ResidentPatch, ResidentQuery};
+use tongxin_store::residents::{
+    FULL_NUMBER_SEARCHES_PER_HOUR, NewResident, ResidentPatch, ResidentQuery, SEARCH_FULL_ACTION, SearchRefused,
+    Searcher,
+};
 use tongxin_store::testing::all_stores;
 use tongxin_store::{Actor, Page, Store, StoreError};
 
@@ -75,14 +78,16 @@ async fn search_modes_within_scope() {
             "{}: scoped",
             t.label
         );
+        let clerk = Actor { user_id: Some(7), name: "clerk".into() };
+        let may = Searcher { actor: &clerk, can_unmask: true };
         assert_eq!(
-            names(&s.search_residents(&all, &q("13700003333"), p).await.unwrap()),
+            names(&s.search_residents_as(&all, may, &q("13700003333"), p).await.unwrap()),
             vec!["王强"],
             "{}: full phone",
             t.label
         );
         assert_eq!(
-            names(&s.search_residents(&all, &q(id(4).as_str()), p).await.unwrap()),
+            names(&s.search_residents_as(&all, may, &q(id(4).as_str()), p).await.unwrap()),
             vec!["李娜"],
             "{}: full ID",
             t.label
@@ -142,13 +147,9 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
             (updated.version, updated.relation.as_str(), updated.phone_masked.as_deref()),
             (2, "配偶", Some("135****2222"))
         );
-        assert_eq!(
-            s.search_residents(&all, &ResidentQuery { q: "13511112222".into(), ..Default::default() }, Page::default())
-                .await
-                .unwrap()
-                .total,
-            1
-        );
+        let may = Searcher { actor: &actor, can_unmask: true };
+        let by_phone = ResidentQuery { q: "13511112222".into(), ..Default::default() };
+        assert_eq!(s.search_residents_as(&all, may, &by_phone, Page::default()).await.unwrap().total, 1);
         assert_eq!(
             s.search_residents(
                 &all,
@@ -189,6 +190,124 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
             t.label
         );
         assert_eq!(s.count_residents().await.unwrap(), 4, "{}: nothing half-written", t.label);
+        // The refusal confirms the number, so it is on record (issue 9, High 1), masked.
+        let dup = s.audit_list(Some(("resident", "duplicate")), Page::default()).await.unwrap();
+        assert_eq!(dup.len(), 1, "{}", t.label);
+        assert!(!serde_json::to_string(&dup[0]).unwrap().contains(id(1).as_str()), "{}", t.label);
+        assert!(s.audit_verify().await.unwrap().is_ok());
+        t.cleanup().await;
+    }
+}
+
+/// Issue 9, High 1: every length of digit string, as the masked forms and a guess would give
+/// it. Only the last four are a search for everyone; a full phone (11) or ID (18) is an unmask;
+/// every other length is refused, with or without the permission.
+#[tokio::test]
+async fn digit_strings_of_every_length_are_a_tail_an_unmask_or_refused() {
+    for t in all_stores().await {
+        let s = &t.store;
+        seed(s).await;
+        let all = Scope::All;
+        let p = Page::default();
+        let clerk = Actor { user_id: Some(7), name: "clerk".into() };
+        let without = Searcher { actor: &clerk, can_unmask: false };
+        let with = Searcher { actor: &clerk, can_unmask: true };
+        // Digits of resident 4's phone and ID: heads (as a guess builds them up) and tails.
+        let full_id = id(4).as_str().to_string();
+        let mut inputs = Vec::new();
+        for len in 1..=20usize {
+            let src: String = full_id.chars().chain("0123456789".chars()).take(len).collect();
+            inputs.push(src);
+            if len <= 18 {
+                inputs.push(full_id[18 - len..].to_string());
+            }
+            if len <= 11 {
+                inputs.push("13600001111"[..len].to_string());
+                inputs.push("13600001111"[11 - len..].to_string());
+            }
+        }
+        for q in inputs {
+            let query = ResidentQuery { q: q.clone(), ..Default::default() };
+            let plain = s.search_residents_as(&all, without, &query, p).await;
+            let allowed = s.search_residents_as(&all, with, &query, p).await;
+            match q.len() {
+                4 => {
+                    assert!(plain.is_ok() && allowed.is_ok(), "{}: {q} is a last four", t.label);
+                }
+                11 | 18 => {
+                    assert_eq!(plain.unwrap_err(), SearchRefused::NeedsUnmask, "{}: {q} needs the unmask", t.label);
+                    // A valid full number runs for holders; an 18-digit string with a bad check digit is invalid.
+                    match allowed {
+                        Ok(found) => assert!(found.total <= 1, "{}: {q}", t.label),
+                        Err(SearchRefused::Store(StoreError::Invalid(_))) => {
+                            assert_eq!(q.len(), 18, "{}: {q}", t.label)
+                        }
+                        Err(e) => panic!("{}: {q}: {e:?}", t.label),
+                    }
+                    // Nothing is confirmed without the permission, not even through the plain search.
+                    assert!(s.search_residents(&all, &query, p).await.is_err(), "{}: {q}", t.label);
+                }
+                _ => {
+                    for r in [plain, allowed] {
+                        assert!(
+                            matches!(&r, Err(SearchRefused::Store(StoreError::Invalid(m))) if m.contains("后 4 位")),
+                            "{}: {q} must be refused: {r:?}",
+                            t.label
+                        );
+                    }
+                }
+            }
+        }
+        t.cleanup().await;
+    }
+}
+
+/// Issue 9, High 1: a full-number search by a holder is recorded before it runs, without the
+/// number in clear, and refused past the hourly limit (nothing recorded for the refusal).
+#[tokio::test]
+async fn full_number_searches_are_audited_and_limited_per_user() {
+    for t in all_stores().await {
+        let s = &t.store;
+        seed(s).await;
+        let all = Scope::All;
+        let p = Page::default();
+        let clerk = Actor { user_id: Some(7), name: "clerk".into() };
+        let other = Actor { user_id: Some(8), name: "other".into() };
+        let with = Searcher { actor: &clerk, can_unmask: true };
+        let full_id = id(4).as_str().to_string();
+        let by_id = ResidentQuery { q: full_id.clone(), ..Default::default() };
+        let by_phone = ResidentQuery { q: "13600001111".into(), ..Default::default() };
+        assert_eq!(names(&s.search_residents_as(&all, with, &by_id, p).await.unwrap()), vec!["李娜"]);
+        assert_eq!(names(&s.search_residents_as(&all, with, &by_phone, p).await.unwrap()), vec!["李娜"]);
+        let log = s.audit_list(Some(("resident", "search")), p).await.unwrap();
+        assert_eq!(log.len(), 2, "{}", t.label);
+        for r in &log {
+            assert_eq!((r.fields.action.as_str(), r.fields.actor_id), (SEARCH_FULL_ACTION, Some(7)));
+            let text = serde_json::to_string(r).unwrap();
+            assert!(!text.contains(&full_id) && !text.contains("13600001111"), "{}: no number in clear", t.label);
+            assert!(r.fields.after_digest.is_some(), "{}: a keyed digest to match later", t.label);
+        }
+        assert!(log[0].fields.detail.contains("136****1111"), "{}: {}", t.label, log[0].fields.detail);
+
+        // A refused search (no permission) records nothing and confirms nothing.
+        let without = Searcher { actor: &other, can_unmask: false };
+        assert_eq!(s.search_residents_as(&all, without, &by_id, p).await.unwrap_err(), SearchRefused::NeedsUnmask);
+        assert_eq!(s.audit_list(Some(("resident", "search")), p).await.unwrap().len(), 2);
+
+        for _ in 2..FULL_NUMBER_SEARCHES_PER_HOUR {
+            s.search_residents_as(&all, with, &by_phone, p).await.unwrap();
+        }
+        assert_eq!(
+            s.search_residents_as(&all, with, &by_id, p).await.unwrap_err(),
+            SearchRefused::RateLimited,
+            "{}: the limit holds",
+            t.label
+        );
+        // Another user has their own allowance; the first gets theirs back an hour later.
+        let other_may = Searcher { actor: &other, can_unmask: true };
+        assert!(s.search_residents_as(&all, other_may, &by_id, p).await.is_ok(), "{}", t.label);
+        t.clock.advance(chrono::Duration::minutes(61));
+        assert!(s.search_residents_as(&all, with, &by_id, p).await.is_ok(), "{}", t.label);
         assert!(s.audit_verify().await.unwrap().is_ok());
         t.cleanup().await;
     }

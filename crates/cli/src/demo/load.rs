@@ -277,7 +277,14 @@ pub async fn load(
         store.insert_team_members(&mut tx, chunk, now).await?;
     }
     let entity_id = if world.street_count == 1 { street } else { super::divisions::DISTRICT_CODE };
-    append(&mut tx, now, &actor, AuditEntry::new("demo.seed", "region", entity_id).detail(world.summary())).await?;
+    append(
+        &mut tx,
+        store.pii(),
+        now,
+        &actor,
+        AuditEntry::new("demo.seed", "region", entity_id).detail(world.summary()),
+    )
+    .await?;
     tx.commit().await?;
     progress(&format!("写入网格队伍 {} 人", team.len()));
 

@@ -68,6 +68,7 @@ impl Store {
         insert_rows(&mut tx, "categories", &cols, &vals).await?;
         append(
             &mut tx,
+            self.pii(),
             now,
             actor,
             AuditEntry::new("category.seed", "category", "*").detail(format!("新增分类 {} 个", new.len())),
@@ -103,8 +104,14 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        append(&mut tx, now, actor, AuditEntry::new("category.upsert", "category", &c.code).after(digest_of(c)))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("category.upsert", "category", &c.code).after(digest_of(c)),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -131,8 +138,14 @@ impl Store {
                 .fetch_one(c)
                 .await
         })?;
-        append(&mut tx, now, actor, AuditEntry::new("routing_rule.create", "routing_rule", id).after(digest_of(r)))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("routing_rule.create", "routing_rule", id).after(digest_of(r)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -161,8 +174,14 @@ impl Store {
         if n == 0 {
             return Err(StoreError::stale());
         }
-        append(&mut tx, now, actor, AuditEntry::new("routing_rule.update", "routing_rule", r.id).after(digest_of(r)))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("routing_rule.update", "routing_rule", r.id).after(digest_of(r)),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -177,7 +196,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, now, actor, AuditEntry::new("routing_rule.delete", "routing_rule", id)).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("routing_rule.delete", "routing_rule", id)).await?;
         tx.commit().await
     }
 }

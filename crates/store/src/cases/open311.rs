@@ -143,8 +143,14 @@ impl Store {
             .bind(now)
             .fetch_one(c)
             .await)?;
-        append(&mut tx, now, actor, AuditEntry::new("open311_client.create", "open311_client", id).detail(name))
-            .await?;
+        append(
+            &mut tx,
+            self.pii(),
+            now,
+            actor,
+            AuditEntry::new("open311_client.create", "open311_client", id).detail(name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(IssuedKey { id, api_key })
     }
@@ -170,7 +176,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, now, actor, AuditEntry::new("open311_client.revoke", "open311_client", id)).await?;
+        append(&mut tx, self.pii(), now, actor, AuditEntry::new("open311_client.revoke", "open311_client", id)).await?;
         tx.commit().await
     }
 

@@ -251,7 +251,7 @@ impl Store {
             .collect();
         if !entries.is_empty() {
             let mut tx = self.db.begin().await?;
-            crate::audit::append_many(&mut tx, self.now(), &Actor::system("jobs"), entries).await?;
+            crate::audit::append_many(&mut tx, self.pii(), self.now(), &Actor::system("jobs"), entries).await?;
             tx.commit().await?;
         }
         ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.pii().decrypt(&c)).transpose()?))).collect()

@@ -294,7 +294,7 @@ impl Store {
                 }
             }
             for (actor, entries) in by_actor {
-                append_many(&mut tx, now, actor, entries).await?;
+                append_many(&mut tx, self.pii(), now, actor, entries).await?;
             }
         }
         // Each later reporter of a case is numbered and kept with their own name and phone.
@@ -439,7 +439,7 @@ impl Store {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
         write_effects(&mut tx, now, &[(case_id, actor, effects, None)], false).await?;
-        append_many(&mut tx, now, actor, vec![audit]).await?;
+        append_many(&mut tx, self.pii(), now, actor, vec![audit]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
     }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use tongxin_domain::access::Action;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::phone::Phone;
-use tongxin_store::residents::{NewResident, Resident, ResidentPatch, ResidentQuery, Unmasked};
+use tongxin_store::residents::{
+    NewResident, Resident, ResidentPatch, ResidentQuery, SearchRefused, Searcher, Unmasked,
+};
 use tongxin_store::{Page, Paged};
 
 #[derive(Deserialize)]
@@ -36,10 +38,20 @@ pub async fn search(
     }
     let query = ResidentQuery { q: p.q, tag: p.tag.filter(|t| !t.is_empty()), grid: p.grid.filter(|g| !g.is_empty()) };
     let page = Page::new(p.page, p.per_page);
-    s.store.search_residents(&caller.user.scope, &query, page).await.map(Json).map_err(|e| match e {
-        tongxin_store::StoreError::Invalid(m) => ApiError::invalid("q", m),
-        e => e.into(),
-    })
+    let actor = caller.actor();
+    let who = Searcher { actor: &actor, can_unmask: caller.user.can_unmask };
+    s.store.search_residents_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
+}
+
+/// A full-number search without the permission is a 403 like the unmask endpoint's; past the
+/// hourly limit a 429; a refused digit string names the field.
+pub(crate) fn search_refused(e: SearchRefused) -> ApiError {
+    match e {
+        SearchRefused::NeedsUnmask => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+        SearchRefused::RateLimited => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string()),
+        SearchRefused::Store(tongxin_store::StoreError::Invalid(m)) => ApiError::invalid("q", m),
+        SearchRefused::Store(e) => e.into(),
+    }
 }
 
 /// `GET /api/v1/residents/{id}`
