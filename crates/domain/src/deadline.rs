@@ -63,7 +63,24 @@ impl TimeLimit {
     pub fn is_zero(self) -> bool {
         matches!(self, TimeLimit::Hours(0) | TimeLimit::WorkingDays(0))
     }
+
+    /// The largest limit of the same kind when this one is above `max_hours` or `max_days`.
+    pub fn above(self, max_hours: u32, max_days: u32) -> Option<TimeLimit> {
+        match self {
+            TimeLimit::Hours(n) if n > max_hours => Some(TimeLimit::Hours(max_hours)),
+            TimeLimit::WorkingDays(n) if n > max_days => Some(TimeLimit::WorkingDays(max_days)),
+            _ => None,
+        }
+    }
 }
+
+/// Bounds on configured and requested durations (issue 9, item 9): a case's time limit is at
+/// most 720 hours (30 days) or 60 working days, …
+pub const MAX_POLICY_HOURS: u32 = 720;
+pub const MAX_POLICY_WORKING_DAYS: u32 = 60;
+/// … and one extension (延期) at most 720 hours or 30 working days.
+pub const MAX_EXTENSION_HOURS: u32 = 720;
+pub const MAX_EXTENSION_WORKING_DAYS: u32 = 30;
 
 impl std::fmt::Display for TimeLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,6 +164,8 @@ pub enum DeadlinePolicyError {
     ZeroLimit { urgency: &'static str },
     #[error("联系诉求人的时限不能为 0")]
     ZeroContact,
+    #[error("“{urgency}”的办理时限不能超过{max}")]
+    TooLong { urgency: &'static str, max: TimeLimit },
     #[error("预警比例应大于 0、不大于 1（如 0.8 表示用去八成时限时预警），实为 {0}")]
     BadWarnRatio(f64),
 }
@@ -182,6 +201,15 @@ impl DeadlinePolicy {
         if self.contact.is_zero() {
             return Err(DeadlinePolicyError::ZeroContact);
         }
+        let long = |l: TimeLimit| l.above(MAX_POLICY_HOURS, MAX_POLICY_WORKING_DAYS);
+        for u in Urgency::ALL {
+            if let Some(max) = long(self.limit(u)) {
+                return Err(DeadlinePolicyError::TooLong { urgency: u.label(), max });
+            }
+        }
+        if let Some(max) = long(self.contact) {
+            return Err(DeadlinePolicyError::TooLong { urgency: "联系诉求人", max });
+        }
         if !(self.warn_ratio > 0.0 && self.warn_ratio <= 1.0) {
             return Err(DeadlinePolicyError::BadWarnRatio(self.warn_ratio));
         }
@@ -207,10 +235,10 @@ pub fn deadline(start: DateTime<Utc>, limit: TimeLimit, cal: &WorkingCalendar) -
         TimeLimit::Hours(n) => {
             start.checked_add_signed(Duration::hours(i64::from(n))).unwrap_or(DateTime::<Utc>::MAX_UTC)
         }
-        TimeLimit::WorkingDays(n) => {
-            let day = cal.add_working_days(shanghai_date(start), n);
-            end_of_shanghai_day(day).max(start)
-        }
+        TimeLimit::WorkingDays(n) => match cal.checked_add_working_days(shanghai_date(start), n) {
+            Some(day) if day < NaiveDate::MAX => end_of_shanghai_day(day).max(start),
+            _ => DateTime::<Utc>::MAX_UTC,
+        },
     }
 }
 
@@ -302,6 +330,41 @@ mod tests {
         assert!(bad.validate().is_err());
         let bad = DeadlinePolicy { contact: TimeLimit::Hours(0), ..Default::default() };
         assert_eq!(bad.validate(), Err(DeadlinePolicyError::ZeroContact));
+    }
+
+    /// Issue 9, item 9: absurd limits are refused by the policy and never panic the arithmetic.
+    #[test]
+    fn extreme_limits_are_refused_and_never_panic() {
+        let c = cal();
+        let start = utc("2026-03-02T01:00:00Z");
+        for limit in [TimeLimit::WorkingDays(u32::MAX), TimeLimit::Hours(u32::MAX), TimeLimit::WorkingDays(200_000_000)]
+        {
+            let due = deadline(start, limit, &c);
+            assert!(due >= start);
+            assert!(extend(DateTime::<Utc>::MAX_UTC, limit, &c) == DateTime::<Utc>::MAX_UTC);
+            let _ = warn_at(start, due, 0.8);
+            for u in Urgency::ALL {
+                let mut p = DeadlinePolicy::default();
+                match u {
+                    Urgency::Emergency => p.emergency = limit,
+                    Urgency::Utility => p.utility = limit,
+                    Urgency::General => p.general = limit,
+                    Urgency::Complex => p.complex = limit,
+                }
+                let err = p.validate().unwrap_err();
+                assert!(matches!(err, DeadlinePolicyError::TooLong { .. }), "{err}");
+                assert!(err.to_string().contains("不能超过"), "{err}");
+                let _ = p.schedule(u, start, &c);
+            }
+            let p = DeadlinePolicy { contact: limit, ..Default::default() };
+            assert!(p.validate().is_err());
+        }
+        let at_limit = DeadlinePolicy {
+            general: TimeLimit::WorkingDays(MAX_POLICY_WORKING_DAYS),
+            emergency: TimeLimit::Hours(MAX_POLICY_HOURS),
+            ..Default::default()
+        };
+        assert_eq!(at_limit.validate(), Ok(()));
     }
 
     #[test]

@@ -70,7 +70,9 @@ impl From<CaseError> for ApiError {
                     | T::NotParticipant { .. }
                     | T::SelfVerification
                     | T::OverrideNotAllowed => StatusCode::FORBIDDEN,
-                    T::Required { .. } | T::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                    T::Required { .. } | T::TooLong { .. } | T::BadCharacters { .. } | T::ExtensionTooLong { .. } => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
                     _ => StatusCode::CONFLICT,
                 };
                 ApiError::new(status, "transition_refused", t.to_string())
@@ -469,8 +471,23 @@ async fn upsert_category(
 ) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
     c.code = code;
-    if c.name.trim().is_empty() {
-        return Err(ApiError::invalid("name", "类别名称不能为空"));
+    // Bounded texts and codes (issue 9, items 4 and 13).
+    let code_ok = |c: &str| {
+        !c.is_empty()
+            && c.len() <= 64
+            && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._".contains(&b))
+    };
+    if !code_ok(&c.code) {
+        return Err(ApiError::invalid("code", "类别代码为不超过 64 位的小写字母、数字、点或下划线"));
+    }
+    if c.parent_code.as_deref().is_some_and(|p| !code_ok(p)) {
+        return Err(ApiError::invalid("parent_code", "上级类别代码为不超过 64 位的小写字母、数字、点或下划线"));
+    }
+    c.name = tongxin_domain::text::Label::named("类别名称", &c.name)
+        .map_err(|e| ApiError::invalid("name", e.to_string()))?
+        .into_string();
+    if c.sort.abs() > 1_000_000 {
+        return Err(ApiError::invalid("sort", "排序应为 -1000000 到 1000000 之间的整数"));
     }
     Urgency::parse(&c.urgency).ok_or_else(|| ApiError::invalid("urgency", "紧急程度无效"))?;
     tongxin_domain::case::CaseKind::parse(&c.kind).ok_or_else(|| ApiError::invalid("kind", "诉求性质无效"))?;
@@ -486,6 +503,18 @@ async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<
 }
 
 fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
+    // Codes are short and printable (issue 9, items 4 and 13).
+    for (field, v) in [
+        ("category_code", &r.category_code),
+        ("area_kind", &r.area_kind),
+        ("area_code", &r.area_code),
+        ("target_kind", &r.target_kind),
+        ("target_ref", &r.target_ref),
+    ] {
+        if v.chars().count() > 64 || v.chars().any(char::is_control) {
+            return Err(ApiError::invalid(field, "代码过长或含有控制字符"));
+        }
+    }
     let rule = tongxin_app::cases::config::rule(r)
         .ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
     rule.validate().map_err(|e| ApiError::invalid("area_code", e.to_string()))?;
