@@ -81,12 +81,10 @@ pub async fn create(
     J(req): J<CreateResident>,
 ) -> ApiResult<(StatusCode, Json<Resident>)> {
     caller.require(Action::WriteResidents)?;
-    let name = req.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 30 {
-        return Err(ApiError::invalid("name", "姓名不能为空且不超过 30 个字"));
-    }
     // Every text bounded, without NUL or control characters (issue 9, items 4 and 13).
-    tongxin_domain::text::PersonName::new(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+    let name = tongxin_domain::text::PersonName::new(&req.name)
+        .map_err(|e| ApiError::invalid("name", e.to_string()))?
+        .into_string();
     tongxin_domain::text::Label::optional_named("与户主关系", &req.relation)
         .map_err(|e| ApiError::invalid("relation", e.to_string()))?;
     tongxin_domain::text::query("grid_code", &req.grid_code)

@@ -137,6 +137,9 @@ fn check_category(
         err("name", "类别名称不能为空".into());
     } else if name.chars().count() > 30 {
         err("name", "类别名称不超过 30 个字".into());
+    } else if let Err(e) = tongxin_domain::text::check("类别名称", &name, 30, tongxin_domain::text::Lines::One) {
+        // NUL and control characters (issue 9, items 4 and 13).
+        err("name", e.to_string());
     }
     let urgency = Urgency::parse(f.urgency.trim());
     if urgency.is_none() {
