@@ -28,9 +28,19 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// The Shanghai calendar date of an instant.
+/// The Shanghai calendar date of an instant (total: chrono's last instants have no Shanghai
+/// date of their own and count as its last date).
 pub fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&shanghai()).date_naive()
+    t.naive_utc().checked_add_signed(Duration::hours(8)).map_or(NaiveDate::MAX, |n| n.date())
+}
+
+/// The latest deadline ever computed: arithmetic on absurd limits saturates here, an instant
+/// every database stores and every page can show in Shanghai time (issue 9, item 9).
+pub fn latest_deadline() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date").and_time(NaiveTime::MIN),
+        Utc,
+    )
 }
 
 /// 23:59:59 Shanghai time on `date`, in UTC.
@@ -229,17 +239,17 @@ impl DeadlinePolicy {
 
 /// The deadline of `limit` started at `start` (semantics in the module documentation).
 ///
-/// Never before `start`. Saturates at chrono's latest instant for absurd limits.
+/// Never before `start`. Saturates at [`latest_deadline`] for absurd limits (or `start`, if later).
 pub fn deadline(start: DateTime<Utc>, limit: TimeLimit, cal: &WorkingCalendar) -> DateTime<Utc> {
-    match limit {
-        TimeLimit::Hours(n) => {
-            start.checked_add_signed(Duration::hours(i64::from(n))).unwrap_or(DateTime::<Utc>::MAX_UTC)
-        }
-        TimeLimit::WorkingDays(n) => match cal.checked_add_working_days(shanghai_date(start), n) {
-            Some(day) if day < NaiveDate::MAX => end_of_shanghai_day(day).max(start),
-            _ => DateTime::<Utc>::MAX_UTC,
-        },
-    }
+    let latest = latest_deadline().max(start);
+    let due = match limit {
+        TimeLimit::Hours(n) => start.checked_add_signed(Duration::hours(i64::from(n))),
+        TimeLimit::WorkingDays(n) => cal
+            .checked_add_working_days(shanghai_date(start), n)
+            .filter(|day| *day < latest_deadline().date_naive())
+            .map(|day| end_of_shanghai_day(day).max(start)),
+    };
+    due.map_or(latest, |d| d.min(latest))
 }
 
 /// The instant `ratio` of the way from `start` to `deadline` (0.8: when 80% of the allowed time
@@ -341,7 +351,9 @@ mod tests {
         {
             let due = deadline(start, limit, &c);
             assert!(due >= start);
-            assert!(extend(DateTime::<Utc>::MAX_UTC, limit, &c) == DateTime::<Utc>::MAX_UTC);
+            assert!(due <= latest_deadline());
+            assert_eq!(extend(DateTime::<Utc>::MAX_UTC, limit, &c), DateTime::<Utc>::MAX_UTC);
+            assert_eq!(extend(latest_deadline(), limit, &c), latest_deadline());
             let _ = warn_at(start, due, 0.8);
             for u in Urgency::ALL {
                 let mut p = DeadlinePolicy::default();
