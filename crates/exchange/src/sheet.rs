@@ -34,6 +34,13 @@ impl Sheet {
     /// The first sheet of a workbook, its size checked cell by cell while it is read.
     pub(crate) fn first_of(xlsx: &[u8]) -> Result<Sheet, SheetError> {
         check_unpacked_size(xlsx)?;
+        // calamine 0.38 computes cell coordinates with unchecked arithmetic (`r="A99999999999"`
+        // overflows: a panic in a debug build, a wrapped number in a release one). A panic in
+        // the reader is a file we cannot read, not a crash of the request (issue 9, items 5, 9).
+        std::panic::catch_unwind(|| Sheet::read(xlsx)).unwrap_or(Err(SheetError::NotXlsx))
+    }
+
+    fn read(xlsx: &[u8]) -> Result<Sheet, SheetError> {
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).map_err(|_| SheetError::NotXlsx)?;
         let name = book.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
         let mut reader = book.worksheet_cells_reader(&name).map_err(|_| SheetError::NotXlsx)?;
