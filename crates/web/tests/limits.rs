@@ -364,3 +364,73 @@ async fn nul_in_paths_and_queries_is_refused() {
         t.cleanup().await;
     }
 }
+
+/// Item 5: hostile and randomly damaged 12345 CSV files through `POST /api/v1/cases/import`:
+/// each ends in a result or a Chinese error of bounded size — never a 500, never a panic.
+#[tokio::test]
+async fn hostile_and_damaged_hotline_csv_is_refused() {
+    use tongxin_domain::splitmix::SplitMix;
+    let Some(t) = all_stores().await.into_iter().next() else { return };
+    let f = fixture(&t).await;
+    let admin = login(&f, Who::Admin).await;
+    let post = |csv: Vec<u8>| {
+        let app = f.app.clone();
+        let admin = admin.clone();
+        async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri("/api/v1/cases/import")
+                .header(header::CONTENT_TYPE, "text/csv")
+                .header(header::COOKIE, admin.cookie.unwrap())
+                .header("x-csrf-token", admin.csrf.unwrap())
+                .body(Body::from(csv))
+                .unwrap();
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, body.len(), String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned())
+        }
+    };
+    let header = "工单编号,来电时间,诉求类别,诉求内容,地址,网格编码,联系人\n";
+    let row = |i: usize| format!("T-{i},2020-01-01 08:00,city.noise,第{i}件,,{GRID_A1},\n");
+    let mut hostile: Vec<(&str, Vec<u8>)> = vec![
+        ("too many rows", format!("{header}{}", (0..10_001).map(row).collect::<String>()).into_bytes()),
+        ("a million columns", format!("{}\n", ",".repeat(1_000_000)).into_bytes()),
+        ("an unclosed quote", format!("{header}T-1,2020-01-01,city.noise,\"没有结尾").into_bytes()),
+        (
+            "a 5 MB cell",
+            format!("{header}T-1,2020-01-01 08:00,city.noise,{},,{GRID_A1},\n", "长".repeat(5_000_000 / 3))
+                .into_bytes(),
+        ),
+        ("a 1 MB time", format!("{header}T-1,{},city.noise,x,,{GRID_A1},\n", "9".repeat(1_000_000)).into_bytes()),
+        ("NUL everywhere", format!("{header}T-1\0,2020\0,city\0,\0,\0,\0,\0\n").into_bytes()),
+        ("invalid UTF-8", b"\xff\xfe\x00\x00".to_vec()),
+        ("a byte-order mark only", "\u{FEFF}".as_bytes().to_vec()),
+        (
+            "every row bad",
+            format!("{header}{}", (0..5_000).map(|i| format!("{i},x,y,z,,,\n")).collect::<String>()).into_bytes(),
+        ),
+    ];
+    // Random damage to a good file.
+    let good = format!("{header}{}{}", row(1), row(2));
+    let pieces = ["\"", ",", "\n", "\r", "\0", "\u{202E}", "99999999999999", "-", "2099-01-01", "；"];
+    let mut rng = SplitMix(3);
+    for _ in 0..120 {
+        let mut text = good.clone();
+        for _ in 0..1 + rng.next_u64() % 4 {
+            let at = (rng.next_u64() as usize) % text.len();
+            let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            text.insert_str(at, *rng.pick(&pieces[..]));
+        }
+        hostile.push(("damaged", text.into_bytes()));
+    }
+    for (what, csv) in hostile {
+        let (status, len, start) = post(csv).await;
+        assert!(status != StatusCode::INTERNAL_SERVER_ERROR, "{what}: {status} {start}");
+        assert!(len < 256 * 1024, "{what}: an answer of {len} bytes");
+        if what != "damaged" {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {start}");
+        }
+    }
+    t.cleanup().await;
+}

@@ -573,7 +573,7 @@ async fn upsert_category(
     // The same bound as the admin page's form.
     c.name = tongxin_domain::text::required("类别名称", &c.name, 30, tongxin_domain::text::Lines::One)
         .map_err(|e| ApiError::invalid("name", e.to_string()))?;
-    if c.sort.abs() > 1_000_000 {
+    if !(-1_000_000..=1_000_000).contains(&c.sort) {
         return Err(ApiError::invalid("sort", "排序应为 -1000000 到 1000000 之间的整数"));
     }
     Urgency::parse(&c.urgency).ok_or_else(|| ApiError::invalid("urgency", "紧急程度无效"))?;

@@ -152,7 +152,7 @@ fn check_category(
     let sort = match f.sort.trim() {
         "" => existing.map(|e| e.sort).unwrap_or_else(|| rows.iter().map(|r| r.sort + 1).max().unwrap_or(0)),
         v => match v.parse::<i64>() {
-            Ok(n) if n.abs() <= 1_000_000 => n,
+            Ok(n) if (-1_000_000..=1_000_000).contains(&n) => n,
             _ => {
                 err("sort", "排序应为 -1000000 到 1000000 之间的整数".into());
                 0
