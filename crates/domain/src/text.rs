@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn nul_and_control_characters() {
-        assert_eq!(Address::new("人民路\01号").unwrap_err(), TextError::Nul { field: "地址" });
+        assert_eq!(Address::new("人民路\u{0}1号").unwrap_err(), TextError::Nul { field: "地址" });
         assert_eq!(Address::new("人民路\u{7}1号").unwrap_err(), TextError::Control { field: "地址" });
         assert_eq!(Address::new("人民路\n1号").unwrap_err(), TextError::Control { field: "地址" });
         assert_eq!(Address::new("人民路\u{202E}1号").unwrap_err(), TextError::Control { field: "地址" });
