@@ -361,6 +361,16 @@ async fn nul_in_paths_and_queries_is_refused() {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {uri}: {}", t.label, r.body);
             assert!(r.json()["error"]["message"].as_str().unwrap().contains("空字符"), "{}", r.body);
         }
+        // A search box's words: bounded and printable (items 4 and 13).
+        let long = "噪".repeat(201);
+        for (q, expected) in [(long.as_str(), "搜索词不能超过 200 字"), ("噪\u{7}音", "控制字符")] {
+            let uri = format!("/api/v1/cases?{}", serde_urlencoded::to_string([("q", q)]).unwrap());
+            let r = send(&f.app, &admin, "GET", &uri, None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", t.label, r.body);
+            assert!(r.body.contains(expected), "{}", r.body);
+        }
+        let short = send(&f.app, &admin, "GET", "/api/v1/cases?q=%E5%99%AA", None).await;
+        assert_eq!(short.status, StatusCode::OK, "{}", short.body);
         t.cleanup().await;
     }
 }
