@@ -144,6 +144,13 @@ async fn report_bodies_and_parts_have_limits() {
         let id = code["id"].as_i64().unwrap();
         assert_eq!(f.store.case_photo_counts(id).await.unwrap().report, 2, "{}", t.label);
 
+        // Text parts skip the JSON reader: a NUL in a looked-up token is refused before the database.
+        let mut with_building = fields("扫码反映");
+        with_building.push(("building", "qr-1\0x".to_string()));
+        let (status, body) = post(with_building, vec![]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {body}", t.label);
+        assert!(body.contains("空字符"), "{body}");
+
         // A photo part one byte over 10 MB; ten photos; a text part over its limit.
         let mut huge = PNG.to_vec();
         huge.resize(10 * 1024 * 1024 + 1, 0);

@@ -11,7 +11,7 @@ use tongxin_domain::deadline::Urgency;
 use tongxin_domain::geo::LngLat;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::photo::check_photos;
-use tongxin_domain::text::{Address, Description, PersonName, TextError, Title};
+use tongxin_domain::text::{Address, Description, Lines, PersonName, TextError, Title, check};
 use tongxin_store::Actor as StoreActor;
 use tongxin_store::StoreError;
 use tongxin_store::cases::write::{self, Effects, Intake, NewCase, NewEvent, NewPhoto};
@@ -165,6 +165,16 @@ impl CaseService {
         let address = Address::optional(&r.address).map_err(bad("address"))?.map(String::from).unwrap_or_default();
         let requester_name =
             PersonName::optional(r.requester_name.as_deref().unwrap_or("")).map_err(bad("name"))?.map(String::from);
+        // The place's token or code is looked up in the database: short and printable too.
+        match &r.place {
+            Place::Building { qr_token } => {
+                check("二维码", qr_token, 128, Lines::One).map_err(bad("building"))?;
+            }
+            Place::Grid { code } => {
+                check("网格编码", code, 32, Lines::One).map_err(bad("grid_code"))?;
+            }
+            Place::Point { .. } | Place::Address => {}
+        }
         let category =
             cfg.categories.get(&r.category).ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
         let types = check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
