@@ -413,6 +413,7 @@ async fn hostile_and_damaged_hotline_csv_is_refused() {
     let mut hostile: Vec<(&str, Vec<u8>)> = vec![
         ("too many rows", format!("{header}{}", (0..10_001).map(row).collect::<String>()).into_bytes()),
         ("a million columns", format!("{}\n", ",".repeat(1_000_000)).into_bytes()),
+        ("four million blank lines", "\n".repeat(4_000_000).into_bytes()),
         ("an unclosed quote", format!("{header}T-1,2020-01-01,city.noise,\"没有结尾").into_bytes()),
         (
             "a 5 MB cell",

@@ -30,6 +30,9 @@ use tongxin_store::{Actor as StoreActor, StoreError};
 
 /// Rows per file at most (one transaction).
 pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// Lines of a file at most (data rows, blank lines and the header), and fields of a line.
+pub const MAX_CSV_RECORDS: usize = 2 * MAX_IMPORT_ROWS + 1;
+pub const MAX_CSV_FIELDS: usize = 100;
 /// At most this many row errors are listed; the rest are counted.
 pub const MAX_IMPORT_ERRORS: usize = 200;
 /// The dedupe key prefix of imported work orders.
@@ -176,6 +179,11 @@ impl Errors {
 /// The records of a CSV text (RFC 4180: quoted fields may hold commas, doubled quotes and line
 /// breaks; CRLF, LF or CR line ends). Each record is one spreadsheet row, blank ones included.
 pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    // Budgets (issue 9, item 5): a file of blank lines or of commas must not become millions of
+    // allocations before the row limit is looked at.
+    let too_many_lines =
+        || format!("文件行数过多：每次最多导入 {MAX_IMPORT_ROWS} 条工单（空行也计入，最多 {MAX_CSV_RECORDS} 行）");
+    let too_many_columns = |line: usize| format!("第 {line} 行的列数过多（最多 {MAX_CSV_FIELDS} 列）");
     let mut records = Vec::new();
     let mut record: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -207,7 +215,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
                 in_quotes = true;
                 quote_line = line;
             }
-            ',' => record.push(std::mem::take(&mut field)),
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                if record.len() >= MAX_CSV_FIELDS {
+                    return Err(too_many_columns(line));
+                }
+            }
             '\r' | '\n' => {
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
@@ -215,6 +228,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
                 line += 1;
                 record.push(std::mem::take(&mut field));
                 records.push(std::mem::take(&mut record));
+                if records.len() > MAX_CSV_RECORDS {
+                    return Err(too_many_lines());
+                }
             }
             c => field.push(c),
         }
@@ -732,6 +748,27 @@ fn build_case(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9, item 5: random text never panics the parser, and its output stays within budget.
+    #[test]
+    fn csv_parser_budgets_and_random_text() {
+        assert!(parse_csv(&"\n".repeat(MAX_CSV_RECORDS + 1)).unwrap_err().contains("行数过多"));
+        assert!(parse_csv(&",".repeat(MAX_CSV_FIELDS)).unwrap_err().contains("列数过多"));
+        assert_eq!(parse_csv(&"\n".repeat(MAX_CSV_RECORDS)).unwrap().len(), MAX_CSV_RECORDS);
+        let alphabet = ['a', '字', ',', '"', '\n', '\r', ' ', '\0', '\u{FEFF}'];
+        let mut rng = tongxin_domain::splitmix::SplitMix(11);
+        for _ in 0..2_000 {
+            let len = (rng.next_u64() % 60) as usize;
+            let text: String = (0..len).map(|_| *rng.pick(&alphabet)).collect();
+            if let Ok(records) = parse_csv(&text) {
+                assert!(records.len() <= text.len() + 1);
+                assert!(records.iter().all(|r| r.len() <= MAX_CSV_FIELDS));
+            }
+        }
+        let long = "长".repeat(100);
+        assert_eq!(shown(&long).chars().count(), 41);
+        assert_eq!(shown("a\0b"), "a\u{FFFD}b");
+    }
 
     #[test]
     fn csv_fields_quotes_and_line_breaks() {
