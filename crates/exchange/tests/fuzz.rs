@@ -288,3 +288,44 @@ async fn hostile_and_damaged_geojson_is_refused() {
         t.cleanup().await;
     }
 }
+
+/// Items 4 and 13: every text cell of a resident row and a grid's name are bounded and hold no
+/// NUL or control character; the refusal names the column and does not quote the bad value.
+#[tokio::test]
+async fn resident_cells_and_grid_names_are_bounded_and_printable() {
+    for t in all_stores().await {
+        let store = &t.store;
+        with_grids(store).await;
+        let before = snapshot(store).await;
+        let good = person("张三", &id((1990, 1, 2), 5), GRID_WEST, "1幢", 1.0, "101");
+        let long = "长".repeat(201);
+        for header in ["姓名", "楼栋", "房号", "与户主关系", "标签", "性别", "手机号"] {
+            for (what, value) in [
+                ("NUL", "有\0空"),
+                ("a control character", "响\u{7}铃"),
+                ("a line break", "两\n行"),
+                ("201 characters", long.as_str()),
+            ] {
+                let file = xlsx(&HEADERS, &[with(good.clone(), header, txt(value))]);
+                let e = import_xlsx(store, &file).await.expect_err(what);
+                let lines: Vec<String> = e.rows().iter().map(ToString::to_string).collect();
+                assert!(
+                    lines.iter().any(|l| l.contains(header)
+                        && (l.contains("控制字符") || l.contains("空字符") || l.contains("不能超过"))),
+                    "{header} with {what}: {lines:?}"
+                );
+                assert!(
+                    lines.iter().all(|l| l.len() < 400),
+                    "{header} with {what}: the value is not quoted: {lines:?}"
+                );
+            }
+        }
+        for name in ["有\0空", "响\u{7}铃", "两\n行"] {
+            let file = collection(vec![feature("330702001001009", name, square(119.0, 29.0, 119.001, 29.001))]);
+            let e = import_geojson(store, &file).await.expect_err(name);
+            assert!(e.to_string().contains("网格名称") && e.to_string().contains("字符"), "{e}");
+        }
+        assert_eq!(snapshot(store).await, before, "{}: nothing written", t.label);
+        t.cleanup().await;
+    }
+}
