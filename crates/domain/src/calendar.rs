@@ -246,9 +246,14 @@ impl WorkingCalendar {
     /// when that Saturday is an adjusted working day, and the first day after a holiday when the
     /// Monday is one. Outside the covered years: Monday–Friday.
     ///
-    /// # Panics
-    /// If the result is beyond chrono's date range (hundreds of thousands of years away).
+    /// Saturates at chrono's last date for an absurd `n` (issue 9, item 9: a requested
+    /// duration never panics); [`Self::checked_add_working_days`] says when it would.
     pub fn add_working_days(&self, from: NaiveDate, n: u32) -> NaiveDate {
+        self.checked_add_working_days(from, n).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// As [`Self::add_working_days`], `None` when the result is beyond chrono's date range.
+    pub fn checked_add_working_days(&self, from: NaiveDate, n: u32) -> Option<NaiveDate> {
         let mut date = from;
         let mut left = u64::from(n);
         while left > 0 {
@@ -256,24 +261,22 @@ impl WorkingCalendar {
             // weeks up to the next entry, keeping at least one step for the day-by-day walk.
             if left > 5 {
                 let free_weeks = match date.succ_opt().and_then(|next| self.entries.range(next..).next()) {
-                    Some((entry, _)) => ((*entry - date).num_days() - 1) as u64 / 7,
+                    Some((entry, _)) => u64::try_from((*entry - date).num_days() - 1).unwrap_or(0) / 7,
                     None => u64::MAX,
                 };
                 let weeks = free_weeks.min((left - 1) / 5);
                 if weeks > 0 {
-                    date = date
-                        .checked_add_days(Days::new(weeks * 7))
-                        .expect("working-day arithmetic beyond chrono's date range");
+                    date = date.checked_add_days(Days::new(weeks.checked_mul(7)?))?;
                     left -= weeks * 5;
                     continue;
                 }
             }
-            date = date.succ_opt().expect("working-day arithmetic beyond chrono's date range");
+            date = date.succ_opt()?;
             if self.is_working_day(date) {
                 left -= 1;
             }
         }
-        date
+        Some(date)
     }
 
     /// The number of working days in `(a, b]`; negative (minus those in `(b, a]`) when `b < a`.

@@ -28,9 +28,19 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// The Shanghai calendar date of an instant.
+/// The Shanghai calendar date of an instant (total: chrono's last instants have no Shanghai
+/// date of their own and count as its last date).
 pub fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&shanghai()).date_naive()
+    t.naive_utc().checked_add_signed(Duration::hours(8)).map_or(NaiveDate::MAX, |n| n.date())
+}
+
+/// The latest deadline ever computed: arithmetic on absurd limits saturates here, an instant
+/// every database stores and every page can show in Shanghai time (issue 9, item 9).
+pub fn latest_deadline() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date").and_time(NaiveTime::MIN),
+        Utc,
+    )
 }
 
 /// 23:59:59 Shanghai time on `date`, in UTC.
@@ -63,7 +73,24 @@ impl TimeLimit {
     pub fn is_zero(self) -> bool {
         matches!(self, TimeLimit::Hours(0) | TimeLimit::WorkingDays(0))
     }
+
+    /// The largest limit of the same kind when this one is above `max_hours` or `max_days`.
+    pub fn above(self, max_hours: u32, max_days: u32) -> Option<TimeLimit> {
+        match self {
+            TimeLimit::Hours(n) if n > max_hours => Some(TimeLimit::Hours(max_hours)),
+            TimeLimit::WorkingDays(n) if n > max_days => Some(TimeLimit::WorkingDays(max_days)),
+            _ => None,
+        }
+    }
 }
+
+/// Bounds on configured and requested durations (issue 9, item 9): a case's time limit is at
+/// most 720 hours (30 days) or 60 working days, …
+pub const MAX_POLICY_HOURS: u32 = 720;
+pub const MAX_POLICY_WORKING_DAYS: u32 = 60;
+/// … and one extension (延期) at most 720 hours or 30 working days.
+pub const MAX_EXTENSION_HOURS: u32 = 720;
+pub const MAX_EXTENSION_WORKING_DAYS: u32 = 30;
 
 impl std::fmt::Display for TimeLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,6 +174,8 @@ pub enum DeadlinePolicyError {
     ZeroLimit { urgency: &'static str },
     #[error("联系诉求人的时限不能为 0")]
     ZeroContact,
+    #[error("“{urgency}”的办理时限不能超过{max}")]
+    TooLong { urgency: &'static str, max: TimeLimit },
     #[error("预警比例应大于 0、不大于 1（如 0.8 表示用去八成时限时预警），实为 {0}")]
     BadWarnRatio(f64),
 }
@@ -182,6 +211,15 @@ impl DeadlinePolicy {
         if self.contact.is_zero() {
             return Err(DeadlinePolicyError::ZeroContact);
         }
+        let long = |l: TimeLimit| l.above(MAX_POLICY_HOURS, MAX_POLICY_WORKING_DAYS);
+        for u in Urgency::ALL {
+            if let Some(max) = long(self.limit(u)) {
+                return Err(DeadlinePolicyError::TooLong { urgency: u.label(), max });
+            }
+        }
+        if let Some(max) = long(self.contact) {
+            return Err(DeadlinePolicyError::TooLong { urgency: "联系诉求人", max });
+        }
         if !(self.warn_ratio > 0.0 && self.warn_ratio <= 1.0) {
             return Err(DeadlinePolicyError::BadWarnRatio(self.warn_ratio));
         }
@@ -201,17 +239,17 @@ impl DeadlinePolicy {
 
 /// The deadline of `limit` started at `start` (semantics in the module documentation).
 ///
-/// Never before `start`. Saturates at chrono's latest instant for absurd limits.
+/// Never before `start`. Saturates at [`latest_deadline`] for absurd limits (or `start`, if later).
 pub fn deadline(start: DateTime<Utc>, limit: TimeLimit, cal: &WorkingCalendar) -> DateTime<Utc> {
-    match limit {
-        TimeLimit::Hours(n) => {
-            start.checked_add_signed(Duration::hours(i64::from(n))).unwrap_or(DateTime::<Utc>::MAX_UTC)
-        }
-        TimeLimit::WorkingDays(n) => {
-            let day = cal.add_working_days(shanghai_date(start), n);
-            end_of_shanghai_day(day).max(start)
-        }
-    }
+    let latest = latest_deadline().max(start);
+    let due = match limit {
+        TimeLimit::Hours(n) => start.checked_add_signed(Duration::hours(i64::from(n))),
+        TimeLimit::WorkingDays(n) => cal
+            .checked_add_working_days(shanghai_date(start), n)
+            .filter(|day| *day < latest_deadline().date_naive())
+            .map(|day| end_of_shanghai_day(day).max(start)),
+    };
+    due.map_or(latest, |d| d.min(latest))
 }
 
 /// The instant `ratio` of the way from `start` to `deadline` (0.8: when 80% of the allowed time
@@ -302,6 +340,43 @@ mod tests {
         assert!(bad.validate().is_err());
         let bad = DeadlinePolicy { contact: TimeLimit::Hours(0), ..Default::default() };
         assert_eq!(bad.validate(), Err(DeadlinePolicyError::ZeroContact));
+    }
+
+    /// Issue 9, item 9: absurd limits are refused by the policy and never panic the arithmetic.
+    #[test]
+    fn extreme_limits_are_refused_and_never_panic() {
+        let c = cal();
+        let start = utc("2026-03-02T01:00:00Z");
+        for limit in [TimeLimit::WorkingDays(u32::MAX), TimeLimit::Hours(u32::MAX), TimeLimit::WorkingDays(200_000_000)]
+        {
+            let due = deadline(start, limit, &c);
+            assert!(due >= start);
+            assert!(due <= latest_deadline());
+            assert_eq!(extend(DateTime::<Utc>::MAX_UTC, limit, &c), DateTime::<Utc>::MAX_UTC);
+            assert_eq!(extend(latest_deadline(), limit, &c), latest_deadline());
+            let _ = warn_at(start, due, 0.8);
+            for u in Urgency::ALL {
+                let mut p = DeadlinePolicy::default();
+                match u {
+                    Urgency::Emergency => p.emergency = limit,
+                    Urgency::Utility => p.utility = limit,
+                    Urgency::General => p.general = limit,
+                    Urgency::Complex => p.complex = limit,
+                }
+                let err = p.validate().unwrap_err();
+                assert!(matches!(err, DeadlinePolicyError::TooLong { .. }), "{err}");
+                assert!(err.to_string().contains("不能超过"), "{err}");
+                let _ = p.schedule(u, start, &c);
+            }
+            let p = DeadlinePolicy { contact: limit, ..Default::default() };
+            assert!(p.validate().is_err());
+        }
+        let at_limit = DeadlinePolicy {
+            general: TimeLimit::WorkingDays(MAX_POLICY_WORKING_DAYS),
+            emergency: TimeLimit::Hours(MAX_POLICY_HOURS),
+            ..Default::default()
+        };
+        assert_eq!(at_limit.validate(), Ok(()));
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub mod phone;
 pub mod photo;
 pub mod region;
 pub mod splitmix;
+pub mod text;
 pub mod totp;

@@ -11,6 +11,7 @@ use tongxin_domain::geo::{
     polygon_to_geojson, validate_polygon,
 };
 use tongxin_domain::region::{RegionCode, RegionLevel};
+use tongxin_domain::text::{self, Lines};
 use tongxin_store::regions::{Boundary, NewRegion, bump_geometry_revision, upsert_grid};
 use tongxin_store::{Actor, Store};
 
@@ -35,6 +36,11 @@ struct Candidate {
 }
 
 const MAX_NAME_CHARS: usize = 100;
+/// Budgets of one import (issue 9, item 5): the checks compare edges and polygons pairwise, so
+/// the number of features and of vertices is bounded before any geometry is checked.
+pub const MAX_FEATURES: usize = 5_000;
+pub const MAX_POLYGON_VERTICES: usize = 5_000;
+pub const MAX_FILE_VERTICES: usize = 250_000;
 
 /// Validates every feature of `geojson` and, only if all are good, creates or replaces the
 /// grids in one transaction (one audit record per grid) and bumps the geometry revision.
@@ -45,6 +51,18 @@ pub async fn import_grids(
     geojson: &[u8],
 ) -> Result<GridImportReport, ImportError> {
     let features = read_collection(geojson)?;
+    if features.len() > MAX_FEATURES {
+        return Err(ImportError::Malformed(format!(
+            "要素过多：共 {} 个，每次最多导入 {MAX_FEATURES} 个，请分批导入",
+            features.len()
+        )));
+    }
+    let vertices: usize = features.iter().map(|f| count_positions(f.get("geometry"))).sum();
+    if vertices > MAX_FILE_VERTICES {
+        return Err(ImportError::Malformed(format!(
+            "边界顶点过多：共 {vertices} 个，每次最多导入 {MAX_FILE_VERTICES} 个，请简化边界或分批导入"
+        )));
+    }
     let tolerance = Tolerance::default();
     let mut errors = Errors::default();
 
@@ -248,7 +266,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
     let props = feature.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     let raw_code = text_property(props, "code").filter(|c| !c.is_empty());
     let position = match &raw_code {
-        Some(code) => format!("第 {index} 个要素（code {code}）"),
+        Some(code) => format!("第 {index} 个要素（code {}）", shown(code)),
         None => format!("第 {index} 个要素"),
     };
     if feature.get("type").and_then(Value::as_str) != Some("Feature") {
@@ -268,7 +286,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
                 errors.push(
                     &position,
                     Some("code"),
-                    format!("网格编码“{raw}”无效：应为 15 位数字（12 位社区代码 + 3 位序号 001–999）"),
+                    format!("网格编码“{}”无效：应为 15 位数字（12 位社区代码 + 3 位序号 001–999）", shown(raw)),
                 );
                 None
             }
@@ -281,7 +299,7 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
         errors.push(
             &position,
             Some("community_code"),
-            format!("所属社区代码 {community} 与网格编码的前 12 位 {} 不一致", &code.as_str()[..12]),
+            format!("所属社区代码 {} 与网格编码的前 12 位 {} 不一致", shown(&community), &code.as_str()[..12]),
         );
         ok = false;
     }
@@ -292,6 +310,9 @@ fn check_feature(index: usize, feature: &Value, errors: &mut Errors) -> Option<C
         ok = false;
     } else if name.chars().count() > MAX_NAME_CHARS {
         errors.push(&position, Some("name"), format!("网格名称过长（最多 {MAX_NAME_CHARS} 个字）"));
+        ok = false;
+    } else if let Err(e) = text::check("网格名称", &name, MAX_NAME_CHARS, Lines::One) {
+        errors.push(&position, Some("name"), e.to_string());
         ok = false;
     }
 
@@ -321,8 +342,35 @@ fn read_polygon(g: &Value) -> Result<Polygon<f64>, String> {
     let geometry: Geometry = serde_json::from_value(g.clone())
         .map_err(|_| "几何不是有效的 GeoJSON 几何对象（应含 type 和 coordinates）".to_string())?;
     let polygon = polygon_from_geojson(&GeoJson::Geometry(geometry)).map_err(|e| e.to_string())?;
+    let n = polygon.exterior().0.len() + polygon.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+    if n > MAX_POLYGON_VERTICES {
+        return Err(format!("边界顶点过多：{n} 个，最多 {MAX_POLYGON_VERTICES} 个，请简化边界"));
+    }
     validate_polygon(&polygon).map_err(|e| format!("边界无效：{e}"))?;
     Ok(polygon)
+}
+
+/// The number of positions (arrays of numbers) in a geometry's coordinates, counted without
+/// recursion past a polygon's depth (deeper nesting is not a polygon and fails later anyway).
+fn count_positions(geometry: Option<&Value>) -> usize {
+    fn walk(v: &Value, depth: usize) -> usize {
+        match v {
+            Value::Array(items) if items.first().is_some_and(Value::is_number) => 1,
+            Value::Array(items) if depth < 4 => items.iter().map(|i| walk(i, depth + 1)).sum(),
+            Value::Array(items) => items.len(),
+            _ => 0,
+        }
+    }
+    geometry.and_then(|g| g.get("coordinates")).map_or(0, |c| walk(c, 0))
+}
+
+/// A value quoted in a message: at most 40 characters, control characters replaced.
+fn shown(raw: &str) -> String {
+    let mut out: String = raw.chars().take(40).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    if raw.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A stored boundary (Polygon or MultiPolygon of any number of parts) as a multi-polygon.

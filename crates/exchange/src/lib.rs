@@ -15,7 +15,10 @@ mod sheet;
 
 pub use error::{ExportError, ImportError, MAX_ERRORS, RowError};
 pub use evaluation_export::{EVALUATION_HEADERS, EvaluationRow, NO_RATE, evaluation_csv, evaluation_xlsx};
-pub use grids::{GridImportReport, export_grids, import_grids};
+pub use grids::{
+    GridImportReport, MAX_FEATURES as MAX_GRID_FEATURES, MAX_FILE_VERTICES, MAX_POLYGON_VERTICES, export_grids,
+    import_grids,
+};
 pub use residents_export::{export_residents, resident_template};
 pub use residents_import::{MAX_ROWS, ResidentImportReport, import_residents};
-pub use sheet::{COLUMNS, Column};
+pub use sheet::{COLUMNS, Column, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, MAX_UNPACKED_BYTES};

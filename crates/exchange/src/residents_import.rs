@@ -5,14 +5,15 @@ use crate::sheet::{
     BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS, UNIT, canonical_header,
     cell_text, is_blank, parse_date, split_tags,
 };
-use calamine::{Data, Reader, Xlsx};
+use crate::sheet::{Sheet, SheetError};
+use calamine::Data;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::{Gender, IdNumber};
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::{RegionCode, RegionLevel};
+use tongxin_domain::text::{self, Lines};
 use tongxin_store::audit::{AuditEntry, append};
 use tongxin_store::bulk::{reserve_ids, sync_id_sequence};
 use tongxin_store::places::{Building, NewHousehold, insert_households};
@@ -25,6 +26,8 @@ pub const MAX_ROWS: usize = 100_000;
 const DEFAULT_RELATION: &str = "其他";
 const MAX_NAME_CHARS: usize = 50;
 const MAX_TEXT_CHARS: usize = 20;
+/// Any cell: at most an address's length.
+const MAX_CELL_CHARS: usize = tongxin_domain::text::Address::MAX_CHARS;
 
 /// What a resident import wrote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -58,19 +61,18 @@ pub async fn import_residents(
     xlsx: &[u8],
 ) -> Result<ResidentImportReport, ImportError> {
     let sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(xlsx));
-    let range = read_first_sheet(xlsx)?;
-    let Some((top, _)) = range.start() else {
+    let sheet = read_first_sheet(xlsx)?;
+    let Some(top) = sheet.top() else {
         return Err(ImportError::Malformed("工作表是空的".into()));
     };
-    let top = top as usize + 1; // Excel's number of the header row
-    let mut rows_iter = range.rows();
-    let header = rows_iter.next().unwrap_or(&[]);
-    let columns = read_header(header, top)?;
+    let mut rows_iter = sheet.rows();
+    let header = rows_iter.next().map(|(_, cells)| cells).unwrap_or_default();
+    let columns = read_header(&header, top as usize + 1)?;
 
     let mut errors = Errors::default();
     let mut rows: Vec<Row> = Vec::new();
     let mut data_rows = 0usize;
-    for (offset, cells) in rows_iter.enumerate() {
+    for (row_index, cells) in rows_iter {
         if cells.iter().all(is_blank) {
             continue;
         }
@@ -78,8 +80,8 @@ pub async fn import_residents(
         if data_rows > MAX_ROWS {
             return Err(ImportError::Malformed(format!("数据行过多：每次最多导入 {MAX_ROWS} 行，请分批导入")));
         }
-        let excel_row = top + 1 + offset;
-        if let Some(row) = check_row(excel_row, cells, &columns, &mut errors) {
+        let excel_row = row_index as usize + 1;
+        if let Some(row) = check_row(excel_row, &cells, &columns, &mut errors) {
             rows.push(row);
         }
     }
@@ -228,14 +230,14 @@ fn position(excel_row: usize) -> String {
     format!("第 {excel_row} 行")
 }
 
-fn read_first_sheet(xlsx: &[u8]) -> Result<calamine::Range<Data>, ImportError> {
-    let not_xlsx = || ImportError::Malformed("不是有效的 Excel（.xlsx）文件".into());
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).map_err(|_| not_xlsx())?;
-    match book.worksheet_range_at(0) {
-        None => Err(ImportError::Malformed("工作簿中没有工作表".into())),
-        Some(Err(_)) => Err(not_xlsx()),
-        Some(Ok(range)) => Ok(range),
-    }
+fn read_first_sheet(xlsx: &[u8]) -> Result<Sheet, ImportError> {
+    Sheet::first_of(xlsx).map_err(|e| {
+        ImportError::Malformed(match e {
+            SheetError::NotXlsx => "不是有效的 Excel（.xlsx）文件".into(),
+            SheetError::NoSheet => "工作簿中没有工作表".into(),
+            SheetError::TooLarge(m) => m,
+        })
+    })
 }
 
 /// The position of each known column in the header row, or every header problem at once.
@@ -300,6 +302,27 @@ fn check_row(
     let phone = text(PHONE, &mut ok);
     let relation = text(RELATION, &mut ok);
     let tags = text(TAGS, &mut ok);
+    if !ok {
+        return None;
+    }
+    // No cell longer than a line of text, none with NUL or control characters (issue 9, items 4, 13);
+    // a bad cell is reported without being quoted.
+    for (h, v) in [
+        (NAME, &name),
+        (ID_NUMBER, &raw_id),
+        (GRID, &grid),
+        (BUILDING, &building),
+        (UNIT, &unit),
+        (ROOM, &room),
+        (GENDER, &gender),
+        (PHONE, &phone),
+        (RELATION, &relation),
+        (TAGS, &tags),
+    ] {
+        if let Err(e) = text::check(h, v, MAX_CELL_CHARS, Lines::One) {
+            ok &= fail(h, e.to_string());
+        }
+    }
     if !ok {
         return None;
     }

@@ -1,7 +1,135 @@
 //! The resident workbook's columns and how its cells are read.
 
-use calamine::Data;
+use calamine::{Data, DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+/// The largest sheet read (issue 9, item 5): a cell beyond row 200,000 or column 100 (CV) is
+/// refused before anything is allocated for it, and so is a sheet of more than 2,000,000 cells.
+/// (calamine's own range reader allocates the whole bounding box: one cell at A1 and one at
+/// XFD1048576 asked for 549 GB.)
+pub const MAX_SHEET_ROWS: u32 = 200_000;
+pub const MAX_SHEET_COLUMNS: u32 = 100;
+pub const MAX_SHEET_CELLS: usize = 2_000_000;
+/// The largest workbook, unpacked: the sum of the sizes its zip directory declares.
+pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why a sheet could not be read, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SheetError {
+    NotXlsx,
+    NoSheet,
+    TooLarge(String),
+}
+
+/// The non-empty cells of a sheet, by row; rows are made dense one at a time.
+pub(crate) struct Sheet {
+    rows: BTreeMap<u32, Vec<(u32, Data)>>,
+    left: u32,
+    right: u32,
+}
+
+impl Sheet {
+    /// The first sheet of a workbook, its size checked cell by cell while it is read.
+    pub(crate) fn first_of(xlsx: &[u8]) -> Result<Sheet, SheetError> {
+        check_unpacked_size(xlsx)?;
+        // calamine 0.38 computes cell coordinates with unchecked arithmetic (`r="A99999999999"`
+        // overflows: a panic in a debug build, a wrapped number in a release one). A panic in
+        // the reader is a file we cannot read, not a crash of the request (issue 9, items 5, 9).
+        std::panic::catch_unwind(|| Sheet::read(xlsx)).unwrap_or(Err(SheetError::NotXlsx))
+    }
+
+    fn read(xlsx: &[u8]) -> Result<Sheet, SheetError> {
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).map_err(|_| SheetError::NotXlsx)?;
+        let name = book.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
+        let mut reader = book.worksheet_cells_reader(&name).map_err(|_| SheetError::NotXlsx)?;
+        let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+        let (mut left, mut right, mut count) = (u32::MAX, 0u32, 0usize);
+        while let Some(cell) = reader.next_cell().map_err(|_| SheetError::NotXlsx)? {
+            let (row, col) = cell.get_position();
+            if matches!(cell.get_value(), DataRef::Empty) {
+                continue;
+            }
+            if row >= MAX_SHEET_ROWS {
+                return Err(SheetError::TooLarge(format!(
+                    "工作表过大：第 {} 行有内容，最多读取 {MAX_SHEET_ROWS} 行，请删除多余的行或分批导入",
+                    u64::from(row) + 1
+                )));
+            }
+            if col >= MAX_SHEET_COLUMNS {
+                return Err(SheetError::TooLarge(format!(
+                    "工作表过大：第 {} 列有内容，最多读取 {MAX_SHEET_COLUMNS} 列，请删除多余的列",
+                    u64::from(col) + 1
+                )));
+            }
+            count += 1;
+            if count > MAX_SHEET_CELLS {
+                return Err(SheetError::TooLarge(format!("工作表过大：超过 {MAX_SHEET_CELLS} 个单元格，请分批导入")));
+            }
+            left = left.min(col);
+            right = right.max(col);
+            rows.entry(row).or_default().push((col, cell.get_value().clone().into()));
+        }
+        Ok(Sheet { rows, left, right })
+    }
+
+    /// The first row holding anything (0-based), if any.
+    pub(crate) fn top(&self) -> Option<u32> {
+        self.rows.keys().next().copied()
+    }
+
+    /// The rows holding anything (0-based numbers), each as the cells from the leftmost used
+    /// column to the rightmost.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (u32, Vec<Data>)> + '_ {
+        let width = (self.right.saturating_sub(self.left) + 1) as usize;
+        self.rows.iter().map(move |(r, cells)| {
+            let mut dense = vec![Data::Empty; width];
+            for (c, v) in cells {
+                dense[(c - self.left) as usize] = v.clone();
+            }
+            (*r, dense)
+        })
+    }
+}
+
+/// Refuses a zip whose entries declare more than [`MAX_UNPACKED_BYTES`] in all (a zip bomb): the
+/// end-of-central-directory record and the directory are read by hand, without unpacking.
+fn check_unpacked_size(zip: &[u8]) -> Result<(), SheetError> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let search_from = zip.len().saturating_sub(22 + 65_535);
+    let Some(eocd) = (search_from..zip.len().saturating_sub(21)).rev().find(|&i| zip[i..i + 4] == EOCD) else {
+        return Err(SheetError::NotXlsx);
+    };
+    let u16_at = |i: usize| zip.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u32_at = |i: usize| zip.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let entries = u16_at(eocd + 10).ok_or(SheetError::NotXlsx)?;
+    let mut at = u32_at(eocd + 16).ok_or(SheetError::NotXlsx)? as usize;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if zip.get(at..at + 4) != Some(&ENTRY[..]) {
+            // A ZIP64 or damaged directory: leave the verdict to the reader.
+            return Ok(());
+        }
+        let size = u32_at(at + 24).ok_or(SheetError::NotXlsx)?;
+        if size == u32::MAX {
+            return Err(SheetError::TooLarge("工作簿解压后过大，请检查文件".into()));
+        }
+        total += u64::from(size);
+        if total > MAX_UNPACKED_BYTES {
+            return Err(SheetError::TooLarge(format!(
+                "工作簿解压后超过 {} MB，请删除无关内容或分批导入",
+                MAX_UNPACKED_BYTES / 1024 / 1024
+            )));
+        }
+        let name = u16_at(at + 28).ok_or(SheetError::NotXlsx)? as usize;
+        let extra = u16_at(at + 30).ok_or(SheetError::NotXlsx)? as usize;
+        let comment = u16_at(at + 32).ok_or(SheetError::NotXlsx)? as usize;
+        at += 46 + name + extra + comment;
+    }
+    Ok(())
+}
 
 /// One column of the resident workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -82,9 +82,9 @@ impl Store {
             return Err(StoreError::Invalid("走访类型应为 走访、排查 或 信息采集".into()));
         }
         let note = v.note.trim();
-        if note.chars().count() > MAX_NOTE_CHARS {
-            return Err(StoreError::Invalid(format!("走访情况不能超过 {MAX_NOTE_CHARS} 字")));
-        }
+        // Bounded, without NUL or control characters (issue 9, items 4 and 13).
+        tongxin_domain::text::check("走访情况", note, MAX_NOTE_CHARS, tongxin_domain::text::Lines::Many)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = self.now();
         if v.visited_at > now + chrono::Duration::minutes(5) {
             return Err(StoreError::Invalid("走访时间不能晚于现在".into()));

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod limits;
 pub mod open311;
 pub mod pages;
 mod percent;
@@ -77,5 +78,9 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    api::router().merge(open311::router()).layer(axum::middleware::from_fn(pages::clear_shown_flash)).with_state(state)
+    api::router()
+        .merge(open311::router())
+        .layer(axum::middleware::from_fn(pages::clear_shown_flash))
+        .layer(axum::middleware::from_fn(limits::refuse_nul))
+        .with_state(state)
 }

@@ -13,7 +13,6 @@
 //! Each case is routed and, if its rule says so, dispatched at once, exactly as intake does.
 
 use super::config::CaseConfig;
-use super::intake::MAX_DESCRIPTION_CHARS;
 use super::{CaseError, CaseService};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
@@ -24,12 +23,16 @@ use tongxin_domain::case::{CaseState, Category, Channel};
 use tongxin_domain::deadline::Urgency;
 use tongxin_domain::geo::LngLat;
 use tongxin_domain::phone::Phone;
+use tongxin_domain::text::{Address, Description, PersonName, TextError};
 use tongxin_store::cases::write::{Intake, NewCase, NewEvent};
 use tongxin_store::users::User;
 use tongxin_store::{Actor as StoreActor, StoreError};
 
 /// Rows per file at most (one transaction).
 pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// Lines of a file at most (data rows, blank lines and the header), and fields of a line.
+pub const MAX_CSV_RECORDS: usize = 2 * MAX_IMPORT_ROWS + 1;
+pub const MAX_CSV_FIELDS: usize = 100;
 /// At most this many row errors are listed; the rest are counted.
 pub const MAX_IMPORT_ERRORS: usize = 200;
 /// The dedupe key prefix of imported work orders.
@@ -176,6 +179,11 @@ impl Errors {
 /// The records of a CSV text (RFC 4180: quoted fields may hold commas, doubled quotes and line
 /// breaks; CRLF, LF or CR line ends). Each record is one spreadsheet row, blank ones included.
 pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    // Budgets (issue 9, item 5): a file of blank lines or of commas must not become millions of
+    // allocations before the row limit is looked at.
+    let too_many_lines =
+        || format!("文件行数过多：每次最多导入 {MAX_IMPORT_ROWS} 条工单（空行也计入，最多 {MAX_CSV_RECORDS} 行）");
+    let too_many_columns = |line: usize| format!("第 {line} 行的列数过多（最多 {MAX_CSV_FIELDS} 列）");
     let mut records = Vec::new();
     let mut record: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -207,7 +215,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
                 in_quotes = true;
                 quote_line = line;
             }
-            ',' => record.push(std::mem::take(&mut field)),
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                if record.len() >= MAX_CSV_FIELDS {
+                    return Err(too_many_columns(line));
+                }
+            }
             '\r' | '\n' => {
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
@@ -215,6 +228,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
                 line += 1;
                 record.push(std::mem::take(&mut field));
                 records.push(std::mem::take(&mut record));
+                if records.len() > MAX_CSV_RECORDS {
+                    return Err(too_many_lines());
+                }
             }
             c => field.push(c),
         }
@@ -251,6 +267,16 @@ fn parse_called_at(s: &str) -> Option<DateTime<Utc>> {
     shanghai.from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc))
 }
 
+/// A cell's value as quoted in a message: at most 40 characters, control characters shown as
+/// `�`, so a hostile cell cannot make the error list huge or carry NUL (issue 9, item 4).
+fn shown(raw: &str) -> String {
+    let mut out: String = raw.chars().take(40).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    if raw.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn valid_order_no(s: &str) -> bool {
     !s.is_empty() && s.chars().count() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
@@ -283,9 +309,10 @@ fn find_category<'a>(cfg: &'a CaseConfig, raw: &str) -> Result<&'a Category, Str
     found.sort_by(|a, b| a.code.cmp(&b.code));
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("未知的诉求类别“{s}”，请填写系统中的类别名称或代码")),
+        [] => Err(format!("未知的诉求类别“{}”，请填写系统中的类别名称或代码", shown(s))),
         many => Err(format!(
-            "类别名称“{s}”对应多个类别，请写成“上级类别/{name}”或填写类别代码（{}）",
+            "类别名称“{}”对应多个类别，请写成“上级类别/{name}”或填写类别代码（{}）",
+            shown(s),
             many.iter().map(|c| c.code.as_str()).collect::<Vec<_>>().join("、")
         )),
     }
@@ -439,12 +466,15 @@ impl CaseService {
                         errors.push(
                             n,
                             Some(CALLED_AT),
-                            format!("“{called_raw}”不是有效的时间，应如 2026-11-20 08:30 或 2026/11/20 8:30:00"),
+                            format!(
+                                "“{}”不是有效的时间，应如 2026-11-20 08:30 或 2026/11/20 8:30:00",
+                                shown(called_raw)
+                            ),
                         );
                         None
                     }
                     Some(t) if t > now + chrono::Duration::minutes(5) => {
-                        errors.push(n, Some(CALLED_AT), format!("“{called_raw}”晚于当前时间"));
+                        errors.push(n, Some(CALLED_AT), format!("“{}”晚于当前时间", shown(called_raw)));
                         None
                     }
                     Some(t) => Some(t),
@@ -463,35 +493,54 @@ impl CaseService {
                 raw => match Urgency::parse(raw) {
                     Some(u) => Some(u),
                     None => {
-                        errors.push(n, Some(URGENCY), format!("“{raw}”无效，应为 紧急、水电气热、一般 或 复杂"));
+                        errors.push(
+                            n,
+                            Some(URGENCY),
+                            format!("“{}”无效，应为 紧急、水电气热、一般 或 复杂", shown(raw)),
+                        );
                         None
                     }
                 },
             };
             // 诉求内容
-            let content = row.get(CONTENT).to_string();
-            if content.is_empty() {
-                errors.push(n, Some(CONTENT), "不能为空");
-            } else if content.chars().count() > MAX_DESCRIPTION_CHARS {
-                errors.push(n, Some(CONTENT), format!("不能超过 {MAX_DESCRIPTION_CHARS} 字"));
-            }
+            // Every text within its bound, without NUL or control characters (issue 9, items 4, 13).
+            let content = match Description::named(CONTENT, row.get(CONTENT)) {
+                Ok(c) => c.into_string(),
+                Err(TextError::Required { .. }) => {
+                    errors.push(n, Some(CONTENT), "不能为空");
+                    String::new()
+                }
+                Err(e) => {
+                    errors.push(n, Some(CONTENT), e.to_string());
+                    String::new()
+                }
+            };
             // 联系人, 联系电话
-            let contact = row.get(CONTACT);
-            if contact.chars().count() > 50 {
-                errors.push(n, Some(CONTACT), "不能超过 50 字");
-            }
+            let contact = match PersonName::optional_named(CONTACT, row.get(CONTACT)) {
+                Ok(c) => c.map(String::from).unwrap_or_default(),
+                Err(e) => {
+                    errors.push(n, Some(CONTACT), e.to_string());
+                    String::new()
+                }
+            };
             let phone = match row.get(PHONE) {
                 "" => None,
                 raw => match Phone::parse(raw) {
                     Ok(p) => Some(p),
                     Err(e) => {
-                        errors.push(n, Some(PHONE), format!("“{raw}”无效：{e}"));
+                        errors.push(n, Some(PHONE), format!("“{}”无效：{e}", shown(raw)));
                         None
                     }
                 },
             };
             // 位置
-            let address = row.get(ADDRESS).to_string();
+            let address = match Address::optional_named(ADDRESS, row.get(ADDRESS)) {
+                Ok(a) => a.map(String::from).unwrap_or_default(),
+                Err(e) => {
+                    errors.push(n, Some(ADDRESS), e.to_string());
+                    String::new()
+                }
+            };
             let located = self.locate_row(row, &cfg, &locator, &grids, &address, &mut errors);
             if let Some(at) = &located {
                 let covered = at.grid_code.as_deref().unwrap_or(&at.street_code);
@@ -512,7 +561,7 @@ impl CaseService {
                 at,
                 now,
                 user,
-                HotlineRow { order_no, called_at, content, address, contact, phone },
+                HotlineRow { order_no, called_at, content, address, contact: &contact, phone },
             ) {
                 Ok((case, dispatched)) => {
                     batch.push(case);
@@ -567,7 +616,7 @@ impl CaseService {
                 errors.push(
                     n,
                     Some(field),
-                    format!("“{raw}”无效，应为 {} 到 {} 之间的十进制度数", range.start(), range.end()),
+                    format!("“{}”无效，应为 {} 到 {} 之间的十进制度数", shown(raw), range.start(), range.end()),
                 );
                 None
             }
@@ -583,7 +632,7 @@ impl CaseService {
                     return None;
                 };
                 if !grid_raw.is_empty() && grid_raw != grid {
-                    errors.push(n, Some(GRID), format!("{grid_raw} 与经纬度所在的网格 {grid} 不一致"));
+                    errors.push(n, Some(GRID), format!("{} 与经纬度所在的网格 {grid} 不一致", shown(grid_raw)));
                     return None;
                 }
                 let building = locator.buildings.nearest_within(p, crate::locator::BUILDING_RADIUS_M).map(|(id, _)| id);
@@ -608,7 +657,7 @@ impl CaseService {
                         point: None,
                     })
                 } else {
-                    errors.push(n, Some(GRID), format!("网格 {grid_raw} 不存在"));
+                    errors.push(n, Some(GRID), format!("网格 {} 不存在", shown(grid_raw)));
                     None
                 }
             }
@@ -699,6 +748,27 @@ fn build_case(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9, item 5: random text never panics the parser, and its output stays within budget.
+    #[test]
+    fn csv_parser_budgets_and_random_text() {
+        assert!(parse_csv(&"\n".repeat(MAX_CSV_RECORDS + 1)).unwrap_err().contains("行数过多"));
+        assert!(parse_csv(&",".repeat(MAX_CSV_FIELDS)).unwrap_err().contains("列数过多"));
+        assert_eq!(parse_csv(&"\n".repeat(MAX_CSV_RECORDS)).unwrap().len(), MAX_CSV_RECORDS);
+        let alphabet = ['a', '字', ',', '"', '\n', '\r', ' ', '\0', '\u{FEFF}'];
+        let mut rng = tongxin_domain::splitmix::SplitMix(11);
+        for _ in 0..2_000 {
+            let len = (rng.next_u64() % 60) as usize;
+            let text: String = (0..len).map(|_| *rng.pick(&alphabet)).collect();
+            if let Ok(records) = parse_csv(&text) {
+                assert!(records.len() <= text.len() + 1);
+                assert!(records.iter().all(|r| r.len() <= MAX_CSV_FIELDS));
+            }
+        }
+        let long = "长".repeat(100);
+        assert_eq!(shown(&long).chars().count(), 41);
+        assert_eq!(shown("a\0b"), "a\u{FFFD}b");
+    }
 
     #[test]
     fn csv_fields_quotes_and_line_breaks() {

@@ -11,12 +11,11 @@ use tongxin_domain::deadline::Urgency;
 use tongxin_domain::geo::LngLat;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::photo::check_photos;
+use tongxin_domain::text::{Address, Description, Lines, PersonName, TextError, Title, check};
 use tongxin_store::Actor as StoreActor;
 use tongxin_store::StoreError;
 use tongxin_store::cases::write::{self, Effects, Intake, NewCase, NewEvent, NewPhoto};
 use tongxin_store::users::User;
-
-pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 /// Where the matter is.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +82,7 @@ fn dedupe_key(description: &str, place: &str) -> String {
 
 fn default_title(description: &str) -> String {
     let first_line = description.lines().next().unwrap_or("").trim();
-    let mut title: String = first_line.chars().take(24).collect();
+    let mut title: String = first_line.chars().take(24).map(|c| if c.is_control() { ' ' } else { c }).collect();
     if first_line.chars().count() > 24 {
         title.push('…');
     }
@@ -155,17 +154,30 @@ impl CaseService {
     /// Takes a report in; answers once it is durably written (or is found to be a duplicate).
     pub async fn report(&self, r: Report) -> Result<Reported, CaseError> {
         let cfg = self.config();
-        let description = r.description.trim().to_string();
-        if description.is_empty() {
-            return Err(CaseError::invalid("description", "请描述您反映的问题"));
-        }
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(CaseError::invalid("description", format!("问题描述不能超过 {MAX_DESCRIPTION_CHARS} 字")));
+        // Every text within its bound, without NUL or control characters (issue 9, items 4 and 13).
+        let bad = |field: &'static str| move |e: TextError| CaseError::invalid(field, e.to_string());
+        let description = match Description::new(&r.description) {
+            Ok(d) => d.into_string(),
+            Err(TextError::Required { .. }) => return Err(CaseError::invalid("description", "请描述您反映的问题")),
+            Err(e) => return Err(bad("description")(e)),
+        };
+        let title = Title::optional(r.title.as_deref().unwrap_or("")).map_err(bad("title"))?;
+        let address = Address::optional(&r.address).map_err(bad("address"))?.map(String::from).unwrap_or_default();
+        let requester_name =
+            PersonName::optional(r.requester_name.as_deref().unwrap_or("")).map_err(bad("name"))?.map(String::from);
+        // The place's token or code is looked up in the database: short and printable too.
+        match &r.place {
+            Place::Building { qr_token } => {
+                check("二维码", qr_token, 128, Lines::One).map_err(bad("building"))?;
+            }
+            Place::Grid { code } => {
+                check("网格编码", code, 32, Lines::One).map_err(bad("grid_code"))?;
+            }
+            Place::Point { .. } | Place::Address => {}
         }
         let category =
             cfg.categories.get(&r.category).ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
         let types = check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
-        let address = r.address.trim().to_string();
         if matches!(r.place, Place::Address) && address.is_empty() {
             return Err(CaseError::invalid("location", "请在地图上选择位置、扫描楼栋二维码或填写地址"));
         }
@@ -220,11 +232,7 @@ impl CaseService {
             Reporter::Staff(u) => (StoreActor { user_id: Some(u.id), name: u.username.clone() }, Some(u.id)),
             Reporter::System(name) => (StoreActor::system(name), None),
         };
-        let title = r
-            .title
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| default_title(&description));
+        let title = title.map(String::from).unwrap_or_else(|| default_title(&description));
         let search_words = tongxin_store::cases::search::index_words(&[&title, &description, &address]);
         let new = NewCase {
             street_code: at.street_code,
@@ -240,7 +248,7 @@ impl CaseService {
             description,
             address,
             point: at.point,
-            requester_name: r.requester_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            requester_name,
             phone: r.phone,
             created_by,
             actor,

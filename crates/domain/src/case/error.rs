@@ -65,6 +65,11 @@ pub enum TransitionError {
     Required { field: &'static str },
     #[error("{field}不能超过{max}个字")]
     TooLong { field: &'static str, max: usize },
+    /// NUL or another control character (issue 9, item 13).
+    #[error("{field}含有不可见的控制字符，请删除后重试")]
+    BadCharacters { field: &'static str },
+    #[error("延期时长不能超过{max}")]
+    ExtensionTooLong { max: crate::deadline::TimeLimit },
 }
 
 /// The longest free text (reason, reply, note, comment) an action may carry.
@@ -80,8 +85,10 @@ pub(crate) fn required(field: &'static str, text: &str) -> Result<(), Transition
 
 /// An optional text: not too long.
 pub(crate) fn optional(field: &'static str, text: &str) -> Result<(), TransitionError> {
-    if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(TransitionError::TooLong { field, max: MAX_TEXT_CHARS });
+    use crate::text::{Lines, TextError, check};
+    match check(field, text, MAX_TEXT_CHARS, Lines::Many) {
+        Ok(_) | Err(TextError::Required { .. }) => Ok(()),
+        Err(TextError::TooLong { .. }) => Err(TransitionError::TooLong { field, max: MAX_TEXT_CHARS }),
+        Err(TextError::Nul { .. } | TextError::Control { .. }) => Err(TransitionError::BadCharacters { field }),
     }
-    Ok(())
 }

@@ -232,6 +232,8 @@ impl Store {
         }
         let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            // A search box's words are bounded and printable (issue 9, items 4 and 13).
+            tongxin_domain::text::query("搜索词", q).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut words = super::search::query_words(q);
             if words.is_empty() {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));

@@ -46,9 +46,9 @@ pub async fn create_user(
     {
         return Err(ApiError::invalid("username", "用户名为 3–32 位字母、数字、下划线或点"));
     }
-    if req.display_name.trim().is_empty() {
-        return Err(ApiError::invalid("display_name", "姓名不能为空"));
-    }
+    // Bounded, without control characters (issue 9, item 4).
+    let display_name = tongxin_domain::text::PersonName::new(&req.display_name)
+        .map_err(|e| ApiError::invalid("display_name", e.to_string()))?;
     let role = Role::parse(&req.role).ok_or_else(|| ApiError::invalid("role", "未知角色"))?;
     password::check_strength(&req.password).map_err(|m| ApiError::invalid("password", m))?;
     if let Some(code) = &req.scope_region {
@@ -62,7 +62,7 @@ pub async fn create_user(
     }
     let new = NewUser {
         username: username.to_string(),
-        display_name: req.display_name.trim().to_string(),
+        display_name: display_name.into_string(),
         password_hash: password::hash(&req.password, s.config.hash_cost),
         role,
         scope_region: req.scope_region,
@@ -85,8 +85,8 @@ pub async fn create_token(
     J(req): J<CreateToken>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(ApiError::invalid("name", "令牌名称不能为空且不超过 60 个字"));
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("name", "令牌名称不能为空、不超过 60 个字、不含控制字符"));
     }
     let token = format!("tx_{}", random_token());
     let id = s.store.create_api_token(&caller.actor(), caller.user.id, name, &token).await?;

@@ -20,17 +20,31 @@ use tongxin_domain::access::Action as Permission;
 use tongxin_domain::case::{Action, CaseState, Channel, RoutingRule, Status, route};
 use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
 use tongxin_domain::phone::Phone;
+use tongxin_domain::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
 use tongxin_store::Page;
 use tongxin_store::cases::categories::{CategoryRow, RuleRow};
 use tongxin_store::cases::read::{CaseView, QueueFilter};
 
-/// Photos arrive base64-encoded in JSON: 9 × 10 MB plus overhead.
+/// Staff entry: photos arrive base64-encoded in JSON: 9 × 10 MB plus overhead.
 const MAX_REPORT_BODY: usize = 128 * 1024 * 1024;
+/// A resident's report as JSON (issue 9, item 3): text only, or a small photo; larger photos
+/// come as multipart/form-data parts, each read with its own limit.
+pub const MAX_REPORT_JSON: usize = 64 * 1024;
+/// A resident's report as multipart/form-data: every photo at its largest plus the text fields.
+pub const MAX_REPORT_MULTIPART: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024;
+/// Limits of each part of a multipart report.
+pub const REPORT_PARTS: crate::limits::PartLimits = crate::limits::PartLimits {
+    file_field: "photos",
+    max_file_bytes: MAX_PHOTO_BYTES,
+    max_files: MAX_PHOTOS,
+    max_text_bytes: 32 * 1024,
+    max_parts: 40,
+};
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         public("GET", "/api/v1/categories", get(categories)),
-        public("POST", "/api/v1/reports", post(report).layer(DefaultBodyLimit::max(MAX_REPORT_BODY))),
+        public("POST", "/api/v1/reports", post(report).layer(DefaultBodyLimit::max(MAX_REPORT_MULTIPART))),
         public("GET", "/api/v1/reports/{code}", get(follow)),
         public("POST", "/api/v1/reports/{code}/confirm", post(confirm)),
         public("POST", "/api/v1/reports/{code}/rating", post(rate)),
@@ -70,7 +84,9 @@ impl From<CaseError> for ApiError {
                     | T::NotParticipant { .. }
                     | T::SelfVerification
                     | T::OverrideNotAllowed => StatusCode::FORBIDDEN,
-                    T::Required { .. } | T::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                    T::Required { .. } | T::TooLong { .. } | T::BadCharacters { .. } | T::ExtensionTooLong { .. } => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
                     _ => StatusCode::CONFLICT,
                 };
                 ApiError::new(status, "transition_refused", t.to_string())
@@ -120,6 +136,9 @@ struct ReportBody {
     /// Base64 (standard alphabet) image files.
     #[serde(default)]
     photos: Vec<String>,
+    /// The files of a multipart report.
+    #[serde(skip)]
+    photo_bytes: Vec<Vec<u8>>,
 }
 
 fn place(lat: Option<f64>, lng: Option<f64>, building: Option<String>, grid: Option<String>) -> ApiResult<Place> {
@@ -176,13 +195,83 @@ fn too_many(wait: std::time::Duration) -> ApiError {
     )
 }
 
+/// The 413 of a report body too large, and what to do instead.
+fn report_too_large(detail: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "{detail}。JSON 格式的反映不超过 {} KB；带照片请以 multipart/form-data 提交（照片字段 photos，每张不超过 {} MB，最多 {MAX_PHOTOS} 张）",
+            MAX_REPORT_JSON / 1024,
+            MAX_PHOTO_BYTES / 1024 / 1024
+        ),
+    )
+}
+
+/// The report of a body: JSON (small) or multipart/form-data (text fields named as the JSON
+/// keys, photos as `photos` file parts), each read within its limits.
+async fn read_report_body(s: &AppState, req: axum::extract::Request) -> ApiResult<ReportBody> {
+    use axum::extract::FromRequest;
+    let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        let m = axum::extract::Multipart::from_request(req, s)
+            .await
+            .map_err(|_| ApiError::bad_request("表单（multipart/form-data）无法读取"))?;
+        let parts = crate::limits::read_parts(m, REPORT_PARTS).await.map_err(|e| match e {
+            crate::limits::PartError::TooLarge(m) => report_too_large(&m),
+            crate::limits::PartError::Bad(m) => ApiError::bad_request(m),
+        })?;
+        return report_from_parts(parts);
+    }
+    // Refused on its declared length before reading, else while reading past the limit.
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REPORT_JSON as u64) {
+        return Err(report_too_large("提交的内容过大"));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_REPORT_JSON).await.map_err(|_| report_too_large("提交的内容过大"))?;
+    let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    J::<ReportBody>::from_request(req, s).await.map(|j| j.0)
+}
+
+fn report_from_parts(parts: crate::limits::FormParts) -> ApiResult<ReportBody> {
+    let text = |key: &str| parts.texts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let number = |key: &'static str| -> ApiResult<Option<f64>> {
+        match text(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse::<f64>().map(Some).map_err(|_| ApiError::invalid(key, "经纬度应为十进制数值")),
+        }
+    };
+    Ok(ReportBody {
+        category: text("category").unwrap_or_default(),
+        description: text("description").unwrap_or_default(),
+        title: text("title"),
+        lat: number("lat")?,
+        lng: number("lng")?,
+        building: text("building"),
+        address: text("address").unwrap_or_default(),
+        name: text("name"),
+        phone: text("phone"),
+        anonymous: text("anonymous").is_some_and(|v| matches!(v.trim(), "true" | "1" | "on" | "yes")),
+        photos: Vec::new(),
+        photo_bytes: parts.files,
+    })
+}
+
 /// `POST /api/v1/reports`: a resident's report, no account needed.
 async fn report(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
-    J(b): J<ReportBody>,
+    req: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    // The per-address limit comes first: a throttled address is refused before a byte of its
+    // body is read (issue 9, item 3).
     s.report_limit_ip.attempt(ip).map_err(too_many)?;
+    let b = read_report_body(&s, req).await?;
     let phone = if b.anonymous { None } else { phone(b.phone.as_deref())? };
     if let Some(p) = &phone {
         s.report_limit_phone.attempt(p.as_str().to_string()).map_err(too_many)?;
@@ -197,7 +286,7 @@ async fn report(
         address: b.address,
         requester_name: if b.anonymous { None } else { b.name },
         phone,
-        photos: photos(&b.photos)?,
+        photos: if b.photo_bytes.is_empty() { photos(&b.photos)? } else { b.photo_bytes },
         reporter: Reporter::Resident,
         on_spot_reply: None,
     };
@@ -469,8 +558,23 @@ async fn upsert_category(
 ) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
     c.code = code;
-    if c.name.trim().is_empty() {
-        return Err(ApiError::invalid("name", "类别名称不能为空"));
+    // Bounded texts and codes (issue 9, items 4 and 13).
+    let code_ok = |c: &str| {
+        !c.is_empty()
+            && c.len() <= 64
+            && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._".contains(&b))
+    };
+    if !code_ok(&c.code) {
+        return Err(ApiError::invalid("code", "类别代码为不超过 64 位的小写字母、数字、点或下划线"));
+    }
+    if c.parent_code.as_deref().is_some_and(|p| !code_ok(p)) {
+        return Err(ApiError::invalid("parent_code", "上级类别代码为不超过 64 位的小写字母、数字、点或下划线"));
+    }
+    // The same bound as the admin page's form.
+    c.name = tongxin_domain::text::required("类别名称", &c.name, 30, tongxin_domain::text::Lines::One)
+        .map_err(|e| ApiError::invalid("name", e.to_string()))?;
+    if !(-1_000_000..=1_000_000).contains(&c.sort) {
+        return Err(ApiError::invalid("sort", "排序应为 -1000000 到 1000000 之间的整数"));
     }
     Urgency::parse(&c.urgency).ok_or_else(|| ApiError::invalid("urgency", "紧急程度无效"))?;
     tongxin_domain::case::CaseKind::parse(&c.kind).ok_or_else(|| ApiError::invalid("kind", "诉求性质无效"))?;
@@ -486,6 +590,18 @@ async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<
 }
 
 async fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
+    // Codes are short and printable (issue 9, items 4 and 13).
+    for (field, v) in [
+        ("category_code", &r.category_code),
+        ("area_kind", &r.area_kind),
+        ("area_code", &r.area_code),
+        ("target_kind", &r.target_kind),
+        ("target_ref", &r.target_ref),
+    ] {
+        if v.chars().count() > 64 || v.chars().any(char::is_control) {
+            return Err(ApiError::invalid(field, "代码过长或含有控制字符"));
+        }
+    }
     let rule = tongxin_app::cases::config::rule(r)
         .ok_or_else(|| ApiError::invalid("target_ref", "规则的区域或承办单位格式无效"))?;
     rule.validate().map_err(|e| ApiError::invalid("area_code", e.to_string()))?;

@@ -350,8 +350,19 @@ async fn create_request(
         .map(|p| Phone::parse(p).map_err(|e| Open311Error::bad_request(f, format!("phone 格式有误：{e}"))))
         .transpose()?;
     let name = full_name(get("first_name"), get("last_name"));
-    if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
-        return Err(Open311Error::bad_request(f, "first_name 与 last_name 合计不能超过 100 字"));
+    // Bounded texts (issue 9, items 4 and 13); intake checks them again, this names the parameter.
+    if let Some(n) = &name
+        && let Err(e) = tongxin_domain::text::PersonName::optional(n)
+    {
+        return Err(Open311Error::bad_request(f, format!("first_name / last_name：{e}")));
+    }
+    for (key, max, lines) in [
+        ("description", tongxin_domain::text::Description::MAX_CHARS, tongxin_domain::text::Lines::Many),
+        ("address_string", tongxin_domain::text::Address::MAX_CHARS, tongxin_domain::text::Lines::One),
+    ] {
+        if let Err(e) = tongxin_domain::text::check(key, get(key).unwrap_or(""), max, lines) {
+            return Err(Open311Error::bad_request(f, e.to_string()));
+        }
     }
     let report = Report {
         channel: Channel::Open311,

@@ -409,6 +409,8 @@ fn may(state: &CaseState, actor: &Actor, action: Action, now: DateTime<Utc>) -> 
         Err(
             TransitionError::Required { .. }
             | TransitionError::TooLong { .. }
+            | TransitionError::BadCharacters { .. }
+            | TransitionError::ExtensionTooLong { .. }
             | TransitionError::ZeroExtension
             | TransitionError::InvalidMergeTarget,
         ) => true,

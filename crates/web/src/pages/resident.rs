@@ -23,11 +23,11 @@ use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
 use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status};
 use tongxin_domain::clock::shanghai;
 use tongxin_domain::phone::Phone;
-use tongxin_domain::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+use tongxin_domain::photo::MAX_PHOTOS;
 use tongxin_store::cases::read::{CaseEvent, CaseView};
 
-/// Every photo at its largest plus the text fields.
-const MAX_REPORT_BODY: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024;
+/// Every photo at its largest plus the text fields (each part has its own limit too).
+const MAX_REPORT_BODY: usize = crate::api::cases::MAX_REPORT_MULTIPART;
 const MAX_DESCRIPTION: usize = 4000;
 /// Width of the report map's drawing (it scales to the screen).
 const MAP_WIDTH: f64 = 600.0;
@@ -295,31 +295,22 @@ async fn read_report(state: &AppState, req: Request) -> PageResult<(ReportInput,
     let too_large =
         || PageError::User(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大：照片每张不超过 10 MB，最多 9 张".into());
     if multipart {
-        let mut parts = Multipart::from_request(req, state).await.map_err(|_| bad_form())?;
-        loop {
-            let field = match parts.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-                Err(_) => return Err(bad_form()),
-            };
-            let name = field.name().unwrap_or("").to_string();
-            if name == "photos" {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad_form() })?;
-                // A file input left empty still sends a part without content.
-                if !bytes.is_empty() {
-                    input.photos.push(bytes.to_vec());
-                }
-            } else {
-                let text = field.text().await.map_err(|_| bad_form())?;
-                put(&mut input, &name, text);
-            }
+        // Each part is read with its own limit (issue 9, item 3).
+        let m = Multipart::from_request(req, state).await.map_err(|_| bad_form())?;
+        let parts = crate::limits::read_parts(m, crate::api::cases::REPORT_PARTS).await.map_err(|e| match e {
+            crate::limits::PartError::TooLarge(m) => PageError::User(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("提交的内容过大：{m}（照片每张不超过 10 MB，最多 9 张）"),
+            ),
+            crate::limits::PartError::Bad(_) => bad_form(),
+        })?;
+        for (name, text) in parts.texts {
+            put(&mut input, &name, text);
         }
+        input.photos = parts.files;
     } else {
-        let body = axum::body::Bytes::from_request(req, state).await.map_err(|_| too_large())?;
+        // Without photos a form is small.
+        let body = axum::body::to_bytes(req.into_body(), 256 * 1024).await.map_err(|_| too_large())?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| bad_form())?;
         for (k, v) in pairs {
             put(&mut input, &k, v);
@@ -351,6 +342,14 @@ fn place_of(input: &ReportInput) -> Place {
 /// errors show the form again with the resident's input.
 async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Request) -> PageResult {
     let headers = req.headers().clone();
+    let too_many = |wait: std::time::Duration| format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
+    // The per-address limit comes before the body is read (issue 9, item 3).
+    if let Err(wait) = state.report_limit_ip.attempt(ip) {
+        let (csrf, _) = form_token(&state, &headers).await;
+        let errors = FieldErrors { general: Some(too_many(wait)), ..FieldErrors::default() };
+        let page = report_page(&state, csrf, ReportInput::default(), errors, Vec::new()).await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response());
+    }
     let (input, sent) = read_report(&state, req).await?;
     form::check_csrf(&state, &headers, &sent).await?;
     let mut errors = FieldErrors::default();
@@ -362,11 +361,6 @@ async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Requ
             Ok::<Response, PageError>((status, render(&page)).into_response())
         }
     };
-    let too_many = |wait: std::time::Duration| format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
-    if let Err(wait) = state.report_limit_ip.attempt(ip) {
-        errors.general = Some(too_many(wait));
-        return again(input, errors, StatusCode::TOO_MANY_REQUESTS).await;
-    }
     let phone = match input.phone.trim() {
         p if p.is_empty() || input.anonymous => None,
         p => match Phone::parse(p) {

@@ -102,6 +102,9 @@ pub(super) fn request_extension(
     if extra.is_zero() {
         return Err(TransitionError::ZeroExtension);
     }
+    if let Some(max) = extra.above(crate::deadline::MAX_EXTENSION_HOURS, crate::deadline::MAX_EXTENSION_WORKING_DAYS) {
+        return Err(TransitionError::ExtensionTooLong { max });
+    }
     required("延期理由", reason)?;
     d.state.extension_pending = Some(ExtensionRequest {
         unit: unit.clone(),

@@ -133,6 +133,15 @@ fn extension_requested_approved_and_refused() {
     };
     assert_eq!(w.err(of(&d2), ask(&d2, TimeLimit::Hours(24))).to_string(), "只有牵头单位才能申请延期");
     assert_eq!(w.err(of(&d1), ask(&d1, TimeLimit::WorkingDays(0))), TransitionError::ZeroExtension);
+    // Issue 9, item 9: a 4,294,967,295-day extension is refused when asked, not a panic when approved.
+    for (extra, max) in [
+        (TimeLimit::WorkingDays(u32::MAX), "30个工作日"),
+        (TimeLimit::WorkingDays(31), "30个工作日"),
+        (TimeLimit::Hours(u32::MAX), "720小时"),
+    ] {
+        let err = w.err(of(&d1), ask(&d1, extra));
+        assert_eq!(err.to_string(), format!("延期时长不能超过{max}"));
+    }
     assert_eq!(
         w.err(leader(), Action::DecideExtension { approve: true, note: String::new() }),
         TransitionError::NoExtensionPending

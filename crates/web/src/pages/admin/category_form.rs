@@ -137,6 +137,9 @@ fn check_category(
         err("name", "类别名称不能为空".into());
     } else if name.chars().count() > 30 {
         err("name", "类别名称不超过 30 个字".into());
+    } else if let Err(e) = tongxin_domain::text::check("类别名称", &name, 30, tongxin_domain::text::Lines::One) {
+        // NUL and control characters (issue 9, items 4 and 13).
+        err("name", e.to_string());
     }
     let urgency = Urgency::parse(f.urgency.trim());
     if urgency.is_none() {
@@ -149,7 +152,7 @@ fn check_category(
     let sort = match f.sort.trim() {
         "" => existing.map(|e| e.sort).unwrap_or_else(|| rows.iter().map(|r| r.sort + 1).max().unwrap_or(0)),
         v => match v.parse::<i64>() {
-            Ok(n) if n.abs() <= 1_000_000 => n,
+            Ok(n) if (-1_000_000..=1_000_000).contains(&n) => n,
             _ => {
                 err("sort", "排序应为 -1000000 到 1000000 之间的整数".into());
                 0

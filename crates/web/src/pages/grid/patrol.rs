@@ -150,22 +150,19 @@ async fn read_fields(s: &AppState, req: Request) -> Result<Fields, PageError> {
         _ => {}
     };
     if multipart {
-        let mut parts = Multipart::from_request(req, s).await.map_err(|_| bad_form())?;
-        while let Some(field) = parts.next_field().await.map_err(|_| bad_form())? {
-            let name = field.name().unwrap_or("").to_string();
-            if name == "photo" {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| PageError::User(StatusCode::PAYLOAD_TOO_LARGE, "照片过大，每张不超过 10 MB".into()))?;
-                if !bytes.is_empty() {
-                    f.photos.push(bytes.to_vec());
-                }
-            } else {
-                let text = field.text().await.map_err(|_| bad_form())?;
-                put(&mut f, &name, text);
+        // Each part is read with its own limit (issue 9, item 3).
+        let parts = Multipart::from_request(req, s).await.map_err(|_| bad_form())?;
+        let limits = crate::limits::PartLimits { file_field: "photo", ..crate::api::cases::REPORT_PARTS };
+        let parts = crate::limits::read_parts(parts, limits).await.map_err(|e| match e {
+            crate::limits::PartError::TooLarge(m) => {
+                PageError::User(StatusCode::PAYLOAD_TOO_LARGE, format!("提交的内容过大：{m}（照片每张不超过 10 MB）"))
             }
+            crate::limits::PartError::Bad(_) => bad_form(),
+        })?;
+        for (name, text) in parts.texts {
+            put(&mut f, &name, text);
         }
+        f.photos = parts.files;
     } else {
         let body = Bytes::from_request(req, s).await.map_err(|_| bad_form())?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| bad_form())?;
