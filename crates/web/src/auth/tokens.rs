@@ -1,0 +1,77 @@
+//! API tokens (issue 9 item 10): issued by a person in a browser session — never by another
+//! token, so a leaked token cannot mint successors — valid for the configured days, listed and
+//! revoked by their owner and by admins, and all revoked when the owner's password changes.
+
+use super::{Caller, random_token};
+use crate::AppState;
+use crate::api::extract::J;
+use crate::error::{ApiError, ApiResult};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tongxin_domain::access::Action;
+use tongxin_store::users::ApiToken;
+
+#[derive(Deserialize)]
+pub struct CreateToken {
+    pub name: String,
+}
+
+/// `POST /api/v1/tokens`: a token acting as the caller, shown once.
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    J(req): J<CreateToken>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    if caller.csrf.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "token_cannot_mint",
+            "API 令牌不能用来签发新令牌，请登录后在页面或会话中签发",
+        ));
+    }
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(ApiError::invalid("name", "令牌名称不能为空且不超过 60 个字"));
+    }
+    let token = format!("tx_{}", random_token());
+    let expires_at = s.store.now() + s.config.api_token_ttl;
+    let id = s.store.create_api_token_until(&caller.actor(), caller.user.id, name, &token, expires_at).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id,
+            "name": name,
+            "token": token,
+            "expires_at": expires_at,
+            "note": "令牌只显示这一次，请妥善保存；到期或修改密码后失效",
+        })),
+    ))
+}
+
+/// `GET /api/v1/tokens`: the caller's own tokens.
+pub async fn list_own(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<ApiToken>>> {
+    Ok(Json(s.store.api_tokens(Some(caller.user.id)).await?))
+}
+
+/// `GET /api/v1/users/{id}/tokens`: an account's tokens (admins).
+pub async fn list_for_user(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<ApiToken>>> {
+    caller.require(Action::ManageUsers)?;
+    Ok(Json(s.store.api_tokens(Some(id)).await?))
+}
+
+/// `DELETE /api/v1/tokens/{id}`: the owner's own token, or any token for admins.
+pub async fn revoke(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    if caller.require(Action::ManageUsers).is_ok() {
+        s.store.revoke_any_api_token(&caller.actor(), id).await?;
+    } else {
+        s.store.revoke_api_token(&caller.actor(), caller.user.id, id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
