@@ -50,11 +50,10 @@ pub struct Server {
     pub trusted_proxies: Vec<String>,
     /// Connections served at once; more wait in the kernel's queue.
     pub max_connections: usize,
-    /// Seconds a client may take to send a request's headers, and to send its body.
+    /// Seconds a client may take to send a request's headers (this also bounds how long an idle
+    /// keep-alive connection stays open), and to send its body.
     pub header_timeout_secs: u64,
     pub body_timeout_secs: u64,
-    /// Seconds an idle keep-alive connection is kept open.
-    pub idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,7 +97,6 @@ impl Default for Server {
             max_connections: 512,
             header_timeout_secs: 10,
             body_timeout_secs: 60,
-            idle_timeout_secs: 60,
         }
     }
 }
@@ -236,7 +234,6 @@ impl Settings {
         if settings.server.max_connections == 0
             || settings.server.header_timeout_secs == 0
             || settings.server.body_timeout_secs == 0
-            || settings.server.idle_timeout_secs == 0
         {
             bail!("server.max_connections 与各项超时（秒）必须为正数");
         }

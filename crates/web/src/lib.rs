@@ -10,6 +10,7 @@ pub mod error;
 pub mod middleware;
 pub mod open311;
 pub mod pages;
+pub mod server;
 mod percent;
 
 use auth::password::HashCost;
