@@ -358,8 +358,9 @@ fn table() -> Vec<Row> {
                 "/api/v1/auth/login",
                 Public(401),
             ),
-            r#"{"username":"nobody","password":"x"}"#,
-            r#"{"username":"nobody","password":"y"}"#,
+            // A name per request: failures delay a (name, address) pair (issue 9 item 12).
+            r#"{"username":"nobody{unique}","password":"x"}"#,
+            r#"{"username":"nobody{unique}","password":"y"}"#,
         ),
         row(
             "GET",
