@@ -141,7 +141,8 @@ pub struct ApiToken {
 
 impl ApiToken {
     fn with_default_expiry(mut self) -> ApiToken {
-        self.expires_at = Some(self.expires_at.unwrap_or(self.created_at + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS)));
+        self.expires_at =
+            Some(self.expires_at.unwrap_or(self.created_at + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS)));
         self
     }
 
@@ -348,12 +349,14 @@ impl Store {
         // Other sessions of the user end with the old password, and so do its API tokens
         // (issue 9 item 10: a leaked password must not leave a working token behind).
         end_sessions(&mut tx, user_id).await?;
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
         append(&mut tx, now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
@@ -521,7 +524,8 @@ impl Store {
                 on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_all(p).await)?
             }
             None => {
-                let sql = format!("SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC");
+                let sql =
+                    format!("SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC");
                 on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?
             }
         };
@@ -530,10 +534,11 @@ impl Store {
 
     /// Revokes any user's token (an admin's act); `NotFound` if absent or already revoked.
     pub async fn revoke_any_api_token(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
-        let owner: Option<i64> = on_read!(&self.db, |p| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(p)
-            .await)?;
+        let owner: Option<i64> =
+            on_read!(&self.db, |p| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await)?;
         self.revoke_api_token(actor, owner.ok_or(StoreError::NotFound)?, id).await
     }
 

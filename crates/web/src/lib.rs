@@ -10,8 +10,8 @@ pub mod error;
 pub mod middleware;
 pub mod open311;
 pub mod pages;
-pub mod server;
 mod percent;
+pub mod server;
 
 use auth::password::HashCost;
 use auth::throttle::Throttle;

@@ -128,9 +128,8 @@ pub async fn serve(
             let _permit = permit;
             let body_timeout = limits.body_timeout;
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                let mut req = req.map(|inner| {
-                    Body::new(TimedBody { inner, deadline: Box::pin(tokio::time::sleep(body_timeout)) })
-                });
+                let mut req = req
+                    .map(|inner| Body::new(TimedBody { inner, deadline: Box::pin(tokio::time::sleep(body_timeout)) }));
                 req.extensions_mut().insert(ConnectInfo(peer));
                 app.clone().oneshot(req)
             });

@@ -178,11 +178,17 @@ async fn open311_publishes_only_public_categories_coarsened_item8() {
             assert_eq!(list.json(), serde_json::json!([]), "{}: {uri}", t.label);
         }
         for code in [&code_a1, &hotline.code] {
-            let one = send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{code}.json"), None).await;
+            let one =
+                send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{code}.json"), None).await;
             assert_eq!(one.status, StatusCode::NOT_FOUND, "{}: a private case is absent", t.label);
-            let ids =
-                send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests.json?service_request_id={code}"), None)
-                    .await;
+            let ids = send(
+                &f.app,
+                &Session::default(),
+                "GET",
+                &format!("/open311/v2/requests.json?service_request_id={code}"),
+                None,
+            )
+            .await;
             assert_eq!(ids.json(), serde_json::json!([]));
         }
 
@@ -205,8 +211,9 @@ async fn open311_publishes_only_public_categories_coarsened_item8() {
         let lat = h["lat"].as_f64().unwrap();
         assert!((lat * 1000.0 - (lat * 1000.0).round()).abs() < 1e-6, "coarsened to 3 decimals: {lat}");
         assert!((lat - POINT_A1.1).abs() < 0.001);
-        let one = send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{}.json", hotline.code), None)
-            .await;
+        let one =
+            send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{}.json", hotline.code), None)
+                .await;
         assert_eq!(one.status, StatusCode::OK);
 
         // And private again through the category form (the box unticked).
@@ -220,8 +227,9 @@ async fn open311_publishes_only_public_categories_coarsened_item8() {
         )
         .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-        let one = send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{}.json", hotline.code), None)
-            .await;
+        let one =
+            send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{}.json", hotline.code), None)
+                .await;
         assert_eq!(one.status, StatusCode::NOT_FOUND, "{}: private again", t.label);
         t.cleanup().await;
     }
@@ -277,7 +285,10 @@ async fn api_tokens_cannot_mint_expire_are_listed_and_die_with_the_password_item
         let admin = login(&f, Who::Admin).await;
         let revoke = send(&f.app, &admin, "DELETE", &format!("/api/v1/tokens/{}", second["id"]), None).await;
         assert_eq!(revoke.status, StatusCode::NO_CONTENT);
-        assert_eq!(with_bearer(&f, &second_token, "GET", "/api/v1/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            with_bearer(&f, &second_token, "GET", "/api/v1/auth/me", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
 
         // A password change revokes the rest.
         let third = send(&f.app, &leader, "POST", "/api/v1/tokens", Some(r#"{"name":"三号"}"#)).await.json();
@@ -286,7 +297,10 @@ async fn api_tokens_cannot_mint_expire_are_listed_and_die_with_the_password_item
         let body = format!(r#"{{"current_password":"{PASSWORD}","new_password":"Another@2026x"}}"#);
         let changed = send(&f.app, &leader, "POST", "/api/v1/auth/password", Some(&body)).await;
         assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
-        assert_eq!(with_bearer(&f, &third_token, "GET", "/api/v1/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            with_bearer(&f, &third_token, "GET", "/api/v1/auth/me", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         t.cleanup().await;
     }
 }
@@ -352,7 +366,8 @@ async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12() {
         };
         let state = tongxin_web::AppState::new(f.store.clone(), config).await.unwrap();
         let app = tongxin_web::app(state);
-        let f2 = Fixture { app, state: f.state.clone(), store: f.store.clone(), clock: f.clock.clone(), ids: f.ids.clone() };
+        let f2 =
+            Fixture { app, state: f.state.clone(), store: f.store.clone(), clock: f.clock.clone(), ids: f.ids.clone() };
         let proxy = "127.0.0.1:5000";
         for _ in 0..3 {
             json_login(&f2, "nobody", "x", proxy, &[("x-forwarded-for", "203.0.113.50")]).await;
@@ -365,7 +380,8 @@ async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12() {
         for _ in 0..3 {
             json_login(&f2, "nobody", "x", "198.51.100.9:1", &[("x-forwarded-for", "203.0.113.52")]).await;
         }
-        let direct = json_login(&f2, "leader", PASSWORD, "198.51.100.9:1", &[("x-forwarded-for", "203.0.113.53")]).await;
+        let direct =
+            json_login(&f2, "leader", PASSWORD, "198.51.100.9:1", &[("x-forwarded-for", "203.0.113.53")]).await;
         assert_eq!(direct.status, StatusCode::TOO_MANY_REQUESTS, "{}", t.label);
         t.cleanup().await;
     }
@@ -419,9 +435,15 @@ async fn malformed_api_requests_get_the_json_error_shape_item13() {
         let c = cookie_of(&page, "tx_login_csrf").unwrap();
         let token = c.split_once('=').unwrap().1.to_string();
         let body = format!("username=%D5%C5%C8%FD&password=x&_csrf={token}");
-        let r = raw(&f.app, "POST", "/login", Some("application/x-www-form-urlencoded"), body.into_bytes(), None, &[(
-            "cookie", &c,
-        )])
+        let r = raw(
+            &f.app,
+            "POST",
+            "/login",
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+            None,
+            &[("cookie", &c)],
+        )
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert!(r.body.contains("UTF-8"));
@@ -443,10 +465,12 @@ async fn security_headers_and_the_configured_public_url_item14() {
             assert!(["same-origin", "no-referrer", "strict-origin"].contains(&h("referrer-policy").as_str()), "{uri}");
             let csp = h("content-security-policy");
             assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';"), "{uri}: {csp}");
-            assert!(!csp.contains("unsafe-eval") && !csp.split("script-src").nth(1).unwrap().starts_with(" 'self' 'unsafe"));
+            assert!(
+                !csp.contains("unsafe-eval") && !csp.split("script-src").nth(1).unwrap().starts_with(" 'self' 'unsafe")
+            );
         }
-        let d = raw(&f.app, "GET", "/open311/v2/discovery.json", None, Vec::new(), None, &[("host", "evil.example")])
-            .await;
+        let d =
+            raw(&f.app, "GET", "/open311/v2/discovery.json", None, Vec::new(), None, &[("host", "evil.example")]).await;
         assert!(!d.body.contains("evil.example"), "the Host header is not trusted: {}", d.body);
         assert!(d.body.contains("http://localhost:8080/open311/v2"), "{}", d.body);
         t.cleanup().await;

@@ -58,11 +58,33 @@ mod tests {
     #[test]
     fn hostile_next_values_go_to_the_start_page() {
         let hostile = [
-            "", "evil.example", "//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example",
-            "https:evil.example", "javascript:alert(1)", "/\t/evil.example", "/%09/evil.example", "/\r\nSet-Cookie:x=1",
-            "/%0d%0aSet-Cookie:x=1", "/\n/evil", "/%2F/evil.example", "/%2f/evil.example", "/%5C/evil.example",
-            "/%5cevil", "/ evil", "/\u{3000}/evil", "/／evil.example", "/案件", "/%", "/%zz", "/%00", "/a\u{0}b",
-            "/%C2%85/evil", " /cases",
+            "",
+            "evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/\r\nSet-Cookie:x=1",
+            "/%0d%0aSet-Cookie:x=1",
+            "/\n/evil",
+            "/%2F/evil.example",
+            "/%2f/evil.example",
+            "/%5C/evil.example",
+            "/%5cevil",
+            "/ evil",
+            "/\u{3000}/evil",
+            "/／evil.example",
+            "/案件",
+            "/%",
+            "/%zz",
+            "/%00",
+            "/a\u{0}b",
+            "/%C2%85/evil",
+            " /cases",
         ];
         for h in hostile {
             assert_eq!(safe_next(h), None, "{h:?} must be refused");

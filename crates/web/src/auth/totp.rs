@@ -3,8 +3,8 @@
 
 use super::PendingCaller;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
 use crate::api::extract::J;
+use crate::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,11 +35,7 @@ pub struct Enable {
 }
 
 /// `POST /api/v1/auth/totp/enable`
-pub async fn enable(
-    State(state): State<AppState>,
-    caller: PendingCaller,
-    J(req): J<Enable>,
-) -> ApiResult<StatusCode> {
+pub async fn enable(State(state): State<AppState>, caller: PendingCaller, J(req): J<Enable>) -> ApiResult<StatusCode> {
     refuse_silent_replacement(&caller)?;
     let store = &state.store;
     if caller.user.totp_enabled {
@@ -55,7 +51,10 @@ pub async fn enable(
             None => false,
         };
         if !fresh {
-            return Err(ApiError::invalid("current_code", "更换动态验证码密钥须先输入当前验证器上的验证码（错误或已使用）"));
+            return Err(ApiError::invalid(
+                "current_code",
+                "更换动态验证码密钥须先输入当前验证器上的验证码（错误或已使用）",
+            ));
         }
     }
     let secret = totp::decode_secret(&req.secret)

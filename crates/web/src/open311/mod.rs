@@ -55,10 +55,7 @@ pub fn router() -> Router<AppState> {
     for f in [Format::Json, Format::Xml] {
         let ext = f.suffix();
         router = router
-            .route(
-                &format!("{BASE}/discovery.{ext}"),
-                only(get(move |s: State<AppState>| discovery(s, f)), f),
-            )
+            .route(&format!("{BASE}/discovery.{ext}"), only(get(move |s: State<AppState>| discovery(s, f)), f))
             .route(&format!("{BASE}/services.{ext}"), only(get(move |s: State<AppState>| services(s, f)), f))
             .route(
                 &format!("{BASE}/requests.{ext}"),
@@ -498,14 +495,7 @@ async fn list_requests(
         if categories.is_empty() {
             return Ok(requests_reply(f, &[]));
         }
-        RequestFilter {
-            codes: Vec::new(),
-            categories,
-            from: Some(from),
-            to,
-            open,
-            limit: MAX_REQUESTS,
-        }
+        RequestFilter { codes: Vec::new(), categories, from: Some(from), to, open, limit: MAX_REQUESTS }
     };
     let public = public_categories(&s, f).await?;
     let mut rows = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?;

@@ -45,7 +45,8 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, PageError> {
         // Only a safe local path is carried to the login page (issue 9 item 7).
-        let next = parts.uri.path_and_query().map(|p| next_or_start(p.as_str()).to_string()).unwrap_or_else(|| "/".into());
+        let next =
+            parts.uri.path_and_query().map(|p| next_or_start(p.as_str()).to_string()).unwrap_or_else(|| "/".into());
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
             return Err(PageError::Login { next, expired: false });
         };
