@@ -243,7 +243,7 @@ impl Settings {
             }
         }
         let url = settings.server.public_url.trim_end_matches('/');
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             bail!("server.public_url 须以 http:// 或 https:// 开头，如 https://tongxin.example.gov.cn");
         }
         Ok(settings)
