@@ -271,6 +271,7 @@ fn table() -> Vec<Row> {
         row("GET", "/admin/users/{id}", "/admin/users/1", "/admin/users/2", Custom(admin_page)),
         with_body(row("POST", "/admin/users/{id}", "/admin/users/2", "/admin/users/3", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&role=admin&active=1", "form:role=admin&active=1"),
         with_body(row("POST", "/admin/users/{id}/password", "/admin/users/2/password", "/admin/users/3/password", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&password=Strong%40Pass2026", "form:password=Strong%40Pass2026"),
+        with_body(row("POST", "/admin/users/{id}/tokens/{token}/revoke", "/admin/users/2/tokens/{own_token}/revoke", "/admin/users/3/tokens/{other_token}/revoke", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
         // 党组织 (pages/party): readers of party data within scope; in = grid A1 / its branch, out = street 2 / its branch.
         row("GET", "/party", "/party?within={A1}", "/party?within={street2}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
         row("GET", "/party/orgs/{id}", "/party/orgs/{org_in}", "/party/orgs/{org_out}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
@@ -348,6 +349,11 @@ fn table() -> Vec<Row> {
             row("POST", "/password", "/password", "/password", Custom(staff_form_bad_csrf)),
             "form:_csrf=wrong&current_password=a&new_password=b",
             "form:current_password=a&new_password=b",
+        ),
+        with_body(
+            row("POST", "/password/tokens/{id}/revoke", "/password/tokens/{own_token}/revoke", "/password/tokens/{other_token}/revoke", Custom(staff_form_bad_csrf)),
+            "form:_csrf=wrong",
+            "form:",
         ),
         // ---- end of pages ----
         with_body(

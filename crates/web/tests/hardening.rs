@@ -606,3 +606,35 @@ async fn slow_headers_and_slow_bodies_are_cut_off_r3() {
     assert!(text.is_empty() || text.starts_with("HTTP/1.1 4"), "{text}");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn tokens_are_listed_and_revoked_on_the_pages_item10() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let leader = login(&f, Who::Leader).await;
+        let created = send(&f.app, &leader, "POST", "/api/v1/tokens", Some(r#"{"name":"巡查脚本"}"#)).await.json();
+        let token = created["token"].as_str().unwrap().to_string();
+        let id = created["id"].as_i64().unwrap();
+        let page = support::pages::get(&f, &leader, "/password").await;
+        assert!(page.body.contains("巡查脚本") && page.body.contains("有效"), "{}", page.body);
+        assert!(page.body.contains("API 令牌也将全部吊销"), "the page says a password change revokes tokens");
+        let r = support::pages::post_form_with_csrf(&f, &leader, &format!("/password/tokens/{id}/revoke"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(with_bearer(&f, &token, "GET", "/api/v1/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+
+        let second = send(&f.app, &leader, "POST", "/api/v1/tokens", Some(r#"{"name":"统计脚本"}"#)).await.json();
+        let admin = login(&f, Who::Admin).await;
+        let leader_id = f.ids.users[&Who::Leader];
+        let page = support::pages::get(&f, &admin, &format!("/admin/users/{leader_id}")).await;
+        assert!(page.body.contains("统计脚本") && page.body.contains("已吊销"), "{}", page.body);
+        let uri = format!("/admin/users/{leader_id}/tokens/{}/revoke", second["id"]);
+        let r = support::pages::post_form_with_csrf(&f, &admin, &uri, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let second_token = second["token"].as_str().unwrap();
+        assert_eq!(
+            with_bearer(&f, second_token, "GET", "/api/v1/auth/me", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        t.cleanup().await;
+    }
+}

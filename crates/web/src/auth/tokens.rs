@@ -75,3 +75,71 @@ pub async fn revoke(State(s): State<AppState>, caller: Caller, Path(id): Path<i6
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+// ---- pages: the user's own tokens on the password page, an account's on the admin's user page ----
+
+/// One token as a page lists it.
+#[derive(Debug, Clone)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    /// 有效 / 已过期 / 已吊销
+    pub state: &'static str,
+    pub active: bool,
+}
+
+fn shown(t: chrono::DateTime<chrono::Utc>) -> String {
+    tongxin_domain::clock::shanghai(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// An account's tokens for a page.
+pub async fn views(s: &AppState, user_id: i64) -> Result<Vec<TokenView>, tongxin_store::StoreError> {
+    let now = s.store.now();
+    Ok(s.store
+        .api_tokens(Some(user_id))
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            created: shown(t.created_at),
+            expires: t.expires_at.map(shown).unwrap_or_default(),
+            state: if t.revoked_at.is_some() {
+                "已吊销"
+            } else if t.active_at(now) {
+                "有效"
+            } else {
+                "已过期"
+            },
+            active: t.active_at(now),
+            name: t.name,
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// `POST /password/tokens/{id}/revoke`: the signed-in user revokes one of their tokens.
+pub async fn revoke_own_form(
+    State(s): State<AppState>,
+    staff: crate::pages::Staff,
+    Path(id): Path<i64>,
+    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
+) -> crate::pages::PageResult {
+    s.store.revoke_api_token(&staff.actor(), staff.user.id, id).await?;
+    Ok(crate::pages::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
+}
+
+/// `POST /admin/users/{id}/tokens/{token}/revoke`: an admin revokes an account's token.
+pub async fn revoke_for_user_form(
+    State(s): State<AppState>,
+    staff: crate::pages::Staff,
+    Path((user, id)): Path<(i64, i64)>,
+    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
+) -> crate::pages::PageResult {
+    staff.require(Action::ManageUsers)?;
+    s.store.revoke_api_token(&staff.actor(), user, id).await?;
+    Ok(crate::pages::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
+}
