@@ -328,6 +328,29 @@ mod tests {
         }
     }
 
+    /// SQLite gives its -wal and -shm files the database file's mode: all three stay private.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_companions_created_by_sqlite_are_private_too_item_14() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tongxin_store::testing::TempDir::new("dbmode2");
+        let db = dir.0.join("w.db");
+        let url = format!("sqlite://{}", db.display());
+        protect_sqlite_file(&url).unwrap();
+        let store = tongxin_store::db::Db::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut seen = 0;
+        for suffix in ["", "-wal", "-shm"] {
+            let p = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+            if let Ok(meta) = std::fs::metadata(&p) {
+                seen += 1;
+                assert_eq!(meta.permissions().mode() & 0o077, 0, "{} is readable by others", p.display());
+            }
+        }
+        assert!(seen >= 2, "the database and its WAL exist");
+        store.close().await;
+    }
+
     #[test]
     fn unknown_keys_are_refused() {
         let env = vec![("TONGXIN__SERVER__BINDD".to_string(), "x".to_string())];

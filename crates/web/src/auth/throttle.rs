@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Keys kept at most (both generations together) unless [`Throttle::with_cap`] says otherwise.
-pub const DEFAULT_CAP: usize = 1_000_000;
+pub const DEFAULT_CAP: usize = 500_000;
 
 #[derive(Debug)]
 struct Generations<K> {
