@@ -146,7 +146,8 @@ pub fn rejection_to_api_error(status: StatusCode, text: &str) -> ApiError {
             Some(f) => format!("字段 {f} 的值类型或格式有误"),
             None => format!("请求体 JSON 的字段类型或格式有误{}", position_of(text)),
         };
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+        // 400 like every other unreadable body (the API's 422 means a rule refused the values).
+        (StatusCode::BAD_REQUEST, "bad_json", message)
     } else if text.starts_with("Failed to deserialize query string") {
         (StatusCode::BAD_REQUEST, "bad_query", "查询参数有误：请检查参数名称和取值".to_string())
     } else if text.starts_with("Invalid URL") || text.starts_with("Wrong number of path arguments") {
@@ -173,7 +174,7 @@ pub fn rejection_to_api_error(status: StatusCode, text: &str) -> ApiError {
         (status, "bad_request", "请求格式有误".to_string())
     };
     let mut e = ApiError::new(status, code, message);
-    if code == "invalid" {
+    if text.starts_with("Failed to deserialize the JSON body") || text.starts_with("Failed to deserialize query") {
         e.field = field_of(text);
     }
     e
@@ -228,7 +229,7 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY,
             "Failed to deserialize the JSON body into the target type: missing field `username` at line 1 column 2",
         );
-        assert_eq!((e.code, e.field.as_deref()), ("invalid", Some("username")));
+        assert_eq!((e.status, e.code, e.field.as_deref()), (StatusCode::BAD_REQUEST, "bad_json", Some("username")));
         assert_eq!(e.message, "缺少字段 username");
     }
 }

@@ -15,7 +15,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Q(q.0))
-            .map_err(|e: QueryRejection| ApiError::bad_request(format!("查询参数有误：{}", e.body_text())))
+            .map_err(|e: QueryRejection| crate::middleware::rejection_to_api_error(e.status(), &e.body_text()))
     }
 }
 
@@ -25,11 +25,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for J<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<J<T>, ApiError> {
-        axum::Json::<T>::from_request(req, state).await.map(|j| J(j.0)).map_err(|e: JsonRejection| match e {
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::bad_request("请求体须为 JSON（Content-Type: application/json）")
-            }
-            other => ApiError::bad_request(format!("请求体 JSON 有误：{}", other.body_text())),
-        })
+        // One mapping for every rejection (issue 9 item 13): a Chinese message, the field at fault.
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| J(j.0))
+            .map_err(|e: JsonRejection| crate::middleware::rejection_to_api_error(e.status(), &e.body_text()))
     }
 }
