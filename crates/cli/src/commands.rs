@@ -1,6 +1,6 @@
 //! What each subcommand does.
 
-use crate::config::Settings;
+use crate::config::{self, Settings};
 use crate::{BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand, bench, demo};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
@@ -14,6 +14,7 @@ use tongxin_web::{AppState, WebConfig};
 const DEMO_DATABASE: &str = "sqlite://tongxin-demo.db";
 
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    config::protect_sqlite_file(&settings.database.url)?;
     let db = Db::connect(&settings.database.url)
         .await
         .with_context(|| format!("无法连接数据库 {}", redact(&settings.database.url)))?;
@@ -241,11 +242,16 @@ fn print_logins(world: &demo::World, database_url: &str) {
 }
 
 async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Result<()> {
+    let trusted_proxies =
+        settings.server.trusted_proxies.iter().filter_map(|p| tongxin_web::auth::client::Cidr::parse(p)).collect();
     let config = WebConfig {
         cookie_secure: settings.server.cookie_secure,
         session_ttl: chrono::Duration::hours(settings.server.session_hours),
         reports_per_ip_per_hour: settings.server.reports_per_ip_per_hour,
         reports_per_phone_per_hour: settings.server.reports_per_phone_per_hour,
+        public_url: settings.server.public_base(&bind),
+        trusted_proxies,
+        api_token_ttl: chrono::Duration::days(settings.security.api_token_days),
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config).await?;
@@ -264,9 +270,21 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     let listener =
         tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口被占用？）"))?;
     println!("同心已启动：http://{addr}  （{}，Ctrl+C 停止）", store.db.backend().name());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let fd_limit = tongxin_web::server::open_files_limit();
+    let max_connections = tongxin_web::server::connection_cap(settings.server.max_connections, fd_limit);
+    if max_connections < settings.server.max_connections {
+        eprintln!(
+            "注意：进程可打开的文件数上限为 {}，同时连接数限为 {max_connections}（可在 systemd 中设置 LimitNOFILE 提高）",
+            fd_limit.unwrap_or_default()
+        );
+    }
+    let limits = tongxin_web::server::Limits {
+        max_connections,
+        header_timeout: std::time::Duration::from_secs(settings.server.header_timeout_secs),
+        body_timeout: std::time::Duration::from_secs(settings.server.body_timeout_secs),
+        ..tongxin_web::server::Limits::default()
+    };
+    tongxin_web::server::serve(listener, app, limits, shutdown()).await?;
     jobs.shutdown().await;
     store.db.close().await;
     Ok(())
@@ -319,7 +337,8 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
         UserCommand::Token { username, name } => {
             let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
             let token = format!("tx_{}", tongxin_web::auth::random_token());
-            store.create_api_token(&actor, creds.user.id, &name, &token).await?;
+            let until = store.now() + chrono::Duration::days(settings.security.api_token_days);
+            store.create_api_token_until(&actor, creds.user.id, &name, &token, until).await?;
             println!("{token}");
         }
         UserCommand::TotpCode { username } => {

@@ -41,6 +41,19 @@ pub struct Server {
     /// Anonymous reports accepted per client address and per phone number per hour.
     pub reports_per_ip_per_hour: u32,
     pub reports_per_phone_per_hour: u32,
+    /// The site's address as people reach it (`https://tongxin.example.gov.cn`), used in follow
+    /// links and Open311 discovery; never taken from the request's Host header. Empty: `http://` + bind.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDRs, e.g. `["127.0.0.1",
+    /// "10.0.0.0/8"]`); the client is then the right-most address not in this list. Empty: the socket address.
+    #[serde(deserialize_with = "list_or_csv")]
+    pub trusted_proxies: Vec<String>,
+    /// Connections served at once; more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers (this also bounds how long an idle
+    /// keep-alive connection stays open), and to send its body.
+    pub header_timeout_secs: u64,
+    pub body_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +63,8 @@ pub struct Security {
     pub pii_key: String,
     /// Where the key lives; created with mode 0600 on first run if missing.
     pub pii_key_file: String,
+    /// Days an API token stays valid after it is issued.
+    pub api_token_days: i64,
 }
 
 impl Default for Settings {
@@ -77,14 +92,80 @@ impl Default for Server {
             session_hours: 8,
             reports_per_ip_per_hour: 30,
             reports_per_phone_per_hour: 10,
+            public_url: String::new(),
+            trusted_proxies: Vec::new(),
+            max_connections: 512,
+            header_timeout_secs: 10,
+            body_timeout_secs: 60,
         }
     }
 }
 
 impl Default for Security {
     fn default() -> Security {
-        Security { pii_key: String::new(), pii_key_file: "tongxin.key".into() }
+        Security { pii_key: String::new(), pii_key_file: "tongxin.key".into(), api_token_days: 90 }
     }
+}
+
+/// A list in TOML, or one comma-separated string (from an environment variable).
+fn list_or_csv<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::List(v) => v,
+        Either::Csv(s) => s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect(),
+    })
+}
+
+impl Server {
+    /// The public base URL without a trailing slash.
+    pub fn public_base(&self, bind: &str) -> String {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if url.is_empty() { format!("http://{bind}") } else { url.to_string() }
+    }
+}
+
+/// The SQLite database file (and its -wal and -shm) readable by the owner only, like the key
+/// (issue 9 item 14): created 0600 before SQLite opens it, tightened if it exists. SQLite gives
+/// its -wal and -shm files the database file's mode.
+pub fn protect_sqlite_file(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(());
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = Path::new(path);
+        if !path.exists() {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(path) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e).with_context(|| format!("无法创建数据库文件 {}", path.display())),
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Ok(meta) = std::fs::metadata(&p)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("无法将数据库文件 {} 的权限设为 0600", p.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn merge(base: &mut toml::Table, over: toml::Table) {
@@ -147,6 +228,24 @@ impl Settings {
         if settings.server.session_hours <= 0 {
             bail!("server.session_hours 必须为正数");
         }
+        if !(1..=3650).contains(&settings.security.api_token_days) {
+            bail!("security.api_token_days 须在 1 到 3650 之间");
+        }
+        if settings.server.max_connections == 0
+            || settings.server.header_timeout_secs == 0
+            || settings.server.body_timeout_secs == 0
+        {
+            bail!("server.max_connections 与各项超时（秒）必须为正数");
+        }
+        for p in &settings.server.trusted_proxies {
+            if tongxin_web::auth::client::Cidr::parse(p).is_none() {
+                bail!("server.trusted_proxies 中的 {p} 不是 IP 地址或 CIDR（如 10.0.0.0/8）");
+            }
+        }
+        let url = settings.server.public_url.trim_end_matches('/');
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            bail!("server.public_url 须以 http:// 或 https:// 开头，如 https://tongxin.example.gov.cn");
+        }
         Ok(settings)
     }
 }
@@ -197,6 +296,62 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_come_as_a_list_or_from_the_environment() {
+        let dir = tongxin_store::testing::TempDir::new("cfg-proxy");
+        let file = dir.0.join("t.toml");
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").unwrap();
+        let s = Settings::load_from(Some(&file), std::iter::empty()).unwrap();
+        assert_eq!(s.server.trusted_proxies, vec!["127.0.0.1", "10.0.0.0/8"]);
+        let env = vec![("TONGXIN__SERVER__TRUSTED_PROXIES".to_string(), "::1, 192.168.0.0/16".to_string())];
+        let s = Settings::load_from(None, env.into_iter()).unwrap();
+        assert_eq!(s.server.trusted_proxies, vec!["::1", "192.168.0.0/16"]);
+        let env = vec![("TONGXIN__SERVER__TRUSTED_PROXIES".to_string(), "10.0.0.0/33".to_string())];
+        assert!(Settings::load_from(None, env.into_iter()).is_err(), "a bad CIDR is refused");
+        assert_eq!(s.security.api_token_days, 90, "tokens last 90 days unless configured");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_sqlite_file_and_its_companions_are_private_item_14() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tongxin_store::testing::TempDir::new("dbmode");
+        let db = dir.0.join("t.db");
+        protect_sqlite_file(&format!("sqlite://{}?mode=rwc", db.display())).unwrap();
+        assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600, "created private");
+        let wal = dir.0.join("t.db-wal");
+        std::fs::write(&wal, "").unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o644)).unwrap();
+        protect_sqlite_file(&db.display().to_string()).unwrap();
+        for p in [&db, &wal] {
+            assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o777, 0o600, "{}", p.display());
+        }
+    }
+
+    /// SQLite gives its -wal and -shm files the database file's mode: all three stay private.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_companions_created_by_sqlite_are_private_too_item_14() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tongxin_store::testing::TempDir::new("dbmode2");
+        let db = dir.0.join("w.db");
+        let url = format!("sqlite://{}", db.display());
+        protect_sqlite_file(&url).unwrap();
+        let store = tongxin_store::db::Db::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut seen = 0;
+        for suffix in ["", "-wal", "-shm"] {
+            let p = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+            if let Ok(meta) = std::fs::metadata(&p) {
+                seen += 1;
+                assert_eq!(meta.permissions().mode() & 0o077, 0, "{} is readable by others", p.display());
+            }
+        }
+        assert!(seen >= 2, "the database and its WAL exist");
+        store.close().await;
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         let env = vec![("TONGXIN__SERVER__BINDD".to_string(), "x".to_string())];
         assert!(Settings::load_from(None, env.into_iter()).is_err());
@@ -205,7 +360,7 @@ mod tests {
     #[test]
     fn key_file_is_created_private_and_reused() {
         let dir = tongxin_store::testing::TempDir::new("key");
-        let sec = Security { pii_key: String::new(), pii_key_file: dir.0.join("k").to_string_lossy().into() };
+        let sec = Security { pii_key_file: dir.0.join("k").to_string_lossy().into(), ..Security::default() };
         let a = pii_key(&sec).unwrap();
         let blob = a.encrypt("x");
         let b = pii_key(&sec).unwrap();

@@ -122,6 +122,36 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Days an API token lasts unless the issuer says otherwise (issue 9 item 10).
+pub const DEFAULT_API_TOKEN_DAYS: i64 = 90;
+
+/// An API token as its owner and admins see it (the secret is shown once, at issue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    /// Tokens issued before expiry was recorded last [`DEFAULT_API_TOKEN_DAYS`] from creation.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    fn with_default_expiry(mut self) -> ApiToken {
+        self.expires_at =
+            Some(self.expires_at.unwrap_or(self.created_at + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS)));
+        self
+    }
+
+    /// Usable at `now`: neither revoked nor expired.
+    pub fn active_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
 /// SHA-256 hex of a bearer secret (session cookie or API token).
 pub fn token_digest(token: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -318,8 +348,17 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        // Other sessions of the user end with the old password.
+        // Other sessions of the user end with the old password, and so do its API tokens
+        // (issue 9 item 10: a leaked password must not leave a working token behind).
         end_sessions(&mut tx, user_id).await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
         append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
@@ -438,7 +477,8 @@ impl Store {
         tx.commit().await
     }
 
-    /// Issues an API token for a machine client acting as `user_id`; only its digest is kept.
+    /// Issues an API token for a machine client acting as `user_id`, valid for
+    /// [`DEFAULT_API_TOKEN_DAYS`]; only its digest is kept.
     pub async fn create_api_token(
         &self,
         actor: &Actor,
@@ -446,14 +486,28 @@ impl Store {
         name: &str,
         token: &str,
     ) -> Result<i64, StoreError> {
+        let until = self.now() + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS);
+        self.create_api_token_until(actor, user_id, name, token, until).await
+    }
+
+    /// Issues an API token valid until `expires_at`; only its digest is kept.
+    pub async fn create_api_token_until(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        name: &str,
+        token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let sql = "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        let sql = "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
             .bind(user_id)
             .bind(name)
             .bind(token_digest(token))
             .bind(now)
+            .bind(expires_at)
             .fetch_one(c)
             .await)?;
         append(
@@ -466,6 +520,35 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// API tokens (never their secrets), newest first: one user's, or everyone's.
+    pub async fn api_tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiToken>, StoreError> {
+        let cols = "t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at";
+        let rows: Vec<ApiToken> = match user_id {
+            Some(id) => {
+                let sql = format!(
+                    "SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = $1 ORDER BY t.id DESC"
+                );
+                on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_all(p).await)?
+            }
+            None => {
+                let sql =
+                    format!("SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC");
+                on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?
+            }
+        };
+        Ok(rows.into_iter().map(ApiToken::with_default_expiry).collect())
+    }
+
+    /// Revokes any user's token (an admin's act); `NotFound` if absent or already revoked.
+    pub async fn revoke_any_api_token(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
+        let owner: Option<i64> =
+            on_read!(&self.db, |p| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await)?;
+        self.revoke_api_token(actor, owner.ok_or(StoreError::NotFound)?, id).await
     }
 
     pub async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<(), StoreError> {
@@ -488,10 +571,14 @@ impl Store {
 
     /// The active user behind a bearer token.
     pub async fn user_by_api_token(&self, token: &str) -> Result<Option<User>, StoreError> {
-        let sql = "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
-        let id: Option<i64> =
-            on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(token_digest(token)).fetch_optional(p).await)?;
-        match id {
+        let sql = "SELECT user_id, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+        let row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            on_read!(&self.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
+        let now = self.now();
+        let live = row.filter(|(_, created, expires)| {
+            expires.unwrap_or(*created + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS)) > now
+        });
+        match live.map(|r| r.0) {
             Some(id) => {
                 let user = self.user(id).await?;
                 Ok(user.active.then_some(user))

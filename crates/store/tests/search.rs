@@ -23,6 +23,7 @@ async fn seed(store: &Store) {
         kind: "complaint".into(),
         active: true,
         sort: 1,
+        public: false,
     };
     store.seed_categories(&Actor::system("test"), &[category]).await.unwrap();
     let spec = SyntheticSpec {

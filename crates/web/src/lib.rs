@@ -8,9 +8,11 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod limits;
+pub mod middleware;
 pub mod open311;
 pub mod pages;
 mod percent;
+pub mod server;
 
 use auth::password::HashCost;
 use auth::throttle::Throttle;
@@ -25,7 +27,8 @@ pub struct WebConfig {
     pub cookie_secure: bool,
     pub session_ttl: chrono::Duration,
     pub hash_cost: HashCost,
-    /// Consecutive failures before an account locks, and for how long.
+    /// Failed logins per account and client address before delays start, and the longest delay
+    /// (it doubles from one second).
     pub max_login_failures: i64,
     pub lockout: chrono::Duration,
     /// Login attempts per client address per window.
@@ -34,6 +37,13 @@ pub struct WebConfig {
     /// Anonymous reports accepted per client address and per phone number per hour.
     pub reports_per_ip_per_hour: u32,
     pub reports_per_phone_per_hour: u32,
+    /// The site's address as people reach it, without a trailing slash (follow links, Open311
+    /// discovery); never taken from a request's Host header.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<auth::client::Cidr>,
+    /// How long an API token stays valid.
+    pub api_token_ttl: chrono::Duration,
 }
 
 impl Default for WebConfig {
@@ -48,6 +58,9 @@ impl Default for WebConfig {
             login_window: std::time::Duration::from_secs(300),
             reports_per_ip_per_hour: 30,
             reports_per_phone_per_hour: 10,
+            public_url: "http://localhost:8080".into(),
+            trusted_proxies: Vec::new(),
+            api_token_ttl: chrono::Duration::days(90),
         }
     }
 }
@@ -57,6 +70,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
+    /// Growing delays after failed logins, per account name and client address.
+    pub login_backoff: Arc<auth::throttle::Backoff>,
     pub locator: Arc<tongxin_app::locator::LocatorCache>,
     pub cases: tongxin_app::cases::CaseService,
     /// Anonymous reports per client address, and per phone number.
@@ -68,19 +83,34 @@ impl AppState {
     pub async fn new(store: Store, config: WebConfig) -> Result<AppState, tongxin_store::StoreError> {
         let locator = Arc::new(tongxin_app::locator::LocatorCache::load(&store).await?);
         let throttle = Arc::new(Throttle::new(config.login_attempts_per_window, config.login_window));
+        let free = u32::try_from(config.max_login_failures.max(0)).unwrap_or(u32::MAX);
+        let login_backoff = Arc::new(auth::throttle::Backoff::new(free, config.lockout));
         let cases = tongxin_app::cases::CaseService::start(store.clone(), locator.clone()).await?;
         let hour = std::time::Duration::from_secs(3600);
         let report_limit_ip = Arc::new(Throttle::new(config.reports_per_ip_per_hour, hour));
         let report_limit_phone = Arc::new(Throttle::new(config.reports_per_phone_per_hour, hour));
-        Ok(AppState { store, config: Arc::new(config), throttle, locator, cases, report_limit_ip, report_limit_phone })
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            throttle,
+            login_backoff,
+            locator,
+            cases,
+            report_limit_ip,
+            report_limit_phone,
+        })
     }
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
+    use axum::middleware::from_fn;
     api::router()
         .merge(open311::router())
-        .layer(axum::middleware::from_fn(pages::clear_shown_flash))
-        .layer(axum::middleware::from_fn(limits::refuse_nul))
+        .layer(from_fn(pages::clear_shown_flash))
+        .layer(from_fn(limits::refuse_nul))
+        .layer(from_fn(middleware::api_errors))
+        .layer(from_fn(middleware::strict_forms))
+        .layer(from_fn(middleware::security_headers))
         .with_state(state)
 }

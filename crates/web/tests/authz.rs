@@ -187,6 +187,8 @@ fn expected(e: Expect, who: Who) -> (u16, u16) {
             Community => (200, 404),
             _ => (403, 403),
         },
+        // Admins may revoke anyone's token (issue 9 item 10).
+        Expect::OwnToken if who == Admin => (204, 204),
         Expect::OwnToken => (204, 404),
         Expect::Export => match who {
             Admin | Community => (200, 200),
@@ -269,6 +271,7 @@ fn table() -> Vec<Row> {
         row("GET", "/admin/users/{id}", "/admin/users/1", "/admin/users/2", Custom(admin_page)),
         with_body(row("POST", "/admin/users/{id}", "/admin/users/2", "/admin/users/3", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&role=admin&active=1", "form:role=admin&active=1"),
         with_body(row("POST", "/admin/users/{id}/password", "/admin/users/2/password", "/admin/users/3/password", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&password=Strong%40Pass2026", "form:password=Strong%40Pass2026"),
+        with_body(row("POST", "/admin/users/{id}/tokens/{token}/revoke", "/admin/users/2/tokens/{own_token}/revoke", "/admin/users/3/tokens/{other_token}/revoke", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
         // 党组织 (pages/party): readers of party data within scope; in = grid A1 / its branch, out = street 2 / its branch.
         row("GET", "/party", "/party?within={A1}", "/party?within={street2}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
         row("GET", "/party/orgs/{id}", "/party/orgs/{org_in}", "/party/orgs/{org_out}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Community, Who::Grid, Who::Party]))),
@@ -347,6 +350,11 @@ fn table() -> Vec<Row> {
             "form:_csrf=wrong&current_password=a&new_password=b",
             "form:current_password=a&new_password=b",
         ),
+        with_body(
+            row("POST", "/password/tokens/{id}/revoke", "/password/tokens/{own_token}/revoke", "/password/tokens/{other_token}/revoke", Custom(staff_form_bad_csrf)),
+            "form:_csrf=wrong",
+            "form:",
+        ),
         // ---- end of pages ----
         with_body(
             row(
@@ -356,8 +364,9 @@ fn table() -> Vec<Row> {
                 "/api/v1/auth/login",
                 Public(401),
             ),
-            r#"{"username":"nobody","password":"x"}"#,
-            r#"{"username":"nobody","password":"y"}"#,
+            // A name per request: failures delay a (name, address) pair (issue 9 item 12).
+            r#"{"username":"nobody{unique}","password":"x"}"#,
+            r#"{"username":"nobody{unique}","password":"y"}"#,
         ),
         row(
             "GET",
@@ -580,6 +589,8 @@ fn table() -> Vec<Row> {
             "/api/v1/tokens/{other_token}",
             OwnToken,
         ),
+        row("GET", "/api/v1/tokens", "/api/v1/tokens", "/api/v1/tokens", Everyone(200)),
+        row("GET", "/api/v1/users/{id}/tokens", "/api/v1/users/1/tokens", "/api/v1/users/2/tokens", AdminOnly(200)),
         row(
             "GET",
             "/api/v1/audit",

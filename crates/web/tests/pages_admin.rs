@@ -716,7 +716,8 @@ async fn an_admin_changes_a_users_role_scope_status_and_password() {
         assert_eq!(get(&f, &grid, "/cases").await.status, StatusCode::SEE_OTHER, "the session no longer works");
         let body = format!(r#"{{"username":"grid1","password":"{PASSWORD}"}}"#);
         let r = send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&body)).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        // The same answer as a wrong password: a disabled account is not revealed (issue 9 item 12).
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
         let list = get(&f, &admin, "/admin/users").await;
         assert!(list.body.contains("<td>grid1</td>"), "{}", list.body);
         let on = post_pairs(&f, &admin, &uri, &access("community_worker", COMMUNITY_A, "", true)).await;

@@ -156,7 +156,8 @@ async fn the_report_form_works_without_javascript() {
         let done = c.get(&f, &to).await;
         assert_eq!(done.status, 200);
         assert!(done.body.contains("id=\"tracking-code\">TX"), "{}", done.body);
-        assert!(done.body.contains("http://tongxin.example/track/TX"), "the follow link is absolute: {}", done.body);
+        // Absolute, on the configured public address, not the Host header (issue 9 item 14).
+        assert!(done.body.contains("http://localhost:8080/track/TX"), "the follow link is absolute: {}", done.body);
         let follow = hidden_href(&done.body, "follow-link");
         let track = c.get(&f, &follow).await;
         assert_eq!(track.status, 200, "{}", track.body);
@@ -413,9 +414,9 @@ async fn the_qr_sheet_is_for_staff_within_scope() {
         assert!(page.body.len() < 100_000);
         assert!(page.body.contains("小区1幢") && page.body.contains("桃园一网格"));
         assert!(page.body.contains("@page{size:A4"), "print CSS");
-        // The code holds the absolute report link of the building, on the host asked for.
+        // The code holds the absolute report link of the building, on the configured public address.
         let expected =
-            tongxin_web::pages::qr::qr_svg("http://tongxin.example/report?b=qr-1", "小区1幢 的二维码").unwrap();
+            tongxin_web::pages::qr::qr_svg("http://localhost:8080/report?b=qr-1", "小区1幢 的二维码").unwrap();
         assert!(page.body.contains(&expected), "the QR code of /report?b=qr-1");
         assert_eq!(page.body.matches("<svg").count(), 1, "one building in A1");
         assert!(!page.body.contains("小区2幢"), "A2's building is not on A1's sheet");

@@ -26,6 +26,9 @@ pub struct CaseConfig {
     pub sole_street: Option<String>,
 }
 
+/// Seed categories about plainly public spaces, whose cases Open311 may publish (issue 9 item 8).
+pub const PUBLIC_SEED_CATEGORIES: &[&str] = &["city.road", "city.manhole", "city.garbage", "city.greening"];
+
 pub fn category_row(c: &Category, sort: i64) -> CategoryRow {
     CategoryRow {
         code: c.code.clone(),
@@ -35,6 +38,7 @@ pub fn category_row(c: &Category, sort: i64) -> CategoryRow {
         kind: c.kind.as_str().into(),
         active: true,
         sort,
+        public: PUBLIC_SEED_CATEGORIES.contains(&c.code.as_str()),
     }
 }
 

@@ -18,6 +18,9 @@ pub struct CategoryRow {
     pub kind: String,
     pub active: bool,
     pub sort: i64,
+    /// Open311 may publish this category's cases (coarsened, issue 9 item 8); admins decide.
+    #[serde(default)]
+    pub public: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -34,7 +37,7 @@ pub struct RuleRow {
     pub version: i64,
 }
 
-const CATEGORY_COLS: &str = "code, name, parent_code, urgency, kind, active, sort";
+const CATEGORY_COLS: &str = "code, name, parent_code, urgency, kind, active, sort, public";
 const RULE_COLS: &str = "id, category_code, area_kind, area_code, target_kind, target_ref, auto_dispatch, version";
 
 impl Store {
@@ -48,7 +51,8 @@ impl Store {
             return Ok(0);
         }
         let mut tx = self.db.begin().await?;
-        let cols = ["code", "name", "parent_code", "urgency", "kind", "active", "sort", "created_at", "updated_at"];
+        let cols =
+            ["code", "name", "parent_code", "urgency", "kind", "active", "sort", "public", "created_at", "updated_at"];
         let vals: Vec<Vec<Val>> = new
             .iter()
             .map(|c| {
@@ -60,6 +64,7 @@ impl Store {
                     c.kind.clone().into(),
                     c.active.into(),
                     c.sort.into(),
+                    c.public.into(),
                     now.into(),
                     now.into(),
                 ]
@@ -87,9 +92,9 @@ impl Store {
     pub async fn upsert_category(&self, actor: &Actor, c: &CategoryRow) -> Result<(), StoreError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let sql = "INSERT INTO categories (code, name, parent_code, urgency, kind, active, sort, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (code) DO UPDATE SET name = $2, parent_code = $3, \
-                   urgency = $4, kind = $5, active = $6, sort = $7, updated_at = $8, version = categories.version + 1";
+        let sql = "INSERT INTO categories (code, name, parent_code, urgency, kind, active, sort, created_at, updated_at, public) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (code) DO UPDATE SET name = $2, parent_code = $3, \
+                   urgency = $4, kind = $5, active = $6, sort = $7, updated_at = $8, public = $9, version = categories.version + 1";
         on_tx!(&mut tx, |c2| {
             sqlx::query(sql)
                 .bind(&c.code)
@@ -100,6 +105,7 @@ impl Store {
                 .bind(c.active)
                 .bind(c.sort)
                 .bind(now)
+                .bind(c.public)
                 .execute(c2)
                 .await
                 .map(|r| r.rows_affected())

@@ -74,13 +74,20 @@ pub struct ServiceRequestRow {
     pub deadline_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How the case came in (`hotline`, `web`, `open311` …).
+    pub channel: String,
+    pub street_code: String,
+    /// The street's name (filled after the query), the most precise place Open311 publishes.
+    #[sqlx(skip)]
+    pub street_name: Option<String>,
     /// The lead unit's name: the department's, or the grid's (filled after the query).
     #[sqlx(skip)]
     pub lead_unit_name: Option<String>,
 }
 
 const ROW_COLS: &str = "c.id, c.code, c.category_code, k.name AS category_name, c.description, c.status, c.open, \
-     c.lead_unit, c.address, c.building_id, c.lng, c.lat, c.deadline_at, c.created_at, c.updated_at";
+     c.lead_unit, c.address, c.building_id, c.lng, c.lat, c.deadline_at, c.created_at, c.updated_at, c.channel, \
+     c.street_code";
 
 enum Bind {
     Text(String),
@@ -243,6 +250,9 @@ impl Store {
         let mut depts: Vec<String> = Vec::new();
         let mut grids: Vec<String> = Vec::new();
         for r in rows.iter() {
+            if !grids.contains(&r.street_code) {
+                grids.push(r.street_code.clone());
+            }
             match r.lead_unit.as_deref() {
                 Some(u) if u.starts_with("dept:") => {
                     if u[5..].parse::<i64>().is_ok() && !depts.iter().any(|d| d == &u[5..]) {
@@ -281,6 +291,7 @@ impl Store {
             names.extend(found.into_iter().map(|(code, name)| (format!("grid:{code}"), name)));
         }
         for r in rows.iter_mut() {
+            r.street_name = names.get(&format!("grid:{}", r.street_code)).cloned();
             r.lead_unit_name = r.lead_unit.as_ref().and_then(|u| names.get(u).cloned());
         }
         Ok(())

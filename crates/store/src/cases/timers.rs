@@ -190,7 +190,7 @@ impl Store {
             crate::bulk::insert_rows(&mut tx, "outbox", &OUTBOX_COLS, &[row]).await?;
             let entry = crate::audit::AuditEntry::new("case.quarantine", "case", case_id)
                 .detail(format!("{code} 后台任务 {job} 无法处理，已隔离：{reason}"));
-            crate::audit::append_many(&mut tx, now, &crate::Actor::system(job), vec![entry]).await?;
+            crate::audit::append_many(&mut tx, self.pii(), now, &crate::Actor::system(job), vec![entry]).await?;
         }
         tx.commit().await?;
         Ok(fresh)

@@ -1,11 +1,11 @@
-//! Users, API tokens and the audit log.
+//! Users and the audit log.
 
 use super::extract::{J, Q};
 use crate::AppState;
-use crate::auth::{Caller, password, random_token};
+use crate::auth::{Caller, password};
 use crate::error::{ApiError, ApiResult};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -73,34 +73,7 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(s.store.create_user(&caller.actor(), &new).await?)))
 }
 
-#[derive(Deserialize)]
-pub struct CreateToken {
-    pub name: String,
-}
-
-/// `POST /api/v1/tokens`: a token acting as the caller, shown once.
-pub async fn create_token(
-    State(s): State<AppState>,
-    caller: Caller,
-    J(req): J<CreateToken>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name", "令牌名称不能为空、不超过 60 个字、不含控制字符"));
-    }
-    let token = format!("tx_{}", random_token());
-    let id = s.store.create_api_token(&caller.actor(), caller.user.id, name, &token).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "name": name, "token": token, "note": "令牌只显示这一次，请妥善保存" })),
-    ))
-}
-
-/// `DELETE /api/v1/tokens/{id}`
-pub async fn revoke_token(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    s.store.revoke_api_token(&caller.actor(), caller.user.id, id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
+// API tokens: crate::auth::tokens (issue 9 item 10).
 
 #[derive(Deserialize)]
 pub struct AuditParams {

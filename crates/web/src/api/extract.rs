@@ -15,7 +15,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Q(q.0))
-            .map_err(|e: QueryRejection| ApiError::bad_request(format!("查询参数有误：{}", e.body_text())))
+            .map_err(|e: QueryRejection| crate::middleware::rejection_to_api_error(e.status(), &e.body_text()))
     }
 }
 
@@ -34,12 +34,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for J<T> {
             return Err(ApiError::bad_request("请求体含有空字符（\\u0000），已拒绝"));
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        axum::Json::<T>::from_request(req, state).await.map(|j| J(j.0)).map_err(|e: JsonRejection| match e {
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::bad_request("请求体须为 JSON（Content-Type: application/json）")
-            }
-            other => ApiError::bad_request(format!("请求体 JSON 有误：{}", other.body_text())),
-        })
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| J(j.0))
+            .map_err(|e: JsonRejection| crate::middleware::rejection_to_api_error(e.status(), &e.body_text()))
     }
 }
 

@@ -11,7 +11,7 @@ pub mod places;
 pub mod residents;
 
 use crate::AppState;
-use crate::auth::{login, totp};
+use crate::auth::{login, tokens, totp};
 use crate::error::ApiError;
 use crate::pages;
 use axum::Router;
@@ -98,8 +98,10 @@ fn foundation_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/departments/{id}", get(party::department)),
         r("GET", "/api/v1/users", get(admin::users)),
         r("POST", "/api/v1/users", post(admin::create_user)),
-        r("POST", "/api/v1/tokens", post(admin::create_token)),
-        r("DELETE", "/api/v1/tokens/{id}", delete(admin::revoke_token)),
+        r("GET", "/api/v1/tokens", get(tokens::list_own)),
+        r("POST", "/api/v1/tokens", post(tokens::create)),
+        r("DELETE", "/api/v1/tokens/{id}", delete(tokens::revoke)),
+        r("GET", "/api/v1/users/{id}/tokens", get(tokens::list_for_user)),
         r("GET", "/api/v1/audit", get(admin::audit)),
         r("GET", "/api/v1/audit/verify", get(admin::audit_verify)),
     ]

@@ -49,40 +49,36 @@ fn fail() -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")
 }
 
+fn wait(seconds: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        format!("登录尝试过于频繁，请 {} 秒后再试", seconds.max(1)),
+    )
+}
+
+/// One procedure for every account (issue 9 item 12): an unknown name, a disabled account and a
+/// wrong password get the same answer after the same argon2 work; repeated failures delay the
+/// (name, address) pair only, never the account for everyone.
 async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) -> ApiResult<NewSession> {
-    if let Err(wait) = state.throttle.attempt(ip) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            format!("登录尝试过于频繁，请 {} 秒后再试", wait.as_secs().max(1)),
-        ));
+    if let Err(wait_for) = state.throttle.attempt(ip) {
+        return Err(wait(wait_for.as_secs() as i64));
     }
     let store = &state.store;
-    let creds = match store.credentials(req.username.trim()).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => {
-            password::verify(&req.password, DUMMY_HASH);
-            return Err(fail());
-        }
+    let now = store.now();
+    let name = req.username.trim();
+    state.login_backoff.check(name, ip, now).map_err(wait)?;
+    let creds = match store.credentials(name).await {
+        Ok(c) => Some(c),
+        Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let now = store.now();
-    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
-        let minutes = (until - now).num_minutes() + 1;
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "locked",
-            format!("连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试"),
-        ));
-    }
-    let cfg = &state.config;
-    if !password::verify(&req.password, &creds.password_hash) {
-        store.record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout).await?;
+    let hash = creds.as_ref().map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+    let password_ok = password::verify(&req.password, hash);
+    let Some(creds) = creds.filter(|c| password_ok && c.user.active) else {
+        state.login_backoff.failure(name, ip, now);
         return Err(fail());
-    }
-    if !creds.user.active {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "inactive", "账号已停用，请联系系统管理员"));
-    }
+    };
     let second_factor_ok = match &creds.totp_secret {
         Some(secret) => {
             let code = req.totp_code.as_deref().map(str::trim).unwrap_or("");
@@ -96,7 +92,7 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
                 None => false,
             };
             if !fresh {
-                store.record_login_failure(creds.user.id, cfg.max_login_failures, cfg.lockout).await?;
+                state.login_backoff.failure(name, ip, now);
                 return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_totp", "动态验证码错误或已使用")
                     .with_field("totp_code"));
             }
@@ -104,9 +100,11 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
         }
         None => !creds.user.role.requires_totp(),
     };
+    state.login_backoff.success(name, ip, now);
     store.record_login_success(creds.user.id).await?;
     let token = random_token();
     let csrf = random_token();
+    let cfg = &state.config;
     store.create_session(creds.user.id, &token, &csrf, second_factor_ok, cfg.session_ttl).await?;
     let actor = tongxin_store::Actor { user_id: Some(creds.user.id), name: creds.user.username.clone() };
     store.audit(&actor, AuditEntry::new("user.login", "user", creds.user.id)).await?;

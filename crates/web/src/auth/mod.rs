@@ -1,9 +1,12 @@
 //! Who is calling: a staff session (cookie + CSRF token on unsafe methods), an API token
 //! (`Authorization: Bearer …`, no CSRF: it is not sent by browsers on their own), or nobody.
 
+pub mod client;
 pub mod login;
+pub mod next;
 pub mod password;
 pub mod throttle;
+pub mod tokens;
 pub mod totp;
 
 use crate::AppState;
@@ -131,14 +134,16 @@ impl OptionalFromRequestParts<AppState> for PendingCaller {
     }
 }
 
-/// The peer's address (absent in in-process tests, which then share one bucket).
+/// The client's address: the peer's, or behind a configured trusted proxy the right-most
+/// untrusted `X-Forwarded-For` hop (absent in in-process tests, which then share one bucket).
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ClientIp, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientIp(client::client_address(peer, &parts.headers, &state.config.trusted_proxies)))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::AppState;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get};
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
@@ -55,10 +55,7 @@ pub fn router() -> Router<AppState> {
     for f in [Format::Json, Format::Xml] {
         let ext = f.suffix();
         router = router
-            .route(
-                &format!("{BASE}/discovery.{ext}"),
-                only(get(move |s: State<AppState>, h: HeaderMap| discovery(s, h, f)), f),
-            )
+            .route(&format!("{BASE}/discovery.{ext}"), only(get(move |s: State<AppState>| discovery(s, f)), f))
             .route(&format!("{BASE}/services.{ext}"), only(get(move |s: State<AppState>| services(s, f)), f))
             .route(
                 &format!("{BASE}/requests.{ext}"),
@@ -179,29 +176,19 @@ fn case_error(f: Format, e: CaseError) -> Open311Error {
     }
 }
 
-/// The endpoint's own URL as the client reached it (the Host header), for discovery.
-fn base_url(headers: &HeaderMap, secure: bool) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| {
-        !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
-    });
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|p| p.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or(if secure { "https" } else { "http" });
-    match host {
-        Some(h) => format!("{proto}://{h}{BASE}"),
-        None => BASE.to_string(),
-    }
+/// The endpoint's URL from the configured public address, never from the request's Host
+/// header, which a client can set to anything (issue 9 item 14).
+fn base_url(s: &AppState) -> String {
+    format!("{}{BASE}", s.config.public_url.trim_end_matches('/'))
 }
 
 /// `GET discovery.{format}`.
-async fn discovery(State(s): State<AppState>, headers: HeaderMap, f: Format) -> Result<Reply, Open311Error> {
+async fn discovery(State(s): State<AppState>, f: Format) -> Result<Reply, Open311Error> {
     let changeset =
         w3c(s.store.open311_changeset().await.map_err(|e| store_error(f, e))?.unwrap_or_else(|| s.store.now()));
     let endpoint = V::Obj(vec![
         ("specification", V::str(SPECIFICATION)),
-        ("url", V::str(base_url(&headers, s.config.cookie_secure))),
+        ("url", V::str(base_url(&s))),
         ("changeset", V::str(changeset.clone())),
         ("type", V::str("production")),
         ("formats", V::List("format", vec![V::str("text/xml"), V::str("application/json")])),
@@ -402,30 +389,45 @@ async fn create_request(
     ))
 }
 
+/// Degrees rounded to 3 decimals: about 100 m, enough to see the place, not the doorway.
+fn coarse(deg: Option<f64>) -> Option<f64> {
+    deg.map(|d| (d * 1000.0).round() / 1000.0)
+}
+
+/// A case as Open311 publishes it (issue 9 item 8): only cases of public categories reach here;
+/// the location is coarsened and named by its street only; a hotline caller's own words are not
+/// published (they did not write for the public).
 fn request_value(r: &ServiceRequestRow) -> V {
     let notice = match (r.open, r.deadline_at) {
         (true, Some(d)) => Some(format!("承办单位须于 {} 前办结", shanghai(d).format("%Y-%m-%d %H:%M"))),
         _ => None,
     };
+    let description = if r.channel == Channel::Hotline.as_str() { "" } else { r.description.as_str() };
     V::Obj(vec![
         ("service_request_id", V::str(&r.code)),
         ("status", V::str(if r.open { "open" } else { "closed" })),
         ("status_notes", V::opt_str(Status::parse(&r.status).map(Status::label))),
         ("service_name", V::opt_str(r.category_name.clone())),
         ("service_code", V::str(&r.category_code)),
-        ("description", V::str(&r.description)),
+        ("description", V::str(description)),
         ("agency_responsible", V::opt_str(r.lead_unit_name.clone())),
         ("service_notice", V::opt_str(notice)),
         ("requested_datetime", V::str(w3c(r.created_at))),
         ("updated_datetime", V::str(w3c(r.updated_at))),
         ("expected_datetime", V::opt_str(r.deadline_at.map(w3c))),
-        ("address", V::opt_str(Some(r.address.clone()).filter(|a| !a.is_empty()))),
-        ("address_id", V::opt_str(r.building_id.map(|b| b.to_string()))),
+        ("address", V::opt_str(r.street_name.clone())),
+        ("address_id", V::Null),
         ("zipcode", V::Null),
-        ("lat", V::opt_num(r.lat)),
-        ("long", V::opt_num(r.lng)),
+        ("lat", V::opt_num(coarse(r.lat))),
+        ("long", V::opt_num(coarse(r.lng))),
         ("media_url", V::Null),
     ])
+}
+
+/// The categories an admin marked public: the only ones whose cases Open311 shows.
+async fn public_categories(s: &AppState, f: Format) -> Result<Vec<String>, Open311Error> {
+    let rows = s.store.categories().await.map_err(|e| store_error(f, e))?;
+    Ok(rows.into_iter().filter(|c| c.public).map(|c| c.code).collect())
 }
 
 /// A tracking code in its canonical form, if it is one.
@@ -496,16 +498,19 @@ async fn list_requests(
         if wants_open != wants_closed {
             open = Some(wants_open);
         }
-        RequestFilter {
-            codes: Vec::new(),
-            categories: list_param(&q, "service_code"),
-            from: Some(from),
-            to,
-            open,
-            limit: MAX_REQUESTS,
+        // Only public categories, narrowed further by the client's service_code.
+        let public = public_categories(&s, f).await?;
+        let asked = list_param(&q, "service_code");
+        let categories: Vec<String> =
+            if asked.is_empty() { public } else { asked.into_iter().filter(|c| public.contains(c)).collect() };
+        if categories.is_empty() {
+            return Ok(requests_reply(f, &[]));
         }
+        RequestFilter { codes: Vec::new(), categories, from: Some(from), to, open, limit: MAX_REQUESTS }
     };
-    let rows = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?;
+    let public = public_categories(&s, f).await?;
+    let mut rows = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?;
+    rows.retain(|r| public.contains(&r.category_code));
     Ok(requests_reply(f, &rows))
 }
 
@@ -513,7 +518,10 @@ async fn find_one(s: &AppState, f: Format, id: &str) -> Result<ServiceRequestRow
     let missing = || Open311Error::not_found(f, format!("未找到诉求 service_request_id={id}"));
     let code = canonical_code(id).ok_or_else(missing)?;
     let filter = RequestFilter { codes: vec![code], limit: 1, ..RequestFilter::default() };
-    s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?.into_iter().next().ok_or_else(missing)
+    let row = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?.into_iter().next();
+    // A case of a private category is as absent as one that does not exist.
+    let public = public_categories(s, f).await?;
+    row.filter(|r| public.contains(&r.category_code)).ok_or_else(missing)
 }
 
 /// `GET requests/{service_request_id}.{format}`: a list with the one request.

@@ -108,9 +108,9 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|q| q[1..].to_string()).unwrap_or_default()
 }
 
-/// Only a path on this site (never `//host` or a scheme) is a safe place to return to.
+/// Only a path on this site in safe characters is a place to return to (issue 9 item 7).
 pub fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    crate::auth::next::next_or_start(next)
 }
 
 /// The 404 page for paths no route knows.

@@ -46,6 +46,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         public("GET", "/static/app.js", get(assets::js)),
         r("GET", "/password", get(start::password_page)),
         r("POST", "/password", post(start::change_password)),
+        r("POST", "/password/tokens/{id}/revoke", post(crate::auth::tokens::revoke_own_form)),
     ];
     all.extend(resident::routes());
     all.extend(qr::routes());

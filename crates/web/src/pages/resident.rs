@@ -414,19 +414,10 @@ async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Requ
 // ---------------------------------------------------------------------------------------------
 // Confirmation and follow pages
 
-/// `http://host` of the request, for links to print or copy; only a plain host name is used.
-pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.cookie_secure { "https" } else { "http" };
-    format!("{scheme}://{host}")
+/// The site's configured public address, for links to print or copy; never the request's Host
+/// header, which a client can set to anything (issue 9 item 14).
+pub(crate) fn origin(state: &AppState, _headers: &HeaderMap) -> String {
+    state.config.public_url.trim_end_matches('/').to_string()
 }
 
 fn follow_path(code: &str, token: &str) -> String {

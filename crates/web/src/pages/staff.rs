@@ -4,6 +4,7 @@
 use super::error::PageError;
 use super::flash::{self, Flash};
 use crate::AppState;
+use crate::auth::next::next_or_start;
 use crate::auth::{Caller, SESSION_COOKIE, cookie_value};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -43,7 +44,9 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, PageError> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        // Only a safe local path is carried to the login page (issue 9 item 7).
+        let next =
+            parts.uri.path_and_query().map(|p| next_or_start(p.as_str()).to_string()).unwrap_or_else(|| "/".into());
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
             return Err(PageError::Login { next, expired: false });
         };

@@ -44,11 +44,16 @@ pub async fn home(caller: Option<PendingCaller>, headers: HeaderMap) -> Response
 struct PasswordPage {
     shell: Shell,
     error: Option<String>,
+    /// The user's API tokens, revocable here (issue 9 item 10).
+    tokens: Vec<crate::auth::tokens::TokenView>,
+    token_action: &'static str,
 }
 
 /// `GET /password`
-pub async fn password_page(staff: Staff) -> Response {
-    render(&PasswordPage { shell: Shell::staff("修改密码", &staff, "/password").narrow(), error: None })
+pub async fn password_page(State(state): State<AppState>, staff: Staff) -> PageResult {
+    let tokens = crate::auth::tokens::views(&state, staff.user.id).await?;
+    let shell = Shell::staff("修改密码", &staff, "/password").narrow();
+    Ok(render(&PasswordPage { shell, error: None, tokens, token_action: "/password/tokens/" }))
 }
 
 #[derive(Deserialize)]
@@ -63,10 +68,13 @@ pub async fn change_password(
     staff: Staff,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
+    let tokens = crate::auth::tokens::views(&state, staff.user.id).await?;
     let again = |error: &str| {
         let page = PasswordPage {
             shell: Shell::staff("修改密码", &staff, "/password").narrow(),
             error: Some(error.into()),
+            tokens: tokens.clone(),
+            token_action: "/password/tokens/",
         };
         Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     };

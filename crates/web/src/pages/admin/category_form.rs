@@ -33,6 +33,9 @@ pub struct CategoryForm {
     sort: String,
     #[serde(default)]
     active: Option<String>,
+    /// Open311 may publish its cases (issue 9 item 8); unticked by default.
+    #[serde(default)]
+    public: Option<String>,
 }
 
 impl CategoryForm {
@@ -45,6 +48,7 @@ impl CategoryForm {
             kind: r.kind.clone(),
             sort: r.sort.to_string(),
             active: r.active.then(|| "1".to_string()),
+            public: r.public.then(|| "1".to_string()),
         }
     }
 }
@@ -168,6 +172,7 @@ fn check_category(
             kind: k.as_str().to_string(),
             active: f.active.is_some(),
             sort,
+            public: f.public.is_some(),
         }),
         _ => Err(errors),
     }

@@ -45,6 +45,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/admin/users/{id}", get(users::show)),
         r("POST", "/admin/users/{id}", post(users::update)),
         r("POST", "/admin/users/{id}/password", post(users::reset_password)),
+        r("POST", "/admin/users/{id}/tokens/{token}/revoke", post(crate::auth::tokens::revoke_for_user_form)),
         r("GET", "/admin/imports", get(imports::page)),
         r("POST", "/admin/imports/grids", post(imports::grids).layer(upload())),
         r("POST", "/admin/imports/residents", post(imports::residents).layer(upload())),

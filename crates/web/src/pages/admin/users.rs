@@ -254,6 +254,9 @@ struct UserPage {
     errors: HashMap<String, String>,
     form_error: Option<String>,
     password_rule: &'static str,
+    /// The account's API tokens, revocable here (issue 9 item 10).
+    tokens: Vec<crate::auth::tokens::TokenView>,
+    token_action: String,
 }
 
 impl UserPage {
@@ -292,7 +295,11 @@ async fn user_page(
     let regions = s.store.regions_in_scope(staff.scope(), false).await?;
     let region_names: HashMap<&str, &str> = regions.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
     let failed = !errors.is_empty() || form_error.is_some();
+    let tokens = crate::auth::tokens::views(s, user.id).await?;
+    let token_action = format!("/admin/users/{}/tokens/", user.id);
     let page = UserPage {
+        tokens,
+        token_action,
         shell: Shell::staff(&format!("账号 {}", user.username), staff, "/admin/users"),
         role_label: user.role.label(),
         scope: scope_label(&user.scope, &region_names, &dept_names),
