@@ -62,14 +62,23 @@ pub fn form_is_utf8(raw: &[u8]) -> bool {
 }
 
 fn bad_encoding(path: &str) -> Response {
-    const MESSAGE: &str = "提交的内容含有无效的字符编码（须为 UTF-8），请检查后重试";
+    refuse(path, "提交的内容含有无效的字符编码（须为 UTF-8），请检查后重试")
+}
+
+/// PostgreSQL refuses NUL in text, and no field has a use for it (item 13).
+fn bad_nul(path: &str) -> Response {
+    refuse(path, "提交的内容含有空字符（NUL），已拒绝")
+}
+
+/// A 400 in the shape of the path's audience: API JSON, Open311, or a page.
+fn refuse(path: &str, message: &str) -> Response {
     if path.starts_with("/api/") {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_encoding", MESSAGE).into_response()
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_encoding", message).into_response()
     } else if path.starts_with("/open311") {
         let f = if path.ends_with(".json") { Format::Json } else { Format::Xml };
-        Open311Error::bad_request(f, MESSAGE).into_response()
+        Open311Error::bad_request(f, message).into_response()
     } else {
-        crate::pages::error::error_page(StatusCode::BAD_REQUEST, &format!("{MESSAGE}。"))
+        crate::pages::error::error_page(StatusCode::BAD_REQUEST, &format!("{message}。"))
     }
 }
 
@@ -101,6 +110,9 @@ pub async fn strict_forms(req: Request, next: Next) -> Response {
     };
     if !form_is_utf8(&bytes) {
         return bad_encoding(&path);
+    }
+    if form_decode(&bytes).contains(&0) {
+        return bad_nul(&path);
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

@@ -451,6 +451,34 @@ async fn malformed_api_requests_get_the_json_error_shape_item13() {
     }
 }
 
+/// A NUL in any url-encoded form (page login, API token form) is refused before a handler sees
+/// it: PostgreSQL refuses NUL in text, so it would otherwise surface as a server error (item 13).
+#[tokio::test]
+async fn a_nul_in_any_url_encoded_form_is_refused_item13() {
+    for t in all_stores().await {
+        let f = fixture(&t).await;
+        let page = send(&f.app, &Session::default(), "GET", "/login", None).await;
+        let c = cookie_of(&page, "tx_login_csrf").unwrap();
+        let token = c.split_once('=').unwrap().1.to_string();
+        for username in ["a%00b", "%00", "admin%00"] {
+            let body = format!("username={username}&password=x&_csrf={token}");
+            let form = Some("application/x-www-form-urlencoded");
+            let r = raw(&f.app, "POST", "/login", form, body.into_bytes(), None, &[("cookie", &c)]).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {username}: {}", t.label, r.body);
+            assert!(r.body.contains("空字符"), "{}", r.body);
+        }
+        let s = login(&f, Who::Admin).await;
+        let (cookie, csrf) = (s.cookie.clone().unwrap(), s.csrf.clone().unwrap());
+        let auth: [(&str, &str); 2] = [("cookie", &cookie), ("x-csrf-token", &csrf)];
+        let form = Some("application/x-www-form-urlencoded");
+        let r = raw(&f.app, "POST", "/api/v1/tokens", form, b"name=x%00y".to_vec(), None, &auth).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {}", t.label, r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(v["error"]["message"].as_str().unwrap().contains("空字符"), "{}", r.body);
+        t.cleanup().await;
+    }
+}
+
 // ---- item 14 ----
 
 #[tokio::test]

@@ -252,6 +252,11 @@ async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_wit
         let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "已清理", &[b"GIF89a...."]).await;
         assert!(follow(&f, &dept, &r).await.body.contains("不是 JPEG、PNG 或 WebP"), "{}", t.label);
         assert_eq!(post_reply(&f, &dept, &reply_uri, "forged", &v, "已清理", &[]).await.status, StatusCode::FORBIDDEN);
+        // Each part has its own limit (issue 9, item 3): one photo past 10 MB is refused whole.
+        let big = vec![0u8; 10 * 1024 * 1024 + 1];
+        let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "已清理", &[&big]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}: {}", t.label, r.body);
+        assert!(r.body.contains("10 MB"), "{}", r.body);
 
         let r = post_reply(&f, &dept, &reply_uri, &csrf, &v, "已约谈店主，夜间停止营业", &[png]).await;
         let page = follow(&f, &dept, &r).await;

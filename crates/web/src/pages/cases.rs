@@ -753,7 +753,7 @@ fn version_of(fields: &HashMap<String, Vec<String>>) -> PageResult<i64> {
 }
 
 /// Photos of a reply: nine of 10 MB and the form around them.
-const MAX_REPLY_BODY: usize = 96 * 1024 * 1024;
+const MAX_REPLY_BODY: usize = crate::api::cases::MAX_REPORT_MULTIPART;
 
 /// `POST /cases/{id}/reply` (multipart): 办结回复 — the reply text and optional evidence photos.
 async fn reply(
@@ -765,22 +765,22 @@ async fn reply(
 ) -> PageResult<Response> {
     staff.require(Permission::ReadCases)?;
     let unreadable = || PageError::User(axum::http::StatusCode::BAD_REQUEST, "上传的表单无法读取，请返回重试".into());
-    let mut form = Multipart::from_request(req, &s).await.map_err(|_| unreadable())?;
+    // Each part is read with its own limit, refused as soon as it passes it (issue 9, item 3).
+    let form = Multipart::from_request(req, &s).await.map_err(|_| unreadable())?;
+    let parts = crate::limits::read_parts(form, crate::api::cases::REPORT_PARTS).await.map_err(|e| match e {
+        crate::limits::PartError::TooLarge(m) => PageError::User(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("提交的内容过大：{m}（照片每张不超过 10 MB）"),
+        ),
+        crate::limits::PartError::Bad(_) => unreadable(),
+    })?;
     let mut fields: HashMap<String, Vec<String>> = HashMap::new();
-    let mut photos: Vec<Vec<u8>> = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "photos" {
-            let bytes = field.bytes().await.map_err(|_| unreadable())?;
-            // A file input left empty still sends an empty part.
-            if !bytes.is_empty() {
-                photos.push(bytes.to_vec());
-            }
-        } else if matches!(name.as_str(), "_csrf" | "version" | "reply") {
-            let text = field.text().await.map_err(|_| unreadable())?;
+    for (name, text) in parts.texts {
+        if matches!(name.as_str(), "_csrf" | "version" | "reply") {
             fields.entry(name).or_default().push(text);
         }
     }
+    let photos = parts.files;
     let csrf = fields.get("_csrf").and_then(|v| v.first()).cloned().unwrap_or_default();
     check_csrf(&s, &headers, &csrf).await?;
     let back = format!("/cases/{id}");
