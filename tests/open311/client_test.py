@@ -106,14 +106,16 @@ def main():
     check(one["service_code"] == "city.manhole", "service_code")
     check(one["service_name"] == "井盖缺失", f"service_name: {one['service_name']!r}")
     check(one["description"] == DESCRIPTION, f"description: {one['description']!r}")
-    check(abs(one["lat"] - LAT) < 1e-9 and abs(one["long"] - LONG) < 1e-9, "lat/long")
+    # Published locations are coarsened to three decimals (~100 m; issue 9 item 8).
+    check(abs(one["lat"] - LAT) <= 0.0006 and abs(one["long"] - LONG) <= 0.0006, "lat/long near the report")
+    check(round(one["lat"], 3) == one["lat"] and round(one["long"], 3) == one["long"], "lat/long coarsened")
     check(one["requested_datetime"].endswith("+08:00"), f"requested_datetime: {one['requested_datetime']!r}")
     check("张" not in str(one) and "13912345678" not in str(one), "no personal data shown")
     xml_one = xml_client.get_service_request(request_id)
     check(isinstance(xml_one, dict), "XML: one request element")
     check(xml_one["service_request_id"] == request_id, "XML id")
     check(xml_one["description"] == DESCRIPTION, f"XML description (escaped <&>): {xml_one['description']!r}")
-    check(abs(float(xml_one["lat"]) - LAT) < 1e-9, "XML lat")
+    check(float(xml_one["lat"]) == one["lat"] and float(xml_one["long"]) == one["long"], "XML lat/long as in JSON")
     check(xml_one["requested_datetime"] == one["requested_datetime"], "XML requested_datetime")
 
     # GET requests: the default window, an id list, filters, both formats.

@@ -270,7 +270,7 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
     let listener =
         tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口被占用？）"))?;
     println!("同心已启动：http://{addr}  （{}，Ctrl+C 停止）", store.db.backend().name());
-    let fd_limit = tongxin_web::server::open_files_limit();
+    let fd_limit = tongxin_web::server::raise_open_files_limit();
     let max_connections = tongxin_web::server::connection_cap(settings.server.max_connections, fd_limit);
     if max_connections < settings.server.max_connections {
         eprintln!(

@@ -42,13 +42,22 @@ impl Default for Limits {
     }
 }
 
-/// File descriptors the process may open (the soft limit), read from `/proc/self/limits`.
-/// Raising it needs `setrlimit`, which the workspace's no-`unsafe` rule and dependency set leave
-/// to the service manager (`LimitNOFILE=` in systemd); the connection cap is kept below it instead.
-pub fn open_files_limit() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
+/// Raises the soft limit on open files to the hard limit (allowed without privileges), so the
+/// connection cap is not set by a distribution's low default (often 1,024); returns the soft
+/// limit now in force, `None` where it cannot be read.
+pub fn raise_open_files_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if let Some(hard) = limit.maximum
+        && limit.current.is_some_and(|soft| soft < hard)
+    {
+        limit.current = Some(hard);
+        if setrlimit(Resource::Nofile, limit).is_err() {
+            tracing::warn!("could not raise the open-files limit");
+        }
+    }
+    // Unlimited (`None`) is capped by the kernel's per-process maximum in practice.
+    getrlimit(Resource::Nofile).current.or(Some(u64::MAX))
 }
 
 /// `wanted`, lowered to leave room under the descriptor limit for the database, files and logs.
@@ -168,5 +177,21 @@ mod tests {
         assert_eq!(connection_cap(512, Some(256)), 192);
         assert_eq!(connection_cap(512, Some(10)), 16);
         assert_eq!(connection_cap(512, None), 512);
+    }
+
+    /// R3: the soft limit ends at the hard limit, as the kernel reports it to this process.
+    #[test]
+    fn the_open_files_limit_is_raised_to_the_hard_limit() {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let before = getrlimit(Resource::Nofile);
+        if let (Some(hard), Some(_)) = (before.maximum, before.current) {
+            // Start from a low soft limit, as a distribution default would.
+            let low = rustix::process::Rlimit { current: Some(hard.min(256)), maximum: Some(hard) };
+            setrlimit(Resource::Nofile, low).expect("lowering the soft limit is always allowed");
+            assert_eq!(raise_open_files_limit(), Some(hard));
+            let proc = std::fs::read_to_string("/proc/self/limits").unwrap();
+            let line = proc.lines().find(|l| l.starts_with("Max open files")).unwrap();
+            assert_eq!(line.split_whitespace().nth(3).unwrap(), hard.to_string());
+        }
     }
 }
