@@ -175,7 +175,7 @@ fn reported(r: Reported) -> (StatusCode, Json<Value>) {
     let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     let follow = format!("/track/{}?t={}", r.code, r.follow_token);
     let notice = if r.duplicate {
-        "您刚刚已反映过同一问题，这是该诉求的跟踪链接。"
+        "同一问题刚刚已有人反映，您的诉求已并入该诉求一并办理，这是您自己的跟踪链接。"
     } else {
         "已受理，请保存跟踪链接以查看办理进度并评价。"
     };
