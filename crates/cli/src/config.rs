@@ -7,6 +7,7 @@ use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[derive(Default)]
 pub struct Settings {
     pub database: Database,
     pub server: Server,
@@ -65,17 +66,6 @@ pub struct Security {
     pub pii_key_file: String,
     /// Days an API token stays valid after it is issued.
     pub api_token_days: i64,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            database: Database::default(),
-            server: Server::default(),
-            security: Security::default(),
-            sms: Sms::default(),
-        }
-    }
 }
 
 impl Default for Database {
@@ -258,9 +248,7 @@ pub fn pii_key(settings: &Security) -> anyhow::Result<tongxin_store::PiiKey> {
     let path = Path::new(&settings.pii_key_file);
     if path.exists() {
         let hex = std::fs::read_to_string(path).with_context(|| format!("无法读取密钥文件 {}", path.display()))?;
-        return Ok(
-            tongxin_store::PiiKey::from_hex(&hex).with_context(|| format!("密钥文件 {} 内容有误", path.display()))?
-        );
+        return tongxin_store::PiiKey::from_hex(&hex).with_context(|| format!("密钥文件 {} 内容有误", path.display()));
     }
     let hex = tongxin_store::PiiKey::generate_hex();
     write_private(path, &hex)?;

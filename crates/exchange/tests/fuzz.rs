@@ -203,7 +203,8 @@ async fn damaged_workbooks_never_panic() {
             for _ in 0..1 + rng.next_u64() % 4 {
                 let at = (rng.next_u64() as usize) % xml.len();
                 let at = (0..=at).rev().find(|i| xml.is_char_boundary(*i)).unwrap_or(0);
-                xml.insert_str(at, *rng.pick(&pieces[..]));
+                let piece: &&str = rng.pick(&pieces[..]);
+                xml.insert_str(at, piece);
             }
             workbook(&xml, None)
         } else {
@@ -213,7 +214,7 @@ async fn damaged_workbooks_never_panic() {
                 let at = (rng.next_u64() as usize) % bytes.len();
                 bytes[at] = rng.next_u64() as u8;
             }
-            if rng.next_u64() % 4 == 0 {
+            if rng.next_u64().is_multiple_of(4) {
                 bytes.truncate((rng.next_u64() as usize) % bytes.len());
             }
             bytes
@@ -281,7 +282,8 @@ async fn hostile_and_damaged_geojson_is_refused() {
             for _ in 0..1 + rng.next_u64() % 4 {
                 let at = (rng.next_u64() as usize) % text.len();
                 let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-                text.insert_str(at, *rng.pick(&pieces[..]));
+                let piece: &&str = rng.pick(&pieces[..]);
+                text.insert_str(at, piece);
             }
             let _ = import_geojson(store, text.as_bytes()).await;
         }

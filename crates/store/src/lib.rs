@@ -125,6 +125,7 @@ impl<T> BothRows for T where
 impl Store {
     /// One page of a scoped list and its total. `filter` binds `$1`/`$2` to the scope's code
     /// range and `$3` to an optional id (0 for none); the page binds `$4`/`$5`.
+    #[allow(clippy::too_many_arguments)] // the parts of one SQL text, named at each call
     pub(crate) async fn scoped_page<T: BothRows>(
         &self,
         columns: &str,

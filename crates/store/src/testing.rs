@@ -27,13 +27,13 @@ pub struct TestStore {
 impl TestStore {
     pub async fn cleanup(self) {
         self.store.db.close().await;
-        if let Some((url, schema)) = self.schema {
-            if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&url).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-                    .execute(&pool)
-                    .await;
-                pool.close().await;
-            }
+        if let Some((url, schema)) = self.schema
+            && let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&url).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                .execute(&pool)
+                .await;
+            pool.close().await;
         }
     }
 }

@@ -438,7 +438,8 @@ async fn hostile_and_damaged_hotline_csv_is_refused() {
         for _ in 0..1 + rng.next_u64() % 4 {
             let at = (rng.next_u64() as usize) % text.len();
             let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-            text.insert_str(at, *rng.pick(&pieces[..]));
+            let piece: &&str = rng.pick(&pieces[..]);
+            text.insert_str(at, piece);
         }
         hostile.push(("damaged", text.into_bytes()));
     }

@@ -165,7 +165,7 @@ pub fn plan(
         status: state.status.as_str().into(),
         open: state.status.is_open(),
         lead_unit: state.lead.as_ref().map(Unit::key),
-        state: serde_json::to_string(&*state).expect("case state serialises"),
+        state: serde_json::to_string(state).expect("case state serialises"),
         deadline_at: state.deadline,
         warn_at: warn,
         contact_deadline_at: contact,
@@ -226,16 +226,16 @@ fn stats(
         for t in &targets {
             add(t, "reopened");
         }
-    } else if kinds.contains(&EventKind::Rated) {
-        if let Some(r) = &after.rating {
-            for t in &targets {
-                add(t, "rated");
-                if r.resolved {
-                    add(t, "resolved");
-                }
-                if r.satisfaction.counts_as_satisfied() {
-                    add(t, "satisfied");
-                }
+    } else if kinds.contains(&EventKind::Rated)
+        && let Some(r) = &after.rating
+    {
+        for t in &targets {
+            add(t, "rated");
+            if r.resolved {
+                add(t, "resolved");
+            }
+            if r.satisfaction.counts_as_satisfied() {
+                add(t, "satisfied");
             }
         }
     }

@@ -114,7 +114,9 @@ pub fn validate_categories(cats: &[Category]) -> Result<(), CategoryError> {
 pub fn default_categories() -> Vec<Category> {
     use CaseKind::*;
     use Urgency::*;
-    const TREE: &[(&str, &str, Urgency, CaseKind, &[(&str, &str, Urgency, CaseKind)])] = &[
+    // (code, name, urgency, kind) of a category; a top-level one with its children.
+    type Leaf = (&'static str, &'static str, Urgency, CaseKind);
+    const TREE: &[(&str, &str, Urgency, CaseKind, &[Leaf])] = &[
         (
             "city",
             "城市管理",

@@ -173,7 +173,8 @@ mod tests {
     fn rates_table() {
         let w = Weights::default();
         // (counts, response, resolution, satisfaction, score)
-        let table: [(UnitCounts, Option<f64>, Option<f64>, Option<f64>, Option<f64>); 6] = [
+        type Row = (UnitCounts, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+        let table: [Row; 6] = [
             (counts(10, 9, 8, 6, 7, 0), Some(0.9), Some(0.75), Some(0.875), Some(83.875)),
             // One reopen: 8 final verdicts + 1 negative.
             (counts(10, 9, 8, 8, 8, 1), Some(0.9), Some(8.0 / 9.0), Some(8.0 / 9.0), Some(27.0 + 70.0 * 8.0 / 9.0)),

@@ -254,15 +254,15 @@ impl Store {
                 grids.push(r.street_code.clone());
             }
             match r.lead_unit.as_deref() {
-                Some(u) if u.starts_with("dept:") => {
-                    if u[5..].parse::<i64>().is_ok() && !depts.iter().any(|d| d == &u[5..]) {
-                        depts.push(u[5..].to_string());
-                    }
+                Some(u)
+                    if u.starts_with("dept:")
+                        && u[5..].parse::<i64>().is_ok()
+                        && !depts.iter().any(|d| d == &u[5..]) =>
+                {
+                    depts.push(u[5..].to_string());
                 }
-                Some(u) if u.starts_with("grid:") => {
-                    if !grids.iter().any(|g| g == &u[5..]) {
-                        grids.push(u[5..].to_string());
-                    }
+                Some(u) if u.starts_with("grid:") && !grids.iter().any(|g| g == &u[5..]) => {
+                    grids.push(u[5..].to_string());
                 }
                 _ => {}
             }

@@ -238,11 +238,11 @@ impl Store {
             if words.is_empty() {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));
             }
-            if let Some(code) = &area {
-                if self.search_has_area_words().await? {
-                    // Every case carries its street's word (`search::area_words`).
-                    words.push(super::search::area_word(&code[..9]));
-                }
+            if let Some(code) = &area
+                && self.search_has_area_words().await?
+            {
+                // Every case carries its street's word (`search::area_words`).
+                words.push(super::search::area_word(&code[..9]));
             }
             // The one place the backends need different SQL: their full-text operators.
             match self.db.backend() {

@@ -26,10 +26,10 @@ pub struct RegionNode {
 fn nest(regions: Vec<Region>) -> Vec<RegionNode> {
     fn insert(nodes: &mut Vec<RegionNode>, r: Region) {
         let parent = r.parent_code.clone();
-        if let Some(last) = nodes.last_mut() {
-            if parent.as_deref().is_some_and(|p| p.starts_with(&last.region.code)) {
-                return insert(&mut last.children, r);
-            }
+        if let Some(last) = nodes.last_mut()
+            && parent.as_deref().is_some_and(|p| p.starts_with(&last.region.code))
+        {
+            return insert(&mut last.children, r);
         }
         nodes.push(RegionNode { region: r, children: Vec::new() });
     }

@@ -267,13 +267,13 @@ pub async fn logout_form(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> ApiResult<Response> {
-    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        if let Some(session) = state.store.session(&token).await? {
-            if !same_secret(&session.csrf_token, &form.csrf) {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期，请刷新后重试"));
-            }
-            state.store.delete_session(&token).await?;
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE)
+        && let Some(session) = state.store.session(&token).await?
+    {
+        if !same_secret(&session.csrf_token, &form.csrf) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期，请刷新后重试"));
         }
+        state.store.delete_session(&token).await?;
     }
     Ok(with_cookie(Redirect::to("/login").into_response(), session_cookie(&state, "", 0)))
 }

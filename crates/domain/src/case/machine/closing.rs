@@ -88,10 +88,8 @@ pub(super) fn rate(
         }
         _ => {
             d.state.status = Status::Rated;
-            if negative {
-                if let Some(e) = d.events.last_mut() {
-                    e.detail["no_reopen"] = json!("此件已重办过一次");
-                }
+            if negative && let Some(e) = d.events.last_mut() {
+                e.detail["no_reopen"] = json!("此件已重办过一次");
             }
         }
     }

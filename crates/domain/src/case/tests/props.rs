@@ -93,7 +93,7 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
     let text = |t: &str| {
         if m.level > 0 { t.to_string() } else { String::new() }
     };
-    let alt = m.actor % 2 == 0;
+    let alt = m.actor.is_multiple_of(2);
     let kind = match &follow {
         Some((k, _)) => *k,
         None => ActionKind::ALL[m.kind],

@@ -87,7 +87,7 @@ fn return_and_the_once_only_rule() {
     assert_eq!(d.clock, Some(ClockChange::Stop));
     assert_eq!(w.state.status, Status::Accepted);
     assert_eq!((w.state.lead.clone(), w.state.participants.len()), (None, 0));
-    assert_eq!(w.state.returned_by, [d1.clone()]);
+    assert_eq!(w.state.returned_by, std::slice::from_ref(&d1));
 
     // The dispatcher insists: the same department may not return it again …
     w.ok(dispatcher(), dispatch(d1.clone(), vec![]));
@@ -102,7 +102,7 @@ fn return_and_the_once_only_rule() {
     let d = w.ok(dispatcher(), withdraw);
     assert_eq!(d.notices, [Notice::Withdrawn { unit: d1.clone() }]);
     assert_eq!(d.events[0].detail["override_by_dispatcher"], true);
-    assert_eq!(w.state.returned_by, [d1.clone()]);
+    assert_eq!(w.state.returned_by, std::slice::from_ref(&d1));
 
     w.ok(dispatcher(), dispatch(d2.clone(), vec![]));
     assert_eq!(w.state.first_receiver, Some(d1.clone()), "首接负责 stays");
