@@ -1,5 +1,5 @@
 //! One database handle over SQLite or PostgreSQL. Every query is one SQL text with `$N`
-//! placeholders; the `on_read!`/`on_write!`/`on_tx!` macros expand the same statement for
+//! placeholders; the `on_read!`/`on_tx!` macros expand the same statement for
 //! whichever pool is in use, so no handler is generic over the database.
 
 use crate::error::StoreError;
