@@ -17,7 +17,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     config::protect_sqlite_file(&settings.database.url)?;
     let db = Db::connect(&settings.database.url)
         .await
-        .with_context(|| format!("无法连接数据库 {}", redact(&settings.database.url)))?;
+        .with_context(|| format!("无法连接数据库 {}", config::redact_url(&settings.database.url)))?;
     let applied = db.migrate().await?;
     if applied > 0 {
         tracing::info!(applied, backend = db.backend().name(), "database migrated");
@@ -42,16 +42,6 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 /// A URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
-            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
-}
-
 pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { bind } => {

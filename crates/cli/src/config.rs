@@ -16,7 +16,7 @@ pub struct Settings {
 }
 
 /// Text messages to residents (case dispatched, handled, closed …).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Sms {
     /// An HTTP gateway (`http://…`) taking `{"to","text","id"}` with an Idempotency-Key header;
@@ -25,7 +25,7 @@ pub struct Sms {
     pub gateway_token: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Database {
     /// `sqlite://path` (or a bare path) or `postgres://…`.
@@ -57,7 +57,7 @@ pub struct Server {
     pub body_timeout_secs: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Security {
     /// The master key for personal data, 64 hex digits. If empty, `pii_key_file` is used.
@@ -66,6 +66,48 @@ pub struct Security {
     pub pii_key_file: String,
     /// Days an API token stays valid after it is issued.
     pub api_token_days: i64,
+}
+
+// Secrets never reach a log or an error message through `Debug`: the PII key, the SMS gateway's
+// token and a database password are shown only as set or not.
+fn secret(value: &str) -> &'static str {
+    if value.is_empty() { "" } else { "***" }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Sms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sms")
+            .field("gateway_url", &redact_url(&self.gateway_url))
+            .field("gateway_token", &secret(&self.gateway_token))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("url", &redact_url(&self.url)).finish()
+    }
+}
+
+impl std::fmt::Debug for Security {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Security")
+            .field("pii_key", &secret(&self.pii_key))
+            .field("pii_key_file", &self.pii_key_file)
+            .field("api_token_days", &self.api_token_days)
+            .finish()
+    }
 }
 
 impl Default for Database {
@@ -359,5 +401,20 @@ mod tests {
             let mode = std::fs::metadata(dir.0.join("k")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() {
+        let mut settings = Settings::default();
+        settings.database.url = "postgres://tongxin:db-Secret-1@db.internal/tongxin".into();
+        settings.security.pii_key = "ab".repeat(32);
+        settings.sms.gateway_token = "sms-Secret-2".into();
+        settings.sms.gateway_url = "http://user:gw-Secret-3@sms.internal/send".into();
+        let shown = format!("{settings:?} {settings:#?}");
+        for secret in ["db-Secret-1", &"ab".repeat(32), "sms-Secret-2", "gw-Secret-3"] {
+            assert!(!shown.contains(secret), "{secret} printed: {shown}");
+        }
+        assert!(shown.contains("postgres://tongxin:***@db.internal/tongxin"), "{shown}");
+        assert!(shown.contains("tongxin.key"), "non-secret settings still shown: {shown}");
     }
 }
