@@ -2,56 +2,19 @@
 //! is refused when it is written (no loop, even between two processes); a routing rule saved
 //! with a unit not on record dispatches nothing.
 
-use std::sync::Arc;
-use tongxin_app::cases::{CaseActor, CaseService, Place, Report, Reporter};
-use tongxin_app::locator::LocatorCache;
+use tongxin_app::cases::{CaseActor, Place, Report, Reporter};
 use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status, Unit};
 use tongxin_domain::region::RegionCode;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::write::{CaseState as Row, Effects};
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::testing::{all_stores, square};
+use tongxin_store::testing::all_stores;
 use tongxin_store::users::User;
-use tongxin_store::{Actor, Store, StoreError};
+use tongxin_store::{Actor, StoreError};
 
-const STREET: &str = "330702001";
-const GRID: &str = "330702001008001";
-
-async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: b,
-    };
-    insert_regions(
-        &mut tx,
-        &[
-            r("330702", "婺城区", None),
-            r(STREET, "城东街道", None),
-            r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
-            r(GRID, "一网格", Some(square(119.66, 29.09, 0.01))),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    let dept = NewDepartment {
-        id: 1,
-        street_code: STREET.into(),
-        name: "城管执法中队".into(),
-        kind: "执法".into(),
-        phone: String::new(),
-    };
-    insert_departments(&mut tx, &[dept], now).await.unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-}
+mod common;
+use common::{GRID, STREET, seed, service};
 
 fn dispatcher() -> CaseActor {
     CaseActor::Staff(User {
@@ -81,11 +44,6 @@ fn report(text: &str) -> Report {
         reporter: Reporter::Resident,
         on_spot_reply: None,
     }
-}
-
-async fn service(store: &Store) -> CaseService {
-    let locator = Arc::new(LocatorCache::load(store).await.unwrap());
-    CaseService::start(store.clone(), locator).await.unwrap()
 }
 
 #[tokio::test]

@@ -1,61 +1,18 @@
 //! The case loop end to end through the use-cases, on both backends.
 
-use std::sync::Arc;
-use tongxin_app::cases::{CaseActor, CaseError, CaseService, Place, Report, Reporter};
-use tongxin_app::locator::LocatorCache;
+use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
 use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, Channel, Satisfaction, Status, Unit};
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
 use tongxin_store::testing::all_stores;
 use tongxin_store::users::User;
-use tongxin_store::{Actor, Page, Store};
+use tongxin_store::{Actor, Page};
 
-const GRID: &str = "330702001008001";
-
-use tongxin_store::testing::square;
-
-async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: b,
-    };
-    insert_regions(
-        &mut tx,
-        &[
-            r("330702", "婺城区", None),
-            r("330702001", "城东街道", None),
-            r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
-            r(GRID, "一网格", Some(square(119.66, 29.09, 0.01))),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    insert_departments(
-        &mut tx,
-        &[NewDepartment {
-            id: 1,
-            street_code: "330702001".into(),
-            name: "城管执法中队".into(),
-            kind: "执法".into(),
-            phone: String::new(),
-        }],
-        now,
-    )
-    .await
-    .unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-}
+mod common;
+use common::{seed, service};
 
 fn staff(id: i64, username: &str, role: Role, scope: Scope) -> User {
     User {
@@ -68,11 +25,6 @@ fn staff(id: i64, username: &str, role: Role, scope: Scope) -> User {
         totp_enabled: false,
         active: true,
     }
-}
-
-async fn service(store: &Store) -> CaseService {
-    let locator = Arc::new(LocatorCache::load(store).await.unwrap());
-    CaseService::start(store.clone(), locator).await.unwrap()
 }
 
 fn noise_report(text: &str) -> Report {

@@ -3,62 +3,15 @@
 //! (R1) and a database that cannot be written (R5).
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use tongxin_app::cases::{CaseError, CaseService, Place, Report, Reported, Reporter};
-use tongxin_app::locator::LocatorCache;
 use tongxin_domain::case::{CaseState, Channel};
 use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
 use tongxin_store::cases::write::{self, Intake, NewCase};
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::testing::{POSTGRES_ENV, TempDir, all_stores, square, test_clock, test_key};
+use tongxin_store::testing::{POSTGRES_ENV, TempDir, all_stores, test_clock, test_key};
 use tongxin_store::{Actor, Db, Store, StoreError, on_read};
 
-const GRID: &str = "330702001008001";
-
-async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: b,
-    };
-    insert_regions(
-        &mut tx,
-        &[
-            r("330702", "婺城区", None),
-            r("330702001", "城东街道", None),
-            r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
-            r(GRID, "一网格", Some(square(119.66, 29.09, 0.01))),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    insert_departments(
-        &mut tx,
-        &[NewDepartment {
-            id: 1,
-            street_code: "330702001".into(),
-            name: "城管执法中队".into(),
-            kind: "执法".into(),
-            phone: String::new(),
-        }],
-        now,
-    )
-    .await
-    .unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-}
-
-async fn service(store: &Store) -> CaseService {
-    let locator = Arc::new(LocatorCache::load(store).await.unwrap());
-    CaseService::start(store.clone(), locator).await.unwrap()
-}
+mod common;
+use common::{GRID, seed, service};
 
 fn report(text: &str, phone: &str) -> Report {
     Report {
