@@ -16,8 +16,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
-/// Forms are read whole by their extractors anyway; past this they are refused here.
-const MAX_FORM: usize = 2 * 1024 * 1024;
+/// Forms are read whole by their extractors anyway; past this they are refused here, before any
+/// handler's throttle, so it bounds what unauthenticated clients can make the server hold
+/// (the longest form — 4,000 characters of Chinese, percent-encoded — is under 40 KB).
+const MAX_FORM: usize = 256 * 1024;
 
 /// `X-Content-Type-Options`, `X-Frame-Options`, `Referrer-Policy` and the CSP on every response
 /// (a handler's own stricter value, e.g. `Referrer-Policy: no-referrer`, is kept).

@@ -467,6 +467,11 @@ async fn a_nul_in_any_url_encoded_form_is_refused_item13() {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {username}: {}", t.label, r.body);
             assert!(r.body.contains("空字符"), "{}", r.body);
         }
+        // A url-encoded form past 256 KB is refused before any handler reads it.
+        let big = format!("username={}&password=x&_csrf={token}", "a".repeat(300 * 1024));
+        let form = Some("application/x-www-form-urlencoded");
+        let r = raw(&f.app, "POST", "/login", form, big.into_bytes(), None, &[("cookie", &c)]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}: {}", t.label, r.body);
         let s = login(&f, Who::Admin).await;
         let (cookie, csrf) = (s.cookie.clone().unwrap(), s.csrf.clone().unwrap());
         let auth: [(&str, &str); 2] = [("cookie", &cookie), ("x-csrf-token", &csrf)];
