@@ -23,9 +23,9 @@ use serde::{Deserialize, Serialize};
 /// The default warning point: 80% of the allowed time.
 pub const DEFAULT_WARN_RATIO: f64 = 0.8;
 
-/// China Standard Time, UTC+8.
+/// China Standard Time, UTC+8 (defined once, in [`crate::clock::CHINA`]).
 pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    crate::clock::CHINA
 }
 
 /// The Shanghai calendar date of an instant (total: chrono's last instants have no Shanghai

@@ -14,7 +14,7 @@
 
 use super::config::CaseConfig;
 use super::{CaseError, CaseService};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -263,8 +263,7 @@ fn parse_called_at(s: &str) -> Option<DateTime<Utc>> {
             .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })?;
-    let shanghai = FixedOffset::east_opt(8 * 3600)?;
-    shanghai.from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc))
+    tongxin_domain::clock::from_shanghai(local)
 }
 
 /// A cell's value as quoted in a message: at most 40 characters, control characters shown as

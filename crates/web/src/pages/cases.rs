@@ -44,7 +44,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 
 /// Shanghai time (UTC+8, no daylight saving).
 pub(crate) fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+    tongxin_domain::clock::CHINA
 }
 
 pub(crate) fn local_time(t: DateTime<Utc>) -> String {

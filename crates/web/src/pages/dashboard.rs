@@ -168,7 +168,7 @@ pub(crate) async fn daily(store: &Store, area: &str) -> PageResult<Vec<(NaiveDat
     let now = store.now();
     let today = tongxin_domain::clock::shanghai(now).date_naive();
     let first = today - Duration::days(DAYS - 1);
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let tz = tongxin_domain::clock::CHINA;
     let from = tz
         .from_local_datetime(&first.and_hms_opt(0, 0, 0).expect("midnight"))
         .single()
