@@ -1,15 +1,18 @@
 //! Tongxin's background jobs: deadline timers (warning, overdue marking, automatic 督办) and
 //! delivery of the transactional outbox (in-app notices, text messages to residents).
 //!
-//! [`spawn`] runs both as loops on the Tokio runtime until [`JobsHandle::shutdown`]; every
-//! server process may run them, also several against one PostgreSQL database: timer marks and
-//! outbox claims are taken row by row, so no case is warned twice and no message is delivered
-//! by two processes at once. [`run_once`] runs one full pass of both, for tests and commands.
+//! Each is a [`Job`] (name, trigger, lease, idempotency). [`spawn`] runs them as loops on the
+//! Tokio runtime until [`JobsHandle::shutdown`]; every server process may run them, also several
+//! against one PostgreSQL database: timer marks and outbox claims are taken row by row, so no
+//! case is warned twice and no message is delivered by two processes at once. [`run_once`] runs one full pass of both, for tests and commands.
 //! Time comes from the store's clock.
 
+pub mod job;
 pub mod outbox;
 pub mod sms;
 pub mod timers;
+
+pub use job::{Idempotency, Job, PassFuture, PassReport, Trigger};
 
 pub use outbox::{DeliveryReport, backoff, deliver_claimed, deliver_due};
 pub use sms::{HttpSender, LogSender, SendFuture, SmsSender};
@@ -85,58 +88,104 @@ impl JobsHandle {
     }
 }
 
-/// Starts the timer loop and the delivery loop, each running a pass every `cfg.tick`. Must be
-/// called inside a Tokio runtime.
-pub fn spawn(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> JobsHandle {
-    let (stop, stopped) = watch::channel(false);
-    let timer_task = {
-        let (store, stopped) = (store.clone(), stopped.clone());
-        tokio::spawn(every(cfg.tick, stopped, "timers", move || {
-            let (store, cases) = (store.clone(), cases.clone());
-            async move {
-                let r = run_timers(&store, &cases, &cfg).await?;
-                if r != TimerReport::default() {
-                    tracing::info!(
-                        warned = r.warned,
-                        overdue = r.overdue,
-                        supervised = r.supervised,
-                        skipped = r.escalation_skipped,
-                        failed = r.escalation_failed,
-                        "期限提醒与超期督办"
-                    );
-                }
-                Ok(())
-            }
-        }))
-    };
-    let delivery_task = tokio::spawn(every(cfg.tick, stopped, "outbox", move || {
-        let (store, sms) = (store.clone(), sms.clone());
-        async move {
-            let r = deliver_due(&store, &sms, &cfg).await?;
-            if r.claimed > 0 {
-                tracing::info!(
-                    claimed = r.claimed,
-                    notices = r.notices,
-                    sms_sent = r.sms_sent,
-                    retrying = r.retrying,
-                    dead = r.dead,
-                    deferred = r.deferred,
-                    "消息投递"
-                );
-            }
-            Ok(())
-        }
-    }));
-    JobsHandle { stop, tasks: vec![timer_task, delivery_task] }
+/// The deadline timers as a [`Job`].
+pub struct TimerJob {
+    pub store: Store,
+    pub cases: CaseService,
+    pub cfg: JobsConfig,
 }
 
-/// Runs `pass` every `tick` until told to stop (or the handle is dropped). A failed pass is
-/// logged and the next one runs on schedule.
-async fn every<F, Fut>(tick: Duration, mut stopped: watch::Receiver<bool>, name: &'static str, mut pass: F)
-where
-    F: FnMut() -> Fut + Send,
-    Fut: Future<Output = Result<(), StoreError>> + Send,
-{
+impl Job for TimerJob {
+    fn name(&self) -> &'static str {
+        timers::JOB_NAME
+    }
+    fn title(&self) -> &'static str {
+        "期限提醒与超期督办"
+    }
+    fn trigger(&self) -> Trigger {
+        Trigger::Every(self.cfg.tick)
+    }
+    fn lease(&self) -> Option<chrono::Duration> {
+        None
+    }
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::MarkedInSameTransaction
+    }
+    fn pass(&self) -> PassFuture<'_> {
+        Box::pin(async move {
+            let r = run_timers(&self.store, &self.cases, &self.cfg).await?;
+            Ok(PassReport(vec![
+                ("warned", r.warned),
+                ("overdue", r.overdue),
+                ("supervised", r.supervised),
+                ("skipped", r.escalation_skipped),
+                ("failed", r.escalation_failed),
+                ("quarantined", r.quarantined),
+            ]))
+        })
+    }
+}
+
+/// Delivery of the outbox (notices and text messages) as a [`Job`].
+pub struct OutboxJob {
+    pub store: Store,
+    pub sms: Arc<dyn SmsSender>,
+    pub cfg: JobsConfig,
+}
+
+impl Job for OutboxJob {
+    fn name(&self) -> &'static str {
+        "outbox"
+    }
+    fn title(&self) -> &'static str {
+        "消息投递"
+    }
+    fn trigger(&self) -> Trigger {
+        Trigger::Every(self.cfg.tick)
+    }
+    fn lease(&self) -> Option<chrono::Duration> {
+        Some(self.cfg.lease())
+    }
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::ClaimedWithLease
+    }
+    fn pass(&self) -> PassFuture<'_> {
+        Box::pin(async move {
+            let r = deliver_due(&self.store, &self.sms, &self.cfg).await?;
+            Ok(PassReport(vec![
+                ("claimed", r.claimed),
+                ("notices", r.notices),
+                ("sms_sent", r.sms_sent),
+                ("retrying", r.retrying),
+                ("dead", r.dead),
+                ("deferred", r.deferred),
+            ]))
+        })
+    }
+}
+
+/// The jobs every server process runs.
+pub fn standard_jobs(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> Vec<Arc<dyn Job>> {
+    vec![Arc::new(TimerJob { store: store.clone(), cases, cfg }), Arc::new(OutboxJob { store, sms, cfg })]
+}
+
+/// Starts the standard jobs (the timers and the outbox delivery). Must be called inside a
+/// Tokio runtime.
+pub fn spawn(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> JobsHandle {
+    spawn_jobs(standard_jobs(store, cases, sms, cfg))
+}
+
+/// Starts one loop per job, each running a pass as its trigger says, until shutdown.
+pub fn spawn_jobs(jobs: Vec<Arc<dyn Job>>) -> JobsHandle {
+    let (stop, stopped) = watch::channel(false);
+    let tasks = jobs.into_iter().map(|job| tokio::spawn(run_loop(job, stopped.clone()))).collect();
+    JobsHandle { stop, tasks }
+}
+
+/// Runs a job's passes on its trigger until told to stop (or the handle is dropped). A failed
+/// pass is logged and the next one runs on schedule.
+async fn run_loop(job: Arc<dyn Job>, mut stopped: watch::Receiver<bool>) {
+    let Trigger::Every(tick) = job.trigger();
     let mut interval = tokio::time::interval(tick.max(Duration::from_millis(10)));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -148,9 +197,72 @@ where
         if *stopped.borrow() {
             break;
         }
-        if let Err(e) = pass().await {
-            tracing::error!(job = name, error = %e, "后台任务本轮失败，将在下一轮重试");
+        match job.pass().await {
+            Ok(report) if !report.is_quiet() => tracing::info!(job = job.name(), %report, "{}", job.title()),
+            Ok(_) => {}
+            Err(e) => tracing::error!(job = job.name(), error = %e, "后台任务本轮失败，将在下一轮重试"),
         }
     }
-    tracing::debug!(job = name, "后台任务已停止");
+    tracing::debug!(job = job.name(), "后台任务已停止");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts its passes; every second pass fails.
+    struct Counting(Arc<AtomicUsize>);
+
+    impl Job for Counting {
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+        fn title(&self) -> &'static str {
+            "计数"
+        }
+        fn trigger(&self) -> Trigger {
+            Trigger::Every(Duration::from_millis(10))
+        }
+        fn lease(&self) -> Option<chrono::Duration> {
+            None
+        }
+        fn idempotency(&self) -> Idempotency {
+            Idempotency::MarkedInSameTransaction
+        }
+        fn pass(&self) -> PassFuture<'_> {
+            Box::pin(async move {
+                let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+                if n % 2 == 0 {
+                    return Err(StoreError::Unavailable("test outage".into()));
+                }
+                Ok(PassReport(vec![("passes", n)]))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_pass_does_not_stop_the_job_and_shutdown_does() {
+        let passes = Arc::new(AtomicUsize::new(0));
+        let handle = spawn_jobs(vec![Arc::new(Counting(passes.clone()))]);
+        for _ in 0..500 {
+            if passes.load(Ordering::SeqCst) >= 4 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(passes.load(Ordering::SeqCst) >= 4, "passes continue after a failed one");
+        tokio::time::timeout(Duration::from_secs(5), handle.shutdown()).await.expect("shutdown finishes");
+        let after = passes.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(passes.load(Ordering::SeqCst), after, "no pass after shutdown");
+    }
+
+    #[test]
+    fn the_outbox_lease_is_at_least_30_seconds() {
+        let cfg = JobsConfig::default();
+        assert_eq!(cfg.lease(), chrono::Duration::seconds(60));
+        let short = JobsConfig { lease: Duration::from_secs(1), ..cfg };
+        assert_eq!(short.lease(), chrono::Duration::seconds(30));
+    }
 }

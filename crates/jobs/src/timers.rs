@@ -14,6 +14,9 @@ use tongxin_app::cases::{CaseActor, CaseError, CaseService};
 use tongxin_domain::case::Action;
 use tongxin_store::{Store, StoreError};
 
+/// The job's name, also in `job_quarantine` for the cases it set aside.
+pub const JOB_NAME: &str = "timers";
+
 /// The note of an automatic supervision.
 pub const AUTO_SUPERVISION_NOTE: &str = "超期未办结，系统自动督办";
 
@@ -72,7 +75,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
                 // notice, and the pass goes on with the other cases (issue 9 R6).
                 Err(CaseError::Store(StoreError::Invalid(reason))) => {
                     report.quarantined += 1;
-                    if store.quarantine_case("timers", c.id, &reason).await? {
+                    if store.quarantine_case(JOB_NAME, c.id, &reason).await? {
                         tracing::error!(case_id = c.id, code = %c.code, %reason, "诉求数据损坏，自动督办已跳过并隔离该诉求");
                     }
                 }
