@@ -233,7 +233,7 @@ mod tests {
         fn pass(&self) -> PassFuture<'_> {
             Box::pin(async move {
                 let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     return Err(StoreError::Unavailable("test outage".into()));
                 }
                 Ok(PassReport(vec![("passes", n)]))
