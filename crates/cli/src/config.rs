@@ -211,33 +211,47 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
-/// `TONGXIN__SERVER__BIND=0.0.0.0:80` → `{server: {bind: "0.0.0.0:80"}}`.
-fn env_table(vars: impl Iterator<Item = (String, String)>) -> toml::Table {
+/// `TONGXIN__SERVER__BIND=0.0.0.0:80` → `{server: {bind: "0.0.0.0:80"}}`. A value takes the
+/// type of the setting it names (read off `defaults`), never one guessed from its text: a
+/// numeric SMS token stays a string, a non-numeric port count is refused by name.
+fn env_table(defaults: &toml::Table, vars: impl Iterator<Item = (String, String)>) -> anyhow::Result<toml::Table> {
     let mut out = toml::Table::new();
     for (key, value) in vars {
         let Some(rest) = key.strip_prefix("TONGXIN__") else {
             continue;
         };
         let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
-        let value = match value.as_str() {
-            "true" => toml::Value::Boolean(true),
-            "false" => toml::Value::Boolean(false),
-            v => v.parse::<i64>().map(toml::Value::Integer).unwrap_or_else(|_| toml::Value::String(value.clone())),
+        let Some((last, sections)) = path.split_last() else {
+            continue;
+        };
+        let mut default = Some(defaults);
+        for part in sections {
+            default = default.and_then(|t| t.get(part)).and_then(toml::Value::as_table);
+        }
+        let value = match default.and_then(|t| t.get(last)) {
+            Some(toml::Value::Integer(_)) => toml::Value::Integer(
+                value.trim().parse().with_context(|| format!("环境变量 {key} 须为整数，现为 “{value}”"))?,
+            ),
+            Some(toml::Value::Boolean(_)) => match value.trim() {
+                "true" | "1" => toml::Value::Boolean(true),
+                "false" | "0" => toml::Value::Boolean(false),
+                _ => bail!("环境变量 {key} 须为 true 或 false，现为 “{value}”"),
+            },
+            // Strings, comma-separated lists, and unknown keys (refused by name when the
+            // settings are read).
+            _ => toml::Value::String(value),
         };
         let mut table = &mut out;
-        for (i, part) in path.iter().enumerate() {
-            if i + 1 == path.len() {
-                table.insert(part.clone(), value.clone());
-            } else {
-                table = table
-                    .entry(part.clone())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-                    .as_table_mut()
-                    .expect("nested table");
-            }
+        for part in sections {
+            let entry = table.entry(part.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let Some(next) = entry.as_table_mut() else {
+                bail!("环境变量 {key} 的路径有误");
+            };
+            table = next;
         }
+        table.insert(last.clone(), value);
     }
-    out
+    Ok(out)
 }
 
 impl Settings {
@@ -254,7 +268,8 @@ impl Settings {
             let over: toml::Table = text.parse().with_context(|| format!("配置文件 {} 格式错误", path.display()))?;
             merge(&mut table, over);
         }
-        merge(&mut table, env_table(env));
+        let env = env_table(&table, env)?;
+        merge(&mut table, env);
         let settings: Settings =
             toml::Value::Table(table).try_into().context("配置项有误（检查配置文件与 TONGXIN__ 环境变量）")?;
         if settings.server.session_hours <= 0 {
@@ -379,6 +394,22 @@ mod tests {
         }
         assert!(seen >= 2, "the database and its WAL exist");
         store.close().await;
+    }
+
+    #[test]
+    fn environment_values_take_the_type_of_their_setting() {
+        let env = |k: &str, v: &str| vec![(k.to_string(), v.to_string())].into_iter();
+        let s = Settings::load_from(None, env("TONGXIN__SMS__GATEWAY_TOKEN", "123456")).unwrap();
+        assert_eq!(s.sms.gateway_token, "123456", "a numeric token is still a token");
+        let s = Settings::load_from(None, env("TONGXIN__SERVER__COOKIE_SECURE", "true")).unwrap();
+        assert!(s.server.cookie_secure);
+        let s = Settings::load_from(None, env("TONGXIN__SERVER__BIND", "8080")).unwrap();
+        assert_eq!(s.server.bind, "8080");
+        let e = Settings::load_from(None, env("TONGXIN__SERVER__SESSION_HOURS", "eight")).unwrap_err();
+        assert!(format!("{e:#}").contains("TONGXIN__SERVER__SESSION_HOURS 须为整数"), "{e:#}");
+        let e = Settings::load_from(None, env("TONGXIN__SERVER__COOKIE_SECURE", "yes")).unwrap_err();
+        assert!(format!("{e:#}").contains("须为 true 或 false"), "{e:#}");
+        assert!(Settings::load_from(None, env("TONGXIN__SERVER", "x")).is_err(), "a section is not a value");
     }
 
     #[test]
