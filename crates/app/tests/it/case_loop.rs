@@ -7,11 +7,11 @@ use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::testing::all_stores;
 use tongxin_store::users::User;
 use tongxin_store::{Actor, Page};
+use tongxin_testkit::both_backends;
 
-mod common;
+use crate::common;
 use common::{seed, service};
 
 fn staff(id: i64, username: &str, role: Role, scope: Scope) -> User {
@@ -44,9 +44,8 @@ fn noise_report(text: &str) -> Report {
     }
 }
 
-#[tokio::test]
-async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates(t: TestStore) {
         let store = &t.store;
         seed(store).await;
         let cases = service(store).await;
@@ -216,6 +215,5 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
             .unwrap();
         assert_eq!(none.total, 0);
         assert!(store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }

@@ -7,41 +7,24 @@
 use std::sync::Arc;
 use tongxin_app::cases::CaseService;
 use tongxin_app::locator::LocatorCache;
-use tongxin_domain::region::RegionCode;
 use tongxin_store::Store;
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::testing::square;
+use tongxin_testkit::{World, square};
 
 pub const STREET: &str = "330702001";
 pub const GRID: &str = "330702001008001";
 
 pub async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: b,
-    };
-    let regions = [
-        r("330702", "婺城区", None),
-        r(STREET, "城东街道", None),
-        r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
-        r(GRID, "一网格", Some(square(119.66, 29.09, 0.01))),
-    ];
-    insert_regions(&mut tx, &regions, now).await.unwrap();
-    let dept = NewDepartment {
-        id: 1,
-        street_code: STREET.into(),
-        name: "城管执法中队".into(),
-        kind: "执法".into(),
-        phone: String::new(),
-    };
-    insert_departments(&mut tx, &[dept], now).await.unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
+    World::new(store)
+        .district("330702", "婺城区")
+        .street(STREET, "城东街道")
+        .community("330702001008", "桃园社区")
+        .bounded(square(119.66, 29.09, 0.01))
+        .grid(GRID, "一网格")
+        .bounded(square(119.66, 29.09, 0.01))
+        .department(1, STREET, "城管执法中队")
+        .bump_geometry_revision()
+        .build()
+        .await;
 }
 
 /// The case service over `store`, its intake writer started.

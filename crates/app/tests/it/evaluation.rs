@@ -12,11 +12,10 @@ use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::CaseView;
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{NewRegion, insert_regions};
-use tongxin_store::testing::all_stores;
 use tongxin_store::users::User;
 use tongxin_store::{Actor, Store};
+use tongxin_testkit::World;
+use tongxin_testkit::both_backends;
 
 const STREET: &str = "330702001";
 const STREET2: &str = "330702002";
@@ -28,48 +27,23 @@ const B1: &str = "330702001010001";
 const MONTH: &str = "2026-11";
 
 async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str| NewRegion { code: RegionCode::parse(c).unwrap(), name: n.into(), boundary: None };
-    insert_regions(
-        &mut tx,
-        &[
-            r("330702", "婺城区"),
-            r(STREET, "城东街道"),
-            r(COMMUNITY_A, "桃园社区"),
-            r(A1, "桃园一网格"),
-            r(A2, "桃园二网格"),
-            r(COMMUNITY_B, "青春路社区"),
-            r(B1, "青春路一网格"),
-            r(STREET2, "城中街道"),
-            r("330702002001", "城中社区"),
-            r("330702002001001", "城中一网格"),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    let d = |id: i64, street: &str, name: &str| NewDepartment {
-        id,
-        street_code: street.into(),
-        name: name.into(),
-        kind: "执法".into(),
-        phone: String::new(),
-    };
-    insert_departments(
-        &mut tx,
-        &[
-            d(1, STREET, "城管执法中队"),
-            d(2, STREET, "市场监管所"),
-            d(3, STREET, "环卫所"),
-            d(4, STREET2, "城中城管中队"),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tx.commit().await.unwrap();
+    World::new(store)
+        .district("330702", "婺城区")
+        .street(STREET, "城东街道")
+        .community(COMMUNITY_A, "桃园社区")
+        .grid(A1, "桃园一网格")
+        .grid(A2, "桃园二网格")
+        .community(COMMUNITY_B, "青春路社区")
+        .grid(B1, "青春路一网格")
+        .street(STREET2, "城中街道")
+        .community("330702002001", "城中社区")
+        .grid("330702002001001", "城中一网格")
+        .department(1, STREET, "城管执法中队")
+        .department(2, STREET, "市场监管所")
+        .department(3, STREET, "环卫所")
+        .department(4, STREET2, "城中城管中队")
+        .build()
+        .await;
 }
 
 /// Routing: noise → department 1, food → 2, garbage → 3, all dispatched at once.
@@ -186,9 +160,8 @@ fn summary(units: &[RankedUnit]) -> Vec<(usize, &str, Option<i64>)> {
     units.iter().map(|u| (u.rank, u.name.as_str(), u.rates.score.map(|s| (s * 1000.0).round() as i64))).collect()
 }
 
-#[tokio::test]
-async fn monthly_rankings_follow_the_three_rates() {
-    for t in all_stores().await {
+both_backends! {
+    async fn monthly_rankings_follow_the_three_rates(t: TestStore) {
         let store = &t.store;
         let label = t.label;
         let lp = setup(store).await;
@@ -323,16 +296,14 @@ async fn monthly_rankings_follow_the_three_rates() {
             "{label}"
         );
         assert!(store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
-/// 响应率 counts cases, not rounds: a case acknowledged and contacted in time, then sent back
-/// to the same lead (重办 after a bad verdict, or a failed 核查) and acknowledged again, is one
-/// response out of one dispatch.
-#[tokio::test]
-async fn a_response_counts_once_per_dispatch() {
-    for t in all_stores().await {
+both_backends! {
+    /// 响应率 counts cases, not rounds: a case acknowledged and contacted in time, then sent back
+    /// to the same lead (重办 after a bad verdict, or a failed 核查) and acknowledged again, is one
+    /// response out of one dispatch.
+    async fn a_response_counts_once_per_dispatch(t: TestStore) {
         let store = &t.store;
         let label = t.label;
         let lp = setup(store).await;
@@ -361,6 +332,5 @@ async fn a_response_counts_once_per_dispatch() {
         let d1 = depts.iter().find(|u| u.key == "dept:1").unwrap();
         assert_eq!(d1.counts, counts(2, 2, 2, 2, 2, 1), "{label}: one response per dispatched case");
         assert!(d1.counts.validate().is_ok(), "{label}");
-        t.cleanup().await;
     }
 }

@@ -6,14 +6,12 @@ use std::sync::Arc;
 use tongxin_app::cases::{CaseService, HotlineImportError};
 use tongxin_app::locator::LocatorCache;
 use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::party::{NewDepartment, insert_departments};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::testing::all_stores;
 use tongxin_store::users::{NewUser, User};
 use tongxin_store::{Actor, Page, Store};
+use tongxin_testkit::World;
+use tongxin_testkit::both_backends;
 
 const STREET: &str = "330702001";
 const A1: &str = "330702001008001";
@@ -21,48 +19,27 @@ const A2: &str = "330702001008002";
 const C1: &str = "330702002001001";
 const HEADER: &str = "工单编号,来电时间,诉求类别,诉求内容,地址,经度,纬度,网格编码,联系人,联系电话,紧急程度";
 
-use tongxin_store::testing::square;
+use tongxin_testkit::square;
 
 async fn seed(store: &Store) {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let r = |c: &str, n: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(c).unwrap(),
-        name: n.into(),
-        boundary: b,
-    };
-    insert_regions(
-        &mut tx,
-        &[
-            r("330702", "婺城区", None),
-            r(STREET, "城东街道", None),
-            r("330702001008", "桃园社区", Some(square(119.66, 29.09, 0.01))),
-            r(A1, "桃园一网格", Some(square(119.66, 29.09, 0.005))),
-            r(A2, "桃园二网格", Some(square(119.665, 29.09, 0.005))),
-            r("330702002", "城中街道", None),
-            r("330702002001", "城中社区", Some(square(119.70, 29.09, 0.01))),
-            r(C1, "城中一网格", Some(square(119.70, 29.09, 0.005))),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
-    insert_departments(
-        &mut tx,
-        &[NewDepartment {
-            id: 1,
-            street_code: STREET.into(),
-            name: "城管执法中队".into(),
-            kind: "执法".into(),
-            phone: String::new(),
-        }],
-        now,
-    )
-    .await
-    .unwrap();
-    tongxin_store::bulk::sync_id_sequence(&mut tx, "departments").await.unwrap();
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
+    World::new(store)
+        .district("330702", "婺城区")
+        .street(STREET, "城东街道")
+        .community("330702001008", "桃园社区")
+        .bounded(square(119.66, 29.09, 0.01))
+        .grid(A1, "桃园一网格")
+        .bounded(square(119.66, 29.09, 0.005))
+        .grid(A2, "桃园二网格")
+        .bounded(square(119.665, 29.09, 0.005))
+        .street("330702002", "城中街道")
+        .community("330702002001", "城中社区")
+        .bounded(square(119.70, 29.09, 0.01))
+        .grid(C1, "城中一网格")
+        .bounded(square(119.70, 29.09, 0.005))
+        .department(1, STREET, "城管执法中队")
+        .bump_geometry_revision()
+        .build()
+        .await;
 }
 
 async fn service(store: &Store) -> CaseService {
@@ -110,9 +87,8 @@ fn file(rows: &[&str]) -> Vec<u8> {
     text.into_bytes()
 }
 
-#[tokio::test]
-async fn a_good_file_imports_whole_and_only_once() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_good_file_imports_whole_and_only_once(t: TestStore) {
         let store = &t.store;
         let label = t.label;
         seed(store).await;
@@ -193,13 +169,11 @@ async fn a_good_file_imports_whole_and_only_once() {
             .await;
         assert_eq!(cli.unwrap().imported, 1, "{label}");
         assert!(store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn any_bad_row_refuses_the_whole_file() {
-    for t in all_stores().await {
+both_backends! {
+    async fn any_bad_row_refuses_the_whole_file(t: TestStore) {
         let store = &t.store;
         let label = t.label;
         seed(store).await;
@@ -264,6 +238,5 @@ async fn any_bad_row_refuses_the_whole_file() {
         let err = cases.import_hotline_csv(&user, &extra).await.unwrap_err();
         assert_eq!(err.rows()[0].to_string(), "第 2 行：有 12 列，多于表头的 11 列", "{label}");
         assert_eq!(case_count(store).await, 0);
-        t.cleanup().await;
     }
 }

@@ -9,11 +9,11 @@ use tongxin_domain::region::RegionCode;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::write::{CaseState as Row, Effects};
-use tongxin_store::testing::all_stores;
 use tongxin_store::users::User;
 use tongxin_store::{Actor, StoreError};
+use tongxin_testkit::both_backends;
 
-mod common;
+use crate::common;
 use common::{GRID, STREET, seed, service};
 
 fn dispatcher() -> CaseActor {
@@ -46,9 +46,8 @@ fn report(text: &str) -> Report {
     }
 }
 
-#[tokio::test]
-async fn a_merge_checked_before_another_committed_cannot_close_a_loop() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_merge_checked_before_another_committed_cannot_close_a_loop(t: TestStore) {
         let store = &t.store;
         seed(store).await;
         let cases = service(store).await;
@@ -86,13 +85,11 @@ async fn a_merge_checked_before_another_committed_cannot_close_a_loop() {
         let merged = store.case(&Scope::All, a.id).await.unwrap();
         let rate = Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
         cases.act(&requester, a.id, merged.version, rate).await.unwrap();
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_rule_naming_a_unit_not_on_record_dispatches_nothing() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_rule_naming_a_unit_not_on_record_dispatches_nothing(t: TestStore) {
         let store = &t.store;
         seed(store).await;
         let cases = service(store).await;
@@ -132,6 +129,5 @@ async fn a_rule_naming_a_unit_not_on_record_dispatches_nothing() {
         let c = cases.report(report("广场舞音响扰民")).await.unwrap();
         let view = store.case(&Scope::All, c.id).await.unwrap();
         assert_eq!(view.lead_unit, Some(Unit::Department(1).key()), "{}", t.label);
-        t.cleanup().await;
     }
 }

@@ -7,10 +7,11 @@ use tongxin_app::cases::{CaseError, CaseService, Place, Report, Reported, Report
 use tongxin_domain::case::{CaseState, Channel};
 use tongxin_domain::phone::Phone;
 use tongxin_store::cases::write::{self, Intake, NewCase};
-use tongxin_store::testing::{POSTGRES_ENV, TempDir, all_stores, test_clock, test_key};
 use tongxin_store::{Actor, Db, Store, StoreError, on_read};
+use tongxin_testkit::both_backends;
+use tongxin_testkit::{POSTGRES_ENV, TempDir, test_clock, test_key};
 
-mod common;
+use crate::common;
 use common::{GRID, seed, service};
 
 fn report(text: &str, phone: &str) -> Report {
@@ -135,7 +136,7 @@ async fn round(
 #[tokio::test]
 async fn item0_a_full_disk_never_acknowledges_an_unsaved_report_and_writes_resume() {
     for how in [DiskFull::MaxPageCount, DiskFull::RollbackInsideSqlite] {
-        let t = tongxin_store::testing::sqlite_store().await;
+        let t = tongxin_testkit::sqlite_store().await;
         let label = format!("{how:?}");
         let store = &t.store;
         seed(store).await;
@@ -211,9 +212,8 @@ fn new_case(text: &str, category: &str) -> NewCase {
     }
 }
 
-#[tokio::test]
-async fn item13_one_report_the_database_refuses_never_fails_the_others_in_its_batch() {
-    for t in all_stores().await {
+both_backends! {
+    async fn item13_one_report_the_database_refuses_never_fails_the_others_in_its_batch(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         seed(store).await;
         let cases = service(store).await;
@@ -241,13 +241,11 @@ async fn item13_one_report_the_database_refuses_never_fails_the_others_in_its_ba
                 assert_eq!(c.description, batch[i].description, "{label} {what}");
             }
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn item2_each_reporter_of_a_duplicate_gets_their_own_follow_token() {
-    for t in all_stores().await {
+both_backends! {
+    async fn item2_each_reporter_of_a_duplicate_gets_their_own_follow_token(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         seed(store).await;
         let cases = service(store).await;
@@ -283,15 +281,14 @@ async fn item2_each_reporter_of_a_duplicate_gets_their_own_follow_token() {
             on_read!(&store.db, |p| sqlx::query_scalar(sql).bind(first.id).fetch_all(p).await).unwrap();
         assert_eq!(phones.len(), 2, "{label}");
         assert_ne!(phones[0], phones[1], "{label}");
-        t.cleanup().await;
     }
 }
 
 /// Two stores on separate pools over one database, as two server processes would be.
 async fn two_servers() -> Vec<(&'static str, Store, Store, Option<TempDir>, Option<(String, String)>)> {
     let mut out = Vec::new();
-    let dir = TempDir::new("two");
-    let path = dir.0.join("test.db");
+    let dir = tongxin_testkit::temp_dir("two");
+    let path = dir.path().join("test.db");
     let path = path.to_str().unwrap();
     let a = Db::connect(path).await.unwrap();
     a.migrate().await.unwrap();
@@ -355,14 +352,14 @@ async fn r1_the_same_report_sent_to_two_servers_at_once_is_one_case() {
 #[tokio::test]
 async fn r5_a_database_that_cannot_be_written_is_refused_at_start_and_writes_recover_when_it_can() {
     // At start: a database file that cannot be opened for writing is refused, naming the file.
-    let dir = TempDir::new("ro");
-    let blocker = dir.0.join("not-a-directory");
+    let dir = tongxin_testkit::temp_dir("ro");
+    let blocker = dir.path().join("not-a-directory");
     std::fs::write(&blocker, b"").unwrap();
     let bad = blocker.join("tongxin.db");
     let msg = Db::connect(bad.to_str().unwrap()).await.expect_err("must not start").to_string();
     assert!(msg.contains(bad.to_str().unwrap()) && msg.contains("无法写入"), "{msg}");
 
-    let t = tongxin_store::testing::sqlite_store().await;
+    let t = tongxin_testkit::sqlite_store().await;
     let store = &t.store;
     seed(store).await;
     let cases = service(store).await;

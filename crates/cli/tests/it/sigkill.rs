@@ -6,17 +6,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tongxin_store::testing::TempDir;
 use tongxin_store::{Db, PiiKey, Store};
+use tongxin_testkit::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tongxin");
 
 fn tongxin(dir: &TempDir, args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
-    c.current_dir(&dir.0)
+    c.current_dir(dir.path())
         .args(["--database-url", "sqlite://t.db"])
         .args(args)
-        .env("TONGXIN__SECURITY__PII_KEY_FILE", dir.0.join("key"))
+        .env("TONGXIN__SECURITY__PII_KEY_FILE", dir.path().join("key"))
         .env("TONGXIN__SERVER__REPORTS_PER_IP_PER_HOUR", "100000000")
         .env("TONGXIN__SERVER__REPORTS_PER_PHONE_PER_HOUR", "100000000")
         .env("RUST_LOG", "warn");
@@ -44,7 +44,7 @@ struct Created {
 
 #[test]
 fn every_acknowledged_report_survives_sigkill() {
-    let dir = TempDir::new("sigkill");
+    let dir = tongxin_testkit::temp_dir("sigkill");
     let status = tongxin(&dir, &["demo", "--scale", "tiny", "--no-serve"]).stdout(Stdio::null()).status().unwrap();
     assert!(status.success(), "demo data");
     let port = free_port();
@@ -55,9 +55,9 @@ fn every_acknowledged_report_survives_sigkill() {
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let acknowledged: Vec<Created> = runtime.block_on(async {
-        let key = std::fs::read_to_string(dir.0.join("key")).unwrap();
+        let key = std::fs::read_to_string(dir.path().join("key")).unwrap();
         let store = Store::new(
-            Db::connect(dir.0.join("t.db").to_str().unwrap()).await.unwrap(),
+            Db::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap(),
             PiiKey::from_hex(&key).unwrap(),
             Arc::new(tongxin_domain::clock::SystemClock),
         );
@@ -106,9 +106,9 @@ fn every_acknowledged_report_survives_sigkill() {
     assert!(acknowledged.len() > 20, "the load ran ({} acknowledged)", acknowledged.len());
 
     runtime.block_on(async {
-        let key = std::fs::read_to_string(dir.0.join("key")).unwrap();
+        let key = std::fs::read_to_string(dir.path().join("key")).unwrap();
         let store = Store::new(
-            Db::connect(dir.0.join("t.db").to_str().unwrap()).await.unwrap(),
+            Db::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap(),
             PiiKey::from_hex(&key).unwrap(),
             Arc::new(tongxin_domain::clock::SystemClock),
         );

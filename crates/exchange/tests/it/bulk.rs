@@ -1,39 +1,32 @@
 //! Larger files: hundreds of grids and thousands of residents (beyond one batch of lookups).
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use serde_json::Value;
 use std::time::Instant;
 use tongxin_domain::access::Scope;
 use tongxin_domain::geo::{Coord, Lattice, polygon_to_geojson};
-use tongxin_domain::region::RegionCode;
 use tongxin_exchange::{export_grids, import_grids, import_residents};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::testing::all_stores;
+use tongxin_store::regions::Boundary;
+use tongxin_testkit::World;
 
-#[tokio::test]
-async fn imports_a_lattice_of_four_hundred_grids() {
-    for t in all_stores().await {
+both_backends! {
+    async fn imports_a_lattice_of_four_hundred_grids(t: TestStore) {
         let s = &t.store;
         let lattice = Lattice::new(Coord { x: 119.60, y: 29.04 }, 20, 20, 120.0, 7);
         let outline = lattice.outline();
-        let community = NewRegion {
-            code: RegionCode::parse("330702001004").unwrap(),
-            name: "格子社区".into(),
-            boundary: Some(Boundary {
+        World::new(s)
+            .district(DISTRICT, "婺城区")
+            .street(STREET, "城东街道")
+            .community("330702001004", "格子社区")
+            .bounded(Boundary {
                 geojson: serde_json::to_string(&polygon_to_geojson(&outline)).unwrap(),
                 bbox: [119.0, 28.0, 120.0, 30.0],
-            }),
-        };
-        let tree = vec![
-            NewRegion { code: RegionCode::parse(DISTRICT).unwrap(), name: "婺城区".into(), boundary: None },
-            NewRegion { code: RegionCode::parse(STREET).unwrap(), name: "城东街道".into(), boundary: None },
-            community,
-        ];
-        let mut tx = s.db.begin().await.unwrap();
-        insert_regions(&mut tx, &tree, s.now()).await.unwrap();
-        tx.commit().await.unwrap();
+            })
+            .build()
+            .await;
 
         let features: Vec<Value> = lattice
             .cells()
@@ -55,13 +48,11 @@ async fn imports_a_lattice_of_four_hundred_grids() {
         let report = import_grids(s, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!(report.updated, 400);
         eprintln!("{}: 400 grids imported twice in {:?}", t.label, started.elapsed());
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn imports_thousands_of_residents_and_finds_a_registered_one_late_in_the_file() {
-    for t in all_stores().await {
+both_backends! {
+    async fn imports_thousands_of_residents_and_finds_a_registered_one_late_in_the_file(t: TestStore) {
         let s = &t.store;
         with_grids(s).await;
         let people = |from: u16, n: u16| -> Vec<Vec<Cell>> {
@@ -93,6 +84,5 @@ async fn imports_thousands_of_residents_and_finds_a_registered_one_late_in_the_f
         assert_eq!(snapshot(s).await, before);
         let lines: Vec<String> = e.rows().iter().map(ToString::to_string).collect();
         assert_eq!(lines, ["第 1102 行【身份证号】：该身份证号已登记，不能重复导入"]);
-        t.cleanup().await;
     }
 }

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::region::RegionCode;
-use tongxin_store::places::{NewBuilding, insert_buildings};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
+use tongxin_store::places::NewBuilding;
 use tongxin_store::{Actor, Page, Store};
+use tongxin_testkit::{World, rect};
 
 pub const DISTRICT: &str = "330702";
 pub const STREET: &str = "330702001";
@@ -43,40 +43,28 @@ pub fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
 }
 
-fn boundary(x0: f64, y0: f64, x1: f64, y1: f64) -> Option<Boundary> {
-    Some(Boundary { geojson: square(x0, y0, x1, y1).to_string(), bbox: [x0, y0, x1, y1] })
-}
-
-fn region(code: &str, name: &str, b: Option<Boundary>) -> NewRegion {
-    NewRegion { code: RegionCode::parse(code).unwrap(), name: name.into(), boundary: b }
-}
-
 /// District, two streets, three communities of the first street (two with square boundaries)
 /// and one of the second.
 pub async fn regions(store: &Store) {
-    let list = vec![
-        region(DISTRICT, "婺城区", None),
-        region(STREET, "城东街道", None),
-        region(OTHER_STREET, "城西街道", None),
-        region(COMMUNITY, "东风社区", boundary(119.60, 29.00, 119.62, 29.02)),
-        region(COMMUNITY_EAST, "西湖社区", boundary(119.62, 29.00, 119.64, 29.02)),
-        region(COMMUNITY_OPEN, "无界社区", None),
-        region(OTHER_COMMUNITY, "城西社区", boundary(119.50, 29.00, 119.52, 29.02)),
-    ];
-    let mut tx = store.db.begin().await.unwrap();
-    insert_regions(&mut tx, &list, store.now()).await.unwrap();
-    tx.commit().await.unwrap();
+    World::new(store)
+        .district(DISTRICT, "婺城区")
+        .street(STREET, "城东街道")
+        .street(OTHER_STREET, "城西街道")
+        .community(COMMUNITY, "东风社区")
+        .bounded(rect(119.60, 29.00, 119.62, 29.02))
+        .community(COMMUNITY_EAST, "西湖社区")
+        .bounded(rect(119.62, 29.00, 119.64, 29.02))
+        .community(COMMUNITY_OPEN, "无界社区")
+        .community(OTHER_COMMUNITY, "城西社区")
+        .bounded(rect(119.50, 29.00, 119.52, 29.02))
+        .build()
+        .await;
 }
 
 /// [`regions`] plus two grids of 东风社区 and one of 城西社区, with buildings:
 /// 1 = 1幢 and 2 = 2幢 in the west grid, 3 = 1幢 in the east grid, 4 = 1幢 in the other street.
 pub async fn with_grids(store: &Store) {
     regions(store).await;
-    let grids = vec![
-        region(GRID_WEST, "东风一网格", boundary(119.60, 29.00, 119.61, 29.02)),
-        region(GRID_EAST, "东风二网格", boundary(119.61, 29.00, 119.62, 29.02)),
-        region(GRID_OTHER, "城西一网格", boundary(119.50, 29.00, 119.51, 29.02)),
-    ];
     let building = |id: i64, grid: &str, name: &str, lng: f64| NewBuilding {
         id,
         grid_code: grid.into(),
@@ -88,16 +76,19 @@ pub async fn with_grids(store: &Store) {
         units: 3,
         qr_token: format!("qr-{id}"),
     };
-    let buildings = vec![
-        building(1, GRID_WEST, "1幢", 119.603),
-        building(2, GRID_WEST, "2幢", 119.606),
-        building(3, GRID_EAST, "1幢", 119.615),
-        building(4, GRID_OTHER, "1幢", 119.505),
-    ];
-    let mut tx = store.db.begin().await.unwrap();
-    insert_regions(&mut tx, &grids, store.now()).await.unwrap();
-    insert_buildings(&mut tx, &buildings, store.now()).await.unwrap();
-    tx.commit().await.unwrap();
+    World::new(store)
+        .grid(GRID_WEST, "东风一网格")
+        .bounded(rect(119.60, 29.00, 119.61, 29.02))
+        .grid(GRID_EAST, "东风二网格")
+        .bounded(rect(119.61, 29.00, 119.62, 29.02))
+        .grid(GRID_OTHER, "城西一网格")
+        .bounded(rect(119.50, 29.00, 119.51, 29.02))
+        .building(building(1, GRID_WEST, "1幢", 119.603))
+        .building(building(2, GRID_WEST, "2幢", 119.606))
+        .building(building(3, GRID_EAST, "1幢", 119.615))
+        .building(building(4, GRID_OTHER, "1幢", 119.505))
+        .build()
+        .await;
 }
 
 pub fn feature(code: &str, name: &str, geometry: Value) -> Value {

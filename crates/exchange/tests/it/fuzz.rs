@@ -3,7 +3,8 @@
 //! allocation beyond the caps. Budgets are held by the importers' caps on what they read; the
 //! timeout here is only a hang detector (generous, for a loaded debug build), not a measurement.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use serde_json::json;
@@ -12,7 +13,7 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::splitmix::SplitMix;
 use tongxin_exchange::{ImportError, import_grids, import_residents};
 use tongxin_store::Store;
-use tongxin_store::testing::all_stores;
+use tongxin_testkit::sqlite_store;
 
 const HANG: Duration = Duration::from_secs(60);
 
@@ -123,10 +124,9 @@ fn malformed(r: Result<(), ImportError>, what: &str) -> String {
     }
 }
 
-/// The 1.6 KB workbook that asked for 549 GB, and its relatives: refused before the grid is built.
-#[tokio::test]
-async fn hostile_workbooks_are_refused() {
-    for t in all_stores().await {
+both_backends! {
+    /// The 1.6 KB workbook that asked for 549 GB, and its relatives: refused before the grid is built.
+    async fn hostile_workbooks_are_refused(t: TestStore) {
         let store = &t.store;
         regions(store).await;
         let before = snapshot(store).await;
@@ -172,14 +172,13 @@ async fn hostile_workbooks_are_refused() {
             assert!(matches!(import_xlsx(store, &file).await, Err(ImportError::Malformed(_))), "{what}");
         }
         assert_eq!(snapshot(store).await, before, "{}: nothing written", t.label);
-        t.cleanup().await;
     }
 }
 
 /// Random damage to a good workbook, in its XML and in its zip bytes: a result or an error.
 #[tokio::test]
 async fn damaged_workbooks_never_panic() {
-    let Some(t) = all_stores().await.into_iter().next() else { return };
+    let t = sqlite_store().await;
     let store = &t.store;
     with_grids(store).await;
     let good_rows = format!(
@@ -224,10 +223,9 @@ async fn damaged_workbooks_never_panic() {
     t.cleanup().await;
 }
 
-/// GeoJSON: deep nesting, absurd numbers, too many features or vertices, and random damage.
-#[tokio::test]
-async fn hostile_and_damaged_geojson_is_refused() {
-    for t in all_stores().await {
+both_backends! {
+    /// GeoJSON: deep nesting, absurd numbers, too many features or vertices, and random damage.
+    async fn hostile_and_damaged_geojson_is_refused(t: TestStore) {
         let store = &t.store;
         regions(store).await;
         let grid = |i: usize| format!("330702001001{:03}", i % 999 + 1);
@@ -287,15 +285,13 @@ async fn hostile_and_damaged_geojson_is_refused() {
             }
             let _ = import_geojson(store, text.as_bytes()).await;
         }
-        t.cleanup().await;
     }
 }
 
-/// Items 4 and 13: every text cell of a resident row and a grid's name are bounded and hold no
-/// NUL or control character; the refusal names the column and does not quote the bad value.
-#[tokio::test]
-async fn resident_cells_and_grid_names_are_bounded_and_printable() {
-    for t in all_stores().await {
+both_backends! {
+    /// Items 4 and 13: every text cell of a resident row and a grid's name are bounded and hold no
+    /// NUL or control character; the refusal names the column and does not quote the bad value.
+    async fn resident_cells_and_grid_names_are_bounded_and_printable(t: TestStore) {
         let store = &t.store;
         with_grids(store).await;
         let before = snapshot(store).await;
@@ -328,6 +324,5 @@ async fn resident_cells_and_grid_names_are_bounded_and_printable() {
             assert!(e.to_string().contains("网格名称") && e.to_string().contains("字符"), "{e}");
         }
         assert_eq!(snapshot(store).await, before, "{}: nothing written", t.label);
-        t.cleanup().await;
     }
 }

@@ -1,13 +1,14 @@
 //! Grid import and export, on every backend under test.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use serde_json::json;
 use tongxin_domain::access::Scope;
 use tongxin_exchange::{ExportError, ImportError, export_grids, import_grids};
 use tongxin_store::Store;
-use tongxin_store::testing::all_stores;
+use tongxin_testkit::all_stores;
 
 /// The one error message of a refused import (asserting there is exactly one).
 fn only_error(e: ImportError) -> String {
@@ -23,9 +24,8 @@ async fn refused(store: &Store, file: &[u8]) -> ImportError {
     e
 }
 
-#[tokio::test]
-async fn imports_new_grids_then_replaces_them() {
-    for t in all_stores().await {
+both_backends! {
+    async fn imports_new_grids_then_replaces_them(t: TestStore) {
         let s = &t.store;
         regions(s).await;
         let before = snapshot(s).await;
@@ -52,13 +52,11 @@ async fn imports_new_grids_then_replaces_them() {
         assert_eq!((report.created, report.updated), (0, 2), "{}", t.label);
         assert_eq!(s.shape("330702001001001").await.unwrap().unwrap().name, "东风北网格");
         assert_eq!(snapshot(s).await.audit, after.audit + 2);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn accepts_a_single_part_multipolygon_and_a_community_without_boundary() {
-    for t in all_stores().await {
+both_backends! {
+    async fn accepts_a_single_part_multipolygon_and_a_community_without_boundary(t: TestStore) {
         let s = &t.store;
         regions(s).await;
         let multi = json!({"type": "MultiPolygon", "coordinates": [[[[119.60, 29.00], [119.61, 29.00], [119.61, 29.01], [119.60, 29.00]]]]});
@@ -69,13 +67,11 @@ async fn accepts_a_single_part_multipolygon_and_a_community_without_boundary() {
         assert_eq!(report.created, 2, "{}", t.label);
         let g = s.shape("330702001001001").await.unwrap().unwrap();
         assert!(g.geometry.unwrap().contains("\"Polygon\""));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_a_self_intersecting_polygon() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_a_self_intersecting_polygon(t: TestStore) {
         regions(&t.store).await;
         // A bow tie: the edges (0,0)-(1,1) and (1,0)-(0,1) cross.
         let bow = json!({"type": "Polygon", "coordinates": [[[119.60, 29.00], [119.61, 29.01], [119.61, 29.00], [119.60, 29.01], [119.60, 29.00]]]});
@@ -86,26 +82,22 @@ async fn refuses_a_self_intersecting_polygon() {
         let msg = only_error(refused(&t.store, &file).await);
         assert!(msg.starts_with("第 2 个要素（code 330702001001002）"), "{msg}");
         assert!(msg.contains("自相交"), "{msg}");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_a_grid_outside_its_community() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_a_grid_outside_its_community(t: TestStore) {
         regions(&t.store).await;
         // Half of it lies in 西湖社区, east of 东风社区.
         let file = collection(vec![feature("330702001001001", "越界网格", square(119.61, 29.00, 119.63, 29.01))]);
         let msg = only_error(refused(&t.store, &file).await);
         assert!(msg.starts_with("第 1 个要素（code 330702001001001）"), "{msg}");
         assert!(msg.contains("超出所属社区 330702001001 的边界"), "{msg}");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_overlapping_grids_in_the_file_and_with_stored_grids() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_overlapping_grids_in_the_file_and_with_stored_grids(t: TestStore) {
         let s = &t.store;
         with_grids(s).await;
         // Within the file (in 西湖社区, where no grid is stored yet).
@@ -127,13 +119,11 @@ async fn refuses_overlapping_grids_in_the_file_and_with_stored_grids() {
         let file = collection(vec![feature(GRID_WEST, "东风一网格", square(119.60, 29.00, 119.609, 29.02))]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!(report.updated, 1, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_unknown_community_and_one_outside_the_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_unknown_community_and_one_outside_the_scope(t: TestStore) {
         let s = &t.store;
         regions(s).await;
         let file = collection(vec![feature("330702001009001", "无主网格", square(119.60, 29.00, 119.61, 29.01))]);
@@ -147,13 +137,11 @@ async fn refuses_an_unknown_community_and_one_outside_the_scope() {
         assert_eq!(snapshot(s).await, before);
         let msg = only_error(e);
         assert!(msg.contains("所属社区 330702002001 不在您的管辖范围内"), "{msg}");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn collects_every_error_of_the_file() {
-    for t in all_stores().await {
+both_backends! {
+    async fn collects_every_error_of_the_file(t: TestStore) {
         let s = &t.store;
         regions(s).await;
         let point = json!({"type": "Point", "coordinates": [119.6, 29.0]});
@@ -192,7 +180,6 @@ async fn collects_every_error_of_the_file() {
                 other => panic!("{other:?}"),
             }
         }
-        t.cleanup().await;
     }
 }
 
@@ -233,7 +220,7 @@ async fn exported_grids_import_back_unchanged() {
         assert_eq!((report.created, report.updated), (0, 3), "{}", t.label);
 
         // Into an empty database with the same regions: the same grids.
-        let fresh = tongxin_store::testing::sqlite_store().await;
+        let fresh = tongxin_testkit::sqlite_store().await;
         regions(&fresh.store).await;
         let report = import_grids(&fresh.store, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!(report.created, 3);

@@ -1,14 +1,15 @@
 //! Resident import and export, on every backend under test.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use tongxin_domain::access::Scope;
 use tongxin_domain::region::RegionCode;
 use tongxin_exchange::{ExportError, ImportError, MAX_ERRORS, export_residents, import_residents, resident_template};
 use tongxin_store::residents::ResidentQuery;
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Page, Store};
+use tongxin_testkit::all_stores;
 
 async fn refused(store: &Store, file: &[u8]) -> ImportError {
     refused_in(store, &Scope::All, file).await
@@ -78,9 +79,8 @@ fn three_rows() -> Vec<Vec<Cell>> {
     ]
 }
 
-#[tokio::test]
-async fn imports_residents_and_their_households() {
-    for t in all_stores().await {
+both_backends! {
+    async fn imports_residents_and_their_households(t: TestStore) {
         let s = &t.store;
         with_grids(s).await;
         let before = snapshot(s).await;
@@ -118,13 +118,11 @@ async fn imports_residents_and_their_households() {
         let report = import_residents(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!((report.residents, report.households_created), (1, 0));
         assert_eq!(snapshot(s).await.households, after.households);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_invalid_check_digit() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_invalid_check_digit(t: TestStore) {
         with_grids(&t.store).await;
         let good = id((1980, 8, 9), 55);
         let mut bad = good.as_str().to_string();
@@ -136,26 +134,22 @@ async fn refuses_an_invalid_check_digit() {
         rows[1] = with(rows[1].clone(), "性别", Cell::Empty);
         let e = refused(&t.store, &xlsx(&HEADERS, &rows)).await;
         assert_errors(&e, &["第 3 行【身份证号】：身份证号校验位错误：应为"]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_id_number_twice_in_the_file() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_id_number_twice_in_the_file(t: TestStore) {
         with_grids(&t.store).await;
         let mut rows = three_rows();
         let dup = id((1950, 3, 4), 11);
         rows.push(person("张冒名", &dup, GRID_EAST, "1幢", 1.0, "201"));
         let e = refused(&t.store, &xlsx(&HEADERS, &rows)).await;
         assert_errors(&e, &["第 5 行【身份证号】：身份证号与第 2 行重复"]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_id_number_already_registered() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_id_number_already_registered(t: TestStore) {
         let s = &t.store;
         with_grids(s).await;
         import_residents(s, &actor(), &Scope::All, &xlsx(&HEADERS, &three_rows())).await.unwrap();
@@ -170,13 +164,11 @@ async fn refuses_an_id_number_already_registered() {
         );
         let e = refused(s, &file).await;
         assert_errors(&e, &["第 3 行【身份证号】：该身份证号已登记"]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_a_malformed_date_and_data_disagreeing_with_the_id_number() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_a_malformed_date_and_data_disagreeing_with_the_id_number(t: TestStore) {
         with_grids(&t.store).await;
         let mut rows = three_rows();
         rows[0] = with(rows[0].clone(), "出生日期", txt("1950年3月4日"));
@@ -191,13 +183,11 @@ async fn refuses_a_malformed_date_and_data_disagreeing_with_the_id_number() {
                 "第 4 行【性别】：性别与身份证号不符（身份证号显示为男）",
             ],
         );
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_missing_and_unknown_columns() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_missing_and_unknown_columns(t: TestStore) {
         with_grids(&t.store).await;
         let headers = ["姓名", "籍贯", "网格编码", "楼栋", "单元", "房号", "姓名"];
         let rows = vec![vec![txt("张三"), txt("浙江"), txt(GRID_WEST), txt("1幢"), txt("1"), txt("101"), txt("张三")]];
@@ -210,13 +200,11 @@ async fn refuses_missing_and_unknown_columns() {
                 "第 1 行【身份证号】：缺少列：身份证号",
             ],
         );
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_unknown_grid_and_one_outside_the_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_unknown_grid_and_one_outside_the_scope(t: TestStore) {
         let s = &t.store;
         with_grids(s).await;
         let mut rows = three_rows();
@@ -236,26 +224,22 @@ async fn refuses_an_unknown_grid_and_one_outside_the_scope() {
         let dept = Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() };
         let e = refused_in(s, &dept, &xlsx(&HEADERS, &three_rows()[..1])).await;
         assert_errors(&e, &["第 2 行【网格编码】：网格 330702001001001 不在您的管辖范围内"]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_an_unknown_building() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_an_unknown_building(t: TestStore) {
         with_grids(&t.store).await;
         let mut rows = three_rows();
         // 2幢 exists, but in the west grid, not the east one.
         rows[2] = with(rows[2].clone(), "楼栋", txt("2幢"));
         let e = refused(&t.store, &xlsx(&HEADERS, &rows)).await;
         assert_errors(&e, &["第 4 行【楼栋】：网格 330702001001002 中没有名为“2幢”的楼栋"]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn refuses_empty_required_cells_and_bad_values() {
-    for t in all_stores().await {
+both_backends! {
+    async fn refuses_empty_required_cells_and_bad_values(t: TestStore) {
         with_grids(&t.store).await;
         let mut rows = three_rows();
         rows[0] = with(rows[0].clone(), "姓名", txt("  "));
@@ -282,7 +266,6 @@ async fn refuses_empty_required_cells_and_bad_values() {
             ImportError::Malformed(m) => assert!(m.contains("没有数据行"), "{m}"),
             other => panic!("{other:?}"),
         }
-        t.cleanup().await;
     }
 }
 
@@ -308,7 +291,7 @@ async fn exports_masked_by_default_and_audits_unmasked_exports() {
         assert_eq!(zhang[10], "独居老人、高龄");
 
         // A masked file does not import back: the numbers are not numbers.
-        let other = tongxin_store::testing::sqlite_store().await;
+        let other = tongxin_testkit::sqlite_store().await;
         with_grids(&other.store).await;
         let e = refused(&other.store, &masked).await;
         assert!(e.to_string().contains("身份证号"), "{e}");
@@ -382,9 +365,8 @@ async fn an_unmasked_export_imports_back_into_an_empty_database() {
     }
 }
 
-#[tokio::test]
-async fn lists_at_most_two_hundred_errors_and_counts_the_rest() {
-    for t in all_stores().await {
+both_backends! {
+    async fn lists_at_most_two_hundred_errors_and_counts_the_rest(t: TestStore) {
         with_grids(&t.store).await;
         let rows: Vec<Vec<Cell>> = (0..250)
             .map(|i| {
@@ -398,7 +380,6 @@ async fn lists_at_most_two_hundred_errors_and_counts_the_rest() {
         assert_eq!(e.rows()[0].to_string(), "第 2 行【身份证号】：身份证号应为 18 位，实为 3 位");
         assert_eq!(e.rows()[MAX_ERRORS].to_string(), "其余：另有 50 处错误未列出，请改正以上错误后重新导入");
         assert!(e.to_string().starts_with("导入失败，未写入任何数据：\n第 2 行"));
-        t.cleanup().await;
     }
 }
 

@@ -5,7 +5,7 @@
 //! next write after space returns must really be saved (before the fix, the writer connection
 //! stayed inside a transaction that never committed, and later "commits" saved nothing).
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::sync::Arc;
@@ -14,8 +14,8 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Action, Unit};
 use tongxin_jobs::{JobsConfig, SmsSender, run_once};
 use tongxin_store::cases::write::{NewPhoto, photo_ref};
-use tongxin_store::testing::sqlite_store;
 use tongxin_store::{Db, Page, Store, StoreError};
+use tongxin_testkit::sqlite_store;
 
 fn write_pool(store: &Store) -> sqlx::SqlitePool {
     match &store.db {
@@ -98,7 +98,7 @@ async fn item0_decisions_and_delivery_fail_cleanly_on_a_full_disk_and_resume_aft
     drop(write_pool(store));
     t.store.db.close().await;
     let reopened = Db::connect(&db_path).await.unwrap();
-    let check = Store::new(reopened, tongxin_store::testing::test_key(), t.clock.clone());
+    let check = Store::new(reopened, tongxin_testkit::test_key(), t.clock.clone());
     let c = check.case(&Scope::All, r.id).await.unwrap();
     assert_eq!((c.status.as_str(), c.version), ("handled", replied.version), "durable after reopening");
     check.case(&Scope::All, again.id).await.expect("a later report is durable");
@@ -130,7 +130,7 @@ async fn item0_timers_fail_cleanly_on_a_full_disk_and_resume_after() {
     assert_eq!(pass.timers.supervised, 1);
     let later = report(&cases, "另一处：路灯不亮").await;
     t.store.db.close().await;
-    let check = Store::new(Db::connect(&db_path).await.unwrap(), tongxin_store::testing::test_key(), t.clock.clone());
+    let check = Store::new(Db::connect(&db_path).await.unwrap(), tongxin_testkit::test_key(), t.clock.clone());
     let c = check.case(&Scope::All, r.id).await.unwrap();
     assert!(c.overdue, "the overdue mark is saved");
     assert_eq!(check.case_events(r.id).await.unwrap().last().unwrap().kind, "supervised", "durable");

@@ -2,7 +2,8 @@
 //! claims, text messages retried with backoff into a dead letter, the same idempotency key on
 //! every attempt, and concurrent claimers (separate pools on PostgreSQL) never sharing a row.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use chrono::Duration;
 use common::*;
@@ -13,7 +14,6 @@ use tongxin_domain::case::{Action, Unit};
 use tongxin_jobs::{JobsConfig, SmsSender, backoff, deliver_claimed, run_once};
 use tongxin_store::bulk::{Val, insert_rows};
 use tongxin_store::cases::outbox::MAX_ATTEMPTS;
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Db, Page, Store, on_read};
 
 async fn count(store: &Store, sql: &'static str) -> i64 {
@@ -39,9 +39,8 @@ async fn sms_outbox_id(store: &Store, case_id: i64) -> i64 {
     .unwrap()
 }
 
-#[tokio::test]
-async fn notices_are_delivered_exactly_once_after_a_crash_and_overlapping_claims() {
-    for t in all_stores().await {
+both_backends! {
+    async fn notices_are_delivered_exactly_once_after_a_crash_and_overlapping_claims(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
@@ -86,13 +85,11 @@ async fn notices_are_delivered_exactly_once_after_a_crash_and_overlapping_claims
         t.clock.advance(Duration::hours(2));
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
         assert_eq!(r.delivery.claimed, 0, "{label}: sent rows are never claimed again");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_failing_sms_is_retried_with_growing_backoff_then_dead_lettered() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_failing_sms_is_retried_with_growing_backoff_then_dead_lettered(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sender = RecordingSender::failing(usize::MAX);
@@ -135,13 +132,11 @@ async fn a_failing_sms_is_retried_with_growing_backoff_then_dead_lettered() {
         assert!(calls[0].text.contains("已办结"), "{}", calls[0].text);
         assert_eq!(store.outbox_backlog().await.unwrap(), 1, "{label}: the dead letter is still unsent");
         assert!(store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn an_sms_that_fails_once_is_sent_again_with_the_same_key() {
-    for t in all_stores().await {
+both_backends! {
+    async fn an_sms_that_fails_once_is_sent_again_with_the_same_key(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sender = RecordingSender::failing(1);
@@ -174,13 +169,11 @@ async fn an_sms_that_fails_once_is_sent_again_with_the_same_key() {
             .filter(|a| a.fields.action == "case.phone_use")
             .count();
         assert_eq!(uses, 2, "{label}");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_claimer_with_too_little_lease_left_gives_the_sms_back_untried() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_claimer_with_too_little_lease_left_gives_the_sms_back_untried(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sender = RecordingSender::failing(0);
@@ -196,13 +189,11 @@ async fn a_claimer_with_too_little_lease_left_gives_the_sms_back_untried() {
         assert_eq!(store.outbox_status(id).await.unwrap().0, 0, "{label}: the attempt does not count");
         let r = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!(r.delivery.sms_sent, 1, "{label}: claimed again at once and sent");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn concurrent_claimers_never_get_the_same_row() {
-    for t in all_stores().await {
+both_backends! {
+    async fn concurrent_claimers_never_get_the_same_row(t: TestStore) {
         let label = t.label;
         const ROWS: usize = 600;
         let now = t.store.now();
@@ -230,7 +221,7 @@ async fn concurrent_claimers_never_get_the_same_row() {
             Db::Postgres(pool) => {
                 let opts = pool.connect_options().as_ref().clone();
                 let pool2 = sqlx::postgres::PgPoolOptions::new().max_connections(4).connect_with(opts).await.unwrap();
-                Store::new(Db::Postgres(pool2), tongxin_store::testing::test_key(), t.clock.clone())
+                Store::new(Db::Postgres(pool2), tongxin_testkit::test_key(), t.clock.clone())
             }
         };
         let mut tasks = Vec::new();
@@ -261,6 +252,5 @@ async fn concurrent_claimers_never_get_the_same_row() {
         if let Db::Postgres(_) = &other.db {
             other.db.close().await;
         }
-        t.cleanup().await;
     }
 }

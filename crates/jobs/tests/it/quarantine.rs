@@ -2,18 +2,17 @@
 //! pass. The pass escalates the good cases, sets the bad one aside once (a record, an audit
 //! entry and a notice to the dispatchers) and later passes run clean.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use std::sync::Arc;
 use tongxin_domain::access::Scope;
 use tongxin_jobs::{JobsConfig, SmsSender, run_once};
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Page, on_read};
 
-#[tokio::test]
-async fn r6_a_corrupt_case_is_quarantined_once_and_the_others_are_still_supervised() {
-    for t in all_stores().await {
+both_backends! {
+    async fn r6_a_corrupt_case_is_quarantined_once_and_the_others_are_still_supervised(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
@@ -61,6 +60,5 @@ async fn r6_a_corrupt_case_is_quarantined_once_and_the_others_are_still_supervis
             assert_eq!(r.timers.quarantined, 0, "{label}");
         }
         assert_eq!(store.quarantined_cases().await.unwrap().len(), 1, "{label}: marked once");
-        t.cleanup().await;
     }
 }

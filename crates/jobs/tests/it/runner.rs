@@ -1,17 +1,16 @@
 //! The spawned loops deliver without being asked and stop on shutdown.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
 use tongxin_jobs::{JobsConfig, SmsSender, spawn};
 use tongxin_store::Page;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn spawned_jobs_deliver_and_shut_down() {
-    for t in all_stores().await {
+both_backends! {
+    async fn spawned_jobs_deliver_and_shut_down(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
@@ -29,6 +28,5 @@ async fn spawned_jobs_deliver_and_shut_down() {
         assert!(delivered, "{label}: the dispatch notice was delivered by the running jobs");
         tokio::time::timeout(Duration::from_secs(10), jobs.shutdown()).await.expect("shutdown finishes");
         assert_eq!(store.outbox_backlog().await.unwrap(), 0, "{label}");
-        t.cleanup().await;
     }
 }

@@ -1,7 +1,8 @@
 //! Deadline timers on every backend: one warning at the warning time, then the overdue mark,
 //! its notices and the automatic 督办 after the deadline; nothing more on later ticks.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use chrono::Duration;
 use common::*;
@@ -11,7 +12,6 @@ use tongxin_domain::case::{Action, CaseState, Unit};
 use tongxin_jobs::timers::AUTO_SUPERVISION_NOTE;
 use tongxin_jobs::{JobsConfig, RunReport, SmsSender, TimerReport, run_once};
 use tongxin_store::cases::timers::deadline_label;
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Page, Store, on_read};
 
 async fn count(store: &Store, sql: &'static str) -> i64 {
@@ -25,9 +25,8 @@ async fn notice_kinds(store: &Store, unit: &str) -> Vec<String> {
     n.into_iter().map(|n| n.kind).collect()
 }
 
-#[tokio::test]
-async fn a_dispatched_case_is_warned_once_then_marked_overdue_and_supervised() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_dispatched_case_is_warned_once_then_marked_overdue_and_supervised(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sender = RecordingSender::failing(0);
@@ -131,13 +130,11 @@ async fn a_dispatched_case_is_warned_once_then_marked_overdue_and_supervised() {
         assert_eq!(before, after, "{label}");
         assert_eq!(sender.calls().len(), 1);
         assert!(store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_timer_that_wakes_after_the_deadline_sends_no_warning_only_the_overdue_notice() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_timer_that_wakes_after_the_deadline_sends_no_warning_only_the_overdue_notice(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
@@ -152,13 +149,11 @@ async fn a_timer_that_wakes_after_the_deadline_sends_no_warning_only_the_overdue
         assert_eq!(notice_kinds(store, DEPT).await, ["dispatched", "overdue", "supervised"], "{label}");
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
         assert_eq!(r.timers, TimerReport::default(), "{label}: the passed warning is not retried");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_decision_after_the_mark_settles_the_pending_escalation() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_decision_after_the_mark_settles_the_pending_escalation(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let r = report(&cases, "楼道堆放杂物").await;
@@ -178,13 +173,11 @@ async fn a_decision_after_the_mark_settles_the_pending_escalation() {
         assert_eq!((run.timers.overdue, run.timers.supervised), (0, 0), "{label}: nothing left to escalate");
         let c = store.case(&Scope::All, r.id).await.unwrap();
         assert_eq!((c.status.as_str(), c.overdue), ("acknowledged", true), "{label}: the mark stays");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn an_escalation_interrupted_by_a_crash_runs_on_the_next_pass() {
-    for t in all_stores().await {
+both_backends! {
+    async fn an_escalation_interrupted_by_a_crash_runs_on_the_next_pass(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let r = report(&cases, "小区路灯不亮").await;
@@ -199,6 +192,5 @@ async fn an_escalation_interrupted_by_a_crash_runs_on_the_next_pass() {
         assert_eq!(state.supervision_level, 1, "{label}: supervised once");
         let again = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!(again.timers.supervised, 0, "{label}: and only once");
-        t.cleanup().await;
     }
 }

@@ -3,8 +3,9 @@
 
 use tongxin_domain::audit::{Anchor, AuditFields, ChainBreak, GENESIS_HASH, chain_hash};
 use tongxin_store::audit::AuditEntry;
-use tongxin_store::testing::{TestStore, all_stores};
 use tongxin_store::{Actor, Db, Store, on_read};
+use tongxin_testkit::TestStore;
+use tongxin_testkit::both_backends;
 
 async fn append_n(store: &Store, n: usize, tag: &str) {
     for i in 0..n {
@@ -23,9 +24,8 @@ async fn exec(t: &TestStore, sql: &'static str) {
     .unwrap();
 }
 
-#[tokio::test]
-async fn tampering_is_reported_at_the_first_broken_link() {
-    for t in all_stores().await {
+both_backends! {
+    async fn tampering_is_reported_at_the_first_broken_link(t: TestStore) {
         append_n(&t.store, 6, "a").await;
         assert_eq!(t.store.audit_verify().await.unwrap(), Ok(6), "{}", t.label);
 
@@ -47,20 +47,18 @@ async fn tampering_is_reported_at_the_first_broken_link() {
             "{}",
             t.label
         );
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn concurrent_writers_on_separate_pools_extend_one_chain() {
-    for t in all_stores().await {
+both_backends! {
+    async fn concurrent_writers_on_separate_pools_extend_one_chain(t: TestStore) {
         // A second Store with its own pool onto the same database, like a second server process.
         let other = match &t.store.db {
             Db::Sqlite { .. } => t.store.clone(),
             Db::Postgres(pool) => {
                 let opts = pool.connect_options().as_ref().clone();
                 let pool2 = sqlx::postgres::PgPoolOptions::new().max_connections(4).connect_with(opts).await.unwrap();
-                Store::new(Db::Postgres(pool2), tongxin_store::testing::test_key(), t.clock.clone())
+                Store::new(Db::Postgres(pool2), tongxin_testkit::test_key(), t.clock.clone())
             }
         };
         let mut tasks = Vec::new();
@@ -77,13 +75,11 @@ async fn concurrent_writers_on_separate_pools_extend_one_chain() {
             .await)
         .unwrap();
         assert_eq!(distinct, 100);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_batch_append_links_like_single_appends() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_batch_append_links_like_single_appends(t: TestStore) {
         append_n(&t.store, 2, "before").await;
         let mut tx = t.store.db.begin().await.unwrap();
         let entries = (0..50).map(|i| AuditEntry::new("case.create", "case", i)).collect();
@@ -95,7 +91,6 @@ async fn a_batch_append_links_like_single_appends() {
         assert_eq!(last, 52, "{}", t.label);
         append_n(&t.store, 1, "after").await;
         assert_eq!(t.store.audit_verify().await.unwrap(), Ok(53), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
@@ -113,10 +108,9 @@ async fn all_records(t: &TestStore) -> Vec<tongxin_domain::audit::AuditRecord> {
     r
 }
 
-/// Issue 9, item 6: deleting the newest record and stepping the head back was not noticed.
-#[tokio::test]
-async fn deleting_the_last_record_and_decrementing_the_head_is_detected() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, item 6: deleting the newest record and stepping the head back was not noticed.
+    async fn deleting_the_last_record_and_decrementing_the_head_is_detected(t: TestStore) {
         append_n(&t.store, 5, "a").await;
         exec(&t, "DELETE FROM audit_log WHERE seq = 5").await;
         exec(&t, "UPDATE audit_head SET seq = seq - 1").await;
@@ -127,15 +121,13 @@ async fn deleting_the_last_record_and_decrementing_the_head_is_detected() {
         assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
         exec(&t, "UPDATE audit_head SET mac = NULL").await;
         assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-/// Issue 9, item 6: an edited record with every later hash recomputed (plain SHA-256, as anyone
-/// with write access to the database can) no longer verifies.
-#[tokio::test]
-async fn a_rewritten_chain_without_the_key_is_detected() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, item 6: an edited record with every later hash recomputed (plain SHA-256, as anyone
+    /// with write access to the database can) no longer verifies.
+    async fn a_rewritten_chain_without_the_key_is_detected(t: TestStore) {
         append_n(&t.store, 6, "a").await;
         let mut records = all_records(&t).await;
         records[2].fields.detail = "forged".into();
@@ -155,15 +147,13 @@ async fn a_rewritten_chain_without_the_key_is_detected() {
         }
         exec_owned(&t, format!("UPDATE audit_head SET hash = '{prev}'")).await;
         assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::Altered { seq: 3 }), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-/// Issue 9, item 6: an anchor the operator kept catches a truncation that restores an older,
-/// correctly sealed head (as copying back an old head row would).
-#[tokio::test]
-async fn an_anchor_detects_truncation_to_an_older_sealed_head() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, item 6: an anchor the operator kept catches a truncation that restores an older,
+    /// correctly sealed head (as copying back an old head row would).
+    async fn an_anchor_detects_truncation_to_an_older_sealed_head(t: TestStore) {
         append_n(&t.store, 4, "a").await;
         let old = t.store.audit_head().await.unwrap();
         append_n(&t.store, 3, "b").await;
@@ -187,15 +177,13 @@ async fn an_anchor_detects_truncation_to_an_older_sealed_head() {
             "{}",
             t.label
         );
-        t.cleanup().await;
     }
 }
 
-/// Issue 9, item 6: a database with a chain from before keying keeps verifying: its records
-/// keep their plain links, keying starts after them, and the legacy part is still checked.
-#[tokio::test]
-async fn a_chain_from_before_keying_verifies_and_keying_continues_it() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, item 6: a database with a chain from before keying keeps verifying: its records
+    /// keep their plain links, keying starts after them, and the legacy part is still checked.
+    async fn a_chain_from_before_keying_verifies_and_keying_continues_it(t: TestStore) {
         // What the old code left: plain links, a head without keyed_from or MAC.
         exec(&t, "UPDATE audit_head SET keyed_from = NULL, mac = NULL").await;
         let mut prev = GENESIS_HASH.to_string();
@@ -235,6 +223,5 @@ async fn a_chain_from_before_keying_verifies_and_keying_continues_it() {
         assert_eq!(t.store.audit_head().await.unwrap().keyed_from, Some(4));
         exec(&t, "UPDATE audit_log SET detail = 'forged' WHERE seq = 2").await;
         assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::Altered { seq: 2 }), "{}", t.label);
-        t.cleanup().await;
     }
 }

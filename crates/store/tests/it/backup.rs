@@ -1,7 +1,7 @@
 //! Issue 9, R7: an online SQLite backup under load is a consistent database of its own: its
 //! audit chain verifies, its rows agree with its audit records, and its key check holds.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_store::pii::KeyCheck;
 use tongxin_store::residents::NewResident;
-use tongxin_store::testing::{TempDir, sqlite_store, test_key};
 use tongxin_store::{Actor, Db, PiiKey, Store, StoreError, on_read};
+use tongxin_testkit::{sqlite_store, test_key};
 
 fn resident(n: u32) -> NewResident {
     let birth = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap() + chrono::Duration::days(i64::from(n / 900));
@@ -36,10 +36,7 @@ async fn a_backup_taken_under_load_opens_verified_and_consistent() {
     let t = sqlite_store().await;
     let store = t.store.clone();
     assert_eq!(store.check_pii_key().await.unwrap(), KeyCheck::Created);
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    common::seed_two_grids(&mut tx, now, |_| String::new()).await;
-    tx.commit().await.unwrap();
+    common::seed_two_grids(&store, |_| String::new()).await;
 
     // Writers: residents registered one by one, each with its audit record, plus audit events.
     let stop = Arc::new(AtomicBool::new(false));
@@ -60,8 +57,8 @@ async fn a_backup_taken_under_load_opens_verified_and_consistent() {
     while count(&store, "SELECT COUNT(*) FROM residents").await < 40 {
         tokio::task::yield_now().await;
     }
-    let dir = TempDir::new("backup");
-    let copy_path = dir.0.join("copy.db");
+    let dir = tongxin_testkit::temp_dir("backup");
+    let copy_path = dir.path().join("copy.db");
     store.backup_sqlite(&copy_path).await.unwrap();
     // A second backup to the same name is refused, never overwritten.
     assert!(matches!(store.backup_sqlite(&copy_path).await, Err(StoreError::Invalid(_))));

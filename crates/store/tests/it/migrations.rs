@@ -1,7 +1,7 @@
 //! The two migration folders must carry the same versions, and both must apply cleanly.
 
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Backend, Db};
+use tongxin_testkit::both_backends;
 
 #[test]
 fn both_backends_have_the_same_migration_versions() {
@@ -11,11 +11,9 @@ fn both_backends_have_the_same_migration_versions() {
     assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must hold the same versions");
 }
 
-#[tokio::test]
-async fn migrations_apply_and_are_idempotent() {
-    for t in all_stores().await {
+both_backends! {
+    async fn migrations_apply_and_are_idempotent(t: TestStore) {
         assert_eq!(t.store.db.migrate().await.unwrap(), 0, "{}: a second run applies nothing", t.label);
         assert_eq!(t.store.audit_verify().await.unwrap(), Ok(0), "{}", t.label);
-        t.cleanup().await;
     }
 }

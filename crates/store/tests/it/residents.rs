@@ -1,7 +1,8 @@
 //! Resident storage on both backends: every search mode within scope, masking, unmasking with
 //! its audit record, optimistic updates, duplicate ID numbers.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use chrono::NaiveDate;
 use tongxin_domain::access::Scope;
@@ -12,7 +13,6 @@ use tongxin_store::residents::{
     FULL_NUMBER_SEARCHES_PER_HOUR, NewResident, ResidentPatch, ResidentQuery, SEARCH_FULL_ACTION, SearchRefused,
     Searcher,
 };
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Actor, Page, Store, StoreError};
 
 use common::{GRID_A, GRID_B};
@@ -23,8 +23,8 @@ fn id(seq: u16) -> IdNumber {
 
 async fn seed(store: &Store) {
     let now = store.now();
+    common::seed_two_grids(store, |_| String::new()).await;
     let mut tx = store.db.begin().await.unwrap();
-    common::seed_two_grids(&mut tx, now, |_| String::new()).await;
     let r = |rid: i64, hh: i64, grid: &str, name: &str, phone: &str, tags: &[&str]| NewResident {
         id: rid,
         household_id: Some(hh),
@@ -55,9 +55,8 @@ fn names(page: &tongxin_store::Paged<tongxin_store::residents::Resident>) -> Vec
     page.items.iter().map(|r| r.name.as_str()).collect()
 }
 
-#[tokio::test]
-async fn search_modes_within_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn search_modes_within_scope(t: TestStore) {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
@@ -121,13 +120,11 @@ async fn search_modes_within_scope() {
         assert_eq!(json["tags"], serde_json::json!(["独居老人", "高龄"]));
         assert!(!json.to_string().contains("13800001111"), "no clear phone in the masked view");
         assert_eq!(s.resident(&grid_a, 3).await.unwrap_err(), StoreError::NotFound, "{}: out of scope", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn unmask_is_audited_and_updates_are_optimistic() {
-    for t in all_stores().await {
+both_backends! {
+    async fn unmask_is_audited_and_updates_are_optimistic(t: TestStore) {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
@@ -195,16 +192,14 @@ async fn unmask_is_audited_and_updates_are_optimistic() {
         assert_eq!(dup.len(), 1, "{}", t.label);
         assert!(!serde_json::to_string(&dup[0]).unwrap().contains(id(1).as_str()), "{}", t.label);
         assert!(s.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
-/// Issue 9, High 1: every length of digit string, as the masked forms and a guess would give
-/// it. Only the last four are a search for everyone; a full phone (11) or ID (18) is an unmask;
-/// every other length is refused, with or without the permission.
-#[tokio::test]
-async fn digit_strings_of_every_length_are_a_tail_an_unmask_or_refused() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, High 1: every length of digit string, as the masked forms and a guess would give
+    /// it. Only the last four are a search for everyone; a full phone (11) or ID (18) is an unmask;
+    /// every other length is refused, with or without the permission.
+    async fn digit_strings_of_every_length_are_a_tail_an_unmask_or_refused(t: TestStore) {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
@@ -258,15 +253,13 @@ async fn digit_strings_of_every_length_are_a_tail_an_unmask_or_refused() {
                 }
             }
         }
-        t.cleanup().await;
     }
 }
 
-/// Issue 9, High 1: a full-number search by a holder is recorded before it runs, without the
-/// number in clear, and refused past the hourly limit (nothing recorded for the refusal).
-#[tokio::test]
-async fn full_number_searches_are_audited_and_limited_per_user() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9, High 1: a full-number search by a holder is recorded before it runs, without the
+    /// number in clear, and refused past the hourly limit (nothing recorded for the refusal).
+    async fn full_number_searches_are_audited_and_limited_per_user(t: TestStore) {
         let s = &t.store;
         seed(s).await;
         let all = Scope::All;
@@ -309,6 +302,5 @@ async fn full_number_searches_are_audited_and_limited_per_user() {
         t.clock.advance(chrono::Duration::minutes(61));
         assert!(s.search_residents_as(&all, with, &by_id, p).await.is_ok(), "{}", t.label);
         assert!(s.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }

@@ -7,8 +7,8 @@ use tongxin_store::cases::categories::CategoryRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::cases::search_rebuild::AREA_WORDS_READY;
 use tongxin_store::cases::synthetic::SyntheticSpec;
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Actor, Page, Store, on_read, on_tx};
+use tongxin_testkit::both_backends;
 
 const STREET_A: &str = "330702001";
 const GRID_A: &str = "330702001008001";
@@ -48,9 +48,8 @@ async fn found(store: &Store, scope: &Scope, q: &str) -> Vec<String> {
     codes
 }
 
-#[tokio::test]
-async fn an_index_without_area_words_is_rebuilt_once_and_finds_the_same_cases() {
-    for t in all_stores().await {
+both_backends! {
+    async fn an_index_without_area_words_is_rebuilt_once_and_finds_the_same_cases(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         seed(store).await;
         assert!(store.search_has_area_words().await.unwrap(), "{label}: an empty database starts ready");
@@ -112,6 +111,5 @@ async fn an_index_without_area_words_is_rebuilt_once_and_finds_the_same_cases() 
         assert_eq!(past_the_end.total, ids.len() as i64, "{label}: a page past the end still has the total");
         assert!(found(store, &street, "噪音").await.is_empty(), "{label}: the old words are gone");
         assert_eq!(store.rebuild_search_index(&mut |_, _| {}).await.unwrap(), 0, "{label}: only once");
-        t.cleanup().await;
     }
 }

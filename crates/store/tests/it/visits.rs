@@ -1,12 +1,12 @@
 //! The visit log on both backends: recording within scope with an audit record, refusing a
 //! household of another grid and bad input, scoped and paginated lists; grid team tasks.
 
-mod common;
+use crate::common;
+use tongxin_testkit::both_backends;
 
 use chrono::Duration;
 use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::region::RegionCode;
-use tongxin_store::testing::all_stores;
 use tongxin_store::users::NewUser;
 use tongxin_store::visits::NewVisit;
 use tongxin_store::{Actor, Page, Store, StoreError};
@@ -19,13 +19,7 @@ fn grid(code: &str) -> Scope {
 
 /// Two grids with one household each, and a grid worker of grid A.
 async fn seed(store: &Store) -> Actor {
-    let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    common::seed_two_grids(&mut tx, now, |building| format!("{building}幢1单元101室")).await;
-    for table in ["buildings", "households"] {
-        tongxin_store::bulk::sync_id_sequence(&mut tx, table).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    common::seed_two_grids(store, |building| format!("{building}幢1单元101室")).await;
     let user = NewUser {
         username: "grid_a".into(),
         display_name: "网格员甲".into(),
@@ -49,9 +43,8 @@ fn visit(household: i64, store: &Store, kind: &str, note: &str) -> NewVisit {
     }
 }
 
-#[tokio::test]
-async fn visits_are_recorded_in_scope_with_an_audit_record() {
-    for t in all_stores().await {
+both_backends! {
+    async fn visits_are_recorded_in_scope_with_an_audit_record(t: TestStore) {
         let s = &t.store;
         let me = seed(s).await;
         let mine = grid(GRID_A);
@@ -75,13 +68,11 @@ async fn visits_are_recorded_in_scope_with_an_audit_record() {
         let long = "很".repeat(2001);
         assert!(matches!(s.record_visit(&mine, &me, &visit(1, s, "排查", &long)).await, Err(StoreError::Invalid(_))));
         assert_eq!(s.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn visit_lists_are_scoped_paginated_and_newest_first() {
-    for t in all_stores().await {
+both_backends! {
+    async fn visit_lists_are_scoped_paginated_and_newest_first(t: TestStore) {
         let s = &t.store;
         let me = seed(s).await;
         for i in 0..5 {
@@ -108,18 +99,15 @@ async fn visit_lists_are_scoped_paginated_and_newest_first() {
         // Department staff read no people data.
         let dept = Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() };
         assert!(matches!(s.visits(&dept, None, Page::default()).await, Err(StoreError::NotFound)));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn grid_tasks_of_another_grid_are_not_found() {
-    for t in all_stores().await {
+both_backends! {
+    async fn grid_tasks_of_another_grid_are_not_found(t: TestStore) {
         let s = &t.store;
         seed(s).await;
         let tasks = s.grid_tasks(&grid(GRID_A), GRID_A, Page::default()).await.unwrap();
         assert_eq!(tasks.total, 0, "{}", t.label);
         assert!(matches!(s.grid_tasks(&grid(GRID_A), GRID_B, Page::default()).await, Err(StoreError::NotFound)));
-        t.cleanup().await;
     }
 }

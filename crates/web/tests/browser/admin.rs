@@ -2,16 +2,15 @@
 //! second factor, runs a routing dry run, creates a user. Screenshots at 1366×768 land in
 //! `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, DESKTOP, PHONE};
 use support::*;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn the_admin_runs_a_dry_run_and_creates_a_user() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_admin_runs_a_dry_run_and_creates_a_user(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
         b.goto("/admin/categories").await;
@@ -91,6 +90,5 @@ async fn the_admin_runs_a_dry_run_and_creates_a_user() {
         b.wait_for("#u-username").await;
         b.screenshot(&format!("admin-users-phone-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

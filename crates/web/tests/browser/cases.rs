@@ -3,17 +3,16 @@
 //! opens its inbox, acknowledges (报到) and replies (办结回复). Screenshots land in
 //! `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, DESKTOP};
 use support::pages::{case_status, waiting_case};
 use support::*;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies(t: TestStore) {
         let f = fixture(&t).await;
         let case = waiting_case(&f, "桃园小区垃圾桶满溢三天无人清运").await;
         let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
@@ -70,6 +69,5 @@ async fn a_dispatcher_dispatches_and_the_department_acknowledges_and_replies() {
         assert_eq!(wide, serde_json::json!(false), "{}: no horizontal scrolling on a phone", t.label);
         b.screenshot(&format!("cases-phone-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

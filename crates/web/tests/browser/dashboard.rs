@@ -2,21 +2,20 @@
 //! reports, and the page fits an office screen and a phone. Screenshots land in
 //! `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, DESKTOP, PHONE};
 use support::pages::report_at;
 use support::*;
-use tongxin_store::testing::all_stores;
 
 async fn count(b: &Browser, id: &str) -> i64 {
     b.text(&format!("#{id}")).await.trim().parse().unwrap_or_else(|e| panic!("#{id}: {e}"))
 }
 
-#[tokio::test]
-async fn the_leaders_count_goes_up_when_a_resident_reports() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_leaders_count_goes_up_when_a_resident_reports(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
         b.log_in("/dashboard", Who::Leader.username(), PASSWORD).await;
@@ -55,13 +54,11 @@ async fn the_leaders_count_goes_up_when_a_resident_reports() {
         b.assert_fits_width(&format!("{}: the dashboard", t.label)).await;
         b.screenshot(&format!("dashboard-phone-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_dispatchers_map_links_grids_and_fits_a_phone() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_dispatchers_map_links_grids_and_fits_a_phone(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
         b.log_in("/map", Who::Dispatcher.username(), PASSWORD).await;
@@ -76,6 +73,5 @@ async fn the_dispatchers_map_links_grids_and_fits_a_phone() {
         b.assert_fits_width(&format!("{}: the map", t.label)).await;
         b.screenshot(&format!("map-phone-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

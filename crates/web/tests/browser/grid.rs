@@ -2,19 +2,18 @@
 //! files a patrol report closed on the spot, records a household visit, and is refused another
 //! grid's resident (the 404 page, in Chinese). Screenshots land in `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, PHONE};
 use support::*;
 use tongxin_domain::access::Scope;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_the_grid() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_the_grid(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
 
@@ -78,6 +77,5 @@ async fn a_grid_worker_patrols_closes_on_the_spot_records_a_visit_and_stays_in_t
         assert!(main.contains("不在您的管辖范围内") && !main.contains("张伟"), "{main}");
         b.screenshot(&format!("grid-other-resident-404-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

@@ -1,16 +1,15 @@
 //! Logging in and out in a real (headless) Chromium, on both storage backends.
 //! Screenshots land in `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, PHONE};
 use support::*;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn a_dispatcher_logs_in_through_the_form_and_out_again() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_dispatcher_logs_in_through_the_form_and_out_again(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start(f.app.clone()).await else { return };
         b.goto("/").await;
@@ -33,13 +32,11 @@ async fn a_dispatcher_logs_in_through_the_form_and_out_again() {
         b.wait_for("#username").await;
         assert_eq!(b.current_path().await, "/login", "{}: the session is gone", t.label);
         b.close().await;
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_wrong_password_shows_a_chinese_error() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_wrong_password_shows_a_chinese_error(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start(f.app.clone()).await else { return };
         b.goto("/login").await;
@@ -48,13 +45,11 @@ async fn a_wrong_password_shows_a_chinese_error() {
         assert_eq!(b.current_path().await, "/login");
         assert!(b.page_source().await.contains("id=\"username\""), "the form is shown again");
         b.close().await;
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_login_page_fits_a_phone_without_horizontal_scrolling() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_login_page_fits_a_phone_without_horizontal_scrolling(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
         b.goto("/login").await;
@@ -63,6 +58,5 @@ async fn the_login_page_fits_a_phone_without_horizontal_scrolling() {
         assert_eq!(inner, i64::from(PHONE.0));
         b.screenshot(&format!("login-phone-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

@@ -2,19 +2,18 @@
 //! reports, keeps the tracking code, follows the case while staff handle and close it, confirms
 //! the reply and rates it. Screenshots land in `target/browser-screenshots/`.
 
-mod browser;
-mod support;
+use crate::chrome as browser;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use browser::{Browser, PHONE};
 use support::*;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Action, Unit};
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
 
@@ -90,13 +89,11 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
         let stored = f.store.case(&admin, case.id).await.unwrap();
         assert_eq!(stored.status, "rated");
         b.close().await;
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn tapping_the_map_puts_the_report_in_its_grid() {
-    for t in all_stores().await {
+both_backends! {
+    async fn tapping_the_map_puts_the_report_in_its_grid(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
         b.goto("/report").await;
@@ -116,13 +113,11 @@ async fn tapping_the_map_puts_the_report_in_its_grid() {
         let case = queue.items.into_iter().find(|c| c.code == code).expect("the case is stored");
         assert_eq!(case.grid_code.as_deref(), Some(GRID_A2), "{}", t.label);
         b.close().await;
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_grid_worker_opens_the_qr_sheet_of_the_grid() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_grid_worker_opens_the_qr_sheet_of_the_grid(t: TestStore) {
         let f = fixture(&t).await;
         let Some(b) = Browser::start(f.app.clone()).await else { return };
         b.goto(&format!("/grids/{GRID_A1}/qr")).await;
@@ -138,6 +133,5 @@ async fn a_grid_worker_opens_the_qr_sheet_of_the_grid() {
         assert!(size[0].as_f64().unwrap() > 100.0, "{}: the code is drawn large enough to scan: {size}", t.label);
         b.screenshot(&format!("resident-qr-sheet-{}", t.label)).await;
         b.close().await;
-        t.cleanup().await;
     }
 }

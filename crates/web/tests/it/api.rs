@@ -1,15 +1,14 @@
 //! The JSON API as a client uses it: trees, registering and editing residents, importing a
 //! grid and finding it by location at once.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use support::*;
-use tongxin_store::testing::all_stores;
 
-#[tokio::test]
-async fn trees_are_nested_and_scoped() {
-    for t in all_stores().await {
+both_backends! {
+    async fn trees_are_nested_and_scoped(t: TestStore) {
         let f = fixture(&t).await;
         let community = login(&f, Who::Community).await;
         let regions = send(&f.app, &community, "GET", "/api/v1/regions?include_grids=true", None).await.json();
@@ -29,13 +28,11 @@ async fn trees_are_nested_and_scoped() {
         assert_eq!(orgs[0]["name"], "桃园社区党委", "{}", t.label);
         assert_eq!(orgs[0]["children"][0]["name"], "桃园一网格党支部");
         assert_eq!(orgs[0]["children"][0]["members"], 1);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn register_then_edit_a_resident_with_conflict_detection() {
-    for t in all_stores().await {
+both_backends! {
+    async fn register_then_edit_a_resident_with_conflict_detection(t: TestStore) {
         let f = fixture(&t).await;
         let grid = login(&f, Who::Grid).await;
         let bad = send(
@@ -70,13 +67,11 @@ async fn register_then_edit_a_resident_with_conflict_detection() {
         assert_eq!((ok.status, ok.json()["version"].as_i64()), (StatusCode::OK, Some(2)));
         let stale = send(&f.app, &grid, "PATCH", &format!("/api/v1/residents/{id}"), Some(&edit(1))).await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{}: a stale edit is refused, not lost", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn an_imported_grid_is_located_immediately() {
-    for t in all_stores().await {
+both_backends! {
+    async fn an_imported_grid_is_located_immediately(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         // A third grid of community A, in its south-west quarter.
@@ -92,6 +87,5 @@ async fn an_imported_grid_is_located_immediately() {
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         let details = refused.json()["error"]["details"].to_string();
         assert!(details.contains("330702001008003"), "{}: the error names the grid it overlaps: {details}", t.label);
-        t.cleanup().await;
     }
 }

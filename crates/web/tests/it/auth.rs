@@ -1,12 +1,12 @@
 //! Logging in as people and machines do, and what security requires of it.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use support::*;
-use tongxin_store::testing::all_stores;
 use tower::ServiceExt;
 
 fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
@@ -38,9 +38,8 @@ fn json_login(user: &str, password: &str) -> String {
     format!(r#"{{"username":"{user}","password":"{password}"}}"#)
 }
 
-#[tokio::test]
-async fn the_login_form_sets_a_hardened_session_and_logout_ends_it() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_login_form_sets_a_hardened_session_and_logout_ends_it(t: TestStore) {
         let f = fixture(&t).await;
         let page = send(&f.app, &Session::default(), "GET", "/login", None).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -77,15 +76,13 @@ async fn the_login_form_sets_a_hardened_session_and_logout_ends_it() {
         let after =
             send(&f.app, &Session { cookie: Some(session_cookie), csrf: None }, "GET", "/api/v1/auth/me", None).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}: the session is gone", t.label);
-        t.cleanup().await;
     }
 }
 
-/// Issue 9 item 12: failures delay the (account, address) pair with a growing wait, never
-/// locking the account for everyone (per-address cases: tests/hardening.rs).
-#[tokio::test]
-async fn repeated_failures_delay_further_attempts_for_a_while() {
-    for t in all_stores().await {
+both_backends! {
+    /// Issue 9 item 12: failures delay the (account, address) pair with a growing wait, never
+    /// locking the account for everyone (per-address cases: tests/hardening.rs).
+    async fn repeated_failures_delay_further_attempts_for_a_while(t: TestStore) {
         let f = fixture(&t).await;
         for _ in 0..6 {
             let r =
@@ -107,13 +104,11 @@ async fn repeated_failures_delay_further_attempts_for_a_while() {
         let ok = send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&json_login("leader", PASSWORD)))
             .await;
         assert_eq!(ok.status, StatusCode::OK, "{}: the delay is over", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn admins_need_a_second_factor_and_codes_are_single_use() {
-    for t in all_stores().await {
+both_backends! {
+    async fn admins_need_a_second_factor_and_codes_are_single_use(t: TestStore) {
         let f = fixture(&t).await;
         let no_code =
             send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&json_login("admin", PASSWORD))).await;
@@ -157,13 +152,11 @@ async fn admins_need_a_second_factor_and_codes_are_single_use() {
             StatusCode::NO_CONTENT
         );
         assert_eq!(send(&f.app, &pending, "GET", "/api/v1/regions", None).await.status, StatusCode::OK, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn csrf_expiry_and_api_tokens() {
-    for t in all_stores().await {
+both_backends! {
+    async fn csrf_expiry_and_api_tokens(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Community).await;
         let no_csrf = Session { cookie: s.cookie.clone(), csrf: None };
@@ -203,13 +196,11 @@ async fn csrf_expiry_and_api_tokens() {
             "{}: expired",
             t.label
         );
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn personal_data_is_masked_and_unmasking_is_a_recorded_permission() {
-    for t in all_stores().await {
+both_backends! {
+    async fn personal_data_is_masked_and_unmasking_is_a_recorded_permission(t: TestStore) {
         let f = fixture(&t).await;
         let grid = login(&f, Who::Grid).await;
         let resident = send(&f.app, &grid, "GET", &format!("/api/v1/residents/{}", f.ids.resident_a1), None).await;
@@ -255,6 +246,5 @@ async fn personal_data_is_masked_and_unmasking_is_a_recorded_permission() {
                 .json();
         assert_eq!(located["grid"]["code"], GRID_A1, "{}", t.label);
         assert_eq!(located["building"]["id"], f.ids.building_a1);
-        t.cleanup().await;
     }
 }

@@ -2,10 +2,10 @@
 //! scope → the expected status. A route declared in `tongxin_web::api::routes()` without a row
 //! here fails the test, so no endpoint ships unexamined.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use support::*;
-use tongxin_store::testing::all_stores;
 
 /// What a row expects of each caller, as (in scope, out of scope).
 #[derive(Debug, Clone, Copy)]
@@ -792,9 +792,8 @@ async fn send_row(f: &Fixture, session: &Session, method: &str, uri: &str, body:
     }
 }
 
-#[tokio::test]
-async fn every_route_every_role_in_and_out_of_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn every_route_every_role_in_and_out_of_scope(t: TestStore) {
         let f = fixture(&t).await;
         let table = table();
         let mut failures = Vec::new();
@@ -836,6 +835,5 @@ async fn every_route_every_role_in_and_out_of_scope() {
         assert!(failures.is_empty(), "{} authorization mismatches:\n{}", failures.len(), failures.join("\n"));
         assert!(checked > 500, "the table exercised {checked} requests");
         assert_eq!(f.store.audit_verify().await.unwrap().map(|n| n > 0), Ok(true), "{}: audit chain intact", t.label);
-        t.cleanup().await;
     }
 }

@@ -3,14 +3,15 @@
 //! a reply's evidence names only photos of its own case; a department taken off a case no longer
 //! reads it (API and pages).
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::pages::*;
 use support::*;
 use tongxin_domain::access::Scope;
-use tongxin_store::testing::all_stores;
+use tongxin_testkit::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> i64 {
     f.store.case(&Scope::All, id).await.unwrap().version
@@ -44,9 +45,8 @@ fn grid(code: &str) -> Value {
     json!({ "kind": "grid_team", "id": code })
 }
 
-#[tokio::test]
-async fn dispatch_and_routing_rules_name_only_units_on_record() {
-    for t in all_stores().await {
+both_backends! {
+    async fn dispatch_and_routing_rules_name_only_units_on_record(t: TestStore) {
         let f = fixture(&t).await;
         let d = login(&f, Who::Dispatcher).await;
         let waiting = waiting_case(&f, "楼道堆放杂物无人清理").await;
@@ -112,13 +112,11 @@ async fn dispatch_and_routing_rules_name_only_units_on_record() {
         assert!(flash_of(&r).contains("承办单位不存在"), "{}: {}", t.label, flash_of(&r));
         let stored = f.store.routing_rules().await.unwrap();
         assert!(stored.iter().all(|r| r.target_ref != "999" && r.target_ref != COMMUNITY_A), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn merges_never_loop_nor_go_into_a_merged_or_finished_case() {
-    for t in all_stores().await {
+both_backends! {
+    async fn merges_never_loop_nor_go_into_a_merged_or_finished_case(t: TestStore) {
         let f = fixture(&t).await;
         let d = login(&f, Who::Dispatcher).await;
         let a = waiting_case(&f, "一号楼前路灯不亮").await.id;
@@ -156,7 +154,6 @@ async fn merges_never_loop_nor_go_into_a_merged_or_finished_case() {
         .await;
         assert!(flash_of(&r).contains("已并入本件"), "{}: {}", t.label, flash_of(&r));
         assert_eq!(case_status(&f, c).await, "received", "{}", t.label);
-        t.cleanup().await;
     }
 }
 
@@ -184,9 +181,8 @@ async fn noise_case_with_photo(f: &Fixture, text: &str, photo: &[u8]) -> i64 {
         .id
 }
 
-#[tokio::test]
-async fn evidence_names_only_photos_of_the_same_case() {
-    for t in all_stores().await {
+both_backends! {
+    async fn evidence_names_only_photos_of_the_same_case(t: TestStore) {
         let f = fixture(&t).await;
         let staff = login(&f, Who::Department).await;
         let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
@@ -211,7 +207,6 @@ async fn evidence_names_only_photos_of_the_same_case() {
         let detail = send(&f.app, &staff, "GET", &format!("/api/v1/cases/{mine}"), None).await.json();
         assert_eq!(detail["state"]["evidence"], json!([own_ref]), "{}", t.label);
         ok(&f, &staff, other, report(vec![])).await;
-        t.cleanup().await;
     }
 }
 

@@ -2,12 +2,12 @@
 //! extension approved and refused, supervision, reopen after a bad rating, merge, rating — and
 //! the one-wins-one-gets-409 rule for concurrent actions, on both backends.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::*;
-use tongxin_store::testing::all_stores;
 
 struct Walk<'a> {
     f: &'a Fixture,
@@ -84,9 +84,8 @@ async fn as_requester(f: &Fixture, reported: &Value, what: &str, body: Value) ->
     send(&f.app, &Session::default(), "POST", &uri, Some(&body.to_string())).await
 }
 
-#[tokio::test]
-async fn every_branch_of_the_loop_over_http() {
-    for t in all_stores().await {
+both_backends! {
+    async fn every_branch_of_the_loop_over_http(t: TestStore) {
         let f = fixture(&t).await;
         let w = Walk { f: &f, admin: login(&f, Who::Admin).await };
         let dispatcher = login(&f, Who::Dispatcher).await;
@@ -254,7 +253,6 @@ async fn every_branch_of_the_loop_over_http() {
             t.label
         );
         assert!(f.store.audit_verify().await.unwrap().is_ok());
-        t.cleanup().await;
     }
 }
 
@@ -290,9 +288,8 @@ async fn report_at(f: &Fixture, (lng, lat): (f64, f64), text: &str) -> String {
     r.json()["code"].as_str().unwrap().to_string()
 }
 
-#[tokio::test]
-async fn each_queue_holds_exactly_its_area() {
-    for t in all_stores().await {
+both_backends! {
+    async fn each_queue_holds_exactly_its_area(t: TestStore) {
         let f = fixture(&t).await;
         let a2 = report_at(&f, (119.6675, 29.0875), "二网格楼下烧烤油烟").await;
         let b1 = report_at(&f, (119.6725, 29.0875), "青春路夜市噪音").await;
@@ -317,6 +314,5 @@ async fn each_queue_holds_exactly_its_area() {
                 assert!(!got.contains(m), "{}: {who:?}{filter} must not see {m}: {got:?}", t.label);
             }
         }
-        t.cleanup().await;
     }
 }

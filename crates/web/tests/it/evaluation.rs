@@ -1,13 +1,13 @@
 //! 考评 over HTTP: the JSON ranking per level and scope, CSV (BOM, Chinese headers) and xlsx
 //! export, malformed parameters, and the admin-set weights.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::{StatusCode, header};
 use support::*;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::{Action, Satisfaction, Unit};
-use tongxin_store::testing::all_stores;
 
 /// Case A1 (department 1) handled without contacting the requester, then rated satisfied;
 /// case C1 (department 2) left dispatched.
@@ -62,9 +62,8 @@ fn ranks(body: &serde_json::Value) -> Vec<(u64, String, Option<f64>)> {
         .collect()
 }
 
-#[tokio::test]
-async fn rankings_exports_and_weights() {
-    for t in all_stores().await {
+both_backends! {
+    async fn rankings_exports_and_weights(t: TestStore) {
         let f = fixture(&t).await;
         let label = t.label;
         run_case_a1(&f).await;
@@ -189,6 +188,5 @@ async fn rankings_exports_and_weights() {
         assert_eq!(ranks(&reweighted), [(1, "城管执法中队".to_string(), Some(50.0))], "{label}");
         let audit = f.store.audit_verify().await.unwrap();
         assert!(audit.is_ok(), "{label}: the weight change is in the audit chain");
-        t.cleanup().await;
     }
 }

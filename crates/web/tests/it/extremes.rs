@@ -5,12 +5,12 @@
 //! A panic in a handler drops the connection, so "answered" is checked by running each request
 //! in its own task and looking for a panic there.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use support::*;
-use tongxin_store::testing::all_stores;
 use tower::ServiceExt;
 
 const EXTREMES: [&str; 8] =
@@ -115,9 +115,8 @@ async fn call(
     }
 }
 
-#[tokio::test]
-async fn every_route_answers_extreme_numbers_without_a_500() {
-    for t in all_stores().await {
+both_backends! {
+    async fn every_route_answers_extreme_numbers_without_a_500(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let csrf = admin.csrf.clone().unwrap();
@@ -204,6 +203,5 @@ async fn every_route_answers_extreme_numbers_without_a_500() {
             let r = send(&f.app, &Session::default(), "POST", "/api/v1/reports", Some(&body.to_string())).await;
             assert!(r.status.is_success() || r.status.is_client_error(), "{}: {category}: {}", t.label, r.status);
         }
-        t.cleanup().await;
     }
 }

@@ -2,7 +2,8 @@
 //! side channels and client addresses (12), error shapes (13), headers and the TOTP secret (14),
 //! and the server loop's timeouts and connection cap (R3).
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -10,7 +11,6 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
 use support::*;
-use tongxin_store::testing::all_stores;
 use tower::ServiceExt;
 
 fn cookie_of(reply: &Reply, name: &str) -> Option<String> {
@@ -57,9 +57,8 @@ fn has_chinese(s: &str) -> bool {
 
 // ---- item 7 ----
 
-#[tokio::test]
-async fn hostile_next_after_login_goes_to_the_start_page_item7() {
-    for t in all_stores().await {
+both_backends! {
+    async fn hostile_next_after_login_goes_to_the_start_page_item7(t: TestStore) {
         let f = fixture(&t).await;
         let hostile = [
             "/\t/evil.example",
@@ -139,15 +138,13 @@ async fn hostile_next_after_login_goes_to_the_start_page_item7() {
             let next = &next[0].1;
             assert_eq!(tongxin_web::auth::next::safe_next(next), Some(next.as_str()), "{uri} → {next:?}");
         }
-        t.cleanup().await;
     }
 }
 
 // ---- item 8 ----
 
-#[tokio::test]
-async fn open311_publishes_only_public_categories_coarsened_item8() {
-    for t in all_stores().await {
+both_backends! {
+    async fn open311_publishes_only_public_categories_coarsened_item8(t: TestStore) {
         let f = fixture(&t).await;
         let code_a1 = f.ids.case_a1.code.clone();
         // A hotline case in the same category, at a precise point.
@@ -231,7 +228,6 @@ async fn open311_publishes_only_public_categories_coarsened_item8() {
             send(&f.app, &Session::default(), "GET", &format!("/open311/v2/requests/{}.json", hotline.code), None)
                 .await;
         assert_eq!(one.status, StatusCode::NOT_FOUND, "{}: private again", t.label);
-        t.cleanup().await;
     }
 }
 
@@ -246,9 +242,8 @@ async fn with_bearer(f: &Fixture, token: &str, method: &str, uri: &str, body: Op
     raw(&f.app, method, uri, ct, bytes, None, &[("authorization", &auth)]).await
 }
 
-#[tokio::test]
-async fn api_tokens_cannot_mint_expire_are_listed_and_die_with_the_password_item10() {
-    for t in all_stores().await {
+both_backends! {
+    async fn api_tokens_cannot_mint_expire_are_listed_and_die_with_the_password_item10(t: TestStore) {
         let f = fixture(&t).await;
         let leader = login(&f, Who::Leader).await;
         let created = send(&f.app, &leader, "POST", "/api/v1/tokens", Some(r#"{"name":"脚本"}"#)).await;
@@ -301,7 +296,6 @@ async fn api_tokens_cannot_mint_expire_are_listed_and_die_with_the_password_item
             with_bearer(&f, &third_token, "GET", "/api/v1/auth/me", None).await.status,
             StatusCode::UNAUTHORIZED
         );
-        t.cleanup().await;
     }
 }
 
@@ -312,9 +306,8 @@ async fn json_login(f: &Fixture, user: &str, password: &str, peer: &str, headers
     raw(&f.app, "POST", "/api/v1/auth/login", Some("application/json"), body.into_bytes(), Some(peer), headers).await
 }
 
-#[tokio::test]
-async fn unknown_disabled_and_wrong_answer_alike_and_delays_are_per_address_item12() {
-    for t in all_stores().await {
+both_backends! {
+    async fn unknown_disabled_and_wrong_answer_alike_and_delays_are_per_address_item12(t: TestStore) {
         let f = fixture(&t).await;
         // Disable the mediator.
         let id = f.ids.users[&Who::Mediator];
@@ -350,13 +343,11 @@ async fn unknown_disabled_and_wrong_answer_alike_and_delays_are_per_address_item
         }
         let owner = json_login(&f, "leader", PASSWORD, "192.0.2.10:1000", &[]).await;
         assert_eq!(owner.status, StatusCode::OK, "{}: the owner elsewhere gets in", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12() {
-    for t in all_stores().await {
+both_backends! {
+    async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12(t: TestStore) {
         let f = fixture(&t).await;
         let config = tongxin_web::WebConfig {
             hash_cost: tongxin_web::auth::password::HashCost::Fast,
@@ -383,15 +374,13 @@ async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12() {
         let direct =
             json_login(&f2, "leader", PASSWORD, "198.51.100.9:1", &[("x-forwarded-for", "203.0.113.53")]).await;
         assert_eq!(direct.status, StatusCode::TOO_MANY_REQUESTS, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
 // ---- item 13 ----
 
-#[tokio::test]
-async fn malformed_api_requests_get_the_json_error_shape_item13() {
-    for t in all_stores().await {
+both_backends! {
+    async fn malformed_api_requests_get_the_json_error_shape_item13(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Admin).await;
         let cookie = s.cookie.clone().unwrap();
@@ -447,15 +436,13 @@ async fn malformed_api_requests_get_the_json_error_shape_item13() {
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert!(r.body.contains("UTF-8"));
-        t.cleanup().await;
     }
 }
 
-/// A NUL in any url-encoded form (page login, API token form) is refused before a handler sees
-/// it: PostgreSQL refuses NUL in text, so it would otherwise surface as a server error (item 13).
-#[tokio::test]
-async fn a_nul_in_any_url_encoded_form_is_refused_item13() {
-    for t in all_stores().await {
+both_backends! {
+    /// A NUL in any url-encoded form (page login, API token form) is refused before a handler sees
+    /// it: PostgreSQL refuses NUL in text, so it would otherwise surface as a server error (item 13).
+    async fn a_nul_in_any_url_encoded_form_is_refused_item13(t: TestStore) {
         let f = fixture(&t).await;
         let page = send(&f.app, &Session::default(), "GET", "/login", None).await;
         let c = cookie_of(&page, "tx_login_csrf").unwrap();
@@ -480,15 +467,13 @@ async fn a_nul_in_any_url_encoded_form_is_refused_item13() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {}", t.label, r.body);
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert!(v["error"]["message"].as_str().unwrap().contains("空字符"), "{}", r.body);
-        t.cleanup().await;
     }
 }
 
 // ---- item 14 ----
 
-#[tokio::test]
-async fn security_headers_and_the_configured_public_url_item14() {
-    for t in all_stores().await {
+both_backends! {
+    async fn security_headers_and_the_configured_public_url_item14(t: TestStore) {
         let f = fixture(&t).await;
         for uri in ["/login", "/api/v1/auth/me", "/open311/v2/discovery.json", "/report", "/static/app.js", "/nope"] {
             let r = raw(&f.app, "GET", uri, None, Vec::new(), None, &[("host", "evil.example")]).await;
@@ -506,7 +491,6 @@ async fn security_headers_and_the_configured_public_url_item14() {
             raw(&f.app, "GET", "/open311/v2/discovery.json", None, Vec::new(), None, &[("host", "evil.example")]).await;
         assert!(!d.body.contains("evil.example"), "the Host header is not trusted: {}", d.body);
         assert!(d.body.contains("http://localhost:8080/open311/v2"), "{}", d.body);
-        t.cleanup().await;
     }
 }
 
@@ -538,9 +522,8 @@ fn templates_have_no_inline_scripts_item14() {
     }
 }
 
-#[tokio::test]
-async fn replacing_the_totp_secret_needs_the_current_code_item14() {
-    for t in all_stores().await {
+both_backends! {
+    async fn replacing_the_totp_secret_needs_the_current_code_item14(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let setup = send(&f.app, &admin, "POST", "/api/v1/auth/totp/setup", None).await.json();
@@ -557,7 +540,6 @@ async fn replacing_the_totp_secret_needs_the_current_code_item14() {
         let body = format!(r#"{{"secret":"{secret}","code":"{new_code}","current_code":"{current}"}}"#);
         let ok = send(&f.app, &admin, "POST", "/api/v1/auth/totp/enable", Some(&body)).await;
         assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}: {}", t.label, ok.body);
-        t.cleanup().await;
     }
 }
 
@@ -581,7 +563,7 @@ async fn get_healthz(addr: SocketAddr) -> String {
 
 #[tokio::test]
 async fn idle_connections_over_the_cap_do_not_starve_others_r3() {
-    let t = tongxin_store::testing::sqlite_store().await;
+    let t = tongxin_testkit::sqlite_store().await;
     let f = fixture(&t).await;
     let limits = tongxin_web::server::Limits {
         max_connections: 50,
@@ -607,7 +589,7 @@ async fn idle_connections_over_the_cap_do_not_starve_others_r3() {
 #[tokio::test]
 async fn slow_headers_and_slow_bodies_are_cut_off_r3() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let t = tongxin_store::testing::sqlite_store().await;
+    let t = tongxin_testkit::sqlite_store().await;
     let f = fixture(&t).await;
     let limits = tongxin_web::server::Limits {
         max_connections: 10,
@@ -640,9 +622,8 @@ async fn slow_headers_and_slow_bodies_are_cut_off_r3() {
     t.cleanup().await;
 }
 
-#[tokio::test]
-async fn tokens_are_listed_and_revoked_on_the_pages_item10() {
-    for t in all_stores().await {
+both_backends! {
+    async fn tokens_are_listed_and_revoked_on_the_pages_item10(t: TestStore) {
         let f = fixture(&t).await;
         let leader = login(&f, Who::Leader).await;
         let created = send(&f.app, &leader, "POST", "/api/v1/tokens", Some(r#"{"name":"巡查脚本"}"#)).await.json();
@@ -668,6 +649,5 @@ async fn tokens_are_listed_and_revoked_on_the_pages_item10() {
             with_bearer(&f, second_token, "GET", "/api/v1/auth/me", None).await.status,
             StatusCode::UNAUTHORIZED
         );
-        t.cleanup().await;
     }
 }

@@ -3,7 +3,8 @@
 //! the 90-day default, XML escaping — and the real `georeport` client from PyPI against a real
 //! server.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::Router;
 use axum::body::Body;
@@ -18,8 +19,8 @@ use tongxin_domain::access::Scope;
 use tongxin_domain::case::Action;
 use tongxin_store::cases::open311::RequestFilter;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::testing::all_stores;
 use tongxin_store::{Actor, Page, Store};
+use tongxin_testkit::all_stores;
 use tongxin_web::open311::render::{V, to_json, to_xml};
 use tower::ServiceExt;
 
@@ -253,9 +254,8 @@ fn one_tree_renders_as_spec_xml_and_json() {
     assert_eq!(json[0]["metadata"], false);
 }
 
-#[tokio::test]
-async fn discovery_services_and_definitions_in_both_formats() {
-    for t in all_stores().await {
+both_backends! {
+    async fn discovery_services_and_definitions_in_both_formats(t: TestStore) {
         let f = fixture(&t).await;
         let host = [("host", "gov.example:8080")];
         let d = call_with(&f.app, "GET", "/open311/v2/discovery.json", None, &host).await;
@@ -333,13 +333,11 @@ async fn discovery_services_and_definitions_in_both_formats() {
             let r = call(&f.app, "GET", &format!("/open311/v2/services/{unknown}.xml"), None).await;
             assert_xml_error(&r, StatusCode::NOT_FOUND, unknown);
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn posting_needs_a_valid_unrevoked_api_key() {
-    for t in all_stores().await {
+both_backends! {
+    async fn posting_needs_a_valid_unrevoked_api_key(t: TestStore) {
         let f = fixture(&t).await;
         let (lat, long) = lat_long();
         let no_key =
@@ -389,13 +387,11 @@ async fn posting_needs_a_valid_unrevoked_api_key() {
         assert!(f.store.revoke_open311_client(&Actor::system("test"), issued.id).await.is_err(), "revoked once");
         let r = post(&f.app, "json", &issued.api_key, "city.noise", "又一起噪音").await;
         assert!(assert_json_error(&r, StatusCode::FORBIDDEN, "revoked").contains("吊销"));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn posting_validates_like_the_spec_says() {
-    for t in all_stores().await {
+both_backends! {
+    async fn posting_validates_like_the_spec_says(t: TestStore) {
         let f = fixture(&t).await;
         let key = issue_key(&f.store, "validation").await;
         let (lat, long) = lat_long();
@@ -459,13 +455,11 @@ async fn posting_validates_like_the_spec_says() {
             let shown = call(&f.app, "GET", &format!("/open311/v2/requests/{id}.{ext}"), None).await.body;
             assert!(!shown.contains("张三") && !shown.contains("5678"), "{ext}: {shown}");
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn one_request_by_id_and_token_with_every_field() {
-    for t in all_stores().await {
+both_backends! {
+    async fn one_request_by_id_and_token_with_every_field(t: TestStore) {
         let f = fixture(&t).await;
         // The fixture's automatic rule sends noise in street 1 to the 城管 squad: the case has a
         // lead unit and a deadline at once.
@@ -561,13 +555,11 @@ async fn one_request_by_id_and_token_with_every_field() {
             let r = call(&app, "GET", &format!("/open311/v2/tokens/{missing}.json"), None).await;
             assert_json_error(&r, StatusCode::NOT_FOUND, missing);
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn listing_filters_and_the_ninety_day_default() {
-    for t in all_stores().await {
+both_backends! {
+    async fn listing_filters_and_the_ninety_day_default(t: TestStore) {
         let f = fixture(&t).await;
         let key = issue_key(&f.store, "lists").await;
         publish(&f.store, &["city.noise", "city.garbage"]).await;
@@ -634,13 +626,11 @@ async fn listing_filters_and_the_ninety_day_default() {
         let two = f.store.open311_requests(&RequestFilter { from: None, limit: 2, ..RequestFilter::default() }).await;
         let two: Vec<String> = two.unwrap().into_iter().map(|r| r.code).collect();
         assert_eq!(two, [noise.clone(), garbage.clone()]);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn chinese_text_and_markup_survive_both_formats() {
-    for t in all_stores().await {
+both_backends! {
+    async fn chinese_text_and_markup_survive_both_formats(t: TestStore) {
         let f = fixture(&t).await;
         let key = issue_key(&f.store, "escape").await;
         let text = "井盖<丢失> & \"危险\" 'a'\n第二行 </description>";
@@ -656,13 +646,11 @@ async fn chinese_text_and_markup_survive_both_formats() {
         assert_eq!(doc.child("request").text_of("service_name"), "井盖缺失");
         let json = call(&f.app, "GET", &format!("/open311/v2/requests/{id}.json"), None).await.json();
         assert_eq!(json[0]["description"], text);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn unknown_resources_and_methods_answer_with_the_error_list() {
-    for t in all_stores().await {
+both_backends! {
+    async fn unknown_resources_and_methods_answer_with_the_error_list(t: TestStore) {
         let f = fixture(&t).await;
         let r = call(&f.app, "GET", "/open311/v2/unknown.json", None).await;
         assert_json_error(&r, StatusCode::NOT_FOUND, "unknown resource");
@@ -679,7 +667,6 @@ async fn unknown_resources_and_methods_answer_with_the_error_list() {
         // The rest of the application is untouched.
         let r = call(&f.app, "GET", "/healthz", None).await;
         assert_eq!(r.status, StatusCode::OK);
-        t.cleanup().await;
     }
 }
 

@@ -5,7 +5,8 @@
 //! and account changes: each works and shows on the page, refuses bad input in Chinese with
 //! nothing changed, and is refused to everyone but the admin.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
@@ -14,7 +15,6 @@ use support::*;
 use tongxin_domain::deadline::TimeLimit;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_store::Page;
-use tongxin_store::testing::all_stores;
 
 const PAGES: [&str; 6] =
     ["/admin/regions", "/admin/categories", "/admin/deadlines", "/admin/evaluation", "/admin/users", "/admin/imports"];
@@ -25,9 +25,8 @@ async fn post_upload(f: &Fixture, s: &Session, uri: &str, csrf: &str, name: &str
     post_multipart(f, s, uri, &[("_csrf", csrf)], &[upload]).await
 }
 
-#[tokio::test]
-async fn only_the_admin_gets_the_admin_pages() {
-    for t in all_stores().await {
+both_backends! {
+    async fn only_the_admin_gets_the_admin_pages(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         for path in PAGES {
@@ -57,13 +56,11 @@ async fn only_the_admin_gets_the_admin_pages() {
         assert_eq!(anon.status, StatusCode::SEE_OTHER);
         assert!(anon.headers[header::LOCATION].to_str().unwrap().starts_with("/login?next="));
         assert!(f.store.credentials("sneaky").await.is_err(), "nothing was created");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_region_page_maps_the_selected_area_and_refuses_unknown_codes() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_region_page_maps_the_selected_area_and_refuses_unknown_codes(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let r = get(&f, &admin, &format!("/admin/regions?code={COMMUNITY_A}")).await;
@@ -76,13 +73,11 @@ async fn the_region_page_maps_the_selected_area_and_refuses_unknown_codes() {
         assert!(street.body.contains(&format!("/admin/regions?code={COMMUNITY_B}")), "the tree lists communities");
         let missing = get(&f, &admin, "/admin/regions?code=330702009").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_dry_run_names_the_rule_that_fires_and_why() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_dry_run_names_the_rule_that_fires_and_why(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let r = get(&f, &admin, &format!("/admin/categories?category=city.noise&grid={GRID_A1}")).await;
@@ -100,13 +95,11 @@ async fn the_dry_run_names_the_rule_that_fires_and_why() {
         assert!(bad.body.contains("请选择诉求类别"));
         let half = get(&f, &admin, "/admin/categories?category=city.noise&lat=29.08").await;
         assert!(half.body.contains("经纬度须同时填写"));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_routing_rule_is_added_through_the_form_with_csrf() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_routing_rule_is_added_through_the_form_with_csrf(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let before = f.store.routing_rules().await.unwrap().len();
@@ -145,13 +138,11 @@ async fn a_routing_rule_is_added_through_the_form_with_csrf() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(!flash_of(&r).is_empty() && !flash_of(&r).starts_with("已添加"), "{}", flash_of(&r));
         assert_eq!(f.store.routing_rules().await.unwrap().len(), before + 1, "the wrong rule is not stored");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn deadlines_change_through_the_form_and_are_audited() {
-    for t in all_stores().await {
+both_backends! {
+    async fn deadlines_change_through_the_form_and_are_audited(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let page = get(&f, &admin, "/admin/deadlines?year=2026").await;
@@ -188,13 +179,11 @@ async fn deadlines_change_through_the_form_and_are_audited() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(flash_of(&r).contains("不能为 0"), "{}", flash_of(&r));
         assert_eq!(f.state.cases.config().policy.general, TimeLimit::WorkingDays(5), "unchanged");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn user_creation_shows_each_error_next_to_its_field() {
-    for t in all_stores().await {
+both_backends! {
+    async fn user_creation_shows_each_error_next_to_its_field(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let token = csrf(&admin);
@@ -252,7 +241,6 @@ async fn user_creation_shows_each_error_next_to_its_field() {
         assert!(list.body.contains("zhang.grid") && list.body.contains("张网格"));
         let audit = f.store.audit_list(Some(("user", &created.id.to_string())), Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "user.create");
-        t.cleanup().await;
     }
 }
 
@@ -271,9 +259,8 @@ fn workbook(rows: &[[&str; 11]]) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-#[tokio::test]
-async fn a_bad_workbook_lists_its_rows_and_imports_nothing() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_bad_workbook_lists_its_rows_and_imports_nothing(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let good_id = IdNumber::compose("330702", NaiveDate::from_ymd_opt(1980, 1, 1).unwrap(), 77);
@@ -301,13 +288,11 @@ async fn a_bad_workbook_lists_its_rows_and_imports_nothing() {
         assert!(ok.body.contains("导入成功：居民 1 人"), "{}", ok.body);
         let found = send(&f.app, &admin, "GET", "/api/v1/residents?q=王导入", None).await.json();
         assert_eq!(found["total"], 1);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn grids_are_imported_from_geojson_through_the_upload_form() {
-    for t in all_stores().await {
+both_backends! {
+    async fn grids_are_imported_from_geojson_through_the_upload_form(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let geojson = GRID_A3_GEOJSON;
@@ -321,7 +306,6 @@ async fn grids_are_imported_from_geojson_through_the_upload_form() {
         assert!(r.body.contains("330702001008003"), "the error names the grid it overlaps");
         let regions = get(&f, &admin, &format!("/admin/regions?code={COMMUNITY_A}")).await;
         assert!(regions.body.contains("的网格（共 3 个）"), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
@@ -335,9 +319,8 @@ async fn post_pairs(f: &Fixture, s: &Session, uri: &str, v: &[(String, String)])
     post_form(f, s, uri, &v).await
 }
 
-#[tokio::test]
-async fn categories_are_added_and_edited_through_the_forms() {
-    for t in all_stores().await {
+both_backends! {
+    async fn categories_are_added_and_edited_through_the_forms(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let page = get(&f, &admin, "/admin/categories").await;
@@ -430,13 +413,11 @@ async fn categories_are_added_and_edited_through_the_forms() {
         let noise = f.store.categories().await.unwrap().into_iter().find(|c| c.code == "city.noise").unwrap();
         assert_eq!(noise.name, "噪音扰民", "{}", t.label);
         assert!(!f.store.categories().await.unwrap().iter().any(|c| c.code == "city.sneaky"));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_routing_rule_is_edited_and_deleted_only_when_confirmed() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_routing_rule_is_edited_and_deleted_only_when_confirmed(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let id = f.ids.rule;
@@ -514,13 +495,11 @@ async fn a_routing_rule_is_edited_and_deleted_only_when_confirmed() {
         let actions: Vec<&str> = audit.iter().map(|a| a.fields.action.as_str()).collect();
         assert!(actions.contains(&"routing_rule.update") && actions.contains(&"routing_rule.delete"), "{actions:?}");
         assert_eq!(get(&f, &admin, &uri).await.status, StatusCode::NOT_FOUND);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_calendar_is_replaced_by_an_upload_and_a_bad_file_changes_nothing() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_calendar_is_replaced_by_an_upload_and_a_bad_file_changes_nothing(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let page = get(&f, &admin, "/admin/deadlines").await;
@@ -568,13 +547,11 @@ async fn the_calendar_is_replaced_by_an_upload_and_a_bad_file_changes_nothing() 
         let file = get(&f, &admin, "/admin/deadlines/calendar.txt").await;
         assert_eq!(file.status, StatusCode::OK);
         assert_eq!(file.body, good, "the file in force can be downloaded");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn evaluation_weights_are_shown_and_changed_with_the_apis_checks() {
-    for t in all_stores().await {
+both_backends! {
+    async fn evaluation_weights_are_shown_and_changed_with_the_apis_checks(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let page = get(&f, &admin, "/admin/evaluation").await;
@@ -627,13 +604,11 @@ async fn evaluation_weights_are_shown_and_changed_with_the_apis_checks() {
         let audit = f.store.audit_list(Some(("setting", "evaluation_weights")), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}: audited", t.label);
         assert_eq!(audit[0].fields.actor_name, "admin");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn an_admin_changes_a_users_role_scope_status_and_password() {
-    for t in all_stores().await {
+both_backends! {
+    async fn an_admin_changes_a_users_role_scope_status_and_password(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
         let grid = login(&f, Who::Grid).await;
@@ -749,6 +724,5 @@ async fn an_admin_changes_a_users_role_scope_status_and_password() {
         let actions: Vec<&str> = audit.iter().map(|a| a.fields.action.as_str()).collect();
         assert!(actions.contains(&"user.update") && actions.contains(&"user.password"), "{}: {actions:?}", t.label);
         assert_eq!(get(&f, &admin, "/admin/users/999999").await.status, StatusCode::NOT_FOUND);
-        t.cleanup().await;
     }
 }

@@ -2,12 +2,12 @@
 //! with exactly the forms the rules allow, posting steps (stale versions, merges, replies with
 //! photos), and scope (out of scope is the 404 page; departments see only their cases).
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use support::pages::*;
 use support::*;
-use tongxin_store::testing::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> String {
     f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().version.to_string()
@@ -17,9 +17,8 @@ fn small(r: &Reply, what: &str) {
     assert!(r.body.len() < 100 * 1024, "{what}: {} bytes", r.body.len());
 }
 
-#[tokio::test]
-async fn the_queue_lists_cases_in_scope_with_filters_lights_and_search() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_queue_lists_cases_in_scope_with_filters_lights_and_search(t: TestStore) {
         let f = fixture(&t).await;
         let waiting = waiting_case(&f, "小区垃圾桶满了无人清运").await;
         let d = login(&f, Who::Dispatcher).await;
@@ -60,13 +59,11 @@ async fn the_queue_lists_cases_in_scope_with_filters_lights_and_search() {
         for who in [Who::Party, Who::Mediator] {
             assert_eq!(get(&f, &login(&f, who).await, "/cases").await.status, StatusCode::FORBIDDEN, "{who:?}");
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_case_page_offers_exactly_the_allowed_forms() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_case_page_offers_exactly_the_allowed_forms(t: TestStore) {
         let f = fixture(&t).await;
         let waiting = waiting_case(&f, "垃圾堆放在单元门口").await;
         let page = |who| {
@@ -105,7 +102,6 @@ async fn a_case_page_offers_exactly_the_allowed_forms() {
         assert!(!r.body.contains("/reply\"") && !r.body.contains("value=\"dispatch\""), "{}", t.label);
         let r = get(&f, &login(&f, Who::Dispatcher).await, &a1).await;
         assert!(r.body.contains("撤回改派") && !r.body.contains("value=\"acknowledge\""), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
@@ -113,9 +109,8 @@ async fn waiting_version(f: &Fixture, id: i64) -> String {
     version(f, id).await
 }
 
-#[tokio::test]
-async fn dispatching_with_a_whistle_a_stale_version_and_merging() {
-    for t in all_stores().await {
+both_backends! {
+    async fn dispatching_with_a_whistle_a_stale_version_and_merging(t: TestStore) {
         let f = fixture(&t).await;
         let waiting = waiting_case(&f, "垃圾清运不及时").await;
         let d = login(&f, Who::Dispatcher).await;
@@ -186,7 +181,6 @@ async fn dispatching_with_a_whistle_a_stale_version_and_merging() {
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", t.label);
         assert_eq!(version(&f, waiting.id).await, v);
-        t.cleanup().await;
     }
 }
 
@@ -204,9 +198,8 @@ async fn post_reply(
     post_multipart(f, s, uri, &fields, &Upload::photos("photos", photos)).await
 }
 
-#[tokio::test]
-async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_with_a_photo() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_with_a_photo(t: TestStore) {
         let f = fixture(&t).await;
         let dept = login(&f, Who::Department).await;
         let r = get(&f, &dept, "/inbox").await;
@@ -277,13 +270,11 @@ async fn a_department_works_its_inbox_acknowledges_asks_for_time_and_replies_wit
         let r = post_form_with_csrf(&f, &d, &act, &[("version", &v), ("action", "verify"), ("ok", "1")]).await;
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("value=\"close\""), "{}: {}", t.label, page.body);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_department_returns_a_case_with_a_reason() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_department_returns_a_case_with_a_reason(t: TestStore) {
         let f = fixture(&t).await;
         let dept = login(&f, Who::Department).await;
         let id = f.ids.case_a1.id;
@@ -309,6 +300,5 @@ async fn a_department_returns_a_case_with_a_reason() {
             page.body
         );
         assert!(!get(&f, &dept, "/inbox").await.body.contains(&f.ids.case_a1.code), "{}", t.label);
-        t.cleanup().await;
     }
 }

@@ -1,13 +1,13 @@
 //! The leaders' dashboard (/dashboard) and the street map (/map), in process, on both backends.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::time::{Duration, Instant};
 use support::pages::*;
 use support::*;
-use tongxin_store::testing::all_stores;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -41,9 +41,8 @@ async fn report_id_at(f: &Fixture, point: (f64, f64), text: &str, phone: &str) -
     found.items.iter().find(|c| c.code == code).unwrap().id
 }
 
-#[tokio::test]
-async fn the_dashboard_draws_charts_with_tables_and_counts_todays_cases() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_dashboard_draws_charts_with_tables_and_counts_todays_cases(t: TestStore) {
         let f = fixture(&t).await;
         let leader = login(&f, Who::Leader).await;
         let started = Instant::now();
@@ -89,13 +88,11 @@ async fn the_dashboard_draws_charts_with_tables_and_counts_todays_cases() {
         let leader = login(&f, Who::Leader).await;
         let later = send(&f.app, &leader, "GET", "/dashboard", None).await;
         assert_eq!(shown(&later.body, "last30-count"), 0, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn every_chart_exports_as_xlsx_within_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn every_chart_exports_as_xlsx_within_scope(t: TestStore) {
         let f = fixture(&t).await;
         let leader = login(&f, Who::Leader).await;
         for chart in ["daily", "category", "ranking", "areas"] {
@@ -118,13 +115,11 @@ async fn every_chart_exports_as_xlsx_within_scope() {
         let grid = login(&f, Who::Grid).await;
         let refused = send(&f.app, &grid, "GET", "/dashboard/export.xlsx?chart=daily", None).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_map_shows_the_scopes_grids_and_overdue_cases_as_red_markers() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_map_shows_the_scopes_grids_and_overdue_cases_as_red_markers(t: TestStore) {
         let f = fixture(&t).await;
         let id = report_id_at(&f, POINT_A1, "路灯不亮已经一周了", "13800005678").await;
         // Past every deadline: the timer marks the open cases overdue.
@@ -171,13 +166,11 @@ async fn the_map_shows_the_scopes_grids_and_overdue_cases_as_red_markers() {
         assert!(all.body.contains(&format!("/map?area={STREET2}")) && all.body.contains("城中街道"), "{}", t.label);
         let street2 = send(&f.app, &admin, "GET", &format!("/map?area={STREET2}"), None).await;
         assert!(street2.body.contains("城中一网格") && !street2.body.contains("桃园一网格"), "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_dispatcher_of_street_1_never_sees_street_2_on_the_dashboard() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_dispatcher_of_street_1_never_sees_street_2_on_the_dashboard(t: TestStore) {
         let f = fixture(&t).await;
         let dispatcher = login(&f, Who::Dispatcher).await;
         let page = send(&f.app, &dispatcher, "GET", "/dashboard?level=grid", None).await;
@@ -193,6 +186,5 @@ async fn a_dispatcher_of_street_1_never_sees_street_2_on_the_dashboard() {
         let community = login(&f, Who::Community).await;
         let refused = send(&f.app, &community, "GET", "/dashboard", None).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", t.label);
-        t.cleanup().await;
     }
 }

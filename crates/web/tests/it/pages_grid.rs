@@ -3,7 +3,8 @@
 //! are paginated, forms are CSRF-checked, refused forms say why next to the field, a patrol
 //! report may close on the spot, and visits are recorded with an audit record.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
@@ -14,7 +15,6 @@ use tongxin_domain::idcard::IdNumber;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::places::{NewHousehold, insert_households};
-use tongxin_store::testing::all_stores;
 
 /// The patrol form's one `photo`.
 fn photo(bytes: &[u8]) -> Upload<'_> {
@@ -26,9 +26,8 @@ async fn patrol_cases(f: &Fixture) -> Vec<tongxin_store::cases::read::CaseView> 
     f.store.case_queue(&Scope::All, &filter, Page::new(Some(1), Some(200))).await.unwrap().items
 }
 
-#[tokio::test]
-async fn grid_pages_belong_to_grid_workers() {
-    for t in all_stores().await {
+both_backends! {
+    async fn grid_pages_belong_to_grid_workers(t: TestStore) {
         let f = fixture(&t).await;
         let anon = Session::default();
         for path in ["/grid", "/grid/patrol", "/grid/households", "/grid/visits", "/grid/residents/1"] {
@@ -48,13 +47,11 @@ async fn grid_pages_belong_to_grid_workers() {
         assert_eq!(r.status, StatusCode::OK, "{}: {}", t.label, r.body);
         assert!(r.body.contains("我的网格") && r.body.contains("桃园一网格"));
         assert!(r.body.len() < 100_000);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn my_grid_shows_my_teams_tasks_and_the_open_cases_of_my_grid_paginated() {
-    for t in all_stores().await {
+both_backends! {
+    async fn my_grid_shows_my_teams_tasks_and_the_open_cases_of_my_grid_paginated(t: TestStore) {
         let f = fixture(&t).await;
         // Garbage in grid A1 goes straight to the A1 grid team.
         let rule = tongxin_store::cases::categories::RuleRow {
@@ -108,13 +105,11 @@ async fn my_grid_shows_my_teams_tasks_and_the_open_cases_of_my_grid_paginated() 
         assert_eq!(open2.matches("<li class=\"card\">").count(), 3, "{}", t.label);
         // Garbage page numbers are the first page, not an error.
         assert_eq!(get(&f, &s, "/grid?page=abc&tpage=-1").await.status, StatusCode::OK);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_field() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_field(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Grid).await;
         let form = get(&f, &s, "/grid/patrol").await;
@@ -220,13 +215,11 @@ async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_fi
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(patrol_cases(&f).await.len(), 2, "{}", t.label);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn households_and_residents_are_masked_scoped_searchable_and_paginated() {
-    for t in all_stores().await {
+both_backends! {
+    async fn households_and_residents_are_masked_scoped_searchable_and_paginated(t: TestStore) {
         let f = fixture(&t).await;
         // Eleven more households in A1: two pages of ten.
         let mut tx = f.store.db.begin().await.unwrap();
@@ -281,13 +274,11 @@ async fn households_and_residents_are_masked_scoped_searchable_and_paginated() {
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{} {id}", t.label);
             assert!(r.body.contains("页面不存在") && !r.body.contains("李秀英") && !r.body.contains("张伟"));
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn visits_are_recorded_validated_scoped_and_paginated() {
-    for t in all_stores().await {
+both_backends! {
+    async fn visits_are_recorded_validated_scoped_and_paginated(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Grid).await;
         let token = csrf(&s);
@@ -371,6 +362,5 @@ async fn visits_are_recorded_validated_scoped_and_paginated() {
         assert!(p1.body.contains("href=\"/grid/visits?page=2\""));
         let p2 = get(&f, &s, "/grid/visits?page=2").await;
         assert_eq!(p2.body.matches("<li class=\"card\"><span class=\"badge\">").count(), 2, "{}", t.label);
-        t.cleanup().await;
     }
 }

@@ -3,7 +3,8 @@
 //! paginated), never an organisation outside it; the mediator searches the residents of their
 //! street (numbers masked, paginated), never another street's; department staff get neither.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
@@ -12,7 +13,6 @@ use support::*;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_store::party::{NewPartyMember, insert_members};
 use tongxin_store::places::{NewHousehold, insert_households};
-use tongxin_store::testing::all_stores;
 
 /// The fixture's resident `id` with full ID number and phone.
 fn full_numbers(id: u16) -> (String, String) {
@@ -25,9 +25,8 @@ fn member_rows(body: &str) -> usize {
     body.split("id=\"members-h\"").nth(1).map(|s| s.matches("<tr><td>").count()).unwrap_or(0)
 }
 
-#[tokio::test]
-async fn party_secretary_sees_the_tree_and_masked_members_of_their_community_only() {
-    for t in all_stores().await {
+both_backends! {
+    async fn party_secretary_sees_the_tree_and_masked_members_of_their_community_only(t: TestStore) {
         let f = fixture(&t).await;
         // 25 more members in 桃园一网格党支部 (org 3): with 王建国, two pages of twenty.
         let mut tx = f.store.db.begin().await.unwrap();
@@ -116,13 +115,11 @@ async fn party_secretary_sees_the_tree_and_masked_members_of_their_community_onl
         assert!(r.body.contains("李秀英") && r.body.contains("138****0002"));
         assert!(!r.body.contains(&full_id) && !r.body.contains(&full_phone));
         assert_eq!(get(&f, &s, &format!("/grid/residents/{}", f.ids.resident_c1)).await.status, StatusCode::NOT_FOUND);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn above_a_community_the_tree_folds_grid_branches_into_their_community() {
-    for t in all_stores().await {
+both_backends! {
+    async fn above_a_community_the_tree_folds_grid_branches_into_their_community(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Leader).await;
         let r = get(&f, &s, "/party").await;
@@ -135,13 +132,11 @@ async fn above_a_community_the_tree_folds_grid_branches_into_their_community() {
         assert!(a.body.contains("桃园一网格党支部") && !a.body.contains("城东街道党工委"));
         assert!(a.body.contains("href=\"/party\""), "back to the whole scope");
         assert_eq!(get(&f, &s, &format!("/party?within={STREET2}")).await.status, StatusCode::NOT_FOUND);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn mediator_finds_masked_residents_of_their_street_only() {
-    for t in all_stores().await {
+both_backends! {
+    async fn mediator_finds_masked_residents_of_their_street_only(t: TestStore) {
         let f = fixture(&t).await;
         // Eleven more households in A2 (same street): thirteen in the street, two pages of ten.
         let mut tx = f.store.db.begin().await.unwrap();
@@ -214,13 +209,11 @@ async fn mediator_finds_masked_residents_of_their_street_only() {
         for uri in ["/party", "/party/orgs/3", "/grid", "/grid/visits"] {
             assert_eq!(get(&f, &s, uri).await.status, StatusCode::FORBIDDEN, "{} {uri}", t.label);
         }
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn department_staff_get_neither_party_nor_resident_pages() {
-    for t in all_stores().await {
+both_backends! {
+    async fn department_staff_get_neither_party_nor_resident_pages(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Department).await;
         let home = get(&f, &s, "/").await;
@@ -242,6 +235,5 @@ async fn department_staff_get_neither_party_nor_resident_pages() {
             assert_eq!(r.status, StatusCode::SEE_OTHER);
             assert!(location(&r).starts_with("/login?next="), "{uri}");
         }
-        t.cleanup().await;
     }
 }

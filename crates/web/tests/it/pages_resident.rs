@@ -1,7 +1,8 @@
 //! The resident's pages (report form, confirmation, follow page with confirmation and rating)
 //! and the QR sheets, in-process on both storage backends.
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -9,7 +10,6 @@ use support::pages::{Upload, location, multipart, reply};
 use support::*;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::{Action, Unit};
-use tongxin_store::testing::all_stores;
 
 /// A browser without JavaScript: cookies it was given, and what it sends.
 #[derive(Default, Clone)]
@@ -106,9 +106,8 @@ const PNG: &[u8] = &[
     0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-#[tokio::test]
-async fn the_report_form_works_without_javascript() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_report_form_works_without_javascript(t: TestStore) {
         let f = fixture(&t).await;
         let mut c = Client::default();
         let page = c.get(&f, "/report").await;
@@ -171,7 +170,6 @@ async fn the_report_form_works_without_javascript() {
         let bad = c.get(&f, "/report?b=forged").await;
         assert_eq!(bad.status, 200);
         assert!(bad.body.contains("二维码无效") && bad.body.contains("data-bbox="), "a bad QR falls back to the map");
-        t.cleanup().await;
     }
 }
 
@@ -181,9 +179,8 @@ fn hidden_href(page: &str, id: &str) -> String {
     page[start..].split('"').next().unwrap().replace("&amp;", "&")
 }
 
-#[tokio::test]
-async fn validation_errors_show_the_form_again_with_the_input() {
-    for t in all_stores().await {
+both_backends! {
+    async fn validation_errors_show_the_form_again_with_the_input(t: TestStore) {
         let f = fixture(&t).await;
         let mut c = Client::default();
         let csrf = hidden(&c.get(&f, "/report?b=qr-1").await.body, "_csrf");
@@ -280,13 +277,11 @@ async fn validation_errors_show_the_form_again_with_the_input() {
         let case = cases.items.iter().find(|x| x.code == code).expect("the case is stored");
         assert_eq!(case.building_id, Some(1));
         assert_eq!(case.phone_masked.as_deref(), Some("139****3333"));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_follow_page_confirms_and_rates_and_a_wrong_token_is_404() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_follow_page_confirms_and_rates_and_a_wrong_token_is_404(t: TestStore) {
         let f = fixture(&t).await;
         let mut c = Client::default();
         let case = f.ids.case_a1.clone();
@@ -378,13 +373,11 @@ async fn the_follow_page_confirms_and_rates_and_a_wrong_token_is_404() {
         assert!(page.body.contains("已评价"));
         let stored = f.store.case(&tongxin_domain::access::Scope::All, case.id).await.unwrap();
         assert_eq!(stored.status, "rated");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_signed_in_staff_member_may_report_too() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_signed_in_staff_member_may_report_too(t: TestStore) {
         let f = fixture(&t).await;
         let s = login(&f, Who::Grid).await;
         let mut c = Client::with_session(&s);
@@ -399,13 +392,11 @@ async fn a_signed_in_staff_member_may_report_too() {
             )
             .await;
         assert_eq!(r.status, 303, "{}: {}", t.label, r.body);
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_qr_sheet_is_for_staff_within_scope() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_qr_sheet_is_for_staff_within_scope(t: TestStore) {
         let f = fixture(&t).await;
         let grid = Client::with_session(&login(&f, Who::Grid).await);
         let mut g = grid.clone();
@@ -432,13 +423,11 @@ async fn the_qr_sheet_is_for_staff_within_scope() {
         let r = admin.get(&f, &format!("/grids/{GRID_C1}/qr")).await;
         assert_eq!(r.status, 200);
         assert!(r.body.contains("小区3幢"));
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn a_long_grid_prints_twelve_codes_a_page() {
-    for t in all_stores().await {
+both_backends! {
+    async fn a_long_grid_prints_twelve_codes_a_page(t: TestStore) {
         let f = fixture(&t).await;
         let mut tx = f.store.db.begin().await.unwrap();
         let many: Vec<_> = (100..130)
@@ -463,13 +452,11 @@ async fn a_long_grid_prints_twelve_codes_a_page() {
         assert!(first.body.contains("第 1 / 3 页") && first.body.contains("?page=2"));
         let last = c.get(&f, &format!("/grids/{GRID_A1}/qr?page=3")).await;
         assert_eq!(last.body.matches("<figure").count(), 7, "31 buildings: 12 + 12 + 7");
-        t.cleanup().await;
     }
 }
 
-#[tokio::test]
-async fn the_form_keeps_the_per_phone_and_per_address_limits() {
-    for t in all_stores().await {
+both_backends! {
+    async fn the_form_keeps_the_per_phone_and_per_address_limits(t: TestStore) {
         let mut f = fixture(&t).await;
         let config = tongxin_web::WebConfig {
             hash_cost: tongxin_web::auth::password::HashCost::Fast,
@@ -504,6 +491,5 @@ async fn the_form_keeps_the_per_phone_and_per_address_limits() {
         assert_eq!(post(report("另一个号码", "13900008888")).await.status, 303);
         let third = post(report("第四次反映", "")).await;
         assert_eq!(third.status, 429, "the address allows three an hour");
-        t.cleanup().await;
     }
 }

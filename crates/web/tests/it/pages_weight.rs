@@ -3,13 +3,13 @@
 //! aside), and links no other stylesheet or script. Queues and inboxes are filled past one page
 //! first, so the lists are at their longest. (Server time is measured by `tongxin bench pages`.)
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use support::pages::*;
 use support::*;
 use tongxin_domain::phone::Phone;
-use tongxin_store::testing::all_stores;
 use tongxin_web::pages::assets::linked_assets;
 
 const BUDGET_BYTES: usize = 100_000;
@@ -102,9 +102,8 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
     ]
 }
 
-#[tokio::test]
-async fn every_page_weighs_under_100_kb_with_its_stylesheet_and_script() {
-    for t in all_stores().await {
+both_backends! {
+    async fn every_page_weighs_under_100_kb_with_its_stylesheet_and_script(t: TestStore) {
         let f = fixture(&t).await;
         fill_queues(&f).await;
         let anon = Session::default();
@@ -145,6 +144,5 @@ async fn every_page_weighs_under_100_kb_with_its_stylesheet_and_script() {
         let dept = login(&f, Who::Department).await;
         let inbox = get(&f, &dept, "/inbox").await.body;
         assert!(inbox.matches("href=\"/cases/").count() >= 20, "{}: the inbox is not a full page", t.label);
-        t.cleanup().await;
     }
 }

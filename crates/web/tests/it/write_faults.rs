@@ -2,13 +2,14 @@
 //! Chinese message, never a 201, and intake resumes after (item 0); each reporter of the same
 //! matter follows the merged case with their own link (item 2).
 
-mod support;
+use crate::support;
+use tongxin_testkit::both_backends;
 
 use axum::http::StatusCode;
 use serde_json::json;
 use support::*;
 use tongxin_store::Db;
-use tongxin_store::testing::{all_stores, sqlite_store};
+use tongxin_testkit::sqlite_store;
 
 async fn post_report(f: &Fixture, text: &str, phone: &str) -> Reply {
     let body =
@@ -46,9 +47,8 @@ async fn item0_a_report_the_database_cannot_save_is_a_503_and_intake_resumes() {
     assert_eq!(followed.status, StatusCode::OK, "{}", followed.body);
 }
 
-#[tokio::test]
-async fn item2_a_duplicate_reporter_follows_with_their_own_link() {
-    for t in all_stores().await {
+both_backends! {
+    async fn item2_a_duplicate_reporter_follows_with_their_own_link(t: TestStore) {
         let f = fixture(&t).await;
         let first = post_report(&f, "楼下烧烤油烟很大，每晚到十二点", "13700002222").await.json();
         let second = post_report(&f, "楼下烧烤油烟很大，每晚到十二点！", "13900003333").await.json();
@@ -67,6 +67,5 @@ async fn item2_a_duplicate_reporter_follows_with_their_own_link() {
             follow(&f, code, &format!("{}.3", t2.split('.').next().unwrap())).await.status,
             StatusCode::NOT_FOUND
         );
-        t.cleanup().await;
     }
 }
