@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod common;
 mod key_check;
+mod migration_parity;
 mod migrations;
 mod residents;
 mod search;
