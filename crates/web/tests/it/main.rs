@@ -22,4 +22,5 @@ mod pages_party;
 mod pages_resident;
 mod pages_weight;
 mod pii_search;
+mod snapshots;
 mod write_faults;
