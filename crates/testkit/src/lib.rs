@@ -40,6 +40,11 @@ pub struct TestStore {
 }
 
 impl TestStore {
+    /// The PostgreSQL schema this store lives in (`None` on SQLite).
+    pub fn schema(&self) -> Option<&str> {
+        self._schema.as_ref().map(|g| g.schema.as_str())
+    }
+
     /// Closes the pool, then drops the schema (the guard does that when `self` goes).
     pub async fn cleanup(self) {
         self.store.db.close().await;
