@@ -190,12 +190,12 @@ fn copy_private(from: &Path, to: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tongxin_store::testing::TempDir;
+    use tongxin_testkit::TempDir;
 
     fn settings(dir: &TempDir, db: &str, key: &str) -> Settings {
         let mut s = Settings::default();
-        s.database.url = format!("sqlite://{}", dir.0.join(db).display());
-        s.security.pii_key_file = dir.0.join(key).to_string_lossy().into_owned();
+        s.database.url = format!("sqlite://{}", dir.path().join(db).display());
+        s.security.pii_key_file = dir.path().join(key).to_string_lossy().into_owned();
         s
     }
 
@@ -203,7 +203,7 @@ mod tests {
     /// another key, is refused with a message naming what to restore; the right key starts.
     #[tokio::test]
     async fn a_database_refuses_a_missing_or_different_key() {
-        let dir = TempDir::new("keycheck");
+        let dir = tongxin_testkit::temp_dir("keycheck");
         let s = settings(&dir, "t.db", "tongxin.key");
         // The first start makes the key file and stores its check value in the database.
         crate::commands::open_store(&s).await.unwrap().db.close().await;
@@ -213,7 +213,7 @@ mod tests {
         crate::commands::open_store(&s).await.unwrap().db.close().await;
 
         // The key file left behind: refused, no new key made.
-        let kept = dir.0.join("kept.key");
+        let kept = dir.path().join("kept.key");
         std::fs::rename(&s.security.pii_key_file, &kept).unwrap();
         let e = crate::commands::open_store(&s).await.unwrap_err().to_string();
         assert!(e.contains("找不到密钥文件") && e.contains("tongxin.key"), "{e}");
@@ -237,7 +237,7 @@ mod tests {
     /// ends with the key check and a verified audit chain, and an existing database is kept.
     #[tokio::test]
     async fn backup_and_restore_round_trip() {
-        let dir = TempDir::new("backup-cli");
+        let dir = tongxin_testkit::temp_dir("backup-cli");
         let s = settings(&dir, "live.db", "tongxin.key");
         let store = crate::commands::open_store(&s).await.unwrap();
         for i in 0..5 {
@@ -246,17 +246,17 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let file = dir.0.join("live.backup");
+        let file = dir.path().join("live.backup");
         backup(&s, &file).await.unwrap();
         assert!(backup(&s, &file).await.is_err(), "never overwrites a backup");
         store.db.close().await;
 
         let mut elsewhere = s.clone();
-        elsewhere.database.url = format!("sqlite://{}", dir.0.join("restored.db").display());
+        elsewhere.database.url = format!("sqlite://{}", dir.path().join("restored.db").display());
         restore(&elsewhere, &file, false).await.unwrap();
         assert!(restore(&elsewhere, &file, false).await.is_err(), "an existing database needs --replace");
         restore(&elsewhere, &file, true).await.unwrap();
-        assert!(dir.0.join("restored.db.before-restore").exists());
+        assert!(dir.path().join("restored.db.before-restore").exists());
         let restored = crate::commands::open_store(&elsewhere).await.unwrap();
         assert_eq!(restored.audit_verify().await.unwrap(), Ok(5));
         restored.db.close().await;
@@ -266,7 +266,7 @@ mod tests {
         other_key.security.pii_key = PiiKey::generate_hex();
         let e = restore(&other_key, &file, true).await.unwrap_err().to_string();
         assert!(e.contains("密钥与数据库不符"), "{e}");
-        assert!(dir.0.join("restored.db.before-restore.1").exists(), "earlier kept copies stay");
+        assert!(dir.path().join("restored.db.before-restore.1").exists(), "earlier kept copies stay");
 
         let mut pg = s.clone();
         pg.database.url = "postgres://u@localhost/x".into();

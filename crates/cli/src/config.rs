@@ -330,8 +330,8 @@ mod tests {
 
     #[test]
     fn layers_apply_in_order() {
-        let dir = tongxin_store::testing::TempDir::new("cfg");
-        let file = dir.0.join("t.toml");
+        let dir = tongxin_testkit::temp_dir("cfg");
+        let file = dir.path().join("t.toml");
         std::fs::write(&file, "[server]\nbind = \"0.0.0.0:9000\"\nsession_hours = 4\n").unwrap();
         let env = vec![("TONGXIN__SERVER__SESSION_HOURS".to_string(), "2".to_string()), ("OTHER".into(), "x".into())];
         let s = Settings::load_from(Some(&file), env.into_iter()).unwrap();
@@ -342,8 +342,8 @@ mod tests {
 
     #[test]
     fn trusted_proxies_come_as_a_list_or_from_the_environment() {
-        let dir = tongxin_store::testing::TempDir::new("cfg-proxy");
-        let file = dir.0.join("t.toml");
+        let dir = tongxin_testkit::temp_dir("cfg-proxy");
+        let file = dir.path().join("t.toml");
         std::fs::write(&file, "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").unwrap();
         let s = Settings::load_from(Some(&file), std::iter::empty()).unwrap();
         assert_eq!(s.server.trusted_proxies, vec!["127.0.0.1", "10.0.0.0/8"]);
@@ -359,11 +359,11 @@ mod tests {
     #[test]
     fn the_sqlite_file_and_its_companions_are_private_item_14() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tongxin_store::testing::TempDir::new("dbmode");
-        let db = dir.0.join("t.db");
+        let dir = tongxin_testkit::temp_dir("dbmode");
+        let db = dir.path().join("t.db");
         protect_sqlite_file(&format!("sqlite://{}?mode=rwc", db.display())).unwrap();
         assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600, "created private");
-        let wal = dir.0.join("t.db-wal");
+        let wal = dir.path().join("t.db-wal");
         std::fs::write(&wal, "").unwrap();
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
         std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -378,8 +378,8 @@ mod tests {
     #[tokio::test]
     async fn sqlite_companions_created_by_sqlite_are_private_too_item_14() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tongxin_store::testing::TempDir::new("dbmode2");
-        let db = dir.0.join("w.db");
+        let dir = tongxin_testkit::temp_dir("dbmode2");
+        let db = dir.path().join("w.db");
         let url = format!("sqlite://{}", db.display());
         protect_sqlite_file(&url).unwrap();
         let store = tongxin_store::db::Db::connect(&url).await.unwrap();
@@ -420,8 +420,8 @@ mod tests {
 
     #[test]
     fn key_file_is_created_private_and_reused() {
-        let dir = tongxin_store::testing::TempDir::new("key");
-        let sec = Security { pii_key_file: dir.0.join("k").to_string_lossy().into(), ..Security::default() };
+        let dir = tongxin_testkit::temp_dir("key");
+        let sec = Security { pii_key_file: dir.path().join("k").to_string_lossy().into(), ..Security::default() };
         let a = pii_key(&sec).unwrap();
         let blob = a.encrypt("x");
         let b = pii_key(&sec).unwrap();
@@ -429,7 +429,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.0.join("k")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("k")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

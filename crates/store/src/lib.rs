@@ -21,7 +21,6 @@ pub mod places;
 pub mod regions;
 pub mod residents;
 pub mod settings;
-pub mod testing;
 pub mod users;
 pub mod visits;
 

@@ -8,7 +8,7 @@ use tongxin_domain::geo::{GridLocator, LocalProjection, MultiPolygon, Polygon, o
 use tongxin_domain::idcard::{Gender, IdNumber};
 use tongxin_domain::region::{RegionNode, check_tree};
 use tongxin_store::Page;
-use tongxin_store::testing::all_stores;
+use tongxin_testkit::all_stores;
 
 use super::generate::reference_date;
 use super::*;
@@ -370,7 +370,7 @@ async fn timing_street_and_district() {
         let started = Instant::now();
         let world = generate(&DemoOptions { seed: 2026, scale });
         let generated = started.elapsed();
-        let t = tongxin_store::testing::sqlite_store().await;
+        let t = tongxin_testkit::sqlite_store().await;
         let loading = Instant::now();
         load(&t.store, &world, &|p: &str| p.to_string(), &mut |l: &str| {
             eprintln!("  [{:>6.1}s] {l}", loading.elapsed().as_secs_f64())

@@ -18,15 +18,12 @@ use std::collections::HashMap;
 use tongxin_domain::access::Role;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
-use tongxin_store::party::{
-    NewDepartment, NewPartyMember, NewPartyOrg, insert_departments, insert_members, insert_orgs,
-};
-use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
-use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
+use tongxin_store::party::{NewDepartment, NewPartyMember, NewPartyOrg, insert_members, insert_orgs};
+use tongxin_store::places::{NewBuilding, NewHousehold};
 use tongxin_store::residents::NewResident;
 use tongxin_store::users::NewUser;
 use tongxin_store::{Actor, Store};
+use tongxin_testkit::World;
 use tongxin_web::auth::password::{HashCost, hash};
 use tongxin_web::{AppState, WebConfig};
 use tower::ServiceExt;
@@ -85,7 +82,7 @@ impl Who {
     }
 }
 
-use tongxin_store::testing::square;
+use tongxin_testkit::square;
 
 /// Ids of the fixture's objects, in and out of the common scope.
 #[derive(Debug, Clone)]
@@ -125,28 +122,9 @@ pub const GRID_A3_GEOJSON: &str = r#"{"type":"FeatureCollection","features":[{"t
 pub const POINT_A1: (f64, f64) = (119.6605, 29.0895);
 pub const POINT_C1: (f64, f64) = (119.7005, 29.0895);
 
-pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
+pub async fn fixture(t: &tongxin_testkit::TestStore) -> Fixture {
     let store = t.store.clone();
     let now = store.now();
-    let mut tx = store.db.begin().await.unwrap();
-    let region = |code: &str, name: &str, b: Option<Boundary>| NewRegion {
-        code: RegionCode::parse(code).unwrap(),
-        name: name.into(),
-        boundary: b,
-    };
-    let regions = vec![
-        region("330702", "婺城区", None),
-        region(STREET1, "城东街道", Some(square(119.66, 29.09, 0.02))),
-        region(STREET2, "城中街道", Some(square(119.70, 29.09, 0.02))),
-        region(COMMUNITY_A, "桃园社区", Some(square(119.66, 29.09, 0.01))),
-        region(COMMUNITY_B, "青春路社区", Some(square(119.67, 29.09, 0.01))),
-        region(COMMUNITY_C, "城中社区", Some(square(119.70, 29.09, 0.01))),
-        region(GRID_A1, "桃园一网格", Some(square(119.66, 29.09, 0.005))),
-        region(GRID_A2, "桃园二网格", Some(square(119.665, 29.09, 0.005))),
-        region(GRID_B1, "青春路一网格", Some(square(119.67, 29.09, 0.005))),
-        region(GRID_C1, "城中一网格", Some(square(119.70, 29.09, 0.005))),
-    ];
-    insert_regions(&mut tx, &regions, now).await.unwrap();
     let building = |id: i64, grid: &str, lng: f64, lat: f64| NewBuilding {
         id,
         grid_code: grid.into(),
@@ -158,17 +136,6 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         units: 2,
         qr_token: format!("qr-{id}"),
     };
-    insert_buildings(
-        &mut tx,
-        &[
-            building(1, GRID_A1, POINT_A1.0, POINT_A1.1),
-            building(2, GRID_A2, 119.6675, 29.0875),
-            building(3, GRID_C1, POINT_C1.0, POINT_C1.1),
-        ],
-        now,
-    )
-    .await
-    .unwrap();
     let household = |id: i64, building_id: i64, grid: &str| NewHousehold {
         id,
         building_id,
@@ -177,9 +144,45 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         room_no: "101".into(),
         address: format!("小区{building_id}幢1单元101室"),
     };
-    insert_households(&mut tx, &[household(1, 1, GRID_A1), household(2, 2, GRID_A2), household(3, 3, GRID_C1)], now)
-        .await
-        .unwrap();
+    let dept = |id: i64, street: &str, name: &str| NewDepartment {
+        id,
+        street_code: street.into(),
+        name: name.into(),
+        kind: "执法".into(),
+        phone: "0579-82000000".into(),
+    };
+    World::new(&store)
+        .district("330702", "婺城区")
+        .street(STREET1, "城东街道")
+        .bounded(square(119.66, 29.09, 0.02))
+        .street(STREET2, "城中街道")
+        .bounded(square(119.70, 29.09, 0.02))
+        .community(COMMUNITY_A, "桃园社区")
+        .bounded(square(119.66, 29.09, 0.01))
+        .community(COMMUNITY_B, "青春路社区")
+        .bounded(square(119.67, 29.09, 0.01))
+        .community(COMMUNITY_C, "城中社区")
+        .bounded(square(119.70, 29.09, 0.01))
+        .grid(GRID_A1, "桃园一网格")
+        .bounded(square(119.66, 29.09, 0.005))
+        .grid(GRID_A2, "桃园二网格")
+        .bounded(square(119.665, 29.09, 0.005))
+        .grid(GRID_B1, "青春路一网格")
+        .bounded(square(119.67, 29.09, 0.005))
+        .grid(GRID_C1, "城中一网格")
+        .bounded(square(119.70, 29.09, 0.005))
+        .building(building(1, GRID_A1, POINT_A1.0, POINT_A1.1))
+        .building(building(2, GRID_A2, 119.6675, 29.0875))
+        .building(building(3, GRID_C1, POINT_C1.0, POINT_C1.1))
+        .household(household(1, 1, GRID_A1))
+        .household(household(2, 2, GRID_A2))
+        .household(household(3, 3, GRID_C1))
+        .add_department(dept(1, STREET1, "城管执法中队"))
+        .add_department(dept(2, STREET2, "城中城管中队"))
+        .bump_geometry_revision()
+        .build()
+        .await;
+    let mut tx = store.db.begin().await.unwrap();
     let resident = |id: i64, household: i64, grid: &str, name: &str| NewResident {
         id,
         household_id: Some(household),
@@ -235,20 +238,9 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
     insert_members(&mut tx, &[member(1, 1, 3, GRID_A1, "王建国"), member(2, 3, 5, GRID_C1, "张伟")], now)
         .await
         .unwrap();
-    let dept = |id: i64, street: &str, name: &str| NewDepartment {
-        id,
-        street_code: street.into(),
-        name: name.into(),
-        kind: "执法".into(),
-        phone: "0579-82000000".into(),
-    };
-    insert_departments(&mut tx, &[dept(1, STREET1, "城管执法中队"), dept(2, STREET2, "城中城管中队")], now)
-        .await
-        .unwrap();
-    for table in ["buildings", "households", "residents", "party_orgs", "party_members", "departments"] {
+    for table in ["residents", "party_orgs", "party_members"] {
         tongxin_store::bulk::sync_id_sequence(&mut tx, table).await.unwrap();
     }
-    tongxin_store::regions::bump_geometry_revision(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut users = HashMap::new();

@@ -1,0 +1,34 @@
+//! The world the case-loop tests share: 城东街道's 桃园社区 with one grid (a 0.01° square at
+//! 119.66°E 29.09°N, so `Place::Point { lng: 119.665, lat: 29.085 }` lies in it) and one
+//! department, 城管执法中队 (id 1).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use tongxin_app::cases::CaseService;
+use tongxin_app::locator::LocatorCache;
+use tongxin_store::Store;
+use tongxin_testkit::{World, square};
+
+pub const STREET: &str = "330702001";
+pub const GRID: &str = "330702001008001";
+
+pub async fn seed(store: &Store) {
+    World::new(store)
+        .district("330702", "婺城区")
+        .street(STREET, "城东街道")
+        .community("330702001008", "桃园社区")
+        .bounded(square(119.66, 29.09, 0.01))
+        .grid(GRID, "一网格")
+        .bounded(square(119.66, 29.09, 0.01))
+        .department(1, STREET, "城管执法中队")
+        .bump_geometry_revision()
+        .build()
+        .await;
+}
+
+/// The case service over `store`, its intake writer started.
+pub async fn service(store: &Store) -> CaseService {
+    let locator = Arc::new(LocatorCache::load(store).await.unwrap());
+    CaseService::start(store.clone(), locator).await.unwrap()
+}

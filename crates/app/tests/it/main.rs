@@ -1,0 +1,9 @@
+//! Every integration test of app in one binary: one link instead of one per file. Each former
+//! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
+
+mod case_loop;
+mod common;
+mod evaluation;
+mod import;
+mod integrity;
+mod reliability;

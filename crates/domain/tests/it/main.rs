@@ -1,0 +1,4 @@
+//! Every integration test of domain in one binary: one link instead of one per file. Each former
+//! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
+
+mod geo;

@@ -1,0 +1,10 @@
+//! Every integration test of jobs in one binary: one link instead of one per file. Each former
+//! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
+
+mod common;
+mod disk_full;
+mod http_sender;
+mod outbox;
+mod quarantine;
+mod runner;
+mod timers;

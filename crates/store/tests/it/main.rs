@@ -1,0 +1,12 @@
+//! Every integration test of store in one binary: one link instead of one per file. Each former
+//! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
+
+mod audit;
+mod backup;
+mod common;
+mod key_check;
+mod migration_parity;
+mod migrations;
+mod residents;
+mod search;
+mod visits;

@@ -1,0 +1,13 @@
+//! The browser tests (headless Chromium over WebDriver) in one binary. `chrome` drives the
+//! browser; each other module was a `tests/browser_<name>.rs` file.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod admin;
+mod cases;
+mod chrome;
+mod dashboard;
+mod grid;
+mod login;
+mod resident;

@@ -1,0 +1,26 @@
+//! Every integration test of web in one binary: one link instead of one per file. Each former
+//! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod api;
+mod auth;
+mod authz;
+mod case_integrity;
+mod cases;
+mod evaluation;
+mod extremes;
+mod hardening;
+mod limits;
+mod open311;
+mod pages_admin;
+mod pages_cases;
+mod pages_dashboard;
+mod pages_grid;
+mod pages_party;
+mod pages_resident;
+mod pages_weight;
+mod pii_search;
+mod snapshots;
+mod write_faults;
