@@ -1,6 +1,9 @@
 //! Every integration test of app in one binary: one link instead of one per file. Each former
 //! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
 
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod case_loop;
 mod common;
 mod evaluation;

@@ -1,4 +1,7 @@
 //! Every integration test of cli in one binary: one link instead of one per file. Each former
 //! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
 
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod sigkill;

@@ -1,6 +1,9 @@
 //! Every integration test of exchange in one binary: one link instead of one per file. Each former
 //! `tests/<name>.rs` is the module `<name>` here; shared helpers are modules too.
 
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod bulk;
 mod common;
 mod fuzz;

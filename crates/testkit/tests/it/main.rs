@@ -1,6 +1,9 @@
 //! The testkit's own promises: a PostgreSQL test schema is gone after the test, also after a
 //! panic, and the world builder writes what it is given.
 
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 use tongxin_testkit::{World, both_backends, postgres_from_env, square};
 
 async fn schema_exists(url: &str, schema: &str) -> bool {

@@ -1,6 +1,9 @@
 //! The browser tests (headless Chromium over WebDriver) in one binary. `chrome` drives the
 //! browser; each other module was a `tests/browser_<name>.rs` file.
 
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 #[path = "../support/mod.rs"]
 mod support;
 
