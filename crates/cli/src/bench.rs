@@ -1,11 +1,12 @@
 //! `tongxin bench …`: the measurements the README quotes. Not run in CI.
 
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 use tongxin::bench_support::{http_client, post_report, report_body};
 use tongxin_domain::access::Scope;
 use tongxin_domain::geo::{GridLocator, LngLat, synthetic_grid_lattice};
 use tongxin_domain::region::{RegionCode, RegionLevel};
-use tongxin_domain::splitmix::SplitMix;
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};
 
@@ -20,9 +21,12 @@ pub fn locate(grids: usize, lookups: usize) {
     let built = started.elapsed();
     // Points over the lattice's bounding box (a little beyond, so some miss).
     let (lng_span, lat_span) = (side as f64 * 250.0 / 97_000.0, side as f64 * 250.0 / 110_574.0);
-    let mut rng = SplitMix(42);
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
     let points: Vec<LngLat> = (0..lookups.min(1_000_000))
-        .map(|_| LngLat { x: origin.x + rng.unit() * lng_span * 1.05, y: origin.y - rng.unit() * lat_span * 1.05 })
+        .map(|_| LngLat {
+            x: origin.x + rng.random::<f64>() * lng_span * 1.05,
+            y: origin.y - rng.random::<f64>() * lat_span * 1.05,
+        })
         .collect();
     let started = Instant::now();
     let mut hits = 0usize;
@@ -70,11 +74,11 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
             println!("search: 范围 {label} 内没有居民，跳过");
             continue;
         }
-        let mut rng = SplitMix(7);
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
         let mut times = Vec::with_capacity(requests);
         for _ in 0..requests {
-            let r = &sample[(rng.next_u64() % sample.len() as u64) as usize];
-            let q = match rng.next_u64() % 10 {
+            let r = &sample[(rng.random::<u64>() % sample.len() as u64) as usize];
+            let q = match rng.random::<u64>() % 10 {
                 0..=3 => ResidentQuery { q: r.name.chars().take(1).collect(), ..Default::default() },
                 4..=6 => ResidentQuery { q: r.name.clone(), ..Default::default() },
                 7 | 8 => ResidentQuery {
@@ -284,10 +288,10 @@ async fn keyword_search(store: &Store, requests: usize) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("没有街道"))?;
     let scope = Scope::Region { code: RegionCode::parse(&street)? };
     let queries = ["噪音", "漏水", "噪音 扰民", "停车 占道", "垃圾 清运", "电梯 故障", "油烟", "楼上 漏水"];
-    let mut rng = SplitMix(11);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
     let mut times = Vec::with_capacity(requests);
     for _ in 0..requests {
-        let q = *rng.pick(&queries);
+        let q = queries[rng.random_range(0..queries.len())];
         let filter = QueueFilter { q: Some(q.into()), ..Default::default() };
         let t = Instant::now();
         std::hint::black_box(store.case_queue(&scope, &filter, Page::default()).await?);

@@ -20,6 +20,15 @@ use tongxin_domain::clock::ManualClock;
 use tongxin_store::regions::Boundary;
 use tongxin_store::{Db, PiiKey, Store, StoreError};
 
+/// The project's one generator of random test data: seeded, so a failing input comes back on
+/// the next run. (Secrets use `rand`'s system generator; the demo uses the same ChaCha.)
+pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    rand_chacha::ChaCha8Rng::seed_from_u64(seed)
+}
+
+pub use rand::RngExt;
+
 /// Re-exported so tests name one temporary-directory type.
 pub use tempfile::TempDir;
 

@@ -10,9 +10,9 @@ use common::*;
 use serde_json::json;
 use std::time::Duration;
 use tongxin_domain::access::Scope;
-use tongxin_domain::splitmix::SplitMix;
 use tongxin_exchange::{ImportError, import_grids, import_residents};
 use tongxin_store::Store;
+use tongxin_testkit::RngExt;
 use tongxin_testkit::sqlite_store;
 
 const HANG: Duration = Duration::from_secs(60);
@@ -194,27 +194,27 @@ async fn damaged_workbooks_never_panic() {
     );
     let pieces: Vec<&str> =
         vec!["<", ">", "r=\"", "XFD", "1048576", "99999", "\"", "/", "<c>", "</row>", "t=\"s\"", "\0", "&#0;", "-"];
-    let mut rng = SplitMix(9);
+    let mut rng = tongxin_testkit::seeded_rng(9);
     for round in 0..150 {
         let file = if round % 2 == 0 {
             // Damage the sheet's XML text, then pack it properly.
             let mut xml = good_rows.clone();
-            for _ in 0..1 + rng.next_u64() % 4 {
-                let at = (rng.next_u64() as usize) % xml.len();
+            for _ in 0..1 + rng.random::<u64>() % 4 {
+                let at = (rng.random::<u64>() as usize) % xml.len();
                 let at = (0..=at).rev().find(|i| xml.is_char_boundary(*i)).unwrap_or(0);
-                let piece: &&str = rng.pick(&pieces[..]);
+                let piece: &&str = &pieces[rng.random_range(0..pieces.len())];
                 xml.insert_str(at, piece);
             }
             workbook(&xml, None)
         } else {
             // Damage the packed bytes.
             let mut bytes = workbook(&good_rows, None);
-            for _ in 0..1 + rng.next_u64() % 8 {
-                let at = (rng.next_u64() as usize) % bytes.len();
-                bytes[at] = rng.next_u64() as u8;
+            for _ in 0..1 + rng.random::<u64>() % 8 {
+                let at = (rng.random::<u64>() as usize) % bytes.len();
+                bytes[at] = rng.random::<u64>() as u8;
             }
-            if rng.next_u64().is_multiple_of(4) {
-                bytes.truncate((rng.next_u64() as usize) % bytes.len());
+            if rng.random::<u64>().is_multiple_of(4) {
+                bytes.truncate((rng.random::<u64>() as usize) % bytes.len());
             }
             bytes
         };
@@ -274,13 +274,13 @@ both_backends! {
         let good =
             String::from_utf8(collection(vec![feature(&grid(5), "好", square(119.0, 29.0, 119.001, 29.001))])).unwrap();
         let pieces = ["[", "]", "{", "}", "1e308", "-", ",", "\"", "null", "NaN", "\\u0000", "99999999999999999999"];
-        let mut rng = SplitMix(7);
+        let mut rng = tongxin_testkit::seeded_rng(7);
         for _ in 0..150 {
             let mut text = good.clone();
-            for _ in 0..1 + rng.next_u64() % 4 {
-                let at = (rng.next_u64() as usize) % text.len();
+            for _ in 0..1 + rng.random::<u64>() % 4 {
+                let at = (rng.random::<u64>() as usize) % text.len();
                 let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-                let piece: &&str = rng.pick(&pieces[..]);
+                let piece: &&str = &pieces[rng.random_range(0..pieces.len())];
                 text.insert_str(at, piece);
             }
             let _ = import_geojson(store, text.as_bytes()).await;

@@ -381,7 +381,7 @@ both_backends! {
 /// each ends in a result or a Chinese error of bounded size — never a 500, never a panic.
 #[tokio::test]
 async fn hostile_and_damaged_hotline_csv_is_refused() {
-    use tongxin_domain::splitmix::SplitMix;
+    use tongxin_testkit::RngExt;
     let t = sqlite_store().await;
     let f = fixture(&t).await;
     let admin = login(&f, Who::Admin).await;
@@ -427,13 +427,13 @@ async fn hostile_and_damaged_hotline_csv_is_refused() {
     // Random damage to a good file.
     let good = format!("{header}{}{}", row(1), row(2));
     let pieces = ["\"", ",", "\n", "\r", "\0", "\u{202E}", "99999999999999", "-", "2099-01-01", "；"];
-    let mut rng = SplitMix(3);
+    let mut rng = tongxin_testkit::seeded_rng(3);
     for _ in 0..120 {
         let mut text = good.clone();
-        for _ in 0..1 + rng.next_u64() % 4 {
-            let at = (rng.next_u64() as usize) % text.len();
+        for _ in 0..1 + rng.random::<u64>() % 4 {
+            let at = (rng.random::<u64>() as usize) % text.len();
             let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-            let piece: &&str = rng.pick(&pieces[..]);
+            let piece: &&str = &pieces[rng.random_range(0..pieces.len())];
             text.insert_str(at, piece);
         }
         hostile.push(("damaged", text.into_bytes()));
