@@ -80,7 +80,7 @@ fn refuse(path: &str, message: &str) -> Response {
         let f = if path.ends_with(".json") { Format::Json } else { Format::Xml };
         Open311Error::bad_request(f, message).into_response()
     } else {
-        crate::pages::error::error_page(StatusCode::BAD_REQUEST, &format!("{message}。"))
+        crate::ui::error::error_page(StatusCode::BAD_REQUEST, &format!("{message}。"))
     }
 }
 
@@ -106,7 +106,7 @@ pub async fn strict_forms(req: Request, next: Next) -> Response {
             return if path.starts_with("/api/") {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response()
             } else {
-                crate::pages::error::error_page(StatusCode::PAYLOAD_TOO_LARGE, &format!("{message}。"))
+                crate::ui::error::error_page(StatusCode::PAYLOAD_TOO_LARGE, &format!("{message}。"))
             };
         }
     };

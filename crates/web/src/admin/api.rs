@@ -1,9 +1,9 @@
 //! Users and the audit log.
 
-use super::extract::{J, Q};
 use crate::AppState;
 use crate::auth::{Caller, password};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{J, Q};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

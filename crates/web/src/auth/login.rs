@@ -5,7 +5,7 @@
 use super::{Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token, same_secret};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::pages;
+use crate::ui as pages;
 use axum::Json;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -193,7 +193,7 @@ pub struct LoginQuery {
 }
 
 #[derive(askama::Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage<'a> {
     shell: pages::Shell,
     csrf: &'a str,

@@ -1,11 +1,11 @@
 //! The start page (工作台) with the role's entry points, and the password change form.
 
-use super::error::{PageError, PageResult, render};
-use super::form::CsrfForm;
-use super::shell::Shell;
-use super::staff::Staff;
 use crate::AppState;
 use crate::auth::{PendingCaller, password};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::form::CsrfForm;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "auth/home.html")]
 struct Home {
     shell: Shell,
     name: String,
@@ -26,7 +26,7 @@ pub async fn home(caller: Option<PendingCaller>, headers: HeaderMap) -> Response
     let Some(c) = caller else {
         return Redirect::to("/login").into_response();
     };
-    let staff = Staff { user: c.user, csrf: c.csrf, flash: super::flash::read(&headers) };
+    let staff = Staff { user: c.user, csrf: c.csrf, flash: crate::ui::flash::read(&headers) };
     let mut shell = Shell::staff("工作台", &staff, "/");
     if !c.second_factor_ok {
         shell.nav.clear();
@@ -40,7 +40,7 @@ pub async fn home(caller: Option<PendingCaller>, headers: HeaderMap) -> Response
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "auth/password.html")]
 struct PasswordPage {
     shell: Shell,
     error: Option<String>,
@@ -87,7 +87,7 @@ pub async fn change_password(
     }
     let hash = password::hash(&form.new_password, state.config.hash_cost);
     state.store.set_password(&staff.actor(), staff.user.id, &hash).await.map_err(PageError::from)?;
-    let mut resp = super::flash::redirect("/login", "ok", "密码已修改，请用新密码重新登录");
+    let mut resp = crate::ui::flash::redirect("/login", "ok", "密码已修改，请用新密码重新登录");
     resp.headers_mut().append(axum::http::header::SET_COOKIE, crate::auth::login::session_cookie(&state, "", 0));
     Ok(resp)
 }

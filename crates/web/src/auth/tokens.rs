@@ -4,8 +4,8 @@
 
 use super::{Caller, random_token};
 use crate::AppState;
-use crate::api::extract::J;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::J;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -124,22 +124,22 @@ pub struct NoFields {}
 /// `POST /password/tokens/{id}/revoke`: the signed-in user revokes one of their tokens.
 pub async fn revoke_own_form(
     State(s): State<AppState>,
-    staff: crate::pages::Staff,
+    staff: crate::ui::Staff,
     Path(id): Path<i64>,
-    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
-) -> crate::pages::PageResult {
+    crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
+) -> crate::ui::PageResult {
     s.store.revoke_api_token(&staff.actor(), staff.user.id, id).await?;
-    Ok(crate::pages::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
+    Ok(crate::ui::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
 }
 
 /// `POST /admin/users/{id}/tokens/{token}/revoke`: an admin revokes an account's token.
 pub async fn revoke_for_user_form(
     State(s): State<AppState>,
-    staff: crate::pages::Staff,
+    staff: crate::ui::Staff,
     Path((user, id)): Path<(i64, i64)>,
-    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
-) -> crate::pages::PageResult {
+    crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
+) -> crate::ui::PageResult {
     staff.require(Action::ManageUsers)?;
     s.store.revoke_api_token(&staff.actor(), user, id).await?;
-    Ok(crate::pages::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
+    Ok(crate::ui::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
 }

@@ -3,11 +3,12 @@
 //! and act on it; admins keep categories, routing rules, deadlines and the calendar.
 //! Every state change goes through `tongxin_app::cases`, which lets the domain decide.
 
-use super::extract::{J, Q};
-use super::{RouteSpec, public, r};
+use super::public::PublicCase;
 use crate::AppState;
 use crate::auth::{Caller, ClientIp};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{J, Q};
+use crate::routes::{RouteSpec, public, r};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
@@ -52,7 +53,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(
             "POST",
             "/api/v1/cases/import",
-            post(import_hotline).layer(DefaultBodyLimit::max(super::exchange::MAX_UPLOAD)),
+            post(import_hotline).layer(DefaultBodyLimit::max(crate::exchange::api::MAX_UPLOAD)),
         ),
         r("GET", "/api/v1/cases", get(queue)),
         r("GET", "/api/v1/cases/{id}", get(case)),
@@ -299,61 +300,6 @@ struct TokenParam {
     token: String,
 }
 
-/// What a requester sees of their case: no staff names, no internal notes.
-fn public_view(c: &CaseView, events: &[tongxin_store::cases::read::CaseEvent]) -> Value {
-    const PUBLIC: [&str; 12] = [
-        "received",
-        "accepted",
-        "rejected",
-        "dispatched",
-        "acknowledged",
-        "handled",
-        "verified",
-        "closed",
-        "rated",
-        "reopened",
-        "merged",
-        "handled_on_spot",
-    ];
-    let state: Option<CaseState> = serde_json::from_str(&c.state).ok();
-    let timeline: Vec<Value> = events
-        .iter()
-        .filter(|e| PUBLIC.contains(&e.kind.as_str()))
-        .map(|e| {
-            let shows_note = matches!(e.kind.as_str(), "rejected" | "handled" | "handled_on_spot");
-            json!({ "kind": e.kind, "label": event_label(&e.kind), "at": e.at, "note": if shows_note { e.note.as_str() } else { "" } })
-        })
-        .collect();
-    let status = Status::parse(&c.status);
-    json!({
-        "code": c.code, "title": c.title, "description": c.description, "category": c.category_code, "address": c.address,
-        "status": c.status, "status_label": status.map(Status::label).unwrap_or(""),
-        "created_at": c.created_at, "deadline_at": c.deadline_at,
-        "reply": state.as_ref().and_then(|s| s.reply.clone()),
-        "rating": state.as_ref().and_then(|s| s.rating.as_ref().map(|r| json!({ "resolved": r.resolved, "satisfaction": r.satisfaction.as_str(), "comment": r.comment }))),
-        "can_confirm": status == Some(Status::Handled),
-        "can_rate": status == Some(Status::Closed) || (status == Some(Status::Merged) && state.as_ref().is_some_and(|s| s.rating.is_none())),
-        "version": c.version, "timeline": timeline,
-    })
-}
-
-fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "received" => "已受理",
-        "accepted" => "已立案",
-        "rejected" => "不予立案",
-        "dispatched" => "已派遣",
-        "acknowledged" => "承办单位已签收",
-        "handled" | "handled_on_spot" => "已办结",
-        "verified" => "已核查",
-        "closed" => "已结案",
-        "rated" => "已评价",
-        "reopened" => "重新办理",
-        "merged" => "与同类诉求合并办理",
-        _ => "",
-    }
-}
-
 async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<CaseView> {
     s.store
         .case_for_requester(code, token)
@@ -362,10 +308,14 @@ async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<Case
 }
 
 /// `GET /api/v1/reports/{code}?token=`: the follow page's data.
-async fn follow(State(s): State<AppState>, Path(code): Path<String>, Q(p): Q<TokenParam>) -> ApiResult<Json<Value>> {
+async fn follow(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Q(p): Q<TokenParam>,
+) -> ApiResult<Json<PublicCase>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let events = s.store.case_events(c.id).await?;
-    Ok(Json(public_view(&c, &events)))
+    Ok(Json(PublicCase::of(&c, &events)))
 }
 
 #[derive(Deserialize)]
@@ -382,11 +332,11 @@ async fn confirm(
     Path(code): Path<String>,
     Q(p): Q<TokenParam>,
     J(b): J<ConfirmBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PublicCase>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let c = s.cases.act(&actor, c.id, b.version, Action::Verify { ok: b.ok, note: b.note }).await?;
-    Ok(Json(public_view(&c, &s.store.case_events(c.id).await?)))
+    Ok(Json(PublicCase::of(&c, &s.store.case_events(c.id).await?)))
 }
 
 #[derive(Deserialize)]
@@ -404,12 +354,12 @@ async fn rate(
     Path(code): Path<String>,
     Q(p): Q<TokenParam>,
     J(b): J<RateBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PublicCase>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let action = Action::Rate { resolved: b.resolved, satisfaction: b.satisfaction, comment: b.comment };
     let c = s.cases.act(&actor, c.id, b.version, action).await?;
-    Ok(Json(public_view(&c, &s.store.case_events(c.id).await?)))
+    Ok(Json(PublicCase::of(&c, &s.store.case_events(c.id).await?)))
 }
 
 #[derive(Deserialize)]

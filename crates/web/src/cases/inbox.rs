@@ -2,12 +2,13 @@
 //! unit: dispatched or acknowledged, not returned, not yet reported), by deadline. The case page (`/cases/{id}`) offers the department's steps: 报到签收,
 //! 退单, 申请延期, 办结回复.
 
-use super::cases::{Pager, Row, pager, row};
-use super::error::{PageError, PageResult, render};
-use super::shell::Shell;
-use super::staff::Staff;
+use super::views::{Row, row};
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::routing::{MethodRouter, get};
@@ -28,7 +29,7 @@ struct Params {
 }
 
 #[derive(Template)]
-#[template(path = "inbox/inbox.html")]
+#[template(path = "cases/inbox.html")]
 struct InboxPage {
     shell: Shell,
     department: String,
@@ -47,6 +48,6 @@ async fn inbox(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>)
     let paged = s.store.unit_inbox(&unit.key(), Page::new(p.page.trim().parse().ok(), Some(20))).await?;
     let now = s.store.now();
     let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
-    let pager = pager("/inbox", &[], &paged);
+    let pager = Pager::new(&paged, "/inbox", "page", &[]);
     Ok(render(&InboxPage { shell: Shell::staff("待办诉求", &staff, "/inbox"), department, rows, pager }))
 }

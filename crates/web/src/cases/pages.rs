@@ -8,26 +8,29 @@
 //! ([`action_from_fields`] goes through the action's serde form) and go through
 //! `CaseService::act`, which checks the version and writes the audit record.
 
-use super::error::{PageError, PageResult, render, urlencode};
-use super::flash;
-use super::form::{CsrfForm, check_csrf};
-use super::shell::Shell;
-use super::staff::Staff;
+use super::views::{Row, light, row};
 use crate::AppState;
-use crate::api::{RouteSpec, r};
 use crate::error::ApiError;
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::flash;
+use crate::ui::form::{CsrfForm, check_csrf};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::access::{Action as Permission, Role, Scope};
 use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, decide, route};
+use tongxin_domain::clock::{from_shanghai, local_minute};
 use tongxin_domain::deadline::TimeLimit;
 use tongxin_store::Page;
 use tongxin_store::cases::read::{CaseView, QueueFilter};
@@ -40,90 +43,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/cases/{id}/act", post(act)),
         r("POST", "/cases/{id}/reply", post(reply).layer(DefaultBodyLimit::max(MAX_REPLY_BODY))),
     ]
-}
-
-/// Shanghai time (UTC+8, no daylight saving).
-pub(crate) fn shanghai() -> FixedOffset {
-    tongxin_domain::clock::CHINA
-}
-
-pub(crate) fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// One row of a queue or inbox table.
-pub(crate) struct Row {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub category: String,
-    pub grid: String,
-    pub deadline: String,
-    /// green, yellow, red or grey.
-    pub light: &'static str,
-    pub light_label: &'static str,
-    pub status: &'static str,
-    pub overdue: bool,
-}
-
-pub(crate) fn row(s: &AppState, c: &CaseView, now: DateTime<Utc>) -> Row {
-    let cfg = s.cases.config();
-    let (light, light_label) = light(c, now);
-    Row {
-        id: c.id,
-        code: c.code.clone(),
-        title: c.title.clone(),
-        category: cfg
-            .categories
-            .get(&c.category_code)
-            .map(|k| k.name.clone())
-            .unwrap_or_else(|| c.category_code.clone()),
-        grid: c.grid_code.clone().unwrap_or_else(|| "—".into()),
-        deadline: c.deadline_at.map(local_time).unwrap_or_else(|| "—".into()),
-        light,
-        light_label,
-        status: Status::parse(&c.status).map(Status::label).unwrap_or("未知"),
-        overdue: light == "red",
-    }
-}
-
-/// The deadline light: grey without a running deadline, red past it, yellow after the warning
-/// time, green otherwise.
-fn light(c: &CaseView, now: DateTime<Utc>) -> (&'static str, &'static str) {
-    let with_unit = Status::parse(&c.status).is_some_and(Status::is_with_unit);
-    match c.deadline_at {
-        Some(d) if c.open && with_unit && (c.overdue || now > d) => ("red", "已超期"),
-        Some(_) if c.open && with_unit && c.warn_at.is_some_and(|w| now >= w) => ("yellow", "临近期限"),
-        Some(_) if c.open && with_unit => ("green", "期限内"),
-        _ => ("grey", "无期限"),
-    }
-}
-
-/// Pagination links keeping the other query parameters.
-pub(crate) struct Pager {
-    pub page: u32,
-    pub pages: String,
-    pub total: String,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-pub(crate) fn pager<T>(path: &str, query: &[(&str, String)], p: &tongxin_store::Paged<T>) -> Pager {
-    let per = i64::from(p.per_page.max(1));
-    let last = ((p.total + per - 1) / per).max(1) as u32;
-    let link = |page: u32| {
-        let mut parts: Vec<String> =
-            query.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-        parts.push(format!("page={page}"));
-        format!("{path}?{}", parts.join("&"))
-    };
-    Pager {
-        page: p.page,
-        pages: if p.total_capped { format!("{last}+") } else { last.to_string() },
-        total: if p.total_capped { format!("{}+", p.total) } else { p.total.to_string() },
-        prev: (p.page > 1).then(|| link(p.page - 1)),
-        next: (p.page < last || (p.total_capped && p.items.len() as i64 == per)).then(|| link(p.page + 1)),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -183,8 +102,7 @@ fn day_start(s: &str) -> Result<Option<DateTime<Utc>>, String> {
         return Ok(None);
     }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期“{s}”格式应为 年-月-日"))?;
-    let local = shanghai().from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single();
-    Ok(local.map(|t| t.with_timezone(&Utc)))
+    Ok(from_shanghai(d.and_hms_opt(0, 0, 0).expect("midnight")))
 }
 
 /// `GET /cases`: the queue in scope, most urgent first.
@@ -244,7 +162,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         ("to", p.to.clone()),
         ("q", p.q.clone()),
     ];
-    let pager = pager("/cases", &query, &paged);
+    let pager = Pager::new(&paged, "/cases", "page", &query);
     let cfg = s.cases.config();
     let mut cats: Vec<_> = cfg.categories.values().collect();
     cats.sort_by(|a, b| a.code.cmp(&b.code));
@@ -596,7 +514,7 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
     let timeline = events
         .iter()
         .map(|e| TimelineItem {
-            at: local_time(e.at),
+            at: local_minute(e.at),
             label: event_label(&e.kind),
             actor: e.actor_name.clone(),
             unit: e.unit.as_deref().map(|k| key_name(&names, k)).unwrap_or_default(),
@@ -609,8 +527,8 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
         .map(|p| ParticipantView {
             name: unit_name(&names, &p.unit),
             lead: state.lead.as_ref() == Some(&p.unit),
-            acknowledged: p.acknowledged_at.map(local_time).unwrap_or_default(),
-            reported: p.reported_at.map(local_time).unwrap_or_default(),
+            acknowledged: p.acknowledged_at.map(local_minute).unwrap_or_default(),
+            reported: p.reported_at.map(local_minute).unwrap_or_default(),
             returned: p.returned,
         })
         .collect();
@@ -634,8 +552,8 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
         channel: Channel::parse(&c.channel).map(Channel::label).unwrap_or(""),
         light,
         light_label,
-        created: local_time(c.created_at),
-        deadline: c.deadline_at.map(local_time).unwrap_or_else(|| "—".into()),
+        created: local_minute(c.created_at),
+        deadline: c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
         photos_report: photos.report,
         photos_evidence: photos.evidence,
         supervision: tongxin_domain::case::supervision_label(state.supervision_level),
@@ -753,7 +671,7 @@ fn version_of(fields: &HashMap<String, Vec<String>>) -> PageResult<i64> {
 }
 
 /// Photos of a reply: nine of 10 MB and the form around them.
-const MAX_REPLY_BODY: usize = crate::api::cases::MAX_REPORT_MULTIPART;
+const MAX_REPLY_BODY: usize = crate::cases::api::MAX_REPORT_MULTIPART;
 
 /// `POST /cases/{id}/reply` (multipart): 办结回复 — the reply text and optional evidence photos.
 async fn reply(
@@ -767,7 +685,7 @@ async fn reply(
     let unreadable = || PageError::User(axum::http::StatusCode::BAD_REQUEST, "上传的表单无法读取，请返回重试".into());
     // Each part is read with its own limit, refused as soon as it passes it (issue 9, item 3).
     let form = Multipart::from_request(req, &s).await.map_err(|_| unreadable())?;
-    let parts = crate::limits::read_parts(form, crate::api::cases::REPORT_PARTS).await.map_err(|e| match e {
+    let parts = crate::limits::read_parts(form, crate::cases::api::REPORT_PARTS).await.map_err(|e| match e {
         crate::limits::PartError::TooLarge(m) => PageError::User(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             format!("提交的内容过大：{m}（照片每张不超过 10 MB）"),

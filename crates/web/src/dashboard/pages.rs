@@ -8,12 +8,12 @@
 //! (`store.case_created_times`, `store.open_case_counts`) and from the monthly unit counters
 //! (the 三率 ranking), so the page stays quick with millions of cases.
 
-use super::chart::{Datum, bar_chart, line_chart};
-use super::error::urlencode;
-use super::map::{MapArea, heat_fill, render_map};
-use super::{PageError, PageResult, Shell, Staff, render};
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::chart::{Datum, bar_chart, line_chart};
+use crate::ui::error::urlencode;
+use crate::ui::map::{MapArea, heat_fill, render_map};
+use crate::ui::{PageError, PageResult, Shell, Staff, render};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -454,6 +454,6 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
         }
     };
     let file = format!("{name}{title}.xlsx");
-    let disposition = crate::percent::attachment(&format!("dashboard-{chart}.xlsx"), &file);
+    let disposition = crate::ui::download::attachment(&format!("dashboard-{chart}.xlsx"), &file);
     Ok(([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }

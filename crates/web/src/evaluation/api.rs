@@ -7,11 +7,11 @@
 //! party secretaries and mediators do not read rankings. The weights are read by the same
 //! roles and changed by admins only.
 
-use super::extract::{J, Q};
-use super::{RouteSpec, r};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{J, Q};
+use crate::routes::{RouteSpec, r};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -153,7 +153,7 @@ pub async fn export(State(s): State<AppState>, caller: Caller, Q(p): Q<RankingPa
         })?;
         (bytes, XLSX, "xlsx")
     };
-    let disposition = crate::percent::attachment(
+    let disposition = crate::ui::download::attachment(
         &format!("evaluation-{}-{}.{ext}", a.month, a.level.as_str()),
         &format!("{title}.{ext}"),
     );

@@ -1,10 +1,10 @@
 //! Upload and download of grids (GeoJSON) and residents (xlsx). Uploads are the raw file as the
 //! request body; a rejected file answers 422 with every row's error under `error.details`.
 
-use super::extract::Q;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Q;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;

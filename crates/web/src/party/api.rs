@@ -1,9 +1,9 @@
 //! Party organisations and members, departments.
 
-use super::extract::Q;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::extract::Q;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};

@@ -9,12 +9,12 @@
 //! `api/party.rs`) with the caller's scope, so an organisation outside it is the 404 page. The
 //! platform has no write path for party data yet, so these pages only read.
 
-use super::cases::{Pager, pager};
-use super::error::{PageError, PageResult, render};
-use super::shell::Shell;
-use super::staff::Staff;
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{MethodRouter, get};
@@ -260,7 +260,7 @@ async fn org(
         parent,
         children,
         members: found.items.iter().map(|m| member_row(m, &names)).collect(),
-        pager: pager(&path, &[], &found),
+        pager: Pager::new(&found, &path, "page", &[]),
     };
     Ok(render(&view))
 }

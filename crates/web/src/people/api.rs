@@ -1,9 +1,9 @@
 //! Residents: search within scope, read (masked), unmask (permission + audit), register, edit.
 
-use super::extract::{J, Q};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{J, Q};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

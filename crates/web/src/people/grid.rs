@@ -11,11 +11,10 @@ mod patrol;
 mod people;
 mod visits;
 
-use super::cases::Pager;
-use super::error::{PageError, urlencode};
-use super::staff::Staff;
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::PageError;
+use crate::ui::staff::Staff;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{MethodRouter, get, post};
@@ -51,28 +50,6 @@ async fn grid_name(state: &AppState, staff: &Staff, grid: &str) -> String {
     match state.store.region(staff.scope(), grid).await {
         Ok(r) => r.name,
         Err(_) => grid.to_string(),
-    }
-}
-
-/// Pagination links for a list whose page number travels in `param`, keeping `keep`.
-fn pager_on<T>(path: &str, param: &str, keep: &[(&str, String)], p: &tongxin_store::Paged<T>) -> Pager {
-    let per = i64::from(p.per_page.max(1));
-    let last = ((p.total + per - 1) / per).max(1) as u32;
-    let link = |page: u32| {
-        let mut parts: Vec<String> = keep
-            .iter()
-            .filter(|(k, v)| !v.is_empty() && *k != param)
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
-        parts.push(format!("{param}={page}"));
-        format!("{path}?{}", parts.join("&"))
-    };
-    Pager {
-        page: p.page,
-        pages: last.to_string(),
-        total: p.total.to_string(),
-        prev: (p.page > 1).then(|| link(p.page - 1)),
-        next: (p.page < last).then(|| link(p.page + 1)),
     }
 }
 

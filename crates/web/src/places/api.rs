@@ -1,9 +1,9 @@
 //! Regions, grids, point location, buildings and households.
 
-use super::extract::Q;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Q;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};

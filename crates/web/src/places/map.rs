@@ -3,12 +3,12 @@
 //! linking to the case, a legend, and the same numbers as a table. A scope wider than one
 //! street (the admin) sees its streets first, each linking to that street's map.
 
-use super::dashboard::{AreaCount, area_counts, area_name, area_of, legend, open_counts, scope_of};
-use super::error::urlencode;
-use super::map::{MapPoint, render_map};
-use super::{PageError, PageResult, Shell, Staff, render};
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::dashboard::pages::{AreaCount, area_counts, area_name, area_of, legend, open_counts, scope_of};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::urlencode;
+use crate::ui::map::{MapPoint, render_map};
+use crate::ui::{PageError, PageResult, Shell, Staff, render};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get};
@@ -42,7 +42,7 @@ pub struct OverdueRow {
 }
 
 #[derive(askama::Template)]
-#[template(path = "map/index.html")]
+#[template(path = "places/map.html")]
 struct MapPage {
     shell: Shell,
     heading: String,

@@ -3,11 +3,11 @@
 //! resident who scans it reports with the building already filled in. Staff who may read the
 //! grid (scope) only.
 
-use super::error::{PageError, PageResult, render};
-use super::shell::Shell;
-use super::staff::Staff;
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -60,7 +60,7 @@ struct Tile {
 }
 
 #[derive(Template)]
-#[template(path = "qr/sheet.html")]
+#[template(path = "places/qr_sheet.html")]
 struct SheetPage {
     shell: Shell,
     grid_code: String,
@@ -91,10 +91,10 @@ async fn sheet(
     }
     let page = Page { page: q.page.unwrap_or(1).max(1), per_page: PER_SHEET };
     let buildings = state.store.grid_building_qr(staff.scope(), &grid.code, page).await?;
-    let origin = super::resident::origin(&state, &headers);
+    let origin = crate::resident::pages::origin(&state, &headers);
     let mut tiles = Vec::with_capacity(buildings.items.len());
     for b in buildings.items {
-        let url = format!("{origin}/report?b={}", super::error::urlencode(&b.qr_token));
+        let url = format!("{origin}/report?b={}", crate::ui::error::urlencode(&b.qr_token));
         let svg = qr_svg(&url, &format!("{} 的二维码", b.name)).map_err(|e| {
             tracing::error!(error = %e, building = b.id, "QR code failed");
             PageError::Internal

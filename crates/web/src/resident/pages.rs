@@ -4,15 +4,16 @@
 //! rates it. Intake and every step go through the same use-cases as the JSON API
 //! (`tongxin_app::cases`), with the same per-address and per-phone limits.
 
-use super::error::{PageError, PageResult, render, urlencode};
-use super::flash::{self, Flash};
-use super::form::{self, CsrfForm};
-use super::map::{MapArea, render_map};
-use super::shell::Shell;
 use crate::AppState;
-use crate::api::{RouteSpec, public};
 use crate::auth::{ClientIp, SESSION_COOKIE, cookie_value};
+use crate::cases::public::PublicCase;
 use crate::error::ApiError;
+use crate::routes::{RouteSpec, public};
+use crate::ui::error::{PageError, PageResult, render, urlencode};
+use crate::ui::flash::{self, Flash};
+use crate::ui::form::{self, CsrfForm};
+use crate::ui::map::{MapArea, render_map};
+use crate::ui::shell::Shell;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,14 +21,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
-use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status};
-use tongxin_domain::clock::shanghai;
+use tongxin_domain::case::{Action, Channel, Satisfaction, Status};
+use tongxin_domain::clock::local_minute;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::photo::MAX_PHOTOS;
-use tongxin_store::cases::read::{CaseEvent, CaseView};
+use tongxin_store::cases::read::CaseView;
 
 /// Every photo at its largest plus the text fields (each part has its own limit too).
-const MAX_REPORT_BODY: usize = crate::api::cases::MAX_REPORT_MULTIPART;
+const MAX_REPORT_BODY: usize = crate::cases::api::MAX_REPORT_MULTIPART;
 const MAX_DESCRIPTION: usize = 4000;
 /// Width of the report map's drawing (it scales to the screen).
 const MAP_WIDTH: f64 = 600.0;
@@ -297,7 +298,7 @@ async fn read_report(state: &AppState, req: Request) -> PageResult<(ReportInput,
     if multipart {
         // Each part is read with its own limit (issue 9, item 3).
         let m = Multipart::from_request(req, state).await.map_err(|_| bad_form())?;
-        let parts = crate::limits::read_parts(m, crate::api::cases::REPORT_PARTS).await.map_err(|e| match e {
+        let parts = crate::limits::read_parts(m, crate::cases::api::REPORT_PARTS).await.map_err(|e| match e {
             crate::limits::PartError::TooLarge(m) => PageError::User(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("提交的内容过大：{m}（照片每张不超过 10 MB，最多 9 张）"),
@@ -471,75 +472,46 @@ async fn done(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
     Ok(resp)
 }
 
-struct TimelineItem {
-    label: &'static str,
-    at: String,
-    note: String,
-}
-
-struct RatingView {
-    resolved: &'static str,
-    satisfaction: &'static str,
-    comment: String,
-}
-
 #[derive(Template)]
 #[template(path = "resident/track.html")]
 struct TrackPage {
     shell: Shell,
     csrf: String,
-    code: String,
     token: String,
-    title: String,
-    description: String,
+    /// Everything the requester may see, decided in `cases::public`.
+    case: PublicCase,
+    /// The category's name (with its parent's).
     category: String,
     /// The building of the QR code the report came from (its name and address are public).
     building: Option<String>,
-    address: String,
-    status_label: &'static str,
     status_class: &'static str,
-    created_at: String,
-    deadline_at: Option<String>,
-    timeline: Vec<TimelineItem>,
-    reply: Option<String>,
-    rating: Option<RatingView>,
-    can_rate: bool,
-    can_confirm: bool,
-    version: i64,
     satisfactions: Vec<(&'static str, &'static str)>,
 }
 
-/// Events the requester sees (no staff names, no internal notes), with their label.
-fn public_event(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "received" => "已受理",
-        "accepted" => "已立案",
-        "rejected" => "不予立案",
-        "dispatched" => "已派遣至承办单位",
-        "acknowledged" => "承办单位已签收",
-        "handled" | "handled_on_spot" => "已办结",
-        "verified" => "已核查",
-        "closed" => "已结案",
-        "rated" => "已评价",
-        "reopened" => "重新办理",
-        "merged" => "与同类诉求合并办理",
-        _ => return None,
-    })
-}
+impl TrackPage {
+    fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local_minute(*t)
+    }
 
-fn at(t: chrono::DateTime<chrono::Utc>) -> String {
-    shanghai(t).format("%Y-%m-%d %H:%M").to_string()
-}
+    fn status_label(&self) -> &'static str {
+        if self.case.status_label.is_empty() { "处理中" } else { self.case.status_label }
+    }
 
-fn timeline(events: &[CaseEvent]) -> Vec<TimelineItem> {
-    events
-        .iter()
-        .filter_map(|e| {
-            let label = public_event(&e.kind)?;
-            let shows_note = matches!(e.kind.as_str(), "rejected" | "handled" | "handled_on_spot" | "reopened");
-            Some(TimelineItem { label, at: at(e.at), note: if shows_note { e.note.clone() } else { String::new() } })
+    fn deadline(&self) -> Option<String> {
+        self.case.deadline_at.filter(|_| self.case.open).map(local_minute)
+    }
+
+    fn reply(&self) -> Option<&str> {
+        self.case.reply.as_deref().filter(|r| !r.trim().is_empty())
+    }
+
+    fn rating(&self) -> Option<(&'static str, &'static str, &str)> {
+        self.case.rating.as_ref().map(|r| {
+            let satisfaction =
+                Satisfaction::ALL.iter().find(|s| s.as_str() == r.satisfaction).map_or("", |s| s.label());
+            (if r.resolved { "已解决" } else { "未解决" }, satisfaction, r.comment.as_str())
         })
-        .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -557,7 +529,6 @@ async fn track(
 ) -> PageResult {
     let c = requester_case(&state, &code, &q.t).await?;
     let events = state.store.case_events(c.id).await?;
-    let case_state: Option<CaseState> = serde_json::from_str(&c.state).ok();
     let status = Status::parse(&c.status);
     let cfg = state.cases.config();
     let category = match cfg.categories.get(&c.category_code) {
@@ -567,13 +538,6 @@ async fn track(
         },
         None => c.category_code.clone(),
     };
-    let rating = case_state.as_ref().and_then(|s| s.rating.as_ref()).map(|r| RatingView {
-        resolved: if r.resolved { "已解决" } else { "未解决" },
-        satisfaction: r.satisfaction.label(),
-        comment: r.comment.clone(),
-    });
-    let can_rate = status == Some(Status::Closed)
-        || (status == Some(Status::Merged) && case_state.as_ref().is_some_and(|s| s.rating.is_none()));
     let status_class = match status {
         Some(Status::Rated | Status::Closed | Status::Verified | Status::Handled) => "ok",
         Some(Status::Rejected) => "bad",
@@ -590,26 +554,14 @@ async fn track(
     };
     let (csrf, cookie) = form_token(&state, &headers).await;
     let page = TrackPage {
-        building,
         shell: Shell::public(&format!("诉求 {}", c.code), flash::read(&headers)),
         csrf,
         token: q.t,
-        title: c.title,
-        description: c.description,
+        case: PublicCase::of(&c, &events),
         category,
-        address: c.address,
-        status_label: status.map(Status::label).unwrap_or("处理中"),
+        building,
         status_class,
-        created_at: at(c.created_at),
-        deadline_at: if c.open { c.deadline_at.map(at) } else { None },
-        timeline: timeline(&events),
-        reply: case_state.as_ref().and_then(|s| s.reply.clone()).filter(|r| !r.trim().is_empty()),
-        rating,
-        can_rate,
-        can_confirm: status == Some(Status::Handled),
-        version: c.version,
         satisfactions: Satisfaction::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        code: c.code,
     };
     let mut resp = form::with_cookie(render(&page), cookie);
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

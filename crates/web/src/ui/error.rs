@@ -27,7 +27,7 @@ pub enum PageError {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "ui/error.html")]
 struct ErrorPage<'a> {
     shell: Shell,
     heading: &'a str,

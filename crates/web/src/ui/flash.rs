@@ -1,7 +1,7 @@
 //! Flash messages: a short note carried in a cookie across a post-redirect-get ("已派单"),
 //! shown once on the next page and then cleared.
 
-use crate::percent::percent_encode;
+use super::download::percent_encode;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -41,22 +41,7 @@ pub fn clear_cookie() -> HeaderValue {
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_default()
+    percent_encoding::percent_decode_str(s).decode_utf8().map(|t| t.into_owned()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,63 +1,40 @@
-//! Server-rendered pages (askama templates under `crates/web/templates`), in Chinese, for every
-//! role. Page handlers read through the same store calls and use-cases as the JSON API, with
-//! the signed-in [`Staff`]'s scope; forms are CSRF-checked ([`CsrfForm`]) and answer with a
-//! redirect and a flash message (post-redirect-get). Errors render as HTML ([`PageError`]).
+//! What every page shares: the shell around a page ([`Shell`], `templates/ui/base.html`), flash
+//! messages, CSRF-checked forms ([`CsrfForm`]) and their field errors, the one [`Pager`], charts,
+//! the SVG map, the error page ([`PageError`]) and the static assets.
+//!
+//! Pages are server-rendered (askama templates under `crates/web/templates/<feature>/`), in
+//! Chinese, for every role. Page handlers live in their feature (`crate::cases::pages`, …) and
+//! read through the same store calls and use-cases as the JSON API, with the signed-in
+//! [`Staff`]'s scope; forms answer with a redirect and a flash message (post-redirect-get).
 
-pub mod admin;
 pub mod assets;
-pub mod cases;
 pub mod chart;
-pub mod dashboard;
+pub mod download;
 pub mod error;
 pub mod flash;
 pub mod form;
-pub mod grid;
-pub mod inbox;
 pub mod map;
-pub mod party;
-pub mod qr;
-pub mod resident;
+pub mod pager;
 pub mod shell;
 pub mod staff;
-mod start;
-pub mod street_map;
 
 pub use error::{PageError, PageResult, render};
 pub use form::CsrfForm;
+pub use pager::Pager;
 pub use shell::Shell;
 pub use staff::Staff;
 
 use crate::AppState;
-use crate::api::{RouteSpec, public, r};
+use crate::routes::{RouteSpec, public};
 use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get};
 
-/// Every page route, declared like the API's so the authorization table covers them.
+/// The static assets every page links.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    let mut all = vec![
-        public("GET", "/", get(start::home)),
-        public("GET", "/login", get(crate::auth::login::login_page)),
-        public("POST", "/login", post(crate::auth::login::login_form)),
-        public("POST", "/logout", post(crate::auth::login::logout_form)),
-        public("GET", "/static/app.css", get(assets::css)),
-        public("GET", "/static/app.js", get(assets::js)),
-        r("GET", "/password", get(start::password_page)),
-        r("POST", "/password", post(start::change_password)),
-        r("POST", "/password/tokens/{id}/revoke", post(crate::auth::tokens::revoke_own_form)),
-    ];
-    all.extend(resident::routes());
-    all.extend(qr::routes());
-    all.extend(cases::routes());
-    all.extend(inbox::routes());
-    all.extend(street_map::routes());
-    all.extend(dashboard::routes());
-    all.extend(grid::routes());
-    all.extend(admin::routes());
-    all.extend(party::routes());
-    all
+    vec![public("GET", "/static/app.css", get(assets::css)), public("GET", "/static/app.js", get(assets::js))]
 }
 
 /// Removes a flash message once a page has shown it.

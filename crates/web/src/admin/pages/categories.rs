@@ -5,7 +5,7 @@
 
 use super::{admin_only, department_labels};
 use crate::AppState;
-use crate::pages::{PageResult, Shell, Staff, render};
+use crate::ui::{PageResult, Shell, Staff, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

@@ -5,7 +5,7 @@
 use super::admin_only;
 use super::categories::{kinds, parents, urgencies};
 use crate::AppState;
-use crate::pages::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -8,7 +8,7 @@
 
 use super::admin_only;
 use crate::AppState;
-use crate::pages::{CsrfForm, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash, render};
 use askama::Template;
 use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -163,7 +163,7 @@ async fn render_page(
 pub async fn calendar_file(State(s): State<AppState>, staff: Staff) -> PageResult<Response> {
     admin_only(&staff)?;
     let text = s.store.setting(CALENDAR_KEY).await?.unwrap_or_else(|| WorkingCalendar::builtin_text().to_string());
-    let disposition = crate::percent::attachment("working-calendar.txt", "工作日历.txt");
+    let disposition = crate::ui::download::attachment("working-calendar.txt", "工作日历.txt");
     Ok((
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         text,
@@ -249,7 +249,7 @@ pub async fn save(State(s): State<AppState>, staff: Staff, CsrfForm(f): CsrfForm
         Ok(p) => p,
         Err(message) => return Ok(flash::redirect(BACK, "error", &message)),
     };
-    let json = serde_json::to_string(&p).map_err(|_| crate::pages::PageError::Internal)?;
+    let json = serde_json::to_string(&p).map_err(|_| crate::ui::PageError::Internal)?;
     s.store.set_setting(&staff.actor(), DEADLINE_KEY, &json).await?;
     s.cases.reload().await?;
     Ok(flash::redirect(BACK, "ok", "办理时限已保存，新派单的诉求按新时限计算"))

@@ -6,8 +6,8 @@
 
 use super::admin_only;
 use crate::AppState;
-use crate::api::extract::J;
-use crate::pages::{CsrfForm, PageResult, Shell, Staff, flash, render};
+use crate::extract::J;
+use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -99,7 +99,7 @@ pub async fn save(State(s): State<AppState>, staff: Staff, CsrfForm(f): CsrfForm
         Ok(w) => w,
         Err(message) => return Ok(show(&s, &staff, Some(f), Some(message))),
     };
-    match crate::api::evaluation::set_weights(State(s.clone()), staff.caller(), J(w)).await {
+    match crate::evaluation::api::set_weights(State(s.clone()), staff.caller(), J(w)).await {
         Ok(axum::Json(w)) => {
             let text = format!(
                 "考评权重已保存：响应率 {}、解决率 {}、满意率 {}，排名即按新权重计算",

@@ -6,8 +6,8 @@
 use super::admin_only;
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::form::check_csrf;
-use crate::pages::{PageError, PageResult, Shell, Staff, render};
+use crate::ui::form::check_csrf;
+use crate::ui::{PageError, PageResult, Shell, Staff, render};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -100,7 +100,7 @@ pub async fn grids(State(s): State<AppState>, staff: Staff, req: Request) -> Pag
     admin_only(&staff)?;
     const WHAT: &str = "网格边界（GeoJSON）";
     let Some(file) = read_upload(&s, req).await? else { return Ok(show(&staff, no_file(WHAT))) };
-    let outcome = match crate::api::exchange::import_grids(State(s.clone()), staff.caller(), file).await {
+    let outcome = match crate::exchange::api::import_grids(State(s.clone()), staff.caller(), file).await {
         Ok(axum::Json(r)) => Outcome {
             what: WHAT,
             ok: true,
@@ -117,7 +117,7 @@ pub async fn residents(State(s): State<AppState>, staff: Staff, req: Request) ->
     admin_only(&staff)?;
     const WHAT: &str = "居民信息（xlsx）";
     let Some(file) = read_upload(&s, req).await? else { return Ok(show(&staff, no_file(WHAT))) };
-    let outcome = match crate::api::exchange::import_residents(State(s.clone()), staff.caller(), file).await {
+    let outcome = match crate::exchange::api::import_residents(State(s.clone()), staff.caller(), file).await {
         Ok(axum::Json(r)) => Outcome {
             what: WHAT,
             ok: true,

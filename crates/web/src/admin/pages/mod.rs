@@ -13,17 +13,17 @@ mod regions;
 mod rules;
 mod users;
 
-use super::error::PageError;
-use super::staff::Staff;
 use crate::AppState;
-use crate::api::{RouteSpec, r};
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::PageError;
+use crate::ui::staff::Staff;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 use tongxin_domain::access::{Role, Scope};
 use tongxin_store::{Page, Paged};
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    let upload = || DefaultBodyLimit::max(crate::api::exchange::MAX_UPLOAD);
+    let upload = || DefaultBodyLimit::max(crate::exchange::api::MAX_UPLOAD);
     vec![
         r("GET", "/admin/regions", get(regions::page)),
         r("GET", "/admin/categories", get(categories::page)),
@@ -94,29 +94,6 @@ fn page_of<T: Clone>(all: &[T], page: Page) -> Paged<T> {
     }
 }
 
-/// Links of a pager: the previous and next page's query, when there is one.
-#[derive(Debug, Clone, Default)]
-pub struct Pager {
-    pub page: u32,
-    pub pages: u32,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    /// `base` is the path with any other query (ending in `?` or `&`).
-    fn new<T>(p: &Paged<T>, base: &str) -> Pager {
-        let per = i64::from(p.per_page.max(1));
-        let pages = ((p.total + per - 1) / per).max(1) as u32;
-        Pager {
-            page: p.page,
-            pages,
-            prev: (p.page > 1).then(|| format!("{base}page={}", p.page - 1)),
-            next: (p.page < pages).then(|| format!("{base}page={}", p.page + 1)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,8 +104,8 @@ mod tests {
         let p = page_of(&all, Page::new(Some(3), Some(20)));
         assert_eq!(p.items, (41..=45).collect::<Vec<_>>());
         assert_eq!(p.total, 45);
-        let pager = Pager::new(&p, "/admin/users?");
-        assert_eq!((pager.pages, pager.prev.as_deref(), pager.next), (3, Some("/admin/users?page=2"), None));
+        let pager = crate::ui::pager::Pager::new(&p, "/admin/users", "page", &[]);
+        assert_eq!((pager.pages.as_str(), pager.prev.as_deref(), pager.next), ("3", Some("/admin/users?page=2"), None));
         assert!(page_of(&all, Page::new(Some(9), Some(20))).items.is_empty());
     }
 }

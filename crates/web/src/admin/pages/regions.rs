@@ -1,10 +1,11 @@
 //! `GET /admin/regions`: the region tree (street → community → grid), a map of the selected
 //! area and its grids, page by page.
 
-use super::{Pager, admin_only, page_of};
+use super::{admin_only, page_of};
 use crate::AppState;
-use crate::pages::map::{MapArea, render_map};
-use crate::pages::{PageResult, Shell, Staff, render};
+use crate::ui::map::{MapArea, render_map};
+use crate::ui::pager::Pager;
+use crate::ui::{PageResult, Shell, Staff, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -99,7 +100,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
         map = render_map(&format!("{}地图", sel.name), &map_areas, &[], 720.0);
         let all_grids = if sel.level == "grid" { areas.clone() } else { s.store.shapes(&sel.code, "grid").await? };
         let paged = page_of(&all_grids, Page::new(p.page, Some(20)));
-        pager = Pager::new(&paged, &format!("/admin/regions?code={}&", sel.code));
+        pager = Pager::new(&paged, "/admin/regions", "page", &[("code", sel.code.clone())]);
         grid_total = paged.total;
         grids = paged.items;
     }

@@ -6,7 +6,7 @@
 use super::categories::{area_label, target_label};
 use super::{admin_only, department_labels};
 use crate::AppState;
-use crate::pages::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

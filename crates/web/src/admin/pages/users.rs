@@ -11,11 +11,12 @@
 //! ends the account's sessions). An admin changes neither their own role or status nor their
 //! own password here (that is `/password`), so the last admin cannot lock themselves out.
 
-use super::{Pager, admin_only, department_labels, page_of};
+use super::{admin_only, department_labels, page_of};
 use crate::AppState;
-use crate::api::admin::CreateUser;
-use crate::api::extract::J;
-use crate::pages::{CsrfForm, PageResult, Shell, Staff, flash, render};
+use crate::admin::api::CreateUser;
+use crate::extract::J;
+use crate::ui::pager::Pager;
+use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -134,7 +135,7 @@ async fn render_page(
         shell: Shell::staff("用户与角色", staff, "/admin/users"),
         users,
         total: paged.total,
-        pager: Pager::new(&paged, "/admin/users?"),
+        pager: Pager::new(&paged, "/admin/users", "page", &[]),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         regions: regions.iter().filter(|r| r.level != "district").map(|r| (r.code.clone(), r.name.clone())).collect(),
         departments: depts.clone(),
@@ -192,7 +193,7 @@ pub async fn create(State(s): State<AppState>, staff: Staff, CsrfForm(f): CsrfFo
             scope_department,
             can_unmask: f.can_unmask.is_some(),
         };
-        match crate::api::admin::create_user(State(s.clone()), staff.caller(), J(req)).await {
+        match crate::admin::api::create_user(State(s.clone()), staff.caller(), J(req)).await {
             Ok((_, axum::Json(user))) => {
                 let text = format!("已创建账号 {}（{}）", user.username, user.role.label());
                 return Ok(flash::redirect("/admin/users", "ok", &text));
@@ -323,7 +324,7 @@ async fn user_page(
 async fn find_user(s: &AppState, id: i64) -> PageResult<User> {
     match s.store.user(id).await {
         Ok(u) => Ok(u),
-        Err(tongxin_store::StoreError::NotFound) => Err(crate::pages::PageError::NotFound),
+        Err(tongxin_store::StoreError::NotFound) => Err(crate::ui::PageError::NotFound),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,12 +1,13 @@
 //! `GET /grid`: 我的网格 — today's tasks (cases dispatched to my grid team, awaiting my
 //! acknowledgement) and the open cases of my grid, soonest deadline first.
 
-use super::super::cases::{Pager, Row, row};
-use super::super::error::{PageResult, render};
-use super::super::shell::Shell;
-use super::super::staff::Staff;
-use super::{grid_name, my_grid, page_no, pager_on};
+use super::{grid_name, my_grid, page_no};
 use crate::AppState;
+use crate::cases::views::{Row, row};
+use crate::ui::error::{PageResult, render};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Query, State};
 use serde::Deserialize;
@@ -25,7 +26,7 @@ pub(super) struct Params {
 }
 
 #[derive(Template)]
-#[template(path = "grid/home.html")]
+#[template(path = "people/home.html")]
 struct HomePage {
     shell: Shell,
     grid_name: String,
@@ -48,9 +49,9 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
         shell: Shell::staff("我的网格", &staff, "/grid"),
         grid_name: grid_name(&s, &staff, &grid).await,
         tasks: tasks.items.iter().map(|c| row(&s, c, now)).collect(),
-        tasks_pager: pager_on("/grid", "tpage", &keep, &tasks),
+        tasks_pager: Pager::new(&tasks, "/grid", "tpage", &keep).labelled("今日任务"),
         open: open.items.iter().map(|c| row(&s, c, now)).collect(),
-        open_pager: pager_on("/grid", "page", &keep, &open),
+        open_pager: Pager::new(&open, "/grid", "page", &keep).labelled("办理中诉求"),
         grid_code: grid,
     };
     Ok(render(&view))

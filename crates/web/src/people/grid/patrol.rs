@@ -2,13 +2,13 @@
 //! entered through the intake use-case on the patrol channel; ticking 已就地解决 with a note
 //! closes it on the spot (就地解决).
 
-use super::super::error::{PageError, PageResult, render};
-use super::super::flash;
-use super::super::form::check_csrf;
-use super::super::shell::Shell;
-use super::super::staff::Staff;
 use super::{grid_name, my_grid};
 use crate::AppState;
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::flash;
+use crate::ui::form::check_csrf;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -46,7 +46,7 @@ struct Choice {
 }
 
 #[derive(Template)]
-#[template(path = "grid/patrol.html")]
+#[template(path = "people/patrol.html")]
 struct PatrolPage {
     shell: Shell,
     grid_name: String,
@@ -152,7 +152,7 @@ async fn read_fields(s: &AppState, req: Request) -> Result<Fields, PageError> {
     if multipart {
         // Each part is read with its own limit (issue 9, item 3).
         let parts = Multipart::from_request(req, s).await.map_err(|_| bad_form())?;
-        let limits = crate::limits::PartLimits { file_field: "photo", ..crate::api::cases::REPORT_PARTS };
+        let limits = crate::limits::PartLimits { file_field: "photo", ..crate::cases::api::REPORT_PARTS };
         let parts = crate::limits::read_parts(parts, limits).await.map_err(|e| match e {
             crate::limits::PartError::TooLarge(m) => {
                 PageError::User(StatusCode::PAYLOAD_TOO_LARGE, format!("提交的内容过大：{m}（照片每张不超过 10 MB）"))

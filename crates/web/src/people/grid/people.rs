@@ -6,12 +6,12 @@
 //! other role that may read residents (调解员 and 党组织书记 among them) gets the same pages over
 //! their own scope (居民查询) — the store calls bound every read by the scope, as the API's do.
 
-use super::super::cases::Pager;
-use super::super::error::{PageError, PageResult, render};
-use super::super::shell::Shell;
-use super::super::staff::Staff;
-use super::{grid_name, page_no, pager_on};
+use super::{grid_name, page_no};
 use crate::AppState;
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
@@ -101,7 +101,7 @@ async fn reader_area(s: &AppState, staff: &Staff) -> Result<Area, PageError> {
 }
 
 #[derive(Template)]
-#[template(path = "grid/households.html")]
+#[template(path = "people/households.html")]
 struct HouseholdsPage {
     shell: Shell,
     title: &'static str,
@@ -119,7 +119,7 @@ struct HouseholdsPage {
 }
 
 fn today(s: &AppState) -> chrono::NaiveDate {
-    s.store.now().with_timezone(&super::super::cases::shanghai()).date_naive()
+    tongxin_domain::clock::shanghai(s.store.now()).date_naive()
 }
 
 pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
@@ -151,7 +151,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
             }
         };
         let people = found.items.iter().map(|r| person(r, today)).collect();
-        (Vec::new(), people, pager_on("/grid/households", "page", &keep, &found))
+        (Vec::new(), people, Pager::new(&found, "/grid/households", "page", &keep).labelled("住户"))
     } else {
         let listed = s.store.households(staff.scope(), None, area.code.as_deref(), page).await?;
         let mut cards = Vec::with_capacity(listed.items.len());
@@ -163,7 +163,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
                 members: members.iter().map(|r| person(r, today)).collect(),
             });
         }
-        (cards, Vec::new(), pager_on("/grid/households", "page", &keep, &listed))
+        (cards, Vec::new(), Pager::new(&listed, "/grid/households", "page", &keep).labelled("住户"))
     };
     let view = HouseholdsPage {
         shell: Shell::staff(area.title(), &staff, "/grid/households"),
@@ -183,7 +183,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
 }
 
 #[derive(Template)]
-#[template(path = "grid/resident.html")]
+#[template(path = "people/resident.html")]
 struct ResidentPage {
     shell: Shell,
     title: &'static str,

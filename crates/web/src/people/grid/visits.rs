@@ -1,21 +1,22 @@
 //! `GET/POST /grid/visits`: 走访记录 — the visits recorded in my grid, newest first, and the
 //! form to record one (走访, 排查 or 信息采集 at a household of my grid).
 
-use super::super::cases::{Pager, local_time, shanghai};
-use super::super::error::{PageError, PageResult, render};
-use super::super::flash;
-use super::super::form::CsrfForm;
-use super::super::shell::Shell;
-use super::super::staff::Staff;
-use super::{grid_name, my_grid, page_no, pager_on};
+use super::{grid_name, my_grid, page_no};
 use crate::AppState;
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::flash;
+use crate::ui::form::CsrfForm;
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use tongxin_domain::access::Action;
+use tongxin_domain::clock::{from_shanghai, local_minute, shanghai};
 use tongxin_store::visits::{MAX_NOTE_CHARS, NewVisit, VISIT_KINDS};
 use tongxin_store::{Page, StoreError};
 
@@ -57,7 +58,7 @@ struct VisitRow {
 }
 
 #[derive(Template)]
-#[template(path = "grid/visits.html")]
+#[template(path = "people/visits.html")]
 struct VisitsPage {
     shell: Shell,
     grid_name: String,
@@ -81,7 +82,7 @@ impl VisitsPage {
 }
 
 fn input_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai()).format("%Y-%m-%dT%H:%M").to_string()
+    shanghai(t).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// A `datetime-local` value, read as Shanghai time.
@@ -90,7 +91,7 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .ok()?;
-    shanghai().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
+    from_shanghai(naive)
 }
 
 async fn view(
@@ -113,7 +114,7 @@ async fn view(
     let page = Page::new(Some(page_no(&params.page)), Some(PER_PAGE));
     let listed = s.store.visits(staff.scope(), only.as_ref().map(|(id, _)| *id), page).await?;
     let keep = [("household", only.as_ref().map(|(id, _)| id.to_string()).unwrap_or_default())];
-    let pager = pager_on("/grid/visits", "page", &keep, &listed);
+    let pager = Pager::new(&listed, "/grid/visits", "page", &keep).labelled("走访记录");
     let rows = listed
         .items
         .into_iter()
@@ -122,7 +123,7 @@ async fn view(
             address: v.household_address,
             kind: v.kind,
             visitor: v.visitor_name,
-            at: local_time(v.visited_at),
+            at: local_minute(v.visited_at),
             note: v.note,
         })
         .collect();

@@ -1,16 +1,14 @@
-//! Percent-encoding for header values: RFC 5987 `filename*` and the flash cookie.
+//! Header values for downloads and cookies, percent-encoded by the `percent-encoding` crate.
 
-/// `s` as UTF-8 bytes, every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`, RFC 3986) is encoded: the set that
+/// RFC 5987 `filename*` and our flash cookie both accept.
+pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `s` as UTF-8 bytes, every byte outside [`UNRESERVED`] as `%XX`.
 pub(crate) fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// A `Content-Disposition` for a download: `fallback` (ASCII) for old clients, `filename` in
