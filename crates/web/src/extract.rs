@@ -1,6 +1,6 @@
 //! Query and JSON extractors whose rejections are our JSON errors in Chinese.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -44,7 +44,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for J<T> {
 /// A body that could not be read: too large, or cut off.
 pub(crate) fn body_error(status: axum::http::StatusCode) -> ApiError {
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(status, "too_large", "请求体过大")
+        ApiError::new(status, Code::TooLarge, "请求体过大")
     } else {
         ApiError::bad_request("请求体无法读取")
     }

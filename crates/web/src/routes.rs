@@ -3,7 +3,7 @@
 //! each route has a row.
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -67,7 +67,7 @@ async fn healthz() -> &'static str {
 async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         let _ = method;
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response()
+        ApiError::new(StatusCode::NOT_FOUND, Code::NotFound, "接口不存在").into_response()
     } else {
         crate::ui::error::not_found()
     }

@@ -11,7 +11,7 @@ pub mod tokens;
 pub mod totp;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::routes::{RouteSpec, public, r};
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -110,7 +110,7 @@ async fn pending_from_parts(parts: &Parts, state: &AppState) -> ApiResult<Option
         if !same_secret(sent, &session.csrf_token) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "csrf",
+                Code::Csrf,
                 "页面已过期或请求来源不明（CSRF 校验失败），请刷新后重试",
             ));
         }
@@ -130,14 +130,14 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = bearer(&parts.headers) {
             return match state.store.user_by_api_token(token).await? {
                 Some(user) => Ok(Caller { user, csrf: None }),
-                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "API 令牌无效或已吊销")),
+                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, Code::BadToken, "API 令牌无效或已吊销")),
             };
         }
         let pending = pending_from_parts(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
         if !pending.second_factor_ok {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "second_factor_required",
+                Code::SecondFactorRequired,
                 "请先完成动态验证码（二次验证）设置或验证",
             ));
         }

@@ -4,7 +4,7 @@
 
 use super::{Caller, random_token};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::J;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,7 +28,7 @@ pub async fn create(
     if caller.csrf.is_none() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "token_cannot_mint",
+            Code::TokenCannotMint,
             "API 令牌不能用来签发新令牌，请登录后在页面或会话中签发",
         ));
     }

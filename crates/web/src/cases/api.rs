@@ -6,7 +6,7 @@
 use super::public::PublicCase;
 use crate::AppState;
 use crate::auth::{Caller, ClientIp};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{J, Q};
 use crate::routes::{RouteSpec, public, r};
 use axum::Json;
@@ -90,10 +90,10 @@ impl From<CaseError> for ApiError {
                     }
                     _ => StatusCode::CONFLICT,
                 };
-                ApiError::new(status, "transition_refused", t.to_string())
+                ApiError::new(status, Code::TransitionRefused, t.to_string())
             }
             CaseError::Store(s) => s.into(),
-            CaseError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "系统繁忙，请稍后重试"),
+            CaseError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::Busy, "系统繁忙，请稍后重试"),
         }
     }
 }
@@ -191,7 +191,7 @@ fn reported(r: Reported) -> (StatusCode, Json<Value>) {
 fn too_many(wait: std::time::Duration) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
+        Code::Throttled,
         format!("提交过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1),
     )
 }
@@ -200,7 +200,7 @@ fn too_many(wait: std::time::Duration) -> ApiError {
 fn report_too_large(detail: &str) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
+        Code::TooLarge,
         format!(
             "{detail}。JSON 格式的反映不超过 {} KB；带照片请以 multipart/form-data 提交（照片字段 photos，每张不超过 {} MB，最多 {MAX_PHOTOS} 张）",
             MAX_REPORT_JSON / 1024,
@@ -304,7 +304,7 @@ async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<Case
     s.store
         .case_for_requester(code, token)
         .await
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "诉求编号或跟踪链接无效"))
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, Code::NotFound, "诉求编号或跟踪链接无效"))
 }
 
 /// `GET /api/v1/reports/{code}?token=`: the follow page's data.
@@ -679,12 +679,12 @@ async fn import_hotline(
     match s.cases.import_hotline_csv(&caller.user, &body).await {
         Ok(report) => Ok((StatusCode::CREATED, Json(report))),
         Err(e @ HotlineImportError::Malformed(_)) => {
-            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", e.to_string()))
+            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Code::ImportRejected, e.to_string()))
         }
         Err(HotlineImportError::Rows(rows)) => {
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
+                Code::ImportRejected,
                 format!("导入失败，未写入任何数据：共 {} 处错误", rows.len()),
             );
             err.details = serde_json::to_value(&rows).ok();

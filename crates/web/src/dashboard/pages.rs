@@ -51,42 +51,55 @@ fn may_view(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Leader | Role::Dispatcher)
 }
 
-/// The region code the page covers: the caller's scope, or `asked` within it (else 404).
-pub(crate) fn area_of(staff: &Staff, asked: Option<&str>) -> PageResult<String> {
+/// The area a dashboard or map covers: its region-code prefix (empty for the whole tree) and
+/// the scope that reads it. Built only by [`area_of`], so the scope is never re-derived from a
+/// string (an unparseable code once widened to "everything").
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Area {
+    pub code: String,
+    pub scope: Scope,
+}
+
+impl std::ops::Deref for Area {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.code
+    }
+}
+
+/// The area the page covers: the caller's own scope, or `asked` within it (else 404).
+pub(crate) fn area_of(staff: &Staff, asked: Option<&str>) -> PageResult<Area> {
     let scope = staff.scope();
     if let Scope::Department { .. } = scope {
         return Err(PageError::Forbidden);
     }
     match asked.map(str::trim).filter(|a| !a.is_empty()) {
-        None => Ok(scope.places_prefix().to_string()),
+        None => Ok(Area { code: scope.places_prefix().to_string(), scope: scope.clone() }),
         Some(a) => {
             let code = RegionCode::parse(a).map_err(|_| PageError::NotFound)?;
-            if scope.covers_place(code.as_str()) { Ok(code.as_str().to_string()) } else { Err(PageError::NotFound) }
+            if scope.covers_place(code.as_str()) {
+                Ok(Area { code: code.as_str().to_string(), scope: Scope::Region { code } })
+            } else {
+                Err(PageError::NotFound)
+            }
         }
-    }
-}
-
-/// The scope a region code stands for.
-pub(crate) fn scope_of(area: &str) -> Scope {
-    match RegionCode::parse(area) {
-        Ok(code) => Scope::Region { code },
-        Err(_) => Scope::All,
     }
 }
 
 /// The areas to ask the per-street queries about: `area` itself when it lies within one street,
 /// else every street under it.
-pub(crate) async fn street_areas(store: &Store, area: &str) -> PageResult<Vec<String>> {
+pub(crate) async fn street_areas(store: &Store, area: &Area) -> PageResult<Vec<String>> {
     if area.len() >= 9 {
-        return Ok(vec![area.to_string()]);
+        return Ok(vec![area.code.clone()]);
     }
-    let regions = store.regions_in_scope(&scope_of(area), false).await?;
+    let regions = store.regions_in_scope(&area.scope, false).await?;
     Ok(regions.into_iter().filter(|r| r.level == "street").map(|r| r.code).collect())
 }
 
 /// Open cases in `area`, by category and grid, over all its streets; with the street each row
 /// was read for (cases outside any grid count for their street).
-pub(crate) async fn open_counts(store: &Store, area: &str) -> PageResult<Vec<(String, OpenCount)>> {
+pub(crate) async fn open_counts(store: &Store, area: &Area) -> PageResult<Vec<(String, OpenCount)>> {
     let mut all = Vec::new();
     for street_area in street_areas(store, area).await? {
         let street = street_area[..9].to_string();
@@ -164,7 +177,7 @@ pub(crate) fn legend(max: i64) -> Vec<(String, String)> {
 }
 
 /// Cases reported per Shanghai day, the last [`DAYS`] days up to today.
-pub(crate) async fn daily(store: &Store, area: &str) -> PageResult<Vec<(NaiveDate, i64)>> {
+pub(crate) async fn daily(store: &Store, area: &Area) -> PageResult<Vec<(NaiveDate, i64)>> {
     let now = store.now();
     let today = tongxin_domain::clock::shanghai(now).date_naive();
     let first = today - Duration::days(DAYS - 1);
@@ -223,9 +236,9 @@ fn level_of(p: &Params) -> PageResult<Level> {
     }
 }
 
-async fn ranking(s: &AppState, area: &str, level: Level) -> PageResult<(String, Vec<RankedUnit>)> {
+async fn ranking(s: &AppState, area: &Area, level: Level) -> PageResult<(String, Vec<RankedUnit>)> {
     let month = evaluation::current_month(&s.store);
-    let units = evaluation::ranking(&s.cases, &scope_of(area), &month, level).await.map_err(evaluation_error)?;
+    let units = evaluation::ranking(&s.cases, &area.scope, &month, level).await.map_err(evaluation_error)?;
     Ok((month, units))
 }
 
@@ -282,11 +295,11 @@ struct DashboardPage {
 }
 
 /// The name of the area (404 when no such region exists).
-pub(crate) async fn area_name(store: &Store, area: &str) -> PageResult<String> {
+pub(crate) async fn area_name(store: &Store, area: &Area) -> PageResult<String> {
     if area.is_empty() {
         return Ok("全部辖区".into());
     }
-    store.region(&scope_of(area), area).await.map(|r| r.name).map_err(|_| PageError::NotFound)
+    store.region(&area.scope, area).await.map(|r| r.name).map_err(|_| PageError::NotFound)
 }
 
 /// `GET /dashboard?area=&level=`

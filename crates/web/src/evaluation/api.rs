@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{J, Q};
 use crate::routes::{RouteSpec, r};
 use axum::Json;
@@ -43,7 +43,7 @@ fn may_read(role: Role) -> bool {
 fn error(e: EvaluationError) -> ApiError {
     match e {
         EvaluationError::Invalid { field, message } => ApiError::invalid(field, message),
-        EvaluationError::NotPermitted(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+        EvaluationError::NotPermitted(m) => ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, m),
         EvaluationError::Store(e) => e.into(),
     }
 }
@@ -87,7 +87,7 @@ fn asked(s: &AppState, caller: &Caller, p: &RankingParams) -> ApiResult<Asked> {
     let scope = caller.user.scope.clone();
     if let Scope::Department { .. } = scope {
         if level != Level::Department || p.within.as_deref().is_some_and(|w| !w.trim().is_empty()) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "职能部门只能查看本部门的考评"));
+            return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, "职能部门只能查看本部门的考评"));
         }
         return Ok(Asked { month, level, scope });
     }

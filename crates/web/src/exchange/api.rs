@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::Q;
 use axum::Json;
 use axum::body::Bytes;
@@ -20,13 +20,15 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 fn import_error(e: ImportError) -> ApiError {
     match e {
-        ImportError::Malformed(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", format!("导入失败，未写入任何数据：{m}"))
-        }
+        ImportError::Malformed(m) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::ImportRejected,
+            format!("导入失败，未写入任何数据：{m}"),
+        ),
         ImportError::Rows(rows) => {
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
+                Code::ImportRejected,
                 format!("导入失败，未写入任何数据：共 {} 处错误", rows.len()),
             );
             err.details = serde_json::to_value(&rows).ok();
@@ -41,7 +43,7 @@ fn export_error(e: ExportError) -> ApiError {
         ExportError::NoPeopleScope => ApiError::forbidden(),
         ExportError::OutOfScope(_) => ApiError::not_found(),
         ExportError::Store(e) => e.into(),
-        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "export_failed", other.to_string()),
+        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Code::ExportFailed, other.to_string()),
     }
 }
 
@@ -103,7 +105,7 @@ pub async fn export_residents(
 ) -> ApiResult<Response> {
     caller.require(Action::ExportResidents)?;
     if p.unmasked && !caller.user.can_unmask {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您没有导出完整身份证号和手机号的权限"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, "您没有导出完整身份证号和手机号的权限"));
     }
     let bytes = tongxin_exchange::export_residents(&s.store, &caller.user.scope, &caller.actor(), p.unmasked)
         .await

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::{J, Q};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -51,8 +51,8 @@ pub async fn search(
 /// hourly limit a 429; a refused digit string names the field.
 pub(crate) fn search_refused(e: SearchRefused) -> ApiError {
     match e {
-        SearchRefused::NeedsUnmask => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
-        SearchRefused::RateLimited => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string()),
+        SearchRefused::NeedsUnmask => ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, e.to_string()),
+        SearchRefused::RateLimited => ApiError::new(StatusCode::TOO_MANY_REQUESTS, Code::Throttled, e.to_string()),
         SearchRefused::Store(tongxin_store::StoreError::Invalid(m)) => ApiError::invalid("q", m),
         SearchRefused::Store(e) => e.into(),
     }
@@ -68,7 +68,7 @@ pub async fn get(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>)
 pub async fn unmasked(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Unmasked>> {
     caller.require(Action::ReadResidents)?;
     if !caller.user.can_unmask {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您没有查看完整身份证号和手机号的权限"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, "您没有查看完整身份证号和手机号的权限"));
     }
     Ok(Json(s.store.resident_unmasked(&caller.user.scope, &caller.actor(), id).await?))
 }

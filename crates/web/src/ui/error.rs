@@ -2,7 +2,7 @@
 //! never as JSON.
 
 use super::shell::Shell;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -30,6 +30,8 @@ pub enum PageError {
 #[template(path = "ui/error.html")]
 struct ErrorPage<'a> {
     shell: Shell,
+    /// The same code the JSON API would answer with (`data-code` on the page).
+    code: Code,
     heading: &'a str,
     message: &'a str,
     show_login: bool,
@@ -37,6 +39,19 @@ struct ErrorPage<'a> {
 
 /// An error page with its status.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::FORBIDDEN => Code::Forbidden,
+        StatusCode::NOT_FOUND => Code::NotFound,
+        StatusCode::CONFLICT => Code::Conflict,
+        StatusCode::PAYLOAD_TOO_LARGE => Code::TooLarge,
+        StatusCode::UNPROCESSABLE_ENTITY => Code::Invalid,
+        s if s.is_server_error() => Code::Internal,
+        _ => Code::BadRequest,
+    };
+    coded_page(status, code, message)
+}
+
+fn coded_page(status: StatusCode, code: Code, message: &str) -> Response {
     let heading = match status {
         StatusCode::FORBIDDEN => "无权访问",
         StatusCode::NOT_FOUND => "页面不存在",
@@ -45,6 +60,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     };
     let page = ErrorPage {
         shell: Shell::public(heading, Vec::new()),
+        code,
         heading,
         message,
         show_login: status == StatusCode::FORBIDDEN,
@@ -52,8 +68,27 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     (status, render(&page)).into_response()
 }
 
+impl PageError {
+    /// The code this error shares with the JSON API.
+    pub fn code(&self) -> Code {
+        match self {
+            PageError::Login { .. } => Code::Unauthenticated,
+            PageError::SecondFactor => Code::SecondFactorRequired,
+            PageError::Forbidden => Code::Forbidden,
+            PageError::NotFound => Code::NotFound,
+            PageError::Csrf => Code::Csrf,
+            PageError::User(StatusCode::CONFLICT, _) => Code::Conflict,
+            PageError::User(StatusCode::PAYLOAD_TOO_LARGE, _) => Code::TooLarge,
+            PageError::User(StatusCode::UNPROCESSABLE_ENTITY, _) => Code::Invalid,
+            PageError::User(_, _) => Code::BadRequest,
+            PageError::Internal => Code::Internal,
+        }
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let code = self.code();
         match self {
             PageError::Login { next, expired } => {
                 let to = format!("/login?next={}", urlencode(&next));
@@ -64,13 +99,13 @@ impl IntoResponse for PageError {
                 }
             }
             PageError::SecondFactor => Redirect::to("/").into_response(),
-            PageError::Forbidden => error_page(StatusCode::FORBIDDEN, "您的账号无权查看此页面或进行此操作。"),
-            PageError::NotFound => error_page(StatusCode::NOT_FOUND, "要找的内容不存在，或不在您的管辖范围内。"),
+            PageError::Forbidden => coded_page(StatusCode::FORBIDDEN, code, "您的账号无权查看此页面或进行此操作。"),
+            PageError::NotFound => coded_page(StatusCode::NOT_FOUND, code, "要找的内容不存在，或不在您的管辖范围内。"),
             PageError::Csrf => {
-                error_page(StatusCode::FORBIDDEN, "页面已过期或请求来源不明（CSRF 校验失败），请返回刷新后重试。")
+                coded_page(StatusCode::FORBIDDEN, code, "页面已过期或请求来源不明（CSRF 校验失败），请返回刷新后重试。")
             }
-            PageError::User(status, message) => error_page(status, &message),
-            PageError::Internal => error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试。"),
+            PageError::User(status, message) => coded_page(status, code, &message),
+            PageError::Internal => coded_page(StatusCode::INTERNAL_SERVER_ERROR, code, "服务器内部错误，请稍后重试。"),
         }
     }
 }
@@ -85,7 +120,7 @@ impl From<ApiError> for PageError {
     fn from(e: ApiError) -> PageError {
         match e.status {
             StatusCode::UNAUTHORIZED => PageError::Login { next: "/".into(), expired: false },
-            StatusCode::FORBIDDEN if e.code == "csrf" => PageError::Csrf,
+            StatusCode::FORBIDDEN if e.code == crate::error::Code::Csrf => PageError::Csrf,
             StatusCode::FORBIDDEN => PageError::Forbidden,
             StatusCode::NOT_FOUND => PageError::NotFound,
             s if s.is_server_error() => PageError::Internal,

@@ -63,7 +63,7 @@ pub(super) async fn read_upload(s: &AppState, req: Request) -> PageResult<Option
 }
 
 fn refused(what: &'static str, e: ApiError) -> PageResult<Outcome> {
-    if e.code != "import_rejected" {
+    if e.code != crate::error::Code::ImportRejected {
         return Err(e.into());
     }
     let rows = e
