@@ -91,7 +91,7 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
         let dept = CaseActor::Staff(dept_user.clone());
         let c = store.case(&dept_user.scope, reported.id).await.unwrap();
         assert_eq!(
-            (c.status.as_str(), c.lead_unit.as_deref()),
+            (c.status.as_str(), c.lead_unit.as_ref().map(|u| u.key()).as_deref()),
             ("dispatched", Some("dept:1")),
             "{}: auto-dispatched by the rule",
             t.label
@@ -125,7 +125,7 @@ async fn a_report_runs_the_whole_loop_and_counts_for_the_three_rates() {
             )
             .await
             .unwrap();
-        assert_eq!(c.status, Status::Handled.as_str());
+        assert_eq!(c.status.as_str(), Status::Handled.as_str());
         let c = cases
             .act(
                 &CaseActor::Staff(dispatcher.clone()),

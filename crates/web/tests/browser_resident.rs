@@ -88,7 +88,7 @@ async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case() {
         b.assert_fits_width("the follow page").await;
         b.screenshot(&format!("resident-follow-{}", t.label)).await;
         let stored = f.store.case(&admin, case.id).await.unwrap();
-        assert_eq!(stored.status, "rated");
+        assert_eq!(stored.status.as_str(), "rated");
         b.close().await;
         t.cleanup().await;
     }

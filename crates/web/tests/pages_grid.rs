@@ -148,7 +148,7 @@ async fn a_patrol_report_can_close_on_the_spot_and_bad_reports_are_refused_by_fi
         let c = &cases[0];
         assert_eq!(c.grid_code.as_deref(), Some(GRID_A1));
         assert_eq!(c.building_id, Some(f.ids.building_a1));
-        assert!(!c.open, "{}: closed on the spot, status {}", t.label, c.status);
+        assert!(!c.open, "{}: closed on the spot, status {}", t.label, c.status.as_str());
         let events = f.store.case_events(c.id).await.unwrap();
         assert!(events.iter().any(|e| e.kind == "handled_on_spot" && e.note.contains("已联系住户清理完毕")));
 

@@ -377,7 +377,7 @@ async fn the_follow_page_confirms_and_rates_and_a_wrong_token_is_404() {
         assert!(!page.body.contains("rate-form"), "rated once");
         assert!(page.body.contains("已评价"));
         let stored = f.store.case(&tongxin_domain::access::Scope::All, case.id).await.unwrap();
-        assert_eq!(stored.status, "rated");
+        assert_eq!(stored.status.as_str(), "rated");
         t.cleanup().await;
     }
 }

@@ -474,7 +474,7 @@ struct CaseDetail {
 async fn case(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseDetail>> {
     caller.require(Permission::ReadCases)?;
     let case = s.store.case(&caller.user.scope, id).await?;
-    let state = serde_json::from_str(&case.state).ok();
+    let state = Some(case.state.clone());
     let events = s.store.case_events(id).await?;
     let merged = s.store.merged_children(id).await?;
     Ok(Json(CaseDetail { case, state, events, merged }))

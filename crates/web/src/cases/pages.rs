@@ -462,7 +462,7 @@ async fn unit_names(s: &AppState, keys: impl IntoIterator<Item = String>) -> Has
 async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult {
     staff.require(Permission::ReadCases)?;
     let c = s.store.case(staff.scope(), id).await?;
-    let mut state: CaseState = serde_json::from_str(&c.state).map_err(|_| PageError::Internal)?;
+    let mut state: CaseState = c.state.clone();
     state.version = c.version;
     let events = s.store.case_events(id).await?;
     let photos = s.store.case_photo_counts(id).await?;
@@ -542,13 +542,13 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
     let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
     let page = CasePage {
         shell: Shell::staff(&format!("诉求 {}", c.code), &staff, current),
-        status: Status::parse(&c.status).map(Status::label).unwrap_or("未知"),
+        status: c.status.label(),
         category: cfg
             .categories
             .get(&c.category_code)
             .map(|k| k.name.clone())
             .unwrap_or_else(|| c.category_code.clone()),
-        urgency: tongxin_domain::deadline::Urgency::parse(&c.urgency).map(|u| u.label()).unwrap_or(""),
+        urgency: c.urgency.label(),
         channel: Channel::parse(&c.channel).map(Channel::label).unwrap_or(""),
         light,
         light_label,

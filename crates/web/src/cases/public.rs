@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tongxin_domain::case::{CaseState, Status};
+use tongxin_domain::case::Status;
 use tongxin_store::cases::read::{CaseEvent, CaseView};
 
 /// The case as its requester sees it.
@@ -20,8 +20,8 @@ pub struct PublicCase {
     /// The category's code (pages show its name).
     pub category: String,
     pub address: String,
-    pub status: String,
-    /// The status in Chinese, empty if the status is unknown.
+    pub status: Status,
+    /// The status in Chinese.
     pub status_label: &'static str,
     pub created_at: DateTime<Utc>,
     pub deadline_at: Option<DateTime<Utc>>,
@@ -88,32 +88,30 @@ impl PublicEvent {
 }
 
 impl PublicCase {
-    /// What `c` (with its events) shows its requester. A state that does not decode shows no
-    /// reply and no rating.
+    /// What `c` (with its events) shows its requester.
     pub fn of(c: &CaseView, events: &[CaseEvent]) -> PublicCase {
-        let state: Option<CaseState> = serde_json::from_str(&c.state).ok();
-        let status = Status::parse(&c.status);
-        let rating = state.as_ref().and_then(|s| s.rating.as_ref()).map(|r| PublicRating {
+        let status = c.status;
+        let rating = c.state.rating.as_ref().map(|r| PublicRating {
             resolved: r.resolved,
             satisfaction: r.satisfaction.as_str(),
             comment: r.comment.clone(),
         });
-        let unrated = state.as_ref().is_some_and(|s| s.rating.is_none());
+        let unrated = c.state.rating.is_none();
         PublicCase {
             code: c.code.clone(),
             title: c.title.clone(),
             description: c.description.clone(),
             category: c.category_code.clone(),
             address: c.address.clone(),
-            status: c.status.clone(),
-            status_label: status.map(Status::label).unwrap_or(""),
+            status,
+            status_label: status.label(),
             created_at: c.created_at,
             deadline_at: c.deadline_at,
             open: c.open,
-            reply: state.as_ref().and_then(|s| s.reply.clone()),
+            reply: c.state.reply.clone(),
             rating,
-            can_confirm: status == Some(Status::Handled),
-            can_rate: status == Some(Status::Closed) || (status == Some(Status::Merged) && unrated),
+            can_confirm: status == Status::Handled,
+            can_rate: status == Status::Closed || (status == Status::Merged && unrated),
             version: c.version,
             timeline: events.iter().filter_map(PublicEvent::of).collect(),
         }

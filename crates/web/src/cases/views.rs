@@ -3,7 +3,6 @@
 
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use tongxin_domain::case::Status;
 use tongxin_domain::clock::local_minute;
 use tongxin_store::cases::read::CaseView;
 
@@ -38,7 +37,7 @@ pub(crate) fn row(s: &AppState, c: &CaseView, now: DateTime<Utc>) -> Row {
         deadline: c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
         light,
         light_label,
-        status: Status::parse(&c.status).map(Status::label).unwrap_or("未知"),
+        status: c.status.label(),
         overdue: light == "red",
     }
 }
@@ -46,7 +45,7 @@ pub(crate) fn row(s: &AppState, c: &CaseView, now: DateTime<Utc>) -> Row {
 /// The deadline light: grey without a running deadline, red past it, yellow after the warning
 /// time, green otherwise.
 pub(crate) fn light(c: &CaseView, now: DateTime<Utc>) -> (&'static str, &'static str) {
-    let with_unit = Status::parse(&c.status).is_some_and(Status::is_with_unit);
+    let with_unit = c.status.is_with_unit();
     match c.deadline_at {
         Some(d) if c.open && with_unit && (c.overdue || now > d) => ("red", "已超期"),
         Some(_) if c.open && with_unit && c.warn_at.is_some_and(|w| now >= w) => ("yellow", "临近期限"),

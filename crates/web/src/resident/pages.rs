@@ -493,10 +493,6 @@ impl TrackPage {
         local_minute(*t)
     }
 
-    fn status_label(&self) -> &'static str {
-        if self.case.status_label.is_empty() { "处理中" } else { self.case.status_label }
-    }
-
     fn deadline(&self) -> Option<String> {
         self.case.deadline_at.filter(|_| self.case.open).map(local_minute)
     }
@@ -529,7 +525,6 @@ async fn track(
 ) -> PageResult {
     let c = requester_case(&state, &code, &q.t).await?;
     let events = state.store.case_events(c.id).await?;
-    let status = Status::parse(&c.status);
     let cfg = state.cases.config();
     let category = match cfg.categories.get(&c.category_code) {
         Some(cat) => match cat.parent.as_ref().and_then(|p| cfg.categories.get(p)) {
@@ -538,9 +533,9 @@ async fn track(
         },
         None => c.category_code.clone(),
     };
-    let status_class = match status {
-        Some(Status::Rated | Status::Closed | Status::Verified | Status::Handled) => "ok",
-        Some(Status::Rejected) => "bad",
+    let status_class = match c.status {
+        Status::Rated | Status::Closed | Status::Verified | Status::Handled => "ok",
+        Status::Rejected => "bad",
         _ if c.overdue => "bad",
         _ => "",
     };
