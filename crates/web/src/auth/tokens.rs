@@ -91,7 +91,7 @@ pub struct TokenView {
 }
 
 fn shown(t: chrono::DateTime<chrono::Utc>) -> String {
-    tongxin_domain::clock::shanghai(t).format("%Y-%m-%d %H:%M").to_string()
+    tongxin_domain::clock::local_minute(t)
 }
 
 /// An account's tokens for a page.

@@ -18,7 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use tongxin_app::evaluation::{self, EvaluationError, Level, RankedUnit};
@@ -181,12 +181,8 @@ pub(crate) async fn daily(store: &Store, area: &Area) -> PageResult<Vec<(NaiveDa
     let now = store.now();
     let today = tongxin_domain::clock::shanghai(now).date_naive();
     let first = today - Duration::days(DAYS - 1);
-    let tz = tongxin_domain::clock::CHINA;
-    let from = tz
-        .from_local_datetime(&first.and_hms_opt(0, 0, 0).expect("midnight"))
-        .single()
-        .expect("a fixed offset is unambiguous")
-        .with_timezone(&chrono::Utc);
+    let from = tongxin_domain::clock::from_shanghai(first.and_hms_opt(0, 0, 0).expect("midnight"))
+        .expect("a fixed offset is unambiguous");
     let to = from + Duration::days(DAYS);
     let mut per_day: BTreeMap<NaiveDate, i64> = (0..DAYS).map(|i| (first + Duration::days(i), 0)).collect();
     for street_area in street_areas(store, area).await? {

@@ -129,10 +129,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
                 code: c.code.clone(),
                 title: c.title.clone(),
                 address: c.address.clone(),
-                deadline: c
-                    .deadline_at
-                    .map(|d| tongxin_domain::clock::shanghai(d).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
+                deadline: c.deadline_at.map(tongxin_domain::clock::local_minute).unwrap_or_default(),
                 on_map: c.lng.is_some() && c.lat.is_some(),
             })
             .collect(),
