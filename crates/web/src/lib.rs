@@ -1,18 +1,74 @@
-//! Tongxin's HTTP adapter: the JSON API under `/api/v1`, staff login with sessions, CSRF and
-//! TOTP, API tokens for machine clients, and the server-rendered pages for every role.
+//! Tongxin's HTTP adapter: the JSON API under `/api/v1`, Open311, staff login with sessions,
+//! CSRF and TOTP, API tokens for machine clients, and the server-rendered pages for every role.
 //!
-//! Handlers are thin: parse, check the role ([`auth::Caller::require`]), call the store with the
-//! caller's scope, map errors through [`error::ApiError`].
+//! # Layout: by feature
+//!
+//! Each feature is a module holding its routes (`routes()` in its `mod.rs`), its JSON handlers
+//! (`api.rs`), its page handlers (`pages.rs` or a folder) and the view structs its pages render;
+//! its templates live in `templates/<feature>/`. To find anything about a feature, start at its
+//! name:
+//!
+//! | feature | what | templates |
+//! |---|---|---|
+//! | [`cases`] | the case loop: staff intake, queue, case page, inbox, rules, deadlines, notices; [`cases::public`] is what a resident may see | `cases/` |
+//! | [`resident`] | reporting without an account, tracking, confirming and rating | `resident/` |
+//! | [`places`] | regions, grids, buildings, households, locate, the street map, QR sheets | `places/` |
+//! | [`people`] | residents (masked; unmasking audited), the grid worker's pages | `people/` |
+//! | [`party`] | party organisations, members, departments | `party/` |
+//! | [`dashboard`] | the leaders' charts, ranking and heat map | `dashboard/` |
+//! | [`evaluation`] | 三率 rankings, export, weights | — |
+//! | [`exchange`] | GeoJSON and xlsx imports and exports | — |
+//! | [`admin`] | users, audit, the admin pages | `admin/` |
+//! | [`auth`] | login, sessions, CSRF, TOTP, API tokens, the start and password pages | `auth/` |
+//! | [`open311`] | GeoReport v2 for outside clients | — |
+//!
+//! Shared pieces: [`ui`] (shell, flash, forms, the one [`ui::Pager`], charts, SVG map, error page,
+//! assets; `templates/ui/`), [`routes`] (every feature's routes in one table: the router is built
+//! from it and the authorization test checks a row for each), [`error`] (the one [`error::Code`]
+//! enum behind both [`error::ApiError`] and [`ui::PageError`]), [`extract`], [`middleware`],
+//! [`limits`] and [`server`].
+//!
+//! One feature traced: a resident follows a case. `resident::routes` declares `GET /track/{code}`;
+//! `resident::pages::track` loads the case through the store, builds [`cases::public::PublicCase`]
+//! (what is public is decided there and nowhere else) and renders `templates/resident/track.html`;
+//! `GET /api/v1/reports/{code}` (`cases::api`) serializes the same struct as JSON.
+//!
+//! Handlers are thin: parse, check the role ([`auth::Caller::require`]), call the store or an
+//! `tongxin_app` use-case with the caller's scope, map errors through [`error::ApiError`].
 
-pub mod api;
+pub mod admin;
 pub mod auth;
+pub mod cases;
+pub mod dashboard;
 pub mod error;
+pub mod evaluation;
+pub mod exchange;
+pub mod extract;
 pub mod limits;
 pub mod middleware;
 pub mod open311;
-pub mod pages;
-mod percent;
+pub mod party;
+pub mod people;
+pub mod places;
+pub mod resident;
+pub mod routes;
 pub mod server;
+pub mod ui;
+
+/// The route table under its former name (the authorization test and the CLI read `api::routes`).
+pub mod api {
+    pub use crate::routes::{RouteSpec, router, routes};
+}
+
+/// Former paths of two page helpers that tests and the CLI benchmarks use.
+pub mod pages {
+    pub mod assets {
+        pub use crate::ui::assets::linked_assets;
+    }
+    pub mod qr {
+        pub use crate::places::qr::qr_svg;
+    }
+}
 
 use auth::password::HashCost;
 use auth::throttle::Throttle;
@@ -105,9 +161,9 @@ impl AppState {
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     use axum::middleware::from_fn;
-    api::router()
+    routes::router()
         .merge(open311::router())
-        .layer(from_fn(pages::clear_shown_flash))
+        .layer(from_fn(ui::clear_shown_flash))
         .layer(from_fn(limits::refuse_nul))
         .layer(from_fn(middleware::api_errors))
         .layer(from_fn(middleware::strict_forms))

@@ -2,7 +2,7 @@
 //! forms refused when they are not UTF-8, and the framework's own plain-text rejections under
 //! `/api/` rewritten into the JSON error shape with a Chinese message (item 13).
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::open311::render::{Format, Open311Error};
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -75,12 +75,12 @@ fn bad_nul(path: &str) -> Response {
 /// A 400 in the shape of the path's audience: API JSON, Open311, or a page.
 fn refuse(path: &str, message: &str) -> Response {
     if path.starts_with("/api/") {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_encoding", message).into_response()
+        ApiError::new(StatusCode::BAD_REQUEST, Code::BadEncoding, message).into_response()
     } else if path.starts_with("/open311") {
         let f = if path.ends_with(".json") { Format::Json } else { Format::Xml };
         Open311Error::bad_request(f, message).into_response()
     } else {
-        crate::pages::error::error_page(StatusCode::BAD_REQUEST, &format!("{message}。"))
+        crate::ui::error::error_page(StatusCode::BAD_REQUEST, &format!("{message}。"))
     }
 }
 
@@ -104,9 +104,9 @@ pub async fn strict_forms(req: Request, next: Next) -> Response {
         Err(_) => {
             let message = "提交的表单过大或未能完整接收";
             return if path.starts_with("/api/") {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response()
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, Code::TooLarge, message).into_response()
             } else {
-                crate::pages::error::error_page(StatusCode::PAYLOAD_TOO_LARGE, &format!("{message}。"))
+                crate::ui::error::error_page(StatusCode::PAYLOAD_TOO_LARGE, &format!("{message}。"))
             };
         }
     };
@@ -143,7 +143,7 @@ pub fn rejection_to_api_error(status: StatusCode, text: &str) -> ApiError {
     let (status, code, message) = if text.starts_with("Expected request with `Content-Type: application/json`") {
         (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "请求体须为 JSON（Content-Type: application/json）".to_string(),
         )
     } else if text.starts_with("Failed to parse the request body as JSON") {
@@ -152,7 +152,7 @@ pub fn rejection_to_api_error(status: StatusCode, text: &str) -> ApiError {
         } else {
             format!("请求体不是有效的 JSON{}", position_of(text))
         };
-        (StatusCode::BAD_REQUEST, "bad_json", message)
+        (StatusCode::BAD_REQUEST, Code::BadJson, message)
     } else if text.starts_with("Failed to deserialize the JSON body") {
         let message = match field_of(text) {
             Some(f) if text.contains("missing field") => format!("缺少字段 {f}"),
@@ -161,31 +161,31 @@ pub fn rejection_to_api_error(status: StatusCode, text: &str) -> ApiError {
             None => format!("请求体 JSON 的字段类型或格式有误{}", position_of(text)),
         };
         // 400 like every other unreadable body (the API's 422 means a rule refused the values).
-        (StatusCode::BAD_REQUEST, "bad_json", message)
+        (StatusCode::BAD_REQUEST, Code::BadJson, message)
     } else if text.starts_with("Failed to deserialize query string") {
-        (StatusCode::BAD_REQUEST, "bad_query", "查询参数有误：请检查参数名称和取值".to_string())
+        (StatusCode::BAD_REQUEST, Code::BadQuery, "查询参数有误：请检查参数名称和取值".to_string())
     } else if text.starts_with("Invalid URL") || text.starts_with("Wrong number of path arguments") {
-        (StatusCode::BAD_REQUEST, "bad_path", "路径参数有误：请检查地址中的编号或代码".to_string())
+        (StatusCode::BAD_REQUEST, Code::BadPath, "路径参数有误：请检查地址中的编号或代码".to_string())
     } else if text.starts_with("Form requests must have") {
         (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "请求体须为表单（Content-Type: application/x-www-form-urlencoded）".to_string(),
         )
     } else if text.starts_with("Failed to deserialize form") {
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "表单字段有误".to_string())
+        (StatusCode::UNPROCESSABLE_ENTITY, Code::Invalid, "表单字段有误".to_string())
     } else if status == StatusCode::PAYLOAD_TOO_LARGE || text.contains("length limit exceeded") {
-        (StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大".to_string())
+        (StatusCode::PAYLOAD_TOO_LARGE, Code::TooLarge, "请求体过大".to_string())
     } else if status == StatusCode::METHOD_NOT_ALLOWED {
-        (status, "method_not_allowed", "该接口不支持此请求方法".to_string())
+        (status, Code::MethodNotAllowed, "该接口不支持此请求方法".to_string())
     } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-        (status, "unsupported_media_type", "不支持的请求体类型（Content-Type）".to_string())
+        (status, Code::UnsupportedMediaType, "不支持的请求体类型（Content-Type）".to_string())
     } else if status == StatusCode::NOT_FOUND {
-        (status, "not_found", "接口不存在".to_string())
+        (status, Code::NotFound, "接口不存在".to_string())
     } else if status.is_server_error() {
         return ApiError::internal();
     } else {
-        (status, "bad_request", "请求格式有误".to_string())
+        (status, Code::BadRequest, "请求格式有误".to_string())
     };
     let mut e = ApiError::new(status, code, message);
     if text.starts_with("Failed to deserialize the JSON body") || text.starts_with("Failed to deserialize query") {
@@ -243,7 +243,7 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY,
             "Failed to deserialize the JSON body into the target type: missing field `username` at line 1 column 2",
         );
-        assert_eq!((e.status, e.code, e.field.as_deref()), (StatusCode::BAD_REQUEST, "bad_json", Some("username")));
+        assert_eq!((e.status, e.code, e.field.as_deref()), (StatusCode::BAD_REQUEST, Code::BadJson, Some("username")));
         assert_eq!(e.message, "缺少字段 username");
     }
 }

@@ -18,10 +18,7 @@ use effects::{CaseFacts, plan};
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::case::{
-    Action, Actor, CaseState, MergeTarget, Notice, Status, TransitionError, Unit, check_merge, decide,
-};
-use tongxin_domain::deadline::Urgency;
+use tongxin_domain::case::{Action, Actor, CaseState, MergeTarget, Notice, TransitionError, Unit, check_merge, decide};
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::batcher::Batcher;
 use tongxin_store::cases::read::CaseView;
@@ -202,8 +199,8 @@ impl CaseService {
         if matches!(action, Action::Merge { into_case_id } if into_case_id == case_id) {
             return Err(CaseError::invalid("into_case_id", TransitionError::MergeIntoSelf.to_string()));
         }
-        let mut state: CaseState =
-            serde_json::from_str(&case.state).map_err(|e| StoreError::Invalid(format!("诉求状态数据损坏：{e}")))?;
+        // Decoded by the store when the row was read (a corrupt row is a StoreError there).
+        let mut state: CaseState = case.state.clone();
         state.version = case.version;
         let domain_actor = match actor {
             CaseActor::Staff(user) => Actor::Staff { role: user.role, unit: Self::unit_of(user, &case) },
@@ -219,7 +216,7 @@ impl CaseService {
             code: case.code.clone(),
             street_code: case.street_code.clone(),
             grid_code: case.grid_code.clone(),
-            urgency: Urgency::parse(&case.urgency).unwrap_or(Urgency::General),
+            urgency: case.urgency,
             has_phone: case.phone_masked.is_some(),
             warn_at: case.warn_at,
             contact_deadline_at: case.contact_deadline_at,
@@ -285,9 +282,7 @@ impl CaseService {
                     .load(actor, *into_case_id)
                     .await
                     .map_err(|_| CaseError::invalid("into_case_id", "要合并到的诉求不存在或不在您的管辖范围内"))?;
-                let status = Status::parse(&parent.status)
-                    .ok_or_else(|| CaseError::invalid("into_case_id", "要合并到的诉求状态无效"))?;
-                let target = MergeTarget { id: parent.id, status, merged_into: parent.parent_case_id };
+                let target = MergeTarget { id: parent.id, status: parent.status, merged_into: parent.parent_case_id };
                 check_merge(case.id, &self.merged_descendants(case.id).await?, &target).map_err(refuse)?;
             }
             Action::Report { evidence, .. } if !evidence.is_empty() => {

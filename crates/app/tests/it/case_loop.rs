@@ -90,7 +90,7 @@ both_backends! {
         let dept = CaseActor::Staff(dept_user.clone());
         let c = store.case(&dept_user.scope, reported.id).await.unwrap();
         assert_eq!(
-            (c.status.as_str(), c.lead_unit.as_deref()),
+            (c.status.as_str(), c.lead_unit.as_ref().map(|u| u.key()).as_deref()),
             ("dispatched", Some("dept:1")),
             "{}: auto-dispatched by the rule",
             t.label
@@ -124,7 +124,7 @@ both_backends! {
             )
             .await
             .unwrap();
-        assert_eq!(c.status, Status::Handled.as_str());
+        assert_eq!(c.status.as_str(), Status::Handled.as_str());
         let c = cases
             .act(
                 &CaseActor::Staff(dispatcher.clone()),

@@ -115,7 +115,12 @@ both_backends! {
         let first = store.case(&Scope::All, report.cases[0].id).await.unwrap();
         assert_eq!(first.title, "【12345-BJ20261120-0001】楼上装修噪音，早上7点就开始");
         assert_eq!(
-            (first.channel.as_str(), first.grid_code.as_deref(), first.status.as_str(), first.lead_unit.as_deref()),
+            (
+                first.channel.as_str(),
+                first.grid_code.as_deref(),
+                first.status.as_str(),
+                first.lead_unit.as_ref().map(|u| u.key()).as_deref()
+            ),
             ("hotline", Some(A1), "dispatched", Some("dept:1")),
             "{label}: located by its point and dispatched by the noise rule"
         );

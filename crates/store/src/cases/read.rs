@@ -7,10 +7,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use tongxin_domain::access::Scope;
+use tongxin_domain::case::{CaseState, Status, Unit};
+use tongxin_domain::deadline::Urgency;
 use tongxin_domain::region::subtree_range;
 
-/// A case as staff see it: the requester's phone masked.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+/// A case as staff see it: the requester's phone masked. Status, urgency, lead unit and state
+/// are decoded into domain types when the row is read; a row that does not decode is a
+/// [`StoreError::Invalid`] there (through `sqlx::Error::Decode`), not a surprise in a handler.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseView {
     pub id: i64,
     pub code: String,
@@ -19,7 +23,7 @@ pub struct CaseView {
     pub building_id: Option<i64>,
     pub category_code: String,
     pub kind: String,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub channel: String,
     pub title: String,
     pub description: String,
@@ -28,11 +32,13 @@ pub struct CaseView {
     pub lat: Option<f64>,
     pub requester_name: Option<String>,
     pub phone_masked: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub open: bool,
-    pub lead_unit: Option<String>,
+    /// Serialized as its key (`dept:3`, `grid:330702001001001`), as stored.
+    #[serde(serialize_with = "unit_key")]
+    pub lead_unit: Option<Unit>,
     #[serde(skip)]
-    pub state: String,
+    pub state: CaseState,
     pub deadline_at: Option<DateTime<Utc>>,
     pub warn_at: Option<DateTime<Utc>>,
     pub contact_deadline_at: Option<DateTime<Utc>>,
@@ -41,6 +47,100 @@ pub struct CaseView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+}
+
+fn unit_key<S: serde::Serializer>(unit: &Option<Unit>, s: S) -> Result<S::Ok, S::Error> {
+    match unit {
+        Some(u) => s.serialize_some(&u.key()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The `cases` row as stored ([`CASE_COLS`]), before decoding into a [`CaseView`].
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    code: String,
+    street_code: String,
+    grid_code: Option<String>,
+    building_id: Option<i64>,
+    category_code: String,
+    kind: String,
+    urgency: String,
+    channel: String,
+    title: String,
+    description: String,
+    address: String,
+    lng: Option<f64>,
+    lat: Option<f64>,
+    requester_name: Option<String>,
+    phone_masked: Option<String>,
+    status: String,
+    open: bool,
+    lead_unit: Option<String>,
+    state: String,
+    deadline_at: Option<DateTime<Utc>>,
+    warn_at: Option<DateTime<Utc>>,
+    contact_deadline_at: Option<DateTime<Utc>>,
+    overdue: bool,
+    parent_case_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i64,
+}
+
+impl TryFrom<CaseRow> for CaseView {
+    type Error = String;
+
+    fn try_from(r: CaseRow) -> Result<CaseView, String> {
+        let bad = |what: &str, value: &str| format!("case {}: {what} {value:?} does not decode", r.id);
+        let status = Status::parse(&r.status).ok_or_else(|| bad("status", &r.status))?;
+        let urgency = Urgency::parse(&r.urgency).ok_or_else(|| bad("urgency", &r.urgency))?;
+        let lead_unit = match r.lead_unit.as_deref() {
+            Some(key) => Some(Unit::parse_key(key).ok_or_else(|| bad("lead unit", key))?),
+            None => None,
+        };
+        let state: CaseState = serde_json::from_str(&r.state).map_err(|e| format!("case {}: state: {e}", r.id))?;
+        Ok(CaseView {
+            id: r.id,
+            code: r.code,
+            street_code: r.street_code,
+            grid_code: r.grid_code,
+            building_id: r.building_id,
+            category_code: r.category_code,
+            kind: r.kind,
+            urgency,
+            channel: r.channel,
+            title: r.title,
+            description: r.description,
+            address: r.address,
+            lng: r.lng,
+            lat: r.lat,
+            requester_name: r.requester_name,
+            phone_masked: r.phone_masked,
+            status,
+            open: r.open,
+            lead_unit,
+            state,
+            deadline_at: r.deadline_at,
+            warn_at: r.warn_at,
+            contact_deadline_at: r.contact_deadline_at,
+            overdue: r.overdue,
+            parent_case_id: r.parent_case_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        })
+    }
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for CaseView
+where
+    CaseRow: sqlx::FromRow<'r, R>,
+{
+    fn from_row(row: &'r R) -> Result<CaseView, sqlx::Error> {
+        CaseView::try_from(CaseRow::from_row(row)?).map_err(|e| sqlx::Error::Decode(e.into()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]

@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::{Store, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
+use tongxin_domain::case::{CaseState, Channel, Status, Unit};
 use tongxin_domain::splitmix::SplitMix;
 
 /// Where the synthetic cases fall.
@@ -126,6 +127,15 @@ impl Store {
                 let deadline = created + Duration::days(7 + (rng.next_u64() % 8) as i64);
                 let open = rng.unit() < spec.open_share;
                 let status = if open { if rng.unit() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
+                // A state that decodes like any case's (CaseView reads it into CaseState).
+                let state = CaseState {
+                    status: Status::parse(status).unwrap_or(Status::Dispatched),
+                    lead: Unit::parse_key(&unit),
+                    deadline: Some(deadline),
+                    dispatched_at: Some(created),
+                    ..CaseState::new(Channel::Web)
+                };
+                let state = serde_json::to_string(&state).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 rows.push(vec![
                     id.into(),
                     format!("SYN{:010}", id).into(),
@@ -141,7 +151,7 @@ impl Store {
                     status.into(),
                     open.into(),
                     unit.clone().into(),
-                    "{}".into(),
+                    state.into(),
                     deadline.into(),
                     Val::TsOpt(Some(deadline)),
                     created.into(),

@@ -4,8 +4,8 @@
 
 use super::{Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token, same_secret};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
-use crate::pages;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::ui as pages;
 use axum::Json;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -46,13 +46,13 @@ struct NewSession {
 }
 
 fn fail() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")
+    ApiError::new(StatusCode::UNAUTHORIZED, Code::BadCredentials, "用户名或密码错误")
 }
 
 fn wait(seconds: i64) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
+        Code::Throttled,
         format!("登录尝试过于频繁，请 {} 秒后再试", seconds.max(1)),
     )
 }
@@ -83,7 +83,7 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
         Some(secret) => {
             let code = req.totp_code.as_deref().map(str::trim).unwrap_or("");
             if code.is_empty() {
-                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "totp_required", "请输入动态验证码")
+                return Err(ApiError::new(StatusCode::UNAUTHORIZED, Code::TotpRequired, "请输入动态验证码")
                     .with_field("totp_code"));
             }
             let step = totp::verify(secret, code, now.timestamp(), creds.totp_last_step);
@@ -93,7 +93,7 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
             };
             if !fresh {
                 state.login_backoff.failure(name, ip, now);
-                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_totp", "动态验证码错误或已使用")
+                return Err(ApiError::new(StatusCode::UNAUTHORIZED, Code::BadTotp, "动态验证码错误或已使用")
                     .with_field("totp_code"));
             }
             true
@@ -193,7 +193,7 @@ pub struct LoginQuery {
 }
 
 #[derive(askama::Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage<'a> {
     shell: pages::Shell,
     csrf: &'a str,
@@ -271,7 +271,7 @@ pub async fn logout_form(
         && let Some(session) = state.store.session(&token).await?
     {
         if !same_secret(&session.csrf_token, &form.csrf) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期，请刷新后重试"));
+            return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Csrf, "页面已过期，请刷新后重试"));
         }
         state.store.delete_session(&token).await?;
     }

@@ -5,15 +5,18 @@ pub mod client;
 pub mod login;
 pub mod next;
 pub mod password;
+pub mod start;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::routes::{RouteSpec, public, r};
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::routing::{MethodRouter, delete, get, post};
 use std::net::{IpAddr, SocketAddr};
 use tongxin_domain::access::{Action, role_may};
 use tongxin_store::Actor;
@@ -21,6 +24,30 @@ use tongxin_store::users::User;
 
 pub const SESSION_COOKIE: &str = "tx_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Signing in and out (form and JSON), the start page, one's own password, second factor and
+/// API tokens.
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        public("GET", "/", get(start::home)),
+        public("GET", "/login", get(login::login_page)),
+        public("POST", "/login", post(login::login_form)),
+        public("POST", "/logout", post(login::logout_form)),
+        r("GET", "/password", get(start::password_page)),
+        r("POST", "/password", post(start::change_password)),
+        r("POST", "/password/tokens/{id}/revoke", post(tokens::revoke_own_form)),
+        public("POST", "/api/v1/auth/login", post(login::login_json)),
+        r("GET", "/api/v1/auth/me", get(login::me)),
+        r("POST", "/api/v1/auth/logout", post(login::logout_json)),
+        r("POST", "/api/v1/auth/password", post(login::change_password)),
+        r("POST", "/api/v1/auth/totp/setup", post(totp::setup)),
+        r("POST", "/api/v1/auth/totp/enable", post(totp::enable)),
+        r("GET", "/api/v1/tokens", get(tokens::list_own)),
+        r("POST", "/api/v1/tokens", post(tokens::create)),
+        r("DELETE", "/api/v1/tokens/{id}", delete(tokens::revoke)),
+        r("GET", "/api/v1/users/{id}/tokens", get(tokens::list_for_user)),
+    ]
+}
 
 /// An authenticated caller whose second factor (where required) is done.
 #[derive(Debug, Clone)]
@@ -83,7 +110,7 @@ async fn pending_from_parts(parts: &Parts, state: &AppState) -> ApiResult<Option
         if !same_secret(sent, &session.csrf_token) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "csrf",
+                Code::Csrf,
                 "页面已过期或请求来源不明（CSRF 校验失败），请刷新后重试",
             ));
         }
@@ -103,14 +130,14 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = bearer(&parts.headers) {
             return match state.store.user_by_api_token(token).await? {
                 Some(user) => Ok(Caller { user, csrf: None }),
-                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "API 令牌无效或已吊销")),
+                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, Code::BadToken, "API 令牌无效或已吊销")),
             };
         }
         let pending = pending_from_parts(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
         if !pending.second_factor_ok {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "second_factor_required",
+                Code::SecondFactorRequired,
                 "请先完成动态验证码（二次验证）设置或验证",
             ));
         }

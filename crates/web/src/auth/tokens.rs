@@ -4,8 +4,8 @@
 
 use super::{Caller, random_token};
 use crate::AppState;
-use crate::api::extract::J;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::extract::J;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -28,7 +28,7 @@ pub async fn create(
     if caller.csrf.is_none() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "token_cannot_mint",
+            Code::TokenCannotMint,
             "API 令牌不能用来签发新令牌，请登录后在页面或会话中签发",
         ));
     }
@@ -91,7 +91,7 @@ pub struct TokenView {
 }
 
 fn shown(t: chrono::DateTime<chrono::Utc>) -> String {
-    tongxin_domain::clock::shanghai(t).format("%Y-%m-%d %H:%M").to_string()
+    tongxin_domain::clock::local_minute(t)
 }
 
 /// An account's tokens for a page.
@@ -124,22 +124,22 @@ pub struct NoFields {}
 /// `POST /password/tokens/{id}/revoke`: the signed-in user revokes one of their tokens.
 pub async fn revoke_own_form(
     State(s): State<AppState>,
-    staff: crate::pages::Staff,
+    staff: crate::ui::Staff,
     Path(id): Path<i64>,
-    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
-) -> crate::pages::PageResult {
+    crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
+) -> crate::ui::PageResult {
     s.store.revoke_api_token(&staff.actor(), staff.user.id, id).await?;
-    Ok(crate::pages::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
+    Ok(crate::ui::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
 }
 
 /// `POST /admin/users/{id}/tokens/{token}/revoke`: an admin revokes an account's token.
 pub async fn revoke_for_user_form(
     State(s): State<AppState>,
-    staff: crate::pages::Staff,
+    staff: crate::ui::Staff,
     Path((user, id)): Path<(i64, i64)>,
-    crate::pages::CsrfForm(_): crate::pages::CsrfForm<NoFields>,
-) -> crate::pages::PageResult {
+    crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
+) -> crate::ui::PageResult {
     staff.require(Action::ManageUsers)?;
     s.store.revoke_api_token(&staff.actor(), user, id).await?;
-    Ok(crate::pages::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
+    Ok(crate::ui::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
 }

@@ -3,8 +3,8 @@
 
 use super::PendingCaller;
 use crate::AppState;
-use crate::api::extract::J;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::J;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

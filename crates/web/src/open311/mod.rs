@@ -16,11 +16,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get};
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use render::{Format, Open311Error, Reply, V};
 use tongxin_app::cases::{CaseError, Place, Report, Reporter};
 use tongxin_domain::case::{CaseKind, Channel, Status, format_code, parse_code};
-use tongxin_domain::clock::shanghai;
+use tongxin_domain::clock::{from_shanghai, local_minute, shanghai};
 use tongxin_domain::deadline::Urgency;
 use tongxin_domain::phone::Phone;
 use tongxin_store::StoreError;
@@ -123,7 +123,7 @@ pub fn parse_w3c(input: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
     let s = input.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let time = if end_of_day { d.and_hms_opt(23, 59, 59)? } else { d.and_hms_opt(0, 0, 0)? };
-        return tongxin_domain::deadline::shanghai().from_local_datetime(&time).single().map(|t| t.with_timezone(&Utc));
+        return from_shanghai(time);
     }
     let mut s = s.to_string();
     if s.len() > 6 && s.as_bytes()[s.len() - 6] == b' ' {
@@ -399,7 +399,7 @@ fn coarse(deg: Option<f64>) -> Option<f64> {
 /// published (they did not write for the public).
 fn request_value(r: &ServiceRequestRow) -> V {
     let notice = match (r.open, r.deadline_at) {
-        (true, Some(d)) => Some(format!("承办单位须于 {} 前办结", shanghai(d).format("%Y-%m-%d %H:%M"))),
+        (true, Some(d)) => Some(format!("承办单位须于 {} 前办结", local_minute(d))),
         _ => None,
     };
     let description = if r.channel == Channel::Hotline.as_str() { "" } else { r.description.as_str() };

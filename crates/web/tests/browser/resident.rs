@@ -87,7 +87,7 @@ both_backends! {
         b.assert_fits_width("the follow page").await;
         b.screenshot(&format!("resident-follow-{}", t.label)).await;
         let stored = f.store.case(&admin, case.id).await.unwrap();
-        assert_eq!(stored.status, "rated");
+        assert_eq!(stored.status.as_str(), "rated");
         b.close().await;
     }
 }

@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod case_integrity;
 mod cases;
+mod dashboard_scope;
 mod evaluation;
 mod extremes;
 mod hardening;

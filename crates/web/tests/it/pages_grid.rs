@@ -143,7 +143,7 @@ both_backends! {
         let c = &cases[0];
         assert_eq!(c.grid_code.as_deref(), Some(GRID_A1));
         assert_eq!(c.building_id, Some(f.ids.building_a1));
-        assert!(!c.open, "{}: closed on the spot, status {}", t.label, c.status);
+        assert!(!c.open, "{}: closed on the spot, status {}", t.label, c.status.as_str());
         let events = f.store.case_events(c.id).await.unwrap();
         assert!(events.iter().any(|e| e.kind == "handled_on_spot" && e.note.contains("已联系住户清理完毕")));
 

@@ -372,7 +372,7 @@ both_backends! {
         assert!(!page.body.contains("rate-form"), "rated once");
         assert!(page.body.contains("已评价"));
         let stored = f.store.case(&tongxin_domain::access::Scope::All, case.id).await.unwrap();
-        assert_eq!(stored.status, "rated");
+        assert_eq!(stored.status.as_str(), "rated");
     }
 }
 

@@ -216,5 +216,5 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
 
 /// A case's status, read past every scope.
 pub async fn case_status(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().status
+    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().status.as_str().to_string()
 }

@@ -1,0 +1,53 @@
+//! 职能部门: the department's inbox — the cases it still has to work on (as lead or assisting
+//! unit: dispatched or acknowledged, not returned, not yet reported), by deadline. The case page (`/cases/{id}`) offers the department's steps: 报到签收,
+//! 退单, 申请延期, 办结回复.
+
+use super::views::{Row, row};
+use crate::AppState;
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::routing::{MethodRouter, get};
+use serde::Deserialize;
+use tongxin_domain::access::{Action as Permission, Scope};
+use tongxin_domain::case::Unit;
+use tongxin_store::Page;
+
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![r("GET", "/inbox", get(inbox))]
+}
+
+#[derive(Deserialize)]
+struct Params {
+    /// Lenient: a mistyped page number shows the first page.
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/inbox.html")]
+struct InboxPage {
+    shell: Shell,
+    department: String,
+    rows: Vec<Row>,
+    pager: Pager,
+}
+
+/// `GET /inbox`: department staff only (others work from the queue).
+async fn inbox(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
+    staff.require(Permission::ReadCases)?;
+    let Scope::Department { id, .. } = staff.scope() else {
+        return Err(PageError::Forbidden);
+    };
+    let department = s.store.department(*id).await.map(|d| d.name).unwrap_or_default();
+    let unit = Unit::Department(*id);
+    let paged = s.store.unit_inbox(&unit.key(), Page::new(p.page.trim().parse().ok(), Some(20))).await?;
+    let now = s.store.now();
+    let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    let pager = Pager::new(&paged, "/inbox", "page", &[]);
+    Ok(render(&InboxPage { shell: Shell::staff("待办诉求", &staff, "/inbox"), department, rows, pager }))
+}

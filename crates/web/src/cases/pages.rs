@@ -1,0 +1,722 @@
+//! 指挥中心: the case queue (`/cases`), a case's page (`/cases/{id}`) with a form for every step
+//! the caller may take now, and the endpoint those forms post to (`/cases/{id}/act`; the
+//! 办结回复 with its evidence photos is multipart, `/cases/{id}/reply`).
+//!
+//! Which forms show is asked of the domain itself: each possible step is tried with
+//! [`decide`] on the case's state (nothing is written); the forms the rules would refuse are not
+//! offered. Posted forms become the same [`Action`] the JSON API reads
+//! ([`action_from_fields`] goes through the action's serde form) and go through
+//! `CaseService::act`, which checks the version and writes the audit record.
+
+use super::views::{Row, light, row};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::{RouteSpec, r};
+use crate::ui::error::{PageError, PageResult, render};
+use crate::ui::flash;
+use crate::ui::form::{CsrfForm, check_csrf};
+use crate::ui::pager::Pager;
+use crate::ui::shell::Shell;
+use crate::ui::staff::Staff;
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tongxin_app::cases::CaseActor;
+use tongxin_domain::access::{Action as Permission, Role, Scope};
+use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, decide, route};
+use tongxin_domain::clock::{from_shanghai, local_minute};
+use tongxin_domain::deadline::TimeLimit;
+use tongxin_store::Page;
+use tongxin_store::cases::read::{CaseView, QueueFilter};
+use tongxin_store::cases::write::{NewPhoto, photo_ref};
+
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        r("GET", "/cases", get(queue)),
+        r("GET", "/cases/{id}", get(case_page)),
+        r("POST", "/cases/{id}/act", post(act)),
+        r("POST", "/cases/{id}/reply", post(reply).layer(DefaultBodyLimit::max(MAX_REPLY_BODY))),
+    ]
+}
+
+#[derive(Deserialize, Default)]
+struct QueueParams {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    grid: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    q: String,
+    /// Lenient: a mistyped page number shows the first page.
+    #[serde(default)]
+    page: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
+    options.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
+}
+
+#[derive(Template)]
+#[template(path = "cases/queue.html")]
+struct QueuePage {
+    shell: Shell,
+    statuses: Vec<Choice>,
+    categories: Vec<Choice>,
+    overdue: Vec<Choice>,
+    channels: Vec<Choice>,
+    grid: String,
+    from: String,
+    to: String,
+    q: String,
+    rows: Vec<Row>,
+    pager: Pager,
+    problem: Option<String>,
+}
+
+/// Midnight of a `YYYY-MM-DD` in Shanghai.
+fn day_start(s: &str) -> Result<Option<DateTime<Utc>>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期“{s}”格式应为 年-月-日"))?;
+    Ok(from_shanghai(d.and_hms_opt(0, 0, 0).expect("midnight")))
+}
+
+/// `GET /cases`: the queue in scope, most urgent first.
+async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueueParams>) -> PageResult {
+    staff.require(Permission::ReadCases)?;
+    let mut problem = None;
+    let status = p.status.trim().to_string();
+    if !matches!(status.as_str(), "" | "open" | "all") && Status::parse(&status).is_none() {
+        problem = Some("未知的状态".to_string());
+    }
+    let from = day_start(&p.from).unwrap_or_else(|e| {
+        problem = Some(e);
+        None
+    });
+    let to = day_start(&p.to).unwrap_or_else(|e| {
+        problem = Some(e);
+        None
+    });
+    let filter = QueueFilter {
+        open_only: matches!(status.as_str(), "" | "open"),
+        status: Status::parse(&status).map(|s| s.as_str().to_string()),
+        category: Some(p.category.trim().to_string()).filter(|c| !c.is_empty()),
+        overdue: match p.overdue.as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        grid: Some(p.grid.trim().to_string()).filter(|g| !g.is_empty()),
+        channel: Some(p.channel.trim().to_string()).filter(|c| !c.is_empty()),
+        created_from: from,
+        // The "to" day is included.
+        created_to: to.map(|t| t + chrono::Duration::days(1)),
+        q: Some(p.q.trim().to_string()).filter(|q| !q.is_empty()),
+    };
+    let page = Page::new(p.page.trim().parse().ok(), Some(20));
+    let paged = if problem.is_some() {
+        tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+    } else {
+        match s.store.case_queue(staff.scope(), &filter, page).await {
+            Ok(p) => p,
+            Err(tongxin_store::StoreError::Invalid(m)) => {
+                problem = Some(m);
+                tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let now = s.store.now();
+    let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    let query = [
+        ("status", status.clone()),
+        ("category", p.category.clone()),
+        ("overdue", p.overdue.clone()),
+        ("grid", p.grid.clone()),
+        ("channel", p.channel.clone()),
+        ("from", p.from.clone()),
+        ("to", p.to.clone()),
+        ("q", p.q.clone()),
+    ];
+    let pager = Pager::new(&paged, "/cases", "page", &query);
+    let cfg = s.cases.config();
+    let mut cats: Vec<_> = cfg.categories.values().collect();
+    cats.sort_by(|a, b| a.code.cmp(&b.code));
+    let statuses = std::iter::once(("open".to_string(), "办理中（未结束）".to_string()))
+        .chain(std::iter::once(("all".to_string(), "全部".to_string())))
+        .chain(Status::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())));
+    let page = QueuePage {
+        shell: Shell::staff("诉求队列", &staff, "/cases"),
+        statuses: choices(if status.is_empty() { "open" } else { &status }, statuses),
+        categories: choices(
+            &p.category,
+            std::iter::once((String::new(), "全部类别".to_string())).chain(cats.iter().map(|c| {
+                let name = if c.parent.is_some() { format!("　{}", c.name) } else { c.name.clone() };
+                (c.code.clone(), name)
+            })),
+        ),
+        overdue: choices(
+            &p.overdue,
+            [("", "不限"), ("1", "仅超期"), ("0", "未超期")].map(|(v, l)| (v.to_string(), l.to_string())),
+        ),
+        channels: choices(
+            &p.channel,
+            std::iter::once((String::new(), "全部来源".to_string()))
+                .chain(Channel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string()))),
+        ),
+        grid: p.grid,
+        from: p.from,
+        to: p.to,
+        q: p.q,
+        rows,
+        pager,
+        problem,
+    };
+    Ok(render(&page))
+}
+
+/// The unit a staff user acts for on this case: their department, or (grid and community
+/// workers) the grid team of a case in their area — as the case use-case decides it.
+pub(crate) fn unit_of(staff: &Staff, case: &CaseView) -> Option<Unit> {
+    tongxin_app::cases::CaseService::unit_of(&staff.user, case)
+}
+
+/// Builds the domain [`Action`] of a posted form through the action's serde form, the same
+/// mapping the JSON API (`POST /api/v1/cases/{id}/actions`) reads. `own_unit` is the unit the
+/// caller acts for; `into_case_id` the resolved merge target.
+pub fn action_from_fields(
+    fields: &HashMap<String, Vec<String>>,
+    own_unit: Option<&Unit>,
+    into_case_id: Option<i64>,
+) -> Result<Action, String> {
+    let one = |k: &str| fields.get(k).and_then(|v| v.first()).map(|s| s.trim().to_string()).unwrap_or_default();
+    let flag = |k: &str| matches!(one(k).as_str(), "1" | "true" | "on" | "yes");
+    let unit_json = |key: &str| -> Result<Value, String> {
+        let u = Unit::parse_key(key).ok_or_else(|| "请选择承办单位".to_string())?;
+        Ok(serde_json::to_value(u).expect("unit serializes"))
+    };
+    let own = || -> Result<Value, String> {
+        own_unit.map(|u| serde_json::to_value(u).expect("unit serializes")).ok_or_else(|| "您不代表任何承办单位".into())
+    };
+    let kind = one("action");
+    let mut v = json!({ "action": kind });
+    match kind.as_str() {
+        "accept" | "close" => {}
+        "reject" => v["reason"] = json!(one("reason")),
+        "dispatch" => {
+            let lead = one("lead");
+            v["lead"] = unit_json(&lead)?;
+            let assisting: Result<Vec<Value>, String> = fields
+                .get("assisting")
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty() && *s != lead)
+                .map(unit_json)
+                .collect();
+            v["assisting"] = Value::Array(assisting?);
+            v["auto"] = json!(false);
+        }
+        "acknowledge" => v["unit"] = own()?,
+        "return" => {
+            let override_by_dispatcher = flag("override");
+            v["unit"] = if override_by_dispatcher { unit_json(&one("unit"))? } else { own()? };
+            v["reason"] = json!(one("reason"));
+            v["override_by_dispatcher"] = json!(override_by_dispatcher);
+        }
+        "request_extension" => {
+            let days: u32 = one("days").parse().map_err(|_| "延期天数应为 1 到 30 的整数".to_string())?;
+            if !(1..=30).contains(&days) {
+                return Err("延期天数应为 1 到 30 的整数".into());
+            }
+            v["unit"] = own()?;
+            v["extra"] = json!({ "working_days": days });
+            v["reason"] = json!(one("reason"));
+        }
+        "decide_extension" => {
+            v["approve"] = json!(flag("approve"));
+            v["note"] = json!(one("note"));
+        }
+        "supervise" | "contact_requester" => v["note"] = json!(one("note")),
+        "report" => {
+            v["unit"] = own()?;
+            v["reply"] = json!(one("reply"));
+            v["evidence"] = json!(fields.get("evidence").cloned().unwrap_or_default());
+        }
+        "verify" => {
+            v["ok"] = json!(flag("ok"));
+            v["note"] = json!(one("note"));
+        }
+        "merge" => v["into_case_id"] = json!(into_case_id.ok_or_else(|| "请填写要合并到的诉求编号".to_string())?),
+        "handle_on_spot" => v["reply"] = json!(one("reply")),
+        _ => return Err("未知的操作".into()),
+    }
+    serde_json::from_value(v).map_err(|e| format!("表单内容有误：{e}"))
+}
+
+/// The forms the caller may use on this case now.
+#[derive(Default)]
+struct Forms {
+    accept: bool,
+    reject: bool,
+    dispatch: bool,
+    acknowledge: bool,
+    ret: bool,
+    /// Units a dispatcher may withdraw (改派).
+    withdraw: Vec<Choice>,
+    extension: bool,
+    decide_extension: bool,
+    supervise: bool,
+    report: bool,
+    verify: bool,
+    close: bool,
+    merge: bool,
+    contact: bool,
+    on_spot: bool,
+}
+
+impl Forms {
+    fn any(&self) -> bool {
+        self.accept
+            || self.reject
+            || self.dispatch
+            || self.acknowledge
+            || self.ret
+            || !self.withdraw.is_empty()
+            || self.extension
+            || self.decide_extension
+            || self.supervise
+            || self.report
+            || self.verify
+            || self.close
+            || self.merge
+            || self.contact
+            || self.on_spot
+    }
+}
+
+/// Asks the rules whether `action` would be accepted (errors about the data typed in do not
+/// count: the form is offered and the rules answer when it is posted).
+fn may(state: &CaseState, actor: &Actor, action: Action, now: DateTime<Utc>) -> bool {
+    match decide(state, actor, &action, now) {
+        Ok(_) => true,
+        Err(
+            TransitionError::Required { .. }
+            | TransitionError::TooLong { .. }
+            | TransitionError::BadCharacters { .. }
+            | TransitionError::ExtensionTooLong { .. }
+            | TransitionError::ZeroExtension
+            | TransitionError::InvalidMergeTarget,
+        ) => true,
+        Err(_) => false,
+    }
+}
+
+fn forms(
+    state: &CaseState,
+    actor: &Actor,
+    own: Option<&Unit>,
+    names: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> Forms {
+    let x = || "x".to_string();
+    let probe_unit = Unit::Department(i64::MAX);
+    let mut f = Forms {
+        accept: may(state, actor, Action::Accept, now),
+        reject: may(state, actor, Action::Reject { reason: x() }, now),
+        dispatch: may(state, actor, Action::Dispatch { lead: probe_unit, assisting: Vec::new(), auto: false }, now),
+        decide_extension: may(state, actor, Action::DecideExtension { approve: true, note: x() }, now),
+        supervise: may(state, actor, Action::Supervise { note: x() }, now),
+        verify: may(state, actor, Action::Verify { ok: true, note: x() }, now),
+        close: may(state, actor, Action::Close, now),
+        merge: may(state, actor, Action::Merge { into_case_id: i64::MAX }, now),
+        contact: may(state, actor, Action::ContactRequester { note: x() }, now),
+        on_spot: may(state, actor, Action::HandleOnSpot { reply: x() }, now),
+        ..Forms::default()
+    };
+    if let Some(u) = own {
+        f.acknowledge = may(state, actor, Action::Acknowledge { unit: u.clone() }, now);
+        f.ret = may(state, actor, Action::Return { unit: u.clone(), reason: x(), override_by_dispatcher: false }, now);
+        f.extension = may(
+            state,
+            actor,
+            Action::RequestExtension { unit: u.clone(), extra: TimeLimit::WorkingDays(1), reason: x() },
+            now,
+        );
+        f.report = may(state, actor, Action::Report { unit: u.clone(), reply: x(), evidence: Vec::new() }, now);
+    }
+    for u in state.active_units() {
+        let withdraw = Action::Return { unit: u.clone(), reason: x(), override_by_dispatcher: true };
+        if may(state, actor, withdraw, now) {
+            f.withdraw.push(Choice { value: u.key(), label: unit_name(names, u), selected: false });
+        }
+    }
+    f
+}
+
+fn unit_name(names: &HashMap<String, String>, u: &Unit) -> String {
+    match names.get(&u.key()) {
+        Some(n) => n.clone(),
+        None => match u {
+            Unit::GridTeam(code) => format!("网格{code}工作站"),
+            Unit::Department(_) => u.to_string(),
+        },
+    }
+}
+
+fn key_name(names: &HashMap<String, String>, key: &str) -> String {
+    match Unit::parse_key(key) {
+        Some(u) => unit_name(names, &u),
+        None => key.to_string(),
+    }
+}
+
+struct TimelineItem {
+    at: String,
+    label: &'static str,
+    actor: String,
+    unit: String,
+    note: String,
+}
+
+struct ParticipantView {
+    name: String,
+    lead: bool,
+    acknowledged: String,
+    reported: String,
+    returned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases/case.html")]
+struct CasePage {
+    shell: Shell,
+    c: CaseView,
+    status: &'static str,
+    category: String,
+    urgency: &'static str,
+    channel: &'static str,
+    light: &'static str,
+    light_label: &'static str,
+    created: String,
+    deadline: String,
+    photos_report: i64,
+    photos_evidence: i64,
+    supervision: &'static str,
+    lead: String,
+    participants: Vec<ParticipantView>,
+    extension: Option<String>,
+    reply: Option<String>,
+    merged_into: Option<String>,
+    timeline: Vec<TimelineItem>,
+    forms: Forms,
+    has_forms: bool,
+    own_unit: String,
+    units: Vec<Choice>,
+    assisting: Vec<Choice>,
+    route_lines: Vec<String>,
+    suggested: Option<String>,
+}
+
+/// Names of the units a page mentions: departments by id, grid teams by code.
+async fn unit_names(s: &AppState, keys: impl IntoIterator<Item = String>) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    for key in keys {
+        if names.contains_key(&key) {
+            continue;
+        }
+        if let Some(Unit::Department(id)) = Unit::parse_key(&key)
+            && let Ok(d) = s.store.department(id).await
+        {
+            names.insert(key, d.name);
+        }
+    }
+    names
+}
+
+/// `GET /cases/{id}`: details, timeline and the forms of the steps the caller may take.
+async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult {
+    staff.require(Permission::ReadCases)?;
+    let c = s.store.case(staff.scope(), id).await?;
+    let mut state: CaseState = c.state.clone();
+    state.version = c.version;
+    let events = s.store.case_events(id).await?;
+    let photos = s.store.case_photo_counts(id).await?;
+    let now = s.store.now();
+    let cfg = s.cases.config();
+
+    // Departments a dispatcher may choose (of the case's street), and the case's grid team.
+    let street = Scope::Region {
+        code: tongxin_domain::region::RegionCode::parse(&c.street_code).map_err(|_| PageError::Internal)?,
+    };
+    let departments = s.store.departments(&street).await?;
+    let mut names: HashMap<String, String> =
+        departments.iter().map(|d| (Unit::Department(d.id).key(), d.name.clone())).collect();
+    let mentioned = state
+        .participants
+        .iter()
+        .map(|p| p.unit.key())
+        .chain(events.iter().filter_map(|e| e.unit.clone()))
+        .chain(state.lead.iter().map(Unit::key))
+        .filter(|k| !names.contains_key(k))
+        .collect::<Vec<_>>();
+    names.extend(unit_names(&s, mentioned).await);
+
+    let own = unit_of(&staff, &c);
+    let actor = Actor::Staff { role: staff.user.role, unit: own.clone() };
+    let forms = forms(&state, &actor, own.as_ref(), &names, now);
+
+    let choice = route(&cfg.rules, &c.category_code, c.grid_code.as_deref());
+    let suggested = choice.winner.map(|w| w.target.key());
+    let mut unit_options: Vec<(String, String)> =
+        departments.iter().map(|d| (Unit::Department(d.id).key(), d.name.clone())).collect();
+    if let Some(g) = &c.grid_code {
+        let u = Unit::GridTeam(g.clone());
+        unit_options.push((u.key(), unit_name(&names, &u)));
+    }
+    if let Some(sug) = &suggested
+        && !unit_options.iter().any(|(k, _)| k == sug)
+    {
+        unit_options.insert(0, (sug.clone(), key_name(&names, sug)));
+    }
+    let lead_default = suggested.clone().unwrap_or_default();
+    let units =
+        std::iter::once(Choice { value: String::new(), label: "请选择牵头单位".into(), selected: false })
+            .chain(choices(&lead_default, unit_options.clone()))
+            .collect();
+    let assisting = choices("", unit_options);
+
+    let (light, light_label) = light(&c, now);
+    let timeline = events
+        .iter()
+        .map(|e| TimelineItem {
+            at: local_minute(e.at),
+            label: event_label(&e.kind),
+            actor: e.actor_name.clone(),
+            unit: e.unit.as_deref().map(|k| key_name(&names, k)).unwrap_or_default(),
+            note: e.note.clone(),
+        })
+        .collect();
+    let participants = state
+        .participants
+        .iter()
+        .map(|p| ParticipantView {
+            name: unit_name(&names, &p.unit),
+            lead: state.lead.as_ref() == Some(&p.unit),
+            acknowledged: p.acknowledged_at.map(local_minute).unwrap_or_default(),
+            reported: p.reported_at.map(local_minute).unwrap_or_default(),
+            returned: p.returned,
+        })
+        .collect();
+    let merged_into = match state.merged_into {
+        Some(pid) => Some(match s.store.case(staff.scope(), pid).await {
+            Ok(p) => p.code,
+            Err(_) => format!("#{pid}"),
+        }),
+        None => None,
+    };
+    let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
+    let page = CasePage {
+        shell: Shell::staff(&format!("诉求 {}", c.code), &staff, current),
+        status: c.status.label(),
+        category: cfg
+            .categories
+            .get(&c.category_code)
+            .map(|k| k.name.clone())
+            .unwrap_or_else(|| c.category_code.clone()),
+        urgency: c.urgency.label(),
+        channel: Channel::parse(&c.channel).map(Channel::label).unwrap_or(""),
+        light,
+        light_label,
+        created: local_minute(c.created_at),
+        deadline: c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
+        photos_report: photos.report,
+        photos_evidence: photos.evidence,
+        supervision: tongxin_domain::case::supervision_label(state.supervision_level),
+        lead: state.lead.as_ref().map(|u| unit_name(&names, u)).unwrap_or_else(|| "—".into()),
+        participants,
+        extension: state
+            .extension_pending
+            .as_ref()
+            .map(|x| format!("{}申请延期{}：{}", unit_name(&names, &x.unit), x.extra.label(), x.reason)),
+        reply: state.reply.clone(),
+        merged_into,
+        timeline,
+        has_forms: forms.any(),
+        forms,
+        own_unit: own.as_ref().map(|u| unit_name(&names, u)).unwrap_or_default(),
+        units,
+        assisting,
+        route_lines: choice.explanation(),
+        suggested: suggested.map(|k| key_name(&names, &k)),
+        c,
+    };
+    Ok(render(&page))
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "received" => "受理",
+        "reported_by_staff" => "录入",
+        other => tongxin_domain::case::EventKind::parse(other).map(|k| k.label()).unwrap_or("记录"),
+    }
+}
+
+/// `POST /cases/{id}/act`: one step on the case, then back to the case page with a flash.
+async fn act(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    staff.require(Permission::ReadCases)?;
+    let mut fields: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in pairs {
+        fields.entry(k).or_default().push(v);
+    }
+    if fields.get("action").and_then(|v| v.first()).is_some_and(|a| a == "report") {
+        // Replies go through the multipart form (with photos).
+        return Ok(flash::redirect(&format!("/cases/{id}"), "error", "请使用办结回复表单提交"));
+    }
+    let case = s.store.case(staff.scope(), id).await?;
+    let version = version_of(&fields)?;
+    let done = perform(&s, &staff, &case, version, &fields, Vec::new()).await?;
+    Ok(outcome(&format!("/cases/{id}"), done))
+}
+
+/// Resolves the form into an [`Action`] and runs it through the use-case: `Ok(message)` when
+/// done, `Err(message)` when refused (a stale version, a rule, a missing field).
+pub(crate) async fn perform(
+    s: &AppState,
+    staff: &Staff,
+    case: &CaseView,
+    version: i64,
+    fields: &HashMap<String, Vec<String>>,
+    photos: Vec<NewPhoto>,
+) -> PageResult<Result<String, String>> {
+    let into = match fields.get("action").and_then(|v| v.first()).map(String::as_str) {
+        Some("merge") => {
+            let code = fields.get("into_code").and_then(|v| v.first()).map(|c| c.trim()).unwrap_or("");
+            if code.is_empty() {
+                return Ok(Err("请填写要合并到的诉求编号".into()));
+            }
+            match s.store.case_id_by_code(staff.scope(), code).await {
+                Ok(pid) => Some(pid),
+                Err(tongxin_store::StoreError::NotFound) => {
+                    return Ok(Err(format!("诉求编号 {code} 不存在或不在您的管辖范围内")));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => None,
+    };
+    let own = unit_of(staff, case);
+    let action = match action_from_fields(fields, own.as_ref(), into) {
+        Ok(a) => a,
+        Err(m) => return Ok(Err(m)),
+    };
+    let label = action.kind().label();
+    match s.cases.act_with_photos(&CaseActor::Staff(staff.user.clone()), case.id, version, action, photos).await {
+        Ok(_) => Ok(Ok(format!("已{label}"))),
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status.is_server_error() {
+                return Err(e.into());
+            }
+            if e.status == axum::http::StatusCode::NOT_FOUND {
+                return Err(PageError::NotFound);
+            }
+            Ok(Err(e.message))
+        }
+    }
+}
+
+fn outcome(back: &str, r: Result<String, String>) -> Response {
+    match r {
+        Ok(m) => flash::redirect(back, "ok", &m),
+        Err(m) => flash::redirect(back, "error", &m),
+    }
+}
+
+fn version_of(fields: &HashMap<String, Vec<String>>) -> PageResult<i64> {
+    fields
+        .get("version")
+        .and_then(|v| v.first())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| PageError::User(axum::http::StatusCode::BAD_REQUEST, "表单缺少版本号，请刷新后重试".into()))
+}
+
+/// Photos of a reply: nine of 10 MB and the form around them.
+const MAX_REPLY_BODY: usize = crate::cases::api::MAX_REPORT_MULTIPART;
+
+/// `POST /cases/{id}/reply` (multipart): 办结回复 — the reply text and optional evidence photos.
+async fn reply(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    req: Request,
+) -> PageResult<Response> {
+    staff.require(Permission::ReadCases)?;
+    let unreadable = || PageError::User(axum::http::StatusCode::BAD_REQUEST, "上传的表单无法读取，请返回重试".into());
+    // Each part is read with its own limit, refused as soon as it passes it (issue 9, item 3).
+    let form = Multipart::from_request(req, &s).await.map_err(|_| unreadable())?;
+    let parts = crate::limits::read_parts(form, crate::cases::api::REPORT_PARTS).await.map_err(|e| match e {
+        crate::limits::PartError::TooLarge(m) => PageError::User(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("提交的内容过大：{m}（照片每张不超过 10 MB）"),
+        ),
+        crate::limits::PartError::Bad(_) => unreadable(),
+    })?;
+    let mut fields: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, text) in parts.texts {
+        if matches!(name.as_str(), "_csrf" | "version" | "reply") {
+            fields.entry(name).or_default().push(text);
+        }
+    }
+    let photos = parts.files;
+    let csrf = fields.get("_csrf").and_then(|v| v.first()).cloned().unwrap_or_default();
+    check_csrf(&s, &headers, &csrf).await?;
+    let back = format!("/cases/{id}");
+    let case = s.store.case(staff.scope(), id).await?;
+    let version = version_of(&fields)?;
+    let types = match tongxin_domain::photo::check_photos(&photos) {
+        Ok(t) => t,
+        Err(e) => return Ok(flash::redirect(&back, "error", &e.to_string())),
+    };
+    let evidence: Vec<NewPhoto> = photos
+        .into_iter()
+        .zip(types)
+        .map(|(bytes, t)| NewPhoto { purpose: "evidence".into(), content_type: t.mime().to_string(), bytes })
+        .collect();
+    let count = evidence.len();
+    fields.insert("action".into(), vec!["report".into()]);
+    fields.insert("evidence".into(), evidence.iter().map(|p| photo_ref(&p.bytes)).collect());
+    // The reply and its photos are written in one transaction.
+    let done = perform(&s, &staff, &case, version, &fields, evidence).await?;
+    Ok(outcome(&back, done.map(|m| if count == 0 { m } else { format!("{m}（佐证照片 {count} 张）") })))
+}

@@ -1,0 +1,152 @@
+//! Residents: search within scope, read (masked), unmask (permission + audit), register, edit.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::extract::{J, Q};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use tongxin_domain::access::Action;
+use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::phone::Phone;
+use tongxin_store::residents::{
+    NewResident, Resident, ResidentPatch, ResidentQuery, SearchRefused, Searcher, Unmasked,
+};
+use tongxin_store::{Page, Paged};
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    pub tag: Option<String>,
+    pub grid: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// `GET /api/v1/residents?q=&tag=&grid=&page=&per_page=`
+pub async fn search(
+    State(s): State<AppState>,
+    caller: Caller,
+    Q(p): Q<SearchParams>,
+) -> ApiResult<Json<Paged<Resident>>> {
+    caller.require(Action::ReadResidents)?;
+    if p.q.chars().count() > 40 {
+        return Err(ApiError::invalid("q", "搜索内容过长"));
+    }
+    // No NUL or control characters in a search (issue 9, item 13).
+    for (field, v) in [("q", Some(p.q.as_str())), ("tag", p.tag.as_deref()), ("grid", p.grid.as_deref())] {
+        tongxin_domain::text::query(field, v.unwrap_or("")).map_err(|e| ApiError::invalid(field, e.to_string()))?;
+    }
+    let query = ResidentQuery { q: p.q, tag: p.tag.filter(|t| !t.is_empty()), grid: p.grid.filter(|g| !g.is_empty()) };
+    let page = Page::new(p.page, p.per_page);
+    let actor = caller.actor();
+    let who = Searcher { actor: &actor, can_unmask: caller.user.can_unmask };
+    s.store.search_residents_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
+}
+
+/// A full-number search without the permission is a 403 like the unmask endpoint's; past the
+/// hourly limit a 429; a refused digit string names the field.
+pub(crate) fn search_refused(e: SearchRefused) -> ApiError {
+    match e {
+        SearchRefused::NeedsUnmask => ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, e.to_string()),
+        SearchRefused::RateLimited => ApiError::new(StatusCode::TOO_MANY_REQUESTS, Code::Throttled, e.to_string()),
+        SearchRefused::Store(tongxin_store::StoreError::Invalid(m)) => ApiError::invalid("q", m),
+        SearchRefused::Store(e) => e.into(),
+    }
+}
+
+/// `GET /api/v1/residents/{id}`
+pub async fn get(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Resident>> {
+    caller.require(Action::ReadResidents)?;
+    Ok(Json(s.store.resident(&caller.user.scope, id).await?))
+}
+
+/// `GET /api/v1/residents/{id}/unmasked`: full ID and phone, for holders of the permission; audited.
+pub async fn unmasked(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Unmasked>> {
+    caller.require(Action::ReadResidents)?;
+    if !caller.user.can_unmask {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, "您没有查看完整身份证号和手机号的权限"));
+    }
+    Ok(Json(s.store.resident_unmasked(&caller.user.scope, &caller.actor(), id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct CreateResident {
+    pub name: String,
+    pub id_number: String,
+    pub grid_code: String,
+    pub household_id: Option<i64>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `POST /api/v1/residents` (信息采集)
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    J(req): J<CreateResident>,
+) -> ApiResult<(StatusCode, Json<Resident>)> {
+    caller.require(Action::WriteResidents)?;
+    // Every text bounded, without NUL or control characters (issue 9, items 4 and 13).
+    let name = tongxin_domain::text::PersonName::new(&req.name)
+        .map_err(|e| ApiError::invalid("name", e.to_string()))?
+        .into_string();
+    tongxin_domain::text::Label::optional_named("与户主关系", &req.relation)
+        .map_err(|e| ApiError::invalid("relation", e.to_string()))?;
+    tongxin_domain::text::query("grid_code", &req.grid_code)
+        .map_err(|e| ApiError::invalid("grid_code", e.to_string()))?;
+    if req.tags.len() > 20 {
+        return Err(ApiError::invalid("tags", "标签最多 20 个"));
+    }
+    for t in &req.tags {
+        tongxin_domain::text::Label::named("标签", t).map_err(|e| ApiError::invalid("tags", e.to_string()))?;
+    }
+    let id_number = IdNumber::parse(&req.id_number).map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
+    let phone = match req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(Phone::parse(p).map_err(|e| ApiError::invalid("phone", e.to_string()))?),
+        None => None,
+    };
+    let relation = if req.relation.trim().is_empty() { "其他".to_string() } else { req.relation.trim().to_string() };
+    let new = NewResident {
+        id: 0,
+        household_id: req.household_id,
+        grid_code: req.grid_code,
+        name,
+        id_number,
+        phone,
+        relation,
+        tags: req.tags,
+    };
+    let created = s.store.create_resident(&caller.user.scope, &caller.actor(), new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+pub struct UpdateResident {
+    /// The version the client read; a stale one gets 409.
+    pub version: i64,
+    #[serde(flatten)]
+    pub patch: ResidentPatch,
+}
+
+/// `PATCH /api/v1/residents/{id}`
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    J(req): J<UpdateResident>,
+) -> ApiResult<Json<Resident>> {
+    caller.require(Action::WriteResidents)?;
+    Ok(Json(s.store.update_resident(&caller.user.scope, &caller.actor(), id, req.version, &req.patch).await.map_err(
+        |e| match e {
+            tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
+            e => e.into(),
+        },
+    )?))
+}
