@@ -16,8 +16,8 @@ use crate::cases::config::WEIGHTS_KEY;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Rates, UnitCounts, Weights, rank, rates};
+use tongxin_domain::kernel::access::Scope;
 use tongxin_store::cases::stats::UnitMonth;
 use tongxin_store::{Actor, Store, StoreError};
 
@@ -116,7 +116,7 @@ pub fn parse_month(s: &str) -> Result<String, EvaluationError> {
 
 /// The current month in Shanghai time.
 pub fn current_month(store: &Store) -> String {
-    tongxin_domain::clock::shanghai(store.now()).format("%Y-%m").to_string()
+    tongxin_domain::kernel::clock::shanghai(store.now()).format("%Y-%m").to_string()
 }
 
 fn counts_of(row: &UnitMonth) -> UnitCounts {

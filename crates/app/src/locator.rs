@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tongxin_domain::geo::{GridLocator, LngLat, PointIndex, polygon_from_geojson_str};
+use tongxin_domain::places::{GridLocator, LngLat, PointIndex, polygon_from_geojson_str};
 use tongxin_store::{Store, StoreError};
 
 const RECHECK: Duration = Duration::from_secs(5);

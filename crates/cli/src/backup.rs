@@ -73,7 +73,7 @@ pub async fn audit(command: AuditCommand, settings: &Settings) -> anyhow::Result
     }
 }
 
-async fn verify(store: &Store, anchors: &[tongxin_domain::audit::Anchor]) -> anyhow::Result<()> {
+async fn verify(store: &Store, anchors: &[tongxin_domain::kernel::audit::Anchor]) -> anyhow::Result<()> {
     match store.audit_verify_anchored(anchors).await? {
         Ok(n) => {
             let head = store.audit_head().await?;
@@ -121,8 +121,11 @@ pub async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
     store.backup_sqlite(file).await?;
     // The copy is checked as a restore would check it, with the same key.
     let db = Db::connect(&file.to_string_lossy()).await?;
-    let copy =
-        Store::new(db, config::pii_key(&settings.security)?, std::sync::Arc::new(tongxin_domain::clock::SystemClock));
+    let copy = Store::new(
+        db,
+        config::pii_key(&settings.security)?,
+        std::sync::Arc::new(tongxin_domain::kernel::clock::SystemClock),
+    );
     let verified = copy.audit_verify().await?;
     let counts = copy.row_counts().await?;
     copy.db.close().await;

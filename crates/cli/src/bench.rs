@@ -4,9 +4,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 use tongxin::bench_support::{http_client, post_report, report_body};
-use tongxin_domain::access::Scope;
-use tongxin_domain::geo::{GridLocator, LngLat, synthetic_grid_lattice};
-use tongxin_domain::region::{RegionCode, RegionLevel};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::{RegionCode, RegionLevel};
+use tongxin_domain::places::{GridLocator, LngLat, synthetic_grid_lattice};
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};
 
@@ -251,7 +251,7 @@ pub async fn queue(store: &Store, cases: u64, requests: usize, search: bool) -> 
 /// `cases` cases in the current month.
 pub async fn rates(store: &Store, cases: u64) -> anyhow::Result<()> {
     use tongxin_app::evaluation::{Level, monthly};
-    let days = tongxin_domain::clock::shanghai(store.now()).format("%d").to_string().parse::<i64>()? - 1;
+    let days = tongxin_domain::kernel::clock::shanghai(store.now()).format("%d").to_string().parse::<i64>()? - 1;
     ensure_cases(store, cases, days.max(1)).await?;
     let month = tongxin_store::cases::synthetic::month(store.now());
     let weights = tongxin_domain::case::Weights::default();

@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use std::collections::HashMap;
 use std::time::Instant;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_store::cases::read::{CaseView, QueueFilter};
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};
@@ -142,8 +142,8 @@ async fn log_in(app: &Router, store: &Store, username: &str) -> anyhow::Result<B
         // already used (a run a moment ago) is refused, so then the next one (accepted too).
         Some(secret) => {
             let now = store.now().timestamp();
-            let used = creds.totp_last_step.is_some_and(|s| s >= tongxin_domain::totp::step_at(now));
-            tongxin_domain::totp::code_at(secret, if used { now + 30 } else { now })
+            let used = creds.totp_last_step.is_some_and(|s| s >= tongxin_domain::accounts::totp::step_at(now));
+            tongxin_domain::accounts::totp::code_at(secret, if used { now + 30 } else { now })
         }
         None => String::new(),
     };
@@ -242,7 +242,7 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
     let department = store.credentials(DEPARTMENT).await?.user.scope;
     let buildings = store.grid_building_qr(&Scope::All, &grid, Page::new(Some(1), Some(100))).await?.items;
     ensure!(!buildings.is_empty(), "网格 {grid} 没有楼栋");
-    let grid_scope = Scope::Region { code: tongxin_domain::region::RegionCode::parse(&grid)? };
+    let grid_scope = Scope::Region { code: tongxin_domain::kernel::region::RegionCode::parse(&grid)? };
     let resident = store
         .search_residents(&grid_scope, &ResidentQuery::default(), Page::new(Some(1), Some(1)))
         .await?
@@ -250,7 +250,7 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
         .into_iter()
         .next()
         .with_context(|| format!("网格 {grid} 没有居民"))?;
-    let street_scope = Scope::Region { code: tongxin_domain::region::RegionCode::parse(&street)? };
+    let street_scope = Scope::Region { code: tongxin_domain::kernel::region::RegionCode::parse(&street)? };
 
     // Cases: top the street up through the resident form; noise goes to the 城管 squad at once,
     // property matters wait for the dispatcher.

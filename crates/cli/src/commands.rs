@@ -5,8 +5,8 @@ use crate::{BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand,
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::clock::SystemClock;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::clock::SystemClock;
 use tongxin_store::{Actor, Db, Store};
 use tongxin_web::auth::password::{self, HashCost};
 use tongxin_web::{AppState, WebConfig};
@@ -223,7 +223,7 @@ fn print_logins(world: &demo::World, database_url: &str) {
             println!(
                 "  {:<12} 动态验证码密钥 {}（加入手机验证器，或运行 `tongxin --database-url {} user totp-code {}` 取当前验证码）",
                 "",
-                tongxin_domain::totp::encode_secret(secret),
+                tongxin_domain::accounts::totp::encode_secret(secret),
                 database_url,
                 u.username
             );
@@ -334,7 +334,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
         UserCommand::TotpCode { username } => {
             let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
             let secret = creds.totp_secret.with_context(|| format!("账号 {username} 未设置动态验证码"))?;
-            println!("{}", tongxin_domain::totp::code_at(&secret, store.now().timestamp()));
+            println!("{}", tongxin_domain::accounts::totp::code_at(&secret, store.now().timestamp()));
         }
         UserCommand::List => {
             for u in store.users().await? {

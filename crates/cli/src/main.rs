@@ -119,7 +119,7 @@ pub enum AuditCommand {
     Verify {
         /// A head printed earlier by `audit anchor` (SEQ:HASH); the chain must still contain it.
         #[arg(long)]
-        anchor: Vec<tongxin_domain::audit::Anchor>,
+        anchor: Vec<tongxin_domain::kernel::audit::Anchor>,
     },
     /// Print the current head (SEQ:HASH) for the operator to keep outside the database.
     Anchor,

@@ -1,22 +1,19 @@
 //! Tongxin's domain: the types and rules of grassroots governance, free of IO.
 //!
-//! Everything here is deterministic and testable without a database or a network: identity
-//! numbers and their check digits, administrative codes and the region tree, grid geometry and
-//! point location, roles and access scopes, masking of personal data, the audit hash chain and
-//! one-time passwords.
+//! Everything here is deterministic and testable without a database or a network. It is
+//! organised like every other crate, by feature, around a shared kernel:
+//!
+//! - [`kernel`]: roles and scopes, the region tree, phones and masking, bounded texts, the
+//!   clock and UTC+8, the working calendar, the audit hash chain;
+//! - [`case`]: 接诉即办 — the case state machine, categories and routing, deadlines, photos,
+//!   evaluation;
+//! - [`places`]: grid geometry, validation and point location;
+//! - [`people`]: identity numbers and their check digits;
+//! - [`accounts`]: one-time passwords for staff logins.
 
-pub mod access;
-pub mod audit;
-pub mod calendar;
+pub mod accounts;
 pub mod case;
-pub mod clock;
-pub mod deadline;
-pub mod geo;
-pub mod idcard;
-pub mod mask;
-pub mod phone;
-pub mod photo;
-pub mod region;
+pub mod kernel;
+pub mod people;
+pub mod places;
 pub mod splitmix;
-pub mod text;
-pub mod totp;

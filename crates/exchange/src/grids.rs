@@ -5,13 +5,13 @@ use crate::error::{Errors, ExportError, ImportError};
 use geojson::{GeoJson, Geometry, GeometryValue};
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
-use tongxin_domain::access::Scope;
-use tongxin_domain::geo::{
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::{RegionCode, RegionLevel};
+use tongxin_domain::kernel::text::{self, Lines};
+use tongxin_domain::places::{
     LocalProjection, MultiPolygon, Polygon, Tolerance, outside_area_m2, overlap_area_m2, polygon_from_geojson,
     polygon_to_geojson, validate_polygon,
 };
-use tongxin_domain::region::{RegionCode, RegionLevel};
-use tongxin_domain::text::{self, Lines};
 use tongxin_store::regions::{Boundary, NewRegion, bump_geometry_revision, upsert_grid};
 use tongxin_store::{Actor, Store};
 
@@ -174,7 +174,7 @@ pub async fn import_grids(
             .filter(|s| !seen.contains_key(&s.code))
             .filter_map(|s| {
                 let g = s.geometry.as_deref()?;
-                let p = tongxin_domain::geo::polygon_from_geojson_str(g).ok()?;
+                let p = tongxin_domain::places::polygon_from_geojson_str(g).ok()?;
                 let b = bbox_of(&p)?;
                 Some((s.code, s.name, p, b))
             })

@@ -4,7 +4,7 @@ use crate::error::ExportError;
 use crate::sheet::{BIRTH_DATE, BUILDING, COLUMNS, GENDER, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, TAGS, UNIT};
 use chrono::Datelike;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::exchange::ExportedResident;
 use tongxin_store::{Actor, Store};

@@ -9,11 +9,11 @@ use crate::sheet::{Sheet, SheetError};
 use calamine::Data;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use tongxin_domain::access::Scope;
-use tongxin_domain::idcard::{Gender, IdNumber};
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::{RegionCode, RegionLevel};
-use tongxin_domain::text::{self, Lines};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::{RegionCode, RegionLevel};
+use tongxin_domain::kernel::text::{self, Lines};
+use tongxin_domain::people::idcard::{Gender, IdNumber};
 use tongxin_store::audit::{AuditEntry, append};
 use tongxin_store::bulk::{reserve_ids, sync_id_sequence};
 use tongxin_store::places::{Building, NewHousehold, insert_households};
@@ -27,7 +27,7 @@ const DEFAULT_RELATION: &str = "其他";
 const MAX_NAME_CHARS: usize = 50;
 const MAX_TEXT_CHARS: usize = 20;
 /// Any cell: at most an address's length.
-const MAX_CELL_CHARS: usize = tongxin_domain::text::Address::MAX_CHARS;
+const MAX_CELL_CHARS: usize = tongxin_domain::kernel::text::Address::MAX_CHARS;
 
 /// What a resident import wrote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

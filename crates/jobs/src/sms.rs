@@ -13,7 +13,7 @@ use hyper_util::rt::TokioExecutor;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
-use tongxin_domain::mask::mask_phone;
+use tongxin_domain::kernel::mask::mask_phone;
 
 /// What [`SmsSender::send`] returns: a boxed future, so senders can sit behind `dyn`.
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;

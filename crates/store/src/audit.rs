@@ -6,7 +6,7 @@
 //!
 //! Links from `audit_head.keyed_from` on are HMACs under the chain key (derived from the
 //! personal-data master key, never stored), and every append re-seals the head's MAC; older
-//! links keep their plain SHA-256 form (issue 9, item 6; see `tongxin_domain::audit`).
+//! links keep their plain SHA-256 form (issue 9, item 6; see `tongxin_domain::kernel::audit`).
 
 use crate::bulk::insert_rows;
 use crate::db::Tx;
@@ -14,7 +14,7 @@ use crate::error::StoreError;
 use crate::{Actor, Page, PiiKey, Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
-use tongxin_domain::audit::{
+use tongxin_domain::kernel::audit::{
     Anchor, AuditFields, AuditRecord, ChainBreak, ChainHead, chain_hash, chain_mac, head_mac, verify_keyed_chain,
 };
 

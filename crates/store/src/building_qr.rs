@@ -4,7 +4,7 @@
 use crate::error::StoreError;
 use crate::{Page, Paged, Store, on_read};
 use serde::Serialize;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct BuildingQr {

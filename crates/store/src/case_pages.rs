@@ -5,7 +5,7 @@
 use crate::cases::read::{CASE_COLS, CaseView};
 use crate::error::StoreError;
 use crate::{Store, on_read};
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 
 /// A case's photos: those sent with the report and the evidence with replies.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

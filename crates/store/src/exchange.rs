@@ -10,8 +10,8 @@ use crate::regions::RegionShape;
 use crate::{Store, on_read};
 use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::region::subtree_range;
+use tongxin_domain::people::idcard::IdNumber;
 
 /// Values per `IN (…)` list.
 const CHUNK: usize = 500;

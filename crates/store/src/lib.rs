@@ -30,7 +30,7 @@ pub use pii::PiiKey;
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use tongxin_domain::clock::Clock;
+use tongxin_domain::kernel::clock::Clock;
 
 #[derive(Clone, Debug)]
 pub struct Store {

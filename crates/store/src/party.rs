@@ -7,9 +7,9 @@ use crate::error::StoreError;
 use crate::{Page, Paged, Store, on_read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tongxin_domain::access::Scope;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::subtree_range;
 
 /// Kinds of organisation, top to bottom.
 pub const ORG_KINDS: [(&str, &str); 5] = [

@@ -16,7 +16,7 @@ pub struct PiiKey {
     cipher: XChaCha20Poly1305,
     index_key: [u8; 32],
     /// Keys the audit chain (issue 9, item 6): outside the database, like the others.
-    chain_key: tongxin_domain::audit::ChainKey,
+    chain_key: tongxin_domain::kernel::audit::ChainKey,
     /// A one-way value that identifies the master key, kept in the database (issue 9, R2).
     check_value: String,
 }
@@ -39,12 +39,12 @@ impl PiiKey {
         PiiKey {
             cipher: XChaCha20Poly1305::new_from_slice(&enc).expect("32-byte key"),
             index_key: derive(master, "tongxin/pii/blind-index/v1"),
-            chain_key: tongxin_domain::audit::ChainKey::new(derive(master, "tongxin/audit/chain/v1")),
+            chain_key: tongxin_domain::kernel::audit::ChainKey::new(derive(master, "tongxin/audit/chain/v1")),
             check_value: data_encoding::HEXLOWER.encode(&derive(master, "tongxin/pii/key-check/v1")),
         }
     }
 
-    pub fn chain_key(&self) -> &tongxin_domain::audit::ChainKey {
+    pub fn chain_key(&self) -> &tongxin_domain::kernel::audit::ChainKey {
         &self.chain_key
     }
 

@@ -7,8 +7,8 @@ use crate::{Page, Paged, Store, on_read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::Scope;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::subtree_range;
 
 #[derive(Debug, Clone)]
 pub struct NewBuilding {

@@ -8,8 +8,8 @@ use crate::{Actor, Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::Scope;
-use tongxin_domain::region::{RegionCode, subtree_range};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::{RegionCode, subtree_range};
 
 /// A boundary as stored: GeoJSON geometry text and its bounding box.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,7 @@ pub async fn upsert_grid(
             .await
     })?;
     let b = grid.boundary.as_ref().ok_or_else(|| StoreError::Invalid("网格必须有边界".into()))?;
-    let after = tongxin_domain::audit::digest_of(&(&grid.name, &b.geojson));
+    let after = tongxin_domain::kernel::audit::digest_of(&(&grid.name, &b.geojson));
     match existing {
         Some((id, old_geometry)) => {
             let sql = "UPDATE regions SET name = $1, geometry = $2, min_lng = $3, min_lat = $4, max_lng = $5, max_lat = $6, \
@@ -121,7 +121,7 @@ pub async fn upsert_grid(
                     .await
                     .map(|r| r.rows_affected())
             })?;
-            let before = tongxin_domain::audit::digest_of(&old_geometry);
+            let before = tongxin_domain::kernel::audit::digest_of(&old_geometry);
             append(
                 tx,
                 key,

@@ -17,11 +17,11 @@ use crate::{Actor, Page, Paged, Store, on_read, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::Scope;
-use tongxin_domain::audit::digest_of;
-use tongxin_domain::idcard::{Gender, IdNumber};
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::audit::digest_of;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::subtree_range;
+use tongxin_domain::people::idcard::{Gender, IdNumber};
 
 /// The tags a register commonly carries (free tags are allowed too).
 pub const KNOWN_TAGS: [&str; 8] = ["独居老人", "高龄", "残疾", "低保", "留守儿童", "重点关注", "退役军人", "党员"];
@@ -297,7 +297,9 @@ impl Store {
             scope.people_prefix().ok_or(StoreError::NotFound)?;
             let (what, masked, digest) = match &kind {
                 QueryKind::FullId(id) => ("身份证号", id.masked(), self.pii().blind_index(id.as_str())),
-                QueryKind::FullPhone(p) => ("手机号", tongxin_domain::mask::mask_phone(p), self.pii().blind_index(p)),
+                QueryKind::FullPhone(p) => {
+                    ("手机号", tongxin_domain::kernel::mask::mask_phone(p), self.pii().blind_index(p))
+                }
                 _ => unreachable!("full numbers only"),
             };
             let entry = AuditEntry::new(SEARCH_FULL_ACTION, "resident", "search")

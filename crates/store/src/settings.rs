@@ -4,7 +4,7 @@
 use crate::audit::{AuditEntry, append};
 use crate::error::StoreError;
 use crate::{Actor, Store, on_read, on_tx};
-use tongxin_domain::audit::digest_of;
+use tongxin_domain::kernel::audit::digest_of;
 
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -8,9 +8,9 @@ use crate::{Actor, Store, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::audit::digest_of;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::audit::digest_of;
+use tongxin_domain::kernel::region::RegionCode;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {

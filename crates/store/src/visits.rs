@@ -11,9 +11,9 @@ use crate::{Actor, Page, Paged, Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::Scope;
-use tongxin_domain::audit::digest_of;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::audit::digest_of;
+use tongxin_domain::kernel::region::subtree_range;
 
 /// The kinds of visit a grid worker records.
 pub const VISIT_KINDS: [&str; 3] = ["走访", "排查", "信息采集"];
@@ -83,8 +83,13 @@ impl Store {
         }
         let note = v.note.trim();
         // Bounded, without NUL or control characters (issue 9, items 4 and 13).
-        tongxin_domain::text::check("走访情况", note, MAX_NOTE_CHARS, tongxin_domain::text::Lines::Many)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tongxin_domain::kernel::text::check(
+            "走访情况",
+            note,
+            MAX_NOTE_CHARS,
+            tongxin_domain::kernel::text::Lines::Many,
+        )
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = self.now();
         if v.visited_at > now + chrono::Duration::minutes(5) {
             return Err(StoreError::Invalid("走访时间不能晚于现在".into()));

@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tongxin_domain::clock::ManualClock;
+use tongxin_domain::kernel::clock::ManualClock;
 use tongxin_store::regions::Boundary;
 use tongxin_store::{Db, PiiKey, Store, StoreError};
 

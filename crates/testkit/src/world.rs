@@ -14,7 +14,7 @@
 //! assert_eq!(world.region("一网格"), GRID);
 //! ```
 
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::Store;
 use tongxin_store::party::{NewDepartment, insert_departments};
 use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};

@@ -3,9 +3,9 @@
 //! changes them (and periodically, for other server processes).
 
 use std::collections::HashMap;
-use tongxin_domain::calendar::WorkingCalendar;
+use tongxin_domain::case::deadline::{DeadlinePolicy, Urgency};
 use tongxin_domain::case::{CaseKind, Category, RoutingRule, RuleArea, Unit, Weights, default_categories};
-use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
+use tongxin_domain::kernel::calendar::WorkingCalendar;
 use tongxin_store::cases::categories::{CategoryRow, RuleRow};
 use tongxin_store::{Actor, Store, StoreError};
 
@@ -111,7 +111,7 @@ impl CaseConfig {
             None => Weights::default(),
         };
         let streets: Vec<String> = store
-            .regions_in_scope(&tongxin_domain::access::Scope::All, false)
+            .regions_in_scope(&tongxin_domain::kernel::access::Scope::All, false)
             .await?
             .into_iter()
             .filter(|r| r.level == "street")
@@ -129,7 +129,7 @@ pub async fn unit_exists(store: &Store, unit: &Unit) -> Result<bool, StoreError>
     let found = match unit {
         Unit::Department(id) => store.department(*id).await.map(|_| true),
         Unit::GridTeam(code) => {
-            store.region(&tongxin_domain::access::Scope::All, code).await.map(|r| r.level == "grid")
+            store.region(&tongxin_domain::kernel::access::Scope::All, code).await.map(|r| r.level == "grid")
         }
     };
     match found {

@@ -5,9 +5,9 @@
 use super::config::CaseConfig;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use tongxin_domain::case::deadline::{Urgency, extend, warn_at};
 use tongxin_domain::case::{CaseState, ClockChange, Decision, EventKind, Notice, Participant, Recipient, Unit};
-use tongxin_domain::clock::shanghai;
-use tongxin_domain::deadline::{Urgency, extend, warn_at};
+use tongxin_domain::kernel::clock::shanghai;
 use tongxin_store::cases::write::{self, Effects, NewEvent, NewOutbox, ParticipantRow, StatDelta};
 
 /// What the effects need to know about the case besides its state.

@@ -18,12 +18,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use tongxin_domain::access::Scope;
+use tongxin_domain::case::deadline::Urgency;
 use tongxin_domain::case::{CaseState, Category, Channel};
-use tongxin_domain::deadline::Urgency;
-use tongxin_domain::geo::LngLat;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::text::{Address, Description, PersonName, TextError};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::text::{Address, Description, PersonName, TextError};
+use tongxin_domain::places::LngLat;
 use tongxin_store::cases::write::{Intake, NewCase, NewEvent};
 use tongxin_store::users::User;
 use tongxin_store::{Actor as StoreActor, StoreError};
@@ -269,7 +269,7 @@ fn parse_called_at(s: &str) -> Option<DateTime<Utc>> {
             .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })?;
-    tongxin_domain::clock::from_shanghai(local)
+    tongxin_domain::kernel::clock::from_shanghai(local)
 }
 
 /// A cell's value as quoted in a message: at most 40 characters, control characters shown as
@@ -706,7 +706,7 @@ fn build_case(
     let facts = super::intake::new_case_facts(&at.street_code, at.grid_code.as_deref(), urgency, r.phone.is_some());
     let dispatched = decision.is_some();
     let (state, mut effects, version) = super::intake::first_state(cfg, &facts, &initial, decision, now);
-    let called_local = tongxin_domain::clock::shanghai(r.called_at).format("%Y-%m-%d %H:%M").to_string();
+    let called_local = tongxin_domain::kernel::clock::shanghai(r.called_at).format("%Y-%m-%d %H:%M").to_string();
     let importer = user.map_or("命令行", |u| u.username.as_str());
     effects.events.insert(
         0,

@@ -17,8 +17,8 @@ use config::CaseConfig;
 use effects::{CaseFacts, plan};
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
-use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, Actor, CaseState, MergeTarget, Notice, TransitionError, Unit, check_merge, decide};
+use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::batcher::Batcher;
 use tongxin_store::cases::read::CaseView;
@@ -252,8 +252,8 @@ impl CaseService {
         };
         let kind = action.kind().as_str();
         let audit = AuditEntry::new(&format!("case.{kind}"), "case", case_id)
-            .before(tongxin_domain::audit::digest_of(&state))
-            .after(tongxin_domain::audit::digest_of(&decision.state));
+            .before(tongxin_domain::kernel::audit::digest_of(&state))
+            .after(tongxin_domain::kernel::audit::digest_of(&decision.state));
         self.store.apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
         Ok(self.store.case(&Scope::All, case_id).await?)
     }

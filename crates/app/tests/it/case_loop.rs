@@ -1,10 +1,10 @@
 //! The case loop end to end through the use-cases, on both backends.
 
 use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
-use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, Channel, Satisfaction, Status, Unit};
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::users::User;
@@ -184,7 +184,7 @@ both_backends! {
             "{}",
             t.label
         );
-        let month = tongxin_domain::clock::shanghai(store.now()).format("%Y-%m").to_string();
+        let month = tongxin_domain::kernel::clock::shanghai(store.now()).format("%Y-%m").to_string();
         let stats = store.unit_month_stats(&month, "dept:1").await.unwrap();
         let s = &stats[0];
         assert_eq!(

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use tongxin_app::cases::{CaseService, HotlineImportError};
 use tongxin_app::locator::LocatorCache;
-use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::users::{NewUser, User};

@@ -3,9 +3,9 @@
 //! with a unit not on record dispatches nothing.
 
 use tongxin_app::cases::{CaseActor, Place, Report, Reporter};
-use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status, Unit};
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::write::{CaseState as Row, Effects};

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use tongxin_app::cases::{CaseError, CaseService, Place, Report, Reported, Reporter};
 use tongxin_domain::case::{CaseState, Channel};
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::phone::Phone;
 use tongxin_store::cases::write::{self, Intake, NewCase};
 use tongxin_store::{Actor, Db, Store, StoreError, on_read};
 use tongxin_testkit::both_backends;
@@ -237,7 +237,7 @@ both_backends! {
             );
             for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != 2) {
                 let Ok(Intake::Created { id, .. }) = r else { panic!("{label} {what}: report {i} failed: {r:?}") };
-                let c = store.case(&tongxin_domain::access::Scope::All, *id).await.unwrap();
+                let c = store.case(&tongxin_domain::kernel::access::Scope::All, *id).await.unwrap();
                 assert_eq!(c.description, batch[i].description, "{label} {what}");
             }
         }

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::RegionCode;
+use tongxin_domain::people::idcard::IdNumber;
 
 use super::divisions::{self, DEMO_STREET, DISTRICT_CODE, Township};
 use super::layout::{self, CommunitySpec};
@@ -353,7 +353,7 @@ pub fn generate(opts: &DemoOptions) -> World {
         plans.push(layout::plan_street(&specs));
     }
     let cell_of = |t: &Township| match RegionCode::parse(&t.code).ok().and_then(|c| c.township_kind()) {
-        Some(tongxin_domain::region::TownshipKind::Subdistrict) => 300.0,
+        Some(tongxin_domain::kernel::region::TownshipKind::Subdistrict) => 300.0,
         _ => 420.0,
     };
     let mut order: Vec<usize> = (0..towns.len()).collect();

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use tongxin_domain::geo::{Coord, Lattice, LngLat, LocalProjection, Polygon, block_outline};
+use tongxin_domain::places::{Coord, Lattice, LngLat, LocalProjection, Polygon, block_outline};
 
 /// Where a community's block sits and how it is cut into grids (cell ranges).
 #[derive(Debug, Clone, PartialEq)]

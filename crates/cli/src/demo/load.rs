@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
-use tongxin_domain::geo::{Polygon, polygon_to_geojson};
+use tongxin_domain::places::{Polygon, polygon_to_geojson};
 use tongxin_store::audit::{AuditEntry, append};
 use tongxin_store::bulk::{reserve_ids, sync_id_sequence};
 use tongxin_store::party::{

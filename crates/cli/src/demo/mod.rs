@@ -17,11 +17,11 @@ pub mod routing;
 mod tests;
 
 use chrono::NaiveDate;
-use tongxin_domain::access::Role;
-use tongxin_domain::geo::Polygon;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Role;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::RegionCode;
+use tongxin_domain::people::idcard::IdNumber;
+use tongxin_domain::places::Polygon;
 
 pub use generate::generate;
 pub use load::load;

@@ -4,7 +4,7 @@
 use chrono::{Days, Months, NaiveDate};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use tongxin_domain::access::Role;
+use tongxin_domain::kernel::access::Role;
 use tongxin_store::party::TEAM_ROLES;
 
 use super::divisions::{DEMO_STREET, Township};
@@ -110,7 +110,7 @@ pub(super) fn party(w: &mut World, seed: u64, towns: &[Township]) {
         }
         let birth = r.id_number.birth_date();
         let age = age_on(birth, today);
-        let male = r.id_number.gender() == tongxin_domain::idcard::Gender::Male;
+        let male = r.id_number.gender() == tongxin_domain::people::idcard::Gender::Male;
         let building = w.households[r.household].building;
         let org = building_org[building].unwrap_or(grid_org[&r.grid]);
         let probationary = age <= 50 && rng.random_bool(0.1);

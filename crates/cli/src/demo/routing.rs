@@ -2,9 +2,9 @@
 //! whether it is dispatched at once. Categories left out (物业服务, 邻里纠纷, 违章建筑 …) wait in
 //! the dispatcher's queue, as matters needing judgement do.
 
-use tongxin_domain::access::Scope;
 use tongxin_domain::case::default_categories;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::{Actor, Store};
 

@@ -3,10 +3,10 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use chrono::Datelike;
-use tongxin_domain::access::Scope;
-use tongxin_domain::geo::{GridLocator, LocalProjection, MultiPolygon, Polygon, outside_area_m2, overlap_area_m2};
-use tongxin_domain::idcard::{Gender, IdNumber};
-use tongxin_domain::region::{RegionNode, check_tree};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::{RegionNode, check_tree};
+use tongxin_domain::people::idcard::{Gender, IdNumber};
+use tongxin_domain::places::{GridLocator, LocalProjection, MultiPolygon, Polygon, outside_area_m2, overlap_area_m2};
 use tongxin_store::Page;
 use tongxin_testkit::all_stores;
 
@@ -59,7 +59,7 @@ fn street_has_the_expected_shape() {
     assert!(w.departments.len() >= 20);
     assert_eq!(w.team.len(), grids * tongxin_store::party::TEAM_ROLES.len());
     let roles: HashSet<_> = w.users.iter().map(|u| u.role).collect();
-    assert_eq!(roles.len(), tongxin_domain::access::Role::ALL.len());
+    assert_eq!(roles.len(), tongxin_domain::kernel::access::Role::ALL.len());
     println!("{}", w.summary());
 }
 
@@ -155,7 +155,7 @@ fn buildings_lie_in_their_grid() {
         .collect();
     let locator = GridLocator::new(grids);
     for b in &w.buildings {
-        let at = tongxin_domain::geo::Coord { x: b.lng, y: b.lat };
+        let at = tongxin_domain::places::Coord { x: b.lng, y: b.lat };
         assert_eq!(locator.locate(at), Some(b.grid.as_str()), "{}", b.name);
     }
     let tokens: HashSet<_> = w.buildings.iter().map(|b| &b.qr_token).collect();

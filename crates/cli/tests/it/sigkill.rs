@@ -59,7 +59,7 @@ fn every_acknowledged_report_survives_sigkill() {
         let store = Store::new(
             Db::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap(),
             PiiKey::from_hex(&key).unwrap(),
-            Arc::new(tongxin_domain::clock::SystemClock),
+            Arc::new(tongxin_domain::kernel::clock::SystemClock),
         );
         let points: Vec<(f64, f64)> =
             store.building_points().await.unwrap().into_iter().map(|(_, x, y)| (x, y)).collect();
@@ -110,7 +110,7 @@ fn every_acknowledged_report_survives_sigkill() {
         let store = Store::new(
             Db::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap(),
             PiiKey::from_hex(&key).unwrap(),
-            Arc::new(tongxin_domain::clock::SystemClock),
+            Arc::new(tongxin_domain::kernel::clock::SystemClock),
         );
         let mut missing = Vec::new();
         for c in &acknowledged {

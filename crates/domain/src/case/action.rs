@@ -2,8 +2,8 @@
 
 use super::status::{Satisfaction, Status};
 use super::unit::Unit;
-use crate::access::Role;
-use crate::deadline::TimeLimit;
+use crate::case::deadline::TimeLimit;
+use crate::kernel::access::Role;
 use serde::{Deserialize, Serialize};
 
 /// The one who performs an action.

@@ -1,6 +1,6 @@
 //! The admin-editable two-level category tree (诉求分类), seeded with the usual 12345 categories.
 
-use crate::deadline::Urgency;
+use crate::case::deadline::Urgency;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 

@@ -10,7 +10,7 @@ pub const MAX_DAILY_SEQ: u32 = 999_999;
 
 /// The calendar date in Asia/Shanghai (the day a code counts in).
 fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    crate::clock::shanghai(t).date_naive()
+    crate::kernel::clock::shanghai(t).date_naive()
 }
 
 /// `TX` + `YYYYMMDD` + `-` + 6 digits; `None` when `seq` is 0 or above 999,999 or the year has

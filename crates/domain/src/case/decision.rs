@@ -3,7 +3,7 @@
 
 use super::state::CaseState;
 use super::unit::Unit;
-use crate::deadline::TimeLimit;
+use crate::case::deadline::TimeLimit;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +18,7 @@ pub struct Decision {
     pub clock: Option<ClockChange>,
 }
 
-/// The deadline work left to the caller (deadline arithmetic lives in `crate::deadline`).
+/// The deadline work left to the caller (deadline arithmetic lives in `crate::case::deadline`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "extra", rename_all = "snake_case")]
 pub enum ClockChange {

@@ -69,7 +69,7 @@ pub enum TransitionError {
     #[error("{field}含有不可见的控制字符，请删除后重试")]
     BadCharacters { field: &'static str },
     #[error("延期时长不能超过{max}")]
-    ExtensionTooLong { max: crate::deadline::TimeLimit },
+    ExtensionTooLong { max: crate::case::deadline::TimeLimit },
 }
 
 /// The longest free text (reason, reply, note, comment) an action may carry.
@@ -85,7 +85,7 @@ pub(crate) fn required(field: &'static str, text: &str) -> Result<(), Transition
 
 /// An optional text: not too long.
 pub(crate) fn optional(field: &'static str, text: &str) -> Result<(), TransitionError> {
-    use crate::text::{Lines, TextError, check};
+    use crate::kernel::text::{Lines, TextError, check};
     match check(field, text, MAX_TEXT_CHARS, Lines::Many) {
         Ok(_) | Err(TextError::Required { .. }) => Ok(()),
         Err(TextError::TooLong { .. }) => Err(TransitionError::TooLong { field, max: MAX_TEXT_CHARS }),

@@ -40,7 +40,7 @@ use super::decision::{ClockChange, Decision, Event, Notice};
 use super::error::TransitionError;
 use super::state::CaseState;
 use super::unit::Unit;
-use crate::access::Role;
+use crate::kernel::access::Role;
 use chrono::{DateTime, Utc};
 
 /// Roles that run the dispatch centre (立案, 派遣, 结案, 合并, 改派).

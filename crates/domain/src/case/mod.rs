@@ -3,17 +3,19 @@
 //!
 //! The store loads a case's [`CaseState`], calls [`decide`] with the actor and the action, and
 //! saves the returned state, events and notices in one transaction, guarded by the version it
-//! loaded (optimistic concurrency). Deadline arithmetic is in `crate::deadline`; a decision
+//! loaded (optimistic concurrency). Deadline arithmetic is in `crate::case::deadline`; a decision
 //! only says whether the clock starts, extends or stops ([`ClockChange`]).
 
 mod action;
 mod category;
 mod code;
+pub mod deadline;
 mod decision;
 mod error;
 mod evaluation;
 mod machine;
 mod merge;
+pub mod photo;
 mod routing;
 mod state;
 mod status;

@@ -3,7 +3,7 @@
 
 use super::status::{Channel, Satisfaction, Status};
 use super::unit::Unit;
-use crate::deadline::TimeLimit;
+use crate::case::deadline::TimeLimit;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +77,7 @@ pub struct CaseState {
     pub extension_pending: Option<ExtensionRequest>,
     pub first_contact_at: Option<DateTime<Utc>>,
     /// Set by the caller from [`super::ClockChange`] (deadline arithmetic lives in
-    /// `crate::deadline`).
+    /// `crate::case::deadline`).
     pub deadline: Option<DateTime<Utc>>,
     pub dispatched_at: Option<DateTime<Utc>>,
     pub handled_at: Option<DateTime<Utc>>,

@@ -3,7 +3,7 @@
 
 use geo::{Contains, Coord, Intersects, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
-use tongxin_domain::geo::{
+use tongxin_domain::places::{
     GridLocator, Lattice, LocalProjection, PointIndex, area_m2, block_outline, lattice_cells, outside_area_m2,
     overlap_area_m2, synthetic_grid_lattice, validate_polygon,
 };

@@ -6,9 +6,9 @@
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use tongxin_domain::access::Scope;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::RegionCode;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::places::NewBuilding;
 use tongxin_store::{Actor, Page, Store};
 use tongxin_testkit::{World, rect};

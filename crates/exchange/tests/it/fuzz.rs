@@ -9,7 +9,7 @@ use tongxin_testkit::both_backends;
 use common::*;
 use serde_json::json;
 use std::time::Duration;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_exchange::{ImportError, import_grids, import_residents};
 use tongxin_store::Store;
 use tongxin_testkit::RngExt;

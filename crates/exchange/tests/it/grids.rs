@@ -5,7 +5,7 @@ use tongxin_testkit::both_backends;
 
 use common::*;
 use serde_json::json;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_exchange::{ExportError, ImportError, export_grids, import_grids};
 use tongxin_store::Store;
 use tongxin_testkit::all_stores;

@@ -4,8 +4,8 @@ use crate::common;
 use tongxin_testkit::both_backends;
 
 use common::*;
-use tongxin_domain::access::Scope;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_exchange::{ExportError, ImportError, MAX_ERRORS, export_residents, import_residents, resident_template};
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};

@@ -7,7 +7,7 @@ use tongxin_testkit::both_backends;
 
 use common::*;
 use std::sync::Arc;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_jobs::{JobsConfig, SmsSender, run_once};
 use tongxin_store::{Page, on_read};
 

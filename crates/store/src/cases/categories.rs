@@ -5,7 +5,7 @@ use crate::bulk::{Val, insert_rows};
 use crate::error::StoreError;
 use crate::{Actor, Store, on_read, on_tx};
 use serde::{Deserialize, Serialize};
-use tongxin_domain::audit::digest_of;
+use tongxin_domain::kernel::audit::digest_of;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CategoryRow {

@@ -8,7 +8,7 @@
 use crate::error::StoreError;
 use crate::{Store, on_read};
 use chrono::{DateTime, Utc};
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::region::subtree_range;
 
 /// Open cases of one category in one grid (`grid` is `None` for cases located outside any grid).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

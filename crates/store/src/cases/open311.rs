@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 use tongxin_domain::case::CODE_PREFIX;
-use tongxin_domain::deadline::shanghai_date;
+use tongxin_domain::case::deadline::shanghai_date;
 
 /// At most this many requests in one listing (the GeoReport v2 default volume).
 pub const MAX_REQUESTS: i64 = 1000;

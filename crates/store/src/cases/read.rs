@@ -6,10 +6,10 @@ use crate::{Backend, Page, Paged, Store, on_read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use tongxin_domain::access::Scope;
+use tongxin_domain::case::deadline::Urgency;
 use tongxin_domain::case::{CaseState, Status, Unit};
-use tongxin_domain::deadline::Urgency;
-use tongxin_domain::region::subtree_range;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::subtree_range;
 
 /// A case as staff see it: the requester's phone masked. Status, urgency, lead unit and state
 /// are decoded into domain types when the row is read; a row that does not decode is a
@@ -333,7 +333,7 @@ impl Store {
         let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             // A search box's words are bounded and printable (issue 9, items 4 and 13).
-            tongxin_domain::text::query("搜索词", q).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            tongxin_domain::kernel::text::query("搜索词", q).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut words = super::search::query_words(q);
             if words.is_empty() {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));

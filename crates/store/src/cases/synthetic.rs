@@ -215,5 +215,5 @@ impl Store {
 
 /// `YYYY-MM` in Shanghai time.
 pub fn month(t: DateTime<Utc>) -> String {
-    tongxin_domain::clock::shanghai(t).format("%Y-%m").to_string()
+    tongxin_domain::kernel::clock::shanghai(t).format("%Y-%m").to_string()
 }

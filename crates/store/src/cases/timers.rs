@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::{Store, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tongxin_domain::clock::shanghai;
+use tongxin_domain::kernel::clock::shanghai;
 
 /// A case just warned of its coming deadline.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -11,7 +11,7 @@ use crate::error::StoreError;
 use crate::{Actor, Store, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::phone::Phone;
 
 /// How long the same text at the same place counts as the same report.
 pub const DEDUPE_WINDOW_MINUTES: i64 = 10;
@@ -241,7 +241,7 @@ impl Store {
         let fresh: Vec<usize> = (0..batch.len()).filter(|i| matches!(pending[*i], Pending::New)).collect();
         if !fresh.is_empty() {
             let n = fresh.len() as i64;
-            let day_date = tongxin_domain::clock::shanghai(now).date_naive();
+            let day_date = tongxin_domain::kernel::clock::shanghai(now).date_naive();
             let day = day_date.format("%Y%m%d").to_string();
             let last: i64 = on_tx!(&mut tx, |c| {
                 sqlx::query_scalar(
@@ -271,7 +271,7 @@ impl Store {
                 rows.push(self.case_row(id, &code, c, now));
                 audit.push(
                     AuditEntry::new("case.create", "case", id)
-                        .after(tongxin_domain::audit::digest_of(&(
+                        .after(tongxin_domain::kernel::audit::digest_of(&(
                             &code,
                             &c.category_code,
                             &c.description,
@@ -476,7 +476,7 @@ async fn lock_merge(tx: &mut Tx, case_id: i64, parent: i64) -> Result<(), StoreE
 
 /// How a photo is named (its `sha256` column, and the reference in a reply's evidence list).
 pub fn photo_ref(bytes: &[u8]) -> String {
-    tongxin_domain::audit::digest_of(&data_encoding::HEXLOWER.encode(bytes))
+    tongxin_domain::kernel::audit::digest_of(&data_encoding::HEXLOWER.encode(bytes))
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Val {

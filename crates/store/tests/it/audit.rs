@@ -1,7 +1,7 @@
 //! The audit chain on both backends: tampering is named, and concurrent appends from separate
 //! connection pools (as from several server processes) still form one unbroken chain.
 
-use tongxin_domain::audit::{Anchor, AuditFields, ChainBreak, GENESIS_HASH, chain_hash};
+use tongxin_domain::kernel::audit::{Anchor, AuditFields, ChainBreak, GENESIS_HASH, chain_hash};
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::{Actor, Db, Store, on_read};
 use tongxin_testkit::TestStore;
@@ -102,7 +102,7 @@ async fn exec_owned(t: &TestStore, sql: String) {
     .unwrap();
 }
 
-async fn all_records(t: &TestStore) -> Vec<tongxin_domain::audit::AuditRecord> {
+async fn all_records(t: &TestStore) -> Vec<tongxin_domain::kernel::audit::AuditRecord> {
     let mut r = t.store.audit_list(None, tongxin_store::Page::new(Some(1), Some(200))).await.unwrap();
     r.reverse();
     r

@@ -5,7 +5,7 @@ use crate::common;
 use tongxin_testkit::both_backends;
 
 use chrono::NaiveDate;
-use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::pii::{KEY_CHECK_SETTING, KeyCheck, key_in_use};
 use tongxin_store::residents::NewResident;
 use tongxin_store::{Db, PiiKey, Store};

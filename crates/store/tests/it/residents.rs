@@ -5,10 +5,10 @@ use crate::common;
 use tongxin_testkit::both_backends;
 
 use chrono::NaiveDate;
-use tongxin_domain::access::Scope;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::RegionCode;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::residents::{
     FULL_NUMBER_SEARCHES_PER_HOUR, NewResident, ResidentPatch, ResidentQuery, SEARCH_FULL_ACTION, SearchRefused,
     Searcher,

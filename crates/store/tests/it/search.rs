@@ -1,8 +1,8 @@
 //! Keyword search within an area on both backends, and the one-time rebuild that gives an
 //! index written before area words its area words without losing a match.
 
-use tongxin_domain::access::Scope;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::cases::categories::CategoryRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::cases::search_rebuild::AREA_WORDS_READY;

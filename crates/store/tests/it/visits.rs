@@ -5,8 +5,8 @@ use crate::common;
 use tongxin_testkit::both_backends;
 
 use chrono::Duration;
-use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_store::users::NewUser;
 use tongxin_store::visits::NewVisit;
 use tongxin_store::{Actor, Page, Store, StoreError};

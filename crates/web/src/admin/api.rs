@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tongxin_domain::access::{Action, Role};
-use tongxin_domain::audit::AuditRecord;
+use tongxin_domain::kernel::access::{Action, Role};
+use tongxin_domain::kernel::audit::AuditRecord;
 use tongxin_store::Page;
 use tongxin_store::users::{NewUser, User};
 
@@ -47,7 +47,7 @@ pub async fn create_user(
         return Err(ApiError::invalid("username", "用户名为 3–32 位字母、数字、下划线或点"));
     }
     // Bounded, without control characters (issue 9, item 4).
-    let display_name = tongxin_domain::text::PersonName::new(&req.display_name)
+    let display_name = tongxin_domain::kernel::text::PersonName::new(&req.display_name)
         .map_err(|e| ApiError::invalid("display_name", e.to_string()))?;
     let role = Role::parse(&req.role).ok_or_else(|| ApiError::invalid("role", "未知角色"))?;
     password::check_strength(&req.password).map_err(|m| ApiError::invalid("password", m))?;

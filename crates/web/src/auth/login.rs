@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
-use tongxin_domain::totp;
+use tongxin_domain::accounts::totp;
 use tongxin_store::StoreError;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::users::User;

@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::routing::{MethodRouter, delete, get, post};
 use std::net::{IpAddr, SocketAddr};
-use tongxin_domain::access::{Action, role_may};
+use tongxin_domain::kernel::access::{Action, role_may};
 use tongxin_store::Actor;
 use tongxin_store::users::User;
 

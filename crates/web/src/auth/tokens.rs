@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tongxin_domain::access::Action;
+use tongxin_domain::kernel::access::Action;
 use tongxin_store::users::ApiToken;
 
 #[derive(Deserialize)]
@@ -91,7 +91,7 @@ pub struct TokenView {
 }
 
 fn shown(t: chrono::DateTime<chrono::Utc>) -> String {
-    tongxin_domain::clock::local_minute(t)
+    tongxin_domain::kernel::clock::local_minute(t)
 }
 
 /// An account's tokens for a page.

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tongxin_domain::totp;
+use tongxin_domain::accounts::totp;
 use tongxin_store::Actor;
 
 /// `POST /api/v1/auth/totp/setup`: a fresh secret for the user's authenticator app. Nothing is

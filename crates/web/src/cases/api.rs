@@ -17,11 +17,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reported, Reporter};
-use tongxin_domain::access::Action as Permission;
+use tongxin_domain::case::deadline::{DeadlinePolicy, Urgency};
+use tongxin_domain::case::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
 use tongxin_domain::case::{Action, CaseState, Channel, RoutingRule, Status, route};
-use tongxin_domain::deadline::{DeadlinePolicy, Urgency};
-use tongxin_domain::phone::Phone;
-use tongxin_domain::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+use tongxin_domain::kernel::access::Action as Permission;
+use tongxin_domain::kernel::phone::Phone;
 use tongxin_store::Page;
 use tongxin_store::cases::categories::{CategoryRow, RuleRow};
 use tongxin_store::cases::read::{CaseView, QueueFilter};
@@ -521,7 +521,7 @@ async fn upsert_category(
         return Err(ApiError::invalid("parent_code", "上级类别代码为不超过 64 位的小写字母、数字、点或下划线"));
     }
     // The same bound as the admin page's form.
-    c.name = tongxin_domain::text::required("类别名称", &c.name, 30, tongxin_domain::text::Lines::One)
+    c.name = tongxin_domain::kernel::text::required("类别名称", &c.name, 30, tongxin_domain::kernel::text::Lines::One)
         .map_err(|e| ApiError::invalid("name", e.to_string()))?;
     if !(-1_000_000..=1_000_000).contains(&c.sort) {
         return Err(ApiError::invalid("sort", "排序应为 -1000000 到 1000000 之间的整数"));
@@ -613,7 +613,7 @@ async fn dry_run(State(s): State<AppState>, caller: Caller, J(b): J<DryRun>) -> 
         (Some(g), _, _) => Some(g),
         (None, Some(lat), Some(lng)) => {
             let index = s.locator.get(&s.store).await?;
-            index.grids.locate(tongxin_domain::geo::LngLat { x: lng, y: lat }).map(|i| index.info[i].code.clone())
+            index.grids.locate(tongxin_domain::places::LngLat { x: lng, y: lat }).map(|i| index.info[i].code.clone())
         }
         _ => None,
     };
@@ -649,7 +649,7 @@ async fn calendar(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<V
         .store
         .setting(tongxin_app::cases::config::CALENDAR_KEY)
         .await?
-        .unwrap_or_else(|| tongxin_domain::calendar::WorkingCalendar::builtin_text().to_string());
+        .unwrap_or_else(|| tongxin_domain::kernel::calendar::WorkingCalendar::builtin_text().to_string());
     let cal = s.cases.config().calendar.clone();
     Ok(Json(json!({ "text": text, "years": cal.years(), "provisional_years": cal.provisional_years() })))
 }
@@ -662,7 +662,8 @@ struct CalendarBody {
 /// `PUT /api/v1/settings/calendar`: replace the calendar file (errors name the line).
 async fn set_calendar(State(s): State<AppState>, caller: Caller, J(b): J<CalendarBody>) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
-    tongxin_domain::calendar::WorkingCalendar::parse(&b.text).map_err(|e| ApiError::invalid("text", e.to_string()))?;
+    tongxin_domain::kernel::calendar::WorkingCalendar::parse(&b.text)
+        .map_err(|e| ApiError::invalid("text", e.to_string()))?;
     s.store.set_setting(&caller.actor(), tongxin_app::cases::config::CALENDAR_KEY, &b.text).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -697,7 +698,7 @@ async fn import_hotline(
 /// The in-app notice inbox a user reads: their department's, their grid's, or (dispatchers)
 /// their street's dispatch centre's.
 fn notice_inbox(user: &tongxin_store::users::User) -> Option<String> {
-    use tongxin_domain::access::{Role, Scope};
+    use tongxin_domain::kernel::access::{Role, Scope};
     match (&user.scope, user.role) {
         (Scope::Department { id, .. }, _) => Some(format!("dept:{id}")),
         (Scope::Region { code }, Role::GridWorker) if code.as_str().len() == 15 => Some(format!("grid:{code}")),

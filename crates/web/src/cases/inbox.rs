@@ -13,8 +13,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
-use tongxin_domain::access::{Action as Permission, Scope};
 use tongxin_domain::case::Unit;
+use tongxin_domain::kernel::access::{Action as Permission, Scope};
 use tongxin_store::Page;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {

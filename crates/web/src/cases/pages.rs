@@ -28,10 +28,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tongxin_app::cases::CaseActor;
-use tongxin_domain::access::{Action as Permission, Role, Scope};
+use tongxin_domain::case::deadline::TimeLimit;
 use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, decide, route};
-use tongxin_domain::clock::{from_shanghai, local_minute};
-use tongxin_domain::deadline::TimeLimit;
+use tongxin_domain::kernel::access::{Action as Permission, Role, Scope};
+use tongxin_domain::kernel::clock::{from_shanghai, local_minute};
 use tongxin_store::Page;
 use tongxin_store::cases::read::{CaseView, QueueFilter};
 use tongxin_store::cases::write::{NewPhoto, photo_ref};
@@ -471,7 +471,7 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
 
     // Departments a dispatcher may choose (of the case's street), and the case's grid team.
     let street = Scope::Region {
-        code: tongxin_domain::region::RegionCode::parse(&c.street_code).map_err(|_| PageError::Internal)?,
+        code: tongxin_domain::kernel::region::RegionCode::parse(&c.street_code).map_err(|_| PageError::Internal)?,
     };
     let departments = s.store.departments(&street).await?;
     let mut names: HashMap<String, String> =
@@ -704,7 +704,7 @@ async fn reply(
     let back = format!("/cases/{id}");
     let case = s.store.case(staff.scope(), id).await?;
     let version = version_of(&fields)?;
-    let types = match tongxin_domain::photo::check_photos(&photos) {
+    let types = match tongxin_domain::case::photo::check_photos(&photos) {
         Ok(t) => t,
         Err(e) => return Ok(flash::redirect(&back, "error", &e.to_string())),
     };

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use tongxin_domain::clock::local_minute;
+use tongxin_domain::kernel::clock::local_minute;
 use tongxin_store::cases::read::CaseView;
 
 /// One row of a queue or inbox table.

@@ -22,8 +22,8 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use tongxin_app::evaluation::{self, EvaluationError, Level, RankedUnit};
-use tongxin_domain::access::{Role, Scope};
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_exchange::{EvaluationRow, NO_RATE, evaluation_xlsx};
 use tongxin_store::Store;
 use tongxin_store::cases::dashboard::OpenCount;
@@ -179,15 +179,15 @@ pub(crate) fn legend(max: i64) -> Vec<(String, String)> {
 /// Cases reported per Shanghai day, the last [`DAYS`] days up to today.
 pub(crate) async fn daily(store: &Store, area: &Area) -> PageResult<Vec<(NaiveDate, i64)>> {
     let now = store.now();
-    let today = tongxin_domain::clock::shanghai(now).date_naive();
+    let today = tongxin_domain::kernel::clock::shanghai(now).date_naive();
     let first = today - Duration::days(DAYS - 1);
-    let from = tongxin_domain::clock::from_shanghai(first.and_hms_opt(0, 0, 0).expect("midnight"))
+    let from = tongxin_domain::kernel::clock::from_shanghai(first.and_hms_opt(0, 0, 0).expect("midnight"))
         .expect("a fixed offset is unambiguous");
     let to = from + Duration::days(DAYS);
     let mut per_day: BTreeMap<NaiveDate, i64> = (0..DAYS).map(|i| (first + Duration::days(i), 0)).collect();
     for street_area in street_areas(store, area).await? {
         for t in store.case_created_times(&street_area, from, to).await? {
-            if let Some(n) = per_day.get_mut(&tongxin_domain::clock::shanghai(t).date_naive()) {
+            if let Some(n) = per_day.get_mut(&tongxin_domain::kernel::clock::shanghai(t).date_naive()) {
                 *n += 1;
             }
         }

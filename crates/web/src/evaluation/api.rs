@@ -19,9 +19,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, put};
 use serde::{Deserialize, Serialize};
 use tongxin_app::evaluation::{self, EvaluationError, Level, RankedUnit};
-use tongxin_domain::access::{Action, Role, Scope};
 use tongxin_domain::case::Weights;
-use tongxin_domain::region::RegionCode;
+use tongxin_domain::kernel::access::{Action, Role, Scope};
+use tongxin_domain::kernel::region::RegionCode;
 use tongxin_exchange::{EvaluationRow, evaluation_csv, evaluation_xlsx};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

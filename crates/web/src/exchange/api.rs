@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tongxin_domain::access::Action;
+use tongxin_domain::kernel::access::Action;
 use tongxin_exchange::{ExportError, GridImportReport, ImportError, ResidentImportReport};
 
 /// Largest upload accepted (a workbook of 100,000 residents is ~10 MB).

@@ -19,10 +19,10 @@ use axum::routing::{MethodRouter, any, get};
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use render::{Format, Open311Error, Reply, V};
 use tongxin_app::cases::{CaseError, Place, Report, Reporter};
+use tongxin_domain::case::deadline::Urgency;
 use tongxin_domain::case::{CaseKind, Channel, Status, format_code, parse_code};
-use tongxin_domain::clock::{from_shanghai, local_minute, shanghai};
-use tongxin_domain::deadline::Urgency;
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::clock::{from_shanghai, local_minute, shanghai};
+use tongxin_domain::kernel::phone::Phone;
 use tongxin_store::StoreError;
 use tongxin_store::cases::categories::CategoryRow;
 use tongxin_store::cases::open311::{MAX_REQUESTS, RequestFilter, ServiceRequestRow};
@@ -339,15 +339,19 @@ async fn create_request(
     let name = full_name(get("first_name"), get("last_name"));
     // Bounded texts (issue 9, items 4 and 13); intake checks them again, this names the parameter.
     if let Some(n) = &name
-        && let Err(e) = tongxin_domain::text::PersonName::optional(n)
+        && let Err(e) = tongxin_domain::kernel::text::PersonName::optional(n)
     {
         return Err(Open311Error::bad_request(f, format!("first_name / last_name：{e}")));
     }
     for (key, max, lines) in [
-        ("description", tongxin_domain::text::Description::MAX_CHARS, tongxin_domain::text::Lines::Many),
-        ("address_string", tongxin_domain::text::Address::MAX_CHARS, tongxin_domain::text::Lines::One),
+        (
+            "description",
+            tongxin_domain::kernel::text::Description::MAX_CHARS,
+            tongxin_domain::kernel::text::Lines::Many,
+        ),
+        ("address_string", tongxin_domain::kernel::text::Address::MAX_CHARS, tongxin_domain::kernel::text::Lines::One),
     ] {
-        if let Err(e) = tongxin_domain::text::check(key, get(key).unwrap_or(""), max, lines) {
+        if let Err(e) = tongxin_domain::kernel::text::check(key, get(key).unwrap_or(""), max, lines) {
             return Err(Open311Error::bad_request(f, e.to_string()));
         }
     }

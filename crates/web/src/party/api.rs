@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use tongxin_domain::access::Action;
+use tongxin_domain::kernel::access::Action;
 use tongxin_store::party::{Department, PartyMember, PartyOrg};
 use tongxin_store::{Page, Paged};
 

@@ -20,8 +20,8 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use tongxin_domain::access::{Action, Scope};
-use tongxin_domain::mask::mask_name;
+use tongxin_domain::kernel::access::{Action, Scope};
+use tongxin_domain::kernel::mask::mask_name;
 use tongxin_store::Page;
 use tongxin_store::party::{ORG_KINDS, PartyMember, PartyOrg};
 

@@ -8,9 +8,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tongxin_domain::access::Action;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::access::Action;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::residents::{
     NewResident, Resident, ResidentPatch, ResidentQuery, SearchRefused, Searcher, Unmasked,
 };
@@ -38,7 +38,8 @@ pub async fn search(
     }
     // No NUL or control characters in a search (issue 9, item 13).
     for (field, v) in [("q", Some(p.q.as_str())), ("tag", p.tag.as_deref()), ("grid", p.grid.as_deref())] {
-        tongxin_domain::text::query(field, v.unwrap_or("")).map_err(|e| ApiError::invalid(field, e.to_string()))?;
+        tongxin_domain::kernel::text::query(field, v.unwrap_or(""))
+            .map_err(|e| ApiError::invalid(field, e.to_string()))?;
     }
     let query = ResidentQuery { q: p.q, tag: p.tag.filter(|t| !t.is_empty()), grid: p.grid.filter(|g| !g.is_empty()) };
     let page = Page::new(p.page, p.per_page);
@@ -94,18 +95,18 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Resident>)> {
     caller.require(Action::WriteResidents)?;
     // Every text bounded, without NUL or control characters (issue 9, items 4 and 13).
-    let name = tongxin_domain::text::PersonName::new(&req.name)
+    let name = tongxin_domain::kernel::text::PersonName::new(&req.name)
         .map_err(|e| ApiError::invalid("name", e.to_string()))?
         .into_string();
-    tongxin_domain::text::Label::optional_named("与户主关系", &req.relation)
+    tongxin_domain::kernel::text::Label::optional_named("与户主关系", &req.relation)
         .map_err(|e| ApiError::invalid("relation", e.to_string()))?;
-    tongxin_domain::text::query("grid_code", &req.grid_code)
+    tongxin_domain::kernel::text::query("grid_code", &req.grid_code)
         .map_err(|e| ApiError::invalid("grid_code", e.to_string()))?;
     if req.tags.len() > 20 {
         return Err(ApiError::invalid("tags", "标签最多 20 个"));
     }
     for t in &req.tags {
-        tongxin_domain::text::Label::named("标签", t).map_err(|e| ApiError::invalid("tags", e.to_string()))?;
+        tongxin_domain::kernel::text::Label::named("标签", t).map_err(|e| ApiError::invalid("tags", e.to_string()))?;
     }
     let id_number = IdNumber::parse(&req.id_number).map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
     let phone = match req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {

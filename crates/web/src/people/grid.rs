@@ -18,8 +18,8 @@ use crate::ui::staff::Staff;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{MethodRouter, get, post};
-use tongxin_domain::access::{Action, Scope};
-use tongxin_domain::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+use tongxin_domain::case::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+use tongxin_domain::kernel::access::{Action, Scope};
 
 /// Room for the photos of a patrol report plus its text fields.
 const MAX_PATROL_BODY: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024;

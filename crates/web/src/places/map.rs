@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
-use tongxin_domain::access::Role;
+use tongxin_domain::kernel::access::Role;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 
@@ -129,7 +129,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
                 code: c.code.clone(),
                 title: c.title.clone(),
                 address: c.address.clone(),
-                deadline: c.deadline_at.map(tongxin_domain::clock::local_minute).unwrap_or_default(),
+                deadline: c.deadline_at.map(tongxin_domain::kernel::clock::local_minute).unwrap_or_default(),
                 on_map: c.lng.is_some() && c.lat.is_some(),
             })
             .collect(),

@@ -15,7 +15,7 @@ use axum::routing::{MethodRouter, get};
 use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 use std::fmt::Write;
-use tongxin_domain::access::Action;
+use tongxin_domain::kernel::access::Action;
 use tongxin_store::Page;
 
 /// Codes per sheet: three across and four down fill an A4 page.

@@ -21,10 +21,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
+use tongxin_domain::case::photo::MAX_PHOTOS;
 use tongxin_domain::case::{Action, Channel, Satisfaction, Status};
-use tongxin_domain::clock::local_minute;
-use tongxin_domain::phone::Phone;
-use tongxin_domain::photo::MAX_PHOTOS;
+use tongxin_domain::kernel::clock::local_minute;
+use tongxin_domain::kernel::phone::Phone;
 use tongxin_store::cases::read::CaseView;
 
 /// Every photo at its largest plus the text fields (each part has its own limit too).
@@ -540,7 +540,7 @@ async fn track(
         _ => "",
     };
     let building = match c.building_id {
-        Some(id) => match state.store.building(&tongxin_domain::access::Scope::All, id).await {
+        Some(id) => match state.store.building(&tongxin_domain::kernel::access::Scope::All, id).await {
             Ok(b) => Some(format!("{}（{}）", b.name, b.address)),
             Err(tongxin_store::StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),

@@ -78,7 +78,7 @@ impl Projection {
 
 /// The outer ring of a stored boundary as (lng, lat) pairs; empty if it does not parse.
 pub fn outer_ring(geometry: &str) -> Vec<(f64, f64)> {
-    match tongxin_domain::geo::polygon_from_geojson_str(geometry) {
+    match tongxin_domain::places::polygon_from_geojson_str(geometry) {
         Ok(p) => p.exterior().coords().map(|c| (c.x, c.y)).collect(),
         Err(_) => Vec::new(),
     }

@@ -3,7 +3,7 @@
 
 use super::flash::Flash;
 use super::staff::Staff;
-use tongxin_domain::access::Role;
+use tongxin_domain::kernel::access::Role;
 
 /// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
 pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -8,7 +8,7 @@ use crate::auth::next::next_or_start;
 use crate::auth::{Caller, SESSION_COOKIE, cookie_value};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use tongxin_domain::access::{Action, Scope, role_may};
+use tongxin_domain::kernel::access::{Action, Scope, role_may};
 use tongxin_store::Actor;
 use tongxin_store::users::User;
 

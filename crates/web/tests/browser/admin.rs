@@ -15,7 +15,7 @@ both_backends! {
         let Some(b) = Browser::start_at(f.app.clone(), DESKTOP).await else { return };
         b.goto("/admin/categories").await;
         b.wait_for("#username").await;
-        let code = tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp());
+        let code = tongxin_domain::accounts::totp::code_at(ADMIN_TOTP, f.store.now().timestamp());
         b.submit_login(Who::Admin.username(), PASSWORD, Some(&code)).await;
         b.wait_for("#dry-category").await;
         assert_eq!(b.current_path().await, "/admin/categories", "{}: back to the page asked for", t.label);

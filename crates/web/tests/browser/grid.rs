@@ -8,7 +8,7 @@ use tongxin_testkit::both_backends;
 
 use browser::{Browser, PHONE};
 use support::*;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 

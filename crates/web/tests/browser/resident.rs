@@ -9,8 +9,8 @@ use tongxin_testkit::both_backends;
 use browser::{Browser, PHONE};
 use support::*;
 use tongxin_app::cases::CaseActor;
-use tongxin_domain::access::Scope;
 use tongxin_domain::case::{Action, Unit};
+use tongxin_domain::kernel::access::Scope;
 
 both_backends! {
     async fn a_resident_reports_from_a_qr_code_follows_and_rates_the_case(t: TestStore) {

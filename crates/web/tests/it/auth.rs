@@ -115,7 +115,7 @@ both_backends! {
         assert_eq!(no_code.json()["error"]["code"], "totp_required", "{}", t.label);
 
         f.clock.advance(chrono::Duration::seconds(30));
-        let code = tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp());
+        let code = tongxin_domain::accounts::totp::code_at(ADMIN_TOTP, f.store.now().timestamp());
         let body = format!(r#"{{"username":"admin","password":"{PASSWORD}","totp_code":"{code}"}}"#);
         assert_eq!(
             send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&body)).await.status,
@@ -142,8 +142,8 @@ both_backends! {
         let setup = send(&f.app, &pending, "POST", "/api/v1/auth/totp/setup", None).await.json();
         let secret = setup["secret"].as_str().unwrap();
         assert!(setup["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
-        let code = tongxin_domain::totp::code_at(
-            &tongxin_domain::totp::decode_secret(secret).unwrap(),
+        let code = tongxin_domain::accounts::totp::code_at(
+            &tongxin_domain::accounts::totp::decode_secret(secret).unwrap(),
             f.store.now().timestamp(),
         );
         let enable = format!(r#"{{"secret":"{secret}","code":"{code}"}}"#);

@@ -716,21 +716,21 @@ impl Vars<'_> {
         s = s.replace("{unique}", &unique);
         if s.contains("{new_id}") {
             let seq = (self.who as u16) * 50 + self.counter as u16;
-            let id = tongxin_domain::idcard::IdNumber::compose(
+            let id = tongxin_domain::people::idcard::IdNumber::compose(
                 "330702",
                 chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
                 seq,
             );
             s = s.replace("{new_id}", id.as_str());
         }
-        let admin = tongxin_domain::access::Scope::All;
+        let admin = tongxin_domain::kernel::access::Scope::All;
         for (key, id) in [("{version_in}", ids.resident_a1), ("{version_out}", ids.resident_c1)] {
             if s.contains(key) {
                 let v = f.store.resident(&admin, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
             }
         }
-        let admin_scope = tongxin_domain::access::Scope::All;
+        let admin_scope = tongxin_domain::kernel::access::Scope::All;
         for (key, id) in [("{case_version_in}", ids.case_a1.id), ("{case_version_out}", ids.case_c1.id)] {
             if s.contains(key) {
                 let v = f.store.case(&admin_scope, id).await.unwrap().version;

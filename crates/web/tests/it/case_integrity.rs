@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::pages::*;
 use support::*;
-use tongxin_domain::access::Scope;
+use tongxin_domain::kernel::access::Scope;
 use tongxin_testkit::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> i64 {

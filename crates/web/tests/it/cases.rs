@@ -244,7 +244,7 @@ both_backends! {
         let found =
             send(&f.app, &dispatcher, "GET", "/api/v1/cases?status=all&q=%E5%A4%9C%E5%B8%82", None).await.json();
         assert!(found["total"].as_i64().unwrap() >= 2, "{}: 夜市 found: {found}", t.label);
-        let month = tongxin_domain::clock::shanghai(f.store.now()).format("%Y-%m").to_string();
+        let month = tongxin_domain::kernel::clock::shanghai(f.store.now()).format("%Y-%m").to_string();
         let stats = f.store.unit_month_stats(&month, "dept:1").await.unwrap();
         assert_eq!(
             (stats[0].reopened, stats[0].rated, stats[0].satisfied),

@@ -15,7 +15,7 @@ async fn run_case_a1(f: &Fixture) {
     let cases = &f.state.cases;
     let dept = CaseActor::Staff(f.store.user(f.ids.users[&Who::Department]).await.unwrap());
     let dispatcher = CaseActor::Staff(f.store.user(f.ids.users[&Who::Dispatcher]).await.unwrap());
-    let c = f.store.case(&tongxin_domain::access::Scope::All, f.ids.case_a1.id).await.unwrap();
+    let c = f.store.case(&tongxin_domain::kernel::access::Scope::All, f.ids.case_a1.id).await.unwrap();
     assert_eq!(c.lead_unit.as_ref().map(Unit::key).as_deref(), Some("dept:1"));
     let unit = Unit::Department(1);
     let c = cases.act(&dept, c.id, c.version, Action::Acknowledge { unit: unit.clone() }).await.unwrap();

@@ -313,7 +313,7 @@ both_backends! {
         let id = f.ids.users[&Who::Mediator];
         let u = f.store.user(id).await.unwrap();
         let scope_region = match &u.scope {
-            tongxin_domain::access::Scope::Region { code } => Some(code.to_string()),
+            tongxin_domain::kernel::access::Scope::Region { code } => Some(code.to_string()),
             _ => None,
         };
         let access = tongxin_store::users::UserAccess {
@@ -528,15 +528,15 @@ both_backends! {
         let admin = login(&f, Who::Admin).await;
         let setup = send(&f.app, &admin, "POST", "/api/v1/auth/totp/setup", None).await.json();
         let secret = setup["secret"].as_str().unwrap().to_string();
-        let raw_secret = tongxin_domain::totp::decode_secret(&secret).unwrap();
+        let raw_secret = tongxin_domain::accounts::totp::decode_secret(&secret).unwrap();
         f.clock.advance(chrono::Duration::seconds(30));
         let now = f.store.now().timestamp();
-        let new_code = tongxin_domain::totp::code_at(&raw_secret, now);
+        let new_code = tongxin_domain::accounts::totp::code_at(&raw_secret, now);
         let body = format!(r#"{{"secret":"{secret}","code":"{new_code}"}}"#);
         let refused = send(&f.app, &admin, "POST", "/api/v1/auth/totp/enable", Some(&body)).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
         assert_eq!(refused.json()["error"]["field"], "current_code");
-        let current = tongxin_domain::totp::code_at(ADMIN_TOTP, now);
+        let current = tongxin_domain::accounts::totp::code_at(ADMIN_TOTP, now);
         let body = format!(r#"{{"secret":"{secret}","code":"{new_code}","current_code":"{current}"}}"#);
         let ok = send(&f.app, &admin, "POST", "/api/v1/auth/totp/enable", Some(&body)).await;
         assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}: {}", t.label, ok.body);

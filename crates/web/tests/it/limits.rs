@@ -268,7 +268,7 @@ async fn submit(f: &Fixture, admin: &Session, key: &str, entry: Entry, value: &s
         Entry::Resident(k) => {
             // A valid ID number per request (the check digit computed).
             let birth = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap();
-            let id = tongxin_domain::idcard::IdNumber::compose("330702", birth, 100 + n as u16);
+            let id = tongxin_domain::people::idcard::IdNumber::compose("330702", birth, 100 + n as u16);
             let mut b =
                 json!({ "name": "测试居民", "id_number": id.as_str(), "grid_code": GRID_A1, "relation": "本人" });
             b[k] = json!(value);

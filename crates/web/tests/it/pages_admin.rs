@@ -12,8 +12,8 @@ use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
 use support::pages::*;
 use support::*;
-use tongxin_domain::deadline::TimeLimit;
-use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::case::deadline::TimeLimit;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::Page;
 
 const PAGES: [&str; 6] =
@@ -236,7 +236,7 @@ both_backends! {
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(flash_of(&ok), "已创建账号 zhang.grid（网格员）");
         let created = f.store.credentials("zhang.grid").await.unwrap().user;
-        assert_eq!(created.role, tongxin_domain::access::Role::GridWorker);
+        assert_eq!(created.role, tongxin_domain::kernel::access::Role::GridWorker);
         let list = get(&f, &admin, "/admin/users").await;
         assert!(list.body.contains("zhang.grid") && list.body.contains("张网格"));
         let audit = f.store.audit_list(Some(("user", &created.id.to_string())), Page::default()).await.unwrap();
@@ -672,9 +672,9 @@ both_backends! {
         let shown = follow(&f, &admin, &ok).await;
         assert!(shown.body.contains("角色：社区工作者"), "{}", shown.body);
         let u = f.store.user(id).await.unwrap();
-        assert_eq!(u.role, tongxin_domain::access::Role::CommunityWorker);
+        assert_eq!(u.role, tongxin_domain::kernel::access::Role::CommunityWorker);
         assert!(
-            matches!(&u.scope, tongxin_domain::access::Scope::Region { code } if code.as_str() == COMMUNITY_A),
+            matches!(&u.scope, tongxin_domain::kernel::access::Scope::Region { code } if code.as_str() == COMMUNITY_A),
             "{:?}",
             u.scope
         );

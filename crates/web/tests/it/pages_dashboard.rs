@@ -32,7 +32,7 @@ async fn report_id_at(f: &Fixture, point: (f64, f64), text: &str, phone: &str) -
     let found = f
         .store
         .case_queue(
-            &tongxin_domain::access::Scope::All,
+            &tongxin_domain::kernel::access::Scope::All,
             &tongxin_store::cases::read::QueueFilter { q: None, ..Default::default() },
             tongxin_store::Page::new(Some(1), Some(200)),
         )

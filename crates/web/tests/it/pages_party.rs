@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use support::pages::*;
 use support::*;
-use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::party::{NewPartyMember, insert_members};
 use tongxin_store::places::{NewHousehold, insert_households};
 

@@ -9,7 +9,7 @@ use tongxin_testkit::both_backends;
 use axum::http::StatusCode;
 use support::pages::*;
 use support::*;
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::phone::Phone;
 use tongxin_web::pages::assets::linked_assets;
 
 const BUDGET_BYTES: usize = 100_000;

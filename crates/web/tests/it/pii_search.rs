@@ -9,7 +9,7 @@ use tongxin_testkit::both_backends;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use support::*;
-use tongxin_domain::idcard::IdNumber;
+use tongxin_domain::people::idcard::IdNumber;
 
 fn id_of(resident: i64) -> String {
     IdNumber::compose("330702", NaiveDate::from_ymd_opt(1950, 1, 1).unwrap(), resident as u16).as_str().to_string()

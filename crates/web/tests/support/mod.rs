@@ -15,9 +15,9 @@ use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use std::collections::HashMap;
-use tongxin_domain::access::Role;
-use tongxin_domain::idcard::IdNumber;
-use tongxin_domain::phone::Phone;
+use tongxin_domain::kernel::access::Role;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::people::idcard::IdNumber;
 use tongxin_store::party::{NewDepartment, NewPartyMember, NewPartyOrg, insert_members, insert_orgs};
 use tongxin_store::places::{NewBuilding, NewHousehold};
 use tongxin_store::residents::NewResident;
@@ -109,7 +109,7 @@ pub struct Ids {
 pub struct Fixture {
     pub state: AppState,
     pub store: Store,
-    pub clock: std::sync::Arc<tongxin_domain::clock::ManualClock>,
+    pub clock: std::sync::Arc<tongxin_domain::kernel::clock::ManualClock>,
     pub app: Router,
     pub ids: Ids,
 }
@@ -376,7 +376,7 @@ pub async fn login(f: &Fixture, who: Who) -> Session {
     let totp = if who == Who::Admin {
         // A TOTP code is good once: step the clock past the last used step.
         f.clock.advance(chrono::Duration::seconds(30));
-        format!(",\"totp_code\":\"{}\"", tongxin_domain::totp::code_at(ADMIN_TOTP, f.store.now().timestamp()))
+        format!(",\"totp_code\":\"{}\"", tongxin_domain::accounts::totp::code_at(ADMIN_TOTP, f.store.now().timestamp()))
     } else {
         String::new()
     };

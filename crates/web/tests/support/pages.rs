@@ -205,7 +205,7 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
             place: tongxin_app::cases::Place::Grid { code: super::GRID_A1.into() },
             address: "桃园小区3幢".into(),
             requester_name: Some("王先生".into()),
-            phone: Some(tongxin_domain::phone::Phone::parse("13812345678").unwrap()),
+            phone: Some(tongxin_domain::kernel::phone::Phone::parse("13812345678").unwrap()),
             photos: Vec::new(),
             reporter: tongxin_app::cases::Reporter::System("test".into()),
             on_spot_reply: None,
@@ -216,5 +216,5 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
 
 /// A case's status, read past every scope.
 pub async fn case_status(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().status.as_str().to_string()
+    f.store.case(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().status.as_str().to_string()
 }

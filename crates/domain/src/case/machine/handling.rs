@@ -2,12 +2,12 @@
 
 use super::{DISPATCH_ROLES, Draft, SUPERVISOR_ROLES};
 use crate::case::action::Actor;
+use crate::case::deadline::TimeLimit;
 use crate::case::decision::{ClockChange, Event, EventKind, Notice, supervision_label};
 use crate::case::error::{TransitionError, optional, required};
 use crate::case::state::{ExtensionRequest, MAX_SUPERVISION_LEVEL};
 use crate::case::status::Status;
 use crate::case::unit::Unit;
-use crate::deadline::TimeLimit;
 use serde_json::json;
 
 pub(super) fn acknowledge(d: &mut Draft, actor: &Actor, unit: &Unit) -> Result<(), TransitionError> {
@@ -102,7 +102,9 @@ pub(super) fn request_extension(
     if extra.is_zero() {
         return Err(TransitionError::ZeroExtension);
     }
-    if let Some(max) = extra.above(crate::deadline::MAX_EXTENSION_HOURS, crate::deadline::MAX_EXTENSION_WORKING_DAYS) {
+    if let Some(max) =
+        extra.above(crate::case::deadline::MAX_EXTENSION_HOURS, crate::case::deadline::MAX_EXTENSION_WORKING_DAYS)
+    {
         return Err(TransitionError::ExtensionTooLong { max });
     }
     required("延期理由", reason)?;

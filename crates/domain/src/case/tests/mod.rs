@@ -7,8 +7,8 @@ mod props;
 mod walk;
 
 use super::*;
-use crate::access::Role;
-use crate::deadline::TimeLimit;
+use crate::case::deadline::TimeLimit;
+use crate::kernel::access::Role;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 pub(super) const G1: &str = "330702001008001";
@@ -48,7 +48,7 @@ pub(super) fn leader() -> Actor {
     staff(Role::Leader)
 }
 
-/// What the caller does with the deadline (a stand-in for `crate::deadline`).
+/// What the caller does with the deadline (a stand-in for `crate::case::deadline`).
 pub(super) fn apply_clock(state: &mut CaseState, clock: &Option<ClockChange>, now: DateTime<Utc>) {
     match clock {
         Some(ClockChange::Start) => state.deadline = Some(now + Duration::days(3)),

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
+use tongxin_domain::case::deadline::Urgency;
 use tongxin_domain::case::{CaseKind, route};
-use tongxin_domain::deadline::Urgency;
 use tongxin_store::cases::categories::CategoryRow;
 
 #[derive(Deserialize, Default)]
@@ -111,7 +111,7 @@ async fn dry_run(s: &AppState, q: &Params, departments: &HashMap<i64, String>) -
                 return Err("经纬度应为数字，如 纬度 29.0895、经度 119.6605".into());
             };
             let index = s.locator.get(&s.store).await.map_err(|_| "系统繁忙，请稍后重试".to_string())?;
-            index.grids.locate(tongxin_domain::geo::LngLat { x: lng, y: lat }).map(|i| index.info[i].code.clone())
+            index.grids.locate(tongxin_domain::places::LngLat { x: lng, y: lat }).map(|i| index.info[i].code.clone())
         }
         (None, None, None) => None,
         _ => return Err("经纬度须同时填写".into()),

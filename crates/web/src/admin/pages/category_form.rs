@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tongxin_domain::case::CaseKind;
-use tongxin_domain::deadline::Urgency;
+use tongxin_domain::case::deadline::Urgency;
 use tongxin_store::cases::categories::CategoryRow;
 
 /// What the category form sent (or shows): every field as typed.
@@ -141,7 +141,9 @@ fn check_category(
         err("name", "类别名称不能为空".into());
     } else if name.chars().count() > 30 {
         err("name", "类别名称不超过 30 个字".into());
-    } else if let Err(e) = tongxin_domain::text::check("类别名称", &name, 30, tongxin_domain::text::Lines::One) {
+    } else if let Err(e) =
+        tongxin_domain::kernel::text::check("类别名称", &name, 30, tongxin_domain::kernel::text::Lines::One)
+    {
         // NUL and control characters (issue 9, items 4 and 13).
         err("name", e.to_string());
     }

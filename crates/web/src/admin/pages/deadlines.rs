@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use serde::Deserialize;
 use tongxin_app::cases::config::{CALENDAR_KEY, DEADLINE_KEY};
-use tongxin_domain::calendar::{DayKind, WorkingCalendar};
-use tongxin_domain::deadline::{DeadlinePolicy, TimeLimit, Urgency};
+use tongxin_domain::case::deadline::{DeadlinePolicy, TimeLimit, Urgency};
+use tongxin_domain::kernel::calendar::{DayKind, WorkingCalendar};
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -99,7 +99,7 @@ async fn render_page(
     let (amount, working_days) = split(policy.contact);
     limits.push(LimitRow { key: "contact", label: "联系诉求人", amount, working_days });
     let years = cfg.calendar.years();
-    let this_year = tongxin_domain::deadline::shanghai_date(s.store.now()).year();
+    let this_year = tongxin_domain::case::deadline::shanghai_date(s.store.now()).year();
     let year = year
         .filter(|y| years.contains(y))
         .or_else(|| years.contains(&this_year).then_some(this_year))

@@ -19,7 +19,7 @@ use crate::ui::error::PageError;
 use crate::ui::staff::Staff;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
-use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::{Page, Paged};
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {

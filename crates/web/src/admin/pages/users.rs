@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
-use tongxin_domain::access::{Role, Scope};
+use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::Page;
 use tongxin_store::users::User;
 

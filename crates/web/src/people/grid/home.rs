@@ -11,7 +11,7 @@ use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Query, State};
 use serde::Deserialize;
-use tongxin_domain::access::Action;
+use tongxin_domain::kernel::access::Action;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 

@@ -15,9 +15,9 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use tongxin_app::cases::{CaseError, Place, Report, Reporter};
-use tongxin_domain::access::Action;
 use tongxin_domain::case::Channel;
-use tongxin_domain::photo::MAX_PHOTOS;
+use tongxin_domain::case::photo::MAX_PHOTOS;
+use tongxin_domain::kernel::access::Action;
 use tongxin_store::Page;
 use tongxin_store::places::Building;
 

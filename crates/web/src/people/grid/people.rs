@@ -15,7 +15,7 @@ use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use tongxin_domain::access::{Action, Role, Scope};
+use tongxin_domain::kernel::access::{Action, Role, Scope};
 use tongxin_store::residents::{KNOWN_TAGS, Resident, ResidentQuery, SearchRefused, Searcher};
 use tongxin_store::{Page, Paged, StoreError};
 
@@ -119,7 +119,7 @@ struct HouseholdsPage {
 }
 
 fn today(s: &AppState) -> chrono::NaiveDate {
-    tongxin_domain::clock::shanghai(s.store.now()).date_naive()
+    tongxin_domain::kernel::clock::shanghai(s.store.now()).date_naive()
 }
 
 pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {

@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
-use tongxin_domain::access::Action;
-use tongxin_domain::clock::{from_shanghai, local_minute, shanghai};
+use tongxin_domain::kernel::access::Action;
+use tongxin_domain::kernel::clock::{from_shanghai, local_minute, shanghai};
 use tongxin_store::visits::{MAX_NOTE_CHARS, NewVisit, VISIT_KINDS};
 use tongxin_store::{Page, StoreError};
 

@@ -104,7 +104,7 @@ impl IdNumber {
     }
 
     pub fn masked(&self) -> String {
-        crate::mask::mask_id_number(&self.0)
+        crate::kernel::mask::mask_id_number(&self.0)
     }
 }
 

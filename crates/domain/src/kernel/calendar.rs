@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 /// The longest range one line may span, to catch typos such as `2026-10-01..2027-10-07`.
 const MAX_RANGE_DAYS: i64 = 31;
 
-const BUILTIN: &str = include_str!("../data/calendar-cn.txt");
+const BUILTIN: &str = include_str!("../../data/calendar-cn.txt");
 
 /// What kind of day a date is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

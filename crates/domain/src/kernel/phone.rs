@@ -33,7 +33,7 @@ impl Phone {
     }
 
     pub fn masked(&self) -> String {
-        crate::mask::mask_phone(&self.0)
+        crate::kernel::mask::mask_phone(&self.0)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Roles, scopes and what each role may do. Every read is limited to the user's scope: a region
 //! subtree (by code prefix) or a department. Department staff never see residents.
 
-use crate::region::RegionCode;
+use crate::kernel::region::RegionCode;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

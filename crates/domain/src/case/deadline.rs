@@ -16,16 +16,16 @@
 //!   hour, and `WorkingDays(0)` is the end of the dispatch day.
 //! - Every instant is UTC.
 
-use crate::calendar::WorkingCalendar;
+use crate::kernel::calendar::WorkingCalendar;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The default warning point: 80% of the allowed time.
 pub const DEFAULT_WARN_RATIO: f64 = 0.8;
 
-/// China Standard Time, UTC+8 (defined once, in [`crate::clock::CHINA`]).
+/// China Standard Time, UTC+8 (defined once, in [`crate::kernel::clock::CHINA`]).
 pub fn shanghai() -> FixedOffset {
-    crate::clock::CHINA
+    crate::kernel::clock::CHINA
 }
 
 /// The Shanghai calendar date of an instant (total: chrono's last instants have no Shanghai
@@ -279,7 +279,7 @@ pub fn extend(current_deadline: DateTime<Utc>, extra: TimeLimit, cal: &WorkingCa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::DayKind;
+    use crate::kernel::calendar::DayKind;
     use chrono::{Datelike, Timelike};
     use proptest::prelude::*;
 

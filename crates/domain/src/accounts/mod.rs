@@ -1,0 +1,3 @@
+//! Staff accounts: the second factor of a login.
+
+pub mod totp;
