@@ -10,12 +10,12 @@ use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::case::{Action, Channel, Satisfaction, Unit, UnitCounts, Weights};
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
+use tongxin_store::accounts::User;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::CaseView;
 use tongxin_store::party::{NewDepartment, insert_departments};
 use tongxin_store::regions::{NewRegion, insert_regions};
 use tongxin_store::testing::all_stores;
-use tongxin_store::users::User;
 use tongxin_store::{Actor, Store};
 
 const STREET: &str = "330702001";
@@ -85,7 +85,7 @@ async fn rules(cases: &CaseService) {
             auto_dispatch: true,
             version: 1,
         };
-        cases.store().create_rule(&Actor::system("test"), &rule).await.unwrap();
+        cases.store().categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     }
     cases.reload().await.unwrap();
 }
@@ -140,7 +140,7 @@ impl Loop {
     }
 
     async fn view(&self, id: i64) -> CaseView {
-        self.cases.store().case(&Scope::All, id).await.unwrap()
+        self.cases.store().cases().get(&Scope::All, id).await.unwrap()
     }
 
     /// 签收, (联系诉求人), 办结, 核查, 结案 by department `dept`.
@@ -322,7 +322,7 @@ async fn monthly_rankings_follow_the_three_rates() {
             [(1, "城管执法中队", Some(66_667)), (2, "市场监管所", Some(33_333)), (3, "环卫所", None)],
             "{label}"
         );
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
         t.cleanup().await;
     }
 }

@@ -7,12 +7,12 @@ use tongxin_app::cases::{CaseService, HotlineImportError};
 use tongxin_app::locator::LocatorCache;
 use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::region::RegionCode;
+use tongxin_store::accounts::{NewUser, User};
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::party::{NewDepartment, insert_departments};
 use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
 use tongxin_store::testing::all_stores;
-use tongxin_store::users::{NewUser, User};
 use tongxin_store::{Actor, Page, Store};
 
 const STREET: &str = "330702001";
@@ -78,7 +78,7 @@ async fn service(store: &Store) -> CaseService {
         auto_dispatch: true,
         version: 1,
     };
-    store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+    store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     cases.reload().await.unwrap();
     cases
 }
@@ -94,11 +94,11 @@ async fn dispatcher(store: &Store) -> User {
         can_unmask: false,
         totp_secret: None,
     };
-    store.create_user(&Actor::system("test"), &u).await.unwrap()
+    store.accounts().create_user(&Actor::system("test"), &u).await.unwrap()
 }
 
 async fn case_count(store: &Store) -> i64 {
-    store.case_queue(&Scope::All, &QueueFilter::default(), Page::default()).await.unwrap().total
+    store.cases().queue(&Scope::All, &QueueFilter::default(), Page::default()).await.unwrap().total
 }
 
 fn file(rows: &[&str]) -> Vec<u8> {
@@ -136,7 +136,7 @@ async fn a_good_file_imports_whole_and_only_once() {
         );
         assert_eq!(case_count(store).await, 3);
 
-        let first = store.case(&Scope::All, report.cases[0].id).await.unwrap();
+        let first = store.cases().get(&Scope::All, report.cases[0].id).await.unwrap();
         assert_eq!(first.title, "【12345-BJ20261120-0001】楼上装修噪音，早上7点就开始");
         assert_eq!(
             (first.channel.as_str(), first.grid_code.as_deref(), first.status.as_str(), first.lead_unit.as_deref()),
@@ -147,19 +147,19 @@ async fn a_good_file_imports_whole_and_only_once() {
             (first.requester_name.as_deref(), first.phone_masked.as_deref()),
             (Some("张先生"), Some("138****5678"))
         );
-        let second = store.case(&Scope::All, report.cases[1].id).await.unwrap();
+        let second = store.cases().get(&Scope::All, report.cases[1].id).await.unwrap();
         assert_eq!(second.description, "垃圾桶满溢，\"三天\"没人清运\n请尽快处理", "{label}");
         assert_eq!(
             (second.category_code.as_str(), second.grid_code.as_deref(), second.status.as_str()),
             ("city.garbage", Some(A2), "received"),
             "{label}: no rule for garbage, waits for the dispatcher"
         );
-        let third = store.case(&Scope::All, report.cases[2].id).await.unwrap();
+        let third = store.cases().get(&Scope::All, report.cases[2].id).await.unwrap();
         assert_eq!(
             (third.category_code.as_str(), third.urgency.as_str(), third.phone_masked.as_deref()),
             ("utility.water", "emergency", None)
         );
-        let events = store.case_events(first.id).await.unwrap();
+        let events = store.cases().events(first.id).await.unwrap();
         assert_eq!(events[0].kind, "received");
         assert!(
             events[0].note.contains("工单编号 BJ20261120-0001") && events[0].note.contains("来电时间 2026-11-20 08:30"),
@@ -168,7 +168,8 @@ async fn a_good_file_imports_whole_and_only_once() {
         );
         assert_eq!(events[0].actor_name, "system:12345");
         let found = store
-            .case_queue(&Scope::All, &QueueFilter { q: Some("装修".into()), ..Default::default() }, Page::default())
+            .cases()
+            .queue(&Scope::All, &QueueFilter { q: Some("装修".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(found.total, 1, "{label}: imported text is searchable");
@@ -192,7 +193,7 @@ async fn a_good_file_imports_whole_and_only_once() {
             .import_hotline_csv_as_system(&file(&["BJ-9,2026-11-21 11:00,停车,乱停车,,,,330702002001001,,,"]))
             .await;
         assert_eq!(cli.unwrap().imported, 1, "{label}");
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
         t.cleanup().await;
     }
 }

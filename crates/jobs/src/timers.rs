@@ -35,7 +35,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
     let batch = cfg.batch.max(1);
     let mut report = TimerReport::default();
     loop {
-        let warned = store.mark_deadline_warnings(batch as i64).await?;
+        let warned = store.cases().mark_deadline_warnings(batch as i64).await?;
         report.warned += warned.len();
         for w in &warned {
             tracing::info!(case_id = w.id, code = %w.code, "诉求临近办理期限，已提醒承办单位");
@@ -45,7 +45,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         }
     }
     loop {
-        let overdue = store.mark_overdue(batch as i64).await?;
+        let overdue = store.cases().mark_overdue(batch as i64).await?;
         report.overdue += overdue.len();
         for c in &overdue {
             tracing::info!(case_id = c.id, code = %c.code, "诉求已超期，已标记并通知");
@@ -55,7 +55,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         }
     }
     loop {
-        let pending = store.pending_supervisions(batch as i64).await?;
+        let pending = store.cases().pending_supervisions(batch as i64).await?;
         for c in &pending {
             let action = Action::Supervise { note: AUTO_SUPERVISION_NOTE.into() };
             match cases.act(&CaseActor::System, c.id, c.version, action).await {
@@ -72,13 +72,13 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
                 // notice, and the pass goes on with the other cases (issue 9 R6).
                 Err(CaseError::Store(StoreError::Invalid(reason))) => {
                     report.quarantined += 1;
-                    if store.quarantine_case("timers", c.id, &reason).await? {
+                    if store.cases().quarantine("timers", c.id, &reason).await? {
                         tracing::error!(case_id = c.id, code = %c.code, %reason, "诉求数据损坏，自动督办已跳过并隔离该诉求");
                     }
                 }
                 Err(e) => {
                     report.escalation_failed += 1;
-                    store.drop_pending_supervision(c.id, c.version).await?;
+                    store.cases().drop_pending_supervision(c.id, c.version).await?;
                     tracing::warn!(case_id = c.id, code = %c.code, error = %e, "超期诉求无法自动督办（超期标记已保存）");
                 }
             }

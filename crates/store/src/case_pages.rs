@@ -34,7 +34,7 @@ impl Store {
         let id: Option<i64> =
             on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(code.trim()).fetch_optional(p).await)?;
         let id = id.ok_or(StoreError::NotFound)?;
-        self.case(scope, id).await.map(|c| c.id)
+        self.cases().get(scope, id).await.map(|c| c.id)
     }
 }
 

@@ -15,7 +15,7 @@ fn both_backends_have_the_same_migration_versions() {
 async fn migrations_apply_and_are_idempotent() {
     for t in all_stores().await {
         assert_eq!(t.store.db.migrate().await.unwrap(), 0, "{}: a second run applies nothing", t.label);
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(0), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(0), "{}", t.label);
         t.cleanup().await;
     }
 }

@@ -13,7 +13,7 @@ use tongxin_domain::access::Scope;
 use tongxin_store::testing::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> i64 {
-    f.store.case(&Scope::All, id).await.unwrap().version
+    f.store.cases().get(&Scope::All, id).await.unwrap().version
 }
 
 /// Acts on the case's current version through the JSON API.
@@ -110,7 +110,7 @@ async fn dispatch_and_routing_rules_name_only_units_on_record() {
         ];
         let r = post_form_with_csrf(&f, &admin, "/admin/routing-rules", &form).await;
         assert!(flash_of(&r).contains("承办单位不存在"), "{}: {}", t.label, flash_of(&r));
-        let stored = f.store.routing_rules().await.unwrap();
+        let stored = f.store.categories().rules().await.unwrap();
         assert!(stored.iter().all(|r| r.target_ref != "999" && r.target_ref != COMMUNITY_A), "{}", t.label);
         t.cleanup().await;
     }
@@ -145,7 +145,7 @@ async fn merges_never_loop_nor_go_into_a_merged_or_finished_case() {
             assert_eq!(case_status(&f, id).await, status, "{}: case {id}", t.label);
         }
         // The merge form by tracking code says the same.
-        let code = f.store.case(&Scope::All, a).await.unwrap().code;
+        let code = f.store.cases().get(&Scope::All, a).await.unwrap().code;
         let v = version(&f, c).await.to_string();
         let r = post_form_with_csrf(
             &f,

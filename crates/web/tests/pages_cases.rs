@@ -10,7 +10,7 @@ use support::*;
 use tongxin_store::testing::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::access::Scope::All, id).await.unwrap().version.to_string()
+    f.store.cases().get(&tongxin_domain::access::Scope::All, id).await.unwrap().version.to_string()
 }
 
 fn small(r: &Reply, what: &str) {

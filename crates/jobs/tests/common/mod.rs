@@ -12,10 +12,10 @@ use tongxin_domain::case::Channel;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
 use tongxin_jobs::{SendFuture, SmsSender};
+use tongxin_store::accounts::User;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::party::{NewDepartment, insert_departments};
 use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
-use tongxin_store::users::User;
 use tongxin_store::{Actor, Store};
 
 pub const GRID: &str = "330702001008001";
@@ -74,7 +74,7 @@ pub async fn setup(store: &Store) -> CaseService {
         auto_dispatch: true,
         version: 1,
     };
-    store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+    store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     cases.reload().await.unwrap();
     cases
 }

@@ -4,7 +4,7 @@
 
 use crate::bulk::{Val, insert_rows, reserve_ids, sync_id_sequence};
 use crate::error::StoreError;
-use crate::{Store, on_tx};
+use crate::on_tx;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use tongxin_domain::splitmix::SplitMix;
@@ -100,21 +100,17 @@ const COLS: [&str; 19] = [
     "updated_at",
 ];
 
-impl Store {
+impl super::Cases<'_> {
     /// Writes `spec.count` cases (and their counters) in chunks, reporting progress; returns
     /// how many were written.
-    pub async fn seed_synthetic_cases(
-        &self,
-        spec: &SyntheticSpec,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<u64, StoreError> {
+    pub async fn seed_synthetic(&self, spec: &SyntheticSpec, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut rng = SplitMix(spec.seed);
         let mut counters: HashMap<(String, String), [i64; 6]> = HashMap::new();
         let mut written = 0u64;
         let chunk = 20_000u64;
         while written < spec.count {
             let n = chunk.min(spec.count - written);
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.store.db.begin().await?;
             let first = reserve_ids(&mut tx, "cases").await?;
             let mut rows = Vec::with_capacity(n as usize);
             let mut words = Vec::with_capacity(n as usize);
@@ -175,7 +171,7 @@ impl Store {
             written += n;
             progress(written);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         for ((month, unit), c) in counters {
             let sql = "INSERT INTO unit_month_stats (month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened) \
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month, unit) DO UPDATE SET \
@@ -198,7 +194,7 @@ impl Store {
             })?;
         }
         tx.commit().await?;
-        self.db.analyze().await?;
+        self.store.db.analyze().await?;
         Ok(written)
     }
 }

@@ -44,7 +44,7 @@ pub async fn search(
     let page = Page::new(p.page, p.per_page);
     let actor = caller.actor();
     let who = Searcher { actor: &actor, can_unmask: caller.user.can_unmask };
-    s.store.search_residents_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
+    s.store.residents().search_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
 }
 
 /// A full-number search without the permission is a 403 like the unmask endpoint's; past the
@@ -61,7 +61,7 @@ pub(crate) fn search_refused(e: SearchRefused) -> ApiError {
 /// `GET /api/v1/residents/{id}`
 pub async fn get(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Resident>> {
     caller.require(Action::ReadResidents)?;
-    Ok(Json(s.store.resident(&caller.user.scope, id).await?))
+    Ok(Json(s.store.residents().get(&caller.user.scope, id).await?))
 }
 
 /// `GET /api/v1/residents/{id}/unmasked`: full ID and phone, for holders of the permission; audited.
@@ -70,7 +70,7 @@ pub async fn unmasked(State(s): State<AppState>, caller: Caller, Path(id): Path<
     if !caller.user.can_unmask {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您没有查看完整身份证号和手机号的权限"));
     }
-    Ok(Json(s.store.resident_unmasked(&caller.user.scope, &caller.actor(), id).await?))
+    Ok(Json(s.store.residents().get_unmasked(&caller.user.scope, &caller.actor(), id).await?))
 }
 
 #[derive(Deserialize)]
@@ -123,7 +123,7 @@ pub async fn create(
         relation,
         tags: req.tags,
     };
-    let created = s.store.create_resident(&caller.user.scope, &caller.actor(), new).await?;
+    let created = s.store.residents().create(&caller.user.scope, &caller.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -143,10 +143,12 @@ pub async fn update(
     J(req): J<UpdateResident>,
 ) -> ApiResult<Json<Resident>> {
     caller.require(Action::WriteResidents)?;
-    Ok(Json(s.store.update_resident(&caller.user.scope, &caller.actor(), id, req.version, &req.patch).await.map_err(
-        |e| match e {
-            tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
-            e => e.into(),
-        },
-    )?))
+    Ok(Json(
+        s.store.residents().update(&caller.user.scope, &caller.actor(), id, req.version, &req.patch).await.map_err(
+            |e| match e {
+                tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
+                e => e.into(),
+            },
+        )?,
+    ))
 }

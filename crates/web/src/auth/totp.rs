@@ -39,7 +39,7 @@ pub async fn enable(State(state): State<AppState>, caller: PendingCaller, J(req)
     refuse_silent_replacement(&caller)?;
     let store = &state.store;
     if caller.user.totp_enabled {
-        let creds = store.credentials(&caller.user.username).await?;
+        let creds = store.accounts().credentials(&caller.user.username).await?;
         let current = req.current_code.as_deref().map(str::trim).unwrap_or("");
         let step = match (&creds.totp_secret, current.is_empty()) {
             (_, true) => None,
@@ -47,7 +47,7 @@ pub async fn enable(State(state): State<AppState>, caller: PendingCaller, J(req)
             (None, false) => None,
         };
         let fresh = match step {
-            Some(step) => store.use_totp_step(caller.user.id, step).await?,
+            Some(step) => store.accounts().use_totp_step(caller.user.id, step).await?,
             None => false,
         };
         if !fresh {
@@ -63,9 +63,9 @@ pub async fn enable(State(state): State<AppState>, caller: PendingCaller, J(req)
     let step = totp::verify(&secret, &req.code, store.now().timestamp(), None)
         .ok_or_else(|| ApiError::invalid("code", "动态验证码错误，请核对手机时间后重试"))?;
     let actor = Actor { user_id: Some(caller.user.id), name: caller.user.username.clone() };
-    store.set_totp_secret(&actor, caller.user.id, &secret).await?;
-    store.use_totp_step(caller.user.id, step).await?;
-    store.confirm_second_factor(&caller.token).await?;
+    store.accounts().set_totp_secret(&actor, caller.user.id, &secret).await?;
+    store.accounts().use_totp_step(caller.user.id, step).await?;
+    store.accounts().confirm_second_factor(&caller.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -19,13 +19,13 @@ use tongxin_domain::access::Role;
 use tongxin_domain::idcard::IdNumber;
 use tongxin_domain::phone::Phone;
 use tongxin_domain::region::RegionCode;
+use tongxin_store::accounts::NewUser;
 use tongxin_store::party::{
     NewDepartment, NewPartyMember, NewPartyOrg, insert_departments, insert_members, insert_orgs,
 };
 use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
 use tongxin_store::regions::{Boundary, NewRegion, insert_regions};
 use tongxin_store::residents::NewResident;
-use tongxin_store::users::NewUser;
 use tongxin_store::{Actor, Store};
 use tongxin_web::auth::password::{HashCost, hash};
 use tongxin_web::{AppState, WebConfig};
@@ -191,7 +191,8 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         tags: vec!["独居老人".into()],
     };
     store
-        .insert_residents(
+        .residents()
+        .insert_many(
             &mut tx,
             &[resident(1, 1, GRID_A1, "王建国"), resident(2, 2, GRID_A2, "李秀英"), resident(3, 3, GRID_C1, "张伟")],
             now,
@@ -274,7 +275,7 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
             can_unmask: unmask,
             totp_secret: totp,
         };
-        users.insert(who, store.create_user(&Actor::system("test"), &u).await.unwrap().id);
+        users.insert(who, store.accounts().create_user(&Actor::system("test"), &u).await.unwrap().id);
     }
     let config = WebConfig {
         hash_cost: HashCost::Fast,
@@ -295,8 +296,8 @@ pub async fn fixture(t: &tongxin_store::testing::TestStore) -> Fixture {
         auto_dispatch: true,
         version: 1,
     };
-    let rule_id = store.create_rule(&system, &rule(STREET1, "1")).await.unwrap();
-    store.create_rule(&system, &rule(STREET2, "2")).await.unwrap();
+    let rule_id = store.categories().create_rule(&system, &rule(STREET1, "1")).await.unwrap();
+    store.categories().create_rule(&system, &rule(STREET2, "2")).await.unwrap();
     state.cases.reload().await.unwrap();
     let report = |grid: &str, text: &str| tongxin_app::cases::Report {
         channel: tongxin_domain::case::Channel::Web,
