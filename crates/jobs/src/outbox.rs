@@ -135,7 +135,7 @@ pub async fn deliver_claimed(
             first_error.get_or_insert(e);
         }
         Err(e) => {
-            first_error.get_or_insert(StoreError::Unavailable(format!("短信发送任务异常：{e}")));
+            first_error.get_or_insert(StoreError::unavailable(format!("短信发送任务异常：{e}")));
         }
     };
     // One audited read of the batch's numbers, and (below) one transaction marking it sent:

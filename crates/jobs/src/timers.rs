@@ -65,12 +65,15 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
                     report.escalation_skipped += 1;
                     tracing::info!(case_id = c.id, code = %c.code, "超期诉求刚被他人处理，跳过自动督办");
                 }
-                // The database is down or the writer is full: the flags stay for the next pass.
+                // The database is down or the writer is full, or the query itself is wrong: the
+                // flags stay for the next pass.
                 Err(CaseError::Store(e @ StoreError::Unavailable(_))) => return Err(e),
+                Err(CaseError::Store(e @ StoreError::Internal(_))) if e.bad_row_reason().is_none() => return Err(e),
                 Err(CaseError::Busy) => return Ok(report),
                 // A bad row (its state cannot be read) fails alone: it is set aside once, with a
                 // notice, and the pass goes on with the other cases (issue 9 R6).
-                Err(CaseError::Store(StoreError::Invalid(reason))) => {
+                Err(CaseError::Store(e)) if e.bad_row_reason().is_some() => {
+                    let reason = e.bad_row_reason().unwrap_or_default();
                     report.quarantined += 1;
                     if store.cases().quarantine("timers", c.id, &reason).await? {
                         tracing::error!(case_id = c.id, code = %c.code, %reason, "诉求数据损坏，自动督办已跳过并隔离该诉求");

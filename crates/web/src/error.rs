@@ -77,6 +77,11 @@ impl From<StoreError> for ApiError {
                 tracing::error!(%detail, "storage unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "数据库暂不可用，请稍后重试")
             }
+            // A bug or a corrupt row: the detail and its source go to the log, the client gets an opaque 500.
+            StoreError::Internal(cause) => {
+                tracing::error!(detail = %cause, source = ?cause.driver_error(), "storage error");
+                ApiError::internal()
+            }
         }
     }
 }

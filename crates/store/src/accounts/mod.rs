@@ -258,7 +258,7 @@ impl Accounts<'_> {
             Some(blob) => Some(
                 data_encoding::HEXLOWER
                     .decode(self.store.pii().decrypt(&blob)?.as_bytes())
-                    .map_err(|_| StoreError::Unavailable("二次验证密钥损坏".into()))?,
+                    .map_err(|_| StoreError::unavailable("二次验证密钥损坏"))?,
             ),
             None => None,
         };

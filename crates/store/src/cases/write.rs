@@ -267,7 +267,7 @@ impl super::Cases<'_> {
                 let c = &batch[i];
                 let id = first_id + k as i64;
                 let code = tongxin_domain::case::format_code(day_date, (last - n + 1 + k as i64) as u32)
-                    .ok_or_else(|| StoreError::Unavailable("今日诉求编号已用尽".into()))?;
+                    .ok_or_else(|| StoreError::unavailable("今日诉求编号已用尽"))?;
                 rows.push(self.case_row(id, &code, c, now));
                 audit.push(
                     AuditEntry::new("case.create", "case", id)

@@ -164,6 +164,10 @@ fn store_error(f: Format, e: StoreError) -> Open311Error {
             tracing::error!(%detail, "open311: storage unavailable");
             Open311Error::bad_request(f, "服务暂时不可用，请稍后重试（General Service Error）")
         }
+        StoreError::Internal(cause) => {
+            tracing::error!(detail = %cause, source = ?cause.driver_error(), "open311: storage error");
+            Open311Error::bad_request(f, "服务暂时不可用，请稍后重试（General Service Error）")
+        }
     }
 }
 
