@@ -322,7 +322,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                 can_unmask,
                 totp_secret: None,
             };
-            let user = store.accounts().create_user(&actor, &new).await?;
+            let user = tongxin_app::accounts::create_user(&store, &actor, &new).await?;
             println!("已创建账号 {}（{}）", user.username, user.role.label());
         }
         UserCommand::Token { username, name } => {

@@ -6,6 +6,7 @@
 //! one-time passwords.
 
 pub mod access;
+pub mod account;
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -20,3 +21,4 @@ pub mod region;
 pub mod splitmix;
 pub mod text;
 pub mod totp;
+pub mod visit;

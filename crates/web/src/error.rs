@@ -86,6 +86,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<tongxin_app::AppError> for ApiError {
+    fn from(e: tongxin_app::AppError) -> ApiError {
+        match e {
+            tongxin_app::AppError::Invalid { field, message } => ApiError::invalid(field, message),
+            tongxin_app::AppError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {

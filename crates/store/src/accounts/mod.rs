@@ -12,6 +12,8 @@ use tongxin_domain::access::{Role, Scope};
 use tongxin_domain::audit::digest_of;
 use tongxin_domain::region::RegionCode;
 
+use tongxin_domain::account::{SCOPE_MISMATCH, access_fits_role, scope_fits_role};
+
 repository!(
     /// Staff accounts: users, login accounting, TOTP, sessions and API tokens.
     Accounts,
@@ -165,11 +167,6 @@ pub fn token_digest(token: &str) -> String {
 }
 
 /// Department staff are scoped to a department, everyone else but the admin to a region.
-fn scope_fits_role(role: Role, region: &Option<String>, department: Option<i64>) -> bool {
-    role.is_department_role() == department.is_some()
-        && (role == Role::Admin || region.is_some() || department.is_some())
-}
-
 /// Logs the user out everywhere.
 async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError> {
     on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -182,8 +179,8 @@ async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError
 
 impl Accounts<'_> {
     pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> Result<User, StoreError> {
-        if !scope_fits_role(u.role, &u.scope_region, u.scope_department) {
-            return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
+        if !scope_fits_role(u.role, u.scope_region.as_deref(), u.scope_department) {
+            return Err(StoreError::Invalid(SCOPE_MISMATCH.into()));
         }
         let now = self.store.now();
         let mut tx = self.store.db.begin().await?;
@@ -381,10 +378,8 @@ impl Accounts<'_> {
     /// A new role or a deactivation ends the account's sessions (a new admin must pass the second
     /// factor); a deactivated account's API tokens stop working too (they check `active`).
     pub async fn update_access(&self, actor: &Actor, id: i64, u: &UserAccess) -> Result<User, StoreError> {
-        if !scope_fits_role(u.role, &u.scope_region, u.scope_department)
-            || (u.scope_region.is_some() && u.scope_department.is_some())
-        {
-            return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
+        if !access_fits_role(u.role, u.scope_region.as_deref(), u.scope_department) {
+            return Err(StoreError::Invalid(SCOPE_MISMATCH.into()));
         }
         let before = self.store.accounts().user(id).await?;
         let now = self.store.now();

@@ -21,10 +21,7 @@ repository!(
     visits
 );
 
-/// The kinds of visit a grid worker records.
-pub const VISIT_KINDS: [&str; 3] = ["走访", "排查", "信息采集"];
-/// Longest note, in characters.
-pub const MAX_NOTE_CHARS: usize = 2000;
+pub use tongxin_domain::visit::{MAX_NOTE_CHARS, VISIT_KINDS};
 
 #[derive(Debug, Clone)]
 pub struct NewVisit {
@@ -84,17 +81,11 @@ impl Visits<'_> {
     /// Records a visit to a household in scope, with its audit record.
     pub async fn record(&self, scope: &Scope, actor: &Actor, v: &NewVisit) -> Result<Visit, StoreError> {
         let user_id = actor.user_id.ok_or_else(|| StoreError::Invalid("走访须由登录用户记录".into()))?;
-        if !VISIT_KINDS.contains(&v.kind.as_str()) {
-            return Err(StoreError::Invalid("走访类型应为 走访、排查 或 信息采集".into()));
-        }
-        let note = v.note.trim();
-        // Bounded, without NUL or control characters (issue 9, items 4 and 13).
-        tongxin_domain::text::check("走访情况", note, MAX_NOTE_CHARS, tongxin_domain::text::Lines::Many)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = self.store.now();
-        if v.visited_at > now + chrono::Duration::minutes(5) {
-            return Err(StoreError::Invalid("走访时间不能晚于现在".into()));
-        }
+        // The rules are the domain's; the use-case reports them per field before this.
+        let note = tongxin_domain::visit::check(&v.kind, &v.note, v.visited_at, now)
+            .map_err(|p| StoreError::Invalid(p.message))?;
+        let note = note.as_str();
         // The household decides the grid; one outside the scope does not exist for the caller.
         let household = self.store.places().household(scope, v.household_id).await?;
         let mut tx = self.store.db.begin().await?;

@@ -71,7 +71,7 @@ pub async fn create_user(
         can_unmask: req.can_unmask,
         totp_secret: None,
     };
-    Ok((StatusCode::CREATED, Json(s.store.accounts().create_user(&caller.actor(), &new).await?)))
+    Ok((StatusCode::CREATED, Json(tongxin_app::accounts::create_user(&s.store, &caller.actor(), &new).await?)))
 }
 
 // API tokens: crate::auth::tokens (issue 9 item 10).

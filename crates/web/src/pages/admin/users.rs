@@ -390,9 +390,12 @@ pub async fn update(
         can_unmask: f.can_unmask.is_some(),
         active: f.active.is_some(),
     };
-    let updated = match s.store.accounts().update_access(&staff.actor(), id, &access).await {
+    let updated = match tongxin_app::accounts::update_access(&s.store, &staff.actor(), id, &access).await {
         Ok(u) => u,
-        Err(tongxin_store::StoreError::Invalid(m)) => {
+        Err(
+            tongxin_app::AppError::Invalid { message: m, .. }
+            | tongxin_app::AppError::Store(tongxin_store::StoreError::Invalid(m)),
+        ) => {
             return user_page(&s, &staff, user, Some(f), errors, Some(m)).await;
         }
         Err(e) => return Err(e.into()),

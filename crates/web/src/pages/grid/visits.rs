@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
+use tongxin_app::AppError;
 use tongxin_domain::access::Action;
 use tongxin_store::visits::{MAX_NOTE_CHARS, NewVisit, VISIT_KINDS};
 use tongxin_store::{Page, StoreError};
@@ -203,15 +204,17 @@ pub(super) async fn record(State(s): State<AppState>, staff: Staff, CsrfForm(f):
         return refuse(errors).await;
     };
     let new = NewVisit { household_id, visited_at, kind: f.kind.clone(), note: f.note.trim().to_string() };
-    match s.store.visits().record(staff.scope(), &staff.actor(), &new).await {
+    match tongxin_app::visits::record(&s.store, staff.scope(), &staff.actor(), &new).await {
         Ok(v) => Ok(flash::redirect(
             &format!("/grid/visits?household={}", v.household_id),
             "ok",
             &format!("已记录{}：{}", v.kind, v.household_address),
         )),
         // Another grid's household does not exist for me.
-        Err(StoreError::NotFound) => refuse(vec![("household", "住户不存在或不在本网格".into())]).await,
-        Err(StoreError::Invalid(m)) => refuse(vec![("note", m)]).await,
+        Err(AppError::Store(StoreError::NotFound)) => {
+            refuse(vec![("household", "住户不存在或不在本网格".into())]).await
+        }
+        Err(AppError::Invalid { field, message }) => refuse(vec![(field, message)]).await,
         Err(e) => Err(e.into()),
     }
 }
