@@ -49,3 +49,57 @@ pub async fn service(store: &Store) -> CaseService {
     let locator = Arc::new(LocatorCache::load(store).await.unwrap());
     CaseService::start(store.clone(), locator).await.unwrap()
 }
+
+/// Building 1 with household 1 in [`GRID`] (after [`seed`]); returns the household's id.
+pub async fn seed_household(store: &Store) -> i64 {
+    use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
+    let now = store.now();
+    let mut tx = store.db.begin().await.unwrap();
+    let building = NewBuilding {
+        id: 1,
+        grid_code: GRID.into(),
+        name: "1幢".into(),
+        address: String::new(),
+        lng: 119.665,
+        lat: 29.085,
+        floors: 6,
+        units: 2,
+        qr_token: "t1".into(),
+    };
+    insert_buildings(&mut tx, &[building], now).await.unwrap();
+    let household = NewHousehold {
+        id: 1,
+        building_id: 1,
+        grid_code: GRID.into(),
+        unit_no: 1,
+        room_no: "101".into(),
+        address: "1幢1单元101室".into(),
+    };
+    insert_households(&mut tx, &[household], now).await.unwrap();
+    for table in ["buildings", "households"] {
+        tongxin_store::bulk::sync_id_sequence(&mut tx, table).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    1
+}
+
+/// A staff actor with an account (role and scope as given).
+pub async fn staff(
+    store: &Store,
+    username: &str,
+    role: tongxin_domain::access::Role,
+    region: Option<&str>,
+) -> tongxin_store::Actor {
+    let new = tongxin_store::accounts::NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        password_hash: "x".into(),
+        role,
+        scope_region: region.map(String::from),
+        scope_department: None,
+        can_unmask: false,
+        totp_secret: None,
+    };
+    let u = store.accounts().create_user(&tongxin_store::Actor::system("test"), &new).await.unwrap();
+    tongxin_store::Actor { user_id: Some(u.id), name: u.username }
+}
