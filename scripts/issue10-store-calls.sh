@@ -154,6 +154,13 @@ MAP="$MAP" perl -0777 -i -pe '
             s/($recv\s*)\.\Q$old\E\(/$1.$acc().$new(/g;
         }
     }
+    # Doc comments that named a Store method: `store.<repository>().<method>` (plain code, not a
+    # doc link, so it reads the same wherever the comment is).
+    for my $r (@rules) {
+        my ($old, $acc, $new) = @$r;
+        s/\[`(?:tongxin_store::|crate::)?Store::\Q$old\E`\]/`store.$acc().$new`/g;
+        s/`(?:tongxin_store::|crate::)?Store::\Q$old\E`/`store.$acc().$new`/g;
+    }
     # Module paths that moved.
     s/\btongxin_store::users\b/tongxin_store::accounts/g;
 ' $files

@@ -14,7 +14,7 @@
 //!   so a slow send never overlaps a second claimer's;
 //! - a failed send is retried after 30 s, 1 min, 2 min … (at most 1 h between tries); after
 //!   [`MAX_ATTEMPTS`] attempts the row stays unsent with its last error, a dead letter
-//!   ([`tongxin_store::Store::dead_letters`]).
+//!   (`store.outbox().dead_letters`).
 
 use crate::JobsConfig;
 use crate::sms::{SEND_TIMEOUT, SmsSender};

@@ -1,6 +1,6 @@
 //! Small reads for the case pages (指挥中心 and 职能部门): how many photos a case has, and a
 //! case's id by its tracking code (merging into a case named by its code). Scope checks stay
-//! with [`Store::case`].
+//! with `store.cases().get`.
 
 use crate::cases::read::{CASE_COLS, CaseView};
 use crate::error::StoreError;

@@ -150,7 +150,7 @@ impl Exchange<'_> {
     }
 
     /// Which of these ID numbers are already registered, by blind index, a chunk per query
-    /// (the batched form of [`Store::existing_id_numbers`]).
+    /// (the batched form of `store.residents().existing_id_numbers`).
     pub async fn registered_id_numbers(&self, ids: &[&IdNumber]) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(CHUNK) {

@@ -39,7 +39,7 @@ fn id(base: i64, index: usize) -> i64 {
 }
 
 /// Loads `world` into `store`, which must hold no regions yet. Users are created through
-/// [`Store::create_user`] with passwords hashed by `hash_password`; `progress` receives short
+/// `store.accounts().create_user` with passwords hashed by `hash_password`; `progress` receives short
 /// Chinese status lines.
 pub async fn load(
     store: &Store,

@@ -32,7 +32,7 @@ pub struct NewUser {
     pub totp_secret: Option<Vec<u8>>,
 }
 
-/// What an admin may change of an existing account ([`Store::update_user_access`]).
+/// What an admin may change of an existing account (`store.accounts().update_access`).
 #[derive(Debug, Clone)]
 pub struct UserAccess {
     pub role: Role,
@@ -374,7 +374,7 @@ impl Accounts<'_> {
     }
 
     /// Changes an account's role, scope, unmask permission and whether it may log in (admin),
-    /// with the same scope rule as [`Store::create_user`]; audited with before/after digests.
+    /// with the same scope rule as `store.accounts().create_user`; audited with before/after digests.
     /// A new role or a deactivation ends the account's sessions (a new admin must pass the second
     /// factor); a deactivated account's API tokens stop working too (they check `active`).
     pub async fn update_access(&self, actor: &Actor, id: i64, u: &UserAccess) -> Result<User, StoreError> {

@@ -1,5 +1,5 @@
 //! Reads added for 考评 and the 12345 work-order import. (Rankings themselves read the monthly
-//! counters through [`Store::unit_month_stats`]: one primary-key range per level.)
+//! counters through `store.cases().unit_month_stats`: one primary-key range per level.)
 
 use crate::error::StoreError;
 use crate::on_read;

@@ -1,7 +1,7 @@
 //! Delivering the transactional outbox: rows written with the change that causes them (see
 //! [`super::write`]) are claimed here by the delivery job and marked sent, retried or given up.
 //!
-//! **Claiming.** [`Store::claim_outbox`] takes a lease on due rows with one `UPDATE … WHERE id IN
+//! **Claiming.** `store.outbox().claim` takes a lease on due rows with one `UPDATE … WHERE id IN
 //! (SELECT … LIMIT n) AND <lease free> RETURNING …` on both backends. The lease condition is
 //! repeated outside the subquery on purpose: when two server processes on one PostgreSQL
 //! database pick the same rows, the second waits for the first's row locks and then re-checks
@@ -9,19 +9,19 @@
 //! has one writer, so claims never overlap there. A claimer that dies leaves its lease to
 //! expire; the rows are then claimed again.
 //!
-//! **Exactly once for in-app notices.** [`Store::deliver_notices`] inserts the `notices` row and
+//! **Exactly once for in-app notices.** `store.outbox().deliver_notices` inserts the `notices` row and
 //! sets `sent_at` in one transaction, and `notices.outbox_id` is unique: a row claimed twice
 //! (after a crash, or after its lease ran out while the first claimer was still at work) still
 //! yields one notice.
 //!
 //! **At least once, deduplicated by key, for SMS.** Sending happens outside the database, so
 //! a process that dies after the gateway accepted a message and before
-//! [`Store::mark_outbox_sent`] committed leaves the row to be claimed again when the lease
+//! `store.outbox().mark_sent` committed leaves the row to be claimed again when the lease
 //! expires; it is then sent again with the same idempotency key (the outbox id), which a
 //! gateway that honours the key turns into a single message.
 //!
 //! **Giving up.** After [`MAX_ATTEMPTS`] claims a row is no longer claimed: it stays with
-//! `sent_at` NULL and its last error, a dead letter listed by [`Store::dead_letters`].
+//! `sent_at` NULL and its last error, a dead letter listed by `store.outbox().dead_letters`.
 
 use crate::audit::AuditEntry;
 use crate::bulk::{Val, insert_rows_then};
@@ -259,7 +259,7 @@ impl Outbox<'_> {
         ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.store.pii().decrypt(&c)).transpose()?))).collect()
     }
 
-    /// One requester's number (see [`Store::requester_phones`]).
+    /// One requester's number (see `store.outbox().requester_phones`).
     pub async fn requester_phone(&self, case_id: i64, outbox_id: i64) -> Result<Option<String>, StoreError> {
         self.store
             .outbox()

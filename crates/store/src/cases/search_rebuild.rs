@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::{on_read, on_tx};
 use std::collections::HashMap;
 
-/// Set (by the migration on an empty database, or by [`Store::rebuild_search_index`]) once
+/// Set (by the migration on an empty database, or by `store.cases().rebuild_search_index`) once
 /// every indexed case carries its area words.
 pub const AREA_WORDS_READY: &str = "search.area_words";
 

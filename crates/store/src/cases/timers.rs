@@ -101,7 +101,7 @@ impl super::Cases<'_> {
     /// past their deadline (strictly after it, as the domain's `is_overdue` counts), queues an
     /// `overdue` notice to the lead unit and the street's dispatchers, and flags each case for
     /// escalation, in one transaction. Escalation is the caller's next step
-    /// ([`Store::pending_supervisions`]).
+    /// (`store.cases().pending_supervisions`).
     pub async fn mark_overdue(&self, limit: i64) -> Result<Vec<OverdueCase>, StoreError> {
         let now = self.store.now();
         let due = "open = TRUE AND overdue = FALSE AND deadline_at < $1 AND status IN ('dispatched', 'acknowledged')";

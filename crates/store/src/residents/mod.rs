@@ -5,7 +5,7 @@
 //! prefix. Every query is bounded by the caller's people scope.
 //!
 //! A search by a full number confirms a guess, so it is an unmask (issue 9, High 1): only
-//! [`Store::search_residents_as`] runs one, for holders of the unmask permission, after an audit
+//! `store.residents().search_as` runs one, for holders of the unmask permission, after an audit
 //! record and within a per-user limit counted from those records. Any other digit string than
 //! the last four is refused: a longer partial number would narrow the masked part.
 
@@ -265,7 +265,7 @@ impl Residents<'_> {
     }
 
     /// A search without a person behind it (loads, benchmarks, tests): a full number is refused,
-    /// since only [`Store::search_residents_as`] can record it.
+    /// since only `store.residents().search_as` can record it.
     pub async fn search(
         &self,
         scope: &Scope,

@@ -5,9 +5,9 @@
 //!
 //! `GET /admin/users/{id}`: one account, with a form to change its role, scope, unmask
 //! permission and whether it may log in (`POST /admin/users/{id}`, the scope checked as at
-//! creation, stored by `Store::update_user_access`, audited; a disabled account's sessions and
+//! creation, stored by `store.accounts().update_access`, audited; a disabled account's sessions and
 //! tokens stop working at once) and one to set a new password (`POST
-//! /admin/users/{id}/password`: the strength rule, `Store::set_password`, which is audited and
+//! /admin/users/{id}/password`: the strength rule, `store.accounts().set_password`, which is audited and
 //! ends the account's sessions). An admin changes neither their own role or status nor their
 //! own password here (that is `/password`), so the last admin cannot lock themselves out.
 
