@@ -65,3 +65,47 @@ async fn accounts_fit_their_role_and_a_misfit_is_reported_on_scope() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_second_factor_is_enrolled_with_its_session_and_a_replacement_needs_the_current_code() {
+    use tongxin_app::accounts::{TotpEnrolment, enable_totp};
+    use tongxin_domain::totp;
+    for t in all_stores().await {
+        let (store, label) = (&t.store, t.label);
+        common::seed(store).await;
+        let admin =
+            create_user(store, &Actor::system("test"), &new_user("admin", Role::Admin, None, None)).await.unwrap();
+        store.accounts().create_session(admin.id, "tok", "csrf", false, chrono::Duration::hours(1)).await.unwrap();
+        let field = |r: Result<_, AppError>| match r {
+            Err(AppError::Invalid { field, .. }) => field,
+            other => panic!("{label}: expected a field error, got {other:?}"),
+        };
+        let secret = [7u8; 20];
+        let now = store.now().timestamp();
+        let enrol = |code: String| TotpEnrolment { secret: totp::encode_secret(&secret), code, current_code: None };
+
+        assert_eq!(field(enable_totp(store, &admin, "tok", &enrol("000000".into())).await), "code", "{label}");
+        let bad_secret = TotpEnrolment { secret: "AAAA".into(), ..enrol(totp::code_at(&secret, now)) };
+        assert_eq!(field(enable_totp(store, &admin, "tok", &bad_secret).await), "secret", "{label}");
+        enable_totp(store, &admin, "tok", &enrol(totp::code_at(&secret, now))).await.unwrap();
+        let session = store.accounts().session("tok").await.unwrap().unwrap();
+        assert!(session.second_factor_ok, "{label}: the enrolling session passed the second factor");
+        let creds = store.accounts().credentials("admin").await.unwrap();
+        assert_eq!(creds.totp_secret.as_deref(), Some(&secret[..]), "{label}");
+        assert_eq!(creds.totp_last_step, Some(totp::step_at(now)), "{label}: the proving code is spent");
+
+        let enrolled = store.accounts().user(admin.id).await.unwrap();
+        let other = [9u8; 20];
+        let replace = TotpEnrolment {
+            secret: totp::encode_secret(&other),
+            code: totp::code_at(&other, now),
+            current_code: Some(totp::code_at(&secret, now)),
+        };
+        assert_eq!(
+            field(enable_totp(store, &enrolled, "tok", &replace).await),
+            "current_code",
+            "{label}: the current code was already used"
+        );
+        t.cleanup().await;
+    }
+}

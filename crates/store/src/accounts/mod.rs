@@ -329,23 +329,6 @@ impl Accounts<'_> {
         Ok(n == 1)
     }
 
-    pub async fn set_totp_secret(&self, actor: &Actor, user_id: i64, secret: &[u8]) -> Result<(), StoreError> {
-        let now = self.store.now();
-        let mut tx = self.store.db.begin().await?;
-        let blob = self.store.pii().encrypt(&data_encoding::HEXLOWER.encode(secret));
-        on_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL, updated_at = $2, version = version + 1 WHERE id = $3")
-                .bind(blob)
-                .bind(now)
-                .bind(user_id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
-        tx.commit().await
-    }
-
     pub async fn set_password(&self, actor: &Actor, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
         let now = self.store.now();
         let mut tx = self.store.db.begin().await?;
@@ -465,10 +448,33 @@ impl Accounts<'_> {
         Ok(user.active.then_some(Session { user, csrf_token, second_factor_ok, expires_at }))
     }
 
-    pub async fn confirm_second_factor(&self, token: &str) -> Result<(), StoreError> {
+    /// Enrols a second factor in one transaction: the new secret with `step` (the code that
+    /// proved it) as its last used step, the audit record, and the enrolling session marked as
+    /// having passed the second factor.
+    pub async fn enable_totp(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        secret: &[u8],
+        step: i64,
+        session_token: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.store.now();
         let mut tx = self.store.db.begin().await?;
+        let blob = self.store.pii().encrypt(&data_encoding::HEXLOWER.encode(secret));
+        on_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2, updated_at = $3, version = version + 1 WHERE id = $4")
+                .bind(&blob)
+                .bind(step)
+                .bind(now)
+                .bind(user_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
         on_tx!(&mut tx, |c| sqlx::query("UPDATE sessions SET second_factor_ok = TRUE WHERE token_hash = $1")
-            .bind(token_digest(token))
+            .bind(token_digest(session_token))
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
