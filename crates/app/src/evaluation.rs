@@ -148,14 +148,14 @@ pub async fn monthly(
     // (key, name) of every unit to rank, and the counter prefix that covers them all.
     let (units, prefix): (Vec<(String, String)>, String) = match level.region_level() {
         None => {
-            let depts = store.departments(scope).await?;
+            let depts = store.departments().list(scope).await?;
             (depts.into_iter().map(|d| (format!("dept:{}", d.id), d.name)).collect(), "dept:".into())
         }
         Some(region_level) => {
             if matches!(scope, Scope::Department { .. }) {
                 return Err(EvaluationError::NotPermitted("职能部门只能查看本部门的考评"));
             }
-            let regions = store.regions_in_scope(scope, level == Level::Grid).await?;
+            let regions = store.regions().in_scope(scope, level == Level::Grid).await?;
             let units = regions
                 .into_iter()
                 .filter(|r| r.level == region_level)
@@ -167,8 +167,13 @@ pub async fn monthly(
     if units.is_empty() {
         return Ok(Vec::new());
     }
-    let stats: HashMap<String, UnitCounts> =
-        store.unit_month_stats(&month, &prefix).await?.iter().map(|row| (row.unit.clone(), counts_of(row))).collect();
+    let stats: HashMap<String, UnitCounts> = store
+        .cases()
+        .unit_month_stats(&month, &prefix)
+        .await?
+        .iter()
+        .map(|row| (row.unit.clone(), counts_of(row)))
+        .collect();
     let items: Vec<((String, String, UnitCounts), Rates)> = units
         .into_iter()
         .map(|(key, name)| {
@@ -208,7 +213,7 @@ pub fn weights(cases: &CaseService) -> Weights {
 pub async fn set_weights(cases: &CaseService, actor: &Actor, w: Weights) -> Result<Weights, EvaluationError> {
     w.validate().map_err(|e| EvaluationError::invalid("weights", e.to_string()))?;
     let json = serde_json::to_string(&w).map_err(|e| EvaluationError::invalid("weights", e.to_string()))?;
-    cases.store().set_setting(actor, WEIGHTS_KEY, &json).await?;
+    cases.store().settings().set(actor, WEIGHTS_KEY, &json).await?;
     cases.reload().await?;
     Ok(w)
 }

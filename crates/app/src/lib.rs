@@ -1,7 +1,15 @@
-//! Tongxin's use-cases: the steps of reporting a case and acting on it, each a pure decision of
-//! the domain turned into one atomic write of the store. The web, CLI and background jobs call
-//! these; none of them writes cases directly.
+//! Tongxin's use-cases: every write the web, CLI and background jobs make goes through one of
+//! these — load what is needed, let the domain decide (a pure rule), save the decision in one
+//! atomic write of the store. Per feature: `cases` (report a case, act on it), `residents`
+//! (register, edit), `accounts` (create, change access), `visits` (record a visit),
+//! `evaluation` (三率 weights).
 
+pub mod accounts;
 pub mod cases;
+pub mod error;
 pub mod evaluation;
 pub mod locator;
+pub mod residents;
+pub mod visits;
+
+pub use error::AppError;

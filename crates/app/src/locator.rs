@@ -30,8 +30,8 @@ pub struct LocatorCache {
 }
 
 async fn build(store: &Store) -> Result<Located, StoreError> {
-    let revision = store.geometry_revision().await?;
-    let shapes = store.shapes("", "grid").await?;
+    let revision = store.regions().geometry_revision().await?;
+    let shapes = store.regions().shapes("", "grid").await?;
     let mut items = Vec::with_capacity(shapes.len());
     let mut info = Vec::with_capacity(shapes.len());
     for s in shapes {
@@ -41,7 +41,7 @@ async fn build(store: &Store) -> Result<Located, StoreError> {
         items.push((info.len(), polygon));
         info.push(GridInfo { code: s.code, name: s.name, community_code: s.parent_code });
     }
-    let points = store.building_points().await?;
+    let points = store.places().building_points().await?;
     let origin =
         points.first().map(|(_, lng, lat)| LngLat { x: *lng, y: *lat }).unwrap_or(LngLat { x: 119.66, y: 29.08 });
     let buildings =
@@ -64,7 +64,7 @@ impl LocatorCache {
             }
             due
         };
-        if due && store.geometry_revision().await? != self.current.read().expect("locator lock").revision {
+        if due && store.regions().geometry_revision().await? != self.current.read().expect("locator lock").revision {
             self.refresh(store).await?;
         }
         Ok(self.current.read().expect("locator lock").clone())

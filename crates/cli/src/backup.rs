@@ -50,7 +50,7 @@ pub async fn check_key(store: &Store, sec: &Security) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = store.seal_audit_head().await {
+    if let Err(e) = store.audit().seal_head().await {
         tracing::warn!(error = %e, "could not seal the audit head; sealed at the next append or start");
     }
     Ok(())
@@ -61,7 +61,7 @@ pub async fn audit(command: AuditCommand, settings: &Settings) -> anyhow::Result
     match command {
         AuditCommand::Verify { anchor } => verify(&store, &anchor).await,
         AuditCommand::Anchor => {
-            let head = store.audit_head().await?;
+            let head = store.audit().head().await?;
             println!("{}:{}", head.seq, head.hash);
             eprintln!(
                 "这是审计链当前的链头（序号:哈希）。请把它记在数据库之外（纸质台账、另一台机器），\
@@ -74,9 +74,9 @@ pub async fn audit(command: AuditCommand, settings: &Settings) -> anyhow::Result
 }
 
 async fn verify(store: &Store, anchors: &[tongxin_domain::kernel::audit::Anchor]) -> anyhow::Result<()> {
-    match store.audit_verify_anchored(anchors).await? {
+    match store.audit().verify_anchored(anchors).await? {
         Ok(n) => {
-            let head = store.audit_head().await?;
+            let head = store.audit().head().await?;
             println!("审计链完整：共 {n} 条记录，逐条校验通过；链头 {}:{}", head.seq, head.hash);
             for a in anchors {
                 println!("锚点 {a} 仍在链中");
@@ -126,7 +126,7 @@ pub async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
         config::pii_key(&settings.security)?,
         std::sync::Arc::new(tongxin_domain::kernel::clock::SystemClock),
     );
-    let verified = copy.audit_verify().await?;
+    let verified = copy.audit().verify().await?;
     let counts = copy.row_counts().await?;
     copy.db.close().await;
     let n = verified.map_err(|b| anyhow::anyhow!("备份副本的审计链校验失败：{b}"))?;
@@ -245,7 +245,8 @@ mod tests {
         let store = crate::commands::open_store(&s).await.unwrap();
         for i in 0..5 {
             store
-                .audit(&tongxin_store::Actor::system("t"), tongxin_store::audit::AuditEntry::new("t.e", "x", i))
+                .audit()
+                .record(&tongxin_store::Actor::system("t"), tongxin_store::audit::AuditEntry::new("t.e", "x", i))
                 .await
                 .unwrap();
         }
@@ -261,7 +262,7 @@ mod tests {
         restore(&elsewhere, &file, true).await.unwrap();
         assert!(dir.path().join("restored.db.before-restore").exists());
         let restored = crate::commands::open_store(&elsewhere).await.unwrap();
-        assert_eq!(restored.audit_verify().await.unwrap(), Ok(5));
+        assert_eq!(restored.audit().verify().await.unwrap(), Ok(5));
         restored.db.close().await;
 
         // Restored with a different key: refused after the copy, with the message.

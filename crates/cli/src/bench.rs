@@ -50,12 +50,12 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Resident searches as users make them, within a scope; prints latency percentiles.
 pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyhow::Result<()> {
-    let residents = store.count_residents().await?;
+    let residents = store.residents().count().await?;
     let scopes: Vec<(String, Scope)> = match scope {
         Some("all") => vec![("全部".into(), Scope::All)],
         Some(code) => vec![(code.to_string(), Scope::Region { code: RegionCode::parse(code)? })],
         None => {
-            let regions = store.regions_in_scope(&Scope::All, false).await?;
+            let regions = store.regions().in_scope(&Scope::All, false).await?;
             let pick = |level: RegionLevel| regions.iter().find(|r| r.level == level.as_str()).map(|r| r.code.clone());
             let mut v = vec![("全部（区）".to_string(), Scope::All)];
             for level in [RegionLevel::Street, RegionLevel::Community] {
@@ -69,7 +69,7 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
     println!("search: 数据库 {}，居民 {residents} 人，每个范围 {requests} 次查询", store.db.backend().name());
     for (label, scope) in scopes {
         let sample =
-            store.search_residents(&scope, &ResidentQuery::default(), Page::new(Some(1), Some(200))).await?.items;
+            store.residents().search(&scope, &ResidentQuery::default(), Page::new(Some(1), Some(200))).await?.items;
         if sample.is_empty() {
             println!("search: 范围 {label} 内没有居民，跳过");
             continue;
@@ -88,7 +88,7 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
                 _ => ResidentQuery { tag: Some("独居老人".into()), ..Default::default() },
             };
             let started = Instant::now();
-            let page = store.search_residents(&scope, &q, Page::default()).await?;
+            let page = store.residents().search(&scope, &q, Page::default()).await?;
             times.push(started.elapsed().as_secs_f64() * 1e3);
             std::hint::black_box(page);
         }
@@ -110,7 +110,8 @@ pub async fn search(store: &Store, requests: usize, scope: Option<&str>) -> anyh
 pub async fn intake(store: &Store, url: &str, requests: usize, concurrency: usize) -> anyhow::Result<()> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let points: Vec<(f64, f64)> = store.building_points().await?.into_iter().map(|(_, lng, lat)| (lng, lat)).collect();
+    let points: Vec<(f64, f64)> =
+        store.places().building_points().await?.into_iter().map(|(_, lng, lat)| (lng, lat)).collect();
     anyhow::ensure!(!points.is_empty(), "数据库中没有楼栋，请先运行 demo");
     let points = Arc::new(points);
     let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
@@ -161,12 +162,13 @@ pub async fn intake(store: &Store, url: &str, requests: usize, concurrency: usiz
 
 /// Tops the database up to `cases` synthetic cases (with their counters) over `days` days.
 async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()> {
-    let have = store.count_cases().await? as u64;
+    let have = store.cases().count().await? as u64;
     if have >= cases {
         println!("已有诉求 {have} 件，不再生成");
         return Ok(());
     }
     let grids: Vec<(String, String)> = store
+        .regions()
         .shapes("", "grid")
         .await?
         .into_iter()
@@ -177,10 +179,10 @@ async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()
         .collect();
     anyhow::ensure!(!grids.is_empty(), "数据库中没有网格，请先运行 demo");
     let units: Vec<String> =
-        store.departments(&Scope::All).await?.into_iter().map(|d| format!("dept:{}", d.id)).collect();
+        store.departments().list(&Scope::All).await?.into_iter().map(|d| format!("dept:{}", d.id)).collect();
     tongxin_app::cases::config::seed_categories(store).await?;
     let categories: Vec<String> =
-        store.categories().await?.into_iter().filter(|c| c.parent_code.is_some()).map(|c| c.code).collect();
+        store.categories().list().await?.into_iter().filter(|c| c.parent_code.is_some()).map(|c| c.code).collect();
     let spec = tongxin_store::cases::synthetic::SyntheticSpec {
         count: cases - have,
         grids,
@@ -199,7 +201,7 @@ async fn ensure_cases(store: &Store, cases: u64, days: i64) -> anyhow::Result<()
             last = Instant::now();
         }
     };
-    let n = store.seed_synthetic_cases(&spec, &mut progress).await?;
+    let n = store.cases().seed_synthetic(&spec, &mut progress).await?;
     println!("生成合成诉求 {n} 件，用时 {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -212,7 +214,7 @@ pub async fn queue(store: &Store, cases: u64, requests: usize, search: bool) -> 
     if search {
         return keyword_search(store, requests).await;
     }
-    let regions = store.regions_in_scope(&Scope::All, true).await?;
+    let regions = store.regions().in_scope(&Scope::All, true).await?;
     let first = |level: RegionLevel| regions.iter().find(|r| r.level == level.as_str()).map(|r| r.code.clone());
     let mut scopes = Vec::new();
     for (label, level) in
@@ -232,7 +234,7 @@ pub async fn queue(store: &Store, cases: u64, requests: usize, search: bool) -> 
         let mut total = 0;
         for _ in 0..requests {
             let t = Instant::now();
-            let page = store.case_queue(&scope, &filter, Page::default()).await?;
+            let page = store.cases().queue(&scope, &filter, Page::default()).await?;
             times.push(t.elapsed().as_secs_f64() * 1e3);
             total = page.total;
         }
@@ -280,7 +282,7 @@ pub async fn rates(store: &Store, cases: u64) -> anyhow::Result<()> {
 /// queue's default filter off: every status.
 async fn keyword_search(store: &Store, requests: usize) -> anyhow::Result<()> {
     use tongxin_store::cases::read::QueueFilter;
-    let regions = store.regions_in_scope(&Scope::All, false).await?;
+    let regions = store.regions().in_scope(&Scope::All, false).await?;
     let street = regions
         .iter()
         .find(|r| r.level == "street")
@@ -294,7 +296,7 @@ async fn keyword_search(store: &Store, requests: usize) -> anyhow::Result<()> {
         let q = queries[rng.random_range(0..queries.len())];
         let filter = QueueFilter { q: Some(q.into()), ..Default::default() };
         let t = Instant::now();
-        std::hint::black_box(store.case_queue(&scope, &filter, Page::default()).await?);
+        std::hint::black_box(store.cases().queue(&scope, &filter, Page::default()).await?);
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);

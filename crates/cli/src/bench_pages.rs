@@ -130,8 +130,11 @@ struct Browser {
 
 /// Logs `username` in through GET and POST /login, as a browser does.
 async fn log_in(app: &Router, store: &Store, username: &str) -> anyhow::Result<Browser> {
-    let creds =
-        store.credentials(username).await.with_context(|| format!("演示账号 {username} 不存在，请先运行 demo"))?;
+    let creds = store
+        .accounts()
+        .credentials(username)
+        .await
+        .with_context(|| format!("演示账号 {username} 不存在，请先运行 demo"))?;
     let mut jar = Jar::default();
     let page = send(app, &jar, "GET", "/login", None).await?;
     ensure!(page.status == StatusCode::OK, "GET /login 返回 {}", page.status);
@@ -208,7 +211,7 @@ fn region_of(scope: &Scope, who: &str) -> anyhow::Result<String> {
 /// The first open case of `scope` in `street`, if any.
 async fn open_case_in(store: &Store, scope: &Scope, street: &str) -> anyhow::Result<Option<CaseView>> {
     let filter = QueueFilter { open_only: true, ..Default::default() };
-    let page = store.case_queue(scope, &filter, Page::new(Some(1), Some(100))).await?;
+    let page = store.cases().queue(scope, &filter, Page::new(Some(1), Some(100))).await?;
     Ok(page.items.into_iter().find(|c| c.street_code == street))
 }
 
@@ -236,15 +239,18 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
 
     // Real ids from the database: the dispatcher's street, the grid worker's grid, a building
     // and a resident there.
-    let street =
-        region_of(&store.credentials(DISPATCHER).await.context("没有演示账号，请先运行 demo")?.user.scope, DISPATCHER)?;
-    let grid = region_of(&store.credentials(GRID_WORKER).await?.user.scope, GRID_WORKER)?;
-    let department = store.credentials(DEPARTMENT).await?.user.scope;
-    let buildings = store.grid_building_qr(&Scope::All, &grid, Page::new(Some(1), Some(100))).await?.items;
+    let street = region_of(
+        &store.accounts().credentials(DISPATCHER).await.context("没有演示账号，请先运行 demo")?.user.scope,
+        DISPATCHER,
+    )?;
+    let grid = region_of(&store.accounts().credentials(GRID_WORKER).await?.user.scope, GRID_WORKER)?;
+    let department = store.accounts().credentials(DEPARTMENT).await?.user.scope;
+    let buildings = store.places().qr_sheet(&Scope::All, &grid, Page::new(Some(1), Some(100))).await?.items;
     ensure!(!buildings.is_empty(), "网格 {grid} 没有楼栋");
     let grid_scope = Scope::Region { code: tongxin_domain::kernel::region::RegionCode::parse(&grid)? };
     let resident = store
-        .search_residents(&grid_scope, &ResidentQuery::default(), Page::new(Some(1), Some(1)))
+        .residents()
+        .search(&grid_scope, &ResidentQuery::default(), Page::new(Some(1), Some(1)))
         .await?
         .items
         .into_iter()
@@ -261,7 +267,7 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
     let mut resident_browser = Browser { role: "居民".into(), jar: Jar::default() };
     let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     let filter = QueueFilter { open_only: true, ..Default::default() };
-    let open = store.case_queue(&street_scope, &filter, Page::new(Some(1), Some(1))).await?.total;
+    let open = store.cases().queue(&street_scope, &filter, Page::new(Some(1), Some(1))).await?.total;
     let mut filed = 0;
     for i in 0..(OPEN_CASES - open).max(0) as usize {
         let (category, text) = if i % 2 == 0 {
@@ -302,9 +308,10 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
     let surname: String = resident.name.chars().take(1).collect();
     let surname_search = serde_urlencoded::to_string([("q", surname.as_str())])?;
     // The party secretary's community's largest organisation (its members page is the longest).
-    let party_scope = store.credentials(PARTY).await?.user.scope;
+    let party_scope = store.accounts().credentials(PARTY).await?.user.scope;
     let party_org = store
-        .party_orgs(&party_scope, None)
+        .party()
+        .orgs(&party_scope, None)
         .await?
         .into_iter()
         .max_by_key(|o| o.members)

@@ -28,6 +28,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     // Once per database indexed before cases carried their area words.
     let mut last_shown = 0;
     let rebuilt = store
+        .cases()
         .rebuild_search_index(&mut |done, total| {
             if done - last_shown >= 100_000 || done == total {
                 last_shown = done;
@@ -178,7 +179,7 @@ fn remove_sqlite_files(url: &str) -> anyhow::Result<()> {
 }
 
 async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str) -> anyhow::Result<()> {
-    let already = store.count_regions().await?.iter().map(|(_, n)| n).sum::<i64>();
+    let already = store.regions().count_by_level().await?.iter().map(|(_, n)| n).sum::<i64>();
     let started = std::time::Instant::now();
     let options = demo::DemoOptions {
         seed,
@@ -311,7 +312,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                 }
             };
             password::check_strength(&password).map_err(anyhow::Error::msg)?;
-            let new = tongxin_store::users::NewUser {
+            let new = tongxin_store::accounts::NewUser {
                 username,
                 display_name,
                 password_hash: password::hash(&password, HashCost::Standard),
@@ -321,23 +322,25 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                 can_unmask,
                 totp_secret: None,
             };
-            let user = store.create_user(&actor, &new).await?;
+            let user = tongxin_app::accounts::create_user(&store, &actor, &new).await?;
             println!("已创建账号 {}（{}）", user.username, user.role.label());
         }
         UserCommand::Token { username, name } => {
-            let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
+            let creds =
+                store.accounts().credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
             let token = format!("tx_{}", tongxin_web::auth::random_token());
             let until = store.now() + chrono::Duration::days(settings.security.api_token_days);
-            store.create_api_token_until(&actor, creds.user.id, &name, &token, until).await?;
+            store.accounts().create_api_token_until(&actor, creds.user.id, &name, &token, until).await?;
             println!("{token}");
         }
         UserCommand::TotpCode { username } => {
-            let creds = store.credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
+            let creds =
+                store.accounts().credentials(&username).await.with_context(|| format!("账号 {username} 不存在"))?;
             let secret = creds.totp_secret.with_context(|| format!("账号 {username} 未设置动态验证码"))?;
             println!("{}", tongxin_domain::accounts::totp::code_at(&secret, store.now().timestamp()));
         }
         UserCommand::List => {
-            for u in store.users().await? {
+            for u in store.accounts().users().await? {
                 let scope = match &u.scope {
                     Scope::All => "全部".to_string(),
                     Scope::Region { code } => code.to_string(),
@@ -355,18 +358,18 @@ async fn open311(command: Open311Command, settings: &Settings) -> anyhow::Result
     let actor = Actor::system("cli");
     match command {
         Open311Command::Issue { name } => {
-            let issued = store.create_open311_client(&actor, &name).await?;
+            let issued = store.open311().create_client(&actor, &name).await?;
             eprintln!("已为 Open311 客户端 {name} 签发密钥（编号 {}），仅显示这一次：", issued.id);
             println!("{}", issued.api_key);
         }
         Open311Command::List => {
-            for c in store.open311_clients().await? {
+            for c in store.open311().clients().await? {
                 let state = if c.revoked_at.is_some() { "已吊销" } else { "有效" };
                 println!("{:<6} {:<24} {} {state}", c.id, c.name, tongxin_web::open311::w3c(c.created_at));
             }
         }
         Open311Command::Revoke { id } => {
-            store.revoke_open311_client(&actor, id).await?;
+            store.open311().revoke_client(&actor, id).await?;
             println!("已吊销 Open311 客户端 {id}");
         }
     }

@@ -8,12 +8,11 @@
 //! - [`case`]: 接诉即办 — the case state machine, categories and routing, deadlines, photos,
 //!   evaluation;
 //! - [`places`]: grid geometry, validation and point location;
-//! - [`people`]: identity numbers and their check digits;
-//! - [`accounts`]: one-time passwords for staff logins.
+//! - [`people`]: identity numbers and their check digits, household visits;
+//! - [`accounts`]: which scope fits which role, one-time passwords for staff logins.
 
 pub mod accounts;
 pub mod case;
 pub mod kernel;
 pub mod people;
 pub mod places;
-pub mod splitmix;

@@ -91,7 +91,7 @@ pub async fn import_grids(
             continue;
         }
         if !communities.contains_key(community) {
-            let boundary = match store.shape(community).await? {
+            let boundary = match store.regions().shape(community).await? {
                 Some(s) if s.level == RegionLevel::Community.as_str() => Some(s.geometry.as_deref().and_then(|g| {
                     let parsed = multi_polygon_from_text(g);
                     if parsed.is_none() {
@@ -168,7 +168,7 @@ pub async fn import_grids(
 
     // 4. Overlaps with grids already stored (those the file replaces excepted).
     if let Some(bbox) = union_bbox(placed.iter().map(|c| c.bbox)) {
-        let stored = store.grid_shapes_in_bbox(bbox).await?;
+        let stored = store.exchange().grid_shapes_in_bbox(bbox).await?;
         let others: Vec<(String, String, Polygon<f64>, [f64; 4])> = stored
             .into_iter()
             .filter(|s| !seen.contains_key(&s.code))
@@ -204,7 +204,8 @@ pub async fn import_grids(
 
     // 5. Write everything or nothing.
     let codes: Vec<String> = placed.iter().map(|c| c.code.to_string()).collect();
-    let existing: HashSet<String> = store.region_levels(&codes).await?.into_iter().map(|(code, _)| code).collect();
+    let existing: HashSet<String> =
+        store.exchange().region_levels(&codes).await?.into_iter().map(|(code, _)| code).collect();
     let now = store.now();
     let mut tx = store.db.begin().await?;
     let mut report = GridImportReport::default();
@@ -417,7 +418,7 @@ fn area_text(m2: f64) -> String {
 /// boundary are left out (a feature needs a polygon to be imported).
 pub async fn export_grids(store: &Store, scope: &Scope, within: Option<&str>) -> Result<String, ExportError> {
     let prefix = narrow(scope.places_prefix(), within)?;
-    let shapes = store.shapes(&prefix, RegionLevel::Grid.as_str()).await?;
+    let shapes = store.regions().shapes(&prefix, RegionLevel::Grid.as_str()).await?;
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
     let mut first = true;
     for s in shapes {

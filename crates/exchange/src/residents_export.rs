@@ -22,7 +22,7 @@ pub async fn export_residents(
     unmasked: bool,
 ) -> Result<Vec<u8>, ExportError> {
     let prefix = scope.people_prefix().ok_or(ExportError::NoPeopleScope)?;
-    let rows = store.residents_for_export(prefix, unmasked).await?;
+    let rows = store.exchange().residents(prefix, unmasked).await?;
     if rows.len() > MAX_SHEET_ROWS {
         return Err(ExportError::TooManyRows(rows.len()));
     }
@@ -30,7 +30,8 @@ pub async fn export_residents(
     if unmasked {
         let area = if prefix.is_empty() { "全部" } else { prefix };
         store
-            .audit(
+            .audit()
+            .record(
                 actor,
                 AuditEntry::new("resident.export_unmasked", "region", area)
                     .detail(format!("导出居民 {} 人（含完整身份证号和手机号）", rows.len())),

@@ -102,13 +102,14 @@ pub async fn import_residents(
         unique.push(row);
     }
     let ids: Vec<&IdNumber> = unique.iter().map(|r| &r.id_number).collect();
-    let registered: HashSet<String> = store.registered_id_numbers(&ids).await?.into_iter().collect();
+    let registered: HashSet<String> = store.exchange().registered_id_numbers(&ids).await?.into_iter().collect();
 
     // Grids: existing and within the people scope.
     let mut grid_codes: Vec<String> = unique.iter().map(|r| r.grid.clone()).collect();
     grid_codes.sort();
     grid_codes.dedup();
     let grids: HashSet<String> = store
+        .exchange()
         .region_levels(&grid_codes)
         .await?
         .into_iter()
@@ -118,7 +119,7 @@ pub async fn import_residents(
     let usable: Vec<String> =
         grid_codes.iter().filter(|g| grids.contains(*g) && scope.covers_people_at(g)).cloned().collect();
     let mut buildings: HashMap<(String, String), Vec<Building>> = HashMap::new();
-    for b in store.buildings_in_grids(&usable).await? {
+    for b in store.exchange().buildings_in_grids(&usable).await? {
         buildings.entry((b.grid_code.clone(), b.name.clone())).or_default().push(b);
     }
 
@@ -157,6 +158,7 @@ pub async fn import_residents(
     building_ids.sort_unstable();
     building_ids.dedup();
     let mut households: HashMap<(i64, i64, String), i64> = store
+        .exchange()
         .households_in_buildings(&building_ids)
         .await?
         .into_iter()
@@ -209,7 +211,7 @@ pub async fn import_residents(
             tags: row.tags,
         })
         .collect();
-    store.insert_residents(&mut tx, &residents, now).await?;
+    store.residents().insert_many(&mut tx, &residents, now).await?;
     sync_id_sequence(&mut tx, "residents").await?;
     let n = residents.len();
     let last_resident = first_resident + n as i64 - 1;

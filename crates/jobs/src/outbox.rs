@@ -14,7 +14,7 @@
 //!   so a slow send never overlaps a second claimer's;
 //! - a failed send is retried after 30 s, 1 min, 2 min … (at most 1 h between tries); after
 //!   [`MAX_ATTEMPTS`] attempts the row stays unsent with its last error, a dead letter
-//!   ([`tongxin_store::Store::dead_letters`]).
+//!   (`store.outbox().dead_letters`).
 
 use crate::JobsConfig;
 use crate::sms::{SEND_TIMEOUT, SmsSender};
@@ -79,7 +79,7 @@ pub async fn deliver_due(
     let lease = cfg.lease();
     let batch = cfg.batch.max(1);
     loop {
-        let rows = store.claim_outbox(lease, batch as i64).await?;
+        let rows = store.outbox().claim(lease, batch as i64).await?;
         let n = rows.len();
         total.add(deliver_claimed(store, sms, rows).await?);
         if n < batch {
@@ -121,7 +121,7 @@ pub async fn deliver_claimed(
             }
         }
     }
-    report.notices = store.deliver_notices(&notices).await? as usize;
+    report.notices = store.outbox().deliver_notices(&notices).await? as usize;
 
     let mut running: JoinSet<Result<(i64, SmsOutcome), StoreError>> = JoinSet::new();
     let mut first_error = None;
@@ -135,14 +135,15 @@ pub async fn deliver_claimed(
             first_error.get_or_insert(e);
         }
         Err(e) => {
-            first_error.get_or_insert(StoreError::Unavailable(format!("短信发送任务异常：{e}")));
+            first_error.get_or_insert(StoreError::unavailable(format!("短信发送任务异常：{e}")));
         }
     };
     // One audited read of the batch's numbers, and (below) one transaction marking it sent:
     // delivery must not crowd the single SQLite writer with two commits per message.
     let wanted: Vec<(i64, i64)> =
         texts.iter().filter(|r| r.recipient == "requester").filter_map(|r| r.case_id.map(|c| (c, r.id))).collect();
-    let phones = Arc::new(if wanted.is_empty() { Default::default() } else { store.requester_phones(&wanted).await? });
+    let phones =
+        Arc::new(if wanted.is_empty() { Default::default() } else { store.outbox().requester_phones(&wanted).await? });
     let mut sent = Vec::new();
     for row in texts {
         while running.len() >= SMS_CONCURRENCY {
@@ -159,7 +160,7 @@ pub async fn deliver_claimed(
     while let Some(r) = running.join_next().await {
         record(note_sent(r, &mut sent), &mut report);
     }
-    store.mark_outbox_sent_many(&sent).await?;
+    store.outbox().mark_sent_many(&sent).await?;
     match first_error {
         Some(e) => Err(e),
         None => Ok(report),
@@ -192,7 +193,7 @@ enum SmsOutcome {
 
 async fn give_up(store: &Store, row: &OutboxRow, error: &str) -> Result<(), StoreError> {
     tracing::warn!(outbox_id = row.id, kind = %row.kind, channel = %row.channel, error, "消息无法投递，已转入死信");
-    store.mark_outbox_failed(row.id, error, None).await
+    store.outbox().mark_failed(row.id, error, None).await
 }
 
 /// Sends one text; `phone` is the batch's lookup for its case (`None`: no such case). A sent
@@ -208,7 +209,7 @@ async fn deliver_sms(
     if let Some(until) = row.locked_until {
         let margin = Duration::from_std(SEND_TIMEOUT).unwrap_or(Duration::seconds(10)) + Duration::seconds(5);
         if store.now() + margin >= until {
-            store.release_outbox(row.id, until).await?;
+            store.outbox().release(row.id, until).await?;
             return Ok(SmsOutcome::Deferred);
         }
     }
@@ -246,13 +247,13 @@ async fn deliver_sms(
         }
         Err(e) if row.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(outbox_id = row.id, case_id, attempts = row.attempts, error = %e, "短信多次发送失败，已转入死信");
-            store.mark_outbox_failed(row.id, &e, None).await?;
+            store.outbox().mark_failed(row.id, &e, None).await?;
             Ok(SmsOutcome::Dead)
         }
         Err(e) => {
             let wait = backoff(row.attempts);
             tracing::warn!(outbox_id = row.id, case_id, attempt = row.attempts, retry_in_s = wait.num_seconds(), error = %e, "短信发送失败，稍后重试");
-            store.mark_outbox_failed(row.id, &e, Some(store.now() + wait)).await?;
+            store.outbox().mark_failed(row.id, &e, Some(store.now() + wait)).await?;
             Ok(SmsOutcome::Retrying)
         }
     }

@@ -38,7 +38,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
     let batch = cfg.batch.max(1);
     let mut report = TimerReport::default();
     loop {
-        let warned = store.mark_deadline_warnings(batch as i64).await?;
+        let warned = store.cases().mark_deadline_warnings(batch as i64).await?;
         report.warned += warned.len();
         for w in &warned {
             tracing::info!(case_id = w.id, code = %w.code, "诉求临近办理期限，已提醒承办单位");
@@ -48,7 +48,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         }
     }
     loop {
-        let overdue = store.mark_overdue(batch as i64).await?;
+        let overdue = store.cases().mark_overdue(batch as i64).await?;
         report.overdue += overdue.len();
         for c in &overdue {
             tracing::info!(case_id = c.id, code = %c.code, "诉求已超期，已标记并通知");
@@ -58,7 +58,7 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         }
     }
     loop {
-        let pending = store.pending_supervisions(batch as i64).await?;
+        let pending = store.cases().pending_supervisions(batch as i64).await?;
         for c in &pending {
             let action = Action::Supervise { note: AUTO_SUPERVISION_NOTE.into() };
             match cases.act(&CaseActor::System, c.id, c.version, action).await {
@@ -68,20 +68,23 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
                     report.escalation_skipped += 1;
                     tracing::info!(case_id = c.id, code = %c.code, "超期诉求刚被他人处理，跳过自动督办");
                 }
-                // The database is down or the writer is full: the flags stay for the next pass.
+                // The database is down or the writer is full, or the query itself is wrong: the
+                // flags stay for the next pass.
                 Err(CaseError::Store(e @ StoreError::Unavailable(_))) => return Err(e),
+                Err(CaseError::Store(e @ StoreError::Internal(_))) if e.bad_row_reason().is_none() => return Err(e),
                 Err(CaseError::Busy) => return Ok(report),
                 // A bad row (its state cannot be read) fails alone: it is set aside once, with a
                 // notice, and the pass goes on with the other cases (issue 9 R6).
-                Err(CaseError::Store(StoreError::Invalid(reason))) => {
+                Err(CaseError::Store(e)) if e.bad_row_reason().is_some() => {
+                    let reason = e.bad_row_reason().unwrap_or_default();
                     report.quarantined += 1;
-                    if store.quarantine_case(JOB_NAME, c.id, &reason).await? {
+                    if store.cases().quarantine(JOB_NAME, c.id, &reason).await? {
                         tracing::error!(case_id = c.id, code = %c.code, %reason, "诉求数据损坏，自动督办已跳过并隔离该诉求");
                     }
                 }
                 Err(e) => {
                     report.escalation_failed += 1;
-                    store.drop_pending_supervision(c.id, c.version).await?;
+                    store.cases().drop_pending_supervision(c.id, c.version).await?;
                     tracing::warn!(case_id = c.id, code = %c.code, error = %e, "超期诉求无法自动督办（超期标记已保存）");
                 }
             }

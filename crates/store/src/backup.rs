@@ -24,14 +24,14 @@ impl Store {
             std::io::ErrorKind::AlreadyExists => {
                 StoreError::Invalid(format!("备份文件 {} 已存在，请换一个文件名", target.display()))
             }
-            _ => StoreError::Unavailable(format!("无法创建备份文件 {}：{e}", target.display())),
+            _ => StoreError::unavailable(format!("无法创建备份文件 {}：{e}", target.display())),
         })?;
         let name = target.to_string_lossy().into_owned();
         // A reader connection: the snapshot does not hold the writer up.
         let done = sqlx::query("VACUUM INTO $1").bind(&name).execute(read).await;
         if let Err(e) = done {
             let _ = std::fs::remove_file(target);
-            return Err(StoreError::Unavailable(format!("备份失败：{e}")));
+            return Err(StoreError::unavailable(format!("备份失败：{e}")));
         }
         Ok(())
     }

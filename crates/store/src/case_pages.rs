@@ -1,6 +1,6 @@
 //! Small reads for the case pages (指挥中心 and 职能部门): how many photos a case has, and a
 //! case's id by its tracking code (merging into a case named by its code). Scope checks stay
-//! with [`Store::case`].
+//! with `store.cases().get`.
 
 use crate::cases::read::{CASE_COLS, CaseView};
 use crate::error::StoreError;
@@ -34,7 +34,7 @@ impl Store {
         let id: Option<i64> =
             on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(code.trim()).fetch_optional(p).await)?;
         let id = id.ok_or(StoreError::NotFound)?;
-        self.case(scope, id).await.map(|c| c.id)
+        self.cases().get(scope, id).await.map(|c| c.id)
     }
 }
 

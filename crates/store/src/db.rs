@@ -141,7 +141,7 @@ async fn writable_probe(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> 
 }
 
 fn not_writable(path: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(format!(
+    StoreError::unavailable(format!(
         "数据库文件 {path} 无法写入（{e}）。请检查该文件及其所在目录的写权限、磁盘空间和文件系统是否只读，然后重新启动。"
     ))
 }
@@ -261,7 +261,7 @@ impl Db {
             Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
-        .map_err(|e| StoreError::Unavailable(format!("数据库迁移失败：{e}")))?;
+        .map_err(|e| StoreError::unavailable(format!("数据库迁移失败：{e}")))?;
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 

@@ -5,13 +5,19 @@
 //! built in chunks well below SQLite's parameter limit.
 
 use crate::error::StoreError;
+use crate::on_read;
 use crate::places::Building;
 use crate::regions::RegionShape;
-use crate::{Store, on_read};
 use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
 use tongxin_domain::kernel::region::subtree_range;
 use tongxin_domain::people::idcard::IdNumber;
+
+repository!(
+    /// Batched lookups for bulk import and export (`tongxin-exchange`).
+    Exchange,
+    exchange
+);
 
 /// Values per `IN (…)` list.
 const CHUNK: usize = 500;
@@ -68,13 +74,13 @@ struct ExportRow {
     phone_cipher: Option<Vec<u8>>,
 }
 
-impl Store {
+impl Exchange<'_> {
     /// `(code, level)` of those of `codes` that exist.
     pub async fn region_levels(&self, codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::new();
         for chunk in codes.chunks(CHUNK) {
             let sql = format!("SELECT code, level FROM regions WHERE code IN ({})", placeholders(1, chunk.len()));
-            let rows: Vec<(String, String)> = on_read!(&self.db, |p| {
+            let rows: Vec<(String, String)> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for c in chunk {
                     q = q.bind(c);
@@ -92,7 +98,7 @@ impl Store {
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions \
                    WHERE level = 'grid' AND geometry IS NOT NULL \
                    AND min_lng < $1 AND max_lng > $2 AND min_lat < $3 AND max_lat > $4 ORDER BY code";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(bbox[2])
             .bind(bbox[0])
             .bind(bbox[3])
@@ -110,7 +116,7 @@ impl Store {
                  WHERE grid_code IN ({}) ORDER BY id",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<Building> = on_read!(&self.db, |p| {
+            let rows: Vec<Building> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for c in chunk {
                     q = q.bind(c);
@@ -131,7 +137,7 @@ impl Store {
                  WHERE building_id IN ({}) ORDER BY id",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<HouseholdKey> = on_read!(&self.db, |p| {
+            let rows: Vec<HouseholdKey> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for b in chunk {
                     q = q.bind(*b);
@@ -144,13 +150,13 @@ impl Store {
     }
 
     /// Which of these ID numbers are already registered, by blind index, a chunk per query
-    /// (the batched form of [`Store::existing_id_numbers`]).
+    /// (the batched form of `store.residents().existing_id_numbers`).
     pub async fn registered_id_numbers(&self, ids: &[&IdNumber]) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let hmacs: Vec<Vec<u8>> = chunk.iter().map(|id| self.pii().blind_index(id.as_str())).collect();
+            let hmacs: Vec<Vec<u8>> = chunk.iter().map(|id| self.store.pii().blind_index(id.as_str())).collect();
             let sql = format!("SELECT id_hmac FROM residents WHERE id_hmac IN ({})", placeholders(1, hmacs.len()));
-            let hits: Vec<Vec<u8>> = on_read!(&self.db, |p| {
+            let hits: Vec<Vec<u8>> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_scalar(AssertSqlSafe(sql.as_str()));
                 for h in &hmacs {
                     q = q.bind(h.as_slice());
@@ -170,11 +176,7 @@ impl Store {
     /// Every resident whose grid lies under `prefix` (already derived from the caller's people
     /// scope), with building, unit and room, ordered by grid, building, unit, room. ID and phone
     /// numbers are decrypted only when `unmasked` (the caller audits that read).
-    pub async fn residents_for_export(
-        &self,
-        prefix: &str,
-        unmasked: bool,
-    ) -> Result<Vec<ExportedResident>, StoreError> {
+    pub async fn residents(&self, prefix: &str, unmasked: bool) -> Result<Vec<ExportedResident>, StoreError> {
         let (lo, hi) = subtree_range(prefix);
         let sql = "SELECT r.id, r.grid_code, b.name AS building, h.unit_no, h.room_no, r.name, r.gender, \
                    r.birth_date, r.relation, r.id_masked, r.phone_masked, r.tags, r.id_cipher, r.phone_cipher \
@@ -183,13 +185,14 @@ impl Store {
                    LEFT JOIN buildings b ON b.id = h.building_id \
                    WHERE r.grid_code >= $1 AND r.grid_code < $2 \
                    ORDER BY r.grid_code, h.building_id, h.unit_no, h.room_no, r.id";
-        let rows: Vec<ExportRow> = on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?;
+        let rows: Vec<ExportRow> =
+            on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?;
         rows.into_iter()
             .map(|r| {
                 let (id_number, phone) = if unmasked {
                     (
-                        self.pii().decrypt(&r.id_cipher)?,
-                        r.phone_cipher.as_deref().map(|c| self.pii().decrypt(c)).transpose()?,
+                        self.store.pii().decrypt(&r.id_cipher)?,
+                        r.phone_cipher.as_deref().map(|c| self.store.pii().decrypt(c)).transpose()?,
                     )
                 } else {
                     (r.id_masked, r.phone_masked)

@@ -1,14 +1,39 @@
 //! Tongxin's storage adapter.
 //!
 //! [`Store`] is the one handle the web and CLI layers use: it owns the pools ([`Db`]), the key
-//! that encrypts personal data ([`PiiKey`]) and the clock. Each file holds the queries of one
-//! aggregate. Every query is one SQL text with `$N` placeholders that runs unchanged on SQLite
+//! that encrypts personal data ([`PiiKey`]) and the clock. The queries live in per-feature
+//! repositories reached from it — `store.residents()`, `store.accounts()` (users, sessions, API
+//! tokens), `store.visits()`, `store.party()`, `store.departments()`, `store.places()`,
+//! `store.regions()`, `store.audit()`, `store.settings()`, `store.cases()`, `store.categories()`,
+//! `store.outbox()`, `store.open311()` and `store.exchange()` (batched lookups for bulk import
+//! and export) — each in the module of that name. Bulk-loading free functions
+//! (`insert_regions`, `insert_buildings` …) stay free functions in their feature's module. Every query is one SQL text with `$N` placeholders that runs unchanged on SQLite
 //! and PostgreSQL; every read takes the caller's scope and filters by code prefix range.
 
+/// Declares a repository: a thin, copyable view over [`Store`] holding one feature's queries,
+/// and the `Store` accessor that returns it (`store.residents().search(…)`). The view borrows the
+/// handle's pools, PII key and clock; it holds no state of its own.
+macro_rules! repository {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            pub(crate) store: &'a $crate::Store,
+        }
+
+        impl $crate::Store {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { store: self }
+            }
+        }
+    };
+}
+
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod batcher;
-pub mod building_qr;
 pub mod bulk;
 pub mod case_pages;
 pub mod cases;
@@ -21,7 +46,6 @@ pub mod places;
 pub mod regions;
 pub mod residents;
 pub mod settings;
-pub mod users;
 pub mod visits;
 
 pub use db::{Backend, Db, Tx};

@@ -80,7 +80,7 @@ impl PiiKey {
     }
 
     pub fn decrypt(&self, blob: &[u8]) -> Result<String, StoreError> {
-        let broken = || StoreError::Unavailable("个人信息解密失败：密钥不匹配或数据已损坏".into());
+        let broken = || StoreError::unavailable("个人信息解密失败：密钥不匹配或数据已损坏");
         if blob.len() < NONCE_LEN {
             return Err(broken());
         }

@@ -178,6 +178,20 @@ impl From<StoreError> for ApiError {
                 tracing::error!(%detail, "storage unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, "数据库暂不可用，请稍后重试")
             }
+            // A bug or a corrupt row: the detail and its source go to the log, the client gets an opaque 500.
+            StoreError::Internal(cause) => {
+                tracing::error!(detail = %cause, source = ?cause.driver_error(), "storage error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<tongxin_app::AppError> for ApiError {
+    fn from(e: tongxin_app::AppError) -> ApiError {
+        match e {
+            tongxin_app::AppError::Invalid { field, message } => ApiError::invalid(field, message),
+            tongxin_app::AppError::Store(e) => e.into(),
         }
     }
 }

@@ -72,13 +72,14 @@ pub fn rule(r: &RuleRow) -> Option<RoutingRule> {
 pub async fn seed_categories(store: &Store) -> Result<usize, StoreError> {
     let rows: Vec<CategoryRow> =
         default_categories().iter().enumerate().map(|(i, c)| category_row(c, i as i64)).collect();
-    store.seed_categories(&Actor::system("seed"), &rows).await
+    store.categories().seed(&Actor::system("seed"), &rows).await
 }
 
 impl CaseConfig {
     pub async fn load(store: &Store) -> Result<CaseConfig, StoreError> {
         let categories = store
             .categories()
+            .list()
             .await?
             .iter()
             .filter(|c| c.active)
@@ -86,7 +87,7 @@ impl CaseConfig {
             .map(|c| (c.code.clone(), c))
             .collect();
         let mut rules = Vec::new();
-        for r in store.routing_rules().await?.iter().filter_map(rule) {
+        for r in store.categories().rules().await?.iter().filter_map(rule) {
             // A rule saved before targets were checked may name a unit that is not on record:
             // it must not dispatch anything (issue 9 item 11).
             if unit_exists(store, &r.target).await? {
@@ -95,23 +96,24 @@ impl CaseConfig {
                 tracing::error!(rule = r.id, target = %r.target.key(), "routing rule targets a unit not on record; ignored");
             }
         }
-        let calendar = match store.setting(CALENDAR_KEY).await? {
+        let calendar = match store.settings().get(CALENDAR_KEY).await? {
             Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");
                 WorkingCalendar::builtin()
             }),
             None => WorkingCalendar::builtin(),
         };
-        let policy = match store.setting(DEADLINE_KEY).await? {
+        let policy = match store.settings().get(DEADLINE_KEY).await? {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => DeadlinePolicy::default(),
         };
-        let weights = match store.setting(WEIGHTS_KEY).await? {
+        let weights = match store.settings().get(WEIGHTS_KEY).await? {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => Weights::default(),
         };
         let streets: Vec<String> = store
-            .regions_in_scope(&tongxin_domain::kernel::access::Scope::All, false)
+            .regions()
+            .in_scope(&tongxin_domain::kernel::access::Scope::All, false)
             .await?
             .into_iter()
             .filter(|r| r.level == "street")
@@ -127,9 +129,9 @@ impl CaseConfig {
 /// is only as real as its grid.
 pub async fn unit_exists(store: &Store, unit: &Unit) -> Result<bool, StoreError> {
     let found = match unit {
-        Unit::Department(id) => store.department(*id).await.map(|_| true),
+        Unit::Department(id) => store.departments().get(*id).await.map(|_| true),
         Unit::GridTeam(code) => {
-            store.region(&tongxin_domain::kernel::access::Scope::All, code).await.map(|r| r.level == "grid")
+            store.regions().get(&tongxin_domain::kernel::access::Scope::All, code).await.map(|r| r.level == "grid")
         }
     };
     match found {

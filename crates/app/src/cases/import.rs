@@ -24,8 +24,8 @@ use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::text::{Address, Description, PersonName, TextError};
 use tongxin_domain::places::LngLat;
+use tongxin_store::accounts::User;
 use tongxin_store::cases::write::{Intake, NewCase, NewEvent};
-use tongxin_store::users::User;
 use tongxin_store::{Actor as StoreActor, StoreError};
 
 /// Rows per file at most (one transaction).
@@ -425,12 +425,13 @@ impl CaseService {
             .filter(|n| valid_order_no(n))
             .map(|n| format!("{ORDER_KEY_PREFIX}{n}"))
             .collect();
-        let imported_before = self.store.existing_dedupe_keys(&keys).await?;
+        let imported_before = self.store.cases().existing_dedupe_keys(&keys).await?;
         let locator = self.locator.get(&self.store).await?;
         let needs_grid_list = rows.iter().any(|r| !r.get(GRID).is_empty());
         let grids: HashSet<String> = if needs_grid_list {
             self.store
-                .regions_in_scope(&Scope::All, true)
+                .regions()
+                .in_scope(&Scope::All, true)
                 .await?
                 .into_iter()
                 .filter(|r| r.level == "grid")
@@ -577,7 +578,7 @@ impl CaseService {
         }
         errors.finish()?;
 
-        let results = self.store.insert_cases(&batch).await?;
+        let results = self.store.cases().insert(&batch).await?;
         let mut report =
             HotlineImportReport { imported: 0, auto_dispatched: 0, already_imported: Vec::new(), cases: Vec::new() };
         for (result, (row, order_no, dispatched)) in results.into_iter().zip(meta) {

@@ -14,8 +14,8 @@ use tongxin_domain::kernel::text::{Address, Description, Lines, PersonName, Text
 use tongxin_domain::places::LngLat;
 use tongxin_store::Actor as StoreActor;
 use tongxin_store::StoreError;
+use tongxin_store::accounts::User;
 use tongxin_store::cases::write::{self, Effects, Intake, NewCase, NewEvent, NewPhoto};
-use tongxin_store::users::User;
 
 /// Where the matter is.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +117,7 @@ impl CaseService {
                 }
             }
             Place::Building { qr_token } => {
-                let b = self.store.building_by_qr(qr_token).await.map_err(|e| match e {
+                let b = self.store.places().building_by_qr(qr_token).await.map_err(|e| match e {
                     StoreError::NotFound => CaseError::invalid("building", "二维码无效或楼栋已撤销"),
                     e => e.into(),
                 })?;
@@ -131,6 +131,7 @@ impl CaseService {
             Place::Grid { code } => {
                 let shape = self
                     .store
+                    .regions()
                     .shape(code)
                     .await?
                     .filter(|s| s.level == "grid")

@@ -19,11 +19,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use tongxin_domain::case::{Action, Actor, CaseState, MergeTarget, Notice, TransitionError, Unit, check_merge, decide};
 use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_store::accounts::User;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::batcher::Batcher;
 use tongxin_store::cases::read::CaseView;
 use tongxin_store::cases::write::{Intake, NewCase};
-use tongxin_store::users::User;
 use tongxin_store::{Store, StoreError};
 
 /// Why a case operation failed, for the web layer to map to a status.
@@ -73,7 +73,7 @@ pub struct CaseService {
 /// fail because the database itself is unavailable (disk full, connection lost), the rest are
 /// answered with that error without trying further.
 async fn write_batch(store: &Store, batch: &[NewCase]) -> Vec<Result<Intake, StoreError>> {
-    let e = match store.insert_cases(batch).await {
+    let e = match store.cases().insert(batch).await {
         Ok(results) => return results.into_iter().map(Ok).collect(),
         Err(e) => e,
     };
@@ -88,7 +88,7 @@ async fn write_batch(store: &Store, batch: &[NewCase]) -> Vec<Result<Intake, Sto
             out.push(Err(last.clone()));
             continue;
         }
-        let r = store.insert_cases(std::slice::from_ref(case)).await.map(|mut v| v.remove(0));
+        let r = store.cases().insert(std::slice::from_ref(case)).await.map(|mut v| v.remove(0));
         match &r {
             Err(err @ StoreError::Unavailable(_)) => {
                 unavailable += 1;
@@ -159,15 +159,15 @@ impl CaseService {
 
     async fn load(&self, actor: &CaseActor, case_id: i64) -> Result<CaseView, CaseError> {
         Ok(match actor {
-            CaseActor::Staff(user) => self.store.case(&user.scope, case_id).await?,
+            CaseActor::Staff(user) => self.store.cases().get(&user.scope, case_id).await?,
             CaseActor::Requester { code, token } => {
-                let c = self.store.case_for_requester(code, token).await?;
+                let c = self.store.cases().for_requester(code, token).await?;
                 if c.id != case_id {
                     return Err(StoreError::NotFound.into());
                 }
                 c
             }
-            CaseActor::System => self.store.case(&Scope::All, case_id).await?,
+            CaseActor::System => self.store.cases().get(&Scope::All, case_id).await?,
         })
     }
 
@@ -226,7 +226,7 @@ impl CaseService {
         // Reporters of merged duplicates hear of the outcome too (and may rate their case).
         if decision.notices.iter().any(|n| matches!(n, Notice::Handled | Notice::Closed)) {
             for child in self.merged_descendants(case_id).await? {
-                let c = self.store.case(&Scope::All, child).await?;
+                let c = self.store.cases().get(&Scope::All, child).await?;
                 if c.phone_masked.is_none() {
                     continue;
                 }
@@ -254,8 +254,8 @@ impl CaseService {
         let audit = AuditEntry::new(&format!("case.{kind}"), "case", case_id)
             .before(tongxin_domain::kernel::audit::digest_of(&state))
             .after(tongxin_domain::kernel::audit::digest_of(&decision.state));
-        self.store.apply_case_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
-        Ok(self.store.case(&Scope::All, case_id).await?)
+        self.store.cases().apply_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
+        Ok(self.store.cases().get(&Scope::All, case_id).await?)
     }
 
     /// Issue 9 item 11, checked after the domain allowed the action (so who may not act learns
@@ -286,7 +286,7 @@ impl CaseService {
                 check_merge(case.id, &self.merged_descendants(case.id).await?, &target).map_err(refuse)?;
             }
             Action::Report { evidence, .. } if !evidence.is_empty() => {
-                let mut own: HashSet<String> = self.store.case_photo_refs(case.id).await?.into_iter().collect();
+                let mut own: HashSet<String> = self.store.cases().photo_refs(case.id).await?.into_iter().collect();
                 own.extend(photos.iter().map(|p| tongxin_store::cases::write::photo_ref(&p.bytes)));
                 if let Some(i) = evidence.iter().position(|r| !own.contains(r)) {
                     return Err(CaseError::invalid("evidence", format!("第 {} 项佐证不是本诉求上传的照片", i + 1)));
@@ -302,7 +302,7 @@ impl CaseService {
         let mut seen = vec![case_id];
         let mut todo = vec![case_id];
         while let Some(id) = todo.pop() {
-            for child in self.store.merged_children(id).await? {
+            for child in self.store.cases().merged_children(id).await? {
                 if !seen.contains(&child) {
                     seen.push(child);
                     todo.push(child);

@@ -5,9 +5,9 @@ use tongxin_domain::case::{Action, Channel, Satisfaction, Status, Unit};
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::RegionCode;
+use tongxin_store::accounts::User;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::users::User;
 use tongxin_store::{Actor, Page};
 use tongxin_testkit::both_backends;
 
@@ -60,7 +60,7 @@ both_backends! {
             auto_dispatch: true,
             version: 1,
         };
-        store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+        store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
         cases.reload().await.unwrap();
 
         let bad = cases.report(Report { description: "  ".into(), ..noise_report("") }).await.unwrap_err();
@@ -88,7 +88,7 @@ both_backends! {
         let dispatcher =
             staff(11, "dispatcher", Role::Dispatcher, Scope::Region { code: RegionCode::parse("330702001").unwrap() });
         let dept = CaseActor::Staff(dept_user.clone());
-        let c = store.case(&dept_user.scope, reported.id).await.unwrap();
+        let c = store.cases().get(&dept_user.scope, reported.id).await.unwrap();
         assert_eq!(
             (c.status.as_str(), c.lead_unit.as_ref().map(|u| u.key()).as_deref()),
             ("dispatched", Some("dept:1")),
@@ -97,7 +97,8 @@ both_backends! {
         );
         assert!(c.deadline_at.is_some() && c.contact_deadline_at.is_some());
         let inbox = store
-            .case_queue(&dept_user.scope, &QueueFilter { open_only: true, ..Default::default() }, Page::default())
+            .cases()
+            .queue(&dept_user.scope, &QueueFilter { open_only: true, ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(inbox.total, 1);
@@ -167,7 +168,7 @@ both_backends! {
             .unwrap();
         assert_eq!((c.status.as_str(), c.open), ("rated", false), "{}", t.label);
 
-        let events: Vec<String> = store.case_events(c.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+        let events: Vec<String> = store.cases().events(c.id).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert_eq!(
             events,
             [
@@ -185,7 +186,7 @@ both_backends! {
             t.label
         );
         let month = tongxin_domain::kernel::clock::shanghai(store.now()).format("%Y-%m").to_string();
-        let stats = store.unit_month_stats(&month, "dept:1").await.unwrap();
+        let stats = store.cases().unit_month_stats(&month, "dept:1").await.unwrap();
         let s = &stats[0];
         assert_eq!(
             (s.dispatched, s.responded_in_time, s.rated, s.resolved, s.satisfied),
@@ -193,27 +194,30 @@ both_backends! {
             "{}: 三率 counters",
             t.label
         );
-        let area = store.unit_month_stats(&month, "area:330702001008001").await.unwrap();
+        let area = store.cases().unit_month_stats(&month, "area:330702001008001").await.unwrap();
         assert_eq!(area[0].satisfied, 1, "{}: the grid counts too", t.label);
-        let outbox = store.outbox_backlog().await.unwrap();
+        let outbox = store.outbox().backlog().await.unwrap();
         assert!(outbox >= 3, "{}: dispatched, handled, closed notices queued ({outbox})", t.label);
 
         let admin = Scope::All;
         let found = store
-            .case_queue(&admin, &QueueFilter { q: Some("噪音".into()), ..Default::default() }, Page::default())
+            .cases()
+            .queue(&admin, &QueueFilter { q: Some("噪音".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(found.total, 1, "{}: two-character word found", t.label);
         let reply_word = store
-            .case_queue(&admin, &QueueFilter { q: Some("施工".into()), ..Default::default() }, Page::default())
+            .cases()
+            .queue(&admin, &QueueFilter { q: Some("施工".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(reply_word.total, 1, "{}: words of the reply are searchable", t.label);
         let none = store
-            .case_queue(&admin, &QueueFilter { q: Some("漏水".into()), ..Default::default() }, Page::default())
+            .cases()
+            .queue(&admin, &QueueFilter { q: Some("漏水".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(none.total, 0);
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }

@@ -32,3 +32,52 @@ pub async fn service(store: &Store) -> CaseService {
     let locator = Arc::new(LocatorCache::load(store).await.unwrap());
     CaseService::start(store.clone(), locator).await.unwrap()
 }
+
+/// Building 1 with household 1 in [`GRID`] (after [`seed`]); returns the household's id.
+pub async fn seed_household(store: &Store) -> i64 {
+    use tongxin_store::places::{NewBuilding, NewHousehold};
+    World::new(store)
+        .building(NewBuilding {
+            id: 1,
+            grid_code: GRID.into(),
+            name: "1幢".into(),
+            address: String::new(),
+            lng: 119.665,
+            lat: 29.085,
+            floors: 6,
+            units: 2,
+            qr_token: "t1".into(),
+        })
+        .household(NewHousehold {
+            id: 1,
+            building_id: 1,
+            grid_code: GRID.into(),
+            unit_no: 1,
+            room_no: "101".into(),
+            address: "1幢1单元101室".into(),
+        })
+        .build()
+        .await;
+    1
+}
+
+/// A staff actor with an account (role and scope as given).
+pub async fn staff(
+    store: &Store,
+    username: &str,
+    role: tongxin_domain::kernel::access::Role,
+    region: Option<&str>,
+) -> tongxin_store::Actor {
+    let new = tongxin_store::accounts::NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        password_hash: "x".into(),
+        role,
+        scope_region: region.map(String::from),
+        scope_department: None,
+        can_unmask: false,
+        totp_secret: None,
+    };
+    let u = store.accounts().create_user(&tongxin_store::Actor::system("test"), &new).await.unwrap();
+    tongxin_store::Actor { user_id: Some(u.id), name: u.username }
+}

@@ -10,9 +10,9 @@ use tongxin_domain::case::{Action, Channel, Satisfaction, Unit, UnitCounts, Weig
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::RegionCode;
+use tongxin_store::accounts::User;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::CaseView;
-use tongxin_store::users::User;
 use tongxin_store::{Actor, Store};
 use tongxin_testkit::World;
 use tongxin_testkit::both_backends;
@@ -59,7 +59,7 @@ async fn rules(cases: &CaseService) {
             auto_dispatch: true,
             version: 1,
         };
-        cases.store().create_rule(&Actor::system("test"), &rule).await.unwrap();
+        cases.store().categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     }
     cases.reload().await.unwrap();
 }
@@ -114,7 +114,7 @@ impl Loop {
     }
 
     async fn view(&self, id: i64) -> CaseView {
-        self.cases.store().case(&Scope::All, id).await.unwrap()
+        self.cases.store().cases().get(&Scope::All, id).await.unwrap()
     }
 
     /// 签收, (联系诉求人), 办结, 核查, 结案 by department `dept`.
@@ -303,7 +303,7 @@ both_backends! {
             [(1, "城管执法中队", Some(66_667)), (2, "市场监管所", Some(33_333)), (3, "环卫所", None)],
             "{label}"
         );
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use tongxin_app::cases::{CaseService, HotlineImportError};
 use tongxin_app::locator::LocatorCache;
 use tongxin_domain::kernel::access::{Role, Scope};
+use tongxin_store::accounts::{NewUser, User};
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::users::{NewUser, User};
 use tongxin_store::{Actor, Page, Store};
 use tongxin_testkit::World;
 use tongxin_testkit::both_backends;
@@ -55,7 +55,7 @@ async fn service(store: &Store) -> CaseService {
         auto_dispatch: true,
         version: 1,
     };
-    store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+    store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     cases.reload().await.unwrap();
     cases
 }
@@ -71,11 +71,11 @@ async fn dispatcher(store: &Store) -> User {
         can_unmask: false,
         totp_secret: None,
     };
-    store.create_user(&Actor::system("test"), &u).await.unwrap()
+    store.accounts().create_user(&Actor::system("test"), &u).await.unwrap()
 }
 
 async fn case_count(store: &Store) -> i64 {
-    store.case_queue(&Scope::All, &QueueFilter::default(), Page::default()).await.unwrap().total
+    store.cases().queue(&Scope::All, &QueueFilter::default(), Page::default()).await.unwrap().total
 }
 
 fn file(rows: &[&str]) -> Vec<u8> {
@@ -112,7 +112,7 @@ both_backends! {
         );
         assert_eq!(case_count(store).await, 3);
 
-        let first = store.case(&Scope::All, report.cases[0].id).await.unwrap();
+        let first = store.cases().get(&Scope::All, report.cases[0].id).await.unwrap();
         assert_eq!(first.title, "【12345-BJ20261120-0001】楼上装修噪音，早上7点就开始");
         assert_eq!(
             (
@@ -128,19 +128,19 @@ both_backends! {
             (first.requester_name.as_deref(), first.phone_masked.as_deref()),
             (Some("张先生"), Some("138****5678"))
         );
-        let second = store.case(&Scope::All, report.cases[1].id).await.unwrap();
+        let second = store.cases().get(&Scope::All, report.cases[1].id).await.unwrap();
         assert_eq!(second.description, "垃圾桶满溢，\"三天\"没人清运\n请尽快处理", "{label}");
         assert_eq!(
             (second.category_code.as_str(), second.grid_code.as_deref(), second.status.as_str()),
             ("city.garbage", Some(A2), "received"),
             "{label}: no rule for garbage, waits for the dispatcher"
         );
-        let third = store.case(&Scope::All, report.cases[2].id).await.unwrap();
+        let third = store.cases().get(&Scope::All, report.cases[2].id).await.unwrap();
         assert_eq!(
             (third.category_code.as_str(), third.urgency.as_str(), third.phone_masked.as_deref()),
             ("utility.water", "emergency", None)
         );
-        let events = store.case_events(first.id).await.unwrap();
+        let events = store.cases().events(first.id).await.unwrap();
         assert_eq!(events[0].kind, "received");
         assert!(
             events[0].note.contains("工单编号 BJ20261120-0001") && events[0].note.contains("来电时间 2026-11-20 08:30"),
@@ -149,7 +149,8 @@ both_backends! {
         );
         assert_eq!(events[0].actor_name, "system:12345");
         let found = store
-            .case_queue(&Scope::All, &QueueFilter { q: Some("装修".into()), ..Default::default() }, Page::default())
+            .cases()
+            .queue(&Scope::All, &QueueFilter { q: Some("装修".into()), ..Default::default() }, Page::default())
             .await
             .unwrap();
         assert_eq!(found.total, 1, "{label}: imported text is searchable");
@@ -173,7 +174,7 @@ both_backends! {
             .import_hotline_csv_as_system(&file(&["BJ-9,2026-11-21 11:00,停车,乱停车,,,,330702002001001,,,"]))
             .await;
         assert_eq!(cli.unwrap().imported, 1, "{label}");
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
 

@@ -6,10 +6,10 @@ use tongxin_app::cases::{CaseActor, Place, Report, Reporter};
 use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status, Unit};
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::region::RegionCode;
+use tongxin_store::accounts::User;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::write::{CaseState as Row, Effects};
-use tongxin_store::users::User;
 use tongxin_store::{Actor, StoreError};
 use tongxin_testkit::both_backends;
 
@@ -53,7 +53,7 @@ both_backends! {
         let cases = service(store).await;
         let a = cases.report(report("楼下烧烤店油烟")).await.unwrap();
         let b = cases.report(report("烧烤店油烟熏到楼上")).await.unwrap();
-        let b_before = store.case(&Scope::All, b.id).await.unwrap();
+        let b_before = store.cases().get(&Scope::All, b.id).await.unwrap();
 
         cases.act(&dispatcher(), a.id, 1, Action::Merge { into_case_id: b.id }).await.unwrap();
         // Another process checked B→A while A was still open, and writes it now.
@@ -72,17 +72,18 @@ both_backends! {
         };
         let audit = AuditEntry::new("case.merge", "case", b.id);
         let got = store
-            .apply_case_change(b.id, b_before.version, &row, &Effects::default(), &Actor::system("other"), audit)
+            .cases()
+            .apply_change(b.id, b_before.version, &row, &Effects::default(), &Actor::system("other"), audit)
             .await;
         assert!(matches!(got, Err(StoreError::Conflict(_))), "{}: {got:?}", t.label);
-        let b_now = store.case(&Scope::All, b.id).await.unwrap();
+        let b_now = store.cases().get(&Scope::All, b.id).await.unwrap();
         assert_eq!((b_now.status.as_str(), b_now.parent_case_id), ("received", None), "{}", t.label);
 
         // A case merged before is not held to the rule again: its requester still rates it
         // after the parent was finished.
         cases.act(&dispatcher(), b.id, b_now.version, Action::Reject { reason: "已由物业处理".into() }).await.unwrap();
         let requester = CaseActor::Requester { code: a.code.clone(), token: a.follow_token.clone() };
-        let merged = store.case(&Scope::All, a.id).await.unwrap();
+        let merged = store.cases().get(&Scope::All, a.id).await.unwrap();
         let rate = Action::Rate { resolved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
         cases.act(&requester, a.id, merged.version, rate).await.unwrap();
     }
@@ -105,12 +106,12 @@ both_backends! {
                 auto_dispatch: true,
                 version: 1,
             };
-            store.create_rule(&Actor::system("legacy"), &rule).await.unwrap();
+            store.categories().create_rule(&Actor::system("legacy"), &rule).await.unwrap();
         }
         cases.reload().await.unwrap();
         assert!(cases.config().rules.is_empty(), "{}: {:?}", t.label, cases.config().rules);
         let c = cases.report(report("半夜有人在楼道喧哗")).await.unwrap();
-        let view = store.case(&Scope::All, c.id).await.unwrap();
+        let view = store.cases().get(&Scope::All, c.id).await.unwrap();
         assert_eq!((view.status.as_str(), view.lead_unit), ("received", None), "{}", t.label);
 
         // A rule to a unit on record works as before.
@@ -124,10 +125,10 @@ both_backends! {
             auto_dispatch: true,
             version: 1,
         };
-        store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+        store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
         cases.reload().await.unwrap();
         let c = cases.report(report("广场舞音响扰民")).await.unwrap();
-        let view = store.case(&Scope::All, c.id).await.unwrap();
+        let view = store.cases().get(&Scope::All, c.id).await.unwrap();
         assert_eq!(view.lead_unit.map(|u| u.key()), Some(Unit::Department(1).key()), "{}", t.label);
     }
 }

@@ -4,9 +4,12 @@
 // Helpers outside #[test] functions unwrap too: a panic is how a test fails.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod case_loop;
 mod common;
 mod evaluation;
 mod import;
 mod integrity;
 mod reliability;
+mod residents;
+mod visits;

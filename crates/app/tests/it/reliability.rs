@@ -49,10 +49,10 @@ async fn check_outcomes(store: &Store, ok: &[(String, Reported)], failed: &[Stri
     let mut codes = HashSet::new();
     for (text, r) in ok {
         assert!(codes.insert(r.code.clone()), "{label}: code {} handed out twice", r.code);
-        let c = store
-            .case_for_requester(&r.code, &r.follow_token)
-            .await
-            .unwrap_or_else(|e| panic!("{label}: acknowledged report {} ({text}) is not in the database: {e}", r.code));
+        let c =
+            store.cases().for_requester(&r.code, &r.follow_token).await.unwrap_or_else(|e| {
+                panic!("{label}: acknowledged report {} ({text}) is not in the database: {e}", r.code)
+            });
         assert_eq!((c.id, c.description.as_str()), (r.id, text.as_str()), "{label}");
     }
     for text in failed {
@@ -237,7 +237,7 @@ both_backends! {
             );
             for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != 2) {
                 let Ok(Intake::Created { id, .. }) = r else { panic!("{label} {what}: report {i} failed: {r:?}") };
-                let c = store.case(&tongxin_domain::kernel::access::Scope::All, *id).await.unwrap();
+                let c = store.cases().get(&tongxin_domain::kernel::access::Scope::All, *id).await.unwrap();
                 assert_eq!(c.description, batch[i].description, "{label} {what}");
             }
         }
@@ -258,7 +258,7 @@ both_backends! {
         let tokens: HashSet<&str> = [&first, &second, &third].iter().map(|r| r.follow_token.as_str()).collect();
         assert_eq!(tokens.len(), 3, "{label}: no reporter is handed another's token");
         for r in [&first, &second, &third] {
-            let c = store.case_for_requester(&r.code, &r.follow_token).await.unwrap();
+            let c = store.cases().for_requester(&r.code, &r.follow_token).await.unwrap();
             assert_eq!(c.id, first.id, "{label}: every reporter can follow the case");
         }
         // Tokens are bound to their case and cannot be made up from another reporter's.
@@ -272,9 +272,9 @@ both_backends! {
             format!("{mac}.02"),
             String::new(),
         ] {
-            assert!(store.case_for_requester(&first.code, &forged).await.is_err(), "{label}: {forged}");
+            assert!(store.cases().for_requester(&first.code, &forged).await.is_err(), "{label}: {forged}");
         }
-        assert!(store.case_for_requester(&other.code, &second.follow_token).await.is_err(), "{label}");
+        assert!(store.cases().for_requester(&other.code, &second.follow_token).await.is_err(), "{label}");
         // Each later reporter is kept with their own (masked) phone.
         let sql = "SELECT phone_masked FROM case_requesters WHERE case_id = $1 ORDER BY n";
         let phones: Vec<Option<String>> =

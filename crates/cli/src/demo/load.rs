@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 use tongxin_domain::places::{Polygon, polygon_to_geojson};
+use tongxin_store::accounts::NewUser;
 use tongxin_store::audit::{AuditEntry, append};
 use tongxin_store::bulk::{reserve_ids, sync_id_sequence};
 use tongxin_store::party::{
@@ -15,7 +16,6 @@ use tongxin_store::party::{
 use tongxin_store::places::{NewBuilding, NewHousehold, insert_buildings, insert_households};
 use tongxin_store::regions::{Boundary, NewRegion, bump_geometry_revision, insert_regions};
 use tongxin_store::residents::NewResident;
-use tongxin_store::users::NewUser;
 use tongxin_store::{Actor, Store};
 
 use super::World;
@@ -39,7 +39,7 @@ fn id(base: i64, index: usize) -> i64 {
 }
 
 /// Loads `world` into `store`, which must hold no regions yet. Users are created through
-/// [`Store::create_user`] with passwords hashed by `hash_password`; `progress` receives short
+/// `store.accounts().create_user` with passwords hashed by `hash_password`; `progress` receives short
 /// Chinese status lines.
 pub async fn load(
     store: &Store,
@@ -48,7 +48,7 @@ pub async fn load(
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
-    let existing: i64 = store.count_regions().await.context("读取区划失败")?.iter().map(|(_, n)| n).sum();
+    let existing: i64 = store.regions().count_by_level().await.context("读取区划失败")?.iter().map(|(_, n)| n).sum();
     if existing > 0 {
         bail!("数据库中已有 {existing} 个区划，演示数据只能载入空数据库；请指定一个新的数据库文件（或清空后再试）");
     }
@@ -154,7 +154,7 @@ pub async fn load(
                 tags: r.tags.iter().map(|t| t.to_string()).collect(),
             })
             .collect();
-        store.insert_residents(&mut tx, &rows, now).await?;
+        store.residents().insert_many(&mut tx, &rows, now).await?;
         done += chunk.len();
         progress(&format!("写入居民 {done}/{total}"));
     }
@@ -241,6 +241,7 @@ pub async fn load(
         };
         let hash = hashes.entry(u.password.as_str()).or_insert_with(|| hash_password(&u.password)).clone();
         let created = store
+            .accounts()
             .create_user(
                 &actor,
                 &NewUser {
@@ -274,7 +275,7 @@ pub async fn load(
         })
         .collect();
     for chunk in team.chunks(CHUNK) {
-        store.insert_team_members(&mut tx, chunk, now).await?;
+        store.party().insert_team_members(&mut tx, chunk, now).await?;
     }
     let entity_id = if world.street_count == 1 { street } else { super::divisions::DISTRICT_CODE };
     append(

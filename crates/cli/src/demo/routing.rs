@@ -35,7 +35,8 @@ pub async fn seed_rules(store: &Store) -> anyhow::Result<usize> {
     let categories = default_categories();
     let actor = Actor::system("demo");
     let streets: Vec<String> = store
-        .regions_in_scope(&Scope::All, false)
+        .regions()
+        .in_scope(&Scope::All, false)
         .await?
         .into_iter()
         .filter(|r| r.level == "street")
@@ -44,7 +45,7 @@ pub async fn seed_rules(store: &Store) -> anyhow::Result<usize> {
     let mut created = 0;
     for street in streets {
         let scope = Scope::Region { code: RegionCode::parse(&street)? };
-        let departments = store.departments(&scope).await?;
+        let departments = store.departments().list(&scope).await?;
         for (category, department, auto) in RULES {
             let (Some(c), Some(d)) = (
                 categories.iter().find(|c| c.name == category),
@@ -62,7 +63,7 @@ pub async fn seed_rules(store: &Store) -> anyhow::Result<usize> {
                 auto_dispatch: auto,
                 version: 1,
             };
-            store.create_rule(&actor, &rule).await?;
+            store.categories().create_rule(&actor, &rule).await?;
             created += 1;
         }
     }

@@ -305,48 +305,48 @@ async fn loads_on_every_backend_and_refuses_a_second_load() {
         assert!(lines.iter().any(|l| l.starts_with("写入居民")), "{lines:?}");
 
         let all = Scope::All;
-        let regions: i64 = store.count_regions().await.unwrap().iter().map(|r| r.1).sum();
+        let regions: i64 = store.regions().count_by_level().await.unwrap().iter().map(|r| r.1).sum();
         assert_eq!(regions as usize, world.regions.len(), "{}", t.label);
-        assert_eq!(store.count_residents().await.unwrap() as usize, world.residents.len());
+        assert_eq!(store.residents().count().await.unwrap() as usize, world.residents.len());
         let one = Page::new(Some(1), Some(1));
-        let buildings = store.buildings(&all, None, one).await.unwrap().total;
+        let buildings = store.places().buildings(&all, None, one).await.unwrap().total;
         assert_eq!(buildings as usize, world.buildings.len());
-        let households = store.households(&all, None, None, one).await.unwrap().total;
+        let households = store.places().households(&all, None, None, one).await.unwrap().total;
         assert_eq!(households as usize, world.households.len());
-        let members = store.party_members(&all, None, None, one).await.unwrap().total;
+        let members = store.party().members(&all, None, None, one).await.unwrap().total;
         assert_eq!(members as usize, world.members.len());
-        let orgs = store.party_orgs(&all, None).await.unwrap();
+        let orgs = store.party().orgs(&all, None).await.unwrap();
         assert_eq!(orgs.len(), world.orgs.len());
         assert_eq!(orgs.iter().map(|o| o.members).sum::<i64>() as usize, world.members.len());
-        assert_eq!(store.departments(&all).await.unwrap().len(), world.departments.len());
-        let users = store.users().await.unwrap();
+        assert_eq!(store.departments().list(&all).await.unwrap().len(), world.departments.len());
+        let users = store.accounts().users().await.unwrap();
         assert_eq!(users.len(), world.users.len());
         let chengguan = users.iter().find(|u| u.username == "chengguan").unwrap();
         let Scope::Department { id, .. } = chengguan.scope else { panic!("department scope expected") };
-        assert_eq!(store.department(id).await.unwrap().name, "城管执法中队");
+        assert_eq!(store.departments().get(id).await.unwrap().name, "城管执法中队");
         let grid1 = users.iter().find(|u| u.username == "grid1").unwrap();
         let grid_code = world.users[4].scope_region.clone().unwrap();
-        let team = store.grid_team(&all, &grid_code).await.unwrap();
+        let team = store.party().grid_team(&all, &grid_code).await.unwrap();
         assert_eq!(team.len(), tongxin_store::party::TEAM_ROLES.len());
         assert!(team.iter().any(|m| m.user_id == Some(grid1.id) && m.role == "专职网格员"));
         let mut team_total = 0;
         for r in world.regions.iter().filter(|r| r.code.as_str().len() == 15) {
-            team_total += store.grid_team(&all, r.code.as_str()).await.unwrap().len();
+            team_total += store.party().grid_team(&all, r.code.as_str()).await.unwrap().len();
         }
         assert_eq!(team_total, world.team.len());
         // Masked and encrypted people data reads back; QR tokens resolve.
         let b = &world.buildings[0];
-        assert_eq!(store.building_by_qr(&b.qr_token).await.unwrap().name, b.name);
-        let first = store.resident(&all, world_first_resident_id(store).await).await.unwrap();
+        assert_eq!(store.places().building_by_qr(&b.qr_token).await.unwrap().name, b.name);
+        let first = store.residents().get(&all, world_first_resident_id(store).await).await.unwrap();
         assert_eq!(first.name, world.residents[0].name);
         assert_eq!(first.id_masked, world.residents[0].id_number.masked());
-        assert!(store.geometry_revision().await.unwrap() >= 1);
-        let shape = store.shape(&grid_code).await.unwrap().unwrap();
+        assert!(store.regions().geometry_revision().await.unwrap() >= 1);
+        let shape = store.regions().shape(&grid_code).await.unwrap().unwrap();
         assert!(shape.geometry.unwrap().contains("Polygon"));
 
-        let chain = store.audit_verify().await.unwrap();
+        let chain = store.audit().verify().await.unwrap();
         assert_eq!(chain, Ok(world.users.len() as i64 + 1), "{}", t.label);
-        let log = store.audit_list(None, Page::default()).await.unwrap();
+        let log = store.audit().list(None, Page::default()).await.unwrap();
         assert_eq!(log[0].fields.action, "demo.seed");
 
         let again = load(store, &world, &hash, &mut |_| {}).await;
@@ -357,7 +357,7 @@ async fn loads_on_every_backend_and_refuses_a_second_load() {
 }
 
 async fn world_first_resident_id(store: &tongxin_store::Store) -> i64 {
-    let page = store.search_residents(&Scope::All, &Default::default(), Page::new(Some(1), Some(1))).await.unwrap();
+    let page = store.residents().search(&Scope::All, &Default::default(), Page::new(Some(1), Some(1))).await.unwrap();
     page.items[0].id
 }
 

@@ -62,7 +62,7 @@ fn every_acknowledged_report_survives_sigkill() {
             Arc::new(tongxin_domain::kernel::clock::SystemClock),
         );
         let points: Vec<(f64, f64)> =
-            store.building_points().await.unwrap().into_iter().map(|(_, x, y)| (x, y)).collect();
+            store.places().building_points().await.unwrap().into_iter().map(|(_, x, y)| (x, y)).collect();
         store.db.close().await;
         let client = tongxin::bench_support::http_client();
         // Wait for the server.
@@ -114,12 +114,12 @@ fn every_acknowledged_report_survives_sigkill() {
         );
         let mut missing = Vec::new();
         for c in &acknowledged {
-            if store.case_for_requester(&c.code, &c.follow_token).await.is_err() {
+            if store.cases().for_requester(&c.code, &c.follow_token).await.is_err() {
                 missing.push(c.code.clone());
             }
         }
         assert!(missing.is_empty(), "{} of {} acknowledged cases lost: {missing:?}", missing.len(), acknowledged.len());
-        assert!(store.audit_verify().await.unwrap().is_ok(), "the audit chain survived the kill");
+        assert!(store.audit().verify().await.unwrap().is_ok(), "the audit chain survived the kill");
         println!("SIGKILL test: {} acknowledged reports, all found after the kill", acknowledged.len());
         store.db.close().await;
     });

@@ -1,3 +1,4 @@
-//! Residents (居民) and their identity: rules about people that hold wherever they are recorded.
+//! Residents (居民): their identity numbers, and the grid worker's visits to their households.
 
 pub mod idcard;
+pub mod visit;

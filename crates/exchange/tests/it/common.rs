@@ -111,11 +111,11 @@ pub struct Snapshot {
 
 pub async fn snapshot(store: &Store) -> Snapshot {
     Snapshot {
-        regions: store.count_regions().await.unwrap(),
-        residents: store.count_residents().await.unwrap(),
-        households: store.households(&Scope::All, None, None, Page::default()).await.unwrap().total,
-        audit: store.audit_verify().await.unwrap().expect("intact chain"),
-        geometry_revision: store.geometry_revision().await.unwrap(),
+        regions: store.regions().count_by_level().await.unwrap(),
+        residents: store.residents().count().await.unwrap(),
+        households: store.places().households(&Scope::All, None, None, Page::default()).await.unwrap().total,
+        audit: store.audit().verify().await.unwrap().expect("intact chain"),
+        geometry_revision: store.regions().geometry_revision().await.unwrap(),
     }
 }
 

@@ -39,7 +39,7 @@ both_backends! {
         let after = snapshot(s).await;
         assert_eq!(after.audit, before.audit + 2, "one audit record per grid");
         assert_eq!(after.geometry_revision, before.geometry_revision + 1);
-        let grid = s.shape("330702001001002").await.unwrap().unwrap();
+        let grid = s.regions().shape("330702001001002").await.unwrap().unwrap();
         assert_eq!(grid.name, "东风二网格");
         assert_eq!(grid.parent_code.as_deref(), Some(COMMUNITY));
 
@@ -50,7 +50,7 @@ both_backends! {
         ]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!((report.created, report.updated), (0, 2), "{}", t.label);
-        assert_eq!(s.shape("330702001001001").await.unwrap().unwrap().name, "东风北网格");
+        assert_eq!(s.regions().shape("330702001001001").await.unwrap().unwrap().name, "东风北网格");
         assert_eq!(snapshot(s).await.audit, after.audit + 2);
     }
 }
@@ -65,7 +65,7 @@ both_backends! {
         let file = collection(vec![feature("330702001001001", "三角网格", multi), open]);
         let report = import_grids(s, &actor(), &Scope::All, &file).await.unwrap();
         assert_eq!(report.created, 2, "{}", t.label);
-        let g = s.shape("330702001001001").await.unwrap().unwrap();
+        let g = s.regions().shape("330702001001001").await.unwrap().unwrap();
         assert!(g.geometry.unwrap().contains("\"Polygon\""));
     }
 }
@@ -224,7 +224,10 @@ async fn exported_grids_import_back_unchanged() {
         regions(&fresh.store).await;
         let report = import_grids(&fresh.store, &actor(), &Scope::All, exported.as_bytes()).await.unwrap();
         assert_eq!(report.created, 3);
-        assert_eq!(fresh.store.shapes("", "grid").await.unwrap(), s.shapes("", "grid").await.unwrap());
+        assert_eq!(
+            fresh.store.regions().shapes("", "grid").await.unwrap(),
+            s.regions().shapes("", "grid").await.unwrap()
+        );
         assert_eq!(export_grids(&fresh.store, &Scope::All, None).await.unwrap(), exported);
         fresh.cleanup().await;
         t.cleanup().await;

@@ -93,12 +93,12 @@ both_backends! {
         assert_eq!(after.residents, before.residents + 3);
         assert_eq!(after.households, before.households + 2);
         assert_eq!(after.audit, before.audit + 1, "one audit record for the import");
-        let audit = s.audit_list(None, Page::default()).await.unwrap();
+        let audit = s.audit().list(None, Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "resident.import");
         assert!(audit[0].fields.detail.contains("导入居民 3 人"));
         assert!(audit[0].fields.detail.contains(&report.sha256));
 
-        let found = s.search_residents(&Scope::All, &ResidentQuery::default(), Page::default()).await.unwrap().items;
+        let found = s.residents().search(&Scope::All, &ResidentQuery::default(), Page::default()).await.unwrap().items;
         let zhang = found.iter().find(|r| r.name == "张建国").unwrap();
         let li = found.iter().find(|r| r.name == "李秀英").unwrap();
         let wang = found.iter().find(|r| r.name == "王小明").unwrap();
@@ -108,7 +108,7 @@ both_backends! {
         assert_eq!(li.tags, "低保,重点关注");
         assert_eq!(wang.relation, "其他", "the default relation");
         assert_eq!(wang.phone_masked.as_deref(), Some("139****1111"));
-        let h = s.household(&Scope::All, wang.household_id.unwrap()).await.unwrap();
+        let h = s.places().household(&Scope::All, wang.household_id.unwrap()).await.unwrap();
         assert_eq!((h.building_id, h.unit_no, h.room_no.as_str()), (3, 2, "302"));
 
         // A second import into an existing household reuses it.
@@ -299,7 +299,7 @@ async fn exports_masked_by_default_and_audits_unmasked_exports() {
 
         let unmasked = export_residents(s, &street_scope(), &actor(), true).await.unwrap();
         assert_eq!(snapshot(s).await.audit, audit_before + 1);
-        let audit = s.audit_list(None, Page::default()).await.unwrap();
+        let audit = s.audit().list(None, Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "resident.export_unmasked");
         assert!(audit[0].fields.detail.contains("3 人"));
         let sheet = read_sheet(&unmasked);
@@ -334,7 +334,8 @@ async fn an_unmasked_export_imports_back_into_an_empty_database() {
                 let st = st.clone();
                 async move {
                     let mut v: Vec<_> = st
-                        .search_residents(&Scope::All, &ResidentQuery::default(), Page::default())
+                        .residents()
+                        .search(&Scope::All, &ResidentQuery::default(), Page::default())
                         .await
                         .unwrap()
                         .items

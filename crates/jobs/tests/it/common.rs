@@ -12,8 +12,8 @@ use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::RegionCode;
 use tongxin_jobs::{SendFuture, SmsSender};
+use tongxin_store::accounts::User;
 use tongxin_store::cases::categories::RuleRow;
-use tongxin_store::users::User;
 use tongxin_store::{Actor, Store};
 use tongxin_testkit::World;
 
@@ -49,7 +49,7 @@ pub async fn setup(store: &Store) -> CaseService {
         auto_dispatch: true,
         version: 1,
     };
-    store.create_rule(&Actor::system("test"), &rule).await.unwrap();
+    store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
     cases.reload().await.unwrap();
     cases
 }

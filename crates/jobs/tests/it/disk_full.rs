@@ -60,15 +60,16 @@ async fn item0_decisions_and_delivery_fail_cleanly_on_a_full_disk_and_resume_aft
     // Outbox delivery: the dispatch notice cannot be written, then can.
     fill(store, "notices").await;
     assert!(run_once(store, &cases, &sms, &cfg).await.is_err(), "a failed delivery is an error");
-    assert!(store.notices(DEPT, Page::default()).await.unwrap().is_empty());
+    assert!(store.outbox().notices(DEPT, Page::default()).await.unwrap().is_empty());
     free(store).await;
     t.clock.advance(chrono::Duration::minutes(5)); // past the lease of the failed claim
     run_once(store, &cases, &sms, &cfg).await.unwrap();
-    let kinds: Vec<String> = store.notices(DEPT, Page::default()).await.unwrap().into_iter().map(|n| n.kind).collect();
+    let kinds: Vec<String> =
+        store.outbox().notices(DEPT, Page::default()).await.unwrap().into_iter().map(|n| n.kind).collect();
     assert!(!kinds.is_empty(), "the notice is delivered and saved once space returns");
 
     // A decision on the case (apply_case_change).
-    let c = store.case(&Scope::All, r.id).await.unwrap();
+    let c = store.cases().get(&Scope::All, r.id).await.unwrap();
     fail_statement(store, "audit_log").await;
     let ack = Action::Acknowledge { unit: Unit::Department(1) };
     let e = cases.act(&dept_actor(), c.id, c.version, ack.clone()).await.unwrap_err();
@@ -76,7 +77,7 @@ async fn item0_decisions_and_delivery_fail_cleanly_on_a_full_disk_and_resume_aft
     free(store).await;
     let after = cases.act(&dept_actor(), c.id, c.version, ack).await.unwrap();
     assert_eq!((after.status.as_str(), after.version), ("acknowledged", c.version + 1));
-    let events = store.case_events(r.id).await.unwrap();
+    let events = store.cases().events(r.id).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "acknowledged").count(), 1, "saved once");
 
     // A decision with a large photo when the database file cannot grow (`max_page_count`, a
@@ -99,9 +100,9 @@ async fn item0_decisions_and_delivery_fail_cleanly_on_a_full_disk_and_resume_aft
     t.store.db.close().await;
     let reopened = Db::connect(&db_path).await.unwrap();
     let check = Store::new(reopened, tongxin_testkit::test_key(), t.clock.clone());
-    let c = check.case(&Scope::All, r.id).await.unwrap();
+    let c = check.cases().get(&Scope::All, r.id).await.unwrap();
     assert_eq!((c.status.as_str(), c.version), ("handled", replied.version), "durable after reopening");
-    check.case(&Scope::All, again.id).await.expect("a later report is durable");
+    check.cases().get(&Scope::All, again.id).await.expect("a later report is durable");
     check.db.close().await;
 }
 
@@ -113,7 +114,7 @@ async fn item0_timers_fail_cleanly_on_a_full_disk_and_resume_after() {
     let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
     let cfg = JobsConfig::default();
     let r = report(&cases, "楼上噪音扰民，半夜装修").await;
-    let after = store.case(&Scope::All, r.id).await.unwrap();
+    let after = store.cases().get(&Scope::All, r.id).await.unwrap();
 
     // The deadline timers: the overdue mark and its notices are written, then the automatic
     // 督办 fails late in its transaction; after space returns it is done, and durably.
@@ -131,9 +132,9 @@ async fn item0_timers_fail_cleanly_on_a_full_disk_and_resume_after() {
     let later = report(&cases, "另一处：路灯不亮").await;
     t.store.db.close().await;
     let check = Store::new(Db::connect(&db_path).await.unwrap(), tongxin_testkit::test_key(), t.clock.clone());
-    let c = check.case(&Scope::All, r.id).await.unwrap();
+    let c = check.cases().get(&Scope::All, r.id).await.unwrap();
     assert!(c.overdue, "the overdue mark is saved");
-    assert_eq!(check.case_events(r.id).await.unwrap().last().unwrap().kind, "supervised", "durable");
-    check.case(&Scope::All, later.id).await.expect("a later report is durable");
+    assert_eq!(check.cases().events(r.id).await.unwrap().last().unwrap().kind, "supervised", "durable");
+    check.cases().get(&Scope::All, later.id).await.expect("a later report is durable");
     check.db.close().await;
 }

@@ -23,7 +23,7 @@ async fn count(store: &Store, sql: &'static str) -> i64 {
 /// Reports a case and has department 1 reply to it, which queues a text to the requester.
 async fn handled_case(cases: &tongxin_app::cases::CaseService, text: &str) -> i64 {
     let r = report(cases, text).await;
-    let c = cases.store().case(&Scope::All, r.id).await.unwrap();
+    let c = cases.store().cases().get(&Scope::All, r.id).await.unwrap();
     let dept = dept_actor();
     let c = cases.act(&dept, c.id, c.version, Action::Acknowledge { unit: Unit::Department(1) }).await.unwrap();
     let action = Action::Report { unit: Unit::Department(1), reply: "已处理完毕".into(), evidence: vec![] };
@@ -48,10 +48,10 @@ both_backends! {
         for text in ["楼上噪音扰民", "工地夜间施工", "酒吧音乐太吵"] {
             report(&cases, text).await;
         }
-        assert_eq!(store.outbox_backlog().await.unwrap(), 3, "{label}: one dispatch notice each");
+        assert_eq!(store.outbox().backlog().await.unwrap(), 3, "{label}: one dispatch notice each");
 
         // A process claims them and dies before delivering.
-        let claimed = store.claim_outbox(Duration::seconds(60), 100).await.unwrap();
+        let claimed = store.outbox().claim(Duration::seconds(60), 100).await.unwrap();
         assert_eq!(claimed.len(), 3, "{label}");
         assert!(claimed.iter().all(|r| r.attempts == 1 && r.channel == "notice"));
         drop(claimed);
@@ -66,9 +66,9 @@ both_backends! {
         for text in ["广场舞音响", "空调外机噪音"] {
             report(&cases, text).await;
         }
-        let a = store.claim_outbox(Duration::seconds(60), 100).await.unwrap();
+        let a = store.outbox().claim(Duration::seconds(60), 100).await.unwrap();
         t.clock.advance(Duration::seconds(61));
-        let b = store.claim_outbox(Duration::seconds(60), 100).await.unwrap();
+        let b = store.outbox().claim(Duration::seconds(60), 100).await.unwrap();
         assert_eq!(
             a.iter().map(|r| r.id).collect::<Vec<_>>(),
             b.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -79,8 +79,8 @@ both_backends! {
         assert_eq!(deliver_claimed(store, &sms, b).await.unwrap().notices, 0, "{label}: no second notice");
         assert_eq!(count(store, "SELECT COUNT(*) FROM notices").await, 5, "{label}");
         assert_eq!(count(store, "SELECT COUNT(DISTINCT outbox_id) FROM notices").await, 5);
-        assert_eq!(store.outbox_backlog().await.unwrap(), 0, "{label}");
-        assert_eq!(store.notices(DEPT, Page::default()).await.unwrap().len(), 5);
+        assert_eq!(store.outbox().backlog().await.unwrap(), 0, "{label}");
+        assert_eq!(store.outbox().notices(DEPT, Page::default()).await.unwrap().len(), 5);
 
         t.clock.advance(Duration::hours(2));
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
@@ -102,7 +102,7 @@ both_backends! {
         for n in 1..=MAX_ATTEMPTS {
             let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
             assert_eq!(sender.calls().len() as i64, n, "{label}: attempt {n}");
-            let (attempts, sent_at, last_error, available_at) = store.outbox_status(id).await.unwrap();
+            let (attempts, sent_at, last_error, available_at) = store.outbox().status(id).await.unwrap();
             assert_eq!((attempts, sent_at), (n, None), "{label}");
             assert!(last_error.unwrap().contains("网关暂不可用"), "{label}");
             if n == MAX_ATTEMPTS {
@@ -120,7 +120,7 @@ both_backends! {
         }
         assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600], "{label}");
 
-        let dead = store.dead_letters(Page::default()).await.unwrap();
+        let dead = store.outbox().dead_letters(Page::default()).await.unwrap();
         assert_eq!(dead.len(), 1, "{label}");
         assert_eq!((dead[0].id, dead[0].channel.as_str(), dead[0].attempts), (id, "sms", MAX_ATTEMPTS));
         assert!(dead[0].last_error.as_deref().unwrap().contains("第 10 次"), "{label}: the final error is kept");
@@ -130,8 +130,8 @@ both_backends! {
         let calls = sender.calls();
         assert!(calls.iter().all(|c| c.to == PHONE && c.key == id.to_string()), "{label}: one idempotency key");
         assert!(calls[0].text.contains("已办结"), "{}", calls[0].text);
-        assert_eq!(store.outbox_backlog().await.unwrap(), 1, "{label}: the dead letter is still unsent");
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert_eq!(store.outbox().backlog().await.unwrap(), 1, "{label}: the dead letter is still unsent");
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
 
@@ -154,7 +154,7 @@ both_backends! {
         assert_eq!(calls.len(), 2, "{label}");
         assert_eq!(calls[0], calls[1], "{label}: same number, text and idempotency key");
         assert_eq!(calls[1].key, id.to_string());
-        let (attempts, sent_at, last_error, _) = store.outbox_status(id).await.unwrap();
+        let (attempts, sent_at, last_error, _) = store.outbox().status(id).await.unwrap();
         assert_eq!((attempts, sent_at.is_some(), last_error), (2, true, None), "{label}");
 
         t.clock.advance(Duration::hours(2));
@@ -162,7 +162,8 @@ both_backends! {
         assert_eq!(sender.calls().len(), 2, "{label}: sent once, never again");
         // Each send decrypted the number once, and each such read is audited.
         let uses = store
-            .audit_list(Some(("case", &case_id.to_string())), Page::default())
+            .audit()
+            .list(Some(("case", &case_id.to_string())), Page::default())
             .await
             .unwrap()
             .into_iter()
@@ -180,13 +181,19 @@ both_backends! {
         let sms: Arc<dyn SmsSender> = sender.clone();
         let case_id = handled_case(&cases, "井盖松动有响声").await;
         let id = sms_outbox_id(store, case_id).await;
-        let rows: Vec<_> =
-            store.claim_outbox(Duration::seconds(60), 100).await.unwrap().into_iter().filter(|r| r.id == id).collect();
+        let rows: Vec<_> = store
+            .outbox()
+            .claim(Duration::seconds(60), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.id == id)
+            .collect();
         t.clock.advance(Duration::seconds(50));
         let r = deliver_claimed(store, &sms, rows).await.unwrap();
         assert_eq!((r.deferred, r.sms_sent), (1, 0), "{label}");
         assert!(sender.calls().is_empty());
-        assert_eq!(store.outbox_status(id).await.unwrap().0, 0, "{label}: the attempt does not count");
+        assert_eq!(store.outbox().status(id).await.unwrap().0, 0, "{label}: the attempt does not count");
         let r = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!(r.delivery.sms_sent, 1, "{label}: claimed again at once and sent");
     }
@@ -230,7 +237,7 @@ both_backends! {
             tasks.push(tokio::spawn(async move {
                 let mut got = Vec::new();
                 loop {
-                    let batch = s.claim_outbox(Duration::seconds(60), 25).await.unwrap();
+                    let batch = s.outbox().claim(Duration::seconds(60), 25).await.unwrap();
                     if batch.is_empty() {
                         return got;
                     }

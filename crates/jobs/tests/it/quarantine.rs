@@ -30,15 +30,15 @@ both_backends! {
         .unwrap();
         tx.commit().await.unwrap();
 
-        let deadline = store.case(&Scope::All, good_a.id).await.unwrap().deadline_at.unwrap();
+        let deadline = store.cases().get(&Scope::All, good_a.id).await.unwrap().deadline_at.unwrap();
         t.clock.advance(deadline - store.now() + chrono::Duration::days(30));
         let r = run_once(store, &cases, &sms, &cfg).await.expect("the pass goes on past the bad row");
         assert_eq!((r.timers.overdue, r.timers.supervised, r.timers.quarantined), (3, 2, 1), "{label}: {r:?}");
         for id in [good_a.id, good_b.id] {
-            let events = store.case_events(id).await.unwrap();
+            let events = store.cases().events(id).await.unwrap();
             assert_eq!(events.last().unwrap().kind, "supervised", "{label}");
         }
-        let q = store.quarantined_cases().await.unwrap();
+        let q = store.cases().quarantined().await.unwrap();
         assert_eq!(q.len(), 1, "{label}");
         assert_eq!((q[0].0.as_str(), q[0].1), ("timers", bad.id), "{label}");
         let audited: i64 = on_read!(&store.db, |p| sqlx::query_scalar(
@@ -49,7 +49,8 @@ both_backends! {
         .await)
         .unwrap();
         assert_eq!(audited, 1, "{label}: the admin can read it in the audit log");
-        let notices = store.notices(&format!("dispatchers:{STREET}"), Page::new(Some(1), Some(200))).await.unwrap();
+        let notices =
+            store.outbox().notices(&format!("dispatchers:{STREET}"), Page::new(Some(1), Some(200))).await.unwrap();
         let told: Vec<_> = notices.iter().filter(|n| n.kind == "quarantine").collect();
         assert_eq!(told.len(), 1, "{label}");
         assert!(told[0].text.contains(&bad.code) && !told[0].text.contains(PHONE), "{label}: {}", told[0].text);
@@ -59,6 +60,6 @@ both_backends! {
             let r = run_once(store, &cases, &sms, &cfg).await.expect("later passes run clean");
             assert_eq!(r.timers.quarantined, 0, "{label}");
         }
-        assert_eq!(store.quarantined_cases().await.unwrap().len(), 1, "{label}: marked once");
+        assert_eq!(store.cases().quarantined().await.unwrap().len(), 1, "{label}: marked once");
     }
 }

@@ -19,7 +19,7 @@ both_backends! {
         report(&cases, "楼下烧烤油烟扰民").await;
         let mut delivered = false;
         for _ in 0..250 {
-            if !store.notices(DEPT, Page::default()).await.unwrap().is_empty() {
+            if !store.outbox().notices(DEPT, Page::default()).await.unwrap().is_empty() {
                 delivered = true;
                 break;
             }
@@ -27,6 +27,6 @@ both_backends! {
         }
         assert!(delivered, "{label}: the dispatch notice was delivered by the running jobs");
         tokio::time::timeout(Duration::from_secs(10), jobs.shutdown()).await.expect("shutdown finishes");
-        assert_eq!(store.outbox_backlog().await.unwrap(), 0, "{label}");
+        assert_eq!(store.outbox().backlog().await.unwrap(), 0, "{label}");
     }
 }

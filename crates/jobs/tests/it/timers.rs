@@ -20,7 +20,7 @@ async fn count(store: &Store, sql: &'static str) -> i64 {
 
 /// Kinds of a unit's notices, oldest first.
 async fn notice_kinds(store: &Store, unit: &str) -> Vec<String> {
-    let mut n = store.notices(unit, Page::new(Some(1), Some(200))).await.unwrap();
+    let mut n = store.outbox().notices(unit, Page::new(Some(1), Some(200))).await.unwrap();
     n.reverse();
     n.into_iter().map(|n| n.kind).collect()
 }
@@ -36,7 +36,7 @@ both_backends! {
         let dispatched_at = store.now();
         let late = report(&cases, "楼上噪音扰民，半夜装修").await;
         let prompt = report(&cases, "广场舞音响太吵，每晚到十点").await;
-        let c = store.case(&Scope::All, late.id).await.unwrap();
+        let c = store.cases().get(&Scope::All, late.id).await.unwrap();
         assert_eq!(
             (c.status.as_str(), c.lead_unit.as_ref().map(Unit::key).as_deref()),
             ("dispatched", Some(DEPT)),
@@ -49,7 +49,7 @@ both_backends! {
 
         // The other case is handled at once: its clock stops, it is neither warned nor overdue.
         let dept = dept_actor();
-        let p = store.case(&Scope::All, prompt.id).await.unwrap();
+        let p = store.cases().get(&Scope::All, prompt.id).await.unwrap();
         let p = cases.act(&dept, p.id, p.version, Action::Acknowledge { unit: Unit::Department(1) }).await.unwrap();
         let action =
             Action::Report { unit: Unit::Department(1), reply: "已劝导音量调低".into(), evidence: vec![] };
@@ -69,6 +69,7 @@ both_backends! {
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
         assert_eq!(r.timers, TimerReport { warned: 1, ..Default::default() }, "{label}");
         let warnings: Vec<_> = store
+            .outbox()
             .notices(DEPT, Page::default())
             .await
             .unwrap()
@@ -93,11 +94,11 @@ both_backends! {
         t.clock.advance(Duration::seconds(1));
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
         assert_eq!(r.timers, TimerReport { overdue: 1, supervised: 1, ..Default::default() }, "{label}");
-        let c = store.case(&Scope::All, late.id).await.unwrap();
+        let c = store.cases().get(&Scope::All, late.id).await.unwrap();
         assert_eq!((c.status.as_str(), c.overdue, c.open), ("dispatched", true, true), "{label}: still with the unit");
         let state: CaseState = c.state.clone();
         assert_eq!(state.supervision_level, 1, "{label}");
-        let events = store.case_events(late.id).await.unwrap();
+        let events = store.cases().events(late.id).await.unwrap();
         let last = events.last().unwrap();
         assert_eq!((last.kind.as_str(), last.note.as_str()), ("supervised", AUTO_SUPERVISION_NOTE), "{label}");
         assert_eq!(last.actor_name, "system:jobs");
@@ -109,10 +110,10 @@ both_backends! {
         );
         assert_eq!(notice_kinds(store, &format!("dispatchers:{STREET}")).await, ["overdue"], "{label}");
         assert_eq!(notice_kinds(store, &format!("supervisors:1:{STREET}")).await, ["supervised"], "{label}");
-        let overdue_text = &store.notices(DEPT, Page::default()).await.unwrap()[1].text;
+        let overdue_text = &store.outbox().notices(DEPT, Page::default()).await.unwrap()[1].text;
         assert!(overdue_text.contains(&late.code) && overdue_text.contains("已超过办理期限"), "{overdue_text}");
 
-        let p = store.case(&Scope::All, prompt.id).await.unwrap();
+        let p = store.cases().get(&Scope::All, prompt.id).await.unwrap();
         assert_eq!((p.status.as_str(), p.overdue), ("handled", false), "{label}: the handled case is not overdue");
 
         // A second tick (much later) changes nothing.
@@ -120,7 +121,7 @@ both_backends! {
             count(store, "SELECT COUNT(*) FROM notices").await,
             count(store, "SELECT COUNT(*) FROM outbox").await,
             count(store, "SELECT COUNT(*) FROM case_events").await,
-            store.case(&Scope::All, late.id).await.unwrap().version,
+            store.cases().get(&Scope::All, late.id).await.unwrap().version,
         );
         t.clock.advance(Duration::hours(1));
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
@@ -129,11 +130,11 @@ both_backends! {
             count(store, "SELECT COUNT(*) FROM notices").await,
             count(store, "SELECT COUNT(*) FROM outbox").await,
             count(store, "SELECT COUNT(*) FROM case_events").await,
-            store.case(&Scope::All, late.id).await.unwrap().version,
+            store.cases().get(&Scope::All, late.id).await.unwrap().version,
         );
         assert_eq!(before, after, "{label}");
         assert_eq!(sender.calls().len(), 1);
-        assert!(store.audit_verify().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
 
@@ -144,7 +145,7 @@ both_backends! {
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
         let cfg = JobsConfig::default();
         let late = report(&cases, "楼上噪音扰民，半夜装修").await;
-        let deadline = store.case(&Scope::All, late.id).await.unwrap().deadline_at.unwrap();
+        let deadline = store.cases().get(&Scope::All, late.id).await.unwrap().deadline_at.unwrap();
 
         // The jobs were down through the warning time and the deadline.
         t.clock.advance(deadline - store.now() + Duration::hours(1));
@@ -161,21 +162,21 @@ both_backends! {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let r = report(&cases, "楼道堆放杂物").await;
-        let c = store.case(&Scope::All, r.id).await.unwrap();
+        let c = store.cases().get(&Scope::All, r.id).await.unwrap();
         t.clock.advance(c.deadline_at.unwrap() - store.now() + Duration::seconds(1));
-        let hits = store.mark_overdue(10).await.unwrap();
+        let hits = store.cases().mark_overdue(10).await.unwrap();
         assert_eq!(hits.len(), 1, "{label}");
         assert_eq!(hits[0].version, c.version, "{label}: the mark does not change the version");
-        assert!(store.mark_overdue(10).await.unwrap().is_empty(), "{label}: marked once");
-        let pending = store.pending_supervisions(10).await.unwrap();
+        assert!(store.cases().mark_overdue(10).await.unwrap().is_empty(), "{label}: marked once");
+        let pending = store.cases().pending_supervisions(10).await.unwrap();
         assert_eq!(pending.iter().map(|p| (p.id, p.version)).collect::<Vec<_>>(), [(c.id, c.version)], "{label}");
         // The department acknowledges before the escalation runs: its decision settles the flag.
         cases.act(&dept_actor(), c.id, c.version, Action::Acknowledge { unit: Unit::Department(1) }).await.unwrap();
-        assert!(store.pending_supervisions(10).await.unwrap().is_empty(), "{label}");
+        assert!(store.cases().pending_supervisions(10).await.unwrap().is_empty(), "{label}");
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
         let run = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!((run.timers.overdue, run.timers.supervised), (0, 0), "{label}: nothing left to escalate");
-        let c = store.case(&Scope::All, r.id).await.unwrap();
+        let c = store.cases().get(&Scope::All, r.id).await.unwrap();
         assert_eq!((c.status.as_str(), c.overdue), ("acknowledged", true), "{label}: the mark stays");
     }
 }
@@ -185,14 +186,14 @@ both_backends! {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
         let r = report(&cases, "小区路灯不亮").await;
-        let c = store.case(&Scope::All, r.id).await.unwrap();
+        let c = store.cases().get(&Scope::All, r.id).await.unwrap();
         t.clock.advance(c.deadline_at.unwrap() - store.now() + Duration::seconds(1));
         // A process marks the case overdue and dies before escalating it.
-        assert_eq!(store.mark_overdue(10).await.unwrap().len(), 1, "{label}");
+        assert_eq!(store.cases().mark_overdue(10).await.unwrap().len(), 1, "{label}");
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
         let run = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!((run.timers.overdue, run.timers.supervised), (0, 1), "{label}: escalated without a new mark");
-        let state: CaseState = store.case(&Scope::All, r.id).await.unwrap().state;
+        let state: CaseState = store.cases().get(&Scope::All, r.id).await.unwrap().state;
         assert_eq!(state.supervision_level, 1, "{label}: supervised once");
         let again = run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
         assert_eq!(again.timers.supervised, 0, "{label}: and only once");

@@ -3,9 +3,15 @@
 use crate::audit::{AuditEntry, append};
 use crate::bulk::{Val, insert_rows};
 use crate::error::StoreError;
-use crate::{Actor, Store, on_read, on_tx};
+use crate::{Actor, on_read, on_tx};
 use serde::{Deserialize, Serialize};
 use tongxin_domain::kernel::audit::digest_of;
+
+repository!(
+    /// Case categories and routing rules.
+    Categories,
+    categories
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CategoryRow {
@@ -40,17 +46,17 @@ pub struct RuleRow {
 const CATEGORY_COLS: &str = "code, name, parent_code, urgency, kind, active, sort, public";
 const RULE_COLS: &str = "id, category_code, area_kind, area_code, target_kind, target_ref, auto_dispatch, version";
 
-impl Store {
+impl Categories<'_> {
     /// Inserts categories that do not exist yet (parents first); returns how many were new.
-    pub async fn seed_categories(&self, actor: &Actor, rows: &[CategoryRow]) -> Result<usize, StoreError> {
-        let now = self.now();
+    pub async fn seed(&self, actor: &Actor, rows: &[CategoryRow]) -> Result<usize, StoreError> {
+        let now = self.store.now();
         let existing: Vec<String> =
-            on_read!(&self.db, |p| sqlx::query_scalar("SELECT code FROM categories").fetch_all(p).await)?;
+            on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT code FROM categories").fetch_all(p).await)?;
         let new: Vec<&CategoryRow> = rows.iter().filter(|c| !existing.contains(&c.code)).collect();
         if new.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         let cols =
             ["code", "name", "parent_code", "urgency", "kind", "active", "sort", "public", "created_at", "updated_at"];
         let vals: Vec<Vec<Val>> = new
@@ -73,7 +79,7 @@ impl Store {
         insert_rows(&mut tx, "categories", &cols, &vals).await?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("category.seed", "category", "*").detail(format!("新增分类 {} 个", new.len())),
@@ -83,15 +89,15 @@ impl Store {
         Ok(new.len())
     }
 
-    pub async fn categories(&self) -> Result<Vec<CategoryRow>, StoreError> {
+    pub async fn list(&self) -> Result<Vec<CategoryRow>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {CATEGORY_COLS} FROM categories ORDER BY sort, code"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Creates or changes a category (admin), audited.
-    pub async fn upsert_category(&self, actor: &Actor, c: &CategoryRow) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+    pub async fn upsert(&self, actor: &Actor, c: &CategoryRow) -> Result<(), StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO categories (code, name, parent_code, urgency, kind, active, sort, created_at, updated_at, public) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (code) DO UPDATE SET name = $2, parent_code = $3, \
                    urgency = $4, kind = $5, active = $6, sort = $7, updated_at = $8, public = $9, version = categories.version + 1";
@@ -112,7 +118,7 @@ impl Store {
         })?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("category.upsert", "category", &c.code).after(digest_of(c)),
@@ -121,15 +127,15 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn routing_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
+    pub async fn rules(&self) -> Result<Vec<RuleRow>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {RULE_COLS} FROM routing_rules ORDER BY category_code, id"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Adds a rule (admin), audited; returns its id.
     pub async fn create_rule(&self, actor: &Actor, r: &RuleRow) -> Result<i64, StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO routing_rules (category_code, area_kind, area_code, target_kind, target_ref, auto_dispatch, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
         let id: i64 = on_tx!(&mut tx, |c| {
@@ -146,7 +152,7 @@ impl Store {
         })?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("routing_rule.create", "routing_rule", id).after(digest_of(r)),
@@ -158,8 +164,8 @@ impl Store {
 
     /// Changes a rule if `version` is current (409 otherwise), audited.
     pub async fn update_rule(&self, actor: &Actor, r: &RuleRow) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "UPDATE routing_rules SET category_code = $1, area_kind = $2, area_code = $3, target_kind = $4, target_ref = $5, \
                    auto_dispatch = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9";
         let n = on_tx!(&mut tx, |c| {
@@ -182,7 +188,7 @@ impl Store {
         }
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("routing_rule.update", "routing_rule", r.id).after(digest_of(r)),
@@ -192,8 +198,8 @@ impl Store {
     }
 
     pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let n = on_tx!(&mut tx, |c| sqlx::query("DELETE FROM routing_rules WHERE id = $1")
             .bind(id)
             .execute(c)
@@ -202,7 +208,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("routing_rule.delete", "routing_rule", id)).await?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("routing_rule.delete", "routing_rule", id))
+            .await?;
         tx.commit().await
     }
 }

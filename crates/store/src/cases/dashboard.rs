@@ -6,7 +6,7 @@
 //! from the caller's scope; wider scopes ask once per street.
 
 use crate::error::StoreError;
-use crate::{Store, on_read};
+use crate::on_read;
 use chrono::{DateTime, Utc};
 use tongxin_domain::kernel::region::subtree_range;
 
@@ -29,10 +29,10 @@ fn grid_bounds(area: &str) -> (bool, String, String) {
     }
 }
 
-impl Store {
+impl super::Cases<'_> {
     /// When each case in `area` (a street or a region within one street) was reported, for
     /// `from <= created_at < to`.
-    pub async fn case_created_times(
+    pub async fn created_times(
         &self,
         area: &str,
         from: DateTime<Utc>,
@@ -42,7 +42,7 @@ impl Store {
         let (whole, lo, hi) = grid_bounds(area);
         let sql = "SELECT created_at FROM cases WHERE street_code = $1 AND created_at >= $2 AND created_at < $3 \
                    AND ($4 OR (grid_code >= $5 AND grid_code < $6))";
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql)
             .bind(street)
             .bind(from)
             .bind(to)
@@ -55,14 +55,14 @@ impl Store {
 
     /// Open (and overdue) cases in `area` (a street or a region within one street) by category
     /// and grid.
-    pub async fn open_case_counts(&self, area: &str) -> Result<Vec<OpenCount>, StoreError> {
+    pub async fn open_counts(&self, area: &str) -> Result<Vec<OpenCount>, StoreError> {
         let street = street_of(area)?;
         let (whole, lo, hi) = grid_bounds(area);
         let sql = "SELECT category_code, grid_code, COUNT(*) AS open, \
                    SUM(CASE WHEN overdue THEN 1 ELSE 0 END) AS overdue FROM cases \
                    WHERE street_code = $1 AND open = $2 AND ($3 OR (grid_code >= $4 AND grid_code < $5)) \
                    GROUP BY category_code, grid_code ORDER BY category_code, grid_code";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(street)
             .bind(true)
             .bind(whole)

@@ -12,3 +12,9 @@ pub mod stats;
 pub mod synthetic;
 pub mod timers;
 pub mod write;
+
+repository!(
+    /// The 接诉即办 cases: intake, changes, reads, queues, timers and statistics.
+    Cases,
+    cases
+);

@@ -7,16 +7,22 @@
 //! (`TX20261122-000123`, the day of `created_at`), so a date range is first a code range, and
 //! "newest first" is the index order backwards; `created_at` then trims the range's edges.
 
+use crate::accounts::token_digest;
 use crate::audit::{AuditEntry, append};
 use crate::error::StoreError;
-use crate::users::token_digest;
-use crate::{Actor, Store, on_read, on_tx};
+use crate::{Actor, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 use tongxin_domain::case::CODE_PREFIX;
 use tongxin_domain::case::deadline::shanghai_date;
+
+repository!(
+    /// Open311 GeoReport v2 clients and the requests they see.
+    Open311,
+    open311
+);
 
 /// At most this many requests in one listing (the GeoReport v2 default volume).
 pub const MAX_REQUESTS: i64 = 1000;
@@ -133,16 +139,16 @@ pub fn new_api_key() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&bytes)
 }
 
-impl Store {
+impl Open311<'_> {
     /// Registers a client and issues its API key (audited); the key is returned once.
-    pub async fn create_open311_client(&self, actor: &Actor, name: &str) -> Result<IssuedKey, StoreError> {
+    pub async fn create_client(&self, actor: &Actor, name: &str) -> Result<IssuedKey, StoreError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::Invalid("客户端名称不能为空，且不超过 100 字".into()));
         }
         let api_key = new_api_key();
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO open311_clients (name, api_key_hash, created_at) VALUES ($1, $2, $3) RETURNING id";
         let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
             .bind(name)
@@ -152,7 +158,7 @@ impl Store {
             .await)?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("open311_client.create", "open311_client", id).detail(name),
@@ -163,38 +169,39 @@ impl Store {
     }
 
     /// The client holding this API key, unless it was revoked.
-    pub async fn open311_client_by_key(&self, api_key: &str) -> Result<Option<Open311Client>, StoreError> {
+    pub async fn client_by_key(&self, api_key: &str) -> Result<Option<Open311Client>, StoreError> {
         let sql = "SELECT id, name, created_at, revoked_at FROM open311_clients WHERE api_key_hash = $1 AND revoked_at IS NULL";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(token_digest(api_key)).fetch_optional(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(token_digest(api_key)).fetch_optional(p).await)?)
     }
 
     /// Every client, revoked ones included.
-    pub async fn open311_clients(&self) -> Result<Vec<Open311Client>, StoreError> {
+    pub async fn clients(&self) -> Result<Vec<Open311Client>, StoreError> {
         let sql = "SELECT id, name, created_at, revoked_at FROM open311_clients ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Revokes a client's key (audited); `NotFound` if it does not exist or is already revoked.
-    pub async fn revoke_open311_client(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+    pub async fn revoke_client(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "UPDATE open311_clients SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
         let n = on_tx!(&mut tx, |c| sqlx::query(sql).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("open311_client.revoke", "open311_client", id)).await?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("open311_client.revoke", "open311_client", id))
+            .await?;
         tx.commit().await
     }
 
     /// When the service list last changed (the latest category change).
-    pub async fn open311_changeset(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+    pub async fn changeset(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let sql = "SELECT MAX(updated_at) FROM categories";
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
     }
 
     /// Cases as service requests, newest first, with the lead unit's name resolved.
-    pub async fn open311_requests(&self, f: &RequestFilter) -> Result<Vec<ServiceRequestRow>, StoreError> {
+    pub async fn requests(&self, f: &RequestFilter) -> Result<Vec<ServiceRequestRow>, StoreError> {
         let limit = f.limit.clamp(1, MAX_REQUESTS);
         let mut binds: Vec<Bind> = Vec::new();
         let mut clauses: Vec<String> = Vec::new();
@@ -240,7 +247,9 @@ impl Store {
             binds.len()
         );
         let mut rows: Vec<ServiceRequestRow> =
-            on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds).fetch_all(p).await)?;
+            on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                .fetch_all(p)
+                .await)?;
         self.fill_unit_names(&mut rows).await?;
         Ok(rows)
     }
@@ -272,7 +281,7 @@ impl Store {
             let ids: Vec<i64> = depts.iter().filter_map(|d| d.parse().ok()).collect();
             let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
             let sql = format!("SELECT id, name FROM departments WHERE id IN ({})", marks.join(", "));
-            let found: Vec<(i64, String)> = on_read!(&self.db, |p| {
+            let found: Vec<(i64, String)> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for id in &ids {
                     q = q.bind(*id);
@@ -285,7 +294,7 @@ impl Store {
             let mut binds = Vec::new();
             let sql = format!("SELECT code, name FROM regions WHERE code IN ({})", placeholders(&mut binds, &grids));
             let found: Vec<(String, String)> =
-                on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
                     .fetch_all(p)
                     .await)?;
             names.extend(found.into_iter().map(|(code, name)| (format!("grid:{code}"), name)));

@@ -1,7 +1,7 @@
 //! Delivering the transactional outbox: rows written with the change that causes them (see
 //! [`super::write`]) are claimed here by the delivery job and marked sent, retried or given up.
 //!
-//! **Claiming.** [`Store::claim_outbox`] takes a lease on due rows with one `UPDATE … WHERE id IN
+//! **Claiming.** `store.outbox().claim` takes a lease on due rows with one `UPDATE … WHERE id IN
 //! (SELECT … LIMIT n) AND <lease free> RETURNING …` on both backends. The lease condition is
 //! repeated outside the subquery on purpose: when two server processes on one PostgreSQL
 //! database pick the same rows, the second waits for the first's row locks and then re-checks
@@ -9,27 +9,33 @@
 //! has one writer, so claims never overlap there. A claimer that dies leaves its lease to
 //! expire; the rows are then claimed again.
 //!
-//! **Exactly once for in-app notices.** [`Store::deliver_notices`] inserts the `notices` row and
+//! **Exactly once for in-app notices.** `store.outbox().deliver_notices` inserts the `notices` row and
 //! sets `sent_at` in one transaction, and `notices.outbox_id` is unique: a row claimed twice
 //! (after a crash, or after its lease ran out while the first claimer was still at work) still
 //! yields one notice.
 //!
 //! **At least once, deduplicated by key, for SMS.** Sending happens outside the database, so
 //! a process that dies after the gateway accepted a message and before
-//! [`Store::mark_outbox_sent`] committed leaves the row to be claimed again when the lease
+//! `store.outbox().mark_sent` committed leaves the row to be claimed again when the lease
 //! expires; it is then sent again with the same idempotency key (the outbox id), which a
 //! gateway that honours the key turns into a single message.
 //!
 //! **Giving up.** After [`MAX_ATTEMPTS`] claims a row is no longer claimed: it stays with
-//! `sent_at` NULL and its last error, a dead letter listed by [`Store::dead_letters`].
+//! `sent_at` NULL and its last error, a dead letter listed by `store.outbox().dead_letters`.
 
 use crate::audit::AuditEntry;
 use crate::bulk::{Val, insert_rows_then};
 use crate::error::StoreError;
-use crate::{Actor, Page, Store, on_read, on_tx};
+use crate::{Actor, Page, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
+
+repository!(
+    /// The outbox of notices and SMS, its leases and dead letters.
+    Outbox,
+    outbox
+);
 
 /// Claims of one row after which it is a dead letter.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -91,10 +97,10 @@ pub struct NoticeDelivery {
 
 const OUTBOX_COLS: &str = "id, channel, kind, case_id, recipient, payload, attempts, created_at, locked_until";
 
-impl Store {
+impl Outbox<'_> {
     /// Leases up to `limit` due rows for `lease` and counts the attempt; oldest due first.
-    pub async fn claim_outbox(&self, lease: Duration, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
-        let now = self.now();
+    pub async fn claim(&self, lease: Duration, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let now = self.store.now();
         let sql = format!(
             "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN (\
                SELECT id FROM outbox WHERE sent_at IS NULL AND available_at <= $2 AND attempts < $3 \
@@ -102,7 +108,7 @@ impl Store {
              AND sent_at IS NULL AND attempts < $3 AND (locked_until IS NULL OR locked_until < $2) \
              RETURNING {OUTBOX_COLS}"
         );
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         let mut rows: Vec<OutboxRow> = on_tx!(&mut tx, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(now + lease)
@@ -124,8 +130,8 @@ impl Store {
         if batch.is_empty() {
             return Ok(0);
         }
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let rows: Vec<Vec<Val>> = batch
             .iter()
             .map(|n| {
@@ -148,25 +154,20 @@ impl Store {
     }
 
     /// Marks a row delivered (an SMS the gateway accepted).
-    pub async fn mark_outbox_sent(&self, id: i64) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
-        mark_sent(&mut tx, &[id], self.now()).await?;
+    pub async fn mark_sent(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.store.db.begin().await?;
+        mark_sent(&mut tx, &[id], self.store.now()).await?;
         tx.commit().await
     }
 
     /// Records a failed attempt: retried from `retry_at`, or never again (`None`: a dead
     /// letter at once, for errors no retry can fix).
-    pub async fn mark_outbox_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
-        let now = self.now();
+    pub async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let now = self.store.now();
         let sql = "UPDATE outbox SET last_error = $1, available_at = $2, locked_until = NULL, \
                    attempts = CASE WHEN $3 AND attempts < $4 THEN $4 ELSE attempts END WHERE id = $5 AND sent_at IS NULL";
         let error: String = error.chars().take(500).collect();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| {
             sqlx::query(sql)
                 .bind(&error)
@@ -184,10 +185,10 @@ impl Store {
     /// Gives a claimed row back untried (the claimer ran out of lease before it got to it):
     /// the attempt is not counted. Only the claimer's own lease (`locked_until` as claimed) is
     /// released.
-    pub async fn release_outbox(&self, id: i64, locked_until: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn release(&self, id: i64, locked_until: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 \
                    WHERE id = $1 AND sent_at IS NULL AND locked_until = $2 AND attempts > 0";
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| sqlx::query(sql).bind(id).bind(locked_until).execute(c).await.map(|r| r.rows_affected()))?;
         tx.commit().await
     }
@@ -196,7 +197,7 @@ impl Store {
     pub async fn dead_letters(&self, page: Page) -> Result<Vec<DeadLetter>, StoreError> {
         let sql = "SELECT id, channel, kind, case_id, recipient, attempts, last_error, created_at FROM outbox \
                    WHERE sent_at IS NULL AND attempts >= $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(MAX_ATTEMPTS)
             .bind(page.limit())
             .bind(page.offset())
@@ -205,19 +206,19 @@ impl Store {
     }
 
     /// The state of one outbox row: `(attempts, sent_at, last_error, available_at)`.
-    pub async fn outbox_status(
+    pub async fn status(
         &self,
         id: i64,
     ) -> Result<(i64, Option<DateTime<Utc>>, Option<String>, DateTime<Utc>), StoreError> {
         let sql = "SELECT attempts, sent_at, last_error, available_at FROM outbox WHERE id = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
 
     /// A unit's notices, newest first.
     pub async fn notices(&self, unit: &str, page: Page) -> Result<Vec<NoticeRow>, StoreError> {
         let sql = "SELECT id, unit, case_id, kind, text, created_at, read_at, outbox_id FROM notices \
                    WHERE unit = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(unit)
             .bind(page.limit())
             .bind(page.offset())
@@ -233,7 +234,7 @@ impl Store {
         for chunk in items.chunks(500) {
             let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!("SELECT id, phone_cipher FROM cases WHERE id IN ({})", list.join(", "));
-            let rows: Vec<(i64, Option<Vec<u8>>)> = on_read!(&self.db, |p| {
+            let rows: Vec<(i64, Option<Vec<u8>>)> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
                 for (case_id, _) in chunk {
                     q = q.bind(*case_id);
@@ -250,25 +251,31 @@ impl Store {
             })
             .collect();
         if !entries.is_empty() {
-            let mut tx = self.db.begin().await?;
-            crate::audit::append_many(&mut tx, self.pii(), self.now(), &Actor::system("jobs"), entries).await?;
+            let mut tx = self.store.db.begin().await?;
+            crate::audit::append_many(&mut tx, self.store.pii(), self.store.now(), &Actor::system("jobs"), entries)
+                .await?;
             tx.commit().await?;
         }
-        ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.pii().decrypt(&c)).transpose()?))).collect()
+        ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.store.pii().decrypt(&c)).transpose()?))).collect()
     }
 
-    /// One requester's number (see [`Store::requester_phones`]).
+    /// One requester's number (see `store.outbox().requester_phones`).
     pub async fn requester_phone(&self, case_id: i64, outbox_id: i64) -> Result<Option<String>, StoreError> {
-        self.requester_phones(&[(case_id, outbox_id)]).await?.remove(&case_id).ok_or(StoreError::NotFound)
+        self.store
+            .outbox()
+            .requester_phones(&[(case_id, outbox_id)])
+            .await?
+            .remove(&case_id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Marks delivered messages sent, in one transaction.
-    pub async fn mark_outbox_sent_many(&self, ids: &[i64]) -> Result<(), StoreError> {
+    pub async fn mark_sent_many(&self, ids: &[i64]) -> Result<(), StoreError> {
         if ids.is_empty() {
             return Ok(());
         }
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         mark_sent(&mut tx, ids, now).await?;
         tx.commit().await
     }

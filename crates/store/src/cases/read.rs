@@ -2,7 +2,7 @@
 //! timeline, queues with filters and Chinese full-text search, and unit inboxes.
 
 use crate::error::StoreError;
-use crate::{Backend, Page, Paged, Store, on_read};
+use crate::{Backend, Page, Paged, on_read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -195,15 +195,15 @@ fn area_visible(scope: &Scope, c: &CaseView) -> bool {
     }
 }
 
-impl Store {
+impl super::Cases<'_> {
     async fn case_by_id(&self, id: i64) -> Result<CaseView, StoreError> {
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
 
     /// A case for staff within scope (department staff: cases their department holds or has
     /// reported on; see [`DEPARTMENT_READS`]).
-    pub async fn case(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
+    pub async fn get(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
         let c = self.case_by_id(id).await?;
         let visible = match scope {
             Scope::Department { id: dept, .. } => {
@@ -211,7 +211,8 @@ impl Store {
                 let sql = AssertSqlSafe(format!(
                     "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2 AND status IN ({DEPARTMENT_READS})"
                 ));
-                let n: i64 = on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
+                let n: i64 =
+                    on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
                 n > 0
             }
             other => area_visible(other, &c),
@@ -220,42 +221,42 @@ impl Store {
     }
 
     /// A case by its tracking code and private follow token (the requester, no account).
-    pub async fn case_for_requester(&self, code: &str, token: &str) -> Result<CaseView, StoreError> {
+    pub async fn for_requester(&self, code: &str, token: &str) -> Result<CaseView, StoreError> {
         // The first reporter's token, or a later reporter's `<mac>.<n>` (issue 9 item 2).
         let expected = match token.rsplit_once('.') {
             Some((_, n)) => match n.parse::<u32>() {
-                Ok(n) if n >= 2 => self.pii().requester_token(code, n),
+                Ok(n) if n >= 2 => self.store.pii().requester_token(code, n),
                 _ => return Err(StoreError::NotFound),
             },
-            None => self.pii().follow_token(code),
+            None => self.store.pii().follow_token(code),
         };
-        if !crate::users::same_secret(&expected, token) {
+        if !crate::accounts::same_secret(&expected, token) {
             return Err(StoreError::NotFound);
         }
         let sql = AssertSqlSafe(format!("SELECT {CASE_COLS} FROM cases c WHERE c.code = $1"));
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(code).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(code).fetch_one(p).await)?)
     }
 
     /// The references ([`super::write::photo_ref`]) of the photos stored with a case.
-    pub async fn case_photo_refs(&self, id: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn photo_refs(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let sql = "SELECT sha256 FROM case_photos WHERE case_id = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
     }
 
-    pub async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+    pub async fn events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {
         let sql = "SELECT id, kind, actor_name, unit, note, data, at FROM case_events WHERE case_id = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
     }
 
     /// Cases merged into this one.
     pub async fn merged_children(&self, id: i64) -> Result<Vec<i64>, StoreError> {
         let sql = "SELECT id FROM cases WHERE parent_case_id = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
     }
 
     /// The queue: cases in scope matching the filter, most urgent first (by deadline; a case
     /// awaiting dispatch by the time it was reported).
-    pub async fn case_queue(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Paged<CaseView>, StoreError> {
+    pub async fn queue(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Paged<CaseView>, StoreError> {
         // $1..$3 select the area; each filter adds its own numbered parameter.
         let mut clauses: Vec<String> = Vec::new();
         let mut binds: Vec<Bind> = Vec::new();
@@ -339,13 +340,13 @@ impl Store {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));
             }
             if let Some(code) = &area
-                && self.search_has_area_words().await?
+                && self.store.cases().search_has_area_words().await?
             {
                 // Every case carries its street's word (`search::area_words`).
                 words.push(super::search::area_word(&code[..9]));
             }
             // The one place the backends need different SQL: their full-text operators.
-            match self.db.backend() {
+            match self.store.db.backend() {
                 Backend::Sqlite => {
                     let a = push(&mut binds, Bind::Text(super::search::fts5_query(&words)));
                     clauses.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"));
@@ -390,13 +391,13 @@ impl Store {
                  ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
             );
             let hits: Vec<SearchHit> =
-                on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
                     .fetch_all(p)
                     .await)?;
             let counted = hits.first().map(|h| h.total_rows);
             (hits.into_iter().map(|h| h.case).collect(), counted)
         } else {
-            let items = on_read!(&self.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+            let items = on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
                 .fetch_all(p)
                 .await)?;
             (items, None)
@@ -404,11 +405,12 @@ impl Store {
         let total: i64 = match counted {
             Some(n) => n,
             // A page past the end of a search, or a queue: count (up to the cap).
-            None => {
-                on_read!(&self.db, |p| bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), count_binds)
-                    .fetch_one(p)
-                    .await)?
-            }
+            None => on_read!(&self.store.db, |p| bind_all!(
+                sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())),
+                count_binds
+            )
+            .fetch_one(p)
+            .await)?,
         };
         Ok(Paged {
             items,

@@ -4,11 +4,12 @@
 
 use crate::bulk::{Val, insert_rows, reserve_ids, sync_id_sequence};
 use crate::error::StoreError;
-use crate::{Store, on_tx};
+use crate::on_tx;
 use chrono::{DateTime, Duration, Utc};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 use tongxin_domain::case::{CaseState, Channel, Status, Unit};
-use tongxin_domain::splitmix::SplitMix;
 
 /// Where the synthetic cases fall.
 #[derive(Debug, Clone)]
@@ -101,32 +102,30 @@ const COLS: [&str; 19] = [
     "updated_at",
 ];
 
-impl Store {
+impl super::Cases<'_> {
     /// Writes `spec.count` cases (and their counters) in chunks, reporting progress; returns
     /// how many were written.
-    pub async fn seed_synthetic_cases(
-        &self,
-        spec: &SyntheticSpec,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<u64, StoreError> {
-        let mut rng = SplitMix(spec.seed);
+    pub async fn seed_synthetic(&self, spec: &SyntheticSpec, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let mut counters: HashMap<(String, String), [i64; 6]> = HashMap::new();
         let mut written = 0u64;
         let chunk = 20_000u64;
         while written < spec.count {
             let n = chunk.min(spec.count - written);
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.store.db.begin().await?;
             let first = reserve_ids(&mut tx, "cases").await?;
             let mut rows = Vec::with_capacity(n as usize);
             let mut words = Vec::with_capacity(n as usize);
             for k in 0..n {
                 let id = first + k as i64;
-                let (grid, street) = rng.pick(&spec.grids).clone();
-                let unit = rng.pick(&spec.units).clone();
-                let created = spec.until - Duration::seconds((rng.unit() * (spec.days * 86_400) as f64) as i64);
-                let deadline = created + Duration::days(7 + (rng.next_u64() % 8) as i64);
-                let open = rng.unit() < spec.open_share;
-                let status = if open { if rng.unit() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
+                let (grid, street) = spec.grids[rng.random_range(0..spec.grids.len())].clone();
+                let unit = spec.units[rng.random_range(0..spec.units.len())].clone();
+                let created =
+                    spec.until - Duration::seconds((rng.random::<f64>() * (spec.days * 86_400) as f64) as i64);
+                let deadline = created + Duration::days(7 + (rng.random::<u64>() % 8) as i64);
+                let open = rng.random::<f64>() < spec.open_share;
+                let status =
+                    if open { if rng.random::<f64>() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
                 // A state that decodes like any case's (CaseView reads it into CaseState).
                 let state = CaseState {
                     status: Status::parse(status).unwrap_or(Status::Dispatched),
@@ -141,7 +140,7 @@ impl Store {
                     format!("SYN{:010}", id).into(),
                     street.clone().into(),
                     grid.clone().into(),
-                    rng.pick(&spec.categories).clone().into(),
+                    spec.categories[rng.random_range(0..spec.categories.len())].clone().into(),
                     "complaint".into(),
                     "general".into(),
                     "web".into(),
@@ -157,16 +156,21 @@ impl Store {
                     created.into(),
                     created.into(),
                 ]);
-                let text: Vec<&str> = (0..6).map(|_| *rng.pick(&VOCABULARY)).collect();
+                let text: Vec<&str> = (0..6).map(|_| VOCABULARY[rng.random_range(0..VOCABULARY.len())]).collect();
                 words.push(vec![id.into(), super::search::case_words(&text.join(" "), &street, Some(&grid)).into()]);
                 // The counters this case implies, for its unit and areas, in its month.
                 let month = crate::cases::synthetic::month(created);
-                let responded = rng.unit() < 0.9;
+                let responded = rng.random::<f64>() < 0.9;
                 let (rated, resolved, satisfied, reopened) = if open {
                     (false, false, false, false)
                 } else {
-                    let reopened = rng.unit() < 0.05;
-                    (!reopened, !reopened && rng.unit() < 0.85, !reopened && rng.unit() < 0.9, reopened)
+                    let reopened = rng.random::<f64>() < 0.05;
+                    (
+                        !reopened,
+                        !reopened && rng.random::<f64>() < 0.85,
+                        !reopened && rng.random::<f64>() < 0.9,
+                        reopened,
+                    )
                 };
                 for key in [unit, format!("area:{street}"), format!("area:{}", &grid[..12]), format!("area:{grid}")] {
                     let c = counters.entry((month.clone(), key)).or_insert([0; 6]);
@@ -185,7 +189,7 @@ impl Store {
             written += n;
             progress(written);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         for ((month, unit), c) in counters {
             let sql = "INSERT INTO unit_month_stats (month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened) \
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month, unit) DO UPDATE SET \
@@ -208,7 +212,7 @@ impl Store {
             })?;
         }
         tx.commit().await?;
-        self.db.analyze().await?;
+        self.store.db.analyze().await?;
         Ok(written)
     }
 }

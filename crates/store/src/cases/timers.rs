@@ -14,7 +14,7 @@
 //! A crash between the two steps leaves the flag set, and the next pass escalates the case.
 
 use crate::error::StoreError;
-use crate::{Store, on_read, on_tx};
+use crate::{on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tongxin_domain::kernel::clock::shanghai;
@@ -64,18 +64,18 @@ fn payload(code: &str, text: &str) -> String {
     json!({ "code": code, "text": text }).to_string()
 }
 
-impl Store {
+impl super::Cases<'_> {
     /// Marks up to `limit` open cases whose warning time has come and queues a
     /// `deadline_warning` notice to each one's lead unit, in one transaction. A case already
     /// past its deadline (the timer was down) is marked without a warning: "due soon" would
     /// be false, and the overdue notice follows instead. Returns the cases warned.
     pub async fn mark_deadline_warnings(&self, limit: i64) -> Result<Vec<WarnedCase>, StoreError> {
-        let now = self.now();
+        let now = self.store.now();
         let sql = "UPDATE cases SET warned = TRUE WHERE id IN (\
                      SELECT id FROM cases WHERE open = TRUE AND warned = FALSE AND warn_at <= $1 ORDER BY warn_at LIMIT $2) \
                    AND open = TRUE AND warned = FALSE AND warn_at <= $1 \
                    RETURNING id, code, lead_unit, deadline_at";
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         let mut hits: Vec<WarnedCase> =
             on_tx!(&mut tx, |c| sqlx::query_as(sql).bind(now).bind(limit).fetch_all(c).await)?;
         hits.retain(|h| h.deadline_at.is_some_and(|d| d > now));
@@ -101,15 +101,15 @@ impl Store {
     /// past their deadline (strictly after it, as the domain's `is_overdue` counts), queues an
     /// `overdue` notice to the lead unit and the street's dispatchers, and flags each case for
     /// escalation, in one transaction. Escalation is the caller's next step
-    /// ([`Store::pending_supervisions`]).
+    /// (`store.cases().pending_supervisions`).
     pub async fn mark_overdue(&self, limit: i64) -> Result<Vec<OverdueCase>, StoreError> {
-        let now = self.now();
+        let now = self.store.now();
         let due = "open = TRUE AND overdue = FALSE AND deadline_at < $1 AND status IN ('dispatched', 'acknowledged')";
         let sql = format!(
             "UPDATE cases SET overdue = TRUE, supervise_pending = TRUE WHERE id IN (SELECT id FROM cases WHERE {due} ORDER BY deadline_at LIMIT $2) \
              AND {due} RETURNING id, code, street_code, lead_unit, deadline_at, version"
         );
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         let mut hits: Vec<OverdueCase> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(now)
             .bind(limit)
@@ -146,29 +146,29 @@ impl Store {
     /// with their current version.
     pub async fn pending_supervisions(&self, limit: i64) -> Result<Vec<PendingSupervision>, StoreError> {
         let sql = "SELECT id, code, version FROM cases WHERE supervise_pending = TRUE ORDER BY id LIMIT $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(limit).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(limit).fetch_all(p).await)?)
     }
 
     /// Gives up the automatic escalation of a case that cannot be supervised any more (the
     /// domain refused it), unless the case changed since `version` was read.
     pub async fn drop_pending_supervision(&self, id: i64, version: i64) -> Result<(), StoreError> {
         let sql = "UPDATE cases SET supervise_pending = FALSE WHERE id = $1 AND version = $2";
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| sqlx::query(sql).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-impl Store {
+impl super::Cases<'_> {
     /// Sets a case aside that background job `job` cannot process (its stored state is
     /// corrupt, issue 9 R6): its pending escalation is dropped so the job goes on with the other
     /// cases, and — the first time only — the case is recorded in `job_quarantine`, the audit log
     /// gets a `case.quarantine` entry the admin can read, and the street's dispatchers a notice.
     /// `reason` must not carry personal data. Returns whether it was newly quarantined.
-    pub async fn quarantine_case(&self, job: &str, case_id: i64, reason: &str) -> Result<bool, StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+    pub async fn quarantine(&self, job: &str, case_id: i64, reason: &str) -> Result<bool, StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "UPDATE cases SET supervise_pending = FALSE WHERE id = $1";
         on_tx!(&mut tx, |c| sqlx::query(sql).bind(case_id).execute(c).await.map(|r| r.rows_affected()))?;
         let sql = "INSERT INTO job_quarantine (job, case_id, reason, at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, case_id) DO NOTHING";
@@ -190,16 +190,16 @@ impl Store {
             crate::bulk::insert_rows(&mut tx, "outbox", &OUTBOX_COLS, &[row]).await?;
             let entry = crate::audit::AuditEntry::new("case.quarantine", "case", case_id)
                 .detail(format!("{code} 后台任务 {job} 无法处理，已隔离：{reason}"));
-            crate::audit::append_many(&mut tx, self.pii(), now, &crate::Actor::system(job), vec![entry]).await?;
+            crate::audit::append_many(&mut tx, self.store.pii(), now, &crate::Actor::system(job), vec![entry]).await?;
         }
         tx.commit().await?;
         Ok(fresh)
     }
 
     /// Cases set aside by background jobs: (job, case id, reason, when), newest first.
-    pub async fn quarantined_cases(&self) -> Result<Vec<(String, i64, String, DateTime<Utc>)>, StoreError> {
+    pub async fn quarantined(&self) -> Result<Vec<(String, i64, String, DateTime<Utc>)>, StoreError> {
         let sql = "SELECT job, case_id, reason, at FROM job_quarantine ORDER BY id DESC";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 }
 

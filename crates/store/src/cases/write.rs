@@ -8,7 +8,7 @@ use crate::audit::{AuditEntry, append_many};
 use crate::bulk::{Val, insert_rows, insert_rows_then, reserve_ids};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Actor, Store, on_tx};
+use crate::{Actor, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tongxin_domain::kernel::phone::Phone;
@@ -200,12 +200,12 @@ async fn existing_duplicates(
     Ok(found)
 }
 
-impl Store {
+impl super::Cases<'_> {
     /// Creates a batch of cases in one transaction; duplicates (in the database within the
     /// window, or earlier in the batch) answer with the existing case instead.
-    pub async fn insert_cases(&self, batch: &[NewCase]) -> Result<Vec<Intake>, StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+    pub async fn insert(&self, batch: &[NewCase]) -> Result<Vec<Intake>, StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         if let Tx::Postgres(t) = &mut tx {
             // Sorted and distinct, so two writers never wait on each other's keys in a cycle.
             let mut locks: Vec<i64> = batch.iter().map(|c| dedupe_lock_key(&c.dedupe_key)).collect();
@@ -267,7 +267,7 @@ impl Store {
                 let c = &batch[i];
                 let id = first_id + k as i64;
                 let code = tongxin_domain::case::format_code(day_date, (last - n + 1 + k as i64) as u32)
-                    .ok_or_else(|| StoreError::Unavailable("今日诉求编号已用尽".into()))?;
+                    .ok_or_else(|| StoreError::unavailable("今日诉求编号已用尽"))?;
                 rows.push(self.case_row(id, &code, c, now));
                 audit.push(
                     AuditEntry::new("case.create", "case", id)
@@ -294,7 +294,7 @@ impl Store {
                 }
             }
             for (actor, entries) in by_actor {
-                append_many(&mut tx, self.pii(), now, actor, entries).await?;
+                append_many(&mut tx, self.store.pii(), now, actor, entries).await?;
             }
         }
         // Each later reporter of a case is numbered and kept with their own name and phone.
@@ -316,7 +316,7 @@ impl Store {
             targets.sort_unstable();
             targets.dedup();
             let mut last = last_requesters(&mut tx, &targets).await?;
-            let pii = self.pii();
+            let pii = self.store.pii();
             let mut rows = Vec::with_capacity(dups.len());
             for (i, case_id) in dups {
                 let c = &batch[i];
@@ -360,7 +360,7 @@ impl Store {
     }
 
     fn case_row(&self, id: i64, code: &str, c: &NewCase, now: DateTime<Utc>) -> Vec<Val> {
-        let pii = self.pii();
+        let pii = self.store.pii();
         vec![
             id.into(),
             code.into(),
@@ -399,7 +399,7 @@ impl Store {
 
     /// Applies a decided change if the case is still at `expected_version`; a stale version
     /// is a conflict (someone else acted first) and nothing is written.
-    pub async fn apply_case_change(
+    pub async fn apply_change(
         &self,
         case_id: i64,
         expected_version: i64,
@@ -408,8 +408,8 @@ impl Store {
         actor: &Actor,
         audit: AuditEntry,
     ) -> Result<i64, StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         if let Some(parent) = state.parent_case_id {
             lock_merge(&mut tx, case_id, parent).await?;
         }
@@ -439,7 +439,7 @@ impl Store {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
         write_effects(&mut tx, now, &[(case_id, actor, effects, None)], false).await?;
-        append_many(&mut tx, self.pii(), now, actor, vec![audit]).await?;
+        append_many(&mut tx, self.store.pii(), now, actor, vec![audit]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
     }

@@ -10,7 +10,8 @@ use tongxin_testkit::both_backends;
 async fn append_n(store: &Store, n: usize, tag: &str) {
     for i in 0..n {
         store
-            .audit(&Actor::system(tag), AuditEntry::new("test.event", "thing", i).detail(format!("{tag}-{i}")))
+            .audit()
+            .record(&Actor::system(tag), AuditEntry::new("test.event", "thing", i).detail(format!("{tag}-{i}")))
             .await
             .unwrap();
     }
@@ -27,14 +28,14 @@ async fn exec(t: &TestStore, sql: &'static str) {
 both_backends! {
     async fn tampering_is_reported_at_the_first_broken_link(t: TestStore) {
         append_n(&t.store, 6, "a").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(6), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(6), "{}", t.label);
 
         exec(&t, "UPDATE audit_log SET detail = 'forged' WHERE seq = 4").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::Altered { seq: 4 }), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::Altered { seq: 4 }), "{}", t.label);
 
         exec(&t, "DELETE FROM audit_log WHERE seq = 4").await;
         assert_eq!(
-            t.store.audit_verify().await.unwrap(),
+            t.store.audit().verify().await.unwrap(),
             Err(ChainBreak::Missing { seq: 5, expected: 4 }),
             "{}",
             t.label
@@ -42,7 +43,7 @@ both_backends! {
 
         exec(&t, "DELETE FROM audit_log WHERE seq >= 4").await;
         assert_eq!(
-            t.store.audit_verify().await.unwrap(),
+            t.store.audit().verify().await.unwrap(),
             Err(ChainBreak::Truncated { head: 6, last: 3 }),
             "{}",
             t.label
@@ -69,7 +70,7 @@ both_backends! {
         for task in tasks {
             task.await.unwrap();
         }
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(100), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(100), "{}", t.label);
         let distinct: i64 = on_read!(&t.store.db, |p| sqlx::query_scalar("SELECT COUNT(DISTINCT seq) FROM audit_log")
             .fetch_one(p)
             .await)
@@ -90,7 +91,7 @@ both_backends! {
         tx.commit().await.unwrap();
         assert_eq!(last, 52, "{}", t.label);
         append_n(&t.store, 1, "after").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(53), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(53), "{}", t.label);
     }
 }
 
@@ -103,7 +104,7 @@ async fn exec_owned(t: &TestStore, sql: String) {
 }
 
 async fn all_records(t: &TestStore) -> Vec<tongxin_domain::kernel::audit::AuditRecord> {
-    let mut r = t.store.audit_list(None, tongxin_store::Page::new(Some(1), Some(200))).await.unwrap();
+    let mut r = t.store.audit().list(None, tongxin_store::Page::new(Some(1), Some(200))).await.unwrap();
     r.reverse();
     r
 }
@@ -114,13 +115,13 @@ both_backends! {
         append_n(&t.store, 5, "a").await;
         exec(&t, "DELETE FROM audit_log WHERE seq = 5").await;
         exec(&t, "UPDATE audit_head SET seq = seq - 1").await;
-        assert!(t.store.audit_verify().await.unwrap().is_err(), "{}: head hash no longer the last link's", t.label);
+        assert!(t.store.audit().verify().await.unwrap().is_err(), "{}: head hash no longer the last link's", t.label);
         // Pointing the head at the new last link too: its MAC, keyed outside the database, no longer fits.
         let last = all_records(&t).await.pop().unwrap();
         exec_owned(&t, format!("UPDATE audit_head SET hash = '{}'", last.hash)).await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
         exec(&t, "UPDATE audit_head SET mac = NULL").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::HeadForged), "{}", t.label);
     }
 }
 
@@ -146,7 +147,7 @@ both_backends! {
             .await;
         }
         exec_owned(&t, format!("UPDATE audit_head SET hash = '{prev}'")).await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::Altered { seq: 3 }), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::Altered { seq: 3 }), "{}", t.label);
     }
 }
 
@@ -155,14 +156,14 @@ both_backends! {
     /// correctly sealed head (as copying back an old head row would).
     async fn an_anchor_detects_truncation_to_an_older_sealed_head(t: TestStore) {
         append_n(&t.store, 4, "a").await;
-        let old = t.store.audit_head().await.unwrap();
+        let old = t.store.audit().head().await.unwrap();
         append_n(&t.store, 3, "b").await;
-        let head = t.store.audit_head().await.unwrap();
+        let head = t.store.audit().head().await.unwrap();
         let anchor = Anchor { seq: head.seq, hash: head.hash.clone() };
-        assert_eq!(t.store.audit_verify_anchored(std::slice::from_ref(&anchor)).await.unwrap(), Ok(7));
+        assert_eq!(t.store.audit().verify_anchored(std::slice::from_ref(&anchor)).await.unwrap(), Ok(7));
         // Later appends do not disturb an anchor.
         append_n(&t.store, 1, "c").await;
-        assert_eq!(t.store.audit_verify_anchored(std::slice::from_ref(&anchor)).await.unwrap(), Ok(8));
+        assert_eq!(t.store.audit().verify_anchored(std::slice::from_ref(&anchor)).await.unwrap(), Ok(8));
 
         exec(&t, "DELETE FROM audit_log WHERE seq > 4").await;
         exec_owned(
@@ -170,9 +171,9 @@ both_backends! {
             format!("UPDATE audit_head SET seq = {}, hash = '{}', mac = '{}'", old.seq, old.hash, old.mac.unwrap()),
         )
         .await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(4), "{}: without an anchor this looks whole", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(4), "{}: without an anchor this looks whole", t.label);
         assert_eq!(
-            t.store.audit_verify_anchored(&[anchor]).await.unwrap(),
+            t.store.audit().verify_anchored(&[anchor]).await.unwrap(),
             Err(ChainBreak::AnchorMissing { seq: 7 }),
             "{}",
             t.label
@@ -214,14 +215,14 @@ both_backends! {
             prev = hash;
         }
         exec_owned(&t, format!("UPDATE audit_head SET seq = 3, hash = '{prev}'")).await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::NotKeyed), "{}", t.label);
-        t.store.seal_audit_head().await.unwrap();
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(3), "{}: legacy links verified the old way", t.label);
-        t.store.seal_audit_head().await.unwrap();
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::NotKeyed), "{}", t.label);
+        t.store.audit().seal_head().await.unwrap();
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(3), "{}: legacy links verified the old way", t.label);
+        t.store.audit().seal_head().await.unwrap();
         append_n(&t.store, 2, "new").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(5), "{}", t.label);
-        assert_eq!(t.store.audit_head().await.unwrap().keyed_from, Some(4));
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(5), "{}", t.label);
+        assert_eq!(t.store.audit().head().await.unwrap().keyed_from, Some(4));
         exec(&t, "UPDATE audit_log SET detail = 'forged' WHERE seq = 2").await;
-        assert_eq!(t.store.audit_verify().await.unwrap(), Err(ChainBreak::Altered { seq: 2 }), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Err(ChainBreak::Altered { seq: 2 }), "{}", t.label);
     }
 }

@@ -47,8 +47,11 @@ async fn a_backup_taken_under_load_opens_verified_and_consistent() {
             let actor = Actor::system("load");
             let mut n = w;
             while !stop.load(Ordering::Relaxed) {
-                s.create_resident(&Scope::All, &actor, resident(n)).await.unwrap();
-                s.audit(&actor, tongxin_store::audit::AuditEntry::new("test.event", "thing", n)).await.unwrap();
+                s.residents().create(&Scope::All, &actor, resident(n)).await.unwrap();
+                s.audit()
+                    .record(&actor, tongxin_store::audit::AuditEntry::new("test.event", "thing", n))
+                    .await
+                    .unwrap();
                 n += 2;
             }
             n
@@ -79,7 +82,7 @@ async fn a_backup_taken_under_load_opens_verified_and_consistent() {
     assert_eq!(copy.check_pii_key().await.unwrap(), KeyCheck::Matched, "the key check travels with the copy");
     let wrong = Store::new(copy.db.clone(), PiiKey::from_master(&[1; 32]), t.clock.clone());
     assert_eq!(wrong.check_pii_key().await.unwrap(), KeyCheck::Mismatch);
-    let verified = copy.audit_verify().await.unwrap().expect("the copy's chain verifies");
+    let verified = copy.audit().verify().await.unwrap().expect("the copy's chain verifies");
     assert_eq!(verified, count(&copy, "SELECT seq FROM audit_head").await);
     let residents = count(&copy, "SELECT COUNT(*) FROM residents").await;
     assert!(residents >= 40, "the copy was taken after 40 residents: {residents}");

@@ -29,7 +29,7 @@ async fn one_resident(store: &Store) {
         relation: "户主".into(),
         tags: vec![],
     };
-    store.insert_residents(&mut tx, &[r], now).await.unwrap();
+    store.residents().insert_many(&mut tx, &[r], now).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -45,7 +45,7 @@ both_backends! {
     async fn a_fresh_database_records_the_key_and_refuses_any_other(t: TestStore) {
         assert!(!key_in_use(&t.store.db).await.unwrap(), "{}: fresh", t.label);
         assert_eq!(t.store.check_pii_key().await.unwrap(), KeyCheck::Created, "{}", t.label);
-        let stored = t.store.setting(KEY_CHECK_SETTING).await.unwrap().unwrap();
+        let stored = t.store.settings().get(KEY_CHECK_SETTING).await.unwrap().unwrap();
         assert_eq!(stored, t.store.pii().check_value());
         assert!(!stored.contains(&"07".repeat(32)), "the check value is not the key");
         assert!(key_in_use(&t.store.db).await.unwrap(), "{}: a missing key file must not be made anew", t.label);
@@ -62,7 +62,12 @@ both_backends! {
         one_resident(&t.store).await;
         assert!(key_in_use(&t.store.db).await.unwrap(), "{}: encrypted data", t.label);
         assert_eq!(with_key(&t, 9).check_pii_key().await.unwrap(), KeyCheck::Mismatch, "{}", t.label);
-        assert_eq!(t.store.setting(KEY_CHECK_SETTING).await.unwrap(), None, "{}: a wrong key records nothing", t.label);
+        assert_eq!(
+            t.store.settings().get(KEY_CHECK_SETTING).await.unwrap(),
+            None,
+            "{}: a wrong key records nothing",
+            t.label
+        );
         assert_eq!(t.store.check_pii_key().await.unwrap(), KeyCheck::Adopted, "{}", t.label);
         assert_eq!(t.store.check_pii_key().await.unwrap(), KeyCheck::Matched, "{}", t.label);
         // The check value removed: the data still tells a wrong key.

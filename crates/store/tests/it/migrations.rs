@@ -14,6 +14,6 @@ fn both_backends_have_the_same_migration_versions() {
 both_backends! {
     async fn migrations_apply_and_are_idempotent(t: TestStore) {
         assert_eq!(t.store.db.migrate().await.unwrap(), 0, "{}: a second run applies nothing", t.label);
-        assert_eq!(t.store.audit_verify().await.unwrap(), Ok(0), "{}", t.label);
+        assert_eq!(t.store.audit().verify().await.unwrap(), Ok(0), "{}", t.label);
     }
 }

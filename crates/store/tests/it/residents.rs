@@ -36,7 +36,8 @@ async fn seed(store: &Store) {
         tags: tags.iter().map(|t| t.to_string()).collect(),
     };
     store
-        .insert_residents(
+        .residents()
+        .insert_many(
             &mut tx,
             &[
                 r(1, 1, GRID_A, "王建国", "13800001111", &["独居老人", "高龄"]),
@@ -64,7 +65,7 @@ both_backends! {
         let q = |q: &str| ResidentQuery { q: q.into(), ..Default::default() };
         let p = Page::default();
 
-        let wang = s.search_residents(&all, &q("王"), p).await.unwrap();
+        let wang = s.residents().search(&all, &q("王"), p).await.unwrap();
         assert_eq!(
             (names(&wang), wang.total),
             (vec!["王建国", "王强", "王秀兰"], 3),
@@ -72,7 +73,7 @@ both_backends! {
             t.label
         );
         assert_eq!(
-            names(&s.search_residents(&grid_a, &q("王"), p).await.unwrap()),
+            names(&s.residents().search(&grid_a, &q("王"), p).await.unwrap()),
             vec!["王建国", "王秀兰"],
             "{}: scoped",
             t.label
@@ -80,46 +81,46 @@ both_backends! {
         let clerk = Actor { user_id: Some(7), name: "clerk".into() };
         let may = Searcher { actor: &clerk, can_unmask: true };
         assert_eq!(
-            names(&s.search_residents_as(&all, may, &q("13700003333"), p).await.unwrap()),
+            names(&s.residents().search_as(&all, may, &q("13700003333"), p).await.unwrap()),
             vec!["王强"],
             "{}: full phone",
             t.label
         );
         assert_eq!(
-            names(&s.search_residents_as(&all, may, &q(id(4).as_str()), p).await.unwrap()),
+            names(&s.residents().search_as(&all, may, &q(id(4).as_str()), p).await.unwrap()),
             vec!["李娜"],
             "{}: full ID",
             t.label
         );
         // "1111" is the tail of two phones, in two grids.
-        assert_eq!(s.search_residents(&all, &q("1111"), p).await.unwrap().total, 2, "{}: last four", t.label);
+        assert_eq!(s.residents().search(&all, &q("1111"), p).await.unwrap().total, 2, "{}: last four", t.label);
         assert_eq!(
-            s.search_residents(&grid_a, &q("1111"), p).await.unwrap().total,
+            s.residents().search(&grid_a, &q("1111"), p).await.unwrap().total,
             1,
             "{}: last four, scoped",
             t.label
         );
         let alone = ResidentQuery { tag: Some("独居老人".into()), ..Default::default() };
-        assert_eq!(s.search_residents(&all, &alone, p).await.unwrap().total, 2, "{}: tag", t.label);
-        assert!(matches!(s.search_residents(&all, &q("12345"), p).await, Err(StoreError::Invalid(_))));
+        assert_eq!(s.residents().search(&all, &alone, p).await.unwrap().total, 2, "{}: tag", t.label);
+        assert!(matches!(s.residents().search(&all, &q("12345"), p).await, Err(StoreError::Invalid(_))));
         let dept = Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() };
         assert_eq!(
-            s.search_residents(&dept, &q(""), p).await.unwrap_err(),
+            s.residents().search(&dept, &q(""), p).await.unwrap_err(),
             StoreError::NotFound,
             "{}: departments see no one",
             t.label
         );
 
-        let page2 = s.search_residents(&all, &q(""), Page::new(Some(2), Some(3))).await.unwrap();
+        let page2 = s.residents().search(&all, &q(""), Page::new(Some(2), Some(3))).await.unwrap();
         assert_eq!((page2.items.len(), page2.total), (1, 4), "{}: pagination", t.label);
 
-        let r = s.resident(&all, 1).await.unwrap();
+        let r = s.residents().get(&all, 1).await.unwrap();
         assert_eq!(r.id_masked, format!("3307**********{}", &id(1).as_str()[14..]));
         assert_eq!(r.phone_masked.as_deref(), Some("138****1111"));
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["tags"], serde_json::json!(["独居老人", "高龄"]));
         assert!(!json.to_string().contains("13800001111"), "no clear phone in the masked view");
-        assert_eq!(s.resident(&grid_a, 3).await.unwrap_err(), StoreError::NotFound, "{}: out of scope", t.label);
+        assert_eq!(s.residents().get(&grid_a, 3).await.unwrap_err(), StoreError::NotFound, "{}: out of scope", t.label);
     }
 }
 
@@ -129,9 +130,9 @@ both_backends! {
         seed(s).await;
         let all = Scope::All;
         let actor = Actor { user_id: None, name: "tester".into() };
-        let clear = s.resident_unmasked(&all, &actor, 1).await.unwrap();
+        let clear = s.residents().get_unmasked(&all, &actor, 1).await.unwrap();
         assert_eq!((clear.id_number.as_str(), clear.phone.as_deref()), (id(1).as_str(), Some("13800001111")));
-        let log = s.audit_list(Some(("resident", "1")), Page::default()).await.unwrap();
+        let log = s.audit().list(Some(("resident", "1")), Page::default()).await.unwrap();
         assert_eq!(log[0].fields.action, "resident.unmask", "{}", t.label);
 
         let patch = ResidentPatch {
@@ -139,33 +140,31 @@ both_backends! {
             relation: Some("配偶".into()),
             tags: Some(vec!["残疾".into()]),
         };
-        let updated = s.update_resident(&all, &actor, 2, 1, &patch).await.unwrap();
+        let updated = s.residents().update(&all, &actor, 2, 1, &patch).await.unwrap();
         assert_eq!(
             (updated.version, updated.relation.as_str(), updated.phone_masked.as_deref()),
             (2, "配偶", Some("135****2222"))
         );
         let may = Searcher { actor: &actor, can_unmask: true };
         let by_phone = ResidentQuery { q: "13511112222".into(), ..Default::default() };
-        assert_eq!(s.search_residents_as(&all, may, &by_phone, Page::default()).await.unwrap().total, 1);
+        assert_eq!(s.residents().search_as(&all, may, &by_phone, Page::default()).await.unwrap().total, 1);
         assert_eq!(
-            s.search_residents(
-                &all,
-                &ResidentQuery { tag: Some("残疾".into()), ..Default::default() },
-                Page::default()
-            )
-            .await
-            .unwrap()
-            .total,
+            s.residents()
+                .search(&all, &ResidentQuery { tag: Some("残疾".into()), ..Default::default() }, Page::default())
+                .await
+                .unwrap()
+                .total,
             1
         );
         // The same edit from a stale copy loses, with a conflict rather than a silent overwrite.
         assert!(
-            matches!(s.update_resident(&all, &actor, 2, 1, &patch).await, Err(StoreError::Conflict(_))),
+            matches!(s.residents().update(&all, &actor, 2, 1, &patch).await, Err(StoreError::Conflict(_))),
             "{}",
             t.label
         );
         assert!(matches!(
-            s.update_resident(&all, &actor, 2, 2, &ResidentPatch { phone: Some("123".into()), ..Default::default() })
+            s.residents()
+                .update(&all, &actor, 2, 2, &ResidentPatch { phone: Some("123".into()), ..Default::default() })
                 .await,
             Err(StoreError::Invalid(_))
         ));
@@ -181,17 +180,17 @@ both_backends! {
             tags: vec![],
         };
         assert_eq!(
-            s.create_resident(&all, &actor, dup).await.unwrap_err(),
+            s.residents().create(&all, &actor, dup).await.unwrap_err(),
             StoreError::Conflict("该身份证号已登记".into()),
             "{}",
             t.label
         );
-        assert_eq!(s.count_residents().await.unwrap(), 4, "{}: nothing half-written", t.label);
+        assert_eq!(s.residents().count().await.unwrap(), 4, "{}: nothing half-written", t.label);
         // The refusal confirms the number, so it is on record (issue 9, High 1), masked.
-        let dup = s.audit_list(Some(("resident", "duplicate")), Page::default()).await.unwrap();
+        let dup = s.audit().list(Some(("resident", "duplicate")), Page::default()).await.unwrap();
         assert_eq!(dup.len(), 1, "{}", t.label);
         assert!(!serde_json::to_string(&dup[0]).unwrap().contains(id(1).as_str()), "{}", t.label);
-        assert!(s.audit_verify().await.unwrap().is_ok());
+        assert!(s.audit().verify().await.unwrap().is_ok());
     }
 }
 
@@ -223,8 +222,8 @@ both_backends! {
         }
         for q in inputs {
             let query = ResidentQuery { q: q.clone(), ..Default::default() };
-            let plain = s.search_residents_as(&all, without, &query, p).await;
-            let allowed = s.search_residents_as(&all, with, &query, p).await;
+            let plain = s.residents().search_as(&all, without, &query, p).await;
+            let allowed = s.residents().search_as(&all, with, &query, p).await;
             match q.len() {
                 4 => {
                     assert!(plain.is_ok() && allowed.is_ok(), "{}: {q} is a last four", t.label);
@@ -240,7 +239,7 @@ both_backends! {
                         Err(e) => panic!("{}: {q}: {e:?}", t.label),
                     }
                     // Nothing is confirmed without the permission, not even through the plain search.
-                    assert!(s.search_residents(&all, &query, p).await.is_err(), "{}: {q}", t.label);
+                    assert!(s.residents().search(&all, &query, p).await.is_err(), "{}: {q}", t.label);
                 }
                 _ => {
                     for r in [plain, allowed] {
@@ -270,9 +269,9 @@ both_backends! {
         let full_id = id(4).as_str().to_string();
         let by_id = ResidentQuery { q: full_id.clone(), ..Default::default() };
         let by_phone = ResidentQuery { q: "13600001111".into(), ..Default::default() };
-        assert_eq!(names(&s.search_residents_as(&all, with, &by_id, p).await.unwrap()), vec!["李娜"]);
-        assert_eq!(names(&s.search_residents_as(&all, with, &by_phone, p).await.unwrap()), vec!["李娜"]);
-        let log = s.audit_list(Some(("resident", "search")), p).await.unwrap();
+        assert_eq!(names(&s.residents().search_as(&all, with, &by_id, p).await.unwrap()), vec!["李娜"]);
+        assert_eq!(names(&s.residents().search_as(&all, with, &by_phone, p).await.unwrap()), vec!["李娜"]);
+        let log = s.audit().list(Some(("resident", "search")), p).await.unwrap();
         assert_eq!(log.len(), 2, "{}", t.label);
         for r in &log {
             assert_eq!((r.fields.action.as_str(), r.fields.actor_id), (SEARCH_FULL_ACTION, Some(7)));
@@ -284,23 +283,23 @@ both_backends! {
 
         // A refused search (no permission) records nothing and confirms nothing.
         let without = Searcher { actor: &other, can_unmask: false };
-        assert_eq!(s.search_residents_as(&all, without, &by_id, p).await.unwrap_err(), SearchRefused::NeedsUnmask);
-        assert_eq!(s.audit_list(Some(("resident", "search")), p).await.unwrap().len(), 2);
+        assert_eq!(s.residents().search_as(&all, without, &by_id, p).await.unwrap_err(), SearchRefused::NeedsUnmask);
+        assert_eq!(s.audit().list(Some(("resident", "search")), p).await.unwrap().len(), 2);
 
         for _ in 2..FULL_NUMBER_SEARCHES_PER_HOUR {
-            s.search_residents_as(&all, with, &by_phone, p).await.unwrap();
+            s.residents().search_as(&all, with, &by_phone, p).await.unwrap();
         }
         assert_eq!(
-            s.search_residents_as(&all, with, &by_id, p).await.unwrap_err(),
+            s.residents().search_as(&all, with, &by_id, p).await.unwrap_err(),
             SearchRefused::RateLimited,
             "{}: the limit holds",
             t.label
         );
         // Another user has their own allowance; the first gets theirs back an hour later.
         let other_may = Searcher { actor: &other, can_unmask: true };
-        assert!(s.search_residents_as(&all, other_may, &by_id, p).await.is_ok(), "{}", t.label);
+        assert!(s.residents().search_as(&all, other_may, &by_id, p).await.is_ok(), "{}", t.label);
         t.clock.advance(chrono::Duration::minutes(61));
-        assert!(s.search_residents_as(&all, with, &by_id, p).await.is_ok(), "{}", t.label);
-        assert!(s.audit_verify().await.unwrap().is_ok());
+        assert!(s.residents().search_as(&all, with, &by_id, p).await.is_ok(), "{}", t.label);
+        assert!(s.audit().verify().await.unwrap().is_ok());
     }
 }

@@ -25,7 +25,7 @@ async fn seed(store: &Store) {
         sort: 1,
         public: false,
     };
-    store.seed_categories(&Actor::system("test"), &[category]).await.unwrap();
+    store.categories().seed(&Actor::system("test"), &[category]).await.unwrap();
     let spec = SyntheticSpec {
         count: 300,
         grids: vec![(GRID_A.into(), STREET_A.into()), (GRID_B.into(), "330702002".into())],
@@ -36,13 +36,13 @@ async fn seed(store: &Store) {
         open_share: 0.5,
         seed: 7,
     };
-    store.seed_synthetic_cases(&spec, &mut |_| {}).await.unwrap();
+    store.cases().seed_synthetic(&spec, &mut |_| {}).await.unwrap();
 }
 
 /// Codes of the cases in scope matching `q`, through the queue's search.
 async fn found(store: &Store, scope: &Scope, q: &str) -> Vec<String> {
     let filter = QueueFilter { q: Some(q.into()), ..Default::default() };
-    let page = store.case_queue(scope, &filter, Page::new(Some(1), Some(200))).await.unwrap();
+    let page = store.cases().queue(scope, &filter, Page::new(Some(1), Some(200))).await.unwrap();
     let mut codes: Vec<String> = page.items.into_iter().map(|c| c.code).collect();
     codes.sort();
     codes
@@ -52,7 +52,7 @@ both_backends! {
     async fn an_index_without_area_words_is_rebuilt_once_and_finds_the_same_cases(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         seed(store).await;
-        assert!(store.search_has_area_words().await.unwrap(), "{label}: an empty database starts ready");
+        assert!(store.cases().search_has_area_words().await.unwrap(), "{label}: an empty database starts ready");
         let street = Scope::Region { code: RegionCode::parse(STREET_A).unwrap() };
         let with_area_words = found(store, &street, "噪音").await;
         assert!(!with_area_words.is_empty(), "{label}: 噪音 occurs in the synthetic texts");
@@ -94,22 +94,22 @@ both_backends! {
         assert_eq!(found(store, &street, "噪音").await, even, "{label}: no reliance on area words before the rebuild");
 
         let mut seen = Vec::new();
-        let rebuilt = store.rebuild_search_index(&mut |done, total| seen.push((done, total))).await.unwrap();
+        let rebuilt = store.cases().rebuild_search_index(&mut |done, total| seen.push((done, total))).await.unwrap();
         assert_eq!(rebuilt, ids.len() as i64, "{label}");
         assert_eq!(seen.last(), Some(&(ids.len() as i64, ids.len() as i64)), "{label}: progress to the end");
-        assert!(store.search_has_area_words().await.unwrap(), "{label}");
+        assert!(store.cases().search_has_area_words().await.unwrap(), "{label}");
         // Rebuilt from the cases' own text (every synthetic text says 合成诉求), with area words.
         let sql = "SELECT code FROM cases WHERE street_code = $1 ORDER BY code";
         let in_street: Vec<String> =
             on_read!(&store.db, |p| sqlx::query_scalar(sql).bind(STREET_A).fetch_all(p).await).unwrap();
         assert_eq!(found(store, &street, "合成").await, in_street, "{label}: every case of the street, no other");
         let filter = QueueFilter { q: Some("合成".into()), ..Default::default() };
-        let everywhere = store.case_queue(&Scope::All, &filter, Page::default()).await.unwrap();
+        let everywhere = store.cases().queue(&Scope::All, &filter, Page::default()).await.unwrap();
         assert_eq!(everywhere.total, ids.len() as i64, "{label}: every case of both streets");
-        let past_the_end = store.case_queue(&Scope::All, &filter, Page::new(Some(100), Some(20))).await.unwrap();
+        let past_the_end = store.cases().queue(&Scope::All, &filter, Page::new(Some(100), Some(20))).await.unwrap();
         assert!(past_the_end.items.is_empty(), "{label}");
         assert_eq!(past_the_end.total, ids.len() as i64, "{label}: a page past the end still has the total");
         assert!(found(store, &street, "噪音").await.is_empty(), "{label}: the old words are gone");
-        assert_eq!(store.rebuild_search_index(&mut |_, _| {}).await.unwrap(), 0, "{label}: only once");
+        assert_eq!(store.cases().rebuild_search_index(&mut |_, _| {}).await.unwrap(), 0, "{label}: only once");
     }
 }

@@ -7,7 +7,7 @@ use tongxin_testkit::both_backends;
 use chrono::Duration;
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::region::RegionCode;
-use tongxin_store::users::NewUser;
+use tongxin_store::accounts::NewUser;
 use tongxin_store::visits::NewVisit;
 use tongxin_store::{Actor, Page, Store, StoreError};
 
@@ -30,7 +30,7 @@ async fn seed(store: &Store) -> Actor {
         can_unmask: false,
         totp_secret: None,
     };
-    let u = store.create_user(&Actor::system("test"), &user).await.unwrap();
+    let u = store.accounts().create_user(&Actor::system("test"), &user).await.unwrap();
     Actor { user_id: Some(u.id), name: u.username }
 }
 
@@ -48,26 +48,26 @@ both_backends! {
         let s = &t.store;
         let me = seed(s).await;
         let mine = grid(GRID_A);
-        let v = s.record_visit(&mine, &me, &visit(1, s, "走访", "独居老人身体尚好")).await.unwrap();
+        let v = s.visits().record(&mine, &me, &visit(1, s, "走访", "独居老人身体尚好")).await.unwrap();
         assert_eq!(v.grid_code, GRID_A, "{}", t.label);
         assert_eq!(v.visitor_name, "网格员甲");
         assert_eq!(v.household_address, "1幢1单元101室");
-        let audit = s.audit_list(Some(("visit", &v.id.to_string())), Page::default()).await.unwrap();
+        let audit = s.audit().list(Some(("visit", &v.id.to_string())), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}", t.label);
         assert_eq!(audit[0].fields.action, "visit.create");
-        assert!(s.audit_verify().await.unwrap().is_ok());
+        assert!(s.audit().verify().await.unwrap().is_ok());
 
         // Another grid's household does not exist for me; nothing is written.
-        let err = s.record_visit(&mine, &me, &visit(2, s, "走访", "x")).await.unwrap_err();
+        let err = s.visits().record(&mine, &me, &visit(2, s, "走访", "x")).await.unwrap_err();
         assert!(matches!(err, StoreError::NotFound), "{}: {err:?}", t.label);
         // Bad kind, a future time, an overlong note.
-        assert!(matches!(s.record_visit(&mine, &me, &visit(1, s, "聊天", "")).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(s.visits().record(&mine, &me, &visit(1, s, "聊天", "")).await, Err(StoreError::Invalid(_))));
         let mut future = visit(1, s, "排查", "");
         future.visited_at = s.now() + Duration::days(1);
-        assert!(matches!(s.record_visit(&mine, &me, &future).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(s.visits().record(&mine, &me, &future).await, Err(StoreError::Invalid(_))));
         let long = "很".repeat(2001);
-        assert!(matches!(s.record_visit(&mine, &me, &visit(1, s, "排查", &long)).await, Err(StoreError::Invalid(_))));
-        assert_eq!(s.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
+        assert!(matches!(s.visits().record(&mine, &me, &visit(1, s, "排查", &long)).await, Err(StoreError::Invalid(_))));
+        assert_eq!(s.visits().list(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
     }
 }
 
@@ -78,27 +78,27 @@ both_backends! {
         for i in 0..5 {
             let mut v = visit(1, s, "信息采集", &format!("第{i}次"));
             v.visited_at = s.now() - Duration::hours(10 - i);
-            s.record_visit(&grid(GRID_A), &me, &v).await.unwrap();
+            s.visits().record(&grid(GRID_A), &me, &v).await.unwrap();
         }
-        s.record_visit(&grid(GRID_B), &me, &visit(2, s, "走访", "二网格")).await.unwrap();
+        s.visits().record(&grid(GRID_B), &me, &visit(2, s, "走访", "二网格")).await.unwrap();
 
-        let page1 = s.visits(&grid(GRID_A), None, Page::new(Some(1), Some(2))).await.unwrap();
+        let page1 = s.visits().list(&grid(GRID_A), None, Page::new(Some(1), Some(2))).await.unwrap();
         assert_eq!(page1.total, 5, "{}", t.label);
         assert_eq!(page1.items.iter().map(|v| v.note.as_str()).collect::<Vec<_>>(), ["第4次", "第3次"]);
-        let page3 = s.visits(&grid(GRID_A), None, Page::new(Some(3), Some(2))).await.unwrap();
+        let page3 = s.visits().list(&grid(GRID_A), None, Page::new(Some(3), Some(2))).await.unwrap();
         assert_eq!(page3.items.len(), 1);
         assert_eq!(page3.items[0].note, "第0次");
         assert!(page1.items.iter().chain(&page3.items).all(|v| v.grid_code == GRID_A));
 
-        let b = s.visits(&grid(GRID_B), None, Page::default()).await.unwrap();
+        let b = s.visits().list(&grid(GRID_B), None, Page::default()).await.unwrap();
         assert_eq!(b.total, 1);
         assert_eq!(b.items[0].note, "二网格");
-        assert_eq!(s.visits(&grid("330702001008"), None, Page::default()).await.unwrap().total, 6);
-        assert_eq!(s.visits(&grid(GRID_A), Some(2), Page::default()).await.unwrap().total, 0);
-        assert_eq!(s.visits(&Scope::All, Some(2), Page::default()).await.unwrap().total, 1);
+        assert_eq!(s.visits().list(&grid("330702001008"), None, Page::default()).await.unwrap().total, 6);
+        assert_eq!(s.visits().list(&grid(GRID_A), Some(2), Page::default()).await.unwrap().total, 0);
+        assert_eq!(s.visits().list(&Scope::All, Some(2), Page::default()).await.unwrap().total, 1);
         // Department staff read no people data.
         let dept = Scope::Department { id: 1, street: RegionCode::parse("330702001").unwrap() };
-        assert!(matches!(s.visits(&dept, None, Page::default()).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.visits().list(&dept, None, Page::default()).await, Err(StoreError::NotFound)));
     }
 }
 
@@ -106,8 +106,8 @@ both_backends! {
     async fn grid_tasks_of_another_grid_are_not_found(t: TestStore) {
         let s = &t.store;
         seed(s).await;
-        let tasks = s.grid_tasks(&grid(GRID_A), GRID_A, Page::default()).await.unwrap();
+        let tasks = s.cases().grid_tasks(&grid(GRID_A), GRID_A, Page::default()).await.unwrap();
         assert_eq!(tasks.total, 0, "{}", t.label);
-        assert!(matches!(s.grid_tasks(&grid(GRID_A), GRID_B, Page::default()).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.cases().grid_tasks(&grid(GRID_A), GRID_B, Page::default()).await, Err(StoreError::NotFound)));
     }
 }

@@ -49,7 +49,7 @@ both_backends! {
             .await;
         assert_eq!(world.region("一网格"), "330702001008001");
         assert_eq!(world.department("城管执法中队"), 7);
-        let counts = t.store.count_regions().await.unwrap();
+        let counts = t.store.regions().count_by_level().await.unwrap();
         assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 4, "{}: {counts:?}", t.label);
     }
 }

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 use tongxin_domain::kernel::access::{Action, Role};
 use tongxin_domain::kernel::audit::AuditRecord;
 use tongxin_store::Page;
-use tongxin_store::users::{NewUser, User};
+use tongxin_store::accounts::{NewUser, User};
 
 /// `GET /api/v1/users`
 pub async fn users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<User>>> {
     caller.require(Action::ManageUsers)?;
-    Ok(Json(s.store.users().await?))
+    Ok(Json(s.store.accounts().users().await?))
 }
 
 #[derive(Deserialize)]
@@ -53,12 +53,13 @@ pub async fn create_user(
     password::check_strength(&req.password).map_err(|m| ApiError::invalid("password", m))?;
     if let Some(code) = &req.scope_region {
         s.store
-            .region(&caller.user.scope, code)
+            .regions()
+            .get(&caller.user.scope, code)
             .await
             .map_err(|_| ApiError::invalid("scope_region", "管辖区域不存在"))?;
     }
     if let Some(id) = req.scope_department {
-        s.store.department(id).await.map_err(|_| ApiError::invalid("scope_department", "部门不存在"))?;
+        s.store.departments().get(id).await.map_err(|_| ApiError::invalid("scope_department", "部门不存在"))?;
     }
     let new = NewUser {
         username: username.to_string(),
@@ -70,7 +71,7 @@ pub async fn create_user(
         can_unmask: req.can_unmask,
         totp_secret: None,
     };
-    Ok((StatusCode::CREATED, Json(s.store.create_user(&caller.actor(), &new).await?)))
+    Ok((StatusCode::CREATED, Json(tongxin_app::accounts::create_user(&s.store, &caller.actor(), &new).await?)))
 }
 
 // API tokens: crate::auth::tokens (issue 9 item 10).
@@ -91,13 +92,13 @@ pub async fn audit(
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
     caller.require(Action::ReadAudit)?;
     let entity = p.entity.as_deref().map(|e| (e, p.entity_id.as_deref().unwrap_or("")));
-    Ok(Json(s.store.audit_list(entity, Page::new(p.page, p.per_page)).await?))
+    Ok(Json(s.store.audit().list(entity, Page::new(p.page, p.per_page)).await?))
 }
 
 /// `GET /api/v1/audit/verify`
 pub async fn audit_verify(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadAudit)?;
-    Ok(Json(match s.store.audit_verify().await? {
+    Ok(Json(match s.store.audit().verify().await? {
         Ok(n) => json!({ "ok": true, "verified": n }),
         Err(broken) => json!({ "ok": false, "message": broken.to_string() }),
     }))

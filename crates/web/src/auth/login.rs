@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use tongxin_domain::accounts::totp;
 use tongxin_store::StoreError;
+use tongxin_store::accounts::User;
 use tongxin_store::audit::AuditEntry;
-use tongxin_store::users::User;
 
 const LOGIN_CSRF_COOKIE: &str = "tx_login_csrf";
 /// Verified against when the username is unknown, so both paths take the same time.
@@ -68,7 +68,7 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
     let now = store.now();
     let name = req.username.trim();
     state.login_backoff.check(name, ip, now).map_err(wait)?;
-    let creds = match store.credentials(name).await {
+    let creds = match store.accounts().credentials(name).await {
         Ok(c) => Some(c),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
@@ -88,7 +88,7 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
             }
             let step = totp::verify(secret, code, now.timestamp(), creds.totp_last_step);
             let fresh = match step {
-                Some(step) => store.use_totp_step(creds.user.id, step).await?,
+                Some(step) => store.accounts().use_totp_step(creds.user.id, step).await?,
                 None => false,
             };
             if !fresh {
@@ -101,13 +101,13 @@ async fn authenticate(state: &AppState, ip: Option<IpAddr>, req: &LoginRequest) 
         None => !creds.user.role.requires_totp(),
     };
     state.login_backoff.success(name, ip, now);
-    store.record_login_success(creds.user.id).await?;
+    store.accounts().record_login_success(creds.user.id).await?;
     let token = random_token();
     let csrf = random_token();
     let cfg = &state.config;
-    store.create_session(creds.user.id, &token, &csrf, second_factor_ok, cfg.session_ttl).await?;
+    store.accounts().create_session(creds.user.id, &token, &csrf, second_factor_ok, cfg.session_ttl).await?;
     let actor = tongxin_store::Actor { user_id: Some(creds.user.id), name: creds.user.username.clone() };
-    store.audit(&actor, AuditEntry::new("user.login", "user", creds.user.id)).await?;
+    store.audit().record(&actor, AuditEntry::new("user.login", "user", creds.user.id)).await?;
     Ok(NewSession { user: creds.user, token, csrf, second_factor_ok })
 }
 
@@ -145,7 +145,7 @@ pub async fn me(caller: Caller) -> Json<serde_json::Value> {
 
 /// `POST /api/v1/auth/logout`
 pub async fn logout_json(State(state): State<AppState>, caller: PendingCaller) -> ApiResult<Response> {
-    state.store.delete_session(&caller.token).await?;
+    state.store.accounts().delete_session(&caller.token).await?;
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 
@@ -161,13 +161,13 @@ pub async fn change_password(
     caller: Caller,
     Json(req): Json<PasswordChange>,
 ) -> ApiResult<Response> {
-    let creds = state.store.credentials(&caller.user.username).await?;
+    let creds = state.store.accounts().credentials(&caller.user.username).await?;
     if !password::verify(&req.current_password, &creds.password_hash) {
         return Err(ApiError::invalid("current_password", "当前密码不正确"));
     }
     password::check_strength(&req.new_password).map_err(|m| ApiError::invalid("new_password", m))?;
     let hash = password::hash(&req.new_password, state.config.hash_cost);
-    state.store.set_password(&caller.actor(), caller.user.id, &hash).await?;
+    state.store.accounts().set_password(&caller.actor(), caller.user.id, &hash).await?;
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 
@@ -268,12 +268,12 @@ pub async fn logout_form(
     Form(form): Form<CsrfForm>,
 ) -> ApiResult<Response> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE)
-        && let Some(session) = state.store.session(&token).await?
+        && let Some(session) = state.store.accounts().session(&token).await?
     {
         if !same_secret(&session.csrf_token, &form.csrf) {
             return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Csrf, "页面已过期，请刷新后重试"));
         }
-        state.store.delete_session(&token).await?;
+        state.store.accounts().delete_session(&token).await?;
     }
     Ok(with_cookie(Redirect::to("/login").into_response(), session_cookie(&state, "", 0)))
 }

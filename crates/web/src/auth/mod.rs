@@ -20,7 +20,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 use std::net::{IpAddr, SocketAddr};
 use tongxin_domain::kernel::access::{Action, role_may};
 use tongxin_store::Actor;
-use tongxin_store::users::User;
+use tongxin_store::accounts::User;
 
 pub const SESSION_COOKIE: &str = "tx_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -96,13 +96,13 @@ fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-pub use tongxin_store::users::same_secret;
+pub use tongxin_store::accounts::same_secret;
 
 async fn pending_from_parts(parts: &Parts, state: &AppState) -> ApiResult<Option<PendingCaller>> {
     let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = state.store.session(&token).await? else {
+    let Some(session) = state.store.accounts().session(&token).await? else {
         return Ok(None);
     };
     if is_unsafe(&parts.method) {
@@ -128,7 +128,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
         if let Some(token) = bearer(&parts.headers) {
-            return match state.store.user_by_api_token(token).await? {
+            return match state.store.accounts().user_by_api_token(token).await? {
                 Some(user) => Ok(Caller { user, csrf: None }),
                 None => Err(ApiError::new(StatusCode::UNAUTHORIZED, Code::BadToken, "API 令牌无效或已吊销")),
             };

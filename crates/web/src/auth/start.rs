@@ -78,7 +78,7 @@ pub async fn change_password(
         };
         Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     };
-    let creds = state.store.credentials(&staff.user.username).await?;
+    let creds = state.store.accounts().credentials(&staff.user.username).await?;
     if !password::verify(&form.current_password, &creds.password_hash) {
         return again("当前密码不正确");
     }
@@ -86,7 +86,7 @@ pub async fn change_password(
         return again(m);
     }
     let hash = password::hash(&form.new_password, state.config.hash_cost);
-    state.store.set_password(&staff.actor(), staff.user.id, &hash).await.map_err(PageError::from)?;
+    state.store.accounts().set_password(&staff.actor(), staff.user.id, &hash).await.map_err(PageError::from)?;
     let mut resp = crate::ui::flash::redirect("/login", "ok", "密码已修改，请用新密码重新登录");
     resp.headers_mut().append(axum::http::header::SET_COOKIE, crate::auth::login::session_cookie(&state, "", 0));
     Ok(resp)

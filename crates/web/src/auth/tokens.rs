@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tongxin_domain::kernel::access::Action;
-use tongxin_store::users::ApiToken;
+use tongxin_store::accounts::ApiToken;
 
 #[derive(Deserialize)]
 pub struct CreateToken {
@@ -38,7 +38,8 @@ pub async fn create(
     }
     let token = format!("tx_{}", random_token());
     let expires_at = s.store.now() + s.config.api_token_ttl;
-    let id = s.store.create_api_token_until(&caller.actor(), caller.user.id, name, &token, expires_at).await?;
+    let id =
+        s.store.accounts().create_api_token_until(&caller.actor(), caller.user.id, name, &token, expires_at).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -53,7 +54,7 @@ pub async fn create(
 
 /// `GET /api/v1/tokens`: the caller's own tokens.
 pub async fn list_own(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(s.store.api_tokens(Some(caller.user.id)).await?))
+    Ok(Json(s.store.accounts().api_tokens(Some(caller.user.id)).await?))
 }
 
 /// `GET /api/v1/users/{id}/tokens`: an account's tokens (admins).
@@ -63,15 +64,15 @@ pub async fn list_for_user(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
     caller.require(Action::ManageUsers)?;
-    Ok(Json(s.store.api_tokens(Some(id)).await?))
+    Ok(Json(s.store.accounts().api_tokens(Some(id)).await?))
 }
 
 /// `DELETE /api/v1/tokens/{id}`: the owner's own token, or any token for admins.
 pub async fn revoke(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     if caller.require(Action::ManageUsers).is_ok() {
-        s.store.revoke_any_api_token(&caller.actor(), id).await?;
+        s.store.accounts().revoke_any_api_token(&caller.actor(), id).await?;
     } else {
-        s.store.revoke_api_token(&caller.actor(), caller.user.id, id).await?;
+        s.store.accounts().revoke_api_token(&caller.actor(), caller.user.id, id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -98,6 +99,7 @@ fn shown(t: chrono::DateTime<chrono::Utc>) -> String {
 pub async fn views(s: &AppState, user_id: i64) -> Result<Vec<TokenView>, tongxin_store::StoreError> {
     let now = s.store.now();
     Ok(s.store
+        .accounts()
         .api_tokens(Some(user_id))
         .await?
         .into_iter()
@@ -128,7 +130,7 @@ pub async fn revoke_own_form(
     Path(id): Path<i64>,
     crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
 ) -> crate::ui::PageResult {
-    s.store.revoke_api_token(&staff.actor(), staff.user.id, id).await?;
+    s.store.accounts().revoke_api_token(&staff.actor(), staff.user.id, id).await?;
     Ok(crate::ui::flash::redirect("/password", "ok", "令牌已吊销，使用它的程序将无法再访问"))
 }
 
@@ -140,6 +142,6 @@ pub async fn revoke_for_user_form(
     crate::ui::CsrfForm(_): crate::ui::CsrfForm<NoFields>,
 ) -> crate::ui::PageResult {
     staff.require(Action::ManageUsers)?;
-    s.store.revoke_api_token(&staff.actor(), user, id).await?;
+    s.store.accounts().revoke_api_token(&staff.actor(), user, id).await?;
     Ok(crate::ui::flash::redirect(&format!("/admin/users/{user}"), "ok", "令牌已吊销"))
 }

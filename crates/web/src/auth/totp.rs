@@ -8,9 +8,8 @@ use crate::extract::J;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use tongxin_app::accounts::TotpEnrolment;
 use tongxin_domain::accounts::totp;
-use tongxin_store::Actor;
 
 /// `POST /api/v1/auth/totp/setup`: a fresh secret for the user's authenticator app. Nothing is
 /// stored until `enable` proves the app produces codes for it.
@@ -24,48 +23,14 @@ pub async fn setup(caller: PendingCaller) -> ApiResult<Json<serde_json::Value>> 
     })))
 }
 
-#[derive(Deserialize)]
-pub struct Enable {
-    pub secret: String,
-    pub code: String,
-    /// A code of the secret being replaced: required when one is set (issue 9 item 14), so a
-    /// stolen session alone cannot move the second factor to an attacker's phone.
-    #[serde(default)]
-    pub current_code: Option<String>,
-}
-
 /// `POST /api/v1/auth/totp/enable`
-pub async fn enable(State(state): State<AppState>, caller: PendingCaller, J(req): J<Enable>) -> ApiResult<StatusCode> {
+pub async fn enable(
+    State(state): State<AppState>,
+    caller: PendingCaller,
+    J(req): J<TotpEnrolment>,
+) -> ApiResult<StatusCode> {
     refuse_silent_replacement(&caller)?;
-    let store = &state.store;
-    if caller.user.totp_enabled {
-        let creds = store.credentials(&caller.user.username).await?;
-        let current = req.current_code.as_deref().map(str::trim).unwrap_or("");
-        let step = match (&creds.totp_secret, current.is_empty()) {
-            (_, true) => None,
-            (Some(old), false) => totp::verify(old, current, store.now().timestamp(), creds.totp_last_step),
-            (None, false) => None,
-        };
-        let fresh = match step {
-            Some(step) => store.use_totp_step(caller.user.id, step).await?,
-            None => false,
-        };
-        if !fresh {
-            return Err(ApiError::invalid(
-                "current_code",
-                "更换动态验证码密钥须先输入当前验证器上的验证码（错误或已使用）",
-            ));
-        }
-    }
-    let secret = totp::decode_secret(&req.secret)
-        .filter(|s| s.len() >= 16)
-        .ok_or_else(|| ApiError::invalid("secret", "密钥格式错误"))?;
-    let step = totp::verify(&secret, &req.code, store.now().timestamp(), None)
-        .ok_or_else(|| ApiError::invalid("code", "动态验证码错误，请核对手机时间后重试"))?;
-    let actor = Actor { user_id: Some(caller.user.id), name: caller.user.username.clone() };
-    store.set_totp_secret(&actor, caller.user.id, &secret).await?;
-    store.use_totp_step(caller.user.id, step).await?;
-    store.confirm_second_factor(&caller.token).await?;
+    tongxin_app::accounts::enable_totp(&state.store, &caller.user, &caller.token, &req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

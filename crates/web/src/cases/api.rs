@@ -302,7 +302,8 @@ struct TokenParam {
 
 async fn requester_case(s: &AppState, code: &str, token: &str) -> ApiResult<CaseView> {
     s.store
-        .case_for_requester(code, token)
+        .cases()
+        .for_requester(code, token)
         .await
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, Code::NotFound, "诉求编号或跟踪链接无效"))
 }
@@ -314,7 +315,7 @@ async fn follow(
     Q(p): Q<TokenParam>,
 ) -> ApiResult<Json<PublicCase>> {
     let c = requester_case(&s, &code, &p.token).await?;
-    let events = s.store.case_events(c.id).await?;
+    let events = s.store.cases().events(c.id).await?;
     Ok(Json(PublicCase::of(&c, &events)))
 }
 
@@ -336,7 +337,7 @@ async fn confirm(
     let c = requester_case(&s, &code, &p.token).await?;
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let c = s.cases.act(&actor, c.id, b.version, Action::Verify { ok: b.ok, note: b.note }).await?;
-    Ok(Json(PublicCase::of(&c, &s.store.case_events(c.id).await?)))
+    Ok(Json(PublicCase::of(&c, &s.store.cases().events(c.id).await?)))
 }
 
 #[derive(Deserialize)]
@@ -359,7 +360,7 @@ async fn rate(
     let actor = CaseActor::Requester { code: code.clone(), token: p.token };
     let action = Action::Rate { resolved: b.resolved, satisfaction: b.satisfaction, comment: b.comment };
     let c = s.cases.act(&actor, c.id, b.version, action).await?;
-    Ok(Json(PublicCase::of(&c, &s.store.case_events(c.id).await?)))
+    Ok(Json(PublicCase::of(&c, &s.store.cases().events(c.id).await?)))
 }
 
 #[derive(Deserialize)]
@@ -455,7 +456,7 @@ async fn queue(
         q: p.q.filter(|q| !q.trim().is_empty()),
     };
     let page = Page::new(p.page, p.per_page);
-    s.store.case_queue(&caller.user.scope, &filter, page).await.map(Json).map_err(|e| match e {
+    s.store.cases().queue(&caller.user.scope, &filter, page).await.map(Json).map_err(|e| match e {
         tongxin_store::StoreError::Invalid(m) => ApiError::invalid("q", m),
         e => e.into(),
     })
@@ -473,10 +474,10 @@ struct CaseDetail {
 /// `GET /api/v1/cases/{id}`: the case page's data — state, timeline, merged duplicates.
 async fn case(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseDetail>> {
     caller.require(Permission::ReadCases)?;
-    let case = s.store.case(&caller.user.scope, id).await?;
+    let case = s.store.cases().get(&caller.user.scope, id).await?;
     let state = Some(case.state.clone());
-    let events = s.store.case_events(id).await?;
-    let merged = s.store.merged_children(id).await?;
+    let events = s.store.cases().events(id).await?;
+    let merged = s.store.cases().merged_children(id).await?;
     Ok(Json(CaseDetail { case, state, events, merged }))
 }
 
@@ -528,7 +529,7 @@ async fn upsert_category(
     }
     Urgency::parse(&c.urgency).ok_or_else(|| ApiError::invalid("urgency", "紧急程度无效"))?;
     tongxin_domain::case::CaseKind::parse(&c.kind).ok_or_else(|| ApiError::invalid("kind", "诉求性质无效"))?;
-    s.store.upsert_category(&caller.actor(), &c).await?;
+    s.store.categories().upsert(&caller.actor(), &c).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -536,7 +537,7 @@ async fn upsert_category(
 /// `GET /api/v1/routing/rules`
 async fn rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RuleRow>>> {
     caller.require(Permission::ReadCases)?;
-    Ok(Json(s.store.routing_rules().await?))
+    Ok(Json(s.store.categories().rules().await?))
 }
 
 async fn checked_rule(s: &AppState, r: &RuleRow) -> ApiResult<RoutingRule> {
@@ -570,7 +571,7 @@ async fn create_rule(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Permission::ManageCaseConfig)?;
     checked_rule(&s, &r).await?;
-    let id = s.store.create_rule(&caller.actor(), &r).await?;
+    let id = s.store.categories().create_rule(&caller.actor(), &r).await?;
     s.cases.reload().await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
@@ -585,7 +586,7 @@ async fn update_rule(
     caller.require(Permission::ManageCaseConfig)?;
     r.id = id;
     checked_rule(&s, &r).await?;
-    s.store.update_rule(&caller.actor(), &r).await?;
+    s.store.categories().update_rule(&caller.actor(), &r).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -593,7 +594,7 @@ async fn update_rule(
 /// `DELETE /api/v1/routing/rules/{id}`
 async fn delete_rule(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     caller.require(Permission::ManageCaseConfig)?;
-    s.store.delete_rule(&caller.actor(), id).await?;
+    s.store.categories().delete_rule(&caller.actor(), id).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -637,7 +638,7 @@ async fn set_deadlines(State(s): State<AppState>, caller: Caller, J(p): J<Deadli
     caller.require(Permission::ManageCaseConfig)?;
     p.validate().map_err(|e| ApiError::invalid("policy", e.to_string()))?;
     let json = serde_json::to_string(&p).map_err(|_| ApiError::internal())?;
-    s.store.set_setting(&caller.actor(), tongxin_app::cases::config::DEADLINE_KEY, &json).await?;
+    s.store.settings().set(&caller.actor(), tongxin_app::cases::config::DEADLINE_KEY, &json).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -647,7 +648,8 @@ async fn calendar(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<V
     caller.require(Permission::ReadCases)?;
     let text = s
         .store
-        .setting(tongxin_app::cases::config::CALENDAR_KEY)
+        .settings()
+        .get(tongxin_app::cases::config::CALENDAR_KEY)
         .await?
         .unwrap_or_else(|| tongxin_domain::kernel::calendar::WorkingCalendar::builtin_text().to_string());
     let cal = s.cases.config().calendar.clone();
@@ -664,7 +666,7 @@ async fn set_calendar(State(s): State<AppState>, caller: Caller, J(b): J<Calenda
     caller.require(Permission::ManageCaseConfig)?;
     tongxin_domain::kernel::calendar::WorkingCalendar::parse(&b.text)
         .map_err(|e| ApiError::invalid("text", e.to_string()))?;
-    s.store.set_setting(&caller.actor(), tongxin_app::cases::config::CALENDAR_KEY, &b.text).await?;
+    s.store.settings().set(&caller.actor(), tongxin_app::cases::config::CALENDAR_KEY, &b.text).await?;
     s.cases.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -697,7 +699,7 @@ async fn import_hotline(
 
 /// The in-app notice inbox a user reads: their department's, their grid's, or (dispatchers)
 /// their street's dispatch centre's.
-fn notice_inbox(user: &tongxin_store::users::User) -> Option<String> {
+fn notice_inbox(user: &tongxin_store::accounts::User) -> Option<String> {
     use tongxin_domain::kernel::access::{Role, Scope};
     match (&user.scope, user.role) {
         (Scope::Department { id, .. }, _) => Some(format!("dept:{id}")),
@@ -719,7 +721,7 @@ struct PageParams {
 async fn notices(State(s): State<AppState>, caller: Caller, Q(p): Q<PageParams>) -> ApiResult<Json<Value>> {
     caller.require(Permission::ReadCases)?;
     let items = match notice_inbox(&caller.user) {
-        Some(unit) => serde_json::to_value(s.store.notices(&unit, Page::new(p.page, p.per_page)).await?)
+        Some(unit) => serde_json::to_value(s.store.outbox().notices(&unit, Page::new(p.page, p.per_page)).await?)
             .map_err(|_| ApiError::internal())?,
         None => Value::Array(Vec::new()),
     };

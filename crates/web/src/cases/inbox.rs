@@ -43,7 +43,7 @@ async fn inbox(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>)
     let Scope::Department { id, .. } = staff.scope() else {
         return Err(PageError::Forbidden);
     };
-    let department = s.store.department(*id).await.map(|d| d.name).unwrap_or_default();
+    let department = s.store.departments().get(*id).await.map(|d| d.name).unwrap_or_default();
     let unit = Unit::Department(*id);
     let paged = s.store.unit_inbox(&unit.key(), Page::new(p.page.trim().parse().ok(), Some(20))).await?;
     let now = s.store.now();

@@ -141,7 +141,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
     let paged = if problem.is_some() {
         tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
     } else {
-        match s.store.case_queue(staff.scope(), &filter, page).await {
+        match s.store.cases().queue(staff.scope(), &filter, page).await {
             Ok(p) => p,
             Err(tongxin_store::StoreError::Invalid(m)) => {
                 problem = Some(m);
@@ -450,7 +450,7 @@ async fn unit_names(s: &AppState, keys: impl IntoIterator<Item = String>) -> Has
             continue;
         }
         if let Some(Unit::Department(id)) = Unit::parse_key(&key)
-            && let Ok(d) = s.store.department(id).await
+            && let Ok(d) = s.store.departments().get(id).await
         {
             names.insert(key, d.name);
         }
@@ -461,10 +461,10 @@ async fn unit_names(s: &AppState, keys: impl IntoIterator<Item = String>) -> Has
 /// `GET /cases/{id}`: details, timeline and the forms of the steps the caller may take.
 async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult {
     staff.require(Permission::ReadCases)?;
-    let c = s.store.case(staff.scope(), id).await?;
+    let c = s.store.cases().get(staff.scope(), id).await?;
     let mut state: CaseState = c.state.clone();
     state.version = c.version;
-    let events = s.store.case_events(id).await?;
+    let events = s.store.cases().events(id).await?;
     let photos = s.store.case_photo_counts(id).await?;
     let now = s.store.now();
     let cfg = s.cases.config();
@@ -473,7 +473,7 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
     let street = Scope::Region {
         code: tongxin_domain::kernel::region::RegionCode::parse(&c.street_code).map_err(|_| PageError::Internal)?,
     };
-    let departments = s.store.departments(&street).await?;
+    let departments = s.store.departments().list(&street).await?;
     let mut names: HashMap<String, String> =
         departments.iter().map(|d| (Unit::Department(d.id).key(), d.name.clone())).collect();
     let mentioned = state
@@ -533,7 +533,7 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
         })
         .collect();
     let merged_into = match state.merged_into {
-        Some(pid) => Some(match s.store.case(staff.scope(), pid).await {
+        Some(pid) => Some(match s.store.cases().get(staff.scope(), pid).await {
             Ok(p) => p.code,
             Err(_) => format!("#{pid}"),
         }),
@@ -602,7 +602,7 @@ async fn act(
         // Replies go through the multipart form (with photos).
         return Ok(flash::redirect(&format!("/cases/{id}"), "error", "请使用办结回复表单提交"));
     }
-    let case = s.store.case(staff.scope(), id).await?;
+    let case = s.store.cases().get(staff.scope(), id).await?;
     let version = version_of(&fields)?;
     let done = perform(&s, &staff, &case, version, &fields, Vec::new()).await?;
     Ok(outcome(&format!("/cases/{id}"), done))
@@ -702,7 +702,7 @@ async fn reply(
     let csrf = fields.get("_csrf").and_then(|v| v.first()).cloned().unwrap_or_default();
     check_csrf(&s, &headers, &csrf).await?;
     let back = format!("/cases/{id}");
-    let case = s.store.case(staff.scope(), id).await?;
+    let case = s.store.cases().get(staff.scope(), id).await?;
     let version = version_of(&fields)?;
     let types = match tongxin_domain::case::photo::check_photos(&photos) {
         Ok(t) => t,

@@ -93,7 +93,7 @@ pub(crate) async fn street_areas(store: &Store, area: &Area) -> PageResult<Vec<S
     if area.len() >= 9 {
         return Ok(vec![area.code.clone()]);
     }
-    let regions = store.regions_in_scope(&area.scope, false).await?;
+    let regions = store.regions().in_scope(&area.scope, false).await?;
     Ok(regions.into_iter().filter(|r| r.level == "street").map(|r| r.code).collect())
 }
 
@@ -103,7 +103,7 @@ pub(crate) async fn open_counts(store: &Store, area: &Area) -> PageResult<Vec<(S
     let mut all = Vec::new();
     for street_area in street_areas(store, area).await? {
         let street = street_area[..9].to_string();
-        all.extend(store.open_case_counts(&street_area).await?.into_iter().map(|c| (street.clone(), c)));
+        all.extend(store.cases().open_counts(&street_area).await?.into_iter().map(|c| (street.clone(), c)));
     }
     Ok(all)
 }
@@ -127,7 +127,7 @@ pub(crate) async fn area_counts(
     href: impl Fn(&str) -> Option<String>,
 ) -> PageResult<(Vec<AreaCount>, Vec<MapArea>, &'static str)> {
     let level = if area.len() < 9 { "street" } else { "grid" };
-    let shapes = store.shapes(area, level).await?;
+    let shapes = store.regions().shapes(area, level).await?;
     let mut by_code: HashMap<&str, (i64, i64)> = HashMap::new();
     for (street, c) in counts {
         let key = if level == "street" { street.as_str() } else { c.grid_code.as_deref().unwrap_or("") };
@@ -186,7 +186,7 @@ pub(crate) async fn daily(store: &Store, area: &Area) -> PageResult<Vec<(NaiveDa
     let to = from + Duration::days(DAYS);
     let mut per_day: BTreeMap<NaiveDate, i64> = (0..DAYS).map(|i| (first + Duration::days(i), 0)).collect();
     for street_area in street_areas(store, area).await? {
-        for t in store.case_created_times(&street_area, from, to).await? {
+        for t in store.cases().created_times(&street_area, from, to).await? {
             if let Some(n) = per_day.get_mut(&tongxin_domain::kernel::clock::shanghai(t).date_naive()) {
                 *n += 1;
             }
@@ -197,7 +197,8 @@ pub(crate) async fn daily(store: &Store, area: &Area) -> PageResult<Vec<(NaiveDa
 
 /// Open cases per category, most first: (code, name, open, overdue).
 async fn by_category(store: &Store, counts: &[(String, OpenCount)]) -> PageResult<Vec<(String, String, i64, i64)>> {
-    let names: HashMap<String, String> = store.categories().await?.into_iter().map(|c| (c.code, c.name)).collect();
+    let names: HashMap<String, String> =
+        store.categories().list().await?.into_iter().map(|c| (c.code, c.name)).collect();
     let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for (_, c) in counts {
         let e = sums.entry(c.category_code.as_str()).or_default();
@@ -295,7 +296,7 @@ pub(crate) async fn area_name(store: &Store, area: &Area) -> PageResult<String> 
     if area.is_empty() {
         return Ok("全部辖区".into());
     }
-    store.region(&area.scope, area).await.map(|r| r.name).map_err(|_| PageError::NotFound)
+    store.regions().get(&area.scope, area).await.map(|r| r.name).map_err(|_| PageError::NotFound)
 }
 
 /// `GET /dashboard?area=&level=`

@@ -164,6 +164,10 @@ fn store_error(f: Format, e: StoreError) -> Open311Error {
             tracing::error!(%detail, "open311: storage unavailable");
             Open311Error::bad_request(f, "服务暂时不可用，请稍后重试（General Service Error）")
         }
+        StoreError::Internal(cause) => {
+            tracing::error!(detail = %cause, source = ?cause.driver_error(), "open311: storage error");
+            Open311Error::bad_request(f, "服务暂时不可用，请稍后重试（General Service Error）")
+        }
     }
 }
 
@@ -185,7 +189,7 @@ fn base_url(s: &AppState) -> String {
 /// `GET discovery.{format}`.
 async fn discovery(State(s): State<AppState>, f: Format) -> Result<Reply, Open311Error> {
     let changeset =
-        w3c(s.store.open311_changeset().await.map_err(|e| store_error(f, e))?.unwrap_or_else(|| s.store.now()));
+        w3c(s.store.open311().changeset().await.map_err(|e| store_error(f, e))?.unwrap_or_else(|| s.store.now()));
     let endpoint = V::Obj(vec![
         ("specification", V::str(SPECIFICATION)),
         ("url", V::str(base_url(&s))),
@@ -216,7 +220,7 @@ fn leaf_services(rows: &[CategoryRow]) -> Vec<(&CategoryRow, Option<&CategoryRow
 
 /// `GET services.{format}`.
 async fn services(State(s): State<AppState>, f: Format) -> Result<Reply, Open311Error> {
-    let rows = s.store.categories().await.map_err(|e| store_error(f, e))?;
+    let rows = s.store.categories().list().await.map_err(|e| store_error(f, e))?;
     let policy = s.cases.config().policy.clone();
     let list = leaf_services(&rows)
         .into_iter()
@@ -252,7 +256,7 @@ async fn services(State(s): State<AppState>, f: Format) -> Result<Reply, Open311
 /// `GET services/{service_code}.{format}`: our services ask for no extra attributes.
 async fn service_definition(State(s): State<AppState>, Path(file): Path<String>) -> Result<Reply, Open311Error> {
     let (code, f) = split_file(&file).ok_or_else(|| unsupported_format(&file))?;
-    let rows = s.store.categories().await.map_err(|e| store_error(f, e))?;
+    let rows = s.store.categories().list().await.map_err(|e| store_error(f, e))?;
     if !leaf_services(&rows).iter().any(|(c, _)| c.code == code) {
         return Err(Open311Error::not_found(f, format!("未找到服务类型 service_code={code}")));
     }
@@ -298,7 +302,8 @@ async fn create_request(
     let api_key = get("api_key").ok_or_else(|| Open311Error::forbidden(f, "缺少 api_key，无法提交诉求"))?;
     let client = s
         .store
-        .open311_client_by_key(api_key)
+        .open311()
+        .client_by_key(api_key)
         .await
         .map_err(|e| store_error(f, e))?
         .ok_or_else(|| Open311Error::forbidden(f, "api_key 无效或已被吊销，无法提交诉求"))?;
@@ -430,7 +435,7 @@ fn request_value(r: &ServiceRequestRow) -> V {
 
 /// The categories an admin marked public: the only ones whose cases Open311 shows.
 async fn public_categories(s: &AppState, f: Format) -> Result<Vec<String>, Open311Error> {
-    let rows = s.store.categories().await.map_err(|e| store_error(f, e))?;
+    let rows = s.store.categories().list().await.map_err(|e| store_error(f, e))?;
     Ok(rows.into_iter().filter(|c| c.public).map(|c| c.code).collect())
 }
 
@@ -513,7 +518,7 @@ async fn list_requests(
         RequestFilter { codes: Vec::new(), categories, from: Some(from), to, open, limit: MAX_REQUESTS }
     };
     let public = public_categories(&s, f).await?;
-    let mut rows = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?;
+    let mut rows = s.store.open311().requests(&filter).await.map_err(|e| store_error(f, e))?;
     rows.retain(|r| public.contains(&r.category_code));
     Ok(requests_reply(f, &rows))
 }
@@ -522,7 +527,7 @@ async fn find_one(s: &AppState, f: Format, id: &str) -> Result<ServiceRequestRow
     let missing = || Open311Error::not_found(f, format!("未找到诉求 service_request_id={id}"));
     let code = canonical_code(id).ok_or_else(missing)?;
     let filter = RequestFilter { codes: vec![code], limit: 1, ..RequestFilter::default() };
-    let row = s.store.open311_requests(&filter).await.map_err(|e| store_error(f, e))?.into_iter().next();
+    let row = s.store.open311().requests(&filter).await.map_err(|e| store_error(f, e))?.into_iter().next();
     // A case of a private category is as absent as one that does not exist.
     let public = public_categories(s, f).await?;
     row.filter(|r| public.contains(&r.category_code)).ok_or_else(missing)

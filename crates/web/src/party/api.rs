@@ -45,13 +45,13 @@ fn nest(orgs: Vec<PartyOrg>) -> Vec<OrgNode> {
 /// `GET /api/v1/party/orgs?within=`: the organisation tree bound to regions in scope.
 pub async fn orgs(State(s): State<AppState>, caller: Caller, Q(p): Q<OrgParams>) -> ApiResult<Json<Vec<OrgNode>>> {
     caller.require(Action::ReadParty)?;
-    Ok(Json(nest(s.store.party_orgs(&caller.user.scope, p.within.as_deref()).await?)))
+    Ok(Json(nest(s.store.party().orgs(&caller.user.scope, p.within.as_deref()).await?)))
 }
 
 /// `GET /api/v1/party/orgs/{id}`
 pub async fn org(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<PartyOrg>> {
     caller.require(Action::ReadParty)?;
-    Ok(Json(s.store.party_org(&caller.user.scope, id).await?))
+    Ok(Json(s.store.party().org(&caller.user.scope, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -70,20 +70,20 @@ pub async fn members(
 ) -> ApiResult<Json<Paged<PartyMember>>> {
     caller.require(Action::ReadParty)?;
     Ok(Json(
-        s.store.party_members(&caller.user.scope, p.org, p.within.as_deref(), Page::new(p.page, p.per_page)).await?,
+        s.store.party().members(&caller.user.scope, p.org, p.within.as_deref(), Page::new(p.page, p.per_page)).await?,
     ))
 }
 
 /// `GET /api/v1/departments`
 pub async fn departments(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Department>>> {
     caller.require(Action::ReadDepartments)?;
-    Ok(Json(s.store.departments(&caller.user.scope).await?))
+    Ok(Json(s.store.departments().list(&caller.user.scope).await?))
 }
 
 /// `GET /api/v1/departments/{id}`
 pub async fn department(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Department>> {
     caller.require(Action::ReadDepartments)?;
-    let d = s.store.department(id).await?;
+    let d = s.store.departments().get(id).await?;
     // Departments serve a whole street: visible to anyone whose scope lies in that street.
     let prefix = caller.user.scope.places_prefix();
     let visible = if prefix.len() >= 9 { d.street_code == prefix[..9] } else { d.street_code.starts_with(prefix) };

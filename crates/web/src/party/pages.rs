@@ -38,7 +38,7 @@ fn kind_label(kind: &str) -> String {
 
 /// Region names of the scope, to name the places organisations and members belong to.
 async fn region_names(s: &AppState, scope: &Scope) -> Result<HashMap<String, String>, PageError> {
-    Ok(s.store.regions_in_scope(scope, true).await?.into_iter().map(|r| (r.code, r.name)).collect())
+    Ok(s.store.regions().in_scope(scope, true).await?.into_iter().map(|r| (r.code, r.name)).collect())
 }
 
 /// A line of the organisation tree.
@@ -104,9 +104,9 @@ async fn tree(State(s): State<AppState>, staff: Staff, Query(p): Query<TreeParam
     if within_opt.is_some_and(|w| w.len() > 15 || !w.bytes().all(|b| b.is_ascii_digit())) {
         return Err(PageError::NotFound);
     }
-    let orgs = s.store.party_orgs(staff.scope(), within_opt).await?;
+    let orgs = s.store.party().orgs(staff.scope(), within_opt).await?;
     let names = region_names(&s, staff.scope()).await?;
-    let members = s.store.party_members(staff.scope(), None, within_opt, Page::new(Some(1), Some(1))).await?;
+    let members = s.store.party().members(staff.scope(), None, within_opt, Page::new(Some(1), Some(1))).await?;
     // The area shown: `within` when it narrows the scope (a broader one keeps the scope).
     let scope_prefix = staff.scope().places_prefix();
     let area_code = match within_opt {
@@ -230,9 +230,9 @@ async fn org(
     staff.require(Action::ReadParty)?;
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let scope = staff.scope();
-    let org = s.store.party_org(scope, id).await?;
+    let org = s.store.party().org(scope, id).await?;
     let parent = match org.parent_id {
-        Some(pid) => match s.store.party_org(scope, pid).await {
+        Some(pid) => match s.store.party().org(scope, pid).await {
             Ok(p) => Some(link(&p)),
             // The parent lies above the scope: this organisation is one of its roots.
             Err(tongxin_store::StoreError::NotFound) => None,
@@ -242,14 +242,15 @@ async fn org(
     };
     let children: Vec<OrgLink> = s
         .store
-        .party_orgs(scope, Some(&org.region_code))
+        .party()
+        .orgs(scope, Some(&org.region_code))
         .await?
         .iter()
         .filter(|o| o.parent_id == Some(org.id))
         .map(link)
         .collect();
     let page = Page::new(Some(page_no(&p.page)), Some(PER_PAGE));
-    let found = s.store.party_members(scope, Some(org.id), None, page).await?;
+    let found = s.store.party().members(scope, Some(org.id), None, page).await?;
     let names = region_names(&s, scope).await?;
     let path = format!("/party/orgs/{}", org.id);
     let view = OrgPage {

@@ -8,12 +8,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use tongxin_app::residents::ResidentForm;
 use tongxin_domain::kernel::access::Action;
-use tongxin_domain::kernel::phone::Phone;
-use tongxin_domain::people::idcard::IdNumber;
-use tongxin_store::residents::{
-    NewResident, Resident, ResidentPatch, ResidentQuery, SearchRefused, Searcher, Unmasked,
-};
+use tongxin_store::residents::{Resident, ResidentPatch, ResidentQuery, SearchRefused, Searcher, Unmasked};
 use tongxin_store::{Page, Paged};
 
 #[derive(Deserialize)]
@@ -45,7 +42,7 @@ pub async fn search(
     let page = Page::new(p.page, p.per_page);
     let actor = caller.actor();
     let who = Searcher { actor: &actor, can_unmask: caller.user.can_unmask };
-    s.store.search_residents_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
+    s.store.residents().search_as(&caller.user.scope, who, &query, page).await.map(Json).map_err(search_refused)
 }
 
 /// A full-number search without the permission is a 403 like the unmask endpoint's; past the
@@ -62,7 +59,7 @@ pub(crate) fn search_refused(e: SearchRefused) -> ApiError {
 /// `GET /api/v1/residents/{id}`
 pub async fn get(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Resident>> {
     caller.require(Action::ReadResidents)?;
-    Ok(Json(s.store.resident(&caller.user.scope, id).await?))
+    Ok(Json(s.store.residents().get(&caller.user.scope, id).await?))
 }
 
 /// `GET /api/v1/residents/{id}/unmasked`: full ID and phone, for holders of the permission; audited.
@@ -71,60 +68,17 @@ pub async fn unmasked(State(s): State<AppState>, caller: Caller, Path(id): Path<
     if !caller.user.can_unmask {
         return Err(ApiError::new(StatusCode::FORBIDDEN, Code::Forbidden, "您没有查看完整身份证号和手机号的权限"));
     }
-    Ok(Json(s.store.resident_unmasked(&caller.user.scope, &caller.actor(), id).await?))
-}
-
-#[derive(Deserialize)]
-pub struct CreateResident {
-    pub name: String,
-    pub id_number: String,
-    pub grid_code: String,
-    pub household_id: Option<i64>,
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub relation: String,
-    #[serde(default)]
-    pub tags: Vec<String>,
+    Ok(Json(s.store.residents().get_unmasked(&caller.user.scope, &caller.actor(), id).await?))
 }
 
 /// `POST /api/v1/residents` (信息采集)
 pub async fn create(
     State(s): State<AppState>,
     caller: Caller,
-    J(req): J<CreateResident>,
+    J(req): J<ResidentForm>,
 ) -> ApiResult<(StatusCode, Json<Resident>)> {
     caller.require(Action::WriteResidents)?;
-    // Every text bounded, without NUL or control characters (issue 9, items 4 and 13).
-    let name = tongxin_domain::kernel::text::PersonName::new(&req.name)
-        .map_err(|e| ApiError::invalid("name", e.to_string()))?
-        .into_string();
-    tongxin_domain::kernel::text::Label::optional_named("与户主关系", &req.relation)
-        .map_err(|e| ApiError::invalid("relation", e.to_string()))?;
-    tongxin_domain::kernel::text::query("grid_code", &req.grid_code)
-        .map_err(|e| ApiError::invalid("grid_code", e.to_string()))?;
-    if req.tags.len() > 20 {
-        return Err(ApiError::invalid("tags", "标签最多 20 个"));
-    }
-    for t in &req.tags {
-        tongxin_domain::kernel::text::Label::named("标签", t).map_err(|e| ApiError::invalid("tags", e.to_string()))?;
-    }
-    let id_number = IdNumber::parse(&req.id_number).map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
-    let phone = match req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Some(Phone::parse(p).map_err(|e| ApiError::invalid("phone", e.to_string()))?),
-        None => None,
-    };
-    let relation = if req.relation.trim().is_empty() { "其他".to_string() } else { req.relation.trim().to_string() };
-    let new = NewResident {
-        id: 0,
-        household_id: req.household_id,
-        grid_code: req.grid_code,
-        name,
-        id_number,
-        phone,
-        relation,
-        tags: req.tags,
-    };
-    let created = s.store.create_resident(&caller.user.scope, &caller.actor(), new).await?;
+    let created = tongxin_app::residents::create(&s.store, &caller.user.scope, &caller.actor(), req).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -144,10 +98,8 @@ pub async fn update(
     J(req): J<UpdateResident>,
 ) -> ApiResult<Json<Resident>> {
     caller.require(Action::WriteResidents)?;
-    Ok(Json(s.store.update_resident(&caller.user.scope, &caller.actor(), id, req.version, &req.patch).await.map_err(
-        |e| match e {
-            tongxin_store::StoreError::Invalid(m) => ApiError::invalid("phone", m),
-            e => e.into(),
-        },
-    )?))
+    Ok(Json(
+        tongxin_app::residents::update(&s.store, &caller.user.scope, &caller.actor(), id, req.version, &req.patch)
+            .await?,
+    ))
 }

@@ -47,7 +47,7 @@ fn my_grid(staff: &Staff, action: Action) -> Result<String, PageError> {
 
 /// The grid's name, or its code when the region table lacks it.
 async fn grid_name(state: &AppState, staff: &Staff, grid: &str) -> String {
-    match state.store.region(staff.scope(), grid).await {
+    match state.store.regions().get(staff.scope(), grid).await {
         Ok(r) => r.name,
         Err(_) => grid.to_string(),
     }

@@ -49,14 +49,14 @@ pub struct TreeParams {
 /// `GET /api/v1/regions`: the region tree within the caller's scope.
 pub async fn tree(State(s): State<AppState>, caller: Caller, Q(p): Q<TreeParams>) -> ApiResult<Json<Vec<RegionNode>>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(nest(s.store.regions_in_scope(&caller.user.scope, p.include_grids).await?)))
+    Ok(Json(nest(s.store.regions().in_scope(&caller.user.scope, p.include_grids).await?)))
 }
 
 /// `GET /api/v1/regions/{code}`: one region and its children.
 pub async fn region(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
-    let region = s.store.region(&caller.user.scope, &code).await?;
-    let children = s.store.region_children(&caller.user.scope, &code).await?;
+    let region = s.store.regions().get(&caller.user.scope, &code).await?;
+    let children = s.store.regions().children(&caller.user.scope, &code).await?;
     Ok(Json(json!({ "region": region, "children": children })))
 }
 
@@ -75,7 +75,7 @@ fn feature(code: &str, name: &str, parent: Option<&str>, geometry: Option<&str>)
 pub async fn grids(State(s): State<AppState>, caller: Caller, Q(p): Q<GridParams>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
     let prefix = scoped_prefix(caller.user.scope.places_prefix(), p.within.as_deref())?;
-    let shapes = s.store.shapes(&prefix, "grid").await?;
+    let shapes = s.store.regions().shapes(&prefix, "grid").await?;
     let features: Vec<Value> =
         shapes.iter().map(|g| feature(&g.code, &g.name, g.parent_code.as_deref(), g.geometry.as_deref())).collect();
     Ok(Json(json!({ "type": "FeatureCollection", "features": features })))
@@ -84,18 +84,18 @@ pub async fn grids(State(s): State<AppState>, caller: Caller, Q(p): Q<GridParams
 /// `GET /api/v1/grids/{code}`: one grid as a GeoJSON Feature.
 pub async fn grid(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
-    let region = s.store.region(&caller.user.scope, &code).await?;
+    let region = s.store.regions().get(&caller.user.scope, &code).await?;
     if region.level != "grid" {
         return Err(ApiError::not_found());
     }
-    let shape = s.store.shape(&code).await?.ok_or_else(ApiError::not_found)?;
+    let shape = s.store.regions().shape(&code).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(feature(&shape.code, &shape.name, shape.parent_code.as_deref(), shape.geometry.as_deref())))
 }
 
 /// `GET /api/v1/grids/{code}/team`: the 多网合一 team.
 pub async fn team(State(s): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(json!({ "grid_code": code, "members": s.store.grid_team(&caller.user.scope, &code).await? })))
+    Ok(Json(json!({ "grid_code": code, "members": s.store.party().grid_team(&caller.user.scope, &code).await? })))
 }
 
 /// A narrower prefix inside the scope, or 404 when it lies outside.
@@ -127,7 +127,7 @@ pub async fn locate(State(s): State<AppState>, caller: Caller, Q(p): Q<LocatePar
     let grid =
         located.grids.locate(point).map(|i| &located.info[i]).filter(|g| caller.user.scope.covers_place(&g.code));
     let building = match (grid, located.buildings.nearest_within(point, BUILDING_RADIUS_M)) {
-        (Some(_), Some((id, metres))) => match s.store.building(&caller.user.scope, id).await {
+        (Some(_), Some((id, metres))) => match s.store.places().building(&caller.user.scope, id).await {
             Ok(b) => Some(
                 json!({ "id": b.id, "name": b.name, "address": b.address, "distance_m": (metres * 10.0).round() / 10.0 }),
             ),
@@ -155,13 +155,13 @@ pub async fn buildings(
     Q(p): Q<BuildingParams>,
 ) -> ApiResult<Json<Paged<Building>>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(s.store.buildings(&caller.user.scope, p.grid.as_deref(), Page::new(p.page, p.per_page)).await?))
+    Ok(Json(s.store.places().buildings(&caller.user.scope, p.grid.as_deref(), Page::new(p.page, p.per_page)).await?))
 }
 
 /// `GET /api/v1/buildings/{id}`
 pub async fn building(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Building>> {
     caller.require(Action::ReadPlaces)?;
-    Ok(Json(s.store.building(&caller.user.scope, id).await?))
+    Ok(Json(s.store.places().building(&caller.user.scope, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -180,14 +180,17 @@ pub async fn households(
 ) -> ApiResult<Json<Paged<Household>>> {
     caller.require(Action::ReadResidents)?;
     Ok(Json(
-        s.store.households(&caller.user.scope, p.building, p.grid.as_deref(), Page::new(p.page, p.per_page)).await?,
+        s.store
+            .places()
+            .households(&caller.user.scope, p.building, p.grid.as_deref(), Page::new(p.page, p.per_page))
+            .await?,
     ))
 }
 
 /// `GET /api/v1/households/{id}`: the household with its members (masked).
 pub async fn household(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     caller.require(Action::ReadResidents)?;
-    let household = s.store.household(&caller.user.scope, id).await?;
-    let members = s.store.household_members(&caller.user.scope, id).await?;
+    let household = s.store.places().household(&caller.user.scope, id).await?;
+    let members = s.store.residents().in_household(&caller.user.scope, id).await?;
     Ok(Json(json!({ "household": household, "members": members })))
 }

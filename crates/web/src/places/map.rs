@@ -82,7 +82,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
     .await?;
     let page = Page::new(p.page, Some(PER_PAGE));
     let filter = QueueFilter { open_only: true, overdue: Some(true), ..QueueFilter::default() };
-    let overdue = s.store.case_queue(&area.scope, &filter, page).await?;
+    let overdue = s.store.cases().queue(&area.scope, &filter, page).await?;
     let pages = u32::try_from((overdue.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE)).unwrap_or(1).max(1);
     if page.page > pages {
         return Err(PageError::NotFound);

@@ -85,12 +85,12 @@ async fn sheet(
     Query(q): Query<SheetQuery>,
 ) -> PageResult {
     staff.require(Action::ReadPlaces)?;
-    let grid = state.store.region(staff.scope(), &code).await?;
+    let grid = state.store.regions().get(staff.scope(), &code).await?;
     if grid.level != "grid" {
         return Err(PageError::NotFound);
     }
     let page = Page { page: q.page.unwrap_or(1).max(1), per_page: PER_SHEET };
-    let buildings = state.store.grid_building_qr(staff.scope(), &grid.code, page).await?;
+    let buildings = state.store.places().qr_sheet(staff.scope(), &grid.code, page).await?;
     let origin = crate::resident::pages::origin(&state, &headers);
     let mut tiles = Vec::with_capacity(buildings.items.len());
     for b in buildings.items {

@@ -48,7 +48,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 /// `check_csrf` expects when the session cookie is there), else the double-submit token.
 async fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     if let Some(t) = cookie_value(headers, SESSION_COOKIE).filter(|t| !t.is_empty())
-        && let Ok(Some(session)) = state.store.session(&t).await
+        && let Ok(Some(session)) = state.store.accounts().session(&t).await
     {
         return (session.csrf_token, None);
     }
@@ -159,7 +159,7 @@ pub struct ReportQuery {
 
 /// The two-level category tree, in the administrators' order.
 async fn category_groups(state: &AppState) -> PageResult<Vec<Group>> {
-    let rows: Vec<_> = state.store.categories().await?.into_iter().filter(|c| c.active).collect();
+    let rows: Vec<_> = state.store.categories().list().await?.into_iter().filter(|c| c.active).collect();
     let mut groups = Vec::new();
     for parent in rows.iter().filter(|c| c.parent_code.is_none()) {
         let mut options: Vec<Choice> = rows
@@ -188,7 +188,7 @@ async fn report_page(
     input.photos.clear();
     let mut building = None;
     if !input.building.is_empty() {
-        match state.store.building_by_qr(&input.building).await {
+        match state.store.places().building_by_qr(&input.building).await {
             Ok(b) => building = Some(BuildingInfo { name: b.name, address: b.address }),
             Err(tongxin_store::StoreError::NotFound) => {
                 input.building.clear();
@@ -201,7 +201,7 @@ async fn report_page(
     }
     let (mut map, mut streets, mut grids) = (None, Vec::new(), Vec::new());
     if building.is_none() {
-        let all_streets = state.store.shapes("", "street").await?;
+        let all_streets = state.store.regions().shapes("", "street").await?;
         let current = all_streets
             .iter()
             .find(|s| s.code == input.street)
@@ -217,8 +217,8 @@ async fn report_page(
                 .collect();
         }
         if !current.is_empty() {
-            let grid_shapes = state.store.shapes(&current, "grid").await?;
-            let communities = state.store.shapes(&current, "community").await?;
+            let grid_shapes = state.store.regions().shapes(&current, "grid").await?;
+            let communities = state.store.regions().shapes(&current, "community").await?;
             let areas: Vec<MapArea> = grid_shapes
                 .iter()
                 .filter_map(|g| {
@@ -429,7 +429,7 @@ async fn requester_case(state: &AppState, code: &str, token: &str) -> PageResult
     if code.is_empty() || token.is_empty() {
         return Err(PageError::NotFound);
     }
-    state.store.case_for_requester(code, token).await.map_err(|e| match e {
+    state.store.cases().for_requester(code, token).await.map_err(|e| match e {
         tongxin_store::StoreError::NotFound => PageError::NotFound,
         e => e.into(),
     })
@@ -524,7 +524,7 @@ async fn track(
     Query(q): Query<TrackQuery>,
 ) -> PageResult {
     let c = requester_case(&state, &code, &q.t).await?;
-    let events = state.store.case_events(c.id).await?;
+    let events = state.store.cases().events(c.id).await?;
     let cfg = state.cases.config();
     let category = match cfg.categories.get(&c.category_code) {
         Some(cat) => match cat.parent.as_ref().and_then(|p| cfg.categories.get(p)) {
@@ -540,7 +540,7 @@ async fn track(
         _ => "",
     };
     let building = match c.building_id {
-        Some(id) => match state.store.building(&tongxin_domain::kernel::access::Scope::All, id).await {
+        Some(id) => match state.store.places().building(&tongxin_domain::kernel::access::Scope::All, id).await {
             Ok(b) => Some(format!("{}（{}）", b.name, b.address)),
             Err(tongxin_store::StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),

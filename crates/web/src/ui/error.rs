@@ -116,6 +116,12 @@ impl From<StoreError> for PageError {
     }
 }
 
+impl From<tongxin_app::AppError> for PageError {
+    fn from(e: tongxin_app::AppError) -> PageError {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> PageError {
         match e.status {

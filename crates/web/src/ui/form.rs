@@ -45,7 +45,7 @@ fn bad_form() -> PageError {
 /// double-submit cookie. For multipart forms, which read their own body.
 pub async fn check_csrf(state: &AppState, headers: &HeaderMap, sent: &str) -> Result<(), PageError> {
     let expected = match cookie_value(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) {
-        Some(token) => match state.store.session(&token).await? {
+        Some(token) => match state.store.accounts().session(&token).await? {
             Some(session) => session.csrf_token,
             None => cookie_value(headers, FORM_CSRF_COOKIE).unwrap_or_default(),
         },

@@ -10,7 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tongxin_domain::kernel::access::{Action, Scope, role_may};
 use tongxin_store::Actor;
-use tongxin_store::users::User;
+use tongxin_store::accounts::User;
 
 #[derive(Debug, Clone)]
 pub struct Staff {
@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for Staff {
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
             return Err(PageError::Login { next, expired: false });
         };
-        let Some(session) = state.store.session(&token).await? else {
+        let Some(session) = state.store.accounts().session(&token).await? else {
             return Err(PageError::Login { next, expired: true });
         };
         if !session.second_factor_ok {

@@ -48,7 +48,7 @@ both_backends! {
         assert_eq!(flash, "已创建账号 li.grid（网格员）", "{}", t.label);
         assert!(b.text("main table").await.contains("li.grid"));
         b.screenshot(&format!("admin-users-{}", t.label)).await;
-        assert!(f.store.credentials("li.grid").await.is_ok());
+        assert!(f.store.accounts().credentials("li.grid").await.is_ok());
 
         b.goto(&format!("/admin/regions?code={COMMUNITY_A}")).await;
         b.wait_for("svg.map").await;

@@ -45,7 +45,7 @@ both_backends! {
         assert_eq!(b.current_path().await, "/grid/patrol");
         b.screenshot(&format!("grid-patrol-done-{}", t.label)).await;
         let filter = QueueFilter { channel: Some("patrol".into()), ..QueueFilter::default() };
-        let cases = f.store.case_queue(&Scope::All, &filter, Page::default()).await.unwrap().items;
+        let cases = f.store.cases().queue(&Scope::All, &filter, Page::default()).await.unwrap().items;
         assert_eq!(cases.len(), 1, "{}", t.label);
         assert!(!cases[0].open && cases[0].building_id == Some(f.ids.building_a1), "{:?}", cases[0]);
         assert!(flash.contains(&cases[0].code));
@@ -67,7 +67,7 @@ both_backends! {
         assert!(main.contains("老人身体良好，已提醒冬季用电安全") && main.contains("小区1幢1单元101室"), "{main}");
         b.assert_fits_width("the visit log").await;
         b.screenshot(&format!("grid-visits-{}", t.label)).await;
-        assert_eq!(f.store.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1);
+        assert_eq!(f.store.visits().list(&Scope::All, None, Page::default()).await.unwrap().total, 1);
 
         // Another grid's resident: the 404 page, in Chinese, with nothing of the resident.
         b.goto(&format!("/grid/residents/{}", f.ids.resident_c1)).await;

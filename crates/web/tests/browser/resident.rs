@@ -43,11 +43,11 @@ both_backends! {
 
         // Routed by the rules to the 城管执法中队, which handles it.
         let admin = Scope::All;
-        let queue = f.store.case_queue(&admin, &Default::default(), Default::default()).await.unwrap();
+        let queue = f.store.cases().queue(&admin, &Default::default(), Default::default()).await.unwrap();
         let case = queue.items.into_iter().find(|c| c.code == code).expect("the case is stored");
         assert_eq!(case.building_id, Some(1));
         assert_eq!(case.grid_code.as_deref(), Some(GRID_A1));
-        let dept = CaseActor::Staff(f.store.user(f.ids.users[&Who::Department]).await.unwrap());
+        let dept = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Department]).await.unwrap());
         let unit = Unit::Department(1);
         let c =
             f.state.cases.act(&dept, case.id, case.version, Action::Acknowledge { unit: unit.clone() }).await.unwrap();
@@ -67,8 +67,8 @@ both_backends! {
         assert!(b.text(".flash.ok").await.contains("已确认办理结果"), "{}", t.label);
 
         // The dispatcher closes it, and the resident rates.
-        let dispatcher = CaseActor::Staff(f.store.user(f.ids.users[&Who::Dispatcher]).await.unwrap());
-        let c = f.store.case(&admin, case.id).await.unwrap();
+        let dispatcher = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Dispatcher]).await.unwrap());
+        let c = f.store.cases().get(&admin, case.id).await.unwrap();
         f.state.cases.act(&dispatcher, c.id, c.version, Action::Close).await.unwrap();
         b.goto(&follow_url.replacen(&b.base, "", 1)).await;
         b.click("#resolved-yes").await;
@@ -86,7 +86,7 @@ both_backends! {
         );
         b.assert_fits_width("the follow page").await;
         b.screenshot(&format!("resident-follow-{}", t.label)).await;
-        let stored = f.store.case(&admin, case.id).await.unwrap();
+        let stored = f.store.cases().get(&admin, case.id).await.unwrap();
         assert_eq!(stored.status.as_str(), "rated");
         b.close().await;
     }
@@ -109,7 +109,7 @@ both_backends! {
         b.screenshot(&format!("resident-report-map-{}", t.label)).await;
         b.click("button.submit").await;
         let code = b.text("#tracking-code").await;
-        let queue = f.store.case_queue(&Scope::All, &Default::default(), Default::default()).await.unwrap();
+        let queue = f.store.cases().queue(&Scope::All, &Default::default(), Default::default()).await.unwrap();
         let case = queue.items.into_iter().find(|c| c.code == code).expect("the case is stored");
         assert_eq!(case.grid_code.as_deref(), Some(GRID_A2), "{}", t.label);
         b.close().await;

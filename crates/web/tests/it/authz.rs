@@ -726,19 +726,19 @@ impl Vars<'_> {
         let admin = tongxin_domain::kernel::access::Scope::All;
         for (key, id) in [("{version_in}", ids.resident_a1), ("{version_out}", ids.resident_c1)] {
             if s.contains(key) {
-                let v = f.store.resident(&admin, id).await.unwrap().version;
+                let v = f.store.residents().get(&admin, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
             }
         }
         let admin_scope = tongxin_domain::kernel::access::Scope::All;
         for (key, id) in [("{case_version_in}", ids.case_a1.id), ("{case_version_out}", ids.case_c1.id)] {
             if s.contains(key) {
-                let v = f.store.case(&admin_scope, id).await.unwrap().version;
+                let v = f.store.cases().get(&admin_scope, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
             }
         }
         if s.contains("{rule_version}") {
-            let v = f.store.routing_rules().await.unwrap().into_iter().find(|r| r.id == ids.rule).unwrap().version;
+            let v = f.store.categories().rules().await.unwrap().into_iter().find(|r| r.id == ids.rule).unwrap().version;
             s = s.replace("{rule_version}", &v.to_string());
         }
         if s.contains("{fresh_rule}") {
@@ -752,7 +752,7 @@ impl Vars<'_> {
                 auto_dispatch: false,
                 version: 1,
             };
-            let id = f.store.create_rule(&tongxin_store::Actor::system("test"), &r).await.unwrap();
+            let id = f.store.categories().create_rule(&tongxin_store::Actor::system("test"), &r).await.unwrap();
             s = s.replace("{fresh_rule}", &id.to_string());
         }
         for (key, owner) in [
@@ -763,6 +763,7 @@ impl Vars<'_> {
                 let user = ids.users.get(&owner).copied().unwrap_or(ids.users[&Who::Admin]);
                 let id = f
                     .store
+                    .accounts()
                     .create_api_token(&tongxin_store::Actor::system("test"), user, "t", &format!("tok-{unique}-{key}"))
                     .await
                     .unwrap();
@@ -834,6 +835,6 @@ both_backends! {
         }
         assert!(failures.is_empty(), "{} authorization mismatches:\n{}", failures.len(), failures.join("\n"));
         assert!(checked > 500, "the table exercised {checked} requests");
-        assert_eq!(f.store.audit_verify().await.unwrap().map(|n| n > 0), Ok(true), "{}: audit chain intact", t.label);
+        assert_eq!(f.store.audit().verify().await.unwrap().map(|n| n > 0), Ok(true), "{}: audit chain intact", t.label);
     }
 }

@@ -14,7 +14,7 @@ use tongxin_domain::kernel::access::Scope;
 use tongxin_testkit::all_stores;
 
 async fn version(f: &Fixture, id: i64) -> i64 {
-    f.store.case(&Scope::All, id).await.unwrap().version
+    f.store.cases().get(&Scope::All, id).await.unwrap().version
 }
 
 /// Acts on the case's current version through the JSON API.
@@ -110,7 +110,7 @@ both_backends! {
         ];
         let r = post_form_with_csrf(&f, &admin, "/admin/routing-rules", &form).await;
         assert!(flash_of(&r).contains("承办单位不存在"), "{}: {}", t.label, flash_of(&r));
-        let stored = f.store.routing_rules().await.unwrap();
+        let stored = f.store.categories().rules().await.unwrap();
         assert!(stored.iter().all(|r| r.target_ref != "999" && r.target_ref != COMMUNITY_A), "{}", t.label);
     }
 }
@@ -143,7 +143,7 @@ both_backends! {
             assert_eq!(case_status(&f, id).await, status, "{}: case {id}", t.label);
         }
         // The merge form by tracking code says the same.
-        let code = f.store.case(&Scope::All, a).await.unwrap().code;
+        let code = f.store.cases().get(&Scope::All, a).await.unwrap().code;
         let v = version(&f, c).await.to_string();
         let r = post_form_with_csrf(
             &f,

@@ -245,20 +245,20 @@ both_backends! {
             send(&f.app, &dispatcher, "GET", "/api/v1/cases?status=all&q=%E5%A4%9C%E5%B8%82", None).await.json();
         assert!(found["total"].as_i64().unwrap() >= 2, "{}: 夜市 found: {found}", t.label);
         let month = tongxin_domain::kernel::clock::shanghai(f.store.now()).format("%Y-%m").to_string();
-        let stats = f.store.unit_month_stats(&month, "dept:1").await.unwrap();
+        let stats = f.store.cases().unit_month_stats(&month, "dept:1").await.unwrap();
         assert_eq!(
             (stats[0].reopened, stats[0].rated, stats[0].satisfied),
             (1, 1, 1),
             "{}: the reopen counts against 城管",
             t.label
         );
-        assert!(f.store.audit_verify().await.unwrap().is_ok());
+        assert!(f.store.audit().verify().await.unwrap().is_ok());
     }
 }
 
 /// Delivers the in-app notices written so far, as the background job would.
 async fn tongxin_jobs_free_delivery(f: &Fixture) {
-    let rows = f.store.claim_outbox(chrono::Duration::seconds(60), 10_000).await.unwrap();
+    let rows = f.store.outbox().claim(chrono::Duration::seconds(60), 10_000).await.unwrap();
     let notices: Vec<_> = rows
         .into_iter()
         .filter(|r| r.channel == "notice")
@@ -270,7 +270,7 @@ async fn tongxin_jobs_free_delivery(f: &Fixture) {
             text: serde_json::from_str::<Value>(&r.payload).unwrap()["text"].as_str().unwrap().to_string(),
         })
         .collect();
-    f.store.deliver_notices(&notices).await.unwrap();
+    f.store.outbox().deliver_notices(&notices).await.unwrap();
 }
 
 /// Ids in a caller's open queue.

@@ -13,9 +13,9 @@ use tongxin_domain::case::{Action, Satisfaction, Unit};
 /// case C1 (department 2) left dispatched.
 async fn run_case_a1(f: &Fixture) {
     let cases = &f.state.cases;
-    let dept = CaseActor::Staff(f.store.user(f.ids.users[&Who::Department]).await.unwrap());
-    let dispatcher = CaseActor::Staff(f.store.user(f.ids.users[&Who::Dispatcher]).await.unwrap());
-    let c = f.store.case(&tongxin_domain::kernel::access::Scope::All, f.ids.case_a1.id).await.unwrap();
+    let dept = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Department]).await.unwrap());
+    let dispatcher = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Dispatcher]).await.unwrap());
+    let c = f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, f.ids.case_a1.id).await.unwrap();
     assert_eq!(c.lead_unit.as_ref().map(Unit::key).as_deref(), Some("dept:1"));
     let unit = Unit::Department(1);
     let c = cases.act(&dept, c.id, c.version, Action::Acknowledge { unit: unit.clone() }).await.unwrap();
@@ -186,7 +186,7 @@ both_backends! {
         let reweighted = get(&f, &leader, "/api/v1/evaluation?month=2026-11").await.json();
         assert_eq!(reweighted["weights"]["response"], 0.5);
         assert_eq!(ranks(&reweighted), [(1, "城管执法中队".to_string(), Some(50.0))], "{label}");
-        let audit = f.store.audit_verify().await.unwrap();
+        let audit = f.store.audit().verify().await.unwrap();
         assert!(audit.is_ok(), "{label}: the weight change is in the audit chain");
     }
 }

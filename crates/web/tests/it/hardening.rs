@@ -311,19 +311,19 @@ both_backends! {
         let f = fixture(&t).await;
         // Disable the mediator.
         let id = f.ids.users[&Who::Mediator];
-        let u = f.store.user(id).await.unwrap();
+        let u = f.store.accounts().user(id).await.unwrap();
         let scope_region = match &u.scope {
             tongxin_domain::kernel::access::Scope::Region { code } => Some(code.to_string()),
             _ => None,
         };
-        let access = tongxin_store::users::UserAccess {
+        let access = tongxin_store::accounts::UserAccess {
             role: u.role,
             scope_region,
             scope_department: None,
             can_unmask: u.can_unmask,
             active: false,
         };
-        f.store.update_user_access(&tongxin_store::Actor::system("test"), id, &access).await.unwrap();
+        f.store.accounts().update_access(&tongxin_store::Actor::system("test"), id, &access).await.unwrap();
 
         let wrong = json_login(&f, "leader", "wrong-password", "203.0.113.1:1000", &[]).await;
         let unknown = json_login(&f, "nobody-here", "wrong-password", "203.0.113.2:1000", &[]).await;

@@ -310,7 +310,7 @@ async fn every_text_field_is_bounded_on_every_entry_point() {
         let mut f = fixture(&t).await;
         app_with_limit(&mut f, 100_000).await;
         let admin = login(&f, Who::Admin).await;
-        let key = f.store.create_open311_client(&Actor::system("test"), "测试").await.unwrap().api_key;
+        let key = f.store.open311().create_client(&Actor::system("test"), "测试").await.unwrap().api_key;
         let mut n = 0usize;
         let mut failures = Vec::new();
         for (entry, max, multiline) in table {

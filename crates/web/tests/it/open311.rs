@@ -184,14 +184,14 @@ fn assert_xml_error(r: &Reply, status: StatusCode, what: &str) -> String {
 
 /// Marks categories public: only their cases are published (issue 9 item 8).
 async fn publish(store: &Store, codes: &[&str]) {
-    for mut c in store.categories().await.unwrap().into_iter().filter(|c| codes.contains(&c.code.as_str())) {
+    for mut c in store.categories().list().await.unwrap().into_iter().filter(|c| codes.contains(&c.code.as_str())) {
         c.public = true;
-        store.upsert_category(&tongxin_store::Actor::system("test"), &c).await.unwrap();
+        store.categories().upsert(&tongxin_store::Actor::system("test"), &c).await.unwrap();
     }
 }
 
 async fn issue_key(store: &Store, name: &str) -> String {
-    store.create_open311_client(&Actor::system("test"), name).await.unwrap().api_key
+    store.open311().create_client(&Actor::system("test"), name).await.unwrap().api_key
 }
 
 /// Posts a report at grid A1 and returns the reply.
@@ -214,7 +214,7 @@ async fn post_ok(app: &Router, key: &str, service: &str, description: &str) -> S
 }
 
 async fn case_id(store: &Store, code: &str) -> (i64, i64) {
-    let all = store.case_queue(&Scope::All, &QueueFilter::default(), Page::new(Some(1), Some(200))).await.unwrap();
+    let all = store.cases().queue(&Scope::All, &QueueFilter::default(), Page::new(Some(1), Some(200))).await.unwrap();
     let c = all.items.iter().find(|c| c.code == code).unwrap_or_else(|| panic!("case {code}"));
     (c.id, c.version)
 }
@@ -312,9 +312,10 @@ both_backends! {
         }
 
         // A deactivated category is no longer offered.
-        let mut parking = f.store.categories().await.unwrap().into_iter().find(|c| c.code == "city.parking").unwrap();
+        let mut parking =
+            f.store.categories().list().await.unwrap().into_iter().find(|c| c.code == "city.parking").unwrap();
         parking.active = false;
-        f.store.upsert_category(&Actor::system("test"), &parking).await.unwrap();
+        f.store.categories().upsert(&Actor::system("test"), &parking).await.unwrap();
         let s = call(&f.app, "GET", "/open311/v2/services.json", None).await.json();
         assert!(!s.as_array().unwrap().iter().any(|s| s["service_code"] == "city.parking"));
         assert_eq!(s.as_array().unwrap().len(), list.len() - 1);
@@ -349,8 +350,8 @@ both_backends! {
         let r = post(&f.app, "json", "not-a-key", "city.noise", "夜间施工噪音").await;
         assert_json_error(&r, StatusCode::FORBIDDEN, "bogus key");
 
-        let issued = f.store.create_open311_client(&Actor::system("test"), "随手拍").await.unwrap();
-        assert_eq!(f.store.open311_client_by_key(&issued.api_key).await.unwrap().unwrap().name, "随手拍");
+        let issued = f.store.open311().create_client(&Actor::system("test"), "随手拍").await.unwrap();
+        assert_eq!(f.store.open311().client_by_key(&issued.api_key).await.unwrap().unwrap().name, "随手拍");
         let r = post(&f.app, "json", &issued.api_key, "city.noise", "夜间施工噪音").await;
         assert_eq!(r.status, StatusCode::OK, "{}: {}", t.label, r.body);
         let created = r.json();
@@ -361,7 +362,7 @@ both_backends! {
         assert_eq!(created[0]["account_id"], Value::Null);
         assert!(created[0].get("token").is_none(), "token omitted: creation is synchronous");
         let (case, _) = case_id(&f.store, id).await;
-        let c = f.store.case(&Scope::All, case).await.unwrap();
+        let c = f.store.cases().get(&Scope::All, case).await.unwrap();
         assert_eq!((c.channel.as_str(), c.category_code.as_str()), ("open311", "city.noise"));
 
         // The same words at the same place: the existing case, said so.
@@ -382,9 +383,9 @@ both_backends! {
             call(&f.app, "POST", &format!("/open311/v2/requests.json?api_key={}", issued.api_key), Some(&body)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
-        assert_eq!(f.store.open311_clients().await.unwrap().len(), 1);
-        f.store.revoke_open311_client(&Actor::system("test"), issued.id).await.unwrap();
-        assert!(f.store.revoke_open311_client(&Actor::system("test"), issued.id).await.is_err(), "revoked once");
+        assert_eq!(f.store.open311().clients().await.unwrap().len(), 1);
+        f.store.open311().revoke_client(&Actor::system("test"), issued.id).await.unwrap();
+        assert!(f.store.open311().revoke_client(&Actor::system("test"), issued.id).await.is_err(), "revoked once");
         let r = post(&f.app, "json", &issued.api_key, "city.noise", "又一起噪音").await;
         assert!(assert_json_error(&r, StatusCode::FORBIDDEN, "revoked").contains("吊销"));
     }
@@ -448,7 +449,7 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let id = r.json()[0]["service_request_id"].as_str().unwrap().to_string();
         let (case, _) = case_id(&f.store, &id).await;
-        let c = f.store.case(&Scope::All, case).await.unwrap();
+        let c = f.store.cases().get(&Scope::All, case).await.unwrap();
         assert_eq!(c.requester_name.as_deref(), Some("张三"));
         assert_eq!(c.phone_masked.as_deref(), Some("139****5678"));
         for ext in ["json", "xml"] {
@@ -524,7 +525,7 @@ both_backends! {
         assert_eq!(req.text_of("expected_datetime"), one["expected_datetime"].as_str().unwrap());
 
         // Closed when the case leaves the queues (here: 不予立案 by the dispatcher).
-        let dispatcher = f.store.user(f.ids.users[&Who::Dispatcher]).await.unwrap();
+        let dispatcher = f.store.accounts().user(f.ids.users[&Who::Dispatcher]).await.unwrap();
         let other = post_ok(&app, &key, "city.garbage", "小区垃圾桶满溢无人清运").await;
         let (case, version) = case_id(&f.store, &other).await;
         state
@@ -623,7 +624,7 @@ both_backends! {
         assert!(empty.children.is_empty());
 
         // The cap: newest first, at most `limit` (the endpoint asks for 1000).
-        let two = f.store.open311_requests(&RequestFilter { from: None, limit: 2, ..RequestFilter::default() }).await;
+        let two = f.store.open311().requests(&RequestFilter { from: None, limit: 2, ..RequestFilter::default() }).await;
         let two: Vec<String> = two.unwrap().into_iter().map(|r| r.code).collect();
         assert_eq!(two, [noise.clone(), garbage.clone()]);
     }

@@ -55,7 +55,7 @@ both_backends! {
         let anon = get(&f, &Session::default(), "/admin/users").await;
         assert_eq!(anon.status, StatusCode::SEE_OTHER);
         assert!(anon.headers[header::LOCATION].to_str().unwrap().starts_with("/login?next="));
-        assert!(f.store.credentials("sneaky").await.is_err(), "nothing was created");
+        assert!(f.store.accounts().credentials("sneaky").await.is_err(), "nothing was created");
     }
 }
 
@@ -102,7 +102,7 @@ both_backends! {
     async fn a_routing_rule_is_added_through_the_form_with_csrf(t: TestStore) {
         let f = fixture(&t).await;
         let admin = login(&f, Who::Admin).await;
-        let before = f.store.routing_rules().await.unwrap().len();
+        let before = f.store.categories().rules().await.unwrap().len();
         let fields = |token: String| {
             vec![
                 ("_csrf".to_string(), token),
@@ -120,14 +120,14 @@ both_backends! {
         let r = post_form(&f, &admin, "/admin/routing-rules", &forged).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}: a forged form is refused", t.label);
         assert!(r.body.contains("CSRF"));
-        assert_eq!(f.store.routing_rules().await.unwrap().len(), before);
+        assert_eq!(f.store.categories().rules().await.unwrap().len(), before);
 
         let good = fields(csrf(&admin));
         let good: Vec<(&str, &str)> = good.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let r = post_form(&f, &admin, "/admin/routing-rules", &good).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(flash_of(&r).starts_with("已添加派单规则"), "{}", flash_of(&r));
-        assert_eq!(f.store.routing_rules().await.unwrap().len(), before + 1);
+        assert_eq!(f.store.categories().rules().await.unwrap().len(), before + 1);
         // In force at once: the dry run for A2 now picks the grid rule.
         let dry = get(&f, &admin, &format!("/admin/categories?category=city.noise&grid={GRID_A2}")).await;
         assert!(dry.body.contains(&format!("网格队伍 {GRID_A2}（自动派单）")), "{}", dry.body);
@@ -137,7 +137,7 @@ both_backends! {
         let r = post_form(&f, &admin, "/admin/routing-rules", &wrong).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(!flash_of(&r).is_empty() && !flash_of(&r).starts_with("已添加"), "{}", flash_of(&r));
-        assert_eq!(f.store.routing_rules().await.unwrap().len(), before + 1, "the wrong rule is not stored");
+        assert_eq!(f.store.categories().rules().await.unwrap().len(), before + 1, "the wrong rule is not stored");
     }
 }
 
@@ -168,7 +168,7 @@ both_backends! {
         let policy = f.state.cases.config().policy.clone();
         assert_eq!((policy.general, policy.contact), (TimeLimit::WorkingDays(5), TimeLimit::Hours(12)));
         assert!((policy.warn_ratio - 0.75).abs() < 1e-9);
-        let audit = f.store.audit_list(Some(("setting", "deadline_policy")), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("setting", "deadline_policy")), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}: the change is audited", t.label);
         assert_eq!(audit[0].fields.actor_name, "admin");
         let shown = get(&f, &admin, "/admin/deadlines").await;
@@ -226,7 +226,7 @@ both_backends! {
         assert!(no_role.body.contains("id=\"u-role-err\">未知角色"));
         let no_dept = post(form("zhang.dept", "Strong@Pass2026", "department_handler", "")).await;
         assert!(no_dept.body.contains("id=\"u-dept-err\">"));
-        assert!(f.store.credentials("zhang.grid").await.is_err());
+        assert!(f.store.accounts().credentials("zhang.grid").await.is_err());
 
         let mut forged = form("zhang.grid", "Strong@Pass2026", "grid_worker", GRID_A1);
         forged[0].1 = "x".repeat(43);
@@ -235,11 +235,11 @@ both_backends! {
         let ok = post(form("zhang.grid", "Strong@Pass2026", "grid_worker", GRID_A1)).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(flash_of(&ok), "已创建账号 zhang.grid（网格员）");
-        let created = f.store.credentials("zhang.grid").await.unwrap().user;
+        let created = f.store.accounts().credentials("zhang.grid").await.unwrap().user;
         assert_eq!(created.role, tongxin_domain::kernel::access::Role::GridWorker);
         let list = get(&f, &admin, "/admin/users").await;
         assert!(list.body.contains("zhang.grid") && list.body.contains("张网格"));
-        let audit = f.store.audit_list(Some(("user", &created.id.to_string())), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("user", &created.id.to_string())), Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "user.create");
     }
 }
@@ -326,7 +326,7 @@ both_backends! {
         let page = get(&f, &admin, "/admin/categories").await;
         assert!(page.body.contains("action=\"/admin/categories\""), "the create form is on the page");
         assert!(page.body.contains("href=\"/admin/categories/city.noise\""), "each category has an edit link");
-        let count = f.store.categories().await.unwrap().len();
+        let count = f.store.categories().list().await.unwrap().len();
         let form = |parent: &str, code: &str, name: &str, urgency: &str| {
             pairs(&[
                 ("_csrf", csrf(&admin)),
@@ -351,7 +351,7 @@ both_backends! {
         assert!(bad.body.contains("id=\"cat-name-err\">类别名称不能为空"));
         assert!(bad.body.contains("id=\"cat-urgency-err\">紧急程度无效"));
         assert!(bad.body.contains("value=\"Lights!\""), "what was typed is kept");
-        assert_eq!(f.store.categories().await.unwrap().len(), count, "{}: nothing stored", t.label);
+        assert_eq!(f.store.categories().list().await.unwrap().len(), count, "{}: nothing stored", t.label);
 
         let forged = post_form(&f, &admin, "/admin/categories", &[("_csrf", "wrong"), ("code", "x")]).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
@@ -368,7 +368,7 @@ both_backends! {
             shown.body
         );
         assert!(f.state.cases.config().categories.contains_key("city.lights"), "reports may use it at once");
-        let audit = f.store.audit_list(Some(("category", "city.lights")), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("category", "city.lights")), Page::default()).await.unwrap();
         assert_eq!(audit[0].fields.action, "category.upsert");
         assert_eq!(audit[0].fields.actor_name, "admin");
         let top = post_pairs(&f, &admin, "/admin/categories", &form("", "elderly", "养老服务", "general")).await;
@@ -383,13 +383,13 @@ both_backends! {
         let refused = post_pairs(&f, &admin, "/admin/categories/city.lights", &change).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.body.contains("id=\"cat-urgency-err\">紧急程度无效"), "{}", refused.body);
-        let row = f.store.categories().await.unwrap().into_iter().find(|c| c.code == "city.lights").unwrap();
+        let row = f.store.categories().list().await.unwrap().into_iter().find(|c| c.code == "city.lights").unwrap();
         assert_eq!((row.name.as_str(), row.active), ("路灯损坏", true), "unchanged");
         change[4].1 = "general".into();
         let saved = post_pairs(&f, &admin, "/admin/categories/city.lights", &change).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
         assert!(flash_of(&saved).starts_with("已保存类别 路灯不亮（city.lights），已停用"), "{}", flash_of(&saved));
-        let row = f.store.categories().await.unwrap().into_iter().find(|c| c.code == "city.lights").unwrap();
+        let row = f.store.categories().list().await.unwrap().into_iter().find(|c| c.code == "city.lights").unwrap();
         assert_eq!((row.parent_code.as_deref(), row.urgency.as_str(), row.active), (Some("city"), "general", false));
         assert!(!f.state.cases.config().categories.contains_key("city.lights"), "a disabled category is not offered");
         let listed = get(&f, &admin, "/admin/categories").await;
@@ -410,9 +410,9 @@ both_backends! {
         let r = post_pairs(&f, &dispatcher, "/admin/categories/city.noise", &theirs).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(get(&f, &dispatcher, "/admin/categories/city.noise").await.status, StatusCode::FORBIDDEN);
-        let noise = f.store.categories().await.unwrap().into_iter().find(|c| c.code == "city.noise").unwrap();
+        let noise = f.store.categories().list().await.unwrap().into_iter().find(|c| c.code == "city.noise").unwrap();
         assert_eq!(noise.name, "噪音扰民", "{}", t.label);
-        assert!(!f.store.categories().await.unwrap().iter().any(|c| c.code == "city.sneaky"));
+        assert!(!f.store.categories().list().await.unwrap().iter().any(|c| c.code == "city.sneaky"));
     }
 }
 
@@ -423,7 +423,7 @@ both_backends! {
         let id = f.ids.rule;
         let list = get(&f, &admin, "/admin/categories").await;
         assert!(list.body.contains(&format!("href=\"/admin/routing-rules/{id}\"")), "each rule links to its form");
-        let stored = || async { f.store.routing_rules().await.unwrap().into_iter().find(|r| r.id == id) };
+        let stored = || async { f.store.categories().rules().await.unwrap().into_iter().find(|r| r.id == id) };
         let before = stored().await.unwrap();
         let page = get(&f, &admin, &format!("/admin/routing-rules/{id}")).await;
         assert_eq!(page.status, StatusCode::OK, "{}: {}", t.label, page.body);
@@ -491,7 +491,7 @@ both_backends! {
         assert!(!shown.body.contains(&format!("href=\"/admin/routing-rules/{id}\"")), "no longer listed");
         let dry = get(&f, &admin, &format!("/admin/categories?category=city.noise&grid={GRID_A2}")).await;
         assert!(dry.body.contains("没有规则生效"), "out of force: {}", dry.body);
-        let audit = f.store.audit_list(Some(("routing_rule", &id.to_string())), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("routing_rule", &id.to_string())), Page::default()).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|a| a.fields.action.as_str()).collect();
         assert!(actions.contains(&"routing_rule.update") && actions.contains(&"routing_rule.delete"), "{actions:?}");
         assert_eq!(get(&f, &admin, &uri).await.status, StatusCode::NOT_FOUND);
@@ -513,7 +513,7 @@ both_backends! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", t.label, r.body);
         assert!(r.body.contains("日历文件有误，未作任何更改。第3行：日期“2028-13-01”无效"), "{}", r.body);
         assert_eq!(f.state.cases.config().calendar.years(), years, "nothing changed");
-        assert!(f.store.setting("working_calendar").await.unwrap().is_none());
+        assert!(f.store.settings().get("working_calendar").await.unwrap().is_none());
         let clash = "2028-01-08 休 甲\n2028-01-08 班 乙\n";
         let r = post_upload(&f, &admin, "/admin/deadlines/calendar", &csrf(&admin), "c.txt", clash.as_bytes()).await;
         assert!(r.body.contains("第2行：2028-01-08 与第1行矛盾"), "{}", r.body);
@@ -542,7 +542,7 @@ both_backends! {
         let year = get(&f, &admin, "/admin/deadlines?year=2028").await;
         assert!(year.body.contains("<td>2028-01-08</td><td>周六</td>") && year.body.contains("元旦调休上班"));
         assert_eq!(f.state.cases.config().calendar.years(), vec![2028], "in force");
-        let audit = f.store.audit_list(Some(("setting", "working_calendar")), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("setting", "working_calendar")), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}: audited", t.label);
         let file = get(&f, &admin, "/admin/deadlines/calendar.txt").await;
         assert_eq!(file.status, StatusCode::OK);
@@ -601,7 +601,7 @@ both_backends! {
         assert!(shown.body.contains("<th scope=\"row\">解决率</th><td>40%</td>"), "{}", shown.body);
         let w = f.state.cases.config().weights;
         assert_eq!((w.response, w.resolution, w.satisfaction), (0.2, 0.4, 0.4));
-        let audit = f.store.audit_list(Some(("setting", "evaluation_weights")), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("setting", "evaluation_weights")), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}: audited", t.label);
         assert_eq!(audit[0].fields.actor_name, "admin");
     }
@@ -631,7 +631,7 @@ both_backends! {
             }
             v
         };
-        let before = f.store.user(id).await.unwrap();
+        let before = f.store.accounts().user(id).await.unwrap();
 
         // Refused: the error next to its field, nothing changed.
         let r = post_pairs(&f, &admin, &uri, &access("department_handler", "", "", true)).await;
@@ -641,12 +641,12 @@ both_backends! {
         assert!(r.body.contains("id=\"a-region-err\">管辖区域不存在"), "{}", r.body);
         let r = post_pairs(&f, &admin, &uri, &access("boss", GRID_A1, "", true)).await;
         assert!(r.body.contains("id=\"a-role-err\">未知角色"));
-        assert_eq!(f.store.user(id).await.unwrap(), before, "{}: unchanged", t.label);
+        assert_eq!(f.store.accounts().user(id).await.unwrap(), before, "{}: unchanged", t.label);
         let own = format!("/admin/users/{}", f.ids.users[&Who::Admin]);
         let r = post_pairs(&f, &admin, &own, &access("admin", "", "", false)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("不能停用自己的账号"), "{}", r.body);
-        assert!(f.store.user(f.ids.users[&Who::Admin]).await.unwrap().active);
+        assert!(f.store.accounts().user(f.ids.users[&Who::Admin]).await.unwrap().active);
 
         // Others are refused.
         let leader = login(&f, Who::Leader).await;
@@ -662,7 +662,7 @@ both_backends! {
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(get(&f, &leader, &uri).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(f.store.user(id).await.unwrap(), before);
+        assert_eq!(f.store.accounts().user(id).await.unwrap(), before);
 
         // Role and scope change.
         let ok = post_pairs(&f, &admin, &uri, &access("community_worker", COMMUNITY_A, "", true)).await;
@@ -671,7 +671,7 @@ both_backends! {
         assert_eq!(get(&f, &grid, "/grid").await.status, StatusCode::SEE_OTHER, "the old role's session ended");
         let shown = follow(&f, &admin, &ok).await;
         assert!(shown.body.contains("角色：社区工作者"), "{}", shown.body);
-        let u = f.store.user(id).await.unwrap();
+        let u = f.store.accounts().user(id).await.unwrap();
         assert_eq!(u.role, tongxin_domain::kernel::access::Role::CommunityWorker);
         assert!(
             matches!(&u.scope, tongxin_domain::kernel::access::Scope::Region { code } if code.as_str() == COMMUNITY_A),
@@ -687,7 +687,7 @@ both_backends! {
         let off = post_pairs(&f, &admin, &uri, &access("community_worker", COMMUNITY_A, "", false)).await;
         assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
         assert!(flash_of(&off).contains("账号已停用"), "{}", flash_of(&off));
-        assert!(!f.store.user(id).await.unwrap().active);
+        assert!(!f.store.accounts().user(id).await.unwrap().active);
         assert_eq!(get(&f, &grid, "/cases").await.status, StatusCode::SEE_OTHER, "the session no longer works");
         let body = format!(r#"{{"username":"grid1","password":"{PASSWORD}"}}"#);
         let r = send(&f.app, &Session::default(), "POST", "/api/v1/auth/login", Some(&body)).await;
@@ -720,7 +720,7 @@ both_backends! {
         .await;
         assert!(r.body.contains("修改自己的密码请用页面顶部"), "not one's own password here");
 
-        let audit = f.store.audit_list(Some(("user", &id.to_string())), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("user", &id.to_string())), Page::default()).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|a| a.fields.action.as_str()).collect();
         assert!(actions.contains(&"user.update") && actions.contains(&"user.password"), "{}: {actions:?}", t.label);
         assert_eq!(get(&f, &admin, "/admin/users/999999").await.status, StatusCode::NOT_FOUND);

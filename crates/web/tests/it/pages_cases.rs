@@ -10,7 +10,7 @@ use support::pages::*;
 use support::*;
 
 async fn version(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().version.to_string()
+    f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().version.to_string()
 }
 
 fn small(r: &Reply, what: &str) {

@@ -31,7 +31,8 @@ async fn report_id_at(f: &Fixture, point: (f64, f64), text: &str, phone: &str) -
     let code = report_at(f, point, text, phone).await;
     let found = f
         .store
-        .case_queue(
+        .cases()
+        .queue(
             &tongxin_domain::kernel::access::Scope::All,
             &tongxin_store::cases::read::QueueFilter { q: None, ..Default::default() },
             tongxin_store::Page::new(Some(1), Some(200)),
@@ -124,7 +125,7 @@ both_backends! {
         let id = report_id_at(&f, POINT_A1, "路灯不亮已经一周了", "13800005678").await;
         // Past every deadline: the timer marks the open cases overdue.
         f.clock.advance(chrono::Duration::days(40));
-        let marked = f.store.mark_overdue(100).await.unwrap();
+        let marked = f.store.cases().mark_overdue(100).await.unwrap();
         assert!(marked.iter().any(|c| c.id == id), "{}: the case is overdue", t.label);
 
         let dispatcher = login(&f, Who::Dispatcher).await;

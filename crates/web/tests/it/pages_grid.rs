@@ -23,7 +23,7 @@ fn photo(bytes: &[u8]) -> Upload<'_> {
 
 async fn patrol_cases(f: &Fixture) -> Vec<tongxin_store::cases::read::CaseView> {
     let filter = QueueFilter { channel: Some("patrol".into()), ..QueueFilter::default() };
-    f.store.case_queue(&Scope::All, &filter, Page::new(Some(1), Some(200))).await.unwrap().items
+    f.store.cases().queue(&Scope::All, &filter, Page::new(Some(1), Some(200))).await.unwrap().items
 }
 
 both_backends! {
@@ -64,7 +64,7 @@ both_backends! {
             auto_dispatch: true,
             version: 1,
         };
-        f.store.create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
+        f.store.categories().create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
         f.state.cases.reload().await.unwrap();
         for i in 0..12 {
             let r = tongxin_app::cases::Report {
@@ -144,7 +144,7 @@ both_backends! {
         assert_eq!(c.grid_code.as_deref(), Some(GRID_A1));
         assert_eq!(c.building_id, Some(f.ids.building_a1));
         assert!(!c.open, "{}: closed on the spot, status {}", t.label, c.status.as_str());
-        let events = f.store.case_events(c.id).await.unwrap();
+        let events = f.store.cases().events(c.id).await.unwrap();
         assert!(events.iter().any(|e| e.kind == "handled_on_spot" && e.note.contains("已联系住户清理完毕")));
 
         // With an address only and a photo (multipart), left open for dispatch.
@@ -300,7 +300,7 @@ both_backends! {
         assert!(flash_of(&r).contains("已记录走访"));
         let list = get(&f, &s, &location(&r)).await;
         assert!(list.body.contains("老人身体良好") && list.body.contains("Grid"), "{}", list.body);
-        let audit = f.store.audit_list(Some(("visit", "1")), Page::default()).await.unwrap();
+        let audit = f.store.audit().list(Some(("visit", "1")), Page::default()).await.unwrap();
         assert_eq!(audit.len(), 1, "{}", t.label);
 
         let h3 = f.ids.household_c1.to_string();
@@ -342,7 +342,7 @@ both_backends! {
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(f.store.visits(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
+        assert_eq!(f.store.visits().list(&Scope::All, None, Page::default()).await.unwrap().total, 1, "{}", t.label);
         // Another grid's household: its visit list is the 404 page.
         assert_eq!(get(&f, &s, &format!("/grid/visits?household={h3}")).await.status, StatusCode::NOT_FOUND);
 

@@ -273,7 +273,7 @@ both_backends! {
         assert_eq!(r.status, 303, "{}: {}", t.label, r.body);
         let code = location(&r).split("c=").nth(1).unwrap().split('&').next().unwrap().to_string();
         let admin = tongxin_domain::kernel::access::Scope::All;
-        let cases = f.store.case_queue(&admin, &Default::default(), Default::default()).await.unwrap();
+        let cases = f.store.cases().queue(&admin, &Default::default(), Default::default()).await.unwrap();
         let case = cases.items.iter().find(|x| x.code == code).expect("the case is stored");
         assert_eq!(case.building_id, Some(1));
         assert_eq!(case.phone_masked.as_deref(), Some("139****3333"));
@@ -301,10 +301,10 @@ both_backends! {
         assert_labelled(&page.body);
 
         // The department handles it.
-        let dept = f.store.user(f.ids.users[&Who::Department]).await.unwrap();
+        let dept = f.store.accounts().user(f.ids.users[&Who::Department]).await.unwrap();
         let staff = CaseActor::Staff(dept);
         let unit = Unit::Department(1);
-        let v = f.store.case(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap().version;
+        let v = f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap().version;
         f.state.cases.act(&staff, case.id, v, Action::Acknowledge { unit: unit.clone() }).await.unwrap();
         let reply = "已约谈店主，晚十点后停止营业";
         f.state
@@ -332,8 +332,8 @@ both_backends! {
         assert!(page.body.contains("已核查"));
 
         // The dispatcher closes it; the resident rates.
-        let dispatcher = CaseActor::Staff(f.store.user(f.ids.users[&Who::Dispatcher]).await.unwrap());
-        let v = f.store.case(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap().version;
+        let dispatcher = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Dispatcher]).await.unwrap());
+        let v = f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap().version;
         f.state.cases.act(&dispatcher, case.id, v, Action::Close).await.unwrap();
         let page = c.get(&f, &url).await;
         assert!(page.body.contains("rate-form") && page.body.contains("基本满意"), "{}", page.body);
@@ -371,7 +371,7 @@ both_backends! {
         );
         assert!(!page.body.contains("rate-form"), "rated once");
         assert!(page.body.contains("已评价"));
-        let stored = f.store.case(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap();
+        let stored = f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, case.id).await.unwrap();
         assert_eq!(stored.status.as_str(), "rated");
     }
 }

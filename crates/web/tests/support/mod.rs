@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use tongxin_domain::kernel::access::Role;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::people::idcard::IdNumber;
+use tongxin_store::accounts::NewUser;
 use tongxin_store::party::{NewDepartment, NewPartyMember, NewPartyOrg, insert_members, insert_orgs};
 use tongxin_store::places::{NewBuilding, NewHousehold};
 use tongxin_store::residents::NewResident;
-use tongxin_store::users::NewUser;
 use tongxin_store::{Actor, Store};
 use tongxin_testkit::World;
 use tongxin_web::auth::password::{HashCost, hash};
@@ -194,7 +194,8 @@ pub async fn fixture(t: &tongxin_testkit::TestStore) -> Fixture {
         tags: vec!["独居老人".into()],
     };
     store
-        .insert_residents(
+        .residents()
+        .insert_many(
             &mut tx,
             &[resident(1, 1, GRID_A1, "王建国"), resident(2, 2, GRID_A2, "李秀英"), resident(3, 3, GRID_C1, "张伟")],
             now,
@@ -266,7 +267,7 @@ pub async fn fixture(t: &tongxin_testkit::TestStore) -> Fixture {
             can_unmask: unmask,
             totp_secret: totp,
         };
-        users.insert(who, store.create_user(&Actor::system("test"), &u).await.unwrap().id);
+        users.insert(who, store.accounts().create_user(&Actor::system("test"), &u).await.unwrap().id);
     }
     let config = WebConfig {
         hash_cost: HashCost::Fast,
@@ -287,8 +288,8 @@ pub async fn fixture(t: &tongxin_testkit::TestStore) -> Fixture {
         auto_dispatch: true,
         version: 1,
     };
-    let rule_id = store.create_rule(&system, &rule(STREET1, "1")).await.unwrap();
-    store.create_rule(&system, &rule(STREET2, "2")).await.unwrap();
+    let rule_id = store.categories().create_rule(&system, &rule(STREET1, "1")).await.unwrap();
+    store.categories().create_rule(&system, &rule(STREET2, "2")).await.unwrap();
     state.cases.reload().await.unwrap();
     let report = |grid: &str, text: &str| tongxin_app::cases::Report {
         channel: tongxin_domain::case::Channel::Web,

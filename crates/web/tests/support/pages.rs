@@ -190,8 +190,8 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
         auto_dispatch: false,
         version: 1,
     };
-    if !f.store.routing_rules().await.unwrap().iter().any(|r| r.category_code == "city.garbage") {
-        f.store.create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
+    if !f.store.categories().rules().await.unwrap().iter().any(|r| r.category_code == "city.garbage") {
+        f.store.categories().create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
         f.state.cases.reload().await.unwrap();
     }
     f.state
@@ -216,5 +216,5 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
 
 /// A case's status, read past every scope.
 pub async fn case_status(f: &Fixture, id: i64) -> String {
-    f.store.case(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().status.as_str().to_string()
+    f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().status.as_str().to_string()
 }

@@ -130,7 +130,7 @@ async fn dry_run(s: &AppState, q: &Params, departments: &HashMap<i64, String>) -
 
 pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Params>) -> PageResult<Response> {
     admin_only(&staff)?;
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     let depts = department_labels(&s, staff.scope()).await?;
     let dept_names: HashMap<i64, String> = depts.iter().cloned().collect();
     let node = |r: &CategoryRow| CategoryNode {
@@ -157,7 +157,8 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Param
     let choices = rows.iter().filter(|r| r.active).map(|r| (r.code.clone(), full_name(&r.code))).collect();
     let rules = s
         .store
-        .routing_rules()
+        .categories()
+        .rules()
         .await?
         .iter()
         .map(|r| RuleView {

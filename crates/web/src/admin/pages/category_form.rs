@@ -187,7 +187,7 @@ async fn category_page(
     form: CategoryForm,
     errors: HashMap<String, String>,
 ) -> PageResult<Response> {
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     let (title, parent_label, children, rule_count) = match editing {
         Some(e) => {
             let parent_label = match &e.parent_code {
@@ -202,7 +202,7 @@ async fn category_page(
                 .filter(|r| r.parent_code.as_deref() == Some(e.code.as_str()))
                 .map(|r| format!("{}（{}）", r.name, r.code))
                 .collect();
-            let rule_count = s.store.routing_rules().await?.iter().filter(|r| r.category_code == e.code).count();
+            let rule_count = s.store.categories().rules().await?.iter().filter(|r| r.category_code == e.code).count();
             (format!("编辑类别：{}", e.name), parent_label, children, rule_count)
         }
         None => ("新增诉求类别".to_string(), String::new(), Vec::new(), 0),
@@ -229,7 +229,7 @@ async fn category_page(
 
 /// Stores a checked category (audited) and puts it in force.
 async fn store_category(s: &AppState, staff: &Staff, row: &CategoryRow) -> PageResult<()> {
-    s.store.upsert_category(&staff.actor(), row).await?;
+    s.store.categories().upsert(&staff.actor(), row).await?;
     s.cases.reload().await?;
     Ok(())
 }
@@ -242,7 +242,7 @@ pub async fn create_category(
     CsrfForm(f): CsrfForm<CategoryForm>,
 ) -> PageResult<Response> {
     admin_only(&staff)?;
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     match check_category(&rows, &f, None) {
         Ok(row) => {
             store_category(&s, &staff, &row).await?;
@@ -256,7 +256,7 @@ pub async fn create_category(
 /// `GET /admin/categories/{code}`: the edit form.
 pub async fn edit_category(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) -> PageResult<Response> {
     admin_only(&staff)?;
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     let row = rows.into_iter().find(|r| r.code == code).ok_or(PageError::NotFound)?;
     category_page(&s, &staff, Some(&row), CategoryForm::of(&row), HashMap::new()).await
 }
@@ -269,7 +269,7 @@ pub async fn save_category(
     CsrfForm(f): CsrfForm<CategoryForm>,
 ) -> PageResult<Response> {
     admin_only(&staff)?;
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     let existing = rows.iter().find(|r| r.code == code).cloned().ok_or(PageError::NotFound)?;
     match check_category(&rows, &f, Some(&existing)) {
         Ok(row) => {

@@ -148,7 +148,7 @@ async fn render_page(
         year,
         days,
         year_rows,
-        uploaded: s.store.setting(CALENDAR_KEY).await?.is_some(),
+        uploaded: s.store.settings().get(CALENDAR_KEY).await?.is_some(),
         calendar_error,
     };
     let mut resp = render(&page);
@@ -162,7 +162,8 @@ async fn render_page(
 /// /api/v1/settings/calendar` gives its text).
 pub async fn calendar_file(State(s): State<AppState>, staff: Staff) -> PageResult<Response> {
     admin_only(&staff)?;
-    let text = s.store.setting(CALENDAR_KEY).await?.unwrap_or_else(|| WorkingCalendar::builtin_text().to_string());
+    let text =
+        s.store.settings().get(CALENDAR_KEY).await?.unwrap_or_else(|| WorkingCalendar::builtin_text().to_string());
     let disposition = crate::ui::download::attachment("working-calendar.txt", "工作日历.txt");
     Ok((
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
@@ -198,7 +199,7 @@ pub async fn upload_calendar(State(s): State<AppState>, staff: Staff, req: Reque
         Ok(cal) => cal,
         Err(e) => return refuse(format!("日历文件有误，未作任何更改。{e}")).await,
     };
-    s.store.set_setting(&staff.actor(), CALENDAR_KEY, &text).await?;
+    s.store.settings().set(&staff.actor(), CALENDAR_KEY, &text).await?;
     s.cases.reload().await?;
     let message = format!("工作日历已更新：含 {}，此后计算的期限按新日历", years_text(&cal));
     Ok(flash::redirect("/admin/deadlines#calendar", "ok", &message))
@@ -250,7 +251,7 @@ pub async fn save(State(s): State<AppState>, staff: Staff, CsrfForm(f): CsrfForm
         Err(message) => return Ok(flash::redirect(BACK, "error", &message)),
     };
     let json = serde_json::to_string(&p).map_err(|_| crate::ui::PageError::Internal)?;
-    s.store.set_setting(&staff.actor(), DEADLINE_KEY, &json).await?;
+    s.store.settings().set(&staff.actor(), DEADLINE_KEY, &json).await?;
     s.cases.reload().await?;
     Ok(flash::redirect(BACK, "ok", "办理时限已保存，新派单的诉求按新时限计算"))
 }

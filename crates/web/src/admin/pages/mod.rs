@@ -59,10 +59,11 @@ fn admin_only(staff: &Staff) -> Result<(), PageError> {
 
 /// Departments as the forms and lists name them: with their street when there are several.
 async fn department_labels(s: &AppState, scope: &Scope) -> Result<Vec<(i64, String)>, PageError> {
-    let depts = s.store.departments(scope).await?;
+    let depts = s.store.departments().list(scope).await?;
     let streets: std::collections::HashMap<String, String> = s
         .store
-        .regions_in_scope(scope, false)
+        .regions()
+        .in_scope(scope, false)
         .await?
         .into_iter()
         .filter(|r| r.level == "street")

@@ -54,14 +54,14 @@ fn level_label(level: &str) -> &'static str {
 pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult<Response> {
     admin_only(&staff)?;
     let scope = staff.scope();
-    let regions = s.store.regions_in_scope(scope, false).await?;
+    let regions = s.store.regions().in_scope(scope, false).await?;
     let wanted = p
         .code
         .filter(|c| !c.is_empty())
         .or_else(|| regions.iter().find(|r| r.level == "street").or(regions.first()).map(|r| r.code.clone()));
     // Out of scope or unknown: the 404 page.
     let selected = match &wanted {
-        Some(code) => Some(s.store.region(scope, code).await?),
+        Some(code) => Some(s.store.regions().get(scope, code).await?),
         None => None,
     };
     let tree = regions
@@ -79,10 +79,10 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
     if let Some(sel) = &selected {
         // The map shows the selected area's children (a grid: itself).
         let areas: Vec<RegionShape> = match sel.level.as_str() {
-            "grid" => s.store.shape(&sel.code).await?.into_iter().collect(),
-            "community" => s.store.shapes(&sel.code, "grid").await?,
-            "street" => s.store.shapes(&sel.code, "community").await?,
-            _ => s.store.shapes(&sel.code, "street").await?,
+            "grid" => s.store.regions().shape(&sel.code).await?.into_iter().collect(),
+            "community" => s.store.regions().shapes(&sel.code, "grid").await?,
+            "street" => s.store.regions().shapes(&sel.code, "community").await?,
+            _ => s.store.regions().shapes(&sel.code, "street").await?,
         };
         let map_areas: Vec<MapArea> = areas
             .iter()
@@ -98,7 +98,8 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
             })
             .collect();
         map = render_map(&format!("{}地图", sel.name), &map_areas, &[], 720.0);
-        let all_grids = if sel.level == "grid" { areas.clone() } else { s.store.shapes(&sel.code, "grid").await? };
+        let all_grids =
+            if sel.level == "grid" { areas.clone() } else { s.store.regions().shapes(&sel.code, "grid").await? };
         let paged = page_of(&all_grids, Page::new(p.page, Some(20)));
         pager = Pager::new(&paged, "/admin/regions", "page", &[("code", sel.code.clone())]);
         grid_total = paged.total;

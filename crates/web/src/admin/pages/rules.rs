@@ -97,7 +97,7 @@ pub async fn create_rule(
         Ok(row) => row,
         Err(message) => return Ok(flash::redirect(BACK, "error", &message)),
     };
-    let id = s.store.create_rule(&staff.actor(), &row).await.map_err(PageError::from)?;
+    let id = s.store.categories().create_rule(&staff.actor(), &row).await.map_err(PageError::from)?;
     s.cases.reload().await?;
     Ok(flash::redirect(BACK, "ok", &format!("已添加派单规则 #{id}")))
 }
@@ -127,7 +127,7 @@ async fn rule_page(
     delete_error: Option<String>,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let rows = s.store.categories().await?;
+    let rows = s.store.categories().list().await?;
     let depts = department_labels(s, staff.scope()).await?;
     let dept_names: HashMap<i64, String> = depts.iter().cloned().collect();
     let names: HashMap<&str, &str> = rows.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
@@ -164,7 +164,7 @@ async fn rule_page(
 }
 
 async fn find_rule(s: &AppState, id: i64) -> PageResult<RuleRow> {
-    s.store.routing_rules().await?.into_iter().find(|r| r.id == id).ok_or(PageError::NotFound)
+    s.store.categories().rules().await?.into_iter().find(|r| r.id == id).ok_or(PageError::NotFound)
 }
 
 /// `GET /admin/routing-rules/{id}`: the edit form and the delete form.
@@ -192,7 +192,7 @@ pub async fn update_rule(
         Ok(row) => row,
         Err(e) => return rule_page(&s, &staff, &rule, f, Some(e), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match s.store.update_rule(&staff.actor(), &row).await {
+    match s.store.categories().update_rule(&staff.actor(), &row).await {
         Ok(()) => {}
         Err(tongxin_store::StoreError::Conflict(m)) => {
             let fresh = RuleForm { version: rule.version.to_string(), ..f };
@@ -217,7 +217,7 @@ pub async fn delete_rule(
         let e = Some("请先勾选“确认删除这条规则”，再点“删除规则”".to_string());
         return rule_page(&s, &staff, &rule, RuleForm::of(&rule), None, e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    s.store.delete_rule(&staff.actor(), id).await?;
+    s.store.categories().delete_rule(&staff.actor(), id).await?;
     s.cases.reload().await?;
     Ok(flash::redirect("/admin/categories#rules", "ok", &format!("已删除派单规则 #{id}")))
 }

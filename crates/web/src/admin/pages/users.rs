@@ -5,9 +5,9 @@
 //!
 //! `GET /admin/users/{id}`: one account, with a form to change its role, scope, unmask
 //! permission and whether it may log in (`POST /admin/users/{id}`, the scope checked as at
-//! creation, stored by `Store::update_user_access`, audited; a disabled account's sessions and
+//! creation, stored by `store.accounts().update_access`, audited; a disabled account's sessions and
 //! tokens stop working at once) and one to set a new password (`POST
-//! /admin/users/{id}/password`: the strength rule, `Store::set_password`, which is audited and
+//! /admin/users/{id}/password`: the strength rule, `store.accounts().set_password`, which is audited and
 //! ends the account's sessions). An admin changes neither their own role or status nor their
 //! own password here (that is `/password`), so the last admin cannot lock themselves out.
 
@@ -25,7 +25,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::Page;
-use tongxin_store::users::User;
+use tongxin_store::accounts::User;
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -110,10 +110,10 @@ async fn render_page(
     errors: HashMap<String, String>,
     form_error: Option<String>,
 ) -> PageResult<Response> {
-    let all = s.store.users().await?;
+    let all = s.store.accounts().users().await?;
     let depts = department_labels(s, staff.scope()).await?;
     let dept_names: HashMap<i64, &str> = depts.iter().map(|(id, name)| (*id, name.as_str())).collect();
-    let regions = s.store.regions_in_scope(staff.scope(), false).await?;
+    let regions = s.store.regions().in_scope(staff.scope(), false).await?;
     let region_names: HashMap<&str, &str> = regions.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
     let paged = page_of(&all, page);
     let users = paged
@@ -293,7 +293,7 @@ async fn user_page(
 ) -> PageResult<Response> {
     let depts = department_labels(s, staff.scope()).await?;
     let dept_names: HashMap<i64, &str> = depts.iter().map(|(id, name)| (*id, name.as_str())).collect();
-    let regions = s.store.regions_in_scope(staff.scope(), false).await?;
+    let regions = s.store.regions().in_scope(staff.scope(), false).await?;
     let region_names: HashMap<&str, &str> = regions.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
     let failed = !errors.is_empty() || form_error.is_some();
     let tokens = crate::auth::tokens::views(s, user.id).await?;
@@ -322,7 +322,7 @@ async fn user_page(
 }
 
 async fn find_user(s: &AppState, id: i64) -> PageResult<User> {
-    match s.store.user(id).await {
+    match s.store.accounts().user(id).await {
         Ok(u) => Ok(u),
         Err(tongxin_store::StoreError::NotFound) => Err(crate::ui::PageError::NotFound),
         Err(e) => Err(e.into()),
@@ -357,7 +357,7 @@ pub async fn update(
                 errors.insert("scope_department".to_string(), "职能部门人员须指定部门".to_string());
             }
             d => match d.parse::<i64>() {
-                Ok(dept) if s.store.department(dept).await.is_ok() => scope_department = Some(dept),
+                Ok(dept) if s.store.departments().get(dept).await.is_ok() => scope_department = Some(dept),
                 _ => {
                     errors.insert("scope_department".to_string(), "部门不存在".to_string());
                 }
@@ -368,7 +368,7 @@ pub async fn update(
             "" => {
                 errors.insert("scope_region".to_string(), "请填写管辖区域代码".to_string());
             }
-            code => match s.store.region(staff.scope(), code).await {
+            code => match s.store.regions().get(staff.scope(), code).await {
                 Ok(_) => scope_region = Some(code.to_string()),
                 Err(_) => {
                     errors.insert("scope_region".to_string(), "管辖区域不存在".to_string());
@@ -384,16 +384,19 @@ pub async fn update(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return user_page(&s, &staff, user, Some(f), errors, None).await;
     };
-    let access = tongxin_store::users::UserAccess {
+    let access = tongxin_store::accounts::UserAccess {
         role,
         scope_region,
         scope_department,
         can_unmask: f.can_unmask.is_some(),
         active: f.active.is_some(),
     };
-    let updated = match s.store.update_user_access(&staff.actor(), id, &access).await {
+    let updated = match tongxin_app::accounts::update_access(&s.store, &staff.actor(), id, &access).await {
         Ok(u) => u,
-        Err(tongxin_store::StoreError::Invalid(m)) => {
+        Err(
+            tongxin_app::AppError::Invalid { message: m, .. }
+            | tongxin_app::AppError::Store(tongxin_store::StoreError::Invalid(m)),
+        ) => {
             return user_page(&s, &staff, user, Some(f), errors, Some(m)).await;
         }
         Err(e) => return Err(e.into()),
@@ -426,7 +429,7 @@ pub async fn reset_password(
         return user_page(&s, &staff, user, None, errors, None).await;
     }
     let hash = crate::auth::password::hash(&f.password, s.config.hash_cost);
-    s.store.set_password(&staff.actor(), user.id, &hash).await?;
+    s.store.accounts().set_password(&staff.actor(), user.id, &hash).await?;
     let text = format!("已为 {} 设置新密码，其已登录的会话均已退出；请当面告知本人并提醒登录后修改", user.username);
     Ok(flash::redirect(&format!("/admin/users/{id}"), "ok", &text))
 }

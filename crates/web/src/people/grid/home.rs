@@ -40,9 +40,9 @@ struct HomePage {
 pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
     let grid = my_grid(&staff, Action::ReadCases)?;
     let (page, tpage) = (page_no(&p.page), page_no(&p.tpage));
-    let tasks = s.store.grid_tasks(staff.scope(), &grid, Page::new(Some(tpage), Some(PER_PAGE))).await?;
+    let tasks = s.store.cases().grid_tasks(staff.scope(), &grid, Page::new(Some(tpage), Some(PER_PAGE))).await?;
     let filter = QueueFilter { open_only: true, grid: Some(grid.clone()), ..QueueFilter::default() };
-    let open = s.store.case_queue(staff.scope(), &filter, Page::new(Some(page), Some(PER_PAGE))).await?;
+    let open = s.store.cases().queue(staff.scope(), &filter, Page::new(Some(page), Some(PER_PAGE))).await?;
     let now = s.store.now();
     let keep = [("page", page.to_string()), ("tpage", tpage.to_string())];
     let view = HomePage {

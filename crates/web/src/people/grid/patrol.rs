@@ -70,7 +70,7 @@ impl PatrolPage {
 
 async fn buildings(s: &AppState, staff: &Staff, grid: &str) -> Result<Vec<Building>, PageError> {
     let page = Page::new(Some(1), Some(Page::MAX_PER_PAGE));
-    Ok(s.store.buildings(staff.scope(), Some(grid), page).await?.items)
+    Ok(s.store.places().buildings(staff.scope(), Some(grid), page).await?.items)
 }
 
 async fn view(
@@ -198,7 +198,7 @@ pub(super) async fn submit(State(s): State<AppState>, staff: Staff, req: Request
         }
         "" => Some((Place::Grid { code: grid.clone() }, f.address.trim().to_string())),
         b => match b.parse::<i64>().ok() {
-            Some(id) => match s.store.building(staff.scope(), id).await {
+            Some(id) => match s.store.places().building(staff.scope(), id).await {
                 Ok(b) if b.grid_code == grid => {
                     let address = if f.address.trim().is_empty() { b.address.clone() } else { f.address.trim().into() };
                     Some((Place::Point { lng: b.lng, lat: b.lat }, address))

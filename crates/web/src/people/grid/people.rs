@@ -138,7 +138,7 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
         let who = Searcher { actor: &actor, can_unmask: staff.user.can_unmask };
         // A refusal (a partial number, a full number without the unmask permission, the hourly
         // limit) is said on the page and finds no one, so nothing is confirmed (issue 9, High 1).
-        let found = match s.store.search_residents_as(staff.scope(), who, &query, page).await {
+        let found = match s.store.residents().search_as(staff.scope(), who, &query, page).await {
             Ok(found) => found,
             Err(SearchRefused::Store(StoreError::Invalid(m))) => {
                 problem = Some(m);
@@ -153,10 +153,10 @@ pub(super) async fn households(State(s): State<AppState>, staff: Staff, Query(p)
         let people = found.items.iter().map(|r| person(r, today)).collect();
         (Vec::new(), people, Pager::new(&found, "/grid/households", "page", &keep).labelled("住户"))
     } else {
-        let listed = s.store.households(staff.scope(), None, area.code.as_deref(), page).await?;
+        let listed = s.store.places().households(staff.scope(), None, area.code.as_deref(), page).await?;
         let mut cards = Vec::with_capacity(listed.items.len());
         for h in &listed.items {
-            let members = s.store.household_members(staff.scope(), h.id).await?;
+            let members = s.store.residents().in_household(staff.scope(), h.id).await?;
             cards.push(HouseholdCard {
                 id: h.id,
                 address: h.address.clone(),
@@ -195,12 +195,12 @@ struct ResidentPage {
 pub(super) async fn resident(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> PageResult {
     let area = reader_area(&s, &staff).await?;
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-    let r = s.store.resident(staff.scope(), id).await?;
+    let r = s.store.residents().get(staff.scope(), id).await?;
     let today = today(&s);
     let household = match r.household_id {
         Some(h) => {
-            let hh = s.store.household(staff.scope(), h).await?;
-            let members = s.store.household_members(staff.scope(), h).await?;
+            let hh = s.store.places().household(staff.scope(), h).await?;
+            let members = s.store.residents().in_household(staff.scope(), h).await?;
             Some(HouseholdCard {
                 id: hh.id,
                 address: hh.address,

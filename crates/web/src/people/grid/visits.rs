@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
+use tongxin_app::AppError;
 use tongxin_domain::kernel::access::Action;
 use tongxin_domain::kernel::clock::{from_shanghai, local_minute, shanghai};
 use tongxin_store::visits::{MAX_NOTE_CHARS, NewVisit, VISIT_KINDS};
@@ -106,13 +107,13 @@ async fn view(
     let only = match params.household.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         Some(h) => {
             let id: i64 = h.parse().map_err(|_| PageError::NotFound)?;
-            let hh = s.store.household(staff.scope(), id).await?;
+            let hh = s.store.places().household(staff.scope(), id).await?;
             Some((hh.id, hh.address))
         }
         None => None,
     };
     let page = Page::new(Some(page_no(&params.page)), Some(PER_PAGE));
-    let listed = s.store.visits(staff.scope(), only.as_ref().map(|(id, _)| *id), page).await?;
+    let listed = s.store.visits().list(staff.scope(), only.as_ref().map(|(id, _)| *id), page).await?;
     let keep = [("household", only.as_ref().map(|(id, _)| id.to_string()).unwrap_or_default())];
     let pager = Pager::new(&listed, "/grid/visits", "page", &keep).labelled("走访记录");
     let rows = listed
@@ -133,7 +134,11 @@ async fn view(
     } else {
         form.household.clone()
     };
-    let all = s.store.households(staff.scope(), None, Some(grid), Page::new(Some(1), Some(LISTED_HOUSEHOLDS))).await?;
+    let all = s
+        .store
+        .places()
+        .households(staff.scope(), None, Some(grid), Page::new(Some(1), Some(LISTED_HOUSEHOLDS)))
+        .await?;
     let more_households = all.total > all.items.len() as i64;
     let mut households: Vec<Choice> =
         vec![Choice { value: String::new(), label: "请选择住户".into(), selected: chosen.is_empty() }];
@@ -200,15 +205,17 @@ pub(super) async fn record(State(s): State<AppState>, staff: Staff, CsrfForm(f):
         return refuse(errors).await;
     };
     let new = NewVisit { household_id, visited_at, kind: f.kind.clone(), note: f.note.trim().to_string() };
-    match s.store.record_visit(staff.scope(), &staff.actor(), &new).await {
+    match tongxin_app::visits::record(&s.store, staff.scope(), &staff.actor(), &new).await {
         Ok(v) => Ok(flash::redirect(
             &format!("/grid/visits?household={}", v.household_id),
             "ok",
             &format!("已记录{}：{}", v.kind, v.household_address),
         )),
         // Another grid's household does not exist for me.
-        Err(StoreError::NotFound) => refuse(vec![("household", "住户不存在或不在本网格".into())]).await,
-        Err(StoreError::Invalid(m)) => refuse(vec![("note", m)]).await,
+        Err(AppError::Store(StoreError::NotFound)) => {
+            refuse(vec![("household", "住户不存在或不在本网格".into())]).await
+        }
+        Err(AppError::Invalid { field, message }) => refuse(vec![(field, message)]).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -5,7 +5,7 @@
 //! prefix. Every query is bounded by the caller's people scope.
 //!
 //! A search by a full number confirms a guess, so it is an unmask (issue 9, High 1): only
-//! [`Store::search_residents_as`] runs one, for holders of the unmask permission, after an audit
+//! `store.residents().search_as` runs one, for holders of the unmask permission, after an audit
 //! record and within a per-user limit counted from those records. Any other digit string than
 //! the last four is refused: a longer partial number would narrow the masked part.
 
@@ -13,7 +13,7 @@ use crate::audit::{AuditEntry, append};
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Actor, Page, Paged, Store, on_read, on_tx};
+use crate::{Actor, Page, Paged, on_read, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -22,6 +22,12 @@ use tongxin_domain::kernel::audit::digest_of;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::subtree_range;
 use tongxin_domain::people::idcard::{Gender, IdNumber};
+
+repository!(
+    /// Residents: scoped search, masked and unmasked reads, create and update.
+    Residents,
+    residents
+);
 
 /// The tags a register commonly carries (free tags are allowed too).
 pub const KNOWN_TAGS: [&str; 8] = ["独居老人", "高龄", "残疾", "低保", "留守儿童", "重点关注", "退役军人", "党员"];
@@ -200,9 +206,9 @@ fn clean_tags(tags: &[String]) -> Vec<String> {
     out
 }
 
-impl Store {
+impl Residents<'_> {
     fn resident_row(&self, r: &NewResident, now: DateTime<Utc>) -> Vec<Val> {
-        let pii = self.pii();
+        let pii = self.store.pii();
         let id = &r.id_number;
         vec![
             r.id.into(),
@@ -228,12 +234,7 @@ impl Store {
     }
 
     /// Bulk insert for loads; ids reserved by the caller, duplicates refused by the unique index.
-    pub async fn insert_residents(
-        &self,
-        tx: &mut Tx,
-        items: &[NewResident],
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+    pub async fn insert_many(&self, tx: &mut Tx, items: &[NewResident], now: DateTime<Utc>) -> Result<u64, StoreError> {
         let rows: Vec<Vec<Val>> = items.iter().map(|r| self.resident_row(r, now)).collect();
         let n = insert_rows(tx, "residents", &INSERT_COLS, &rows).await?;
         let tag_rows: Vec<Vec<Val>> = items
@@ -250,9 +251,9 @@ impl Store {
     pub async fn existing_id_numbers(&self, ids: &[&IdNumber]) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for id in ids {
-            let hit: Option<i64> = on_read!(&self.db, |p| {
+            let hit: Option<i64> = on_read!(&self.store.db, |p| {
                 sqlx::query_scalar("SELECT id FROM residents WHERE id_hmac = $1")
-                    .bind(self.pii().blind_index(id.as_str()))
+                    .bind(self.store.pii().blind_index(id.as_str()))
                     .fetch_optional(p)
                     .await
             })?;
@@ -264,8 +265,8 @@ impl Store {
     }
 
     /// A search without a person behind it (loads, benchmarks, tests): a full number is refused,
-    /// since only [`Store::search_residents_as`] can record it.
-    pub async fn search_residents(
+    /// since only `store.residents().search_as` can record it.
+    pub async fn search(
         &self,
         scope: &Scope,
         query: &ResidentQuery,
@@ -282,7 +283,7 @@ impl Store {
     /// form and keyed digest, never the number) before it runs, and refused past the hourly
     /// limit — the record and the count share the audit head's lock, so parallel searches
     /// cannot slip past the limit.
-    pub async fn search_residents_as(
+    pub async fn search_as(
         &self,
         scope: &Scope,
         who: Searcher<'_>,
@@ -296,18 +297,18 @@ impl Store {
             }
             scope.people_prefix().ok_or(StoreError::NotFound)?;
             let (what, masked, digest) = match &kind {
-                QueryKind::FullId(id) => ("身份证号", id.masked(), self.pii().blind_index(id.as_str())),
+                QueryKind::FullId(id) => ("身份证号", id.masked(), self.store.pii().blind_index(id.as_str())),
                 QueryKind::FullPhone(p) => {
-                    ("手机号", tongxin_domain::kernel::mask::mask_phone(p), self.pii().blind_index(p))
+                    ("手机号", tongxin_domain::kernel::mask::mask_phone(p), self.store.pii().blind_index(p))
                 }
                 _ => unreachable!("full numbers only"),
             };
             let entry = AuditEntry::new(SEARCH_FULL_ACTION, "resident", "search")
                 .after(data_encoding::HEXLOWER.encode(&digest))
                 .detail(format!("按完整{what}查找 {masked}"));
-            let now = self.now();
-            let mut tx = self.db.begin().await.map_err(SearchRefused::Store)?;
-            append(&mut tx, self.pii(), now, who.actor, entry).await?;
+            let now = self.store.now();
+            let mut tx = self.store.db.begin().await.map_err(SearchRefused::Store)?;
+            append(&mut tx, self.store.pii(), now, who.actor, entry).await?;
             if let Some(user) = who.actor.user_id {
                 let since = now - chrono::Duration::hours(1);
                 let n: i64 = on_tx!(&mut tx, |c| {
@@ -352,10 +353,10 @@ impl Store {
         let (mode_filter, order, k1, k2): (&str, &str, Val, Val) = match kind {
             QueryKind::All => ("($4 = '' AND $5 = '')", "r.grid_code, r.id", "".into(), "".into()),
             QueryKind::FullId(id) => {
-                ("(r.id_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(id.as_str()).into(), "".into())
+                ("(r.id_hmac = $4 AND $5 = '')", "r.id", self.store.pii().blind_index(id.as_str()).into(), "".into())
             }
             QueryKind::FullPhone(p) => {
-                ("(r.phone_hmac = $4 AND $5 = '')", "r.id", self.pii().blind_index(p).into(), "".into())
+                ("(r.phone_hmac = $4 AND $5 = '')", "r.id", self.store.pii().blind_index(p).into(), "".into())
             }
             QueryKind::Tail(tail) => {
                 ("(r.id_tail = $4 OR r.phone_tail = $5)", "r.id", tail.clone().into(), tail.clone().into())
@@ -390,13 +391,13 @@ impl Store {
                 }
             };
         }
-        let items = on_read!(&self.db, |p| {
+        let items = on_read!(&self.store.db, |p| {
             let qy = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(&lo).bind(&hi).bind(&tag);
             let qy = bind_key!(qy, &k1);
             let qy = bind_key!(qy, &k2);
             qy.bind(page.limit()).bind(page.offset()).fetch_all(p).await
         })?;
-        let total = on_read!(&self.db, |p| {
+        let total = on_read!(&self.store.db, |p| {
             let qy = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())).bind(&lo).bind(&hi).bind(&tag);
             let qy = bind_key!(qy, &k1);
             let qy = bind_key!(qy, &k2);
@@ -405,42 +406,39 @@ impl Store {
         Ok(Paged { items, page: page.page, per_page: page.per_page, total, total_capped: false })
     }
 
-    pub async fn resident(&self, scope: &Scope, id: i64) -> Result<Resident, StoreError> {
+    pub async fn get(&self, scope: &Scope, id: i64) -> Result<Resident, StoreError> {
         let sql = format!("SELECT {COLS} FROM residents r WHERE r.id = $1");
         let r: Resident =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+            on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
         if scope.covers_people_at(&r.grid_code) { Ok(r) } else { Err(StoreError::NotFound) }
     }
 
     /// Decrypts ID and phone for a user with the unmask permission; the read is audited first,
     /// so no one sees the data without a record of it.
-    pub async fn resident_unmasked(&self, scope: &Scope, actor: &Actor, id: i64) -> Result<Unmasked, StoreError> {
-        let r = self.resident(scope, id).await?;
-        let (id_cipher, phone_cipher): (Vec<u8>, Option<Vec<u8>>) = on_read!(&self.db, |p| {
+    pub async fn get_unmasked(&self, scope: &Scope, actor: &Actor, id: i64) -> Result<Unmasked, StoreError> {
+        let r = self.store.residents().get(scope, id).await?;
+        let (id_cipher, phone_cipher): (Vec<u8>, Option<Vec<u8>>) = on_read!(&self.store.db, |p| {
             sqlx::query_as("SELECT id_cipher, phone_cipher FROM residents WHERE id = $1").bind(id).fetch_one(p).await
         })?;
         let out = Unmasked {
             id: r.id,
-            id_number: self.pii().decrypt(&id_cipher)?,
-            phone: phone_cipher.map(|c| self.pii().decrypt(&c)).transpose()?,
+            id_number: self.store.pii().decrypt(&id_cipher)?,
+            phone: phone_cipher.map(|c| self.store.pii().decrypt(&c)).transpose()?,
         };
-        self.audit(actor, AuditEntry::new("resident.unmask", "resident", id).detail("查看完整身份证号和手机号"))
+        self.store
+            .audit()
+            .record(actor, AuditEntry::new("resident.unmask", "resident", id).detail("查看完整身份证号和手机号"))
             .await?;
         Ok(out)
     }
 
     /// Registers one resident (信息采集) with an audit record.
-    pub async fn create_resident(
-        &self,
-        scope: &Scope,
-        actor: &Actor,
-        mut r: NewResident,
-    ) -> Result<Resident, StoreError> {
+    pub async fn create(&self, scope: &Scope, actor: &Actor, mut r: NewResident) -> Result<Resident, StoreError> {
         if !scope.covers_people_at(&r.grid_code) {
             return Err(StoreError::NotFound);
         }
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         if let Some(h) = r.household_id {
             let grid: Option<String> = on_tx!(&mut tx, |c| {
                 sqlx::query_scalar("SELECT grid_code FROM households WHERE id = $1").bind(h).fetch_optional(c).await
@@ -450,23 +448,23 @@ impl Store {
             }
         }
         r.id = crate::bulk::reserve_ids(&mut tx, "residents").await?;
-        if let Err(e) = self.insert_residents(&mut tx, std::slice::from_ref(&r), now).await {
+        if let Err(e) = self.store.residents().insert_many(&mut tx, std::slice::from_ref(&r), now).await {
             let StoreError::Conflict(_) = e else { return Err(e) };
             drop(tx);
             // "Already registered" confirms an ID number as a search would: recorded (masked
             // form and keyed digest only) so that guessing by registration shows in the log.
-            let digest = data_encoding::HEXLOWER.encode(&self.pii().blind_index(r.id_number.as_str()));
+            let digest = data_encoding::HEXLOWER.encode(&self.store.pii().blind_index(r.id_number.as_str()));
             let entry = AuditEntry::new("resident.create_duplicate", "resident", "duplicate")
                 .after(digest)
                 .detail(format!("登记已存在的身份证号 {}", r.id_number.masked()));
-            self.audit(actor, entry).await?;
+            self.store.audit().record(actor, entry).await?;
             return Err(StoreError::Conflict("该身份证号已登记".into()));
         }
         crate::bulk::sync_id_sequence(&mut tx, "residents").await?;
         let created = self.resident_in_tx(&mut tx, r.id).await?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("resident.create", "resident", r.id).after(digest_of(&created)),
@@ -482,7 +480,7 @@ impl Store {
     }
 
     /// Updates editable fields if `version` is still current; a stale version is a conflict.
-    pub async fn update_resident(
+    pub async fn update(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -495,8 +493,8 @@ impl Store {
             Some(p) => Some(Some(Phone::parse(p).map_err(|e| StoreError::Invalid(e.to_string()))?)),
             None => None,
         };
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let before = self.resident_in_tx(&mut tx, id).await?;
         if !scope.covers_people_at(&before.grid_code) {
             return Err(StoreError::NotFound);
@@ -526,7 +524,7 @@ impl Store {
             return Err(StoreError::stale());
         }
         if let Some(phone) = phone {
-            let pii = self.pii();
+            let pii = self.store.pii();
             let sql = "UPDATE residents SET phone_cipher = $1, phone_hmac = $2, phone_masked = $3, phone_tail = $4 WHERE id = $5";
             on_tx!(&mut tx, |c| {
                 sqlx::query(sql)
@@ -553,25 +551,25 @@ impl Store {
         let after = self.resident_in_tx(&mut tx, id).await?;
         let entry =
             AuditEntry::new("resident.update", "resident", id).before(digest_of(&before)).after(digest_of(&after));
-        append(&mut tx, self.pii(), now, actor, entry).await?;
+        append(&mut tx, self.store.pii(), now, actor, entry).await?;
         tx.commit().await?;
         Ok(after)
     }
 
-    pub async fn count_residents(&self) -> Result<i64, StoreError> {
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM residents").fetch_one(p).await)?)
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM residents").fetch_one(p).await)?)
     }
 }
 
-impl Store {
+impl Residents<'_> {
     /// The members of one household, if the scope covers it.
-    pub async fn household_members(&self, scope: &Scope, household: i64) -> Result<Vec<Resident>, StoreError> {
+    pub async fn in_household(&self, scope: &Scope, household: i64) -> Result<Vec<Resident>, StoreError> {
         let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
         let (lo, hi) = subtree_range(people);
         let sql = format!(
             "SELECT {COLS} FROM residents r WHERE r.household_id = $1 AND r.grid_code >= $2 AND r.grid_code < $3 ORDER BY r.id"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(household)
             .bind(&lo)
             .bind(&hi)

@@ -4,12 +4,18 @@
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Page, Paged, Store, on_read};
+use crate::{Page, Paged, on_read};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::subtree_range;
+
+repository!(
+    /// Party organisations, their members and the grid teams (多网合一).
+    Party,
+    party
+);
 
 /// Kinds of organisation, top to bottom.
 pub const ORG_KINDS: [(&str, &str); 5] = [
@@ -239,7 +245,7 @@ pub async fn insert_departments(tx: &mut Tx, items: &[NewDepartment], now: DateT
     insert_rows(tx, "departments", &cols, &rows).await
 }
 
-impl Store {
+impl Party<'_> {
     pub async fn insert_team_members(
         &self,
         tx: &mut Tx,
@@ -248,7 +254,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let cols =
             ["grid_code", "street_code", "role", "name", "phone_cipher", "phone_masked", "user_id", "created_at"];
-        let pii = self.pii();
+        let pii = self.store.pii();
         let rows: Vec<Vec<Val>> = items
             .iter()
             .map(|t| {
@@ -268,24 +274,24 @@ impl Store {
     }
 
     /// Organisations bound to regions within the scope's places, ordered for a tree walk.
-    pub async fn party_orgs(&self, scope: &Scope, within: Option<&str>) -> Result<Vec<PartyOrg>, StoreError> {
+    pub async fn orgs(&self, scope: &Scope, within: Option<&str>) -> Result<Vec<PartyOrg>, StoreError> {
         let prefix = crate::places::narrow(scope.places_prefix(), within)?;
         let (lo, hi) = subtree_range(&prefix);
         let sql = "SELECT o.id, o.parent_id, o.kind, o.name, o.region_code, o.building_id, \
                    (SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id) AS members \
                    FROM party_orgs o WHERE o.region_code >= $1 AND o.region_code < $2 ORDER BY o.region_code, o.id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
-    pub async fn party_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg, StoreError> {
+    pub async fn org(&self, scope: &Scope, id: i64) -> Result<PartyOrg, StoreError> {
         let sql = "SELECT o.id, o.parent_id, o.kind, o.name, o.region_code, o.building_id, \
                    (SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id) AS members FROM party_orgs o WHERE o.id = $1";
-        let org: PartyOrg = on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
+        let org: PartyOrg = on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
         if scope.covers_place(&org.region_code) { Ok(org) } else { Err(StoreError::NotFound) }
     }
 
     /// Members within the scope's people, optionally of one organisation (and its sub-tree by region).
-    pub async fn party_members(
+    pub async fn members(
         &self,
         scope: &Scope,
         org: Option<i64>,
@@ -300,29 +306,39 @@ impl Store {
         let columns = "m.id, m.resident_id, m.org_id, m.region_code, m.name, m.status, m.employment, m.work_unit, \
                       m.joined_on, m.dual_report_community, m.dual_report_on, \
                       EXISTS (SELECT 1 FROM center_households c WHERE c.member_id = m.id) AS center_household";
-        self.scoped_page(columns, "party_members m", filter, "m.region_code, m.id", (&lo, &hi), org, page).await
+        self.store.scoped_page(columns, "party_members m", filter, "m.region_code, m.id", (&lo, &hi), org, page).await
     }
+}
 
+repository!(
+    /// The street's functional departments (职能部门), the units cases are dispatched to.
+    Departments,
+    departments
+);
+
+impl Departments<'_> {
     /// Departments of the streets the scope can see.
-    pub async fn departments(&self, scope: &Scope) -> Result<Vec<Department>, StoreError> {
+    pub async fn list(&self, scope: &Scope) -> Result<Vec<Department>, StoreError> {
         // A community's scope is narrower than its street's departments: widen to the street.
         let street_prefix: String = scope.places_prefix().chars().take(9).collect();
         let (lo, hi) = subtree_range(&street_prefix);
         let sql = "SELECT id, street_code, name, kind, phone FROM departments WHERE street_code >= $1 AND street_code < $2 ORDER BY street_code, id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
-    pub async fn department(&self, id: i64) -> Result<Department, StoreError> {
+    pub async fn get(&self, id: i64) -> Result<Department, StoreError> {
         let sql = "SELECT id, street_code, name, kind, phone FROM departments WHERE id = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
     }
+}
 
+impl Party<'_> {
     /// The 多网合一 team of one grid.
     pub async fn grid_team(&self, scope: &Scope, grid: &str) -> Result<Vec<TeamMember>, StoreError> {
         if !scope.covers_place(grid) {
             return Err(StoreError::NotFound);
         }
         let sql = "SELECT id, grid_code, role, name, phone_masked, user_id FROM grid_team_members WHERE grid_code = $1 ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(grid).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(grid).fetch_all(p).await)?)
     }
 }

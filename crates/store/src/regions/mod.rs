@@ -4,12 +4,18 @@ use crate::audit::{AuditEntry, append};
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Actor, Store, on_read, on_tx};
+use crate::{Actor, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::region::{RegionCode, subtree_range};
+
+repository!(
+    /// The region tree (street → community → grid) and its shapes.
+    Regions,
+    regions
+);
 
 /// A boundary as stored: GeoJSON geometry text and its bounding box.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,31 +154,31 @@ pub async fn bump_geometry_revision(tx: &mut Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl Store {
+impl Regions<'_> {
     pub async fn geometry_revision(&self) -> Result<i64, StoreError> {
-        let v: Option<String> = on_read!(&self.db, |p| {
+        let v: Option<String> = on_read!(&self.store.db, |p| {
             sqlx::query_scalar("SELECT value FROM settings WHERE key = 'geometry_revision'").fetch_optional(p).await
         })?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     /// One region if the scope may see it.
-    pub async fn region(&self, scope: &Scope, code: &str) -> Result<Region, StoreError> {
+    pub async fn get(&self, scope: &Scope, code: &str) -> Result<Region, StoreError> {
         if !scope.covers_place(code) {
             return Err(StoreError::NotFound);
         }
         let sql = format!("SELECT {REGION_COLS} FROM regions WHERE code = $1");
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).fetch_one(p).await)?)
     }
 
     /// Every region within the scope down to `deepest` level, ordered by code (a depth-first
     /// walk of the tree, since children's codes extend their parent's).
-    pub async fn regions_in_scope(&self, scope: &Scope, include_grids: bool) -> Result<Vec<Region>, StoreError> {
+    pub async fn in_scope(&self, scope: &Scope, include_grids: bool) -> Result<Vec<Region>, StoreError> {
         let (lo, hi) = subtree_range(scope.places_prefix());
         let sql = format!(
             "SELECT {REGION_COLS} FROM regions WHERE code >= $1 AND code < $2 AND ($3 OR level <> 'grid') ORDER BY code"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(&lo)
             .bind(&hi)
             .bind(include_grids)
@@ -181,12 +187,12 @@ impl Store {
     }
 
     /// Children of one region (within scope).
-    pub async fn region_children(&self, scope: &Scope, code: &str) -> Result<Vec<Region>, StoreError> {
+    pub async fn children(&self, scope: &Scope, code: &str) -> Result<Vec<Region>, StoreError> {
         let (lo, hi) = subtree_range(scope.places_prefix());
         let sql = format!(
             "SELECT {REGION_COLS} FROM regions WHERE parent_code = $1 AND code >= $2 AND code < $3 ORDER BY code"
         );
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(code)
             .bind(&lo)
             .bind(&hi)
@@ -199,17 +205,17 @@ impl Store {
     pub async fn shapes(&self, prefix: &str, level: &str) -> Result<Vec<RegionShape>, StoreError> {
         let (lo, hi) = subtree_range(prefix);
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions WHERE level = $1 AND code >= $2 AND code < $3 ORDER BY code";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(level).bind(&lo).bind(&hi).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(level).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }
 
     /// A community's (or any region's) boundary and the boundaries of its grids, for import checks.
     pub async fn shape(&self, code: &str) -> Result<Option<RegionShape>, StoreError> {
         let sql = "SELECT code, parent_code, level, name, geometry FROM regions WHERE code = $1";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).bind(code).fetch_optional(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(code).fetch_optional(p).await)?)
     }
 
-    pub async fn count_regions(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    pub async fn count_by_level(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let sql = "SELECT level, COUNT(*) FROM regions GROUP BY level ORDER BY level";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 }

@@ -11,12 +11,18 @@
 use crate::bulk::insert_rows;
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Actor, Page, PiiKey, Store, on_read, on_tx};
+use crate::{Actor, Page, PiiKey, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use tongxin_domain::kernel::audit::{
     Anchor, AuditFields, AuditRecord, ChainBreak, ChainHead, chain_hash, chain_mac, head_mac, verify_keyed_chain,
 };
+
+repository!(
+    /// The HMAC-chained audit log: append, list, verify, anchor.
+    AuditLog,
+    audit
+);
 
 /// What happened, without who and when (the store adds those).
 #[derive(Debug, Clone, Default)]
@@ -188,22 +194,22 @@ pub async fn append_many(
     Ok(last)
 }
 
-impl Store {
+impl AuditLog<'_> {
     /// Records an event in a transaction of its own (for reads of unmasked data, logins …).
-    pub async fn audit(&self, actor: &Actor, entry: AuditEntry) -> Result<i64, StoreError> {
-        let mut tx = self.db.begin().await?;
-        let seq = append(&mut tx, self.pii(), self.now(), actor, entry).await?;
+    pub async fn record(&self, actor: &Actor, entry: AuditEntry) -> Result<i64, StoreError> {
+        let mut tx = self.store.db.begin().await?;
+        let seq = append(&mut tx, self.store.pii(), self.store.now(), actor, entry).await?;
         tx.commit().await?;
         Ok(seq)
     }
 
     /// Newest first, optionally for one entity.
-    pub async fn audit_list(&self, entity: Option<(&str, &str)>, page: Page) -> Result<Vec<AuditRecord>, StoreError> {
+    pub async fn list(&self, entity: Option<(&str, &str)>, page: Page) -> Result<Vec<AuditRecord>, StoreError> {
         let (entity, entity_id) = entity.unwrap_or(("", ""));
         let sql = format!(
             "{SELECT_AUDIT} WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3 OFFSET $4"
         );
-        let rows: Vec<AuditRow> = on_read!(&self.db, |p| {
+        let rows: Vec<AuditRow> = on_read!(&self.store.db, |p| {
             sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(entity)
                 .bind(entity_id)
@@ -216,13 +222,13 @@ impl Store {
     }
 
     /// Walks the whole chain in pages; `Ok(Err(..))` names the first broken link.
-    pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, StoreError> {
-        self.audit_verify_anchored(&[]).await
+    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>, StoreError> {
+        self.store.audit().verify_anchored(&[]).await
     }
 
     /// The head as stored: what `tongxin audit anchor` prints is its seq and hash.
-    pub async fn audit_head(&self) -> Result<ChainHead, StoreError> {
-        let (seq, hash, keyed_from, mac): (i64, String, Option<i64>, Option<String>) = on_read!(&self.db, |p| {
+    pub async fn head(&self) -> Result<ChainHead, StoreError> {
+        let (seq, hash, keyed_from, mac): (i64, String, Option<i64>, Option<String>) = on_read!(&self.store.db, |p| {
             sqlx::query_as("SELECT seq, hash, keyed_from, mac FROM audit_head WHERE id = 1").fetch_one(p).await
         })?;
         Ok(ChainHead { seq, hash, keyed_from, mac })
@@ -230,8 +236,8 @@ impl Store {
 
     /// Seals the head of a database upgraded from the unkeyed chain (or fresh) with the chain
     /// key, so later checks can tell a rolled-back head. Run at every start; a no-op once sealed.
-    pub async fn seal_audit_head(&self) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
+    pub async fn seal_head(&self) -> Result<(), StoreError> {
+        let mut tx = self.store.db.begin().await?;
         // Updating the row takes the head's lock, as an append does.
         let (seq, hash, keyed_from, mac): (i64, String, i64, Option<String>) = on_tx!(&mut tx, |c| {
             sqlx::query_as(
@@ -242,7 +248,7 @@ impl Store {
             .await
         })?;
         if mac.is_none() {
-            let mac = head_mac(self.pii().chain_key(), seq, &hash, keyed_from);
+            let mac = head_mac(self.store.pii().chain_key(), seq, &hash, keyed_from);
             on_tx!(&mut tx, |c| sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1")
                 .bind(&mac)
                 .execute(c)
@@ -254,15 +260,15 @@ impl Store {
 
     /// Verifies the chain and that each anchor an operator kept is still one of its links. The
     /// head is read first: records appended meanwhile lie past it and are not read.
-    pub async fn audit_verify_anchored(&self, anchors: &[Anchor]) -> Result<Result<i64, ChainBreak>, StoreError> {
-        let head = self.audit_head().await?;
+    pub async fn verify_anchored(&self, anchors: &[Anchor]) -> Result<Result<i64, ChainBreak>, StoreError> {
+        let head = self.store.audit().head().await?;
         let sql = format!("{SELECT_AUDIT} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3");
         let mut all: Vec<AuditRecord> = Vec::new();
         let mut after = 0i64;
         // Up to the head only: appends committed after it was read are not half-seen.
         let upto = head.seq;
         loop {
-            let rows: Vec<AuditRow> = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            let rows: Vec<AuditRow> = on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(after)
                 .bind(upto)
                 .bind(10_000i64)
@@ -272,6 +278,6 @@ impl Store {
             after = last.seq;
             all.extend(rows.into_iter().map(AuditRecord::from));
         }
-        Ok(verify_keyed_chain(all, &head, self.pii().chain_key(), anchors))
+        Ok(verify_keyed_chain(all, &head, self.store.pii().chain_key(), anchors))
     }
 }

@@ -3,21 +3,27 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::error::StoreError;
-use crate::{Actor, Store, on_read, on_tx};
+use crate::{Actor, on_read, on_tx};
 use tongxin_domain::kernel::audit::digest_of;
 
-impl Store {
-    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(on_read!(&self.db, |p| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+repository!(
+    /// Admin-edited settings stored as key/value text.
+    Settings,
+    settings
+);
+
+impl Settings<'_> {
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)
             .fetch_optional(p)
             .await)?)
     }
 
-    pub async fn set_setting(&self, actor: &Actor, key: &str, value: &str) -> Result<(), StoreError> {
-        let now = self.now();
-        let before = self.setting(key).await?;
-        let mut tx = self.db.begin().await?;
+    pub async fn set(&self, actor: &Actor, key: &str, value: &str) -> Result<(), StoreError> {
+        let now = self.store.now();
+        let before = self.store.settings().get(key).await?;
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
         on_tx!(&mut tx, |c| sqlx::query(sql).bind(key).bind(value).execute(c).await.map(|r| r.rows_affected()))?;
         let entry = AuditEntry::new("setting.update", "setting", key).after(digest_of(&value));
@@ -25,7 +31,7 @@ impl Store {
             Some(b) => entry.before(digest_of(&b)),
             None => entry,
         };
-        append(&mut tx, self.pii(), now, actor, entry).await?;
+        append(&mut tx, self.store.pii(), now, actor, entry).await?;
         tx.commit().await
     }
 }

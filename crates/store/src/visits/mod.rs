@@ -7,7 +7,7 @@
 use crate::audit::{AuditEntry, append};
 use crate::cases::read::{CASE_COLS, CaseView};
 use crate::error::StoreError;
-use crate::{Actor, Page, Paged, Store, on_read, on_tx};
+use crate::{Actor, Page, Paged, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -15,10 +15,13 @@ use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::audit::digest_of;
 use tongxin_domain::kernel::region::subtree_range;
 
-/// The kinds of visit a grid worker records.
-pub const VISIT_KINDS: [&str; 3] = ["走访", "排查", "信息采集"];
-/// Longest note, in characters.
-pub const MAX_NOTE_CHARS: usize = 2000;
+repository!(
+    /// The grid workers' visit log (走访).
+    Visits,
+    visits
+);
+
+pub use tongxin_domain::people::visit::{MAX_NOTE_CHARS, VISIT_KINDS};
 
 #[derive(Debug, Clone)]
 pub struct NewVisit {
@@ -47,9 +50,9 @@ const VISIT_COLS: &str = "v.id, v.grid_code, v.household_id, h.address AS househ
      u.display_name AS visitor_name, v.visited_at, v.kind, v.note, v.created_at";
 const VISIT_FROM: &str = "visits v JOIN households h ON h.id = v.household_id JOIN users u ON u.id = v.visited_by";
 
-impl Store {
+impl Visits<'_> {
     /// Visits within the scope (optionally of one household), newest first.
-    pub async fn visits(&self, scope: &Scope, household: Option<i64>, page: Page) -> Result<Paged<Visit>, StoreError> {
+    pub async fn list(&self, scope: &Scope, household: Option<i64>, page: Page) -> Result<Paged<Visit>, StoreError> {
         let people = scope.people_prefix().ok_or(StoreError::NotFound)?;
         let (lo, hi) = subtree_range(people);
         let household = household.unwrap_or(0);
@@ -58,7 +61,7 @@ impl Store {
             "SELECT {VISIT_COLS} FROM {VISIT_FROM} WHERE {filter} ORDER BY v.visited_at DESC, v.id DESC LIMIT $4 OFFSET $5"
         );
         let count_sql = format!("SELECT COUNT(*) FROM visits v WHERE {filter}");
-        let items = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        let items = on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(&lo)
             .bind(&hi)
             .bind(household)
@@ -66,7 +69,7 @@ impl Store {
             .bind(page.offset())
             .fetch_all(p)
             .await)?;
-        let total: i64 = on_read!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
+        let total: i64 = on_read!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
             .bind(&lo)
             .bind(&hi)
             .bind(household)
@@ -76,27 +79,16 @@ impl Store {
     }
 
     /// Records a visit to a household in scope, with its audit record.
-    pub async fn record_visit(&self, scope: &Scope, actor: &Actor, v: &NewVisit) -> Result<Visit, StoreError> {
+    pub async fn record(&self, scope: &Scope, actor: &Actor, v: &NewVisit) -> Result<Visit, StoreError> {
         let user_id = actor.user_id.ok_or_else(|| StoreError::Invalid("走访须由登录用户记录".into()))?;
-        if !VISIT_KINDS.contains(&v.kind.as_str()) {
-            return Err(StoreError::Invalid("走访类型应为 走访、排查 或 信息采集".into()));
-        }
-        let note = v.note.trim();
-        // Bounded, without NUL or control characters (issue 9, items 4 and 13).
-        tongxin_domain::kernel::text::check(
-            "走访情况",
-            note,
-            MAX_NOTE_CHARS,
-            tongxin_domain::kernel::text::Lines::Many,
-        )
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let now = self.now();
-        if v.visited_at > now + chrono::Duration::minutes(5) {
-            return Err(StoreError::Invalid("走访时间不能晚于现在".into()));
-        }
+        let now = self.store.now();
+        // The rules are the domain's; the use-case reports them per field before this.
+        let note = tongxin_domain::people::visit::check(&v.kind, &v.note, v.visited_at, now)
+            .map_err(|p| StoreError::Invalid(p.message))?;
+        let note = note.as_str();
         // The household decides the grid; one outside the scope does not exist for the caller.
-        let household = self.household(scope, v.household_id).await?;
-        let mut tx = self.db.begin().await?;
+        let household = self.store.places().household(scope, v.household_id).await?;
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO visits (grid_code, household_id, visited_by, visited_at, kind, note, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
         let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
@@ -115,11 +107,14 @@ impl Store {
         let entry = AuditEntry::new("visit.create", "visit", id)
             .after(digest_of(&visit))
             .detail(format!("{}：户 {}", visit.kind, visit.household_id));
-        append(&mut tx, self.pii(), now, actor, entry).await?;
+        append(&mut tx, self.store.pii(), now, actor, entry).await?;
         tx.commit().await?;
         Ok(visit)
     }
+}
 
+/// A grid worker's task list sits beside the visit log that serves the same page.
+impl crate::cases::Cases<'_> {
     /// Open cases whose lead or assisting unit is the grid team of `grid` and which the team
     /// has not yet acknowledged (派给本网格、待签收), soonest deadline first. A grid outside the
     /// scope sees nothing.
@@ -133,14 +128,14 @@ impl Store {
         let sql =
             format!("SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY c.deadline_at, c.id LIMIT $3 OFFSET $4");
         let count_sql = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
-        let items = on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        let items = on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(&unit)
             .bind(true)
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(p)
             .await)?;
-        let total: i64 = on_read!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
+        let total: i64 = on_read!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(count_sql.as_str()))
             .bind(&unit)
             .bind(true)
             .fetch_one(p)

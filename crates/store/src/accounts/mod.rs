@@ -4,13 +4,21 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::error::StoreError;
-use crate::{Actor, Store, on_read, on_tx};
+use crate::{Actor, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::audit::digest_of;
 use tongxin_domain::kernel::region::RegionCode;
+
+use tongxin_domain::accounts::{SCOPE_MISMATCH, access_fits_role, scope_fits_role};
+
+repository!(
+    /// Staff accounts: users, login accounting, TOTP, sessions and API tokens.
+    Accounts,
+    accounts
+);
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -24,7 +32,7 @@ pub struct NewUser {
     pub totp_secret: Option<Vec<u8>>,
 }
 
-/// What an admin may change of an existing account ([`Store::update_user_access`]).
+/// What an admin may change of an existing account (`store.accounts().update_access`).
 #[derive(Debug, Clone)]
 pub struct UserAccess {
     pub role: Role,
@@ -159,11 +167,6 @@ pub fn token_digest(token: &str) -> String {
 }
 
 /// Department staff are scoped to a department, everyone else but the admin to a region.
-fn scope_fits_role(role: Role, region: &Option<String>, department: Option<i64>) -> bool {
-    role.is_department_role() == department.is_some()
-        && (role == Role::Admin || region.is_some() || department.is_some())
-}
-
 /// Logs the user out everywhere.
 async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError> {
     on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -174,16 +177,16 @@ async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError
     Ok(())
 }
 
-impl Store {
+impl Accounts<'_> {
     pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> Result<User, StoreError> {
-        if !scope_fits_role(u.role, &u.scope_region, u.scope_department) {
-            return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
+        if !scope_fits_role(u.role, u.scope_region.as_deref(), u.scope_department) {
+            return Err(StoreError::Invalid(SCOPE_MISMATCH.into()));
         }
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO users (username, display_name, password_hash, role, scope_region, scope_department, can_unmask, totp_secret, \
                    password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) RETURNING id";
-        let secret = u.totp_secret.as_ref().map(|s| self.pii().encrypt(&data_encoding::HEXLOWER.encode(s)));
+        let secret = u.totp_secret.as_ref().map(|s| self.store.pii().encrypt(&data_encoding::HEXLOWER.encode(s)));
         let id: i64 = on_tx!(&mut tx, |c| {
             sqlx::query_scalar(sql)
                 .bind(&u.username)
@@ -208,15 +211,21 @@ impl Store {
                 .fetch_one(c)
                 .await)?;
         let user = to_user(row)?;
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.create", "user", id).after(digest_of(&user)))
-            .await?;
+        append(
+            &mut tx,
+            self.store.pii(),
+            now,
+            actor,
+            AuditEntry::new("user.create", "user", id).after(digest_of(&user)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
 
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
         let row: UserRow =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
+            on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
                 .bind(id)
                 .fetch_one(p)
                 .await)?;
@@ -225,27 +234,28 @@ impl Store {
 
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let rows: Vec<UserRow> =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.id")))
+            on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.id")))
                 .fetch_all(p)
                 .await)?;
         rows.into_iter().map(to_user).collect()
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Credentials, StoreError> {
-        let row: UserRow =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.username = $1")))
-                .bind(username)
-                .fetch_one(p)
-                .await)?;
+        let row: UserRow = on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(format!(
+            "{USER_SELECT} WHERE u.username = $1"
+        )))
+        .bind(username)
+        .fetch_one(p)
+        .await)?;
         let user = to_user(row)?;
         let sql =
             "SELECT password_hash, totp_secret, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1";
-        let c: CredRow = on_read!(&self.db, |p| sqlx::query_as(sql).bind(user.id).fetch_one(p).await)?;
+        let c: CredRow = on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(user.id).fetch_one(p).await)?;
         let totp_secret = match c.totp_secret {
             Some(blob) => Some(
                 data_encoding::HEXLOWER
-                    .decode(self.pii().decrypt(&blob)?.as_bytes())
-                    .map_err(|_| StoreError::Unavailable("二次验证密钥损坏".into()))?,
+                    .decode(self.store.pii().decrypt(&blob)?.as_bytes())
+                    .map_err(|_| StoreError::unavailable("二次验证密钥损坏"))?,
             ),
             None => None,
         };
@@ -266,8 +276,8 @@ impl Store {
         max_failures: i64,
         lock_for: Duration,
     ) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let failures: i64 = on_tx!(&mut tx, |c| {
             sqlx::query_scalar(
                 "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
@@ -288,7 +298,7 @@ impl Store {
             })?;
             append(
                 &mut tx,
-                self.pii(),
+                self.store.pii(),
                 now,
                 &Actor::system("login"),
                 AuditEntry::new("user.lock", "user", user_id).detail("连续登录失败，账号临时锁定"),
@@ -299,7 +309,7 @@ impl Store {
     }
 
     pub async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
             .execute(c)
@@ -310,7 +320,7 @@ impl Store {
 
     /// Remembers the last TOTP step used, refusing a replay (the update only applies to a later step).
     pub async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         let sql =
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
         let n =
@@ -319,26 +329,9 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn set_totp_secret(&self, actor: &Actor, user_id: i64, secret: &[u8]) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let blob = self.pii().encrypt(&data_encoding::HEXLOWER.encode(secret));
-        on_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL, updated_at = $2, version = version + 1 WHERE id = $3")
-                .bind(blob)
-                .bind(now)
-                .bind(user_id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
-        tx.commit().await
-    }
-
     pub async fn set_password(&self, actor: &Actor, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| {
             sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2, version = version + 1 WHERE id = $3")
                 .bind(password_hash)
@@ -359,23 +352,21 @@ impl Store {
         .execute(c)
         .await
         .map(|_| ()))?;
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("user.password", "user", user_id)).await?;
         tx.commit().await
     }
 
     /// Changes an account's role, scope, unmask permission and whether it may log in (admin),
-    /// with the same scope rule as [`Store::create_user`]; audited with before/after digests.
+    /// with the same scope rule as `store.accounts().create_user`; audited with before/after digests.
     /// A new role or a deactivation ends the account's sessions (a new admin must pass the second
     /// factor); a deactivated account's API tokens stop working too (they check `active`).
-    pub async fn update_user_access(&self, actor: &Actor, id: i64, u: &UserAccess) -> Result<User, StoreError> {
-        if !scope_fits_role(u.role, &u.scope_region, u.scope_department)
-            || (u.scope_region.is_some() && u.scope_department.is_some())
-        {
-            return Err(StoreError::Invalid("职能部门人员须指定部门，其他角色须指定管辖区域".into()));
+    pub async fn update_access(&self, actor: &Actor, id: i64, u: &UserAccess) -> Result<User, StoreError> {
+        if !access_fits_role(u.role, u.scope_region.as_deref(), u.scope_department) {
+            return Err(StoreError::Invalid(SCOPE_MISMATCH.into()));
         }
-        let before = self.user(id).await?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let before = self.store.accounts().user(id).await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "UPDATE users SET role = $1, scope_region = $2, scope_department = $3, can_unmask = $4, active = $5, \
                    updated_at = $6, version = version + 1 WHERE id = $7";
         let n = on_tx!(&mut tx, |c| {
@@ -406,7 +397,7 @@ impl Store {
         let user = to_user(row)?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("user.update", "user", id).before(digest_of(&before)).after(digest_of(&user)),
@@ -424,8 +415,8 @@ impl Store {
         second_factor_ok: bool,
         ttl: Duration,
     ) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_ok, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $5)";
         on_tx!(&mut tx, |c| {
             sqlx::query(sql)
@@ -446,21 +437,44 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let sql = "SELECT user_id, csrf_token, second_factor_ok, expires_at FROM sessions WHERE token_hash = $1";
         let row: Option<(i64, String, bool, DateTime<Utc>)> =
-            on_read!(&self.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
+            on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
         let Some((user_id, csrf_token, second_factor_ok, expires_at)) = row else {
             return Ok(None);
         };
-        if expires_at <= self.now() {
+        if expires_at <= self.store.now() {
             return Ok(None);
         }
-        let user = self.user(user_id).await?;
+        let user = self.store.accounts().user(user_id).await?;
         Ok(user.active.then_some(Session { user, csrf_token, second_factor_ok, expires_at }))
     }
 
-    pub async fn confirm_second_factor(&self, token: &str) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
+    /// Enrols a second factor in one transaction: the new secret with `step` (the code that
+    /// proved it) as its last used step, the audit record, and the enrolling session marked as
+    /// having passed the second factor.
+    pub async fn enable_totp(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        secret: &[u8],
+        step: i64,
+        session_token: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
+        let blob = self.store.pii().encrypt(&data_encoding::HEXLOWER.encode(secret));
+        on_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2, updated_at = $3, version = version + 1 WHERE id = $4")
+                .bind(&blob)
+                .bind(step)
+                .bind(now)
+                .bind(user_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("user.totp_enroll", "user", user_id)).await?;
         on_tx!(&mut tx, |c| sqlx::query("UPDATE sessions SET second_factor_ok = TRUE WHERE token_hash = $1")
-            .bind(token_digest(token))
+            .bind(token_digest(session_token))
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -468,7 +482,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.store.db.begin().await?;
         on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_digest(token))
             .execute(c)
@@ -486,8 +500,8 @@ impl Store {
         name: &str,
         token: &str,
     ) -> Result<i64, StoreError> {
-        let until = self.now() + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS);
-        self.create_api_token_until(actor, user_id, name, token, until).await
+        let until = self.store.now() + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS);
+        self.store.accounts().create_api_token_until(actor, user_id, name, token, until).await
     }
 
     /// Issues an API token valid until `expires_at`; only its digest is kept.
@@ -499,8 +513,8 @@ impl Store {
         token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
             .bind(user_id)
@@ -512,7 +526,7 @@ impl Store {
             .await)?;
         append(
             &mut tx,
-            self.pii(),
+            self.store.pii(),
             now,
             actor,
             AuditEntry::new("api_token.create", "api_token", id).detail(name.to_string()),
@@ -530,12 +544,15 @@ impl Store {
                 let sql = format!(
                     "SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = $1 ORDER BY t.id DESC"
                 );
-                on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_all(p).await)?
+                on_read!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(id)
+                    .fetch_all(p)
+                    .await)?
             }
             None => {
                 let sql =
                     format!("SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC");
-                on_read!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?
+                on_read!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?
             }
         };
         Ok(rows.into_iter().map(ApiToken::with_default_expiry).collect())
@@ -544,16 +561,16 @@ impl Store {
     /// Revokes any user's token (an admin's act); `NotFound` if absent or already revoked.
     pub async fn revoke_any_api_token(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
         let owner: Option<i64> =
-            on_read!(&self.db, |p| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+            on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
                 .bind(id)
                 .fetch_optional(p)
                 .await)?;
-        self.revoke_api_token(actor, owner.ok_or(StoreError::NotFound)?, id).await
+        self.store.accounts().revoke_api_token(actor, owner.ok_or(StoreError::NotFound)?, id).await
     }
 
     pub async fn revoke_api_token(&self, actor: &Actor, user_id: i64, id: i64) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
         let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
         let n = on_tx!(&mut tx, |c| sqlx::query(sql)
             .bind(now)
@@ -565,7 +582,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        append(&mut tx, self.pii(), now, actor, AuditEntry::new("api_token.revoke", "api_token", id)).await?;
+        append(&mut tx, self.store.pii(), now, actor, AuditEntry::new("api_token.revoke", "api_token", id)).await?;
         tx.commit().await
     }
 
@@ -573,14 +590,14 @@ impl Store {
     pub async fn user_by_api_token(&self, token: &str) -> Result<Option<User>, StoreError> {
         let sql = "SELECT user_id, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
         let row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> =
-            on_read!(&self.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
-        let now = self.now();
+            on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(token_digest(token)).fetch_optional(p).await)?;
+        let now = self.store.now();
         let live = row.filter(|(_, created, expires)| {
             expires.unwrap_or(*created + chrono::Duration::days(DEFAULT_API_TOKEN_DAYS)) > now
         });
         match live.map(|r| r.0) {
             Some(id) => {
-                let user = self.user(id).await?;
+                let user = self.store.accounts().user(id).await?;
                 Ok(user.active.then_some(user))
             }
             None => Ok(None),

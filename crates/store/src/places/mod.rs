@@ -3,12 +3,20 @@
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::{Page, Paged, Store, on_read};
+use crate::{Page, Paged, on_read};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::region::subtree_range;
+
+pub mod building_qr;
+
+repository!(
+    /// Buildings and households.
+    Places,
+    places
+);
 
 #[derive(Debug, Clone)]
 pub struct NewBuilding {
@@ -124,7 +132,7 @@ const BUILDING_COLS: &str = "id, grid_code, name, address, lng, lat, floors, uni
 const HOUSEHOLD_COLS: &str = "h.id, h.building_id, h.grid_code, h.unit_no, h.room_no, h.address, \
      (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents";
 
-impl Store {
+impl Places<'_> {
     /// Buildings within the scope, optionally of one grid, by id.
     pub async fn buildings(
         &self,
@@ -135,26 +143,26 @@ impl Store {
         let prefix = narrow(scope.places_prefix(), grid)?;
         let (lo, hi) = subtree_range(&prefix);
         let filter = "grid_code >= $1 AND grid_code < $2 AND ($3 = 0 OR id = $3)";
-        self.scoped_page(BUILDING_COLS, "buildings", filter, "grid_code, id", (&lo, &hi), 0, page).await
+        self.store.scoped_page(BUILDING_COLS, "buildings", filter, "grid_code, id", (&lo, &hi), 0, page).await
     }
 
     pub async fn building(&self, scope: &Scope, id: i64) -> Result<Building, StoreError> {
         let sql = format!("SELECT {BUILDING_COLS} FROM buildings WHERE id = $1");
         let b: Building =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+            on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
         if scope.covers_place(&b.grid_code) { Ok(b) } else { Err(StoreError::NotFound) }
     }
 
     /// The building a QR code names; public (residents scan it), so no scope.
     pub async fn building_by_qr(&self, token: &str) -> Result<Building, StoreError> {
         let sql = format!("SELECT {BUILDING_COLS} FROM buildings WHERE qr_token = $1");
-        Ok(on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token).fetch_one(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token).fetch_one(p).await)?)
     }
 
     /// Every building's position, for the nearest-building index of the locator.
     pub async fn building_points(&self) -> Result<Vec<(i64, f64, f64)>, StoreError> {
         let sql = "SELECT id, lng, lat FROM buildings ORDER BY id";
-        Ok(on_read!(&self.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Households the scope may see (people data: department staff see none).
@@ -170,22 +178,23 @@ impl Store {
         let (lo, hi) = subtree_range(&prefix);
         let building = building.unwrap_or(0);
         let filter = "h.grid_code >= $1 AND h.grid_code < $2 AND ($3 = 0 OR h.building_id = $3)";
-        self.scoped_page(
-            HOUSEHOLD_COLS,
-            "households h",
-            filter,
-            "h.building_id, h.unit_no, h.room_no",
-            (&lo, &hi),
-            building,
-            page,
-        )
-        .await
+        self.store
+            .scoped_page(
+                HOUSEHOLD_COLS,
+                "households h",
+                filter,
+                "h.building_id, h.unit_no, h.room_no",
+                (&lo, &hi),
+                building,
+                page,
+            )
+            .await
     }
 
     pub async fn household(&self, scope: &Scope, id: i64) -> Result<Household, StoreError> {
         let sql = format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1");
         let h: Household =
-            on_read!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
+            on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(p).await)?;
         if scope.covers_people_at(&h.grid_code) { Ok(h) } else { Err(StoreError::NotFound) }
     }
 }
