@@ -5,10 +5,10 @@ use crate::{BenchCommand, Command, DemoScale, Kind, Open311Command, UserCommand,
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tongxin_app::accounts::password::{self, HashCost};
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::clock::SystemClock;
 use tongxin_store::{Actor, Db, Store};
-use tongxin_web::auth::password::{self, HashCost};
 use tongxin_web::{AppState, WebConfig};
 
 const DEMO_DATABASE: &str = "sqlite://tongxin-demo.db";
@@ -311,7 +311,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                     line.trim_end().to_string()
                 }
             };
-            password::check_strength(&password).map_err(anyhow::Error::msg)?;
+            tongxin_domain::accounts::check_password_strength(&password).map_err(anyhow::Error::msg)?;
             let new = tongxin_store::accounts::NewUser {
                 username,
                 display_name,

@@ -70,10 +70,10 @@ pub mod pages {
     }
 }
 
-use auth::password::HashCost;
 use auth::throttle::Throttle;
 use axum::Router;
 use std::sync::Arc;
+use tongxin_app::accounts::password::HashCost;
 use tongxin_store::Store;
 
 /// Settings of the web layer (the CLI fills them from its configuration).

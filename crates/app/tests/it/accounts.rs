@@ -1,5 +1,6 @@
 //! The account use-cases on both backends: the role/scope rule is reported on `scope`; a
-//! fitting account is created and its access changed.
+//! fitting account is created and its access changed; a password is changed with the current one
+//! (ending every session) or reset by an administrator.
 
 use crate::common::GRID;
 use tongxin_app::AppError;
@@ -102,5 +103,51 @@ both_backends! {
             "current_code",
             "{label}: the current code was already used"
         );
+    }
+}
+
+both_backends! {
+    async fn a_password_change_needs_the_current_one_and_ends_every_session(t: TestStore) {
+        use tongxin_app::accounts::password::{HashCost, hash, verify};
+        use tongxin_app::accounts::{PasswordChange, change_own_password, reset_password};
+        let (store, label) = (&t.store, t.label);
+        crate::common::seed(store).await;
+        let system = Actor::system("test");
+        let mut u = new_user("grid", Role::GridWorker, Some(GRID), None);
+        u.password_hash = hash("Tongxin@2026", HashCost::Fast);
+        let worker = create_user(store, &system, &u).await.unwrap();
+        let mut a = new_user("admin", Role::Admin, None, None);
+        a.password_hash = hash("Admin@2026x", HashCost::Fast);
+        let admin = create_user(store, &system, &a).await.unwrap();
+        let admin_actor = Actor { user_id: Some(admin.id), name: admin.username.clone() };
+        store.accounts().create_session(worker.id, "tok", "csrf", false, chrono::Duration::hours(1)).await.unwrap();
+        let change = |current: &str, new: &str| PasswordChange {
+            current_password: current.into(),
+            new_password: new.into(),
+        };
+        let field = |r: Result<(), AppError>| match r {
+            Err(AppError::Invalid { field, .. }) => field,
+            other => panic!("{label}: expected a field error, got {other:?}"),
+        };
+
+        let wrong = change_own_password(store, &worker, &change("wrong", "Better@2027"), HashCost::Fast).await;
+        assert_eq!(field(wrong), "current_password", "{label}");
+        let weak = change_own_password(store, &worker, &change("Tongxin@2026", "short"), HashCost::Fast).await;
+        assert_eq!(field(weak), "new_password", "{label}");
+        assert!(store.accounts().session("tok").await.unwrap().is_some(), "{label}: a refused change ends nothing");
+
+        change_own_password(store, &worker, &change("Tongxin@2026", "Better@2027"), HashCost::Fast).await.unwrap();
+        let creds = store.accounts().credentials("grid").await.unwrap();
+        assert!(verify("Better@2027", &creds.password_hash), "{label}");
+        assert!(store.accounts().session("tok").await.unwrap().is_none(), "{label}: every session ended");
+
+        // An administrator resets someone else's password, never their own this way.
+        let own = reset_password(store, &admin_actor, &admin, "Other@2027x", HashCost::Fast).await;
+        assert_eq!(field(own), "password", "{label}");
+        let weak = reset_password(store, &admin_actor, &worker, "weak", HashCost::Fast).await;
+        assert_eq!(field(weak), "password", "{label}");
+        reset_password(store, &admin_actor, &worker, "Reset@2027x", HashCost::Fast).await.unwrap();
+        let creds = store.accounts().credentials("grid").await.unwrap();
+        assert!(verify("Reset@2027x", &creds.password_hash), "{label}");
     }
 }

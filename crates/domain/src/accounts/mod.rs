@@ -18,3 +18,33 @@ pub fn scope_fits_role(role: Role, region: Option<&str>, department: Option<i64>
 pub fn access_fits_role(role: Role, region: Option<&str>, department: Option<i64>) -> bool {
     scope_fits_role(role, region, department) && !(region.is_some() && department.is_some())
 }
+
+/// Minimum rules for a staff password.
+pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
+    let long = password.chars().count() >= 10;
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if long && classes.iter().filter(|c| **c).count() >= 3 {
+        Ok(())
+    } else {
+        Err("密码至少 10 位，并包含大写字母、小写字母、数字、符号中的三类")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password_strength;
+
+    #[test]
+    fn a_password_needs_ten_characters_of_three_kinds() {
+        assert!(check_password_strength("Tongxin@2026").is_ok());
+        assert!(check_password_strength("short1A!").is_err(), "too short");
+        assert!(check_password_strength("alllowercaseletters").is_err(), "one kind");
+        assert!(check_password_strength("lowercase2026").is_err(), "two kinds");
+        assert!(check_password_strength("lowercase2026!").is_ok(), "three kinds");
+    }
+}

@@ -192,7 +192,7 @@ fn nearest_within_table() {
 }
 
 /// Not a test: prints the locator's throughput. Run with
-/// `cargo test --release -p tongxin-domain --test geo -- --ignored --nocapture`.
+/// `cargo test --release -p tongxin-domain --test it geo -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn locate_throughput_report() {

@@ -1,7 +1,7 @@
 //! Users and the audit log.
 
 use crate::AppState;
-use crate::auth::{Caller, password};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{J, Q};
 use axum::Json;
@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tongxin_app::accounts::password;
 use tongxin_domain::kernel::access::{Action, Role};
 use tongxin_domain::kernel::audit::AuditRecord;
 use tongxin_store::Page;
@@ -50,7 +51,7 @@ pub async fn create_user(
     let display_name = tongxin_domain::kernel::text::PersonName::new(&req.display_name)
         .map_err(|e| ApiError::invalid("display_name", e.to_string()))?;
     let role = Role::parse(&req.role).ok_or_else(|| ApiError::invalid("role", "未知角色"))?;
-    password::check_strength(&req.password).map_err(|m| ApiError::invalid("password", m))?;
+    tongxin_domain::accounts::check_password_strength(&req.password).map_err(|m| ApiError::invalid("password", m))?;
     if let Some(code) = &req.scope_region {
         s.store
             .regions()

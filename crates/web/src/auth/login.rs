@@ -2,7 +2,7 @@
 //! serves both: address throttling, account lockout, argon2id, TOTP where set (and enrolment
 //! owed by admins who have none), then a session with its CSRF token.
 
-use super::{Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, password, random_token, same_secret};
+use super::{Caller, ClientIp, PendingCaller, SESSION_COOKIE, cookie_value, random_token, same_secret};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::ui as pages;
@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
+use tongxin_app::accounts::password;
 use tongxin_domain::accounts::totp;
 use tongxin_store::StoreError;
 use tongxin_store::accounts::User;
@@ -149,25 +150,13 @@ pub async fn logout_json(State(state): State<AppState>, caller: PendingCaller) -
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 
-#[derive(Deserialize)]
-pub struct PasswordChange {
-    pub current_password: String,
-    pub new_password: String,
-}
-
 /// `POST /api/v1/auth/password` — ends every session of the user; log in again afterwards.
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
-    Json(req): Json<PasswordChange>,
+    Json(req): Json<tongxin_app::accounts::PasswordChange>,
 ) -> ApiResult<Response> {
-    let creds = state.store.accounts().credentials(&caller.user.username).await?;
-    if !password::verify(&req.current_password, &creds.password_hash) {
-        return Err(ApiError::invalid("current_password", "当前密码不正确"));
-    }
-    password::check_strength(&req.new_password).map_err(|m| ApiError::invalid("new_password", m))?;
-    let hash = password::hash(&req.new_password, state.config.hash_cost);
-    state.store.accounts().set_password(&caller.actor(), caller.user.id, &hash).await?;
+    tongxin_app::accounts::change_own_password(&state.store, &caller.user, &req, state.config.hash_cost).await?;
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), session_cookie(&state, "", 0)))
 }
 

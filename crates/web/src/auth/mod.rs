@@ -4,7 +4,6 @@
 pub mod client;
 pub mod login;
 pub mod next;
-pub mod password;
 pub mod start;
 pub mod throttle;
 pub mod tokens;

@@ -1,8 +1,8 @@
 //! The start page (工作台) with the role's entry points, and the password change form.
 
 use crate::AppState;
-use crate::auth::{PendingCaller, password};
-use crate::ui::error::{PageError, PageResult, render};
+use crate::auth::PendingCaller;
+use crate::ui::error::{PageResult, render};
 use crate::ui::form::CsrfForm;
 use crate::ui::shell::Shell;
 use crate::ui::staff::Staff;
@@ -78,15 +78,15 @@ pub async fn change_password(
         };
         Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     };
-    let creds = state.store.accounts().credentials(&staff.user.username).await?;
-    if !password::verify(&form.current_password, &creds.password_hash) {
-        return again("当前密码不正确");
+    let change = tongxin_app::accounts::PasswordChange {
+        current_password: form.current_password,
+        new_password: form.new_password,
+    };
+    match tongxin_app::accounts::change_own_password(&state.store, &staff.user, &change, state.config.hash_cost).await {
+        Ok(()) => {}
+        Err(tongxin_app::AppError::Invalid { message, .. }) => return again(&message),
+        Err(e) => return Err(e.into()),
     }
-    if let Err(m) = password::check_strength(&form.new_password) {
-        return again(m);
-    }
-    let hash = password::hash(&form.new_password, state.config.hash_cost);
-    state.store.accounts().set_password(&staff.actor(), staff.user.id, &hash).await.map_err(PageError::from)?;
     let mut resp = crate::ui::flash::redirect("/login", "ok", "密码已修改，请用新密码重新登录");
     resp.headers_mut().append(axum::http::header::SET_COOKIE, crate::auth::login::session_cookie(&state, "", 0));
     Ok(resp)

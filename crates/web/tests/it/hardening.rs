@@ -350,7 +350,7 @@ both_backends! {
     async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_item12(t: TestStore) {
         let f = fixture(&t).await;
         let config = tongxin_web::WebConfig {
-            hash_cost: tongxin_web::auth::password::HashCost::Fast,
+            hash_cost: tongxin_app::accounts::password::HashCost::Fast,
             login_attempts_per_window: 3,
             trusted_proxies: vec![tongxin_web::auth::client::Cidr::parse("127.0.0.1").unwrap()],
             ..tongxin_web::WebConfig::default()

@@ -19,7 +19,7 @@ use tower::ServiceExt;
 /// The app with the given per-address report limit (and a generous per-phone one).
 async fn app_with_limit(f: &mut Fixture, per_ip: u32) {
     let config = tongxin_web::WebConfig {
-        hash_cost: tongxin_web::auth::password::HashCost::Fast,
+        hash_cost: tongxin_app::accounts::password::HashCost::Fast,
         reports_per_ip_per_hour: per_ip,
         reports_per_phone_per_hour: 10_000,
         ..tongxin_web::WebConfig::default()

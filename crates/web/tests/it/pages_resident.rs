@@ -459,7 +459,7 @@ both_backends! {
     async fn the_form_keeps_the_per_phone_and_per_address_limits(t: TestStore) {
         let mut f = fixture(&t).await;
         let config = tongxin_web::WebConfig {
-            hash_cost: tongxin_web::auth::password::HashCost::Fast,
+            hash_cost: tongxin_app::accounts::password::HashCost::Fast,
             reports_per_ip_per_hour: 3,
             reports_per_phone_per_hour: 1,
             ..tongxin_web::WebConfig::default()

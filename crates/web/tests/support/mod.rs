@@ -15,6 +15,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use std::collections::HashMap;
+use tongxin_app::accounts::password::{HashCost, hash};
 use tongxin_domain::kernel::access::Role;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::people::idcard::IdNumber;
@@ -24,7 +25,6 @@ use tongxin_store::places::{NewBuilding, NewHousehold};
 use tongxin_store::residents::NewResident;
 use tongxin_store::{Actor, Store};
 use tongxin_testkit::World;
-use tongxin_web::auth::password::{HashCost, hash};
 use tongxin_web::{AppState, WebConfig};
 use tower::ServiceExt;
 

@@ -424,12 +424,15 @@ pub async fn reset_password(
         let message = "修改自己的密码请用页面顶部的“修改密码”（须输入当前密码）".to_string();
         return user_page(&s, &staff, user, None, HashMap::new(), Some(message)).await;
     }
-    if let Err(m) = crate::auth::password::check_strength(&f.password) {
-        let errors = HashMap::from([("password".to_string(), m.to_string())]);
-        return user_page(&s, &staff, user, None, errors, None).await;
+    match tongxin_app::accounts::reset_password(&s.store, &staff.actor(), &user, &f.password, s.config.hash_cost).await
+    {
+        Ok(()) => {}
+        Err(tongxin_app::AppError::Invalid { field, message }) => {
+            let errors = HashMap::from([(field.to_string(), message)]);
+            return user_page(&s, &staff, user, None, errors, None).await;
+        }
+        Err(e) => return Err(e.into()),
     }
-    let hash = crate::auth::password::hash(&f.password, s.config.hash_cost);
-    s.store.accounts().set_password(&staff.actor(), user.id, &hash).await?;
     let text = format!("已为 {} 设置新密码，其已登录的会话均已退出；请当面告知本人并提醒登录后修改", user.username);
     Ok(flash::redirect(&format!("/admin/users/{id}"), "ok", &text))
 }

@@ -1,5 +1,6 @@
 //! Password hashing with argon2id. The cost is configurable so tests can hash quickly; the
-//! parameters travel inside each PHC string, so a hash made at any cost verifies.
+//! parameters travel inside each PHC string, so a hash made at any cost verifies. (The strength
+//! rule is the domain's: `tongxin_domain::accounts::check_password_strength`.)
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -19,22 +20,6 @@ fn argon(cost: HashCost) -> Argon2<'static> {
     }
     .expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Minimum rules for a staff password.
-pub fn check_strength(password: &str) -> Result<(), &'static str> {
-    let long = password.chars().count() >= 10;
-    let classes = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if long && classes.iter().filter(|c| **c).count() >= 3 {
-        Ok(())
-    } else {
-        Err("密码至少 10 位，并包含大写字母、小写字母、数字、符号中的三类")
-    }
 }
 
 pub fn hash(password: &str, cost: HashCost) -> String {
@@ -57,12 +42,5 @@ mod tests {
         assert!(verify("Tongxin@2026", &h));
         assert!(!verify("tongxin@2026", &h));
         assert!(!verify("x", "not a hash"));
-    }
-
-    #[test]
-    fn strength() {
-        assert!(check_strength("Tongxin@2026").is_ok());
-        assert!(check_strength("short1A!").is_err());
-        assert!(check_strength("alllowercaseletters").is_err());
     }
 }
