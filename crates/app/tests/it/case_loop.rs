@@ -1,47 +1,19 @@
 //! The case loop end to end through the use-cases, on both backends.
 
-use tongxin_app::cases::{CaseActor, CaseError, Place, Report, Reporter};
-use tongxin_domain::case::{Action, Channel, Satisfaction, Status, Unit};
+use tongxin_app::cases::{CaseActor, CaseError, Place, Report};
+use tongxin_domain::case::{Action, Satisfaction, Status, Unit};
 use tongxin_domain::kernel::access::{Role, Scope};
-use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::RegionCode;
-use tongxin_store::accounts::User;
-use tongxin_store::cases::categories::RuleRow;
+use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
-use tongxin_store::{Actor, Page};
 use tongxin_testkit::both_backends;
 
 use crate::common;
-use common::{seed, service};
+use common::{seed, service, staff_user as staff};
 
-fn staff(id: i64, username: &str, role: Role, scope: Scope) -> User {
-    User {
-        id,
-        username: username.into(),
-        display_name: username.into(),
-        role,
-        scope,
-        can_unmask: false,
-        totp_enabled: false,
-        active: true,
-    }
-}
-
+/// A noise report with a photo.
 fn noise_report(text: &str) -> Report {
-    Report {
-        channel: Channel::Web,
-        category: "city.noise".into(),
-        urgency: None,
-        title: None,
-        description: text.into(),
-        place: Place::Point { lng: 119.665, lat: 29.085 },
-        address: "桃园小区3幢".into(),
-        requester_name: Some("张先生".into()),
-        phone: Some(Phone::parse("13812345678").unwrap()),
-        photos: vec![b"\x89PNG\r\n\x1a\n....".to_vec()],
-        reporter: Reporter::Resident,
-        on_spot_reply: None,
-    }
+    Report { photos: vec![b"\x89PNG\r\n\x1a\n....".to_vec()], ..common::noise_report(text, Some("13812345678")) }
 }
 
 both_backends! {
@@ -50,18 +22,7 @@ both_backends! {
         seed(store).await;
         let cases = service(store).await;
         assert!(cases.config().categories.contains_key("city.noise"), "default categories seeded");
-        let rule = RuleRow {
-            id: 0,
-            category_code: "city.noise".into(),
-            area_kind: "street".into(),
-            area_code: "330702001".into(),
-            target_kind: "department".into(),
-            target_ref: "1".into(),
-            auto_dispatch: true,
-            version: 1,
-        };
-        store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
-        cases.reload().await.unwrap();
+        common::dispatch_noise_to_department_1(store, &cases).await;
 
         let bad = cases.report(Report { description: "  ".into(), ..noise_report("") }).await.unwrap_err();
         assert!(matches!(bad, CaseError::Invalid { field: "description", .. }), "{}", t.label);

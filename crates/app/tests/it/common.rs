@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tongxin_app::cases::CaseService;
 use tongxin_app::locator::LocatorCache;
 use tongxin_store::Store;
+use tongxin_store::cases::categories::RuleRow;
 use tongxin_testkit::{World, square};
 
 pub const STREET: &str = "330702001";
@@ -80,4 +81,63 @@ pub async fn staff(
     };
     let u = store.accounts().create_user(&tongxin_store::Actor::system("test"), &new).await.unwrap();
     tongxin_store::Actor { user_id: Some(u.id), name: u.username }
+}
+
+/// A staff user as the case actions see one.
+pub fn staff_user(
+    id: i64,
+    username: &str,
+    role: tongxin_domain::kernel::access::Role,
+    scope: tongxin_domain::kernel::access::Scope,
+) -> tongxin_store::accounts::User {
+    tongxin_store::accounts::User {
+        id,
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        scope,
+        can_unmask: false,
+        totp_enabled: false,
+        active: true,
+    }
+}
+
+/// A resident's noise report from a point inside [`GRID`], with a phone number when given.
+pub fn noise_report(text: &str, phone: Option<&str>) -> tongxin_app::cases::Report {
+    use tongxin_app::cases::{Place, Report, Reporter};
+    Report {
+        channel: tongxin_domain::case::Channel::Web,
+        category: "city.noise".into(),
+        urgency: None,
+        title: None,
+        description: text.into(),
+        place: Place::Point { lng: 119.665, lat: 29.085 },
+        address: "桃园小区3幢".into(),
+        requester_name: Some("张先生".into()),
+        phone: phone.map(|p| tongxin_domain::kernel::phone::Phone::parse(p).unwrap()),
+        photos: vec![],
+        reporter: Reporter::Resident,
+        on_spot_reply: None,
+    }
+}
+
+/// A rule sending `city.noise` reports in an area (`street`, `grid` …) to a unit, automatically.
+pub fn noise_rule(area_kind: &str, area_code: &str, target_kind: &str, target_ref: &str) -> RuleRow {
+    RuleRow {
+        id: 0,
+        category_code: "city.noise".into(),
+        area_kind: area_kind.into(),
+        area_code: area_code.into(),
+        target_kind: target_kind.into(),
+        target_ref: target_ref.into(),
+        auto_dispatch: true,
+        version: 1,
+    }
+}
+
+/// Noise reports in [`STREET`] go to department 1 (城管执法中队) without a dispatcher.
+pub async fn dispatch_noise_to_department_1(store: &Store, cases: &CaseService) {
+    let rule = noise_rule("street", STREET, "department", "1");
+    store.categories().create_rule(&tongxin_store::Actor::system("test"), &rule).await.unwrap();
+    cases.reload().await.unwrap();
 }

@@ -7,7 +7,6 @@ use tongxin_app::cases::{CaseService, HotlineImportError};
 use tongxin_app::locator::LocatorCache;
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_store::accounts::{NewUser, User};
-use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::read::QueueFilter;
 use tongxin_store::{Actor, Page, Store};
 use tongxin_testkit::World;
@@ -45,18 +44,7 @@ async fn seed(store: &Store) {
 async fn service(store: &Store) -> CaseService {
     let locator = Arc::new(LocatorCache::load(store).await.unwrap());
     let cases = CaseService::start(store.clone(), locator).await.unwrap();
-    let rule = RuleRow {
-        id: 0,
-        category_code: "city.noise".into(),
-        area_kind: "street".into(),
-        area_code: STREET.into(),
-        target_kind: "department".into(),
-        target_ref: "1".into(),
-        auto_dispatch: true,
-        version: 1,
-    };
-    store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
-    cases.reload().await.unwrap();
+    crate::common::dispatch_noise_to_department_1(store, &cases).await;
     cases
 }
 

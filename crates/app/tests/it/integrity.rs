@@ -2,13 +2,11 @@
 //! is refused when it is written (no loop, even between two processes); a routing rule saved
 //! with a unit not on record dispatches nothing.
 
-use tongxin_app::cases::{CaseActor, Place, Report, Reporter};
-use tongxin_domain::case::{Action, CaseState, Channel, Satisfaction, Status, Unit};
+use tongxin_app::cases::{CaseActor, Place, Report};
+use tongxin_domain::case::{Action, CaseState, Satisfaction, Status, Unit};
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::region::RegionCode;
-use tongxin_store::accounts::User;
 use tongxin_store::audit::AuditEntry;
-use tongxin_store::cases::categories::RuleRow;
 use tongxin_store::cases::write::{CaseState as Row, Effects};
 use tongxin_store::{Actor, StoreError};
 use tongxin_testkit::both_backends;
@@ -17,33 +15,13 @@ use crate::common;
 use common::{GRID, STREET, seed, service};
 
 fn dispatcher() -> CaseActor {
-    CaseActor::Staff(User {
-        id: 1,
-        username: "dispatcher".into(),
-        display_name: "dispatcher".into(),
-        role: Role::Dispatcher,
-        scope: Scope::Region { code: RegionCode::parse(STREET).unwrap() },
-        can_unmask: false,
-        totp_enabled: false,
-        active: true,
-    })
+    let street = Scope::Region { code: RegionCode::parse(STREET).unwrap() };
+    CaseActor::Staff(common::staff_user(1, "dispatcher", Role::Dispatcher, street))
 }
 
+/// An anonymous noise report placed by its grid.
 fn report(text: &str) -> Report {
-    Report {
-        channel: Channel::Web,
-        category: "city.noise".into(),
-        urgency: None,
-        title: None,
-        description: text.into(),
-        place: Place::Grid { code: GRID.into() },
-        address: "桃园小区3幢".into(),
-        requester_name: None,
-        phone: None,
-        photos: vec![],
-        reporter: Reporter::Resident,
-        on_spot_reply: None,
-    }
+    Report { place: Place::Grid { code: GRID.into() }, requester_name: None, ..common::noise_report(text, None) }
 }
 
 both_backends! {
@@ -96,16 +74,7 @@ both_backends! {
         let cases = service(store).await;
         // Saved before targets were checked (straight into the store).
         for (kind, target) in [("department", "999"), ("grid", "330702001008999")] {
-            let rule = RuleRow {
-                id: 0,
-                category_code: "city.noise".into(),
-                area_kind: "grid".into(),
-                area_code: GRID.into(),
-                target_kind: kind.into(),
-                target_ref: target.into(),
-                auto_dispatch: true,
-                version: 1,
-            };
+            let rule = common::noise_rule("grid", GRID, kind, target);
             store.categories().create_rule(&Actor::system("legacy"), &rule).await.unwrap();
         }
         cases.reload().await.unwrap();
@@ -115,18 +84,7 @@ both_backends! {
         assert_eq!((view.status.as_str(), view.lead_unit), ("received", None), "{}", t.label);
 
         // A rule to a unit on record works as before.
-        let rule = RuleRow {
-            id: 0,
-            category_code: "city.noise".into(),
-            area_kind: "street".into(),
-            area_code: STREET.into(),
-            target_kind: "department".into(),
-            target_ref: "1".into(),
-            auto_dispatch: true,
-            version: 1,
-        };
-        store.categories().create_rule(&Actor::system("test"), &rule).await.unwrap();
-        cases.reload().await.unwrap();
+        common::dispatch_noise_to_department_1(store, &cases).await;
         let c = cases.report(report("广场舞音响扰民")).await.unwrap();
         let view = store.cases().get(&Scope::All, c.id).await.unwrap();
         assert_eq!(view.lead_unit.map(|u| u.key()), Some(Unit::Department(1).key()), "{}", t.label);

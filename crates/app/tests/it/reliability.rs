@@ -3,9 +3,8 @@
 //! (R1) and a database that cannot be written (R5).
 
 use std::collections::HashSet;
-use tongxin_app::cases::{CaseError, CaseService, Place, Report, Reported, Reporter};
+use tongxin_app::cases::{CaseError, CaseService, Report, Reported};
 use tongxin_domain::case::{CaseState, Channel};
-use tongxin_domain::kernel::phone::Phone;
 use tongxin_store::cases::write::{self, Intake, NewCase};
 use tongxin_store::{Actor, Db, Store, StoreError, on_read};
 use tongxin_testkit::both_backends;
@@ -15,20 +14,7 @@ use crate::common;
 use common::{GRID, seed, service};
 
 fn report(text: &str, phone: &str) -> Report {
-    Report {
-        channel: Channel::Web,
-        category: "city.noise".into(),
-        urgency: None,
-        title: None,
-        description: text.into(),
-        place: Place::Point { lng: 119.665, lat: 29.085 },
-        address: "桃园小区3幢".into(),
-        requester_name: Some("张先生".into()),
-        phone: Some(Phone::parse(phone).unwrap()),
-        photos: vec![],
-        reporter: Reporter::Resident,
-        on_spot_reply: None,
-    }
+    common::noise_report(text, Some(phone))
 }
 
 fn sqlite_write_pool(store: &Store) -> sqlx::SqlitePool {
