@@ -166,7 +166,15 @@ pub fn token_digest(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
-/// Department staff are scoped to a department, everyone else but the admin to a region.
+/// An account as the transaction that just wrote it sees it.
+async fn user_in_tx(tx: &mut crate::Tx, id: i64) -> Result<User, StoreError> {
+    let row: UserRow = on_tx!(tx, |c| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+    to_user(row)
+}
+
 /// Logs the user out everywhere.
 async fn end_sessions(tx: &mut crate::Tx, user_id: i64) -> Result<(), StoreError> {
     on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -205,12 +213,7 @@ impl Accounts<'_> {
             StoreError::Conflict(_) => StoreError::Conflict(format!("用户名 {} 已存在", u.username)),
             e => e,
         })?;
-        let row: UserRow =
-            on_tx!(&mut tx, |c| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
-                .bind(id)
-                .fetch_one(c)
-                .await)?;
-        let user = to_user(row)?;
+        let user = user_in_tx(&mut tx, id).await?;
         append(
             &mut tx,
             self.store.pii(),
@@ -389,12 +392,7 @@ impl Accounts<'_> {
             // A new role logs in afresh (an admin's needs the second factor); a disabled one not at all.
             end_sessions(&mut tx, id).await?;
         }
-        let row: UserRow =
-            on_tx!(&mut tx, |c| sqlx::query_as(AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1")))
-                .bind(id)
-                .fetch_one(c)
-                .await)?;
-        let user = to_user(row)?;
+        let user = user_in_tx(&mut tx, id).await?;
         append(
             &mut tx,
             self.store.pii(),
