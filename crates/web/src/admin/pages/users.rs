@@ -420,13 +420,13 @@ pub async fn reset_password(
 ) -> PageResult<Response> {
     admin_only(&staff)?;
     let user = find_user(&s, id).await?;
-    if user.id == staff.user.id {
-        let message = "修改自己的密码请用页面顶部的“修改密码”（须输入当前密码）".to_string();
-        return user_page(&s, &staff, user, None, HashMap::new(), Some(message)).await;
-    }
     match tongxin_app::accounts::reset_password(&s.store, &staff.actor(), &user, &f.password, s.config.hash_cost).await
     {
         Ok(()) => {}
+        // One's own password is not set here at all: said above the form, not on its field.
+        Err(tongxin_app::AppError::Invalid { message, .. }) if user.id == staff.user.id => {
+            return user_page(&s, &staff, user, None, HashMap::new(), Some(message)).await;
+        }
         Err(tongxin_app::AppError::Invalid { field, message }) => {
             let errors = HashMap::from([(field.to_string(), message)]);
             return user_page(&s, &staff, user, None, errors, None).await;
