@@ -216,6 +216,16 @@ fn stats(
     if kinds.contains(&EventKind::Dispatched) {
         after.response_counted = false;
     }
+    if kinds.contains(&EventKind::HandledOnSpot) {
+        // 就地解决: the patrol found and fixed it — responded in time and resolved for its
+        // grid (and the grid's community and street); no requester rates it (DOMAIN-RULES §7.4).
+        after.response_counted = true;
+        for t in &targets {
+            add(t, "responded_in_time");
+            add(t, "closed_on_spot");
+        }
+        return out;
+    }
     if responded(after) && !responded(before) && !after.response_counted {
         after.response_counted = true;
         for t in &targets {

@@ -10,6 +10,7 @@ mod common;
 mod evaluation;
 mod import;
 mod integrity;
+mod on_spot;
 mod reliability;
 mod residents;
 mod visits;

@@ -9,6 +9,7 @@
 mod action;
 mod category;
 mod code;
+pub mod contact;
 pub mod deadline;
 mod decision;
 mod error;
@@ -29,7 +30,7 @@ pub use category::{CaseKind, Category, CategoryError, default_categories, valida
 pub use code::{CODE_PREFIX, MAX_DAILY_SEQ, code_for, format_code, parse_code};
 pub use decision::{ClockChange, Decision, Event, EventKind, Notice, Recipient, supervision_label};
 pub use error::{MAX_TEXT_CHARS, TransitionError};
-pub use evaluation::{EvaluationError, Rates, UnitCounts, Weights, rank, rates};
+pub use evaluation::{EvaluationError, Rates, Response, UnitCounts, Weights, rank, rates, response_of};
 pub use machine::{DISPATCH_ROLES, ON_SPOT_ROLES, SUPERVISOR_ROLES, VERIFIER_ROLES, decide};
 pub use merge::{MergeTarget, check_merge};
 pub use routing::{Candidate, RouteChoice, RoutingError, RoutingRule, RuleArea, route};

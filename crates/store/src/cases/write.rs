@@ -67,7 +67,8 @@ pub struct StatDelta {
     pub delta: i64,
 }
 
-const STAT_FIELDS: [&str; 6] = ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened"];
+const STAT_FIELDS: [&str; 7] =
+    ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened", "closed_on_spot"];
 
 /// The state a case is written in (at creation or after a decision).
 #[derive(Debug, Clone)]

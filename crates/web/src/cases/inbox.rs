@@ -1,6 +1,7 @@
 //! 职能部门: the department's inbox — the cases it still has to work on (as lead or assisting
-//! unit: dispatched or acknowledged, not returned, not yet reported), by deadline. The case page (`/cases/{id}`) offers the department's steps: 报到签收,
-//! 退单, 申请延期, 办结回复.
+//! unit: dispatched or acknowledged, not returned, not yet reported), by deadline. The case
+//! page (`/cases/{id}`) offers the department's steps: 报到签收, 退单, 申请延期, 办结回复. Above
+//! the list, the month's 响应率 with a link to what it is made of.
 
 use super::views::{Row, row};
 use crate::AppState;
@@ -13,6 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
+use tongxin_app::evaluation::{self, Level};
 use tongxin_domain::case::Unit;
 use tongxin_domain::kernel::access::{Action as Permission, Scope};
 use tongxin_store::Page;
@@ -35,6 +37,16 @@ struct InboxPage {
     department: String,
     rows: Vec<Row>,
     pager: Pager,
+    /// This month's 响应率 of the department, its counts and the page explaining it.
+    rate: Option<Rate>,
+}
+
+struct Rate {
+    month: String,
+    response: String,
+    dispatched: u64,
+    responded: u64,
+    explain: String,
 }
 
 /// `GET /inbox`: department staff only (others work from the queue).
@@ -49,5 +61,18 @@ async fn inbox(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>)
     let now = s.store.now();
     let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
     let pager = Pager::new(&paged, "/inbox", "page", &[]);
-    Ok(render(&InboxPage { shell: Shell::staff("待办诉求", &staff, "/inbox"), department, rows, pager }))
+    let month = evaluation::current_month(&s.store);
+    // The rate is a help here, not the page: a failure to compute it leaves it out.
+    let rate = evaluation::ranking(&s.cases, staff.scope(), &month, Level::Department)
+        .await
+        .ok()
+        .and_then(|units| units.into_iter().find(|u| u.key == unit.key()))
+        .map(|u| Rate {
+            response: u.rates.response.map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0)),
+            dispatched: u.counts.dispatched,
+            responded: u.counts.responded_in_time,
+            explain: crate::evaluation::pages::explain_url(&u.key, &month),
+            month,
+        });
+    Ok(render(&InboxPage { shell: Shell::staff("待办诉求", &staff, "/inbox"), department, rows, pager, rate }))
 }

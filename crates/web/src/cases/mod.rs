@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod inbox;
+pub(crate) mod names;
 pub mod pages;
+pub mod photos;
 pub mod public;
 pub mod views;
 
@@ -17,5 +19,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let mut all = api::routes();
     all.extend(pages::routes());
     all.extend(inbox::routes());
+    all.extend(photos::routes());
     all
 }

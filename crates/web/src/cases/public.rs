@@ -9,7 +9,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tongxin_domain::case::Status;
-use tongxin_store::cases::read::{CaseEvent, CaseView};
+use super::photos::{PhotoLink, requester_links};
+use tongxin_store::cases::read::{CaseEvent, CaseView, PhotoInfo};
 
 /// The case as its requester sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +37,11 @@ pub struct PublicCase {
     pub can_rate: bool,
     pub version: i64,
     pub timeline: Vec<PublicEvent>,
+    /// The case's photos (the report's and the reply's evidence), each a link to the photo
+    /// served without its EXIF data ([`crate::cases::photos`]); filled by
+    /// [`PublicCase::with_photos`] where the follow token is known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoLink>,
 }
 
 /// One step of the case the requester may see.
@@ -114,7 +120,14 @@ impl PublicCase {
             can_rate: status == Status::Closed || (status == Status::Merged && unrated),
             version: c.version,
             timeline: events.iter().filter_map(PublicEvent::of).collect(),
+            photos: Vec::new(),
         }
+    }
+
+    /// The case with links to its photos for the requester holding `token`.
+    pub fn with_photos(mut self, token: &str, photos: &[PhotoInfo]) -> PublicCase {
+        self.photos = requester_links(&self.code, token, photos);
+        self
     }
 }
 

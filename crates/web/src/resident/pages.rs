@@ -547,12 +547,14 @@ async fn track(
         },
         None => None,
     };
+    let photos = state.store.cases().photos(c.id).await?;
+    let public_case = PublicCase::of(&c, &events).with_photos(&q.t, &photos);
     let (csrf, cookie) = form_token(&state, &headers).await;
     let page = TrackPage {
         shell: Shell::public(&format!("诉求 {}", c.code), flash::read(&headers)),
         csrf,
         token: q.t,
-        case: PublicCase::of(&c, &events),
+        case: public_case,
         category,
         building,
         status_class,

@@ -11,6 +11,7 @@ mod api;
 mod auth;
 mod authz;
 mod case_integrity;
+mod case_photos_contact;
 mod cases;
 mod dashboard_scope;
 mod evaluation;
