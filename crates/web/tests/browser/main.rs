@@ -8,6 +8,7 @@
 mod support;
 
 mod admin;
+mod case_photos;
 mod cases;
 mod chrome;
 mod dashboard;

@@ -291,6 +291,13 @@ fn table() -> Vec<Row> {
         // Replies are multipart: a urlencoded body is unreadable (400) for case readers.
         with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| case_page(w, 400, 400))), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
         row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(department_page)),
+        // Photos (cases/photos): the case page's readers in scope; the requester by the follow token.
+        row("GET", "/cases/{id}/photos/{photo}", "/cases/{photo_in}", "/cases/{photo_out}", Custom(|w| case_page(w, 200, 404))),
+        row("GET", "/track/{code}/photos/{photo}", "/track/{photo_track_in}", "/track/{photo_track_forged}", PublicInOut(200, 404)),
+        // 查看完整号码 without the form's token: refused before anything is revealed.
+        with_body(row("POST", "/cases/{id}/phone", "/cases/{case_in}/phone", "/cases/{case_out}/phone", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
+        // 响应率 explained (evaluation/pages): the ranking's readers, units within their scope.
+        row("GET", "/evaluation/units/{unit}", "/evaluation/units/area:{A1}", "/evaluation/units/area:{C1}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Dispatcher, Who::Community]))),
         // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
         row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(admin_page)),
         row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(admin_page)),
@@ -735,6 +742,18 @@ impl Vars<'_> {
             if s.contains(key) {
                 let v = f.store.cases().get(&admin_scope, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
+            }
+        }
+        // A case with a photo, made for the row: in grid A1 (department 1's) or C1 (street 2).
+        for (key, grid) in [("{photo_in}", GRID_A1), ("{photo_out}", GRID_C1), ("{photo_track_in}", GRID_A1), ("{photo_track_forged}", GRID_A1)] {
+            if s.contains(key) {
+                let (case, photos) = crate::case_photos_contact::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT]).await;
+                let path = match key {
+                    "{photo_track_in}" => format!("{}/photos/{}?t={}", case.code, photos[0], case.follow_token),
+                    "{photo_track_forged}" => format!("{}/photos/{}?t=forged", case.code, photos[0]),
+                    _ => format!("{}/photos/{}", case.id, photos[0]),
+                };
+                s = s.replace(key, &path);
             }
         }
         if s.contains("{rule_version}") {

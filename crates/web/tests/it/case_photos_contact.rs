@@ -15,17 +15,20 @@ use tongxin_domain::kernel::access::Scope;
 
 /// A JPEG whose EXIF block carries a GPS position and a camera model.
 pub const JPEG_WITH_EXIF: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\
-\xFF\xE1\x00\x2cExif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00GPSLatitude 29.0895N Canon\
+\xFF\xE1\x00\x30Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00GPSLatitude 29.0895N Canon\
 \xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00\x12\x34\x56\xFF\xD9";
 
 /// The smallest PNG header chunks, with a text chunk naming the camera.
 pub const PNG_WITH_TEXT: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\
-\x00\x00\x00\x0ctEXtModel\x00Canon EOS\x00\x00\x00\x00\
+\x00\x00\x00\x0ftEXtModel\x00Canon EOS\x00\x00\x00\x00\
 \x00\x00\x00\x00IEND\xaeB`\x82";
 
 /// A hotline case in `grid` with `photos`, dispatched by the fixture's noise rule (street 1 →
 /// department 1, street 2 → department 2); the case and its photos' ids.
 pub async fn case_with_photos(f: &Fixture, grid: &str, photos: &[&[u8]]) -> (Reported, Vec<i64>) {
+    // Different words each time: the same words at the same place would be the same case.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let r = f
         .state
         .cases
@@ -34,7 +37,7 @@ pub async fn case_with_photos(f: &Fixture, grid: &str, photos: &[&[u8]]) -> (Rep
             category: "city.noise".into(),
             urgency: None,
             title: None,
-            description: "夜间施工噪音扰民，附照片".into(),
+            description: format!("夜间施工噪音扰民，附照片（第 {n} 次反映）"),
             place: Place::Grid { code: grid.into() },
             address: "桃园小区5幢".into(),
             requester_name: Some("李女士".into()),
