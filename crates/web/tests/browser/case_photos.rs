@@ -116,6 +116,7 @@ both_backends! {
         let full = b.execute("return document.querySelector('#photos a').getAttribute('href')").await;
         b.click("#photos a").await;
         assert_eq!(serde_json::json!(b.current_path().await), full, "{}: full size", t.label);
+        b.goto(&page).await;
         b.execute("document.querySelector(\"form[action='/logout']\").submit()").await;
         b.wait_for("#username").await;
 
