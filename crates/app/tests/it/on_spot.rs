@@ -1,7 +1,7 @@
 //! Issue 11 item 3: a patrol case closed on the spot (就地解决) counts for its grid as
 //! responded and resolved, and leaves 满意率 alone (no resident rates it).
 
-use crate::common::{GRID, STREET, seed, service, staff_user};
+use crate::common::{GRID, STREET, seed, service, staff, staff_user};
 use tongxin_app::cases::{Place, Report, Reporter};
 use tongxin_app::evaluation::{self, Level};
 use tongxin_domain::case::{Channel, Weights};
@@ -14,7 +14,9 @@ both_backends! {
         let store = &t.store;
         seed(store).await;
         let cases = service(store).await;
-        let worker = staff_user(7, "grid1", Role::GridWorker, Scope::Region { code: RegionCode::parse(GRID).unwrap() });
+        let account = staff(store, "grid1", Role::GridWorker, Some(GRID)).await;
+        let scope = Scope::Region { code: RegionCode::parse(GRID).unwrap() };
+        let worker = staff_user(account.user_id.unwrap(), "grid1", Role::GridWorker, scope);
         let reported = cases
             .report(Report {
                 channel: Channel::Patrol,
