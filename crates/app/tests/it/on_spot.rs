@@ -7,7 +7,7 @@ use tongxin_app::evaluation::{self, Level};
 use tongxin_domain::case::{Channel, Weights};
 use tongxin_domain::kernel::access::{Role, Scope};
 use tongxin_domain::kernel::region::RegionCode;
-use tongxin_testkit::{TestStore, both_backends};
+use tongxin_testkit::both_backends;
 
 both_backends! {
     async fn a_patrol_case_closed_on_the_spot_is_responded_and_resolved_for_its_grid(t: TestStore) {

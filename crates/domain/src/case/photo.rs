@@ -69,7 +69,6 @@ pub fn check_photos(photos: &[Vec<u8>]) -> Result<Vec<PhotoType>, PhotoError> {
         .collect()
 }
 
-
 /// A photo whose structure could not be followed: it is not shown outside the staff pages
 /// rather than shown with its metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -30,8 +30,8 @@ impl Cases<'_> {
     pub async fn reveal_phone(&self, scope: &Scope, actor: &Actor, id: i64) -> Result<Option<String>, RevealRefused> {
         let c = self.get(scope, id).await?;
         let sql = "SELECT phone_cipher FROM cases WHERE id = $1";
-        let cipher: Option<Vec<u8>> =
-            on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).fetch_one(p).await).map_err(StoreError::from)?;
+        let cipher: Option<Vec<u8>> = on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).fetch_one(p).await)
+            .map_err(StoreError::from)?;
         let Some(cipher) = cipher else { return Ok(None) };
         let phone = self.store.pii().decrypt(&cipher)?;
         let masked = tongxin_domain::kernel::mask::mask_phone(&phone);

@@ -3,8 +3,8 @@
 pub mod categories;
 pub mod contact;
 pub mod dashboard;
-pub mod history;
 pub mod evaluation;
+pub mod history;
 pub mod open311;
 pub mod outbox;
 pub mod read;

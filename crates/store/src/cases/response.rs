@@ -35,7 +35,9 @@ impl Cases<'_> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CaseView>, StoreError> {
-        let base = format!("SELECT {CASE_COLS} FROM cases c WHERE c.street_code = $1 AND c.created_at >= $2 AND c.created_at < $3");
+        let base = format!(
+            "SELECT {CASE_COLS} FROM cases c WHERE c.street_code = $1 AND c.created_at >= $2 AND c.created_at < $3"
+        );
         let rows = match unit {
             ResponseUnit::Department { key } => {
                 let sql = format!(
@@ -53,7 +55,8 @@ impl Cases<'_> {
             }
             ResponseUnit::Area { code } if code.len() > street.len() => {
                 let (lo, hi) = subtree_range(code);
-                let sql = format!("{base} AND c.grid_code >= $4 AND c.grid_code < $5 ORDER BY c.created_at, c.id LIMIT $6");
+                let sql =
+                    format!("{base} AND c.grid_code >= $4 AND c.grid_code < $5 ORDER BY c.created_at, c.id LIMIT $6");
                 on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                     .bind(street)
                     .bind(from)

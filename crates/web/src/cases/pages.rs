@@ -375,13 +375,7 @@ fn may(state: &CaseState, actor: &Actor, action: Action, now: DateTime<Utc>) -> 
     }
 }
 
-fn forms(
-    state: &CaseState,
-    actor: &Actor,
-    own: Option<&Unit>,
-    names: &Names,
-    now: DateTime<Utc>,
-) -> Forms {
+fn forms(state: &CaseState, actor: &Actor, own: Option<&Unit>, names: &Names, now: DateTime<Utc>) -> Forms {
     let x = || "x".to_string();
     let probe_unit = Unit::Department(i64::MAX);
     let mut f = Forms {
@@ -518,14 +512,14 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         .chain(state.lead.iter().map(Unit::key))
         .chain(state.returned_by.iter().map(Unit::key))
         .collect::<Vec<_>>();
-    let codes = [Some(c.street_code.clone()), c.grid_code.as_ref().map(|g| g[..g.len().min(12)].to_string()), c.grid_code.clone()];
-    let names = Names::load(
-        s,
-        departments.iter().map(|d| (d.id, d.name.clone())),
-        codes.into_iter().flatten(),
-        mentioned,
-    )
-    .await;
+    let codes = [
+        Some(c.street_code.clone()),
+        c.grid_code.as_ref().map(|g| g[..g.len().min(12)].to_string()),
+        c.grid_code.clone(),
+    ];
+    let names =
+        Names::load(s, departments.iter().map(|d| (d.id, d.name.clone())), codes.into_iter().flatten(), mentioned)
+            .await;
 
     let own = unit_of(staff, &c);
     let actor = Actor::Staff { role: staff.user.role, unit: own.clone() };

@@ -85,7 +85,11 @@ fn respond(content_type: &str, bytes: Vec<u8>) -> PageResult<Response> {
 }
 
 /// `GET /cases/{id}/photos/{photo}`: the photo as sent, for staff who may open the case.
-async fn staff_photo(State(s): State<AppState>, staff: Staff, Path((id, photo)): Path<(i64, i64)>) -> PageResult<Response> {
+async fn staff_photo(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path((id, photo)): Path<(i64, i64)>,
+) -> PageResult<Response> {
     staff.require(Permission::ReadCases)?;
     s.store.cases().get(staff.scope(), id).await.map_err(not_found)?;
     let p = s.store.cases().photo(id, photo).await.map_err(not_found)?;

@@ -6,10 +6,10 @@
 //! the reply and the requester's own rating. Never: staff names, units, internal notes — only the
 //! notes of a refusal and of the handling (the answer to the resident) are shown.
 
+use super::photos::{PhotoLink, requester_links};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tongxin_domain::case::Status;
-use super::photos::{PhotoLink, requester_links};
 use tongxin_store::cases::read::{CaseEvent, CaseView, PhotoInfo};
 
 /// The case as its requester sees it.

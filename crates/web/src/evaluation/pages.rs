@@ -88,7 +88,9 @@ impl UnitPage {
 
 fn evaluation_error(e: EvaluationError) -> PageError {
     match e {
-        EvaluationError::Invalid { message, .. } => PageError::User(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message),
+        EvaluationError::Invalid { message, .. } => {
+            PageError::User(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message)
+        }
         EvaluationError::NotPermitted(_) => PageError::Forbidden,
         EvaluationError::Store(e) => e.into(),
     }
@@ -185,10 +187,15 @@ async fn unit_page(
             counts: why.counts(),
         });
     }
-    let order = [Response::NotAcknowledged, Response::NoContact, Response::Late, Response::Returned, Response::Responded];
+    let order =
+        [Response::NotAcknowledged, Response::NoContact, Response::Late, Response::Returned, Response::Responded];
     let reasons = order
         .iter()
-        .map(|r| ReasonRow { why: r.label(), n: rows.iter().filter(|c| c.why == r.label()).count(), counts: r.counts() })
+        .map(|r| ReasonRow {
+            why: r.label(),
+            n: rows.iter().filter(|c| c.why == r.label()).count(),
+            counts: r.counts(),
+        })
         .filter(|r| r.n > 0)
         .collect();
     // Cases against the rate first.
@@ -226,7 +233,10 @@ mod tests {
             assert!(level_of(bad).is_none(), "{bad}");
         }
         let nov = month_start("2026-11").unwrap();
-        assert_eq!((shift(nov, 1), shift(nov, -1), shift(nov, 2)), ("2026-12".into(), "2026-10".into(), "2027-01".into()));
+        assert_eq!(
+            (shift(nov, 1), shift(nov, -1), shift(nov, 2)),
+            ("2026-12".into(), "2026-10".into(), "2027-01".into())
+        );
         assert_eq!(explain_url("dept:3", "2026-11"), "/evaluation/units/dept%3A3?month=2026-11");
     }
 }

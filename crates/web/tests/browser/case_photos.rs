@@ -36,13 +36,9 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// might send it: zlib with one stored block, so no encoder is needed.
 fn photo_with_location() -> Vec<u8> {
     let (w, h) = (24u32, 24u32);
-    let mut raw = Vec::new();
-    for _ in 0..h {
-        raw.push(0); // filter: none
-        for _ in 0..w {
-            raw.extend_from_slice(&[0xC0, 0x39, 0x2B]);
-        }
-    }
+    // Each row: filter byte 0 (none), then the pixels.
+    let row: Vec<u8> = std::iter::once(0).chain([0xC0, 0x39, 0x2B].repeat(w as usize)).collect();
+    let raw = row.repeat(h as usize);
     let (mut a, mut b) = (1u32, 0u32);
     for x in &raw {
         a = (a + u32::from(*x)) % 65521;
@@ -71,7 +67,9 @@ async fn loaded_width(b: &Browser, css: &str) -> i64 {
     b.wait_for(css).await;
     b.execute(&format!("document.querySelector(\"{css}\").scrollIntoView()")).await;
     for _ in 0..50 {
-        let w = b.execute(&format!("const i = document.querySelector(\"{css}\"); return i.complete ? i.naturalWidth : -1")).await;
+        let w = b
+            .execute(&format!("const i = document.querySelector(\"{css}\"); return i.complete ? i.naturalWidth : -1"))
+            .await;
         if w.as_i64().unwrap_or(-1) >= 0 {
             return w.as_i64().unwrap();
         }

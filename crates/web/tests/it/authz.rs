@@ -745,9 +745,16 @@ impl Vars<'_> {
             }
         }
         // A case with a photo, made for the row: in grid A1 (department 1's) or C1 (street 2).
-        for (key, grid) in [("{photo_in}", GRID_A1), ("{photo_out}", GRID_C1), ("{photo_track_in}", GRID_A1), ("{photo_track_forged}", GRID_A1)] {
+        for (key, grid) in [
+            ("{photo_in}", GRID_A1),
+            ("{photo_out}", GRID_C1),
+            ("{photo_track_in}", GRID_A1),
+            ("{photo_track_forged}", GRID_A1),
+        ] {
             if s.contains(key) {
-                let (case, photos) = crate::case_photos_contact::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT]).await;
+                let (case, photos) =
+                    crate::case_photos_contact::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT])
+                        .await;
                 let path = match key {
                     "{photo_track_in}" => format!("{}/photos/{}?t={}", case.code, photos[0], case.follow_token),
                     "{photo_track_forged}" => format!("{}/photos/{}?t=forged", case.code, photos[0]),
