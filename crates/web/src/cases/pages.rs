@@ -155,7 +155,14 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         }
     };
     let now = s.store.now();
-    let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    let mut rows: Vec<Row> = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    // Grids by name, not by their 15-digit code.
+    let grids = Names::load(&s, [], paged.items.iter().filter_map(|c| c.grid_code.clone()), []).await;
+    for (r, c) in rows.iter_mut().zip(&paged.items) {
+        if let Some(g) = &c.grid_code {
+            r.grid = grids.region(g);
+        }
+    }
     let query = [
         ("status", status.clone()),
         ("category", p.category.clone()),

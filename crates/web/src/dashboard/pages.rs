@@ -215,7 +215,7 @@ async fn by_category(store: &Store, counts: &[(String, OpenCount)]) -> PageResul
     Ok(out)
 }
 
-fn evaluation_error(e: EvaluationError) -> PageError {
+pub(crate) fn evaluation_error(e: EvaluationError) -> PageError {
     match e {
         EvaluationError::Invalid { message, .. } => {
             PageError::User(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message)

@@ -13,6 +13,7 @@
 
 use super::api::may_read;
 use crate::AppState;
+use crate::dashboard::pages::evaluation_error;
 use crate::routes::{RouteSpec, r};
 use crate::ui::error::{PageError, PageResult, render, urlencode};
 use crate::ui::shell::Shell;
@@ -22,7 +23,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{MethodRouter, get};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use tongxin_app::evaluation::{self, EvaluationError, Level, RankedUnit};
+use tongxin_app::evaluation::{self, Level, RankedUnit};
 use tongxin_domain::case::{Response, Unit, response_of};
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::clock::{from_shanghai, local_minute, shanghai};
@@ -83,16 +84,6 @@ struct UnitPage {
 impl UnitPage {
     fn url(&self, month: &str) -> String {
         explain_url(&self.key, month)
-    }
-}
-
-fn evaluation_error(e: EvaluationError) -> PageError {
-    match e {
-        EvaluationError::Invalid { message, .. } => {
-            PageError::User(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message)
-        }
-        EvaluationError::NotPermitted(_) => PageError::Forbidden,
-        EvaluationError::Store(e) => e.into(),
     }
 }
 

@@ -9,8 +9,6 @@ use tongxin_testkit::both_backends;
 
 use browser::{Browser, PHONE};
 use support::*;
-use tongxin_app::cases::{Place, Report, Reporter};
-use tongxin_domain::case::Channel;
 
 /// CRC-32 (IEEE) of a PNG chunk's type and data.
 fn crc32(bytes: &[u8]) -> u32 {
@@ -83,25 +81,7 @@ both_backends! {
         let f = fixture(&t).await;
         let photo = photo_with_location();
         // A hotline report with a photo in grid A1: dispatched to 城管执法中队 by the noise rule.
-        let case = f
-            .state
-            .cases
-            .report(Report {
-                channel: Channel::Hotline,
-                category: "city.noise".into(),
-                urgency: None,
-                title: None,
-                description: "工地夜间施工噪音，拍了照片".into(),
-                place: Place::Grid { code: GRID_A1.into() },
-                address: "桃园小区北门".into(),
-                requester_name: Some("赵先生".into()),
-                phone: Some(tongxin_domain::kernel::phone::Phone::parse("13712345678").unwrap()),
-                photos: vec![photo.clone()],
-                reporter: Reporter::System("test".into()),
-                on_spot_reply: None,
-            })
-            .await
-            .unwrap();
+        let (case, _) = support::pages::case_with_photos(&f, GRID_A1, &[&photo]).await;
         let Some(b) = Browser::start_at(f.app.clone(), PHONE).await else { return };
         let page = format!("/cases/{}", case.id);
 
@@ -133,11 +113,11 @@ both_backends! {
             .await;
         assert_eq!(order, serde_json::json!([true, true]), "{}: 报到签收 first, 退单 folded", t.label);
         b.screenshot(&format!("case-phone-next-steps-{}", t.label)).await;
-        assert!(b.text("#requester").await.contains("137****5678"), "{}", t.label);
+        assert!(b.text("#requester").await.contains("139****5678"), "{}", t.label);
         b.click("#form-reveal button").await;
         b.wait_for("#phone-full").await;
         let href = b.execute("return document.querySelector('#phone-full').getAttribute('href')").await;
-        assert_eq!(href, serde_json::json!("tel:13712345678"), "{}: click to call", t.label);
+        assert_eq!(href, serde_json::json!("tel:13912345678"), "{}: click to call", t.label);
         let audit = f.store.audit().list(Some(("case", &case.id.to_string())), tongxin_store::Page::default()).await.unwrap();
         let reveal = audit.iter().find(|a| a.fields.action == "case.phone_reveal").expect("the reveal is audited");
         assert_eq!(reveal.fields.actor_id, Some(f.ids.users[&Who::Department]), "{}", t.label);

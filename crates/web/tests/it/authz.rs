@@ -753,8 +753,7 @@ impl Vars<'_> {
         ] {
             if s.contains(key) {
                 let (case, photos) =
-                    crate::case_photos_contact::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT])
-                        .await;
+                    support::pages::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT]).await;
                 let path = match key {
                     "{photo_track_in}" => format!("{}/photos/{}?t={}", case.code, photos[0], case.follow_token),
                     "{photo_track_forged}" => format!("{}/photos/{}?t=forged", case.code, photos[0]),

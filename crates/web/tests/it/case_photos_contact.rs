@@ -24,33 +24,24 @@ pub const PNG_WITH_TEXT: &[u8] =
 \x00\x00\x00\x0ftEXtModel\x00Canon EOS\x00\x00\x00\x00\
 \x00\x00\x00\x00IEND\xaeB`\x82";
 
-/// A hotline case in `grid` with `photos`, dispatched by the fixture's noise rule (street 1 →
-/// department 1, street 2 → department 2); the case and its photos' ids.
-pub async fn case_with_photos(f: &Fixture, grid: &str, photos: &[&[u8]]) -> (Reported, Vec<i64>) {
-    // Different words each time: the same words at the same place would be the same case.
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let r = f
-        .state
-        .cases
-        .report(Report {
-            channel: Channel::Hotline,
-            category: "city.noise".into(),
-            urgency: None,
-            title: None,
-            description: format!("夜间施工噪音扰民，附照片（第 {n} 次反映）"),
-            place: Place::Grid { code: grid.into() },
-            address: "桃园小区5幢".into(),
-            requester_name: Some("李女士".into()),
-            phone: Some(tongxin_domain::kernel::phone::Phone::parse("13912345678").unwrap()),
-            photos: photos.iter().map(|p| p.to_vec()).collect(),
-            reporter: Reporter::System("test".into()),
-            on_spot_reply: None,
-        })
-        .await
-        .unwrap();
-    let ids = f.store.cases().photos(r.id).await.unwrap().into_iter().map(|p| p.id).collect();
-    (r, ids)
+/// A grid worker's patrol report in grid A1 (巡查发现), closed on the spot when `on_spot` is given.
+async fn patrol(f: &Fixture, text: &str, on_spot: Option<&str>) -> Reported {
+    let worker = f.store.accounts().user(f.ids.users[&Who::Grid]).await.unwrap();
+    let report = Report {
+        channel: Channel::Patrol,
+        category: "city.garbage".into(),
+        urgency: None,
+        title: None,
+        description: text.into(),
+        place: Place::Grid { code: GRID_A1.into() },
+        address: String::new(),
+        requester_name: None,
+        phone: None,
+        photos: Vec::new(),
+        reporter: Reporter::Staff(worker),
+        on_spot_reply: on_spot.map(String::from),
+    };
+    f.state.cases.report(report).await.unwrap()
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -178,26 +169,7 @@ both_backends! {
         assert!(flash_of(&r).contains("过于频繁"), "{}", t.label);
 
         // A patrol's own finding has no requester: no contact, no number.
-        let worker = f.store.accounts().user(f.ids.users[&Who::Grid]).await.unwrap();
-        let patrol = f
-            .state
-            .cases
-            .report(Report {
-                channel: Channel::Patrol,
-                category: "city.garbage".into(),
-                urgency: None,
-                title: None,
-                description: "巡查发现垃圾桶破损".into(),
-                place: Place::Grid { code: GRID_A1.into() },
-                address: String::new(),
-                requester_name: None,
-                phone: None,
-                photos: Vec::new(),
-                reporter: Reporter::Staff(worker),
-                on_spot_reply: None,
-            })
-            .await
-            .unwrap();
+        let patrol = patrol(&f, "巡查发现垃圾桶破损", None).await;
         let page = get(&f, &d, &format!("/cases/{}", patrol.id)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", t.label);
         assert!(!page.body.contains("contact_requester") && !page.body.contains("查看完整号码"), "{}", t.label);
@@ -282,28 +254,10 @@ both_backends! {
         let queue = get(&f, &d, "/cases?status=all").await;
         let row = queue.body.split("<tr").find(|r| r.contains(&waiting.code)).unwrap().to_string();
         assert!(row.contains("已退回"), "{}: {row}", t.label);
+        assert!(row.contains("桃园一网格") && !row.contains(GRID_A1), "{}: the grid by name: {row}", t.label);
 
         // A finished case shows when it ended, not "无期限".
-        let worker = f.store.accounts().user(f.ids.users[&Who::Grid]).await.unwrap();
-        let fixed = f
-            .state
-            .cases
-            .report(Report {
-                channel: Channel::Patrol,
-                category: "city.garbage".into(),
-                urgency: None,
-                title: None,
-                description: "巡查发现井盖松动，已当场固定".into(),
-                place: Place::Grid { code: GRID_A1.into() },
-                address: String::new(),
-                requester_name: None,
-                phone: None,
-                photos: Vec::new(),
-                reporter: Reporter::Staff(worker),
-                on_spot_reply: Some("已当场固定".into()),
-            })
-            .await
-            .unwrap();
+        let fixed = patrol(&f, "巡查发现井盖松动，已当场固定", Some("已当场固定")).await;
         let page = get(&f, &d, &format!("/cases/{}", fixed.id)).await;
         assert!(page.body.contains("结束时间") && !page.body.contains("无期限"), "{}", t.label);
         let queue = get(&f, &d, "/cases?status=all").await;
