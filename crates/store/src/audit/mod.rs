@@ -112,6 +112,40 @@ pub async fn append(
     append_many(tx, key, at, actor, vec![e]).await
 }
 
+/// Records a look at personal data (an unmask, a full-number search, a phone reveal) and
+/// commits it — unless the actor has now done `entry`'s action more than `per_hour` times in
+/// the last hour: then nothing is recorded and `Ok(false)` says the look is refused. The count
+/// and the record share the audit head's lock, so parallel requests cannot slip past the limit.
+pub(crate) async fn record_limited(
+    store: &crate::Store,
+    actor: &Actor,
+    entry: AuditEntry,
+    per_hour: i64,
+) -> Result<bool, StoreError> {
+    let action = entry.action.clone();
+    let now = store.now();
+    let mut tx = store.db.begin().await?;
+    append(&mut tx, store.pii(), now, actor, entry).await?;
+    if let Some(user) = actor.user_id {
+        let since = now - chrono::Duration::hours(1);
+        let n: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3")
+                .bind(user)
+                .bind(&action)
+                .bind(since)
+                .fetch_one(c)
+                .await
+        })
+        .map_err(StoreError::from)?;
+        if n > per_hour {
+            // Dropping the transaction leaves no record of the refused look.
+            return Ok(false);
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Appends records in order inside the caller's transaction with one head update and one
 /// multi-row insert (batched writes); returns the last sequence number.
 pub async fn append_many(

@@ -4,9 +4,9 @@
 //! returned, and a person may reveal only so many numbers an hour.
 
 use super::Cases;
-use crate::audit::{AuditEntry, append};
+use crate::audit::{AuditEntry, record_limited};
 use crate::error::StoreError;
-use crate::{Actor, on_read, on_tx};
+use crate::{Actor, on_read};
 use tongxin_domain::kernel::access::Scope;
 
 /// The audit action of a reveal.
@@ -25,8 +25,7 @@ pub enum RevealRefused {
 impl Cases<'_> {
     /// The requester's full phone number of a case in `scope` (`None`: the case has none),
     /// audited. Who may ask is the caller's rule; past [`PHONE_REVEALS_PER_HOUR`] the reveal is
-    /// refused and leaves no record — the count and the record share the audit head's lock, so
-    /// parallel reveals cannot slip past the limit.
+    /// refused and leaves no record ([`record_limited`]).
     pub async fn reveal_phone(&self, scope: &Scope, actor: &Actor, id: i64) -> Result<Option<String>, RevealRefused> {
         let c = self.get(scope, id).await?;
         let sql = "SELECT phone_cipher FROM cases WHERE id = $1";
@@ -37,26 +36,9 @@ impl Cases<'_> {
         let masked = tongxin_domain::kernel::mask::mask_phone(&phone);
         let entry = AuditEntry::new(PHONE_REVEAL_ACTION, "case", id)
             .detail(format!("查看诉求 {} 诉求人完整手机号 {masked}", c.code));
-        let now = self.store.now();
-        let mut tx = self.store.db.begin().await?;
-        append(&mut tx, self.store.pii(), now, actor, entry).await?;
-        if let Some(user) = actor.user_id {
-            let since = now - chrono::Duration::hours(1);
-            let n: i64 = on_tx!(&mut tx, |c| {
-                sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3")
-                    .bind(user)
-                    .bind(PHONE_REVEAL_ACTION)
-                    .bind(since)
-                    .fetch_one(c)
-                    .await
-            })
-            .map_err(StoreError::from)?;
-            if n > PHONE_REVEALS_PER_HOUR {
-                // Dropping the transaction leaves no record of the refused reveal.
-                return Err(RevealRefused::RateLimited);
-            }
+        if !record_limited(self.store, actor, entry, PHONE_REVEALS_PER_HOUR).await? {
+            return Err(RevealRefused::RateLimited);
         }
-        tx.commit().await?;
         Ok(Some(phone))
     }
 }

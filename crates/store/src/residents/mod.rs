@@ -9,7 +9,7 @@
 //! record and within a per-user limit counted from those records. Any other digit string than
 //! the last four is refused: a longer partial number would narrow the masked part.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::{AuditEntry, append, record_limited};
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
@@ -306,26 +306,9 @@ impl Residents<'_> {
             let entry = AuditEntry::new(SEARCH_FULL_ACTION, "resident", "search")
                 .after(data_encoding::HEXLOWER.encode(&digest))
                 .detail(format!("按完整{what}查找 {masked}"));
-            let now = self.store.now();
-            let mut tx = self.store.db.begin().await.map_err(SearchRefused::Store)?;
-            append(&mut tx, self.store.pii(), now, who.actor, entry).await?;
-            if let Some(user) = who.actor.user_id {
-                let since = now - chrono::Duration::hours(1);
-                let n: i64 = on_tx!(&mut tx, |c| {
-                    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3")
-                        .bind(user)
-                        .bind(SEARCH_FULL_ACTION)
-                        .bind(since)
-                        .fetch_one(c)
-                        .await
-                })
-                .map_err(StoreError::from)?;
-                if n > FULL_NUMBER_SEARCHES_PER_HOUR {
-                    // Dropping the transaction leaves no record of the refused search.
-                    return Err(SearchRefused::RateLimited);
-                }
+            if !record_limited(self.store, who.actor, entry, FULL_NUMBER_SEARCHES_PER_HOUR).await? {
+                return Err(SearchRefused::RateLimited);
             }
-            tx.commit().await?;
         }
         Ok(self.run_search(scope, query, &kind, page).await?)
     }
