@@ -17,6 +17,7 @@ mod evaluation;
 mod extremes;
 mod hardening;
 mod limits;
+mod map_layers;
 mod open311;
 mod pages_admin;
 mod pages_cases;
