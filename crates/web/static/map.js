@@ -102,7 +102,7 @@
           coordsToLatLng: function (c) { var p = show(c[0], c[1]); return L.latLng(p[1], p[0]); },
           filter: function (f) { return f.properties && f.properties.kind === "area"; },
           style: function (f) {
-            return { color: "#37474f", weight: 1.5, fillColor: f.properties.fill || "#e8f0e8", fillOpacity: tiles.length ? 0.45 : 0.85 };
+            return { color: "#37474f", weight: 1.5, fillColor: f.properties.fill || "#e8f0e8", fillOpacity: tiles.length ? 0.45 : 0.85, className: "area" };
           },
           onEachFeature: function (f, layer) {
             var p = f.properties;

@@ -54,6 +54,16 @@ both_backends! {
         b.wait_for("#report-map.live .lmap").await;
         let svg_shown = b.execute("return getComputedStyle(document.querySelector('#report-map svg.map')).display").await;
         assert_eq!(svg_shown, "none", "{}: Leaflet replaces the SVG", t.label);
+        // The grids are drawn where the map is: three outlines, each wider than a thumb.
+        let drawn = b
+            .execute(
+                "var m = document.querySelector('#report-map .lmap').getBoundingClientRect(); \
+                 return Array.from(document.querySelectorAll('#report-map .leaflet-overlay-pane path.area')).map(function (p) { \
+                   var r = p.getBoundingClientRect(); \
+                   return r.width > 40 && r.left >= m.left - 1 && r.right <= m.right + 1; })",
+            )
+            .await;
+        assert_eq!(drawn, serde_json::json!([true, true, true]), "{}: the grid outlines on the map", t.label);
         let names = labels_apart(&b, "the report map").await;
         assert!(!names.is_empty(), "{}: some grid names are shown", t.label);
         assert!(names.iter().all(|n| n.contains("网格")), "{names:?}");
@@ -65,7 +75,8 @@ both_backends! {
 
         b.wait_for("#category").await.select_by_value("city.road").await.unwrap();
         b.fill("#description", "人行道地砖松动").await;
-        // A tap in the middle of street 1's map: grid A2.
+        // A tap in the middle of street 1's map (scrolled into view whole): grid A2.
+        b.execute("document.getElementById('report-map').scrollIntoView({block: 'center'})").await;
         b.click("#report-map .lmap").await;
         let lng: f64 = b.wait_for("#lng").await.prop("value").await.unwrap().unwrap().parse().unwrap();
         let lat: f64 = b.wait_for("#lat").await.prop("value").await.unwrap().unwrap().parse().unwrap();
