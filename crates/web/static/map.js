@@ -46,6 +46,8 @@
 
   var L = window.L;
   if (!L || !window.fetch) return;
+  // The zoom from which buildings are drawn (about 2 m a pixel).
+  var BUILDING_ZOOM = 16;
 
   function esc(s) {
     return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
@@ -137,9 +139,23 @@
             if (f.properties.href) layer.on("click", function () { window.location.href = f.properties.href; });
           }
         }).addTo(map);
-        var group = L.featureGroup([areas, points]);
-        if (group.getLayers().length && group.getBounds().isValid()) map.fitBounds(group.getBounds(), { padding: [6, 6] });
-        else map.setView([29.08, 119.65], 13);
+        var group = L.featureGroup([areas, points]), bounds = group.getBounds();
+        if (group.getLayers().length && bounds.isValid()) {
+          // As tall as the area's true shape needs (a street that is a strip gets a short map).
+          var nw = map.project(bounds.getNorthWest(), 18), se = map.project(bounds.getSouthEast(), 18);
+          var tall = host.clientWidth * (se.y - nw.y) / Math.max(1, se.x - nw.x) + 24;
+          host.style.height = Math.round(Math.max(260, Math.min(tall, window.innerHeight * 0.68, 560))) + "px";
+          map.invalidateSize();
+          map.fitBounds(bounds, { padding: [6, 6] });
+        } else map.setView([29.08, 119.65], 13);
+        // Buildings only where they can be told apart (a few hundred dots on a street are noise).
+        var buildings = L.featureGroup();
+        points.eachLayer(function (l) { if (l.feature.properties.kind === "building") { points.removeLayer(l); buildings.addLayer(l); } });
+        var showBuildings = function () {
+          if (map.getZoom() >= BUILDING_ZOOM) buildings.addTo(map); else buildings.remove();
+        };
+        map.on("zoomend", showBuildings);
+        showBuildings();
         labels.forEach(function (l) { l.marker.addTo(map); });
         var relabel = function () { placeLabels(map, labels); };
         map.on("zoomend moveend resize", relabel);
