@@ -48,8 +48,14 @@ impl Default for Map {
 impl Map {
     /// The web layer's settings; a Chinese message naming the setting at fault.
     pub fn to_web(&self) -> anyhow::Result<tongxin_web::ui::map::MapConfig> {
-        tongxin_web::ui::map::MapConfig::parse(&self.tiles, &self.tianditu_key, &self.xyz_url, &self.attribution, &self.coords)
-            .map_err(anyhow::Error::msg)
+        tongxin_web::ui::map::MapConfig::parse(
+            &self.tiles,
+            &self.tianditu_key,
+            &self.xyz_url,
+            &self.attribution,
+            &self.coords,
+        )
+        .map_err(anyhow::Error::msg)
     }
 }
 

@@ -25,7 +25,11 @@ fn building(id: i64, grid: &str, name: &str, lng: f64) -> NewBuilding {
 }
 
 fn address_only(address: &str) -> Report {
-    Report { place: Place::Address, address: address.into(), ..common::noise_report("晚上十点后广场舞音响声很大", None) }
+    Report {
+        place: Place::Address,
+        address: address.into(),
+        ..common::noise_report("晚上十点后广场舞音响声很大", None)
+    }
 }
 
 both_backends! {

@@ -104,7 +104,7 @@ pub fn pole_of_inaccessibility(ring: &[(f64, f64)], precision: f64) -> Option<((
         (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
     }
     let size = (x1 - x0).min(y1 - y0);
-    if !(size > 0.0) {
+    if size.is_nan() || size <= 0.0 {
         return Some((ring[0], 0.0));
     }
     let precision = precision.max(size * 1e-4);
@@ -206,8 +206,9 @@ mod tests {
     fn overlapping_labels_after_the_first_are_dropped() {
         let b = |x: f64, y: f64| LabelBox { x, y, w: 10.0, h: 4.0 };
         // Side by side touching is fine; the third overlaps the first; the fourth is far away.
-        assert_eq!(keep_non_overlapping(&[b(0.0, 0.0), b(10.0, 0.0), b(5.0, 2.0), b(50.0, 50.0)]), vec![
-            true, true, false, true
-        ]);
+        assert_eq!(
+            keep_non_overlapping(&[b(0.0, 0.0), b(10.0, 0.0), b(5.0, 2.0), b(50.0, 50.0)]),
+            vec![true, true, false, true]
+        );
     }
 }

@@ -63,7 +63,11 @@ fn collection(features: Vec<Value>, cache: &'static str) -> Response {
 
 /// `GET /map/layers.json?area=&buildings=1`: what the caller's map shows, within scope (404
 /// for an area outside it; the roles that read cases).
-pub async fn staff_layers(State(s): State<AppState>, staff: Staff, Query(p): Query<StaffParams>) -> PageResult<Response> {
+pub async fn staff_layers(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(p): Query<StaffParams>,
+) -> PageResult<Response> {
     staff.require(Action::ReadCases)?;
     let area = area_of(&staff, p.area.as_deref())?;
     let counts = open_counts(&s.store, &area).await?;

@@ -120,8 +120,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
     let label = format!("{name}网格在办诉求分布与超期诉求");
     let map_svg = render_map(&label, &map_areas, &points, 720.0);
     let layers = if wide { layers_url(&area, false) } else { layers_url(&area, true) };
-    let map_attrs =
-        s.config.map.box_attrs("areas", &layers, if wide { "/map?area=" } else { "/cases?grid=" });
+    let map_attrs = s.config.map.box_attrs("areas", &layers, if wide { "/map?area=" } else { "/cases?grid=" });
     let max = areas.iter().map(|a| a.open).max().unwrap_or(0);
     let title = if staff.user.role == Role::CommunityWorker { "社区地图" } else { "街道地图" };
     let area_query = if p.area.as_deref().is_some_and(|a| !a.trim().is_empty()) {

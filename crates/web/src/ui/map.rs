@@ -62,7 +62,8 @@ impl Projection {
         }
         // A margin of 3 % so edge lines and markers are not cut.
         let (dx, dy) = ((max_lng - min_lng).max(1e-5) * 0.03, (max_lat - min_lat).max(1e-5) * 0.03);
-        let (mut min_lng, mut max_lng, mut min_lat, mut max_lat) = (min_lng - dx, max_lng + dx, min_lat - dy, max_lat + dy);
+        let (mut min_lng, mut max_lng, mut min_lat, mut max_lat) =
+            (min_lng - dx, max_lng + dx, min_lat - dy, max_lat + dy);
         let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
         let aspect = (max_lat - min_lat) / ((max_lng - min_lng) * k);
         if aspect < MIN_ASPECT {
@@ -162,13 +163,7 @@ fn place_labels(areas: &[MapArea], rings: &[Vec<(f64, f64)>], font: f64) -> Vec<
 
 /// [`render_map`] with the labels' font size in map units (a map drawn 600 units wide and shown
 /// 360 px wide on a phone needs larger letters than one shown at full size).
-pub fn render_map_sized(
-    label: &str,
-    areas: &[MapArea],
-    points: &[MapPoint],
-    width: f64,
-    font: f64,
-) -> Option<String> {
+pub fn render_map_sized(label: &str, areas: &[MapArea], points: &[MapPoint], width: f64, font: f64) -> Option<String> {
     let rings: Vec<Vec<(f64, f64)>> = areas.iter().map(|a| outer_ring(&a.geometry)).collect();
     let all = rings.iter().flatten().copied().chain(points.iter().map(|p| (p.lng, p.lat)));
     let proj = Projection::fit(all, width)?;
@@ -213,7 +208,8 @@ pub fn render_map_sized(
         }
         // Labels go on top of every area, so a neighbour's fill never covers one.
         if let Some((x, y, with_note)) = place {
-            let _ = write!(texts, r#"<text x="{x:.0}" y="{y:.0}" text-anchor="middle" class="label">{}"#, esc(&area.name));
+            let _ =
+                write!(texts, r#"<text x="{x:.0}" y="{y:.0}" text-anchor="middle" class="label">{}"#, esc(&area.name));
             if *with_note {
                 let _ = write!(texts, r#"<tspan x="{x:.0}" dy="1.25em" class="note">{}</tspan>"#, esc(&area.note));
             }
@@ -283,7 +279,13 @@ const TIANDITU: &str = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS
 
 impl MapConfig {
     /// From the configuration's words; a Chinese message naming the setting at fault.
-    pub fn parse(tiles: &str, tianditu_key: &str, xyz_url: &str, attribution: &str, coords: &str) -> Result<MapConfig, String> {
+    pub fn parse(
+        tiles: &str,
+        tianditu_key: &str,
+        xyz_url: &str,
+        attribution: &str,
+        coords: &str,
+    ) -> Result<MapConfig, String> {
         let gcj02 = match coords.trim() {
             "" | "wgs84" => false,
             "gcj02" => true,
@@ -454,7 +456,11 @@ mod tests {
         let (x0, y0) = p.xy(119.6, 29.09);
         let (x1, y1) = p.xy(119.602, 29.088);
         let k = 29.089f64.to_radians().cos();
-        assert!(((x1 - x0) / (y1 - y0) - k).abs() < 1e-6, "a square of 0.002° is drawn true: {}", (x1 - x0) / (y1 - y0));
+        assert!(
+            ((x1 - x0) / (y1 - y0) - k).abs() < 1e-6,
+            "a square of 0.002° is drawn true: {}",
+            (x1 - x0) / (y1 - y0)
+        );
         assert!((p.height / p.width - MIN_ASPECT).abs() < 1e-9, "margins, not squeezing: {}", p.height);
         // Each square is ~8 units wide: no name of 4 CJK characters fits, none is drawn.
         assert!(drawn_labels(&svg).is_empty(), "{:?}", drawn_labels(&svg));

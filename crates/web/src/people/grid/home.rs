@@ -76,7 +76,11 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
             })
         }))
         .collect();
-    let map_svg = if areas.is_empty() { None } else { render_map("本网格地图：楼栋与办理中的诉求", &areas, &points, 600.0) };
+    let map_svg = if areas.is_empty() {
+        None
+    } else {
+        render_map("本网格地图：楼栋与办理中的诉求", &areas, &points, 600.0)
+    };
     let map_attrs = s.config.map.box_attrs("areas", &crate::places::map::layers_url(&grid, true), "");
     let keep = [("page", page.to_string()), ("tpage", tpage.to_string())];
     let view = HomePage {
