@@ -22,7 +22,7 @@ use tongxin_domain::kernel::access::Scope;
 use tongxin_store::cases::read::{CaseView, QueueFilter};
 use tongxin_store::residents::ResidentQuery;
 use tongxin_store::{Page, Store};
-use tongxin_web::pages::assets::linked_assets;
+use tongxin_web::pages::assets::{is_vendored, linked_assets};
 use tongxin_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -382,7 +382,8 @@ pub async fn pages(store: &Store, settings: &Settings, requests: usize) -> anyho
             browser.jar.take(&first.headers);
             let html = first.body.len();
             let mut total = html;
-            for url in linked_assets(&first.text()) {
+            // The vendored map library is outside the budget (issue 11), as are photos.
+            for url in linked_assets(&first.text()).into_iter().filter(|u| !is_vendored(u)) {
                 let size = match assets.get(&url) {
                     Some(n) => *n,
                     None => {

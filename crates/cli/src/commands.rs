@@ -243,6 +243,7 @@ async fn serve(store: Store, settings: &Settings, bind: String) -> anyhow::Resul
         public_url: settings.server.public_base(&bind),
         trusted_proxies,
         api_token_ttl: chrono::Duration::days(settings.security.api_token_days),
+        map: settings.map.to_web()?,
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config).await?;

@@ -13,6 +13,62 @@ pub struct Settings {
     pub server: Server,
     pub security: Security,
     pub sms: Sms,
+    pub map: Map,
+}
+
+/// The interactive map's background (tiles). Default: none — the grids and buildings on a plain
+/// ground, nothing fetched from elsewhere (the demo and the tests).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Map {
+    /// `none`, `tianditu` (天地图 WMTS, the official base map; needs `tianditu_key`) or `xyz`.
+    pub tiles: String,
+    /// The 天地图 browser key (tk).
+    pub tianditu_key: String,
+    /// For `xyz`: a template such as `https://tile.example.org/{z}/{x}/{y}.png` (`{s}`: a, b, c).
+    pub xyz_url: String,
+    /// The credit line shown on the map (天地图's is filled in when empty).
+    pub attribution: String,
+    /// The tiles' datum: `wgs84` (天地图, CGCS2000) or `gcj02` (高德, 腾讯 …).
+    pub coords: String,
+}
+
+impl Default for Map {
+    fn default() -> Map {
+        Map {
+            tiles: "none".into(),
+            tianditu_key: String::new(),
+            xyz_url: String::new(),
+            attribution: String::new(),
+            coords: "wgs84".into(),
+        }
+    }
+}
+
+impl Map {
+    /// The web layer's settings; a Chinese message naming the setting at fault.
+    pub fn to_web(&self) -> anyhow::Result<tongxin_web::ui::map::MapConfig> {
+        tongxin_web::ui::map::MapConfig::parse(
+            &self.tiles,
+            &self.tianditu_key,
+            &self.xyz_url,
+            &self.attribution,
+            &self.coords,
+        )
+        .map_err(anyhow::Error::msg)
+    }
+}
+
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Map")
+            .field("tiles", &self.tiles)
+            .field("tianditu_key", &secret(&self.tianditu_key))
+            .field("xyz_url", &self.xyz_url)
+            .field("attribution", &self.attribution)
+            .field("coords", &self.coords)
+            .finish()
+    }
 }
 
 /// Text messages to residents (case dispatched, handled, closed …).
@@ -293,6 +349,7 @@ impl Settings {
         if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             bail!("server.public_url 须以 http:// 或 https:// 开头，如 https://tongxin.example.gov.cn");
         }
+        settings.map.to_web()?;
         Ok(settings)
     }
 }
@@ -410,6 +467,28 @@ mod tests {
         let e = Settings::load_from(None, env("TONGXIN__SERVER__COOKIE_SECURE", "yes")).unwrap_err();
         assert!(format!("{e:#}").contains("须为 true 或 false"), "{e:#}");
         assert!(Settings::load_from(None, env("TONGXIN__SERVER", "x")).is_err(), "a section is not a value");
+    }
+
+    #[test]
+    fn the_map_section_chooses_the_tiles_and_refuses_what_would_not_work() {
+        let env = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().into_iter()
+        };
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.map.to_web().unwrap(), tongxin_web::ui::map::MapConfig::default(), "no tiles by default");
+        let s = Settings::load_from(
+            None,
+            env(&[("TONGXIN__MAP__TILES", "tianditu"), ("TONGXIN__MAP__TIANDITU_KEY", "0123abcd")]),
+        )
+        .unwrap();
+        let web = s.map.to_web().unwrap();
+        assert_eq!(web.tile_source().as_deref(), Some("https://*.tianditu.gov.cn"));
+        assert!(!format!("{s:?}").contains("0123abcd"), "the key stays out of logs");
+        let e = Settings::load_from(None, env(&[("TONGXIN__MAP__TILES", "tianditu")])).unwrap_err();
+        assert!(format!("{e:#}").contains("tianditu_key"), "{e:#}");
+        let e = Settings::load_from(None, env(&[("TONGXIN__MAP__TILES", "xyz"), ("TONGXIN__MAP__COORDS", "gcj02")]))
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("xyz_url"), "{e:#}");
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub mod api {
 /// Former paths of two page helpers that tests and the CLI benchmarks use.
 pub mod pages {
     pub mod assets {
-        pub use crate::ui::assets::linked_assets;
+        pub use crate::ui::assets::{LEAFLET, is_vendored, linked_assets};
     }
     pub mod qr {
         pub use crate::places::qr::qr_svg;
@@ -100,6 +100,8 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<auth::client::Cidr>,
     /// How long an API token stays valid.
     pub api_token_ttl: chrono::Duration,
+    /// The interactive map's tile source (`[map]`).
+    pub map: ui::map::MapConfig,
 }
 
 impl Default for WebConfig {
@@ -117,6 +119,7 @@ impl Default for WebConfig {
             public_url: "http://localhost:8080".into(),
             trusted_proxies: Vec::new(),
             api_token_ttl: chrono::Duration::days(90),
+            map: ui::map::MapConfig::default(),
         }
     }
 }
@@ -160,13 +163,13 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    use axum::middleware::from_fn;
+    use axum::middleware::{from_fn, from_fn_with_state};
     routes::router()
         .merge(open311::router())
         .layer(from_fn(ui::clear_shown_flash))
         .layer(from_fn(limits::refuse_nul))
         .layer(from_fn(middleware::api_errors))
         .layer(from_fn(middleware::strict_forms))
-        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
         .with_state(state)
 }

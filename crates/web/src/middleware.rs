@@ -2,10 +2,11 @@
 //! forms refused when they are not UTF-8, and the framework's own plain-text rejections under
 //! `/api/` rewritten into the JSON error shape with a Chinese message (item 13).
 
+use crate::AppState;
 use crate::error::{ApiError, Code};
 use crate::open311::render::{Format, Open311Error};
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -22,14 +23,20 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 const MAX_FORM: usize = 256 * 1024;
 
 /// `X-Content-Type-Options`, `X-Frame-Options`, `Referrer-Policy` and the CSP on every response
-/// (a handler's own stricter value, e.g. `Referrer-Policy: no-referrer`, is kept).
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// (a handler's own stricter value, e.g. `Referrer-Policy: no-referrer`, is kept). A configured
+/// map tile host is added to the CSP's `img-src`, and nowhere else (`[map]`).
+pub async fn security_headers(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
+    let csp = match s.config.map.tile_source() {
+        None => HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        Some(_) => HeaderValue::from_str(&s.config.map.content_security_policy())
+            .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
+    };
     let h = resp.headers_mut();
     h.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
     h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp);
     resp
 }
 

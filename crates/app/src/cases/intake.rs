@@ -67,6 +67,9 @@ pub struct Reported {
     pub duplicate: bool,
 }
 
+/// Buildings read to match an address-only report (a district has tens of thousands).
+const GEOCODE_REGISTER_LIMIT: i64 = 100_000;
+
 struct Located {
     street_code: String,
     grid_code: Option<String>,
@@ -90,7 +93,7 @@ fn default_title(description: &str) -> String {
 }
 
 impl CaseService {
-    async fn locate(&self, cfg: &CaseConfig, place: &Place) -> Result<Located, CaseError> {
+    async fn locate(&self, cfg: &CaseConfig, place: &Place, address: &str) -> Result<Located, CaseError> {
         let outside = || CaseError::invalid("location", "该位置不在本平台服务的网格范围内，请重新选择");
         let street_of = |grid: &str| grid[..9].to_string();
         match place {
@@ -143,13 +146,42 @@ impl CaseService {
                     point: None,
                 })
             }
-            Place::Address => match &cfg.sole_street {
-                Some(street) => {
+            Place::Address => match (self.building_named(cfg, address).await?, &cfg.sole_street) {
+                (Some(at), _) => Ok(at),
+                (None, Some(street)) => {
                     Ok(Located { street_code: street.clone(), grid_code: None, building_id: None, point: None })
                 }
-                None => Err(CaseError::invalid("location", "请在地图上选择位置或扫描楼栋二维码")),
+                (None, None) => Err(CaseError::invalid("location", "请在地图上选择位置或扫描楼栋二维码")),
             },
         }
+    }
+
+    /// The building an address text names, looked up in the building register (of the sole
+    /// street, else of every street): its grid routes the case by grid and community rules.
+    /// Several matches in one grid give the grid; matches in different grids give nothing.
+    async fn building_named(&self, cfg: &CaseConfig, address: &str) -> Result<Option<Located>, CaseError> {
+        if address.trim().is_empty() {
+            return Ok(None);
+        }
+        let prefix = cfg.sole_street.as_deref().unwrap_or("");
+        let register = self.store.places().in_area(prefix, GEOCODE_REGISTER_LIMIT).await?;
+        let found = tongxin_domain::places::matching_buildings(
+            address,
+            register.iter().map(|b| (b.name.as_str(), b.address.as_str())),
+        );
+        let Some(first) = found.first().map(|&i| &register[i]) else {
+            return Ok(None);
+        };
+        if found.iter().any(|&i| register[i].grid_code != first.grid_code) {
+            return Ok(None);
+        }
+        let one = found.len() == 1;
+        Ok(Some(Located {
+            street_code: first.grid_code.get(..9).unwrap_or(&first.grid_code).to_string(),
+            grid_code: Some(first.grid_code.clone()),
+            building_id: one.then_some(first.id),
+            point: one.then_some((first.lng, first.lat)),
+        }))
     }
 
     /// Takes a report in; answers once it is durably written (or is found to be a duplicate).
@@ -182,7 +214,7 @@ impl CaseService {
         if matches!(r.place, Place::Address) && address.is_empty() {
             return Err(CaseError::invalid("location", "请在地图上选择位置、扫描楼栋二维码或填写地址"));
         }
-        let at = self.locate(&cfg, &r.place).await?;
+        let at = self.locate(&cfg, &r.place, &address).await?;
         if let Reporter::Staff(user) = &r.reporter {
             let in_scope = match &at.grid_code {
                 Some(g) => user.scope.covers_place(g),

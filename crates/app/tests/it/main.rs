@@ -8,6 +8,7 @@ mod accounts;
 mod case_loop;
 mod common;
 mod evaluation;
+mod geocode;
 mod import;
 mod integrity;
 mod on_spot;

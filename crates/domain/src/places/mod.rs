@@ -7,7 +7,10 @@
 //! enough at street and district scale.
 
 mod error;
+mod gcj02;
+mod geocode;
 mod geojson_io;
+pub mod label;
 mod locator;
 mod point_index;
 mod projection;
@@ -18,6 +21,8 @@ mod validate;
 pub use ::geo::{Coord, LineString, MultiPolygon, Point, Polygon};
 
 pub use error::GeometryError;
+pub use gcj02::{gcj02_to_wgs84, in_china, wgs84_to_gcj02};
+pub use geocode::{matching_buildings, normalize_address};
 pub use geojson_io::{polygon_from_geojson, polygon_from_geojson_str, polygon_to_geojson};
 pub use locator::GridLocator;
 pub use point_index::PointIndex;

@@ -159,6 +159,22 @@ impl Places<'_> {
         Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token).fetch_one(p).await)?)
     }
 
+    /// Every building under a region-code prefix (already narrowed to the caller's scope by
+    /// the caller), by grid: for map layers and for matching address text to a building. At
+    /// most `limit` rows (a street has hundreds, a district tens of thousands).
+    pub async fn in_area(&self, prefix: &str, limit: i64) -> Result<Vec<Building>, StoreError> {
+        let (lo, hi) = subtree_range(prefix);
+        let sql = format!(
+            "SELECT {BUILDING_COLS} FROM buildings WHERE grid_code >= $1 AND grid_code < $2 ORDER BY grid_code, id LIMIT $3"
+        );
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(&lo)
+            .bind(&hi)
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
+    }
+
     /// Every building's position, for the nearest-building index of the locator.
     pub async fn building_points(&self) -> Result<Vec<(i64, f64, f64)>, StoreError> {
         let sql = "SELECT id, lng, lat FROM buildings ORDER BY id";

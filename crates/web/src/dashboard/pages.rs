@@ -288,6 +288,7 @@ struct DashboardPage {
     levels: Vec<(&'static str, &'static str)>,
     ranks: Vec<RankRow>,
     map_svg: Option<String>,
+    map_attrs: String,
     map_level: &'static str,
     areas: Vec<AreaCount>,
     legend: Vec<(String, String)>,
@@ -363,6 +364,11 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
             })
             .collect(),
         map_svg,
+        map_attrs: s.config.map.box_attrs(
+            "areas",
+            &crate::places::map::layers_url(&area, false),
+            if area.len() < 9 { "/dashboard?area=" } else { "/cases?grid=" },
+        ),
         map_level,
         areas,
         legend: legend(max),

@@ -17,6 +17,21 @@ use tongxin_domain::kernel::access::Role;
 use tongxin_store::Page;
 use tongxin_store::cases::read::QueueFilter;
 
+/// Where the interactive map of `area` reads its layers (with the buildings, or not).
+pub(crate) fn layers_url(area: &str, buildings: bool) -> String {
+    let mut url = String::from("/map/layers.json");
+    let mut sep = '?';
+    if !area.is_empty() {
+        url.push_str(&format!("?area={}", urlencode(area)));
+        sep = '&';
+    }
+    if buildings {
+        url.push(sep);
+        url.push_str("buildings=1");
+    }
+    url
+}
+
 /// Overdue cases per page (and markers on the map).
 pub const PER_PAGE: u32 = 100;
 
@@ -49,6 +64,8 @@ struct MapPage {
     area_name: String,
     area_query: String,
     map_svg: Option<String>,
+    /// The interactive map's settings for `static/map.js`.
+    map_attrs: String,
     map_level: &'static str,
     /// Whether the areas link to their own map (streets) or to their case queue (grids).
     areas_link_map: bool,
@@ -102,6 +119,8 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
         .collect();
     let label = format!("{name}网格在办诉求分布与超期诉求");
     let map_svg = render_map(&label, &map_areas, &points, 720.0);
+    let layers = if wide { layers_url(&area, false) } else { layers_url(&area, true) };
+    let map_attrs = s.config.map.box_attrs("areas", &layers, if wide { "/map?area=" } else { "/cases?grid=" });
     let max = areas.iter().map(|a| a.open).max().unwrap_or(0);
     let title = if staff.user.role == Role::CommunityWorker { "社区地图" } else { "街道地图" };
     let area_query = if p.area.as_deref().is_some_and(|a| !a.trim().is_empty()) {
@@ -115,6 +134,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
         area_name: name,
         area_query,
         map_svg,
+        map_attrs,
         map_level,
         areas_link_map: wide,
         open_total: counts.iter().map(|c| c.1.open).sum(),

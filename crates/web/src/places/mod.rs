@@ -2,6 +2,7 @@
 //! this point in" (`/api/v1/locate`), the street map (`/map`) and a grid's printable QR sheets.
 
 pub mod api;
+pub mod layers;
 pub mod map;
 pub mod qr;
 
@@ -24,5 +25,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ];
     all.extend(qr::routes());
     all.extend(map::routes());
+    all.extend(layers::routes());
     all
 }

@@ -34,7 +34,13 @@ use axum::routing::{MethodRouter, get};
 
 /// The static assets every page links.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![public("GET", "/static/app.css", get(assets::css)), public("GET", "/static/app.js", get(assets::js))]
+    vec![
+        public("GET", "/static/app.css", get(assets::css)),
+        public("GET", "/static/app.js", get(assets::js)),
+        public("GET", "/static/map.js", get(assets::map_js)),
+        public("GET", "/static/vendor/leaflet-1.9.4/{file}", get(assets::leaflet)),
+        public("GET", "/static/vendor/leaflet-1.9.4/images/{file}", get(assets::leaflet_image)),
+    ]
 }
 
 /// Removes a flash message once a page has shown it.

@@ -117,6 +117,18 @@ impl Browser {
     /// Serves `app` on 127.0.0.1 and opens a headless Chromium with a 1366×768 viewport on it;
     /// `None` when Chromium or chromedriver is not installed.
     pub async fn start(app: axum::Router) -> Option<Browser> {
+        Browser::launch(app, true).await
+    }
+
+    /// [`Browser::start_at`] with the page's own scripts switched off (as a resident whose
+    /// browser blocks JavaScript); WebDriver's scripts still run.
+    pub async fn start_without_javascript(app: axum::Router, (w, h): (u32, u32)) -> Option<Browser> {
+        let browser = Browser::launch(app, false).await?;
+        browser.set_viewport(w, h).await;
+        Some(browser)
+    }
+
+    async fn launch(app: axum::Router, javascript: bool) -> Option<Browser> {
         let chromium = binary("TONGXIN_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = binary("TONGXIN_CHROMEDRIVER", "/usr/bin/chromedriver");
         let missing: Vec<String> =
@@ -165,9 +177,14 @@ impl Browser {
             &format!("--window-size={w},{h}"),
             &format!("--user-data-dir={}", profile.display()),
         ];
+        let prefs = if javascript {
+            serde_json::json!({})
+        } else {
+            serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 })
+        };
         let capabilities = serde_json::json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args },
+            "goog:chromeOptions": { "binary": chromium, "args": args, "prefs": prefs },
         });
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

@@ -14,4 +14,5 @@ mod chrome;
 mod dashboard;
 mod grid;
 mod login;
+mod map;
 mod resident;

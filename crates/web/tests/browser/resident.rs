@@ -99,8 +99,10 @@ both_backends! {
         b.goto("/report").await;
         b.wait_for("#category").await.select_by_value("city.road").await.unwrap();
         b.fill("#description", "人行道地砖松动").await;
-        // The middle of street 1's map lies in grid A2.
-        b.click("#report-map svg").await;
+        // The middle of street 1's map lies in grid A2 (the interactive map over the SVG).
+        b.wait_for("#report-map.live .lmap").await;
+        b.execute("document.getElementById('report-map').scrollIntoView({block: 'center'})").await;
+        b.click("#report-map .lmap").await;
         let lng: f64 = b.wait_for("#lng").await.prop("value").await.unwrap().unwrap().parse().unwrap();
         let lat: f64 = b.wait_for("#lat").await.prop("value").await.unwrap().unwrap().parse().unwrap();
         assert!((119.665..119.67).contains(&lng) && (29.085..29.09).contains(&lat), "{}: {lng},{lat}", t.label);

@@ -122,6 +122,16 @@ fn map_page(who: Who) -> (u16, u16) {
     scoped_page(who, &[Who::Dispatcher, Who::Community])
 }
 
+/// The interactive map's layers: whoever reads cases within a region scope (not departments).
+fn map_layers(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Admin => (200, 200),
+        Who::Leader | Who::Dispatcher | Who::Community | Who::Grid => (200, 404),
+        _ => (403, 403),
+    }
+}
+
 /// 三率 readers: leaders, dispatchers and community workers within scope; the admin everywhere.
 fn evaluation_readers(who: Who) -> (u16, u16) {
     match who {
@@ -351,6 +361,32 @@ fn table() -> Vec<Row> {
         ),
         row("GET", "/static/app.css", "/static/app.css", "/static/app.css", Public(200)),
         row("GET", "/static/app.js", "/static/app.js", "/static/app.js", Public(200)),
+        row("GET", "/static/map.js", "/static/map.js", "/static/map.js", Public(200)),
+        // The vendored Leaflet: its files by name, nothing else (no directory, no source map).
+        row(
+            "GET",
+            "/static/vendor/leaflet-1.9.4/{file}",
+            "/static/vendor/leaflet-1.9.4/leaflet.js",
+            "/static/vendor/leaflet-1.9.4/leaflet.js.map",
+            PublicInOut(200, 404),
+        ),
+        row(
+            "GET",
+            "/static/vendor/leaflet-1.9.4/images/{file}",
+            "/static/vendor/leaflet-1.9.4/images/marker-icon.png",
+            "/static/vendor/leaflet-1.9.4/images/..%2F..%2Fleaflet.js",
+            PublicInOut(200, 404),
+        ),
+        // The interactive map's layers: case readers with a region scope; in = grid A1, out = grid C1.
+        row(
+            "GET",
+            "/map/layers.json",
+            "/map/layers.json?area=330702001008001&buildings=1",
+            "/map/layers.json?area=330702002001001",
+            Custom(map_layers),
+        ),
+        // The report form's layers: public; in = street 1, out = a street that does not exist.
+        row("GET", "/report/map.json", "/report/map.json?s=330702001", "/report/map.json?s=330702099", PublicInOut(200, 404)),
         row("GET", "/password", "/password", "/password", Custom(staff_page)),
         with_body(
             row("POST", "/password", "/password", "/password", Custom(staff_form_bad_csrf)),

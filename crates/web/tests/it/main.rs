@@ -18,6 +18,7 @@ mod evaluation;
 mod extremes;
 mod hardening;
 mod limits;
+mod map_layers;
 mod open311;
 mod pages_admin;
 mod pages_cases;

@@ -1,6 +1,7 @@
 //! Issue 4's weight budget, on both storage backends: every staff and resident page, opened by
-//! the role that uses it, stays under 100 KB of HTML + the stylesheet + the script (photos
-//! aside), and links no other stylesheet or script. Queues and inboxes are filled past one page
+//! the role that uses it, stays under 100 KB of HTML + the stylesheet + our scripts (photos
+//! aside; issue 11: the vendored map library and map tiles aside too), and links no other
+//! stylesheet or script. Queues and inboxes are filled past one page
 //! first, so the lists are at their longest. (Server time is measured by `tongxin bench pages`.)
 
 use crate::support;
@@ -10,11 +11,12 @@ use axum::http::StatusCode;
 use support::pages::*;
 use support::*;
 use tongxin_domain::kernel::phone::Phone;
-use tongxin_web::pages::assets::linked_assets;
+use tongxin_web::pages::assets::{LEAFLET, is_vendored, linked_assets};
 
 const BUDGET_BYTES: usize = 100_000;
 const CSS: &str = "/static/app.css";
 const JS: &str = "/static/app.js";
+const MAP_JS: &str = "/static/map.js";
 
 /// The paths (query aside) of the stylesheets and scripts a page links.
 fn linked_paths(html: &str) -> Vec<String> {
@@ -109,9 +111,13 @@ both_backends! {
         let anon = Session::default();
         let css = get(&f, &anon, CSS).await;
         let js = get(&f, &anon, JS).await;
-        assert_eq!((css.status, js.status), (StatusCode::OK, StatusCode::OK));
+        let map_js = get(&f, &anon, MAP_JS).await;
+        assert_eq!((css.status, js.status, map_js.status), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
         let assets = css.body.len() + js.body.len();
         assert!(assets > 0);
+        let leaflet = get(&f, &anon, &format!("{LEAFLET}/leaflet.js")).await;
+        assert_eq!(leaflet.status, StatusCode::OK);
+        let mut with_map = 0;
 
         let mut measured = 0;
         for (who, paths) in plan(&f.ids) {
@@ -122,10 +128,16 @@ both_backends! {
                 let links = linked_paths(&r.body);
                 assert!(links.iter().any(|l| l == CSS), "{who:?} {path} does not link the stylesheet");
                 assert!(
-                    links.iter().all(|l| l == CSS || l == JS),
+                    links.iter().all(|l| l == CSS || l == JS || l == MAP_JS || is_vendored(l)),
                     "{who:?} {path} links other stylesheets or scripts: {links:?}"
                 );
-                let total = r.body.len() + assets;
+                // Our own bytes: the map script counts where a page links it; Leaflet does not.
+                let map_bytes = if links.iter().any(|l| l == MAP_JS) { map_js.body.len() } else { 0 };
+                if map_bytes > 0 {
+                    with_map += 1;
+                    assert!(links.iter().any(|l| is_vendored(l)), "{who:?} {path}: map.js without Leaflet");
+                }
+                let total = r.body.len() + assets + map_bytes;
                 assert!(
                     total < BUDGET_BYTES,
                     "{} {who:?} {path}: {} bytes of HTML + {assets} of CSS and JS ≥ 100 KB",
@@ -136,6 +148,8 @@ both_backends! {
             }
         }
         assert_eq!(measured, 34, "every page of the plan was measured");
+        // The resident form, the street map (twice), the dashboard (twice) and the grid worker's home.
+        assert_eq!(with_map, 6, "the pages with an interactive map link it");
 
         // The lists were measured at their longest: a full first page of the queue and inbox.
         let d = login(&f, Who::Dispatcher).await;

@@ -64,6 +64,8 @@ struct CategoriesPage {
     selected_category: String,
     dry: Option<DryRunView>,
     dry_error: Option<String>,
+    /// An example point inside the admin's first street (its label point), as (lat, lng).
+    example: (String, String),
 }
 
 pub(super) fn area_label(kind: &str, code: &str) -> String {
@@ -176,6 +178,16 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Param
             Err(e) => dry_error = Some(e),
         }
     }
+    // The example coordinates lie inside a street of the scope, not somewhere made up.
+    let example = s
+        .store
+        .regions()
+        .shapes(staff.scope().places_prefix(), "street")
+        .await?
+        .into_iter()
+        .find_map(|r| r.geometry.as_deref().and_then(crate::ui::map::label_point))
+        .map(|(lng, lat)| (format!("{lat:.4}"), format!("{lng:.4}")))
+        .unwrap_or_else(|| ("29.0895".into(), "119.6605".into()));
     let page = CategoriesPage {
         shell: Shell::staff("分类与派单规则", &staff, "/admin/categories"),
         tree,
@@ -189,6 +201,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(q): Query<Param
         q,
         dry,
         dry_error,
+        example,
     };
     let mut resp = render(&page);
     if page.dry_error.is_some() {

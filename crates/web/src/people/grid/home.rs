@@ -1,10 +1,12 @@
 //! `GET /grid`: 我的网格 — today's tasks (cases dispatched to my grid team, awaiting my
-//! acknowledgement) and the open cases of my grid, soonest deadline first.
+//! acknowledgement) and the open cases of my grid, soonest deadline first, and the grid's map
+//! with its buildings and the open cases of the page.
 
 use super::{grid_name, my_grid, page_no};
 use crate::AppState;
 use crate::cases::views::{Row, row};
 use crate::ui::error::{PageResult, render};
+use crate::ui::map::{MapArea, MapPoint, render_map};
 use crate::ui::pager::Pager;
 use crate::ui::shell::Shell;
 use crate::ui::staff::Staff;
@@ -35,6 +37,8 @@ struct HomePage {
     tasks_pager: Pager,
     open: Vec<Row>,
     open_pager: Pager,
+    map_svg: Option<String>,
+    map_attrs: String,
 }
 
 pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult {
@@ -44,6 +48,40 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
     let filter = QueueFilter { open_only: true, grid: Some(grid.clone()), ..QueueFilter::default() };
     let open = s.store.cases().queue(staff.scope(), &filter, Page::new(Some(page), Some(PER_PAGE))).await?;
     let now = s.store.now();
+    let shape = s.store.regions().shape(&grid).await?;
+    let buildings = s.store.places().in_area(&grid, 1_000).await?;
+    let areas: Vec<MapArea> = shape
+        .and_then(|g| {
+            Some(MapArea {
+                code: g.code,
+                name: g.name,
+                geometry: g.geometry?,
+                fill: "#e8f0e8".into(),
+                note: String::new(),
+                href: None,
+            })
+        })
+        .into_iter()
+        .collect();
+    let points: Vec<MapPoint> = buildings
+        .iter()
+        .map(|b| MapPoint { lng: b.lng, lat: b.lat, class: "building", title: b.name.clone(), href: None })
+        .chain(open.items.iter().filter_map(|c| {
+            Some(MapPoint {
+                lng: c.lng?,
+                lat: c.lat?,
+                class: if c.overdue { "overdue" } else { "case" },
+                title: format!("{} {}", c.code, c.title),
+                href: Some(format!("/cases/{}", c.id)),
+            })
+        }))
+        .collect();
+    let map_svg = if areas.is_empty() {
+        None
+    } else {
+        render_map("本网格地图：楼栋与办理中的诉求", &areas, &points, 600.0)
+    };
+    let map_attrs = s.config.map.box_attrs("areas", &crate::places::map::layers_url(&grid, true), "");
     let keep = [("page", page.to_string()), ("tpage", tpage.to_string())];
     let view = HomePage {
         shell: Shell::staff("我的网格", &staff, "/grid"),
@@ -53,6 +91,8 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
         open: open.items.iter().map(|c| row(&s, c, now)).collect(),
         open_pager: Pager::new(&open, "/grid", "page", &keep).labelled("办理中诉求"),
         grid_code: grid,
+        map_svg,
+        map_attrs,
     };
     Ok(render(&view))
 }
