@@ -8,6 +8,7 @@ mod accounts;
 mod case_loop;
 mod common;
 mod evaluation;
+mod follow;
 mod import;
 mod integrity;
 mod reliability;

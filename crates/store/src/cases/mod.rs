@@ -3,6 +3,7 @@
 pub mod categories;
 pub mod dashboard;
 pub mod evaluation;
+pub mod follow;
 pub mod open311;
 pub mod outbox;
 pub mod read;

@@ -13,4 +13,5 @@ mod chrome;
 mod dashboard;
 mod grid;
 mod login;
+mod lost_link;
 mod resident;

@@ -15,6 +15,7 @@ mod cases;
 mod dashboard_scope;
 mod evaluation;
 mod extremes;
+mod follow;
 mod hardening;
 mod limits;
 mod open311;
