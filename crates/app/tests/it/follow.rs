@@ -4,7 +4,7 @@
 //! the text messages.
 
 use chrono::Duration;
-use tongxin_app::cases::{CaseActor, CaseError, Report};
+use tongxin_app::cases::{CaseActor, CaseError};
 use tongxin_domain::case::follow::CODE_REFUSED;
 use tongxin_domain::case::{Action, TransitionError};
 use tongxin_domain::kernel::phone::Phone;
@@ -108,7 +108,7 @@ both_backends! {
         assert!(cases.verify_follow_code(&r.code, PHONE, &newer).await.is_ok(), "{}", t.label);
 
         // Every step is in the audit trail.
-        let actions: Vec<String> = store.audit().list(None, Page::new(Some(1), Some(200))).await.unwrap().into_iter().map(|a| a.action).collect();
+        let actions: Vec<String> = store.audit().list(None, Page::new(Some(1), Some(200))).await.unwrap().into_iter().map(|a| a.fields.action).collect();
         for a in ["case.follow_code_sent", "case.follow_code_refused", "case.follow_code_used"] {
             assert!(actions.iter().any(|x| x == a), "{}: no {a}", t.label);
         }
