@@ -89,7 +89,7 @@ pub struct CaseState {
     pub rating: Option<Rating>,
     pub merged_into: Option<i64>,
     /// The working day the requester last pressed 催办 for (once per working day).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_urge_day: Option<NaiveDate>,
     /// Optimistic-concurrency version; every accepted decision adds one.
     pub version: i64,

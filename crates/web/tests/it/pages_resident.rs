@@ -215,8 +215,19 @@ both_backends! {
         // No category.
         let r = send(&mut c, with_csrf(base("井盖丢了", "", ""), &csrf), vec![]).await;
         assert_eq!(r.status, 422);
-        assert!(r.body.contains("id=\"category-error\">请选择有效的诉求类别"), "{}", r.body);
+        assert!(r.body.contains("id=\"category-error\">请选择问题类别"), "{}", r.body);
         assert!(r.body.contains(">井盖丢了</textarea>"));
+        // Every error at once: no category, no description, a bad phone (issue 11).
+        let r = send(&mut c, with_csrf(base("  ", "", "12345"), &csrf), vec![PNG]).await;
+        assert_eq!(r.status, 422);
+        for id in ["category-error", "description-error", "phone-error"] {
+            assert!(r.body.contains(&format!("id=\"{id}\"")), "{}: no {id}: {}", t.label, r.body);
+        }
+        assert!(r.body.contains("请重新选择照片"), "the chosen photo must be chosen again");
+        // A top-level category with sub-categories is refused.
+        let r = send(&mut c, with_csrf(base("井盖丢了", "city", ""), &csrf), vec![]).await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("是大类，请选择其下的具体类别"), "{}", r.body);
         // Too long.
         let long = "很".repeat(4001);
         let mut fields = with_csrf(base("x", "city.noise", ""), &csrf);
