@@ -140,10 +140,8 @@ pub async fn deliver_claimed(
     };
     // One audited read of the batch's numbers, and (below) one transaction marking it sent:
     // delivery must not crowd the single SQLite writer with two commits per message.
-    let wanted: Vec<(i64, u32, i64)> = texts
-        .iter()
-        .filter_map(|r| Some((r.case_id?, parse_requester(&r.recipient)?, r.id)))
-        .collect();
+    let wanted: Vec<(i64, u32, i64)> =
+        texts.iter().filter_map(|r| Some((r.case_id?, parse_requester(&r.recipient)?, r.id))).collect();
     let phones =
         Arc::new(if wanted.is_empty() { Default::default() } else { store.outbox().requester_phones(&wanted).await? });
     let mut sent = Vec::new();

@@ -224,9 +224,9 @@ impl CaseService {
         let (state, mut effects, version) = first_state(&cfg, &facts, &initial, decision, now);
         // The intake message carries the reporter's own follow link (the store fills in the
         // code and the token).
-        effects.requester_sms = self.follow_url("{code}", "{token}").map(|link| {
-            format!("【同心】您反映的问题已受理，诉求编号 {{code}}。查看办理进度、补充信息或催办：{link}")
-        });
+        effects.requester_sms = self
+            .follow_url("{code}", "{token}")
+            .map(|link| format!("【同心】您反映的问题已受理，诉求编号 {{code}}。查看办理进度、补充信息或催办：{link}"));
         effects.events.insert(
             0,
             NewEvent { kind: "received".into(), unit: None, note: r.channel.label().into(), data: "{}".into() },

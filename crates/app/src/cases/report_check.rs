@@ -3,8 +3,8 @@
 //! and a place. Intake ([`CaseService::report`]) refuses with the first of these; the form shows
 //! them all. What needs the database (the place on the map, the QR token) comes later.
 
-use super::intake::{Place, Report};
 use super::CaseService;
+use super::intake::{Place, Report};
 use tongxin_domain::case::photo::check_photos;
 use tongxin_domain::kernel::text::{Address, Description, PersonName, TextError, Title};
 

@@ -68,7 +68,7 @@ pub enum TransitionError {
     /// NUL or another control character (issue 9, item 13).
     #[error("{field}含有不可见的控制字符，请删除后重试")]
     BadCharacters { field: &'static str },
-    #[error("今天已经催办过了，每个工作日只能催办一次，承办单位已收到您的催办")]
+    #[error("已经催办过了：每个工作日只能催办一次（周末和节假日算作下一个工作日），承办单位已收到您的催办")]
     AlreadyUrged,
     #[error("请填写补充内容或选择照片")]
     EmptyNote,

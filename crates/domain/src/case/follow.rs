@@ -92,7 +92,14 @@ mod tests {
 
     #[test]
     fn code_shape() {
-        for (text, ok) in [("123456", true), (" 012345 ", true), ("12345", false), ("1234567", false), ("12345a", false), ("１２３４５６", false)] {
+        for (text, ok) in [
+            ("123456", true),
+            (" 012345 ", true),
+            ("12345", false),
+            ("1234567", false),
+            ("12345a", false),
+            ("１２３４５６", false),
+        ] {
             assert_eq!(is_code(text), ok, "{text}");
         }
     }

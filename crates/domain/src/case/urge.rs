@@ -38,12 +38,12 @@ mod tests {
         let cal = WorkingCalendar::builtin();
         let table = [
             // (pressed at, Beijing time) → counts for
-            (at(2026, 3, 2, 9), date(2026, 3, 2)),    // Monday
-            (at(2026, 3, 2, 23), date(2026, 3, 2)),   // Monday night, still Monday in Beijing
-            (at(2026, 3, 3, 0), date(2026, 3, 3)),    // past midnight: Tuesday
-            (at(2026, 3, 7, 10), date(2026, 3, 9)),   // Saturday → Monday
-            (at(2026, 3, 8, 10), date(2026, 3, 9)),   // Sunday → Monday
-            (at(2026, 10, 1, 10), date(2026, 10, 8)), // 国庆 → the first working day after it
+            (at(2026, 3, 2, 9), date(2026, 3, 2)),      // Monday
+            (at(2026, 3, 2, 23), date(2026, 3, 2)),     // Monday night, still Monday in Beijing
+            (at(2026, 3, 3, 0), date(2026, 3, 3)),      // past midnight: Tuesday
+            (at(2026, 3, 7, 10), date(2026, 3, 9)),     // Saturday → Monday
+            (at(2026, 3, 8, 10), date(2026, 3, 9)),     // Sunday → Monday
+            (at(2026, 10, 1, 10), date(2026, 10, 8)),   // 国庆 → the first working day after it
             (at(2026, 10, 10, 10), date(2026, 10, 10)), // 调休上班 Saturday works
         ];
         for (now, want) in table {
@@ -63,22 +63,30 @@ mod tests {
             (Status::Acknowledged, Some(date(2026, 3, 2)), at(2026, 3, 3, 8), Ok(())),
             // Saturday and Sunday count for Monday: once over the weekend.
             (Status::Acknowledged, Some(date(2026, 3, 9)), at(2026, 3, 8, 8), Err(TransitionError::AlreadyUrged)),
-            (Status::Received, None, monday, Err(TransitionError::NotAllowed {
-                status: Status::Received,
-                action: ActionKind::Urge,
-            })),
-            (Status::Accepted, None, monday, Err(TransitionError::NotAllowed {
-                status: Status::Accepted,
-                action: ActionKind::Urge,
-            })),
-            (Status::Handled, None, monday, Err(TransitionError::NotAllowed {
-                status: Status::Handled,
-                action: ActionKind::Urge,
-            })),
-            (Status::Closed, None, monday, Err(TransitionError::NotAllowed {
-                status: Status::Closed,
-                action: ActionKind::Urge,
-            })),
+            (
+                Status::Received,
+                None,
+                monday,
+                Err(TransitionError::NotAllowed { status: Status::Received, action: ActionKind::Urge }),
+            ),
+            (
+                Status::Accepted,
+                None,
+                monday,
+                Err(TransitionError::NotAllowed { status: Status::Accepted, action: ActionKind::Urge }),
+            ),
+            (
+                Status::Handled,
+                None,
+                monday,
+                Err(TransitionError::NotAllowed { status: Status::Handled, action: ActionKind::Urge }),
+            ),
+            (
+                Status::Closed,
+                None,
+                monday,
+                Err(TransitionError::NotAllowed { status: Status::Closed, action: ActionKind::Urge }),
+            ),
         ];
         for (status, last, now, want) in table {
             let mut w = fixture(status);

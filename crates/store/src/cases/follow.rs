@@ -72,7 +72,13 @@ impl Follow<'_> {
 
     /// Issues a fresh one-time code for `phone` on the reporter's case (earlier unused ones die)
     /// and queues the SMS carrying it, `text` with `{otp}` replaced — in one transaction, audited.
-    pub async fn issue_code(&self, who: Reporter, case_code: &str, phone: &Phone, text: &str) -> Result<(), StoreError> {
+    pub async fn issue_code(
+        &self,
+        who: Reporter,
+        case_code: &str,
+        phone: &Phone,
+        text: &str,
+    ) -> Result<(), StoreError> {
         let now = self.store.now();
         let otp = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let hmac = self.store.pii().blind_index(phone.as_str());
@@ -121,12 +127,7 @@ impl Follow<'_> {
     /// Checks a typed code for `phone` on the case with this tracking code. A right, live code
     /// is used up and opens a session (its token returned); any failure is `None` — the same for
     /// a wrong code, a dead one, or no code at all — and a wrong try counts against the code.
-    pub async fn verify_code(
-        &self,
-        case_code: &str,
-        phone: &Phone,
-        typed: &str,
-    ) -> Result<Option<String>, StoreError> {
+    pub async fn verify_code(&self, case_code: &str, phone: &Phone, typed: &str) -> Result<Option<String>, StoreError> {
         let now = self.store.now();
         let hmac = self.store.pii().blind_index(phone.as_str());
         let mut tx = self.store.db.begin().await?;
@@ -141,7 +142,9 @@ impl Follow<'_> {
         let matches = follow::is_code(typed) && same_bytes(&stored, &self.code_hash(&hmac, typed));
         let issued = IssuedCode { expires_at, tries, used: used_at.is_some() };
         let (entry, token) = match follow::check_code(&issued, matches, now) {
-            CodeCheck::Dead => (AuditEntry::new("case.follow_code_refused", "case", case_id).detail("验证码已失效"), None),
+            CodeCheck::Dead => {
+                (AuditEntry::new("case.follow_code_refused", "case", case_id).detail("验证码已失效"), None)
+            }
             CodeCheck::Wrong => {
                 on_tx!(&mut tx, |c| sqlx::query("UPDATE follow_codes SET tries = tries + 1 WHERE id = $1")
                     .bind(id)
@@ -161,7 +164,8 @@ impl Follow<'_> {
                 let mut bytes = [0u8; 24];
                 rand::fill(&mut bytes);
                 let token = data_encoding::BASE64URL_NOPAD.encode(&bytes);
-                on_tx!(&mut tx, |c| sqlx::query(
+                on_tx!(&mut tx, |c| {
+                    sqlx::query(
                     "INSERT INTO follow_sessions (token_hash, phone_hmac, created_at, expires_at) VALUES ($1, $2, $3, $4)"
                 )
                 .bind(self.token_hash(&token))
@@ -170,8 +174,13 @@ impl Follow<'_> {
                 .bind(follow::session_expiry(now))
                 .execute(c)
                 .await
-                .map(|r| r.rows_affected()))?;
-                (AuditEntry::new("case.follow_code_used", "case", case_id).detail("找回诉求：验证码正确，查看我的诉求"), Some(token))
+                .map(|r| r.rows_affected())
+                })?;
+                (
+                    AuditEntry::new("case.follow_code_used", "case", case_id)
+                        .detail("找回诉求：验证码正确，查看我的诉求"),
+                    Some(token),
+                )
             }
         };
         append_many(&mut tx, self.store.pii(), now, &actor(), vec![entry]).await?;

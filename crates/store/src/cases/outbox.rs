@@ -350,11 +350,10 @@ impl Outbox<'_> {
             .bind(page.offset())
             .fetch_all(p)
             .await)?;
-        let total: i64 = on_read!(&self.store.db, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE channel = 'sms'"
-        )
-        .fetch_one(p)
-        .await)?;
+        let total: i64 =
+            on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'")
+                .fetch_one(p)
+                .await)?;
         Ok(Paged { items: rows, page: page.page.max(1), per_page: page.per_page, total, total_capped: false })
     }
 

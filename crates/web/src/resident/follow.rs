@@ -209,10 +209,12 @@ async fn verify(
             Ok(token) => {
                 let secure = if state.config.cookie_secure { "; Secure" } else { "" };
                 let max_age = tongxin_domain::case::follow::SESSION_MINUTES * 60;
-                let cookie =
-                    format!("{FOLLOW_COOKIE}={token}; Path=/track; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}");
+                let cookie = format!(
+                    "{FOLLOW_COOKIE}={token}; Path=/track; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+                );
                 let code: String = f.code.trim().to_uppercase();
-                let mut resp = Redirect::to(&format!("/track/mine?c={}", crate::ui::error::urlencode(&code))).into_response();
+                let mut resp =
+                    Redirect::to(&format!("/track/mine?c={}", crate::ui::error::urlencode(&code))).into_response();
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     resp.headers_mut().append(header::SET_COOKIE, v);
                 }
@@ -343,4 +345,3 @@ async fn note(State(state): State<AppState>, Path(code): Path<String>, req: Requ
     let r = state.cases.add_note(&actor, c.id, version, &field("note"), parts.files).await;
     outcome(&back, r, "补充信息已提交，承办单位会看到")
 }
-

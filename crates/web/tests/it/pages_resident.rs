@@ -30,7 +30,13 @@ impl Client {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    pub(crate) async fn request(&mut self, f: &Fixture, method: &str, uri: &str, body: Option<(&str, Vec<u8>)>) -> Reply {
+    pub(crate) async fn request(
+        &mut self,
+        f: &Fixture,
+        method: &str,
+        uri: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "tongxin.example");
         if !self.cookies.is_empty() {
             req = req.header(header::COOKIE, self.cookie_header());
@@ -63,7 +69,13 @@ impl Client {
         self.request(f, "POST", uri, Some(("application/x-www-form-urlencoded", body.into_bytes()))).await
     }
 
-    pub(crate) async fn post_multipart(&mut self, f: &Fixture, uri: &str, fields: &[(&str, &str)], photos: &[&[u8]]) -> Reply {
+    pub(crate) async fn post_multipart(
+        &mut self,
+        f: &Fixture,
+        uri: &str,
+        fields: &[(&str, &str)],
+        photos: &[&[u8]],
+    ) -> Reply {
         let (ct, body) = multipart(fields, &Upload::photos("photos", photos));
         self.request(f, "POST", uri, Some((&ct, body))).await
     }

@@ -38,7 +38,11 @@ pub(super) fn add_note(d: &mut Draft, actor: &Actor, note: &str, photos: &[Strin
         return Err(TransitionError::TooManyPhotos { max: MAX_NOTE_PHOTOS });
     }
     let status = d.state.status;
-    let unit = if status.is_with_unit() || status == crate::case::status::Status::Handled { d.state.lead.clone() } else { None };
+    let unit = if status.is_with_unit() || status == crate::case::status::Status::Handled {
+        d.state.lead.clone()
+    } else {
+        None
+    };
     d.event(Event::new(EventKind::RequesterNote, unit.clone(), note.trim()).with(json!({ "photos": photos })));
     d.notify(Notice::RequesterNote { unit });
     Ok(())
