@@ -56,7 +56,8 @@ mod tests {
         let cal = WorkingCalendar::builtin();
         let monday = at(2026, 3, 2, 9);
         // (status, already urged for, pressed at, outcome)
-        let table: [(Status, Option<NaiveDate>, DateTime<Utc>, Result<(), TransitionError>); 9] = [
+        type Row = (Status, Option<NaiveDate>, DateTime<Utc>, Result<(), TransitionError>);
+        let table: [Row; 9] = [
             (Status::Dispatched, None, monday, Ok(())),
             (Status::Acknowledged, None, monday, Ok(())),
             (Status::Acknowledged, Some(date(2026, 3, 2)), at(2026, 3, 2, 17), Err(TransitionError::AlreadyUrged)),

@@ -123,55 +123,54 @@ async fn find_form(State(state): State<AppState>, headers: HeaderMap, Query(q): 
     .await
 }
 
+/// The lookup's two forms: tracking code and phone, then (`/track/verify`) the code from the SMS.
 #[derive(Deserialize)]
-pub struct CodeForm {
+pub struct FindForm {
     #[serde(default)]
     code: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    otp: String,
 }
 
-/// `POST /track`: sends a one-time code if the phone is the case's; the same answer either way.
-async fn request_code(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    CsrfForm(f): CsrfForm<CodeForm>,
+impl FindErrors {
+    /// A use-case's refusal next to its field; anything else (an outage) above the form.
+    fn from_case_error(e: CaseError) -> (StatusCode, FindErrors) {
+        let mut errors = FindErrors::default();
+        match e {
+            CaseError::Invalid { field, message } => {
+                match field {
+                    "code" => errors.code = Some(message),
+                    "phone" => errors.phone = Some(message),
+                    _ => errors.otp = Some(message),
+                }
+                (StatusCode::UNPROCESSABLE_ENTITY, errors)
+            }
+            e => {
+                tracing::error!(error = %e, "找回诉求失败");
+                errors.general = Some("系统繁忙，请稍后重试".into());
+                (StatusCode::SERVICE_UNAVAILABLE, errors)
+            }
+        }
+    }
+
+    fn too_many(wait: std::time::Duration) -> (StatusCode, FindErrors) {
+        let errors = FindErrors { general: Some(too_many(wait)), ..FindErrors::default() };
+        (StatusCode::TOO_MANY_REQUESTS, errors)
+    }
+}
+
+/// The lookup page again, after a form, with the resident's input.
+async fn find_again(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &FindForm,
+    sent: bool,
+    answer: (StatusCode, FindErrors),
 ) -> Response {
-    let mut errors = FindErrors::default();
-    let outcome = match state.follow_limit_ip.attempt(ip) {
-        Err(wait) => Err((StatusCode::TOO_MANY_REQUESTS, too_many(wait))),
-        Ok(()) => {
-            let phone_key: String = f.phone.chars().filter(char::is_ascii_digit).collect();
-            match state.follow_limit_phone.attempt(phone_key) {
-                Err(wait) => Err((StatusCode::TOO_MANY_REQUESTS, too_many(wait))),
-                Ok(()) => match state.cases.request_follow_code(&f.code, &f.phone).await {
-                    Ok(()) => Ok(()),
-                    Err(CaseError::Invalid { field, message }) => {
-                        match field {
-                            "code" => errors.code = Some(message),
-                            _ => errors.phone = Some(message),
-                        }
-                        Err((StatusCode::UNPROCESSABLE_ENTITY, String::new()))
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "找回诉求：发送验证码失败");
-                        Err((StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，请稍后重试".to_string()))
-                    }
-                },
-            }
-        }
-    };
-    let (status, sent) = match outcome {
-        Ok(()) => (StatusCode::OK, true),
-        Err((status, message)) => {
-            if !message.is_empty() {
-                errors.general = Some(message);
-            }
-            (status, false)
-        }
-    };
-    find_page(&state, &headers, status, |shell, csrf| FindPage {
+    let (status, errors) = answer;
+    find_page(state, headers, status, |shell, csrf| FindPage {
         shell,
         csrf,
         code: f.code.trim().to_string(),
@@ -182,14 +181,22 @@ async fn request_code(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct VerifyForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    otp: String,
+/// `POST /track`: sends a one-time code if the phone is the case's; the same answer either way.
+async fn request_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<FindForm>,
+) -> Response {
+    let phone_key: String = f.phone.chars().filter(char::is_ascii_digit).collect();
+    let answer = match state.follow_limit_ip.attempt(ip).and_then(|()| state.follow_limit_phone.attempt(phone_key)) {
+        Err(wait) => Err(FindErrors::too_many(wait)),
+        Ok(()) => state.cases.request_follow_code(&f.code, &f.phone).await.map_err(FindErrors::from_case_error),
+    };
+    match answer {
+        Ok(()) => find_again(&state, &headers, &f, true, (StatusCode::OK, FindErrors::default())).await,
+        Err(answer) => find_again(&state, &headers, &f, false, answer).await,
+    }
 }
 
 /// `POST /track/verify`: the code from the SMS. Right: a session and on to 我的诉求.
@@ -197,53 +204,29 @@ async fn verify(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    CsrfForm(f): CsrfForm<VerifyForm>,
+    CsrfForm(f): CsrfForm<FindForm>,
 ) -> Response {
-    let mut errors = FindErrors::default();
-    let status = match state.follow_limit_ip.attempt(ip) {
-        Err(wait) => {
-            errors.general = Some(too_many(wait));
-            StatusCode::TOO_MANY_REQUESTS
-        }
+    let answer = match state.follow_limit_ip.attempt(ip) {
+        Err(wait) => FindErrors::too_many(wait),
         Ok(()) => match state.cases.verify_follow_code(&f.code, &f.phone, &f.otp).await {
-            Ok(token) => {
-                let secure = if state.config.cookie_secure { "; Secure" } else { "" };
-                let max_age = tongxin_domain::case::follow::SESSION_MINUTES * 60;
-                let cookie = format!(
-                    "{FOLLOW_COOKIE}={token}; Path=/track; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
-                );
-                let code: String = f.code.trim().to_uppercase();
-                let mut resp =
-                    Redirect::to(&format!("/track/mine?c={}", crate::ui::error::urlencode(&code))).into_response();
-                if let Ok(v) = HeaderValue::from_str(&cookie) {
-                    resp.headers_mut().append(header::SET_COOKIE, v);
-                }
-                return private(resp);
-            }
-            Err(CaseError::Invalid { field, message }) => {
-                match field {
-                    "code" => errors.code = Some(message),
-                    "phone" => errors.phone = Some(message),
-                    _ => errors.otp = Some(message),
-                }
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "找回诉求：核对验证码失败");
-                errors.general = Some("系统繁忙，请稍后重试".into());
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Ok(token) => return private(session_redirect(&state, &token, &f.code)),
+            Err(e) => FindErrors::from_case_error(e),
         },
     };
-    find_page(&state, &headers, status, |shell, csrf| FindPage {
-        shell,
-        csrf,
-        code: f.code.trim().to_string(),
-        phone: f.phone.trim().to_string(),
-        sent: true,
-        errors,
-    })
-    .await
+    find_again(&state, &headers, &f, true, answer).await
+}
+
+/// On to 我的诉求 with the session's cookie (HttpOnly, only for `/track`, ends with the session).
+fn session_redirect(state: &AppState, token: &str, code: &str) -> Response {
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let max_age = tongxin_domain::case::follow::SESSION_MINUTES * 60;
+    let cookie = format!("{FOLLOW_COOKIE}={token}; Path=/track; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}");
+    let code = code.trim().to_uppercase();
+    let mut resp = Redirect::to(&format!("/track/mine?c={}", crate::ui::error::urlencode(&code))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 struct MineLine {
