@@ -81,6 +81,8 @@ pub fn notice_text(n: &Notice, code: &str) -> String {
         Notice::Merged { .. } => {
             format!("您反映的诉求 {code} 与他人反映的同一问题合并办理，结果将一并告知。")
         }
+        Notice::Urged { .. } => format!("诉求 {code} 的诉求人催办，请加快办理并及时答复。"),
+        Notice::RequesterNote { .. } => format!("诉求 {code} 的诉求人补充了信息，请查看。"),
     }
 }
 

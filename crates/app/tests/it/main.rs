@@ -9,6 +9,7 @@ mod case_loop;
 mod common;
 mod evaluation;
 mod geocode;
+mod follow;
 mod import;
 mod integrity;
 mod on_spot;

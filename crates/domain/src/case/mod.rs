@@ -14,6 +14,7 @@ pub mod deadline;
 mod decision;
 mod error;
 mod evaluation;
+pub mod follow;
 mod machine;
 mod merge;
 pub mod photo;
@@ -21,6 +22,7 @@ mod routing;
 mod state;
 mod status;
 mod unit;
+mod urge;
 
 #[cfg(test)]
 mod tests;
@@ -37,3 +39,4 @@ pub use routing::{Candidate, RouteChoice, RoutingError, RoutingRule, RuleArea, r
 pub use state::{CaseState, ExtensionRequest, MAX_SUPERVISION_LEVEL, Participant, Rating};
 pub use status::{Channel, Satisfaction, Status};
 pub use unit::Unit;
+pub use urge::{MAX_NOTE_PHOTOS, urge_day};

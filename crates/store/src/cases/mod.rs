@@ -5,6 +5,7 @@ pub mod contact;
 pub mod dashboard;
 pub mod evaluation;
 pub mod history;
+pub mod follow;
 pub mod open311;
 pub mod outbox;
 pub mod read;

@@ -84,6 +84,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/admin/evaluation", "考评权重", "响应率、解决率、满意率权重"),
             ("/admin/users", "用户与角色", "账号、角色、管辖范围、停用"),
             ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
+            ("/admin/sms", "短信发件箱", "发给居民的短信、验证码与跟踪链接"),
         ],
         Role::Leader => &[
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),

@@ -15,4 +15,5 @@ mod dashboard;
 mod grid;
 mod login;
 mod map;
+mod lost_link;
 mod resident;

@@ -314,6 +314,7 @@ fn table() -> Vec<Row> {
         row("GET", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines?year=2027", Custom(admin_page)),
         row("GET", "/admin/users", "/admin/users", "/admin/users?page=2", Custom(admin_page)),
         row("GET", "/admin/imports", "/admin/imports", "/admin/imports", Custom(admin_page)),
+        row("GET", "/admin/sms", "/admin/sms", "/admin/sms?page=2", Custom(admin_page)),
         with_body(row("POST", "/admin/routing-rules", "/admin/routing-rules", "/admin/routing-rules", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1", "form:category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1"),
         with_body(row("POST", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&general=1&general_unit=hours", "form:general=1&general_unit=hours"),
         with_body(row("POST", "/admin/users", "/admin/users", "/admin/users", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&username=x1234&role=admin", "form:username=x1234&role=admin"),
@@ -330,6 +331,18 @@ fn table() -> Vec<Row> {
             "form:_csrf=wrong&t={case_token_in}&version=1&resolved=yes&satisfaction=satisfied", "form:t=forged&version=1&resolved=yes&satisfaction=satisfied"),
         with_body(row("POST", "/track/{code}/confirm", "/track/{case_code_in}/confirm", "/track/{case_code_in}/confirm", PublicInOut(403, 403)),
             "form:_csrf=wrong&t={case_token_in}&version=1&ok=yes", "form:t=forged&version=1&ok=yes"),
+        // Finding a case again (resident/follow): the lookup page is public; its forms need the CSRF token;
+        // 我的诉求 without a verified phone sends back to the lookup; the note form is multipart (400 when urlencoded).
+        row("GET", "/track", "/track", "/track?c={case_code_in}", Public(200)),
+        with_body(row("POST", "/track", "/track", "/track", PublicInOut(403, 403)),
+            "form:_csrf=wrong&code={case_code_in}&phone=13900001111", "form:code={case_code_in}&phone=13900001111"),
+        with_body(row("POST", "/track/verify", "/track/verify", "/track/verify", PublicInOut(403, 403)),
+            "form:_csrf=wrong&code={case_code_in}&phone=13900001111&otp=123456", "form:code={case_code_in}&phone=13900001111&otp=123456"),
+        row("GET", "/track/mine", "/track/mine", "/track/mine?c={case_code_in}", Public(303)),
+        with_body(row("POST", "/track/{code}/urge", "/track/{case_code_in}/urge", "/track/{case_code_in}/urge", PublicInOut(403, 403)),
+            "form:_csrf=wrong&t={case_token_in}&version=1", "form:t=forged&version=1"),
+        with_body(row("POST", "/track/{code}/note", "/track/{case_code_in}/note", "/track/{case_code_in}/note", PublicInOut(400, 400)),
+            "form:_csrf=wrong&t={case_token_in}&version=1&note=x", "form:t=forged&version=1&note=x"),
         // QR sheets: staff who may read the grid; in = A1, out = C1.
         row("GET", "/grids/{code}/qr", "/grids/{A1}/qr", "/grids/{C1}/qr", Custom(|who| match who {
             Who::Anonymous => (303, 303),

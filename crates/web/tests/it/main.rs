@@ -16,6 +16,7 @@ mod cases;
 mod dashboard_scope;
 mod evaluation;
 mod extremes;
+mod follow;
 mod hardening;
 mod limits;
 mod map_layers;

@@ -137,6 +137,8 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
         ActionKind::Merge => (dispatcher(), Action::Merge { into_case_id: i64::from(m.level) }),
         ActionKind::ContactRequester => (of(&unit), Action::ContactRequester { note: text("电话") }),
         ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: text("已处理") }),
+        ActionKind::Urge => (Actor::Requester, Action::Urge { day: s.last_urge_day.unwrap_or_default() }),
+        ActionKind::AddNote => (Actor::Requester, Action::AddNote { note: text("补充"), photos: vec![] }),
     };
     let actor = if m.natural { natural } else { roster()[m.actor].clone() };
     (actor, action)
