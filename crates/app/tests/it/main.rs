@@ -10,6 +10,7 @@ mod common;
 mod evaluation;
 mod import;
 mod integrity;
+mod ops_lookup;
 mod reliability;
 mod residents;
 mod visits;

@@ -79,10 +79,12 @@ pub enum EventKind {
     Merged,
     Contacted,
     HandledOnSpot,
+    /// A hotline question (咨询) answered during the call and closed at once.
+    AnsweredOnCall,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::Accepted,
         EventKind::Rejected,
         EventKind::Dispatched,
@@ -102,6 +104,7 @@ impl EventKind {
         EventKind::Merged,
         EventKind::Contacted,
         EventKind::HandledOnSpot,
+        EventKind::AnsweredOnCall,
     ];
 
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -129,6 +132,7 @@ impl EventKind {
             EventKind::Merged => "merged",
             EventKind::Contacted => "contacted",
             EventKind::HandledOnSpot => "handled_on_spot",
+            EventKind::AnsweredOnCall => "answered_on_call",
         }
     }
 
@@ -153,6 +157,7 @@ impl EventKind {
             EventKind::Merged => "合并",
             EventKind::Contacted => "联系诉求人",
             EventKind::HandledOnSpot => "就地解决",
+            EventKind::AnsweredOnCall => "电话答复",
         }
     }
 }

@@ -3,6 +3,8 @@
 pub mod categories;
 pub mod dashboard;
 pub mod evaluation;
+pub mod lookup;
+pub mod notices;
 pub mod open311;
 pub mod outbox;
 pub mod read;

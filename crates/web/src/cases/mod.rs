@@ -4,9 +4,11 @@
 //! pages are in `crate::resident`.
 
 pub mod api;
+pub mod hotline;
 pub mod inbox;
 pub mod pages;
 pub mod public;
+mod search_box;
 pub mod views;
 
 use crate::AppState;
@@ -17,5 +19,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let mut all = api::routes();
     all.extend(pages::routes());
     all.extend(inbox::routes());
+    all.extend(hotline::routes());
     all
 }

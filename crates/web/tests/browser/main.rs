@@ -12,5 +12,6 @@ mod cases;
 mod chrome;
 mod dashboard;
 mod grid;
+mod hotline;
 mod login;
 mod resident;

@@ -135,6 +135,10 @@ fn who_may_act() {
         w.state.channel = Channel::Patrol;
         w
     };
+    let call = |mut w: Walk| {
+        w.state.channel = Channel::Hotline;
+        w
+    };
     let table: Vec<(Walk, Action, &str)> = vec![
         (fixture(Status::Received), Action::Accept, "admin dispatcher"),
         (fixture(Status::Received), Action::Reject { reason: "重复".into() }, "admin dispatcher"),
@@ -170,6 +174,7 @@ fn who_may_act() {
         (fixture(Status::Accepted), Action::Merge { into_case_id: 3 }, "admin dispatcher"),
         (fixture(Status::Dispatched), Action::ContactRequester { note: String::new() }, "admin dispatcher d1"),
         (redo(fixture(Status::Received)), Action::HandleOnSpot { reply: "已劝离".into() }, "grid"),
+        (call(fixture(Status::Received)), Action::HandleOnSpot { reply: "已告知办理地点".into() }, "admin dispatcher"),
     ];
     for (w, action, allowed) in table {
         let allowed: Vec<&str> = allowed.split(' ').collect();
