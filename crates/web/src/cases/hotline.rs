@@ -23,7 +23,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tongxin_app::cases::CaseError;
@@ -36,7 +36,11 @@ use tongxin_domain::kernel::text::{Address, Description, PersonName};
 use tongxin_store::places::Building;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![r("GET", "/hotline", get(form).post(submit)), r("GET", "/hotline/places", get(places))]
+    vec![
+        r("GET", "/hotline", get(form)),
+        r("POST", "/hotline", post(submit)),
+        r("GET", "/hotline/places", get(places)),
+    ]
 }
 
 /// Buildings listed for one address search.

@@ -255,7 +255,8 @@ both_backends! {
         let a = login(&f, Who::Admin).await;
         let r = get(&f, &a, "/admin/users").await;
         assert!(r.body.contains("<td>桃园社区 · 桃园一网格</td>"), "{}: {}", t.label, r.body);
-        assert!(r.body.contains("<td>城管执法中队</td>") && r.body.contains("<td>城东街道</td>"), "{}", t.label);
+        assert!(r.body.contains("<td>城管执法中队") && r.body.contains("<td>城东街道</td>"), "{}", t.label);
+        assert!(!r.body.contains(&format!("<td>{GRID_A1}")), "{}: no code", t.label);
 
         // The party secretary reads their members' names; others see the surname only.
         let org = format!("/party/orgs/{}", f.ids.org_a1);
