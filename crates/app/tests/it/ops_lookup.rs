@@ -17,6 +17,10 @@ fn region(code: &str) -> Scope {
     Scope::Region { code: RegionCode::parse(code).unwrap() }
 }
 
+async fn unread(t: &TestStore, inboxes: &NoticeInboxes) -> i64 {
+    t.store.cases().unread_notices(inboxes).await.unwrap()
+}
+
 async fn notice(t: &TestStore, outbox_id: i64, unit: &str, case_id: Option<i64>, kind: &str) {
     let n = NoticeDelivery { outbox_id, unit: unit.into(), case_id, kind: kind.into(), text: format!("通知 {outbox_id}") };
     t.store.outbox().deliver_notices(&[n]).await.unwrap();
@@ -95,13 +99,12 @@ both_backends! {
         let none = NoticeInboxes::of(Role::Mediator, &region(STREET));
         assert!(none.is_empty() && NoticeInboxes::of(Role::Admin, &Scope::All).is_empty(), "{}", t.label);
         let store = t.store.cases();
-        let count = |i: NoticeInboxes| async move { t.store.cases().unread_notices(&i).await.unwrap() };
-        assert_eq!(count(dept1.clone()).await, 2, "{}: its own two, not dept:2's", t.label);
-        assert_eq!(count(dispatcher.clone()).await, 2, "{}: the centre's and the grid's verification", t.label);
-        assert_eq!(count(grid.clone()).await, 1, "{}", t.label);
-        assert_eq!(count(community.clone()).await, 1, "{}", t.label);
-        assert_eq!(count(leader.clone()).await, 2, "{}: the centre's and street supervision", t.label);
-        assert_eq!(count(none.clone()).await, 0, "{}", t.label);
+        assert_eq!(unread(&t, &dept1).await, 2, "{}: its own two, not dept:2's", t.label);
+        assert_eq!(unread(&t, &dispatcher).await, 2, "{}: the centre's and the grid's verification", t.label);
+        assert_eq!(unread(&t, &grid).await, 1, "{}", t.label);
+        assert_eq!(unread(&t, &community).await, 1, "{}", t.label);
+        assert_eq!(unread(&t, &leader).await, 2, "{}: the centre's and street supervision", t.label);
+        assert_eq!(unread(&t, &none).await, 0, "{}", t.label);
 
         let page = store.notices_page(&dept1, Page::default()).await.unwrap();
         assert_eq!(page.total, 2, "{}", t.label);
@@ -113,11 +116,11 @@ both_backends! {
         assert!(matches!(store.open_notice(&dept1, &actor, other.items[0].id).await, Err(tongxin_store::StoreError::NotFound)), "{}", t.label);
         let opened = store.open_notice(&dept1, &actor, page.items[1].id).await.unwrap();
         assert_eq!(opened.case_id, Some(c.id), "{}", t.label);
-        assert_eq!(count(dept1.clone()).await, 1, "{}", t.label);
+        assert_eq!(unread(&t, &dept1).await, 1, "{}", t.label);
         assert_eq!(store.mark_all_notices_read(&dept1, &actor).await.unwrap(), 1, "{}", t.label);
         assert_eq!(store.mark_all_notices_read(&dept1, &actor).await.unwrap(), 0, "{}", t.label);
-        assert_eq!(count(dept1).await, 0, "{}", t.label);
-        assert_eq!(count(dispatcher).await, 2, "{}: another unit's stay unread", t.label);
+        assert_eq!(unread(&t, &dept1).await, 0, "{}", t.label);
+        assert_eq!(unread(&t, &dispatcher).await, 2, "{}: another unit's stay unread", t.label);
 
         let urged = store.urged_cases("dept:1", &[c.id, c.id + 1000]).await.unwrap();
         assert_eq!(urged.into_iter().collect::<Vec<_>>(), [c.id], "{}", t.label);
