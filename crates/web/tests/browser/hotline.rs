@@ -62,8 +62,12 @@ both_backends! {
         tab_to(&b, "description", 6).await;
         keys(&b, "楼上装修噪音，晚上十点还在施工").await;
         b.screenshot(&format!("hotline-form-{}", t.label)).await;
-        tab_to(&b, "answered", 2).await;
+        // "Answered on the phone" is for questions only: skipped for a noise complaint.
+        let disabled = b.execute("return document.getElementById('answered').disabled").await;
+        assert_eq!(disabled, serde_json::json!(true), "{}", t.label);
         keys(&b, TAB).await;
+        let on = b.execute("return document.activeElement.getAttribute('type')").await;
+        assert_eq!(on, serde_json::json!("submit"), "{}: the next stop is the button", t.label);
         keys(&b, ENTER).await;
         b.wait_for(".flash.ok").await;
         let flash = b.text(".flash.ok").await;
