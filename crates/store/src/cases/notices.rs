@@ -151,37 +151,41 @@ impl super::Cases<'_> {
             .bind(page.offset())
             .fetch_all(p)
             .await)?;
-        let count_sql = format!("SELECT COUNT(*) FROM notices n WHERE {cond}");
-        let total: i64 = on_read!(&self.store.db, |p| bind_texts!(
-            sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())),
-            &binds
-        )
-        .fetch_one(p)
-        .await)?;
-        Ok(Paged { items, page: page.page, per_page: page.per_page, total, total_capped: false })
+        // A busy unit's history is long: the count stops at the queue's cap ("10000+").
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM notices n WHERE {cond} LIMIT {}) capped",
+            super::read::COUNT_CAP + 1
+        );
+        let total: i64 =
+            on_read!(&self.store.db, |p| bind_texts!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), &binds)
+                .fetch_one(p)
+                .await)?;
+        let cap = super::read::COUNT_CAP;
+        Ok(Paged { items, page: page.page, per_page: page.per_page, total: total.min(cap), total_capped: total > cap })
     }
 
     /// Opens one notice of these inboxes (another's is not found) and marks it read, with an
     /// audit record the first time.
     pub async fn open_notice(&self, inboxes: &NoticeInboxes, actor: &Actor, id: i64) -> Result<NoticeItem, StoreError> {
         let (cond, binds) = inboxes.condition(2);
-        let sql = format!("SELECT {ITEM_COLS} FROM notices n LEFT JOIN cases c ON c.id = n.case_id WHERE n.id = $1 AND {cond}");
-        let item: NoticeItem = on_read!(&self.store.db, |p| bind_texts!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id),
-            &binds
-        )
-        .fetch_optional(p)
-        .await)?
-        .ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {ITEM_COLS} FROM notices n LEFT JOIN cases c ON c.id = n.case_id WHERE n.id = $1 AND {cond}"
+        );
+        let item: NoticeItem =
+            on_read!(&self.store.db, |p| bind_texts!(sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id), &binds)
+                .fetch_optional(p)
+                .await)?
+            .ok_or(StoreError::NotFound)?;
         if item.read_at.is_none() {
             let now = self.store.now();
             let mut tx = self.store.db.begin().await?;
-            let n = on_tx!(&mut tx, |c| sqlx::query("UPDATE notices SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            let n =
+                on_tx!(&mut tx, |c| sqlx::query("UPDATE notices SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
+                    .bind(now)
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
             if n > 0 {
                 let entry = AuditEntry::new("notice.read", "notice", id).detail("打开通知，标为已读");
                 append(&mut tx, self.store.pii(), now, actor, entry).await?;

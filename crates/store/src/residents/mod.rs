@@ -185,15 +185,13 @@ pub(crate) async fn record_full_number_search(
         let since = now - chrono::Duration::hours(1);
         let [a, b] = FULL_NUMBER_SEARCH_ACTIONS;
         let n: i64 = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action IN ($2, $3) AND at > $4",
-            )
-            .bind(user)
-            .bind(a)
-            .bind(b)
-            .bind(since)
-            .fetch_one(c)
-            .await
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action IN ($2, $3) AND at > $4")
+                .bind(user)
+                .bind(a)
+                .bind(b)
+                .bind(since)
+                .fetch_one(c)
+                .await
         })
         .map_err(StoreError::from)?;
         if n > FULL_NUMBER_SEARCHES_PER_HOUR {

@@ -22,11 +22,7 @@ struct Home {
 }
 
 /// `GET /`: the 工作台 for a session (even one still owing its second factor), else login.
-pub async fn home(
-    State(s): State<AppState>,
-    caller: Option<PendingCaller>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn home(State(s): State<AppState>, caller: Option<PendingCaller>, headers: HeaderMap) -> Response {
     let Some(c) = caller else {
         return Redirect::to("/login").into_response();
     };

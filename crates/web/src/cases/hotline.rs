@@ -36,11 +36,7 @@ use tongxin_domain::kernel::text::{Address, Description, PersonName};
 use tongxin_store::places::Building;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![
-        r("GET", "/hotline", get(form)),
-        r("POST", "/hotline", post(submit)),
-        r("GET", "/hotline/places", get(places)),
-    ]
+    vec![r("GET", "/hotline", get(form)), r("POST", "/hotline", post(submit)), r("GET", "/hotline/places", get(places))]
 }
 
 /// Buildings listed for one address search.
@@ -233,7 +229,11 @@ struct PlacesQuery {
 
 /// `GET /hotline/places?q=`: buildings in the operator's scope whose name or address contains
 /// the words, as `{"items":[{"id","label"}]}`, for the form's list as one types.
-async fn places(State(s): State<AppState>, staff: Staff, Query(p): Query<PlacesQuery>) -> Result<Json<Value>, ApiError> {
+async fn places(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(p): Query<PlacesQuery>,
+) -> Result<Json<Value>, ApiError> {
     if require_operator(&staff).is_err() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, crate::error::Code::Forbidden, "您无权登记热线来电"));
     }

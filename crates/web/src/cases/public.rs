@@ -59,7 +59,7 @@ pub struct PublicRating {
 
 /// Kinds of events a requester sees, with their Chinese label. Others (internal notes,
 /// supervision, extensions, returns between units) stay inside.
-pub const PUBLIC_EVENTS: [(&str, &str); 12] = [
+pub const PUBLIC_EVENTS: [(&str, &str); 13] = [
     ("received", "已受理"),
     ("accepted", "已立案"),
     ("rejected", "不予立案"),
@@ -67,6 +67,7 @@ pub const PUBLIC_EVENTS: [(&str, &str); 12] = [
     ("acknowledged", "承办单位已签收"),
     ("handled", "已办结"),
     ("handled_on_spot", "已办结"),
+    ("answered_on_call", "已在电话中答复"),
     ("verified", "已核查"),
     ("closed", "已结案"),
     ("rated", "已评价"),
@@ -76,7 +77,7 @@ pub const PUBLIC_EVENTS: [(&str, &str); 12] = [
 
 /// Events whose note is an answer to the resident (a reopening's note is the staff's reason,
 /// which stays inside).
-const NOTE_SHOWN: [&str; 3] = ["rejected", "handled", "handled_on_spot"];
+const NOTE_SHOWN: [&str; 4] = ["rejected", "handled", "handled_on_spot", "answered_on_call"];
 
 impl PublicEvent {
     /// The event as the requester sees it, or `None` if it is internal.

@@ -39,7 +39,8 @@ impl Bell {
             n if n > UNREAD_CAP => format!("{UNREAD_CAP}+"),
             n => n.to_string(),
         };
-        let label = if unread == 0 { "通知：没有未读".to_string() } else { format!("通知：{count} 条未读") };
+        let label =
+            if unread == 0 { "通知：没有未读".to_string() } else { format!("通知：{count} 条未读") };
         Bell { count, label }
     }
 }

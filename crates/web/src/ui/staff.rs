@@ -68,11 +68,8 @@ impl FromRequestParts<AppState> for Staff {
         }
         // The bell on every staff page: one count over the `notices_unread` index.
         let inboxes = NoticeInboxes::of(session.user.role, &session.user.scope);
-        let unread_notices = if inboxes.is_empty() {
-            None
-        } else {
-            Some(state.store.cases().unread_notices(&inboxes).await?)
-        };
+        let unread_notices =
+            if inboxes.is_empty() { None } else { Some(state.store.cases().unread_notices(&inboxes).await?) };
         Ok(Staff { user: session.user, csrf: session.csrf_token, flash: flash::read(&parts.headers), unread_notices })
     }
 }

@@ -164,6 +164,10 @@ both_backends! {
         assert_eq!(case.state.reply.as_deref(), Some("持身份证到社区服务中心窗口申请，次月发放"), "{}", t.label);
         let kinds: Vec<String> = f.store.cases().events(id).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert_eq!(kinds, ["received", "answered_on_call"], "{}", t.label);
+        // The caller reads the answer on the follow page.
+        let token = f.store.pii().follow_token(&case.code);
+        let track = get(&f, &Session::default(), &format!("/track/{}?t={token}", case.code)).await;
+        assert!(track.body.contains("已在电话中答复") && track.body.contains("次月发放"), "{}: {}", t.label, track.body);
 
         // Only a question may be closed so, and an answer must be given: both said at once.
         let r = post_form_with_csrf(&f, &d, "/hotline", &[("category", "city.noise"), ("place", "小区1幢"), ("description", "夜市噪音"), ("answered", "1"), ("answer", "")]).await;

@@ -71,10 +71,12 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
                 format!("/grids/{GRID_A1}/qr"),
                 "/dashboard".into(),
                 "/password".into(),
+                "/hotline".into(),
+                "/notices".into(),
             ],
         ),
-        (Who::Community, vec!["/cases".into(), "/map".into()]),
-        (Who::Department, vec!["/inbox".into(), case]),
+        (Who::Community, vec!["/cases".into(), "/map".into(), "/grids".into()]),
+        (Who::Department, vec!["/inbox".into(), case, "/notices".into()]),
         (
             Who::Grid,
             vec![
@@ -135,7 +137,7 @@ both_backends! {
                 measured += 1;
             }
         }
-        assert_eq!(measured, 34, "every page of the plan was measured");
+        assert_eq!(measured, 38, "every page of the plan was measured");
 
         // The lists were measured at their longest: a full first page of the queue and inbox.
         let d = login(&f, Who::Dispatcher).await;
