@@ -46,6 +46,7 @@ pub mod exchange;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
+pub mod notices;
 pub mod open311;
 pub mod party;
 pub mod people;

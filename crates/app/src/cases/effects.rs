@@ -134,7 +134,11 @@ pub fn plan(
             note: e.note.clone(),
             data: e.detail.to_string(),
         });
-        if matches!(e.kind, EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot) && !e.note.is_empty() {
+        if matches!(
+            e.kind,
+            EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot | EventKind::AnsweredOnCall
+        ) && !e.note.is_empty()
+        {
             effects.search_texts.push(e.note.clone());
         }
     }

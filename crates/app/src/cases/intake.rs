@@ -214,6 +214,13 @@ impl CaseService {
         }
         let category =
             cfg.categories.get(&r.category).ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
+        // 咨询 answered during the call (issue 11 item 7): only a question can be closed so.
+        if r.on_spot_reply.is_some()
+            && r.channel == Channel::Hotline
+            && category.kind != tongxin_domain::case::CaseKind::Question
+        {
+            return Err(CaseError::invalid("answered", "只有咨询类诉求可以在电话中直接答复，其他诉求请登记后派单"));
+        }
         let types = check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
         if matches!(r.place, Place::Address) && address.is_empty() {
             return Err(CaseError::invalid("location", "请在地图上选择位置、扫描楼栋二维码或填写地址"));

@@ -13,6 +13,7 @@ mod follow;
 mod import;
 mod integrity;
 mod on_spot;
+mod ops_lookup;
 mod reliability;
 mod residents;
 mod visits;

@@ -83,10 +83,12 @@ pub enum EventKind {
     Urged,
     /// The requester added information.
     RequesterNote,
+    /// A hotline question (咨询) answered during the call and closed at once.
+    AnsweredOnCall,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::Accepted,
         EventKind::Rejected,
         EventKind::Dispatched,
@@ -108,6 +110,7 @@ impl EventKind {
         EventKind::HandledOnSpot,
         EventKind::Urged,
         EventKind::RequesterNote,
+        EventKind::AnsweredOnCall,
     ];
 
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -137,6 +140,7 @@ impl EventKind {
             EventKind::HandledOnSpot => "handled_on_spot",
             EventKind::Urged => "urged",
             EventKind::RequesterNote => "requester_note",
+            EventKind::AnsweredOnCall => "answered_on_call",
         }
     }
 
@@ -163,6 +167,7 @@ impl EventKind {
             EventKind::HandledOnSpot => "就地解决",
             EventKind::Urged => "诉求人催办",
             EventKind::RequesterNote => "诉求人补充信息",
+            EventKind::AnsweredOnCall => "电话答复",
         }
     }
 }

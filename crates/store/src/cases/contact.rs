@@ -36,7 +36,7 @@ impl Cases<'_> {
         let masked = tongxin_domain::kernel::mask::mask_phone(&phone);
         let entry = AuditEntry::new(PHONE_REVEAL_ACTION, "case", id)
             .detail(format!("查看诉求 {} 诉求人完整手机号 {masked}", c.code));
-        if !record_limited(self.store, actor, entry, PHONE_REVEALS_PER_HOUR).await? {
+        if !record_limited(self.store, actor, entry, &[PHONE_REVEAL_ACTION], PHONE_REVEALS_PER_HOUR).await? {
             return Err(RevealRefused::RateLimited);
         }
         Ok(Some(phone))

@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod evaluation;
 pub mod history;
 pub mod follow;
+pub mod lookup;
+pub mod notices;
 pub mod open311;
 pub mod outbox;
 pub mod read;

@@ -220,19 +220,23 @@ impl super::Cases<'_> {
     /// reported on; see [`DEPARTMENT_READS`]).
     pub async fn get(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
         let c = self.case_by_id(id).await?;
-        let visible = match scope {
+        if self.visible(scope, &c).await? { Ok(c) } else { Err(StoreError::NotFound) }
+    }
+
+    /// Whether the scope may see this case (see [`Self::get`]).
+    pub(super) async fn visible(&self, scope: &Scope, c: &CaseView) -> Result<bool, StoreError> {
+        Ok(match scope {
             Scope::Department { id: dept, .. } => {
                 let unit = format!("dept:{dept}");
                 let sql = AssertSqlSafe(format!(
                     "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2 AND status IN ({DEPARTMENT_READS})"
                 ));
                 let n: i64 =
-                    on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
+                    on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(c.id).bind(&unit).fetch_one(p).await)?;
                 n > 0
             }
-            other => area_visible(other, &c),
-        };
-        if visible { Ok(c) } else { Err(StoreError::NotFound) }
+            other => area_visible(other, c),
+        })
     }
 
     /// A case by its tracking code and private follow token (the requester, no account).

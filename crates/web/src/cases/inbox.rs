@@ -18,6 +18,7 @@ use tongxin_app::evaluation::{self, Level};
 use tongxin_domain::case::Unit;
 use tongxin_domain::kernel::access::{Action as Permission, Scope};
 use tongxin_store::Page;
+use tongxin_store::cases::read::CaseView;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![r("GET", "/inbox", get(inbox))]
@@ -30,12 +31,36 @@ struct Params {
     page: String,
 }
 
+/// A row of the inbox with what needs attention (issue 11 item 8).
+struct InboxRow {
+    row: Row,
+    /// 牵头 or 协办, 督办, 重办, 居民催办 — as (class, label).
+    flags: Vec<(&'static str, &'static str)>,
+}
+
+/// The flags of one case for this unit: its part (lead or assisting), whether it is
+/// supervised (督办) or reopened (重办), and whether the resident pressed 催办 for it.
+fn flags(c: &CaseView, unit: &Unit, urged: bool) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    out.push(if c.state.lead.as_ref() == Some(unit) { ("ok", "牵头") } else { ("", "协办") });
+    if c.state.supervision_level > 0 {
+        out.push(("bad", "督办"));
+    }
+    if c.state.reopened {
+        out.push(("bad", "重办"));
+    }
+    if urged {
+        out.push(("bad", "居民催办"));
+    }
+    out
+}
+
 #[derive(Template)]
 #[template(path = "cases/inbox.html")]
 struct InboxPage {
     shell: Shell,
     department: String,
-    rows: Vec<Row>,
+    rows: Vec<InboxRow>,
     pager: Pager,
     /// This month's 响应率 of the department, its counts and the page explaining it.
     rate: Option<Rate>,
@@ -59,7 +84,13 @@ async fn inbox(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>)
     let unit = Unit::Department(*id);
     let paged = s.store.unit_inbox(&unit.key(), Page::new(p.page.trim().parse().ok(), Some(20))).await?;
     let now = s.store.now();
-    let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    let ids: Vec<i64> = paged.items.iter().map(|c| c.id).collect();
+    let urged = s.store.cases().urged_cases(&unit.key(), &ids).await?;
+    let rows = paged
+        .items
+        .iter()
+        .map(|c| InboxRow { row: row(&s, c, now), flags: flags(c, &unit, urged.contains(&c.id)) })
+        .collect();
     let pager = Pager::new(&paged, "/inbox", "page", &[]);
     let month = evaluation::current_month(&s.store);
     // The rate is a help here, not the page: a failure to compute it leaves it out.

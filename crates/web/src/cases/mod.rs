@@ -4,11 +4,13 @@
 //! pages are in `crate::resident`.
 
 pub mod api;
+pub mod hotline;
 pub mod inbox;
 pub(crate) mod names;
 pub mod pages;
 pub mod photos;
 pub mod public;
+mod search_box;
 pub mod views;
 
 use crate::AppState;
@@ -20,5 +22,6 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(pages::routes());
     all.extend(inbox::routes());
     all.extend(photos::routes());
+    all.extend(hotline::routes());
     all
 }

@@ -90,6 +90,8 @@ struct QueuePage {
     categories: Vec<Choice>,
     overdue: Vec<Choice>,
     channels: Vec<Choice>,
+    /// Communities and grids by name, for a street or smaller scope.
+    areas: Option<Vec<Choice>>,
     grid: String,
     from: String,
     to: String,
@@ -97,6 +99,8 @@ struct QueuePage {
     rows: Vec<Row>,
     pager: Pager,
     problem: Option<String>,
+    /// What a phone-number search found.
+    note: Option<String>,
 }
 
 /// Midnight of a `YYYY-MM-DD` in Shanghai.
@@ -109,10 +113,29 @@ fn day_start(s: &str) -> Result<Option<DateTime<Utc>>, String> {
     Ok(from_shanghai(d.and_hms_opt(0, 0, 0).expect("midnight")))
 }
 
-/// `GET /cases`: the queue in scope, most urgent first.
+/// `GET /cases`: the queue in scope, most urgent first. The search box also takes a tracking
+/// code (opens the case) or a requester's full phone number (that requester's cases; an
+/// audited unmask), answered by `search_box` before the queue itself.
 async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueueParams>) -> PageResult {
     staff.require(Permission::ReadCases)?;
     let mut problem = None;
+    let mut note = None;
+    let mut found = None;
+    match super::search_box::lookup(&s, &staff, &p.q).await? {
+        super::search_box::Lookup::Case(id) => {
+            let to = axum::response::Redirect::to(&format!("/cases/{id}"));
+            return Ok(axum::response::IntoResponse::into_response(to));
+        }
+        super::search_box::Lookup::Cases { cases, note: n } => {
+            note = Some(n);
+            found = Some(cases);
+        }
+        super::search_box::Lookup::Refused(m) => {
+            problem = Some(m);
+            found = Some(Vec::new());
+        }
+        super::search_box::Lookup::Keywords => {}
+    }
     let status = p.status.trim().to_string();
     if !matches!(status.as_str(), "" | "open" | "all") && Status::parse(&status).is_none() {
         problem = Some("未知的状态".to_string());
@@ -142,14 +165,19 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         q: Some(p.q.trim().to_string()).filter(|q| !q.is_empty()),
     };
     let page = Page::new(p.page.trim().parse().ok(), Some(20));
-    let paged = if problem.is_some() {
-        tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+    let empty = || tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false };
+    let paged = if let Some(cases) = found {
+        // A phone number's cases (or nothing): one page, whatever the filters.
+        let total = cases.len() as i64;
+        tongxin_store::Paged { items: cases, page: 1, per_page: 20, total, total_capped: false }
+    } else if problem.is_some() {
+        empty()
     } else {
         match s.store.cases().queue(staff.scope(), &filter, page).await {
             Ok(p) => p,
             Err(tongxin_store::StoreError::Invalid(m)) => {
                 problem = Some(m);
-                tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+                empty()
             }
             Err(e) => return Err(e.into()),
         }
@@ -180,6 +208,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
     let statuses = std::iter::once(("open".to_string(), "办理中（未结束）".to_string()))
         .chain(std::iter::once(("all".to_string(), "全部".to_string())))
         .chain(Status::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())));
+    let areas = grid_choices(&s, &staff, p.grid.trim()).await?;
     let page = QueuePage {
         shell: Shell::staff("诉求队列", &staff, "/cases"),
         statuses: choices(if status.is_empty() { "open" } else { &status }, statuses),
@@ -199,6 +228,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
             std::iter::once((String::new(), "全部来源".to_string()))
                 .chain(Channel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string()))),
         ),
+        areas,
         grid: p.grid,
         from: p.from,
         to: p.to,
@@ -206,8 +236,28 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         rows,
         pager,
         problem,
+        note,
     };
     Ok(render(&page))
+}
+
+/// The communities and grids a street's (or smaller area's) staff filter by, by name; `None`
+/// for wider scopes (a district has thousands of grids: the code is typed instead).
+async fn grid_choices(s: &AppState, staff: &Staff, current: &str) -> Result<Option<Vec<Choice>>, PageError> {
+    let Scope::Region { code } = staff.scope() else {
+        return Ok(None);
+    };
+    if code.as_str().len() < 9 {
+        return Ok(None);
+    }
+    let regions = s.store.regions().in_scope(staff.scope(), true).await?;
+    let options = std::iter::once((String::new(), "全部网格".to_string())).chain(
+        regions.into_iter().filter(|r| matches!(r.level.as_str(), "community" | "grid")).map(|r| {
+            let label = if r.level == "grid" { format!("　{}", r.name) } else { r.name };
+            (r.code, label)
+        }),
+    );
+    Ok(Some(choices(current, options)))
 }
 
 /// The unit a staff user acts for on this case: their department, or (grid and community

@@ -65,7 +65,7 @@ pub struct PublicRating {
 
 /// Kinds of events a requester sees, in the resident's words (not the office's: no 立案, 核查,
 /// 管辖范围). Others (internal notes, supervision, extensions, returns between units) stay inside.
-pub const PUBLIC_EVENTS: [(&str, &str); 14] = [
+pub const PUBLIC_EVENTS: [(&str, &str); 15] = [
     ("received", "已受理"),
     ("accepted", "已登记，等待交办"),
     ("rejected", "不予受理"),
@@ -73,6 +73,7 @@ pub const PUBLIC_EVENTS: [(&str, &str); 14] = [
     ("acknowledged", "承办单位已接单"),
     ("handled", "承办单位已答复"),
     ("handled_on_spot", "已现场解决"),
+    ("answered_on_call", "已在电话中答复"),
     ("verified", "办理结果已确认"),
     ("closed", "已办结"),
     ("rated", "您已评价"),
@@ -84,7 +85,7 @@ pub const PUBLIC_EVENTS: [(&str, &str); 14] = [
 
 /// Events whose note is an answer to the resident or the resident's own words (a reopening's
 /// note is the staff's reason, which stays inside).
-const NOTE_SHOWN: [&str; 4] = ["rejected", "handled", "handled_on_spot", "requester_note"];
+const NOTE_SHOWN: [&str; 5] = ["rejected", "handled", "handled_on_spot", "answered_on_call", "requester_note"];
 
 impl PublicEvent {
     /// The event as the requester sees it, or `None` if it is internal.

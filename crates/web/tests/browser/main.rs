@@ -13,6 +13,7 @@ mod cases;
 mod chrome;
 mod dashboard;
 mod grid;
+mod hotline;
 mod login;
 mod map;
 mod lost_link;

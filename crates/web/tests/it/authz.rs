@@ -87,6 +87,15 @@ fn grid_worker_page_in_out(who: Who) -> (u16, u16) {
     one_role_page(who, Who::Grid, 200, 404)
 }
 
+/// 热线登记: dispatchers and the admin.
+fn hotline_page(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Admin | Who::Dispatcher => (200, 200),
+        _ => (403, 403),
+    }
+}
+
 /// 管理 pages: the admin only.
 fn admin_page(who: Who) -> (u16, u16) {
     one_role_page(who, Who::Admin, 200, 200)
@@ -308,6 +317,21 @@ fn table() -> Vec<Row> {
         with_body(row("POST", "/cases/{id}/phone", "/cases/{case_in}/phone", "/cases/{case_out}/phone", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
         // 响应率 explained (evaluation/pages): the ranking's readers, units within their scope.
         row("GET", "/evaluation/units/{unit}", "/evaluation/units/area:{A1}", "/evaluation/units/area:{C1}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Dispatcher, Who::Community]))),
+        // 热线登记 (cases/hotline): the dispatch centre and the admin; the address search stays within scope.
+        row("GET", "/hotline", "/hotline", "/hotline", Custom(hotline_page)),
+        with_body(row("POST", "/hotline", "/hotline", "/hotline", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category=city.noise&description=x&place=y", "form:category=city.noise&description=x&place=y"),
+        row("GET", "/hotline/places", "/hotline/places?q=%E5%B0%8F%E5%8C%BA1", "/hotline/places?q=%E5%B0%8F%E5%8C%BA3", Custom(hotline_page)),
+        // 通知 (notices): every staff member reads the notices of their own units only; in = a
+        // notice to department 1 (the department's), out = one to department 2 (no one's here).
+        row("GET", "/notices", "/notices", "/notices?page=2", Custom(staff_page)),
+        row("GET", "/notices/{id}", "/notices/{notice_in}", "/notices/{notice_out}", Custom(|w| match w {
+            Who::Anonymous => (303, 303),
+            Who::Department => (303, 404),
+            _ => (404, 404),
+        })),
+        with_body(row("POST", "/notices/read-all", "/notices/read-all", "/notices/read-all", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
+        // The grids' QR sheets by community (the community worker's menu): every staff member, within scope.
+        row("GET", "/grids", "/grids", "/grids", Custom(staff_page)),
         // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
         row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(admin_page)),
         row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(admin_page)),
@@ -809,6 +833,12 @@ impl Vars<'_> {
                     _ => format!("{}/photos/{}", case.id, photos[0]),
                 };
                 s = s.replace(key, &path);
+            }
+        }
+        for (key, dept) in [("{notice_in}", ids.dept_street1), ("{notice_out}", ids.dept_street2)] {
+            if s.contains(key) {
+                let id = deliver_notice(f, &format!("dept:{dept}"), Some(ids.case_a1.id), "dispatched").await;
+                s = s.replace(key, &id.to_string());
             }
         }
         if s.contains("{rule_version}") {

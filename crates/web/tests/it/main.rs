@@ -25,6 +25,7 @@ mod pages_admin;
 mod pages_cases;
 mod pages_dashboard;
 mod pages_grid;
+mod pages_ops;
 mod pages_party;
 mod pages_resident;
 mod pages_weight;

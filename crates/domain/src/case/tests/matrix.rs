@@ -137,6 +137,10 @@ fn who_may_act() {
         w.state.channel = Channel::Patrol;
         w
     };
+    let call = |mut w: Walk| {
+        w.state.channel = Channel::Hotline;
+        w
+    };
     let table: Vec<(Walk, Action, &str)> = vec![
         (fixture(Status::Received), Action::Accept, "admin dispatcher"),
         (fixture(Status::Received), Action::Reject { reason: "重复".into() }, "admin dispatcher"),
@@ -174,6 +178,7 @@ fn who_may_act() {
         (redo(fixture(Status::Received)), Action::HandleOnSpot { reply: "已劝离".into() }, "grid"),
         (fixture(Status::Acknowledged), Action::Urge { day: t0().date_naive() }, "requester"),
         (fixture(Status::Dispatched), Action::AddNote { note: "补充".into(), photos: vec![] }, "requester"),
+        (call(fixture(Status::Received)), Action::HandleOnSpot { reply: "已告知办理地点".into() }, "admin dispatcher"),
     ];
     for (w, action, allowed) in table {
         let allowed: Vec<&str> = allowed.split(' ').collect();
