@@ -21,6 +21,4 @@ CREATE TABLE follow_sessions (
     expires_at  TEXT NOT NULL
 );
 
--- 我的诉求: every case of a phone, through its blind index.
-CREATE INDEX cases_phone_hmac ON cases (phone_hmac);
-CREATE INDEX case_requesters_phone_hmac ON case_requesters (phone_hmac);
+-- 我的诉求 finds every case of a phone through the phone indexes of 20261206000400.
