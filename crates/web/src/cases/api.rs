@@ -316,7 +316,8 @@ async fn follow(
 ) -> ApiResult<Json<PublicCase>> {
     let c = requester_case(&s, &code, &p.token).await?;
     let events = s.store.cases().events(c.id).await?;
-    Ok(Json(PublicCase::of(&c, &events)))
+    let photos = s.store.cases().photos(c.id).await?;
+    Ok(Json(PublicCase::of(&c, &events).with_photos(&p.token, &photos)))
 }
 
 #[derive(Deserialize)]

@@ -98,6 +98,9 @@ both_backends! {
         assert_eq!(track.status, StatusCode::OK, "{}", t.label);
         let resident_url = format!("/track/{}/photos/{jpeg}?t={}", case.code, case.follow_token);
         assert!(track.body.contains(&format!("<img src=\"{resident_url}\"")), "{}: {}", t.label, track.body);
+        // The follow link's JSON names the same addresses.
+        let json = get(&f, &Session::default(), &format!("/api/v1/reports/{}?token={}", case.code, case.follow_token)).await;
+        assert_eq!(json.json()["photos"][0]["url"], resident_url.as_str(), "{}", t.label);
         let (status, headers, body) = raw(&f, &Session::default(), &resident_url).await;
         assert_eq!(status, StatusCode::OK, "{}", t.label);
         assert_eq!(headers["content-type"], "image/jpeg", "{}", t.label);
