@@ -128,6 +128,7 @@ fn counts_of(row: &UnitMonth) -> UnitCounts {
         resolved: n(row.resolved),
         satisfied: n(row.satisfied),
         reopened: n(row.reopened),
+        closed_on_spot: n(row.closed_on_spot),
     };
     if let Err(e) = c.validate() {
         // The rates are capped at 1 anyway; the inconsistency is worth a look.

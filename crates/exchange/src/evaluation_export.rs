@@ -133,7 +133,15 @@ mod tests {
     use std::io::Cursor;
 
     fn rows() -> Vec<(usize, String, UnitCounts, Rates)> {
-        let c = UnitCounts { dispatched: 3, responded_in_time: 2, rated: 2, resolved: 1, satisfied: 2, reopened: 1 };
+        let c = UnitCounts {
+            dispatched: 3,
+            responded_in_time: 2,
+            rated: 2,
+            resolved: 1,
+            satisfied: 2,
+            reopened: 1,
+            closed_on_spot: 0,
+        };
         let r = Rates {
             response: Some(2.0 / 3.0),
             resolution: Some(1.0 / 3.0),

@@ -21,7 +21,7 @@ use crate::sms::{SEND_TIMEOUT, SmsSender};
 use chrono::Duration;
 use std::sync::Arc;
 use tokio::task::JoinSet;
-use tongxin_store::cases::outbox::{MAX_ATTEMPTS, NoticeDelivery, OutboxRow};
+use tongxin_store::cases::outbox::{MAX_ATTEMPTS, NoticeDelivery, OutboxRow, parse_requester};
 use tongxin_store::{Store, StoreError};
 
 /// Text messages in flight at once.
@@ -140,8 +140,8 @@ pub async fn deliver_claimed(
     };
     // One audited read of the batch's numbers, and (below) one transaction marking it sent:
     // delivery must not crowd the single SQLite writer with two commits per message.
-    let wanted: Vec<(i64, i64)> =
-        texts.iter().filter(|r| r.recipient == "requester").filter_map(|r| r.case_id.map(|c| (c, r.id))).collect();
+    let wanted: Vec<(i64, u32, i64)> =
+        texts.iter().filter_map(|r| Some((r.case_id?, parse_requester(&r.recipient)?, r.id))).collect();
     let phones =
         Arc::new(if wanted.is_empty() { Default::default() } else { store.outbox().requester_phones(&wanted).await? });
     let mut sent = Vec::new();
@@ -153,7 +153,8 @@ pub async fn deliver_claimed(
         }
         let (store, sms, phones) = (store.clone(), sms.clone(), phones.clone());
         running.spawn(async move {
-            let phone = row.case_id.and_then(|c| phones.get(&c).cloned());
+            let who = row.case_id.zip(parse_requester(&row.recipient));
+            let phone = who.and_then(|k| phones.get(&k).cloned());
             deliver_sms(&store, sms.as_ref(), &row, phone).await.map(|o| (row.id, o))
         });
     }
@@ -220,7 +221,7 @@ async fn deliver_sms(
             return Ok(SmsOutcome::Dead);
         }
     };
-    let (Some(case_id), "requester") = (row.case_id, row.recipient.as_str()) else {
+    let (Some(case_id), Some(_)) = (row.case_id, parse_requester(&row.recipient)) else {
         give_up(store, row, "短信收件人无效（仅支持诉求人）").await?;
         return Ok(SmsOutcome::Dead);
     };

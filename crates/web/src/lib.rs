@@ -46,6 +46,7 @@ pub mod exchange;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
+pub mod notices;
 pub mod open311;
 pub mod party;
 pub mod people;
@@ -136,6 +137,10 @@ pub struct AppState {
     /// Anonymous reports per client address, and per phone number.
     pub report_limit_ip: Arc<Throttle<Option<std::net::IpAddr>>>,
     pub report_limit_phone: Arc<Throttle<String>>,
+    /// Finding a case again (`/track`): code requests and tries per client address, and code
+    /// requests per phone number.
+    pub follow_limit_ip: Arc<Throttle<Option<std::net::IpAddr>>>,
+    pub follow_limit_phone: Arc<Throttle<String>>,
 }
 
 impl AppState {
@@ -145,9 +150,12 @@ impl AppState {
         let free = u32::try_from(config.max_login_failures.max(0)).unwrap_or(u32::MAX);
         let login_backoff = Arc::new(auth::throttle::Backoff::new(free, config.lockout));
         let cases = tongxin_app::cases::CaseService::start(store.clone(), locator.clone()).await?;
+        cases.set_public_url(&config.public_url);
         let hour = std::time::Duration::from_secs(3600);
         let report_limit_ip = Arc::new(Throttle::new(config.reports_per_ip_per_hour, hour));
         let report_limit_phone = Arc::new(Throttle::new(config.reports_per_phone_per_hour, hour));
+        let follow_limit_ip = Arc::new(Throttle::new(resident::FOLLOW_TRIES_PER_IP_PER_HOUR, hour));
+        let follow_limit_phone = Arc::new(Throttle::new(resident::FOLLOW_CODES_PER_PHONE_PER_HOUR, hour));
         Ok(AppState {
             store,
             config: Arc::new(config),
@@ -157,6 +165,8 @@ impl AppState {
             cases,
             report_limit_ip,
             report_limit_phone,
+            follow_limit_ip,
+            follow_limit_phone,
         })
     }
 }

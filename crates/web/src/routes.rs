@@ -41,6 +41,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(crate::auth::routes());
     all.extend(crate::resident::routes());
     all.extend(crate::cases::routes());
+    all.extend(crate::notices::routes());
     all.extend(crate::places::routes());
     all.extend(crate::people::routes());
     all.extend(crate::party::routes());

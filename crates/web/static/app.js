@@ -51,3 +51,48 @@ document.addEventListener("click", function (e) {
     picked.textContent = "已标出位置（经度 " + lng.value + "，纬度 " + lat.value + "），可再次点击修改。";
   });
 })();
+// The hotline form (/hotline): buildings matching the address as one types, and the answer box
+// only for a question answered on the phone. Without this file the form asks after submitting.
+(function () {
+  var form = document.getElementById("hotline-form");
+  if (!form) return;
+  var place = document.getElementById("place"), box = document.getElementById("building-box");
+  var select = document.getElementById("building"), timer = null, asked = "";
+  function fill(items) {
+    var keep = select.value;
+    while (select.options.length > 1) select.remove(1);
+    items.forEach(function (b) {
+      var o = document.createElement("option");
+      o.value = String(b.id);
+      o.textContent = b.label;
+      select.appendChild(o);
+    });
+    if (items.length === 1) select.value = String(items[0].id);
+    else if (keep) select.value = keep;
+    box.hidden = items.length === 0;
+  }
+  place.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = place.value.trim();
+      if (q === asked) return;
+      asked = q;
+      if (!q) { fill([]); return; }
+      fetch("/hotline/places?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (d) { if (asked === q) fill(d.items || []); })
+        .catch(function () {});
+    }, 250);
+  });
+  var answered = document.getElementById("answered"), answerBox = document.getElementById("answer-box");
+  var category = document.getElementById("category");
+  var questions = (form.getAttribute("data-questions") || "").split(" ");
+  function toggle() {
+    var q = questions.indexOf(category.value) >= 0;
+    answered.disabled = !q && !answered.checked;
+    answerBox.hidden = !answered.checked;
+  }
+  answered.addEventListener("change", toggle);
+  category.addEventListener("change", toggle);
+  toggle();
+})();

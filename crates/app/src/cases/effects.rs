@@ -81,6 +81,8 @@ pub fn notice_text(n: &Notice, code: &str) -> String {
         Notice::Merged { .. } => {
             format!("您反映的诉求 {code} 与他人反映的同一问题合并办理，结果将一并告知。")
         }
+        Notice::Urged { .. } => format!("诉求 {code} 的诉求人催办，请加快办理并及时答复。"),
+        Notice::RequesterNote { .. } => format!("诉求 {code} 的诉求人补充了信息，请查看。"),
     }
 }
 
@@ -132,7 +134,11 @@ pub fn plan(
             note: e.note.clone(),
             data: e.detail.to_string(),
         });
-        if matches!(e.kind, EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot) && !e.note.is_empty() {
+        if matches!(
+            e.kind,
+            EventKind::Handled | EventKind::Reported | EventKind::HandledOnSpot | EventKind::AnsweredOnCall
+        ) && !e.note.is_empty()
+        {
             effects.search_texts.push(e.note.clone());
         }
     }
@@ -215,6 +221,16 @@ fn stats(
     };
     if kinds.contains(&EventKind::Dispatched) {
         after.response_counted = false;
+    }
+    if kinds.contains(&EventKind::HandledOnSpot) {
+        // 就地解决: the patrol found and fixed it — responded in time and resolved for its
+        // grid (and the grid's community and street); no requester rates it (DOMAIN-RULES §7.4).
+        after.response_counted = true;
+        for t in &targets {
+            add(t, "responded_in_time");
+            add(t, "closed_on_spot");
+        }
+        return out;
     }
     if responded(after) && !responded(before) && !after.response_counted {
         after.response_counted = true;

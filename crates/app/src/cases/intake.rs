@@ -186,6 +186,10 @@ impl CaseService {
 
     /// Takes a report in; answers once it is durably written (or is found to be a duplicate).
     pub async fn report(&self, r: Report) -> Result<Reported, CaseError> {
+        // What the fields alone tell (a leaf category, texts, photos, a place), first problem first.
+        if let Some((field, message)) = self.report_form_problems(&r).into_iter().next() {
+            return Err(CaseError::invalid(field, message));
+        }
         let cfg = self.config();
         // Every text within its bound, without NUL or control characters (issue 9, items 4 and 13).
         let bad = |field: &'static str| move |e: TextError| CaseError::invalid(field, e.to_string());
@@ -210,6 +214,13 @@ impl CaseService {
         }
         let category =
             cfg.categories.get(&r.category).ok_or_else(|| CaseError::invalid("category", "请选择有效的诉求类别"))?;
+        // 咨询 answered during the call (issue 11 item 7): only a question can be closed so.
+        if r.on_spot_reply.is_some()
+            && r.channel == Channel::Hotline
+            && category.kind != tongxin_domain::case::CaseKind::Question
+        {
+            return Err(CaseError::invalid("answered", "只有咨询类诉求可以在电话中直接答复，其他诉求请登记后派单"));
+        }
         let types = check_photos(&r.photos).map_err(|e| CaseError::invalid("photos", e.to_string()))?;
         if matches!(r.place, Place::Address) && address.is_empty() {
             return Err(CaseError::invalid("location", "请在地图上选择位置、扫描楼栋二维码或填写地址"));
@@ -250,6 +261,11 @@ impl CaseService {
         };
         let facts = new_case_facts(&at.street_code, at.grid_code.as_deref(), urgency, r.phone.is_some());
         let (state, mut effects, version) = first_state(&cfg, &facts, &initial, decision, now);
+        // The intake message carries the reporter's own follow link (the store fills in the
+        // code and the token).
+        effects.requester_sms = self
+            .follow_url("{code}", "{token}")
+            .map(|link| format!("【同心】您反映的问题已受理，诉求编号 {{code}}。查看办理进度、补充信息或催办：{link}"));
         effects.events.insert(
             0,
             NewEvent { kind: "received".into(), unit: None, note: r.channel.label().into(), data: "{}".into() },

@@ -4,8 +4,10 @@
 
 pub mod config;
 pub mod effects;
+pub mod follow;
 mod import;
 mod intake;
+mod report_check;
 
 pub use import::{
     HOTLINE_COLUMNS, HotlineImportError, HotlineImportReport, ImportRowError, ImportedCase, MAX_IMPORT_ERRORS,
@@ -64,6 +66,8 @@ pub struct CaseService {
     config: Arc<RwLock<Arc<CaseConfig>>>,
     writer: Batcher<NewCase, Result<Intake, StoreError>>,
     locator: Arc<crate::locator::LocatorCache>,
+    /// The site's public address for links in text messages ([`CaseService::set_public_url`]).
+    public_url: Arc<RwLock<String>>,
 }
 
 /// Writes one intake batch in one transaction. A batch either commits whole or answers every
@@ -119,7 +123,7 @@ impl CaseService {
             let store = writer_store.clone();
             async move { write_batch(&store, &batch).await }
         });
-        Ok(CaseService { store, config, writer, locator })
+        Ok(CaseService { store, config, writer, locator, public_url: Arc::new(RwLock::new(String::new())) })
     }
 
     /// Writes a batch of prepared cases the way the intake writer does (one transaction, each
@@ -223,6 +227,12 @@ impl CaseService {
         };
         let (row, mut effects) = plan(&cfg, &facts, &state, &mut decision, now);
         effects.photos.extend(photos);
+        // Every message asking the requester to look carries their follow link.
+        if let Some(link) = self.follow_url(&case.code, &self.store.pii().follow_token(&case.code)) {
+            for o in effects.outbox.iter_mut().filter(|o| o.channel == "sms" && o.recipient == "requester") {
+                o.payload = follow::with_link(&o.payload, &link);
+            }
+        }
         // Reporters of merged duplicates hear of the outcome too (and may rate their case).
         if decision.notices.iter().any(|n| matches!(n, Notice::Handled | Notice::Closed)) {
             for child in self.merged_descendants(case_id).await? {
@@ -236,6 +246,10 @@ impl CaseService {
                     case.code,
                     if decision.notices.contains(&Notice::Closed) { "结案" } else { "办结" }
                 );
+                let text = match self.follow_url(&c.code, &self.store.pii().follow_token(&c.code)) {
+                    Some(link) => format!("{text}查看：{link}"),
+                    None => text,
+                };
                 effects.outbox.push(tongxin_store::cases::write::NewOutbox {
                     channel: "sms".into(),
                     kind: "merged_outcome".into(),

@@ -153,7 +153,15 @@ async fn setup(store: &Store) -> Loop {
 }
 
 fn counts(d: u64, resp: u64, rated: u64, res: u64, sat: u64, reo: u64) -> UnitCounts {
-    UnitCounts { dispatched: d, responded_in_time: resp, rated, resolved: res, satisfied: sat, reopened: reo }
+    UnitCounts {
+        dispatched: d,
+        responded_in_time: resp,
+        rated,
+        resolved: res,
+        satisfied: sat,
+        reopened: reo,
+        closed_on_spot: 0,
+    }
 }
 
 fn close(a: Option<f64>, b: f64) -> bool {

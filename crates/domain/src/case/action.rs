@@ -4,6 +4,7 @@ use super::status::{Satisfaction, Status};
 use super::unit::Unit;
 use crate::case::deadline::TimeLimit;
 use crate::kernel::access::Role;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The one who performs an action.
@@ -90,6 +91,15 @@ pub enum Action {
     ContactRequester { note: String },
     /// 就地解决 of a grid patrol report: straight from 受理 to 结案.
     HandleOnSpot { reply: String },
+    /// 催办 by the requester: at most once per working day (`day` is the working day the
+    /// press counts for, [`super::urge_day`] on the working calendar).
+    Urge { day: NaiveDate },
+    /// 补充信息: the requester adds a note (and photos, named by reference) while the case is open.
+    AddNote {
+        note: String,
+        #[serde(default)]
+        photos: Vec<String>,
+    },
 }
 
 /// An [`Action`] without its data: for tables, permission checks and buttons.
@@ -111,10 +121,12 @@ pub enum ActionKind {
     Merge,
     ContactRequester,
     HandleOnSpot,
+    Urge,
+    AddNote,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 15] = [
+    pub const ALL: [ActionKind; 17] = [
         ActionKind::Accept,
         ActionKind::Reject,
         ActionKind::Dispatch,
@@ -130,6 +142,8 @@ impl ActionKind {
         ActionKind::Merge,
         ActionKind::ContactRequester,
         ActionKind::HandleOnSpot,
+        ActionKind::Urge,
+        ActionKind::AddNote,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -149,6 +163,8 @@ impl ActionKind {
             ActionKind::Merge => "merge",
             ActionKind::ContactRequester => "contact_requester",
             ActionKind::HandleOnSpot => "handle_on_spot",
+            ActionKind::Urge => "urge",
+            ActionKind::AddNote => "add_note",
         }
     }
 
@@ -174,6 +190,8 @@ impl ActionKind {
             ActionKind::Merge => "合并",
             ActionKind::ContactRequester => "联系诉求人",
             ActionKind::HandleOnSpot => "就地解决",
+            ActionKind::Urge => "催办",
+            ActionKind::AddNote => "补充信息",
         }
     }
 
@@ -196,6 +214,9 @@ impl ActionKind {
             ActionKind::Rate => matches!(status, Closed | Merged),
             ActionKind::Merge => matches!(status, Received | Accepted | Dispatched | Acknowledged),
             ActionKind::ContactRequester => matches!(status, Dispatched | Acknowledged | Handled),
+            // 催办 reaches the lead unit: only while a unit holds the case.
+            ActionKind::Urge => status.is_with_unit(),
+            ActionKind::AddNote => status.is_open(),
         }
     }
 }
@@ -218,6 +239,8 @@ impl Action {
             Action::Merge { .. } => ActionKind::Merge,
             Action::ContactRequester { .. } => ActionKind::ContactRequester,
             Action::HandleOnSpot { .. } => ActionKind::HandleOnSpot,
+            Action::Urge { .. } => ActionKind::Urge,
+            Action::AddNote { .. } => ActionKind::AddNote,
         }
     }
 }

@@ -79,10 +79,16 @@ pub enum EventKind {
     Merged,
     Contacted,
     HandledOnSpot,
+    /// 催办 by the requester.
+    Urged,
+    /// The requester added information.
+    RequesterNote,
+    /// A hotline question (咨询) answered during the call and closed at once.
+    AnsweredOnCall,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::Accepted,
         EventKind::Rejected,
         EventKind::Dispatched,
@@ -102,6 +108,9 @@ impl EventKind {
         EventKind::Merged,
         EventKind::Contacted,
         EventKind::HandledOnSpot,
+        EventKind::Urged,
+        EventKind::RequesterNote,
+        EventKind::AnsweredOnCall,
     ];
 
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -129,6 +138,9 @@ impl EventKind {
             EventKind::Merged => "merged",
             EventKind::Contacted => "contacted",
             EventKind::HandledOnSpot => "handled_on_spot",
+            EventKind::Urged => "urged",
+            EventKind::RequesterNote => "requester_note",
+            EventKind::AnsweredOnCall => "answered_on_call",
         }
     }
 
@@ -153,6 +165,9 @@ impl EventKind {
             EventKind::Merged => "合并",
             EventKind::Contacted => "联系诉求人",
             EventKind::HandledOnSpot => "就地解决",
+            EventKind::Urged => "诉求人催办",
+            EventKind::RequesterNote => "诉求人补充信息",
+            EventKind::AnsweredOnCall => "电话答复",
         }
     }
 }
@@ -201,6 +216,15 @@ pub enum Notice {
     Merged {
         into_case_id: i64,
     },
+    /// 催办: the requester pressed 催办; the lead unit is told (notice kind `urge`).
+    Urged {
+        unit: Unit,
+    },
+    /// The requester added information: the lead unit is told, or the dispatch centre while no
+    /// unit holds the case (notice kind `requester_note`).
+    RequesterNote {
+        unit: Option<Unit>,
+    },
 }
 
 /// Who a notice goes to; the store resolves the people.
@@ -233,6 +257,8 @@ impl Notice {
             Notice::Closed => "closed",
             Notice::Rejected => "rejected",
             Notice::Merged { .. } => "merged",
+            Notice::Urged { .. } => "urge",
+            Notice::RequesterNote { .. } => "requester_note",
         }
     }
 
@@ -242,7 +268,10 @@ impl Notice {
             | Notice::Withdrawn { unit }
             | Notice::ExtensionDecided { unit, .. }
             | Notice::VerificationFailed { unit }
-            | Notice::Reopened { unit } => vec![Recipient::Unit(unit.clone())],
+            | Notice::Reopened { unit }
+            | Notice::Urged { unit } => vec![Recipient::Unit(unit.clone())],
+            Notice::RequesterNote { unit: Some(unit) } => vec![Recipient::Unit(unit.clone())],
+            Notice::RequesterNote { unit: None } => vec![Recipient::Dispatchers],
             Notice::Returned { .. } | Notice::ExtensionRequested { .. } => {
                 vec![Recipient::Dispatchers]
             }

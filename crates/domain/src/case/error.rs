@@ -68,6 +68,12 @@ pub enum TransitionError {
     /// NUL or another control character (issue 9, item 13).
     #[error("{field}含有不可见的控制字符，请删除后重试")]
     BadCharacters { field: &'static str },
+    #[error("已经催办过了：每个工作日只能催办一次（周末和节假日算作下一个工作日），承办单位已收到您的催办")]
+    AlreadyUrged,
+    #[error("请填写补充内容或选择照片")]
+    EmptyNote,
+    #[error("一次最多补充{max}张照片")]
+    TooManyPhotos { max: usize },
     #[error("延期时长不能超过{max}")]
     ExtensionTooLong { max: crate::case::deadline::TimeLimit },
 }

@@ -6,6 +6,12 @@
 //! - 解决率 = verdicts "resolved" / all verdicts; 满意率 = verdicts 满意 or 基本满意 / all
 //!   verdicts. A reopen (重办) counts against the unit: the verdict that reopened a case counts
 //!   as one more verdict, unresolved and unsatisfied, on top of the case's final verdict.
+//! - A patrol case closed on the spot (就地解决, no requester to ask) counts for its grid as
+//!   dispatched, responded in time and resolved: one more verdict for 解决率 only — there is no
+//!   resident to be satisfied, so 满意率 is not touched (`closed_on_spot`).
+//! - Which of a unit's cases count against its 响应率, and why, is [`response_of`]: the
+//!   explanation page lists it (DOMAIN-RULES §7.4: 响应率 = contacted the requester in time,
+//!   after 签收 — the 12345 practice of 北京市接诉即办工作条例 art 15 and 32).
 //! - score (0–100) = Σ weight × rate over the rates that exist, divided by the sum of their
 //!   weights: when a rate has no denominator (nothing dispatched, nothing rated) its weight is
 //!   shared out proportionally among the others rather than counting as zero. With no rate at
@@ -28,6 +34,9 @@ pub struct UnitCounts {
     pub satisfied: u64,
     /// Verdicts that reopened a case (重办); each counts as unresolved and unsatisfied.
     pub reopened: u64,
+    /// Patrol cases closed on the spot: each a resolved verdict for 解决率 (not for 满意率).
+    #[serde(default)]
+    pub closed_on_spot: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,6 +72,7 @@ impl UnitCounts {
         self.resolved += other.resolved;
         self.satisfied += other.satisfied;
         self.reopened += other.reopened;
+        self.closed_on_spot += other.closed_on_spot;
     }
 }
 
@@ -120,7 +130,7 @@ fn ratio(part: u64, whole: u64) -> Option<f64> {
 pub fn rates(counts: &UnitCounts, w: &Weights) -> Rates {
     let verdicts = counts.rated + counts.reopened;
     let response = ratio(counts.responded_in_time, counts.dispatched);
-    let resolution = ratio(counts.resolved, verdicts);
+    let resolution = ratio(counts.resolved + counts.closed_on_spot, verdicts + counts.closed_on_spot);
     let satisfaction = ratio(counts.satisfied, verdicts);
     let parts = [(response, w.response), (resolution, w.resolution), (satisfaction, w.satisfaction)];
     let (sum, weight) =
@@ -157,16 +167,109 @@ pub fn rank<K>(items: Vec<(K, Rates)>) -> Vec<(usize, K, Rates)> {
     out
 }
 
+/// Where one case stands in its unit's 响应率 (the unit that was its lead when dispatched).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    /// Acknowledged and the requester contacted in time (or closed on the spot by a patrol).
+    Responded,
+    /// Still waiting for 签收, or never acknowledged.
+    NotAcknowledged,
+    /// Acknowledged, but no contact with the requester recorded.
+    NoContact,
+    /// Acknowledged and contacted, but not both within their time limits.
+    Late,
+    /// The unit returned the case (退单) or it was withdrawn from it: counted as dispatched to
+    /// it, not as responded.
+    Returned,
+}
+
+impl Response {
+    pub fn counts(self) -> bool {
+        self == Response::Responded
+    }
+
+    /// Why, in the words shown to the unit.
+    pub fn label(self) -> &'static str {
+        match self {
+            Response::Responded => "已响应（按时签收并联系诉求人）",
+            Response::NotAcknowledged => "未签收",
+            Response::NoContact => "已签收，未记录联系诉求人",
+            Response::Late => "签收或联系超过时限",
+            Response::Returned => "已退单或被撤回（计入派单，不计响应）",
+        }
+    }
+}
+
+/// The response of `unit` on a case it led: the counter's own flag decides "responded" (it is
+/// set once, in the transaction that counted it), the rest says what is missing.
+pub fn response_of(state: &super::CaseState, unit: &super::Unit) -> Response {
+    if state.lead.as_ref() != Some(unit) || state.lead_participant().is_none() {
+        return Response::Returned;
+    }
+    if state.response_counted {
+        return Response::Responded;
+    }
+    match (state.lead_participant().and_then(|p| p.acknowledged_at), state.first_contact_at) {
+        (None, _) => Response::NotAcknowledged,
+        (Some(_), None) => Response::NoContact,
+        (Some(_), Some(_)) => Response::Late,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn counts(d: u64, resp: u64, rated: u64, res: u64, sat: u64, reo: u64) -> UnitCounts {
-        UnitCounts { dispatched: d, responded_in_time: resp, rated, resolved: res, satisfied: sat, reopened: reo }
+        UnitCounts {
+            dispatched: d,
+            responded_in_time: resp,
+            rated,
+            resolved: res,
+            satisfied: sat,
+            reopened: reo,
+            closed_on_spot: 0,
+        }
     }
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn closed_on_spot_is_resolved_but_not_rated_for_satisfaction() {
+        let w = Weights::default();
+        // 2 rated (1 resolved, 2 satisfied) + 2 closed on the spot.
+        let c = UnitCounts { closed_on_spot: 2, ..counts(4, 4, 2, 1, 2, 0) };
+        let r = rates(&c, &w);
+        assert!(close(r.resolution, 3.0 / 4.0), "{r:?}");
+        assert!(close(r.satisfaction, 1.0), "{r:?}");
+        // Only patrol work: resolved, no 满意率 at all.
+        let r = rates(&UnitCounts { closed_on_spot: 3, ..counts(3, 3, 0, 0, 0, 0) }, &w);
+        assert_eq!((r.response, r.resolution, r.satisfaction), (Some(1.0), Some(1.0), None));
+    }
+
+    #[test]
+    fn response_explained() {
+        use crate::case::{CaseState, Channel, Participant, Unit};
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let unit = Unit::Department(1);
+        let mut s = CaseState::new(Channel::Web);
+        s.lead = Some(unit.clone());
+        s.participants = vec![Participant::new(unit.clone())];
+        assert_eq!(response_of(&s, &unit), Response::NotAcknowledged);
+        s.participants[0].acknowledged_at = Some(now);
+        assert_eq!(response_of(&s, &unit), Response::NoContact);
+        s.first_contact_at = Some(now);
+        assert_eq!(response_of(&s, &unit), Response::Late);
+        s.response_counted = true;
+        assert_eq!(response_of(&s, &unit), Response::Responded);
+        assert!(Response::Responded.counts() && !Response::Late.counts());
+        // Another unit's case, or returned by this one.
+        assert_eq!(response_of(&s, &Unit::Department(2)), Response::Returned);
+        s.participants[0].returned = true;
+        assert_eq!(response_of(&s, &unit), Response::Returned);
     }
 
     #[test]

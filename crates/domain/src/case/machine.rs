@@ -28,11 +28,16 @@
 //! - 合并 from 受理 to 签收 (units holding it are told it is withdrawn).
 //! - 就地解决: grid or community worker acting for a unit, patrol cases only; that unit becomes
 //!   lead and first receiver, so a bad verdict reopens to it.
+//! - 催办: the requester only, while a unit holds the case, once per working day (the day is
+//!   computed on the working calendar by [`super::urge_day`]); the lead unit is told.
+//! - 补充信息: the requester only, while the case is open; a note or at least one photo. The
+//!   lead unit is told, or the dispatch centre while no unit holds the case.
 //! - Free texts are at most [`MAX_TEXT_CHARS`](super::MAX_TEXT_CHARS) characters; reasons
 //!   (不予立案, 退单, 延期, failed 核查, refused 延期) and replies are required.
 
 mod closing;
 mod handling;
+mod resident;
 mod triage;
 
 use super::action::{Action, ActionKind, Actor};
@@ -87,6 +92,8 @@ pub fn decide(
         Action::Rate { resolved, satisfaction, comment } => {
             closing::rate(&mut d, actor, *resolved, *satisfaction, comment)?
         }
+        Action::Urge { day } => resident::urge(&mut d, actor, *day)?,
+        Action::AddNote { note, photos } => resident::add_note(&mut d, actor, note, photos)?,
     }
     d.state.version = state.version + 1;
     Ok(Decision { state: d.state, events: d.events, notices: d.notices, clock: d.clock })

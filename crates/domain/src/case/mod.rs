@@ -9,10 +9,12 @@
 mod action;
 mod category;
 mod code;
+pub mod contact;
 pub mod deadline;
 mod decision;
 mod error;
 mod evaluation;
+pub mod follow;
 mod machine;
 mod merge;
 pub mod photo;
@@ -20,6 +22,7 @@ mod routing;
 mod state;
 mod status;
 mod unit;
+mod urge;
 
 #[cfg(test)]
 mod tests;
@@ -29,10 +32,11 @@ pub use category::{CaseKind, Category, CategoryError, default_categories, valida
 pub use code::{CODE_PREFIX, MAX_DAILY_SEQ, code_for, format_code, parse_code};
 pub use decision::{ClockChange, Decision, Event, EventKind, Notice, Recipient, supervision_label};
 pub use error::{MAX_TEXT_CHARS, TransitionError};
-pub use evaluation::{EvaluationError, Rates, UnitCounts, Weights, rank, rates};
+pub use evaluation::{EvaluationError, Rates, Response, UnitCounts, Weights, rank, rates, response_of};
 pub use machine::{DISPATCH_ROLES, ON_SPOT_ROLES, SUPERVISOR_ROLES, VERIFIER_ROLES, decide};
 pub use merge::{MergeTarget, check_merge};
 pub use routing::{Candidate, RouteChoice, RoutingError, RoutingRule, RuleArea, route};
 pub use state::{CaseState, ExtensionRequest, MAX_SUPERVISION_LEVEL, Participant, Rating};
 pub use status::{Channel, Satisfaction, Status};
 pub use unit::Unit;
+pub use urge::{MAX_NOTE_PHOTOS, urge_day};

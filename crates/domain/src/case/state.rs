@@ -4,7 +4,7 @@
 use super::status::{Channel, Satisfaction, Status};
 use super::unit::Unit;
 use crate::case::deadline::TimeLimit;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The highest supervision level (1 街道督办, 2 区级督办, 3 市级督办).
@@ -88,6 +88,9 @@ pub struct CaseState {
     /// The latest verdict (kept after a reopen, replaced by the second one).
     pub rating: Option<Rating>,
     pub merged_into: Option<i64>,
+    /// The working day the requester last pressed 催办 for (once per working day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_urge_day: Option<NaiveDate>,
     /// Optimistic-concurrency version; every accepted decision adds one.
     pub version: i64,
 }
@@ -115,6 +118,7 @@ impl CaseState {
             evidence: Vec::new(),
             rating: None,
             merged_into: None,
+            last_urge_day: None,
             version: 1,
         }
     }

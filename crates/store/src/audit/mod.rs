@@ -112,6 +112,42 @@ pub async fn append(
     append_many(tx, key, at, actor, vec![e]).await
 }
 
+/// Records a look at personal data (an unmask, a full-number search, a phone reveal) and
+/// commits it — unless the actor has now done any of `counted` (the actions sharing one limit;
+/// `entry`'s own among them) more than `per_hour` times in the last hour: then nothing is
+/// recorded and `Ok(false)` says the look is refused. The count and the record share the audit
+/// head's lock, so parallel requests cannot slip past the limit.
+pub(crate) async fn record_limited(
+    store: &crate::Store,
+    actor: &Actor,
+    entry: AuditEntry,
+    counted: &[&str],
+    per_hour: i64,
+) -> Result<bool, StoreError> {
+    let now = store.now();
+    let mut tx = store.db.begin().await?;
+    append(&mut tx, store.pii(), now, actor, entry).await?;
+    if let Some(user) = actor.user_id {
+        let since = now - chrono::Duration::hours(1);
+        // One placeholder per counted action ($3, $4, …): a handful at most.
+        let list = (0..counted.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND at > $2 AND action IN ({list})");
+        let n: i64 = on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(user).bind(since);
+            for a in counted {
+                q = q.bind(*a);
+            }
+            q.fetch_one(c).await
+        })?;
+        if n > per_hour {
+            // Dropping the transaction leaves no record of the refused look.
+            return Ok(false);
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Appends records in order inside the caller's transaction with one head update and one
 /// multi-row insert (batched writes); returns the last sequence number.
 pub async fn append_many(

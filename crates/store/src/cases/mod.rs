@@ -1,11 +1,17 @@
 //! The 接诉即办 case loop's storage.
 
 pub mod categories;
+pub mod contact;
 pub mod dashboard;
 pub mod evaluation;
+pub mod history;
+pub mod follow;
+pub mod lookup;
+pub mod notices;
 pub mod open311;
 pub mod outbox;
 pub mod read;
+pub mod response;
 pub mod search;
 pub mod search_rebuild;
 pub mod stats;

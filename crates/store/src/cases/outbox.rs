@@ -26,7 +26,7 @@
 use crate::audit::AuditEntry;
 use crate::bulk::{Val, insert_rows_then};
 use crate::error::StoreError;
-use crate::{Actor, Page, on_read, on_tx};
+use crate::{Actor, Page, Paged, on_read, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -93,6 +93,57 @@ pub struct NoticeDelivery {
     pub case_id: Option<i64>,
     pub kind: String,
     pub text: String,
+}
+
+/// One text message for the 短信发件箱 page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SmsRow {
+    pub id: i64,
+    pub kind: String,
+    pub case_code: Option<String>,
+    /// The reporter's number, masked.
+    pub phone_masked: Option<String>,
+    /// JSON `{"code", "text"}`.
+    pub payload: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl SmsRow {
+    /// The message's text (empty if the payload is not the usual JSON).
+    pub fn text(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.payload)
+            .ok()
+            .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// `sent`, `failed` (given up), or `pending` (waiting or retrying).
+    pub fn status(&self) -> &'static str {
+        if self.sent_at.is_some() {
+            "sent"
+        } else if self.attempts >= MAX_ATTEMPTS {
+            "failed"
+        } else {
+            "pending"
+        }
+    }
+}
+
+/// The outbox recipient of a case's `n`-th reporter: `requester` for the first (the case's
+/// own number), `requester:n` for the reporters of a duplicate (issue 9 item 2).
+pub fn requester_recipient(n: u32) -> String {
+    if n <= 1 { "requester".into() } else { format!("requester:{n}") }
+}
+
+/// The reporter a recipient names (see [`requester_recipient`]); `None` for a unit.
+pub fn parse_requester(recipient: &str) -> Option<u32> {
+    match recipient {
+        "requester" => Some(1),
+        r => r.strip_prefix("requester:").and_then(|n| n.parse().ok()).filter(|n| *n >= 2),
+    }
 }
 
 const OUTBOX_COLS: &str = "id, channel, kind, case_id, recipient, payload, attempts, created_at, locked_until";
@@ -227,26 +278,41 @@ impl Outbox<'_> {
     }
 
     /// The requesters' phone numbers in clear for a batch of text messages
-    /// (`(case_id, outbox_id)` pairs), keyed by case id; `None` where no number was left, absent
-    /// where the case does not exist. Every use is audited first, in one transaction.
-    pub async fn requester_phones(&self, items: &[(i64, i64)]) -> Result<HashMap<i64, Option<String>>, StoreError> {
-        let mut ciphers: HashMap<i64, Option<Vec<u8>>> = HashMap::new();
-        for chunk in items.chunks(500) {
+    /// (`(case_id, requester, outbox_id)`: the case's first reporter is requester 1, the reporters
+    /// of a duplicate 2, 3 … — see [`requester_recipient`]), keyed by `(case_id, requester)`;
+    /// `None` where no number was left, absent where there is no such case or reporter. Every
+    /// use is audited first, in one transaction.
+    pub async fn requester_phones(
+        &self,
+        items: &[(i64, u32, i64)],
+    ) -> Result<HashMap<(i64, u32), Option<String>>, StoreError> {
+        let mut ciphers: HashMap<(i64, u32), Option<Vec<u8>>> = HashMap::new();
+        for chunk in items.chunks(250) {
             let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT id, phone_cipher FROM cases WHERE id IN ({})", list.join(", "));
-            let rows: Vec<(i64, Option<Vec<u8>>)> = on_read!(&self.store.db, |p| {
+            let list = list.join(", ");
+            let sql = format!(
+                "SELECT id, 1, phone_cipher FROM cases WHERE id IN ({list}) \
+                 UNION ALL SELECT case_id, n, phone_cipher FROM case_requesters WHERE case_id IN ({list})"
+            );
+            let rows: Vec<(i64, i64, Option<Vec<u8>>)> = on_read!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-                for (case_id, _) in chunk {
+                for (case_id, _, _) in chunk {
                     q = q.bind(*case_id);
                 }
                 q.fetch_all(p).await
             })?;
-            ciphers.extend(rows);
+            let wanted: std::collections::HashSet<(i64, u32)> = chunk.iter().map(|(c, n, _)| (*c, *n)).collect();
+            for (id, n, cipher) in rows {
+                let key = (id, u32::try_from(n).unwrap_or(0));
+                if wanted.contains(&key) {
+                    ciphers.insert(key, cipher);
+                }
+            }
         }
         let entries: Vec<AuditEntry> = items
             .iter()
-            .filter(|(case_id, _)| matches!(ciphers.get(case_id), Some(Some(_))))
-            .map(|(case_id, outbox_id)| {
+            .filter(|(case_id, n, _)| matches!(ciphers.get(&(*case_id, *n)), Some(Some(_))))
+            .map(|(case_id, _, outbox_id)| {
                 AuditEntry::new("case.phone_use", "case", case_id).detail(format!("发送短信通知（消息 {outbox_id}）"))
             })
             .collect();
@@ -256,17 +322,39 @@ impl Outbox<'_> {
                 .await?;
             tx.commit().await?;
         }
-        ciphers.into_iter().map(|(id, c)| Ok((id, c.map(|c| self.store.pii().decrypt(&c)).transpose()?))).collect()
+        ciphers.into_iter().map(|(k, c)| Ok((k, c.map(|c| self.store.pii().decrypt(&c)).transpose()?))).collect()
     }
 
     /// One requester's number (see `store.outbox().requester_phones`).
     pub async fn requester_phone(&self, case_id: i64, outbox_id: i64) -> Result<Option<String>, StoreError> {
         self.store
             .outbox()
-            .requester_phones(&[(case_id, outbox_id)])
+            .requester_phones(&[(case_id, 1, outbox_id)])
             .await?
-            .remove(&case_id)
+            .remove(&(case_id, 1))
             .ok_or(StoreError::NotFound)
+    }
+
+    /// 短信发件箱: every text message queued, newest first, with the number masked (never in
+    /// clear: the outbox holds none) and the text as sent (one-time codes and follow links
+    /// included), for the admin of a site without a gateway.
+    pub async fn sms_page(&self, page: Page) -> Result<Paged<SmsRow>, StoreError> {
+        let sql = "SELECT o.id, o.kind, c.code AS case_code, \
+                   CASE WHEN o.recipient = 'requester' THEN c.phone_masked ELSE r.phone_masked END AS phone_masked, \
+                   o.payload, o.attempts, o.last_error, o.created_at, o.sent_at \
+                   FROM outbox o LEFT JOIN cases c ON c.id = o.case_id \
+                   LEFT JOIN case_requesters r ON r.case_id = o.case_id AND o.recipient = 'requester:' || r.n \
+                   WHERE o.channel = 'sms' ORDER BY o.id DESC LIMIT $1 OFFSET $2";
+        let rows: Vec<SmsRow> = on_read!(&self.store.db, |p| sqlx::query_as(sql)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await)?;
+        let total: i64 =
+            on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'")
+                .fetch_one(p)
+                .await)?;
+        Ok(Paged { items: rows, page: page.page.max(1), per_page: page.per_page, total, total_capped: false })
     }
 
     /// Marks delivered messages sent, in one transaction.

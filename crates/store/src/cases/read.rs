@@ -49,6 +49,21 @@ pub struct CaseView {
     pub version: i64,
 }
 
+/// A stored photo of a case: sent with the report or with a reply (`report`, `evidence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PhotoInfo {
+    pub id: i64,
+    pub purpose: String,
+    pub content_type: String,
+}
+
+/// A photo's stored type and bytes.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PhotoBytes {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 fn unit_key<S: serde::Serializer>(unit: &Option<Unit>, s: S) -> Result<S::Ok, S::Error> {
     match unit {
         Some(u) => s.serialize_some(&u.key()),
@@ -205,19 +220,23 @@ impl super::Cases<'_> {
     /// reported on; see [`DEPARTMENT_READS`]).
     pub async fn get(&self, scope: &Scope, id: i64) -> Result<CaseView, StoreError> {
         let c = self.case_by_id(id).await?;
-        let visible = match scope {
+        if self.visible(scope, &c).await? { Ok(c) } else { Err(StoreError::NotFound) }
+    }
+
+    /// Whether the scope may see this case (see [`Self::get`]).
+    pub(super) async fn visible(&self, scope: &Scope, c: &CaseView) -> Result<bool, StoreError> {
+        Ok(match scope {
             Scope::Department { id: dept, .. } => {
                 let unit = format!("dept:{dept}");
                 let sql = AssertSqlSafe(format!(
                     "SELECT COUNT(*) FROM case_participants WHERE case_id = $1 AND unit = $2 AND status IN ({DEPARTMENT_READS})"
                 ));
                 let n: i64 =
-                    on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).bind(&unit).fetch_one(p).await)?;
+                    on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(c.id).bind(&unit).fetch_one(p).await)?;
                 n > 0
             }
-            other => area_visible(other, &c),
-        };
-        if visible { Ok(c) } else { Err(StoreError::NotFound) }
+            other => area_visible(other, c),
+        })
     }
 
     /// A case by its tracking code and private follow token (the requester, no account).
@@ -241,6 +260,19 @@ impl super::Cases<'_> {
     pub async fn photo_refs(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let sql = "SELECT sha256 FROM case_photos WHERE case_id = $1";
         Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?)
+    }
+
+    /// The photos of a case (report photos first as stored, then evidence), without their bytes.
+    pub async fn photos(&self, case_id: i64) -> Result<Vec<PhotoInfo>, StoreError> {
+        let sql = "SELECT id, purpose, content_type FROM case_photos WHERE case_id = $1 ORDER BY id";
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(case_id).fetch_all(p).await)?)
+    }
+
+    /// One photo of a case: [`StoreError::NotFound`] when the photo belongs to another case.
+    /// The caller has checked that the case may be seen.
+    pub async fn photo(&self, case_id: i64, photo_id: i64) -> Result<PhotoBytes, StoreError> {
+        let sql = "SELECT content_type, bytes FROM case_photos WHERE id = $1 AND case_id = $2";
+        Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(photo_id).bind(case_id).fetch_one(p).await)?)
     }
 
     pub async fn events(&self, id: i64) -> Result<Vec<CaseEvent>, StoreError> {

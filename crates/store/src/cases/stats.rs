@@ -15,6 +15,7 @@ pub struct UnitMonth {
     pub resolved: i64,
     pub satisfied: i64,
     pub reopened: i64,
+    pub closed_on_spot: i64,
 }
 
 impl Cases<'_> {
@@ -22,7 +23,7 @@ impl Cases<'_> {
     /// (`dept:`, `grid:`, `area:330702001` …).
     pub async fn unit_month_stats(&self, month: &str, unit_prefix: &str) -> Result<Vec<UnitMonth>, StoreError> {
         let (lo, hi) = (unit_prefix.to_string(), format!("{unit_prefix}\u{10FFFF}"));
-        let sql = "SELECT month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened FROM unit_month_stats \
+        let sql = "SELECT month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened, closed_on_spot FROM unit_month_stats \
                    WHERE month = $1 AND unit >= $2 AND unit < $3 ORDER BY unit";
         Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(month).bind(&lo).bind(&hi).fetch_all(p).await)?)
     }

@@ -67,7 +67,8 @@ pub struct StatDelta {
     pub delta: i64,
 }
 
-const STAT_FIELDS: [&str; 6] = ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened"];
+const STAT_FIELDS: [&str; 7] =
+    ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened", "closed_on_spot"];
 
 /// The state a case is written in (at creation or after a decision).
 #[derive(Debug, Clone)]
@@ -94,6 +95,10 @@ pub struct Effects {
     pub photos: Vec<NewPhoto>,
     /// Texts to add to the case's search words (e.g. a reply).
     pub search_texts: Vec<String>,
+    /// Intake only: the text message to this reporter (issue 11 item 5), written with the case
+    /// (or with the reporter of a duplicate); `{code}` and `{token}` become the tracking code and
+    /// this reporter's own follow token. Sent only when the reporter left a number.
+    pub requester_sms: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -341,6 +346,36 @@ impl super::Cases<'_> {
             )
             .await?;
         }
+        // The intake message, to each reporter with their own link.
+        let pii = self.store.pii();
+        let mut texts = Vec::new();
+        for (i, c) in batch.iter().enumerate() {
+            let (Some(template), Some(_)) = (&c.effects.requester_sms, &c.phone) else {
+                continue;
+            };
+            let (id, code, n) = match &pending[i] {
+                Pending::Existing(id, code) => (*id, code.clone(), requester_of[&i]),
+                Pending::SameAs(j) => (created[j].0, created[j].1.clone(), requester_of[&i]),
+                Pending::New => (created[&i].0, created[&i].1.clone(), 1),
+            };
+            let text = template.replace("{code}", &code).replace("{token}", &pii.requester_token(&code, n));
+            texts.push(vec![
+                "sms".into(),
+                "received".into(),
+                id.into(),
+                super::outbox::requester_recipient(n).into(),
+                serde_json::json!({ "code": code, "text": text }).to_string().into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        insert_rows(
+            &mut tx,
+            "outbox",
+            &["channel", "kind", "case_id", "recipient", "payload", "created_at", "available_at"],
+            &texts,
+        )
+        .await?;
         tx.commit().await?;
         Ok(pending
             .into_iter()

@@ -9,7 +9,7 @@
 //! record and within a per-user limit counted from those records. Any other digit string than
 //! the last four is refused: a longer partial number would narrow the masked part.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::{AuditEntry, append, record_limited};
 use crate::bulk::{Val, insert_rows};
 use crate::db::Tx;
 use crate::error::StoreError;
@@ -99,6 +99,12 @@ pub const FULL_NUMBER_SEARCHES_PER_HOUR: i64 = 60;
 /// The audit action of a full-number search.
 pub const SEARCH_FULL_ACTION: &str = "resident.search_full";
 
+/// The audit action of a search of the case queue by a requester's full phone number.
+pub const CASE_PHONE_SEARCH_ACTION: &str = "case.search_phone";
+
+/// Every full-number search counts against one hourly limit per user.
+pub const FULL_NUMBER_SEARCH_ACTIONS: [&str; 2] = [SEARCH_FULL_ACTION, CASE_PHONE_SEARCH_ACTION];
+
 /// What a search text asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryKind {
@@ -157,6 +163,24 @@ pub enum SearchRefused {
     RateLimited,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Records a search by a full number (an unmask) before it runs: refused without the unmask
+/// permission; audited with `entry` (a masked form and keyed digest, never the number); refused
+/// past [`FULL_NUMBER_SEARCHES_PER_HOUR`] per user, counted over every kind of full-number
+/// search ([`FULL_NUMBER_SEARCH_ACTIONS`]); a refused search leaves no record.
+pub(crate) async fn record_full_number_search(
+    store: &crate::Store,
+    who: Searcher<'_>,
+    entry: AuditEntry,
+) -> Result<(), SearchRefused> {
+    if !who.can_unmask {
+        return Err(SearchRefused::NeedsUnmask);
+    }
+    if !record_limited(store, who.actor, entry, &FULL_NUMBER_SEARCH_ACTIONS, FULL_NUMBER_SEARCHES_PER_HOUR).await? {
+        return Err(SearchRefused::RateLimited);
+    }
+    Ok(())
 }
 
 /// Editable fields; `None` leaves a field as it is.
@@ -292,9 +316,6 @@ impl Residents<'_> {
     ) -> Result<Paged<Resident>, SearchRefused> {
         let kind = classify_query(&query.q)?;
         if kind.is_unmask() {
-            if !who.can_unmask {
-                return Err(SearchRefused::NeedsUnmask);
-            }
             scope.people_prefix().ok_or(StoreError::NotFound)?;
             let (what, masked, digest) = match &kind {
                 QueryKind::FullId(id) => ("身份证号", id.masked(), self.store.pii().blind_index(id.as_str())),
@@ -306,26 +327,7 @@ impl Residents<'_> {
             let entry = AuditEntry::new(SEARCH_FULL_ACTION, "resident", "search")
                 .after(data_encoding::HEXLOWER.encode(&digest))
                 .detail(format!("按完整{what}查找 {masked}"));
-            let now = self.store.now();
-            let mut tx = self.store.db.begin().await.map_err(SearchRefused::Store)?;
-            append(&mut tx, self.store.pii(), now, who.actor, entry).await?;
-            if let Some(user) = who.actor.user_id {
-                let since = now - chrono::Duration::hours(1);
-                let n: i64 = on_tx!(&mut tx, |c| {
-                    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3")
-                        .bind(user)
-                        .bind(SEARCH_FULL_ACTION)
-                        .bind(since)
-                        .fetch_one(c)
-                        .await
-                })
-                .map_err(StoreError::from)?;
-                if n > FULL_NUMBER_SEARCHES_PER_HOUR {
-                    // Dropping the transaction leaves no record of the refused search.
-                    return Err(SearchRefused::RateLimited);
-                }
-            }
-            tx.commit().await?;
+            record_full_number_search(self.store, who, entry).await?;
         }
         Ok(self.run_search(scope, query, &kind, page).await?)
     }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod sms;
 
 use crate::AppState;
 use crate::routes::{RouteSpec, r};
@@ -14,6 +15,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/api/v1/users", post(api::create_user)),
         r("GET", "/api/v1/audit", get(api::audit)),
         r("GET", "/api/v1/audit/verify", get(api::audit_verify)),
+        r("GET", "/admin/sms", get(sms::page)),
     ];
     all.extend(pages::routes());
     all

@@ -22,11 +22,18 @@ struct Home {
 }
 
 /// `GET /`: the 工作台 for a session (even one still owing its second factor), else login.
-pub async fn home(caller: Option<PendingCaller>, headers: HeaderMap) -> Response {
+pub async fn home(State(s): State<AppState>, caller: Option<PendingCaller>, headers: HeaderMap) -> Response {
     let Some(c) = caller else {
         return Redirect::to("/login").into_response();
     };
-    let staff = Staff { user: c.user, csrf: c.csrf, flash: crate::ui::flash::read(&headers) };
+    // The bell, once the second factor is done (a failed count only hides it).
+    let inboxes = tongxin_store::cases::notices::NoticeInboxes::of(c.user.role, &c.user.scope);
+    let unread_notices = if c.second_factor_ok && !inboxes.is_empty() {
+        s.store.cases().unread_notices(&inboxes).await.ok()
+    } else {
+        None
+    };
+    let staff = Staff { user: c.user, csrf: c.csrf, flash: crate::ui::flash::read(&headers), unread_notices };
     let mut shell = Shell::staff("工作台", &staff, "/");
     if !c.second_factor_ok {
         shell.nav.clear();

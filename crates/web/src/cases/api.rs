@@ -697,33 +697,17 @@ async fn import_hotline(
     }
 }
 
-/// The in-app notice inbox a user reads: their department's, their grid's, or (dispatchers)
-/// their street's dispatch centre's.
-fn notice_inbox(user: &tongxin_store::accounts::User) -> Option<String> {
-    use tongxin_domain::kernel::access::{Role, Scope};
-    match (&user.scope, user.role) {
-        (Scope::Department { id, .. }, _) => Some(format!("dept:{id}")),
-        (Scope::Region { code }, Role::GridWorker) if code.as_str().len() == 15 => Some(format!("grid:{code}")),
-        (Scope::Region { code }, Role::Dispatcher | Role::Leader) if code.as_str().len() == 9 => {
-            Some(format!("dispatchers:{code}"))
-        }
-        _ => None,
-    }
-}
-
 #[derive(Deserialize)]
 struct PageParams {
     page: Option<u32>,
     per_page: Option<u32>,
 }
 
-/// `GET /api/v1/notices`: the caller's notices, newest first.
+/// `GET /api/v1/notices`: the notices of the caller's units, newest first (the units as
+/// `NoticeInboxes::of` maps a user to them, like the notices page).
 async fn notices(State(s): State<AppState>, caller: Caller, Q(p): Q<PageParams>) -> ApiResult<Json<Value>> {
     caller.require(Permission::ReadCases)?;
-    let items = match notice_inbox(&caller.user) {
-        Some(unit) => serde_json::to_value(s.store.outbox().notices(&unit, Page::new(p.page, p.per_page)).await?)
-            .map_err(|_| ApiError::internal())?,
-        None => Value::Array(Vec::new()),
-    };
-    Ok(Json(json!({ "items": items })))
+    let inboxes = tongxin_store::cases::notices::NoticeInboxes::of(caller.user.role, &caller.user.scope);
+    let page = s.store.cases().notices_page(&inboxes, Page::new(p.page, p.per_page)).await?;
+    Ok(Json(json!({ "items": page.items, "total": page.total })))
 }

@@ -4,9 +4,13 @@
 //! pages are in `crate::resident`.
 
 pub mod api;
+pub mod hotline;
 pub mod inbox;
+pub(crate) mod names;
 pub mod pages;
+pub mod photos;
 pub mod public;
+mod search_box;
 pub mod views;
 
 use crate::AppState;
@@ -17,5 +21,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let mut all = api::routes();
     all.extend(pages::routes());
     all.extend(inbox::routes());
+    all.extend(photos::routes());
+    all.extend(hotline::routes());
     all
 }

@@ -8,6 +8,8 @@
 //! ([`action_from_fields`] goes through the action's serde form) and go through
 //! `CaseService::act`, which checks the version and writes the audit record.
 
+use super::names::Names;
+use super::photos::{PhotoLink, staff_links};
 use super::views::{Row, light, row};
 use crate::AppState;
 use crate::error::ApiError;
@@ -20,7 +22,7 @@ use crate::ui::shell::Shell;
 use crate::ui::staff::Staff;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -29,10 +31,11 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::deadline::TimeLimit;
-use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, decide, route};
+use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, contact, decide, route};
 use tongxin_domain::kernel::access::{Action as Permission, Role, Scope};
 use tongxin_domain::kernel::clock::{from_shanghai, local_minute};
 use tongxin_store::Page;
+use tongxin_store::cases::contact::RevealRefused;
 use tongxin_store::cases::read::{CaseView, QueueFilter};
 use tongxin_store::cases::write::{NewPhoto, photo_ref};
 
@@ -41,6 +44,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/cases", get(queue)),
         r("GET", "/cases/{id}", get(case_page)),
         r("POST", "/cases/{id}/act", post(act)),
+        r("POST", "/cases/{id}/phone", post(reveal_phone)),
         r("POST", "/cases/{id}/reply", post(reply).layer(DefaultBodyLimit::max(MAX_REPLY_BODY))),
     ]
 }
@@ -86,6 +90,8 @@ struct QueuePage {
     categories: Vec<Choice>,
     overdue: Vec<Choice>,
     channels: Vec<Choice>,
+    /// Communities and grids by name, for a street or smaller scope.
+    areas: Option<Vec<Choice>>,
     grid: String,
     from: String,
     to: String,
@@ -93,6 +99,8 @@ struct QueuePage {
     rows: Vec<Row>,
     pager: Pager,
     problem: Option<String>,
+    /// What a phone-number search found.
+    note: Option<String>,
 }
 
 /// Midnight of a `YYYY-MM-DD` in Shanghai.
@@ -105,10 +113,29 @@ fn day_start(s: &str) -> Result<Option<DateTime<Utc>>, String> {
     Ok(from_shanghai(d.and_hms_opt(0, 0, 0).expect("midnight")))
 }
 
-/// `GET /cases`: the queue in scope, most urgent first.
+/// `GET /cases`: the queue in scope, most urgent first. The search box also takes a tracking
+/// code (opens the case) or a requester's full phone number (that requester's cases; an
+/// audited unmask), answered by `search_box` before the queue itself.
 async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueueParams>) -> PageResult {
     staff.require(Permission::ReadCases)?;
     let mut problem = None;
+    let mut note = None;
+    let mut found = None;
+    match super::search_box::lookup(&s, &staff, &p.q).await? {
+        super::search_box::Lookup::Case(id) => {
+            let to = axum::response::Redirect::to(&format!("/cases/{id}"));
+            return Ok(axum::response::IntoResponse::into_response(to));
+        }
+        super::search_box::Lookup::Cases { cases, note: n } => {
+            note = Some(n);
+            found = Some(cases);
+        }
+        super::search_box::Lookup::Refused(m) => {
+            problem = Some(m);
+            found = Some(Vec::new());
+        }
+        super::search_box::Lookup::Keywords => {}
+    }
     let status = p.status.trim().to_string();
     if !matches!(status.as_str(), "" | "open" | "all") && Status::parse(&status).is_none() {
         problem = Some("未知的状态".to_string());
@@ -138,20 +165,32 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         q: Some(p.q.trim().to_string()).filter(|q| !q.is_empty()),
     };
     let page = Page::new(p.page.trim().parse().ok(), Some(20));
-    let paged = if problem.is_some() {
-        tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+    let empty = || tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false };
+    let paged = if let Some(cases) = found {
+        // A phone number's cases (or nothing): one page, whatever the filters.
+        let total = cases.len() as i64;
+        tongxin_store::Paged { items: cases, page: 1, per_page: 20, total, total_capped: false }
+    } else if problem.is_some() {
+        empty()
     } else {
         match s.store.cases().queue(staff.scope(), &filter, page).await {
             Ok(p) => p,
             Err(tongxin_store::StoreError::Invalid(m)) => {
                 problem = Some(m);
-                tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total: 0, total_capped: false }
+                empty()
             }
             Err(e) => return Err(e.into()),
         }
     };
     let now = s.store.now();
-    let rows = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    let mut rows: Vec<Row> = paged.items.iter().map(|c| row(&s, c, now)).collect();
+    // Grids by name, not by their 15-digit code.
+    let grids = Names::load(&s, [], paged.items.iter().filter_map(|c| c.grid_code.clone()), []).await;
+    for (r, c) in rows.iter_mut().zip(&paged.items) {
+        if let Some(g) = &c.grid_code {
+            r.grid = grids.region(g);
+        }
+    }
     let query = [
         ("status", status.clone()),
         ("category", p.category.clone()),
@@ -169,6 +208,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
     let statuses = std::iter::once(("open".to_string(), "办理中（未结束）".to_string()))
         .chain(std::iter::once(("all".to_string(), "全部".to_string())))
         .chain(Status::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())));
+    let areas = grid_choices(&s, &staff, p.grid.trim()).await?;
     let page = QueuePage {
         shell: Shell::staff("诉求队列", &staff, "/cases"),
         statuses: choices(if status.is_empty() { "open" } else { &status }, statuses),
@@ -188,6 +228,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
             std::iter::once((String::new(), "全部来源".to_string()))
                 .chain(Channel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string()))),
         ),
+        areas,
         grid: p.grid,
         from: p.from,
         to: p.to,
@@ -195,8 +236,28 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         rows,
         pager,
         problem,
+        note,
     };
     Ok(render(&page))
+}
+
+/// The communities and grids a street's (or smaller area's) staff filter by, by name; `None`
+/// for wider scopes (a district has thousands of grids: the code is typed instead).
+async fn grid_choices(s: &AppState, staff: &Staff, current: &str) -> Result<Option<Vec<Choice>>, PageError> {
+    let Scope::Region { code } = staff.scope() else {
+        return Ok(None);
+    };
+    if code.as_str().len() < 9 {
+        return Ok(None);
+    }
+    let regions = s.store.regions().in_scope(staff.scope(), true).await?;
+    let options = std::iter::once((String::new(), "全部网格".to_string())).chain(
+        regions.into_iter().filter(|r| matches!(r.level.as_str(), "community" | "grid")).map(|r| {
+            let label = if r.level == "grid" { format!("　{}", r.name) } else { r.name };
+            (r.code, label)
+        }),
+    );
+    Ok(Some(choices(current, options)))
 }
 
 /// The unit a staff user acts for on this case: their department, or (grid and community
@@ -297,25 +358,60 @@ struct Forms {
     merge: bool,
     contact: bool,
     on_spot: bool,
+    /// The one or two next steps, shown first; the others are folded (a phone shows the
+    /// next step without scrolling past every form).
+    top: Vec<&'static str>,
 }
 
+/// Forms by how likely they are the next step, most likely first.
+const FORM_ORDER: [&str; 15] = [
+    "acknowledge",
+    "dispatch",
+    "report",
+    "verify",
+    "decide_extension",
+    "close",
+    "handle_on_spot",
+    "contact_requester",
+    "accept",
+    "reject",
+    "merge",
+    "request_extension",
+    "return",
+    "supervise",
+    "withdraw",
+];
+
 impl Forms {
-    fn any(&self) -> bool {
-        self.accept
-            || self.reject
-            || self.dispatch
-            || self.acknowledge
-            || self.ret
-            || !self.withdraw.is_empty()
-            || self.extension
-            || self.decide_extension
-            || self.supervise
-            || self.report
-            || self.verify
-            || self.close
-            || self.merge
-            || self.contact
-            || self.on_spot
+    /// The forms offered, in [`FORM_ORDER`].
+    fn offered(&self) -> Vec<&'static str> {
+        let on = [
+            self.acknowledge,
+            self.dispatch,
+            self.report,
+            self.verify,
+            self.decide_extension,
+            self.close,
+            self.on_spot,
+            self.contact,
+            self.accept,
+            self.reject,
+            self.merge,
+            self.extension,
+            self.ret,
+            self.supervise,
+            !self.withdraw.is_empty(),
+        ];
+        FORM_ORDER.iter().zip(on).filter(|(_, on)| *on).map(|(name, _)| *name).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.offered().len()
+    }
+
+    /// Picks the forms shown first: the first two offered.
+    fn rank(&mut self) {
+        self.top = self.offered().into_iter().take(2).collect();
     }
 }
 
@@ -336,13 +432,7 @@ fn may(state: &CaseState, actor: &Actor, action: Action, now: DateTime<Utc>) -> 
     }
 }
 
-fn forms(
-    state: &CaseState,
-    actor: &Actor,
-    own: Option<&Unit>,
-    names: &HashMap<String, String>,
-    now: DateTime<Utc>,
-) -> Forms {
+fn forms(state: &CaseState, actor: &Actor, own: Option<&Unit>, names: &Names, now: DateTime<Utc>) -> Forms {
     let x = || "x".to_string();
     let probe_unit = Unit::Department(i64::MAX);
     let mut f = Forms {
@@ -372,27 +462,10 @@ fn forms(
     for u in state.active_units() {
         let withdraw = Action::Return { unit: u.clone(), reason: x(), override_by_dispatcher: true };
         if may(state, actor, withdraw, now) {
-            f.withdraw.push(Choice { value: u.key(), label: unit_name(names, u), selected: false });
+            f.withdraw.push(Choice { value: u.key(), label: names.unit(u), selected: false });
         }
     }
     f
-}
-
-fn unit_name(names: &HashMap<String, String>, u: &Unit) -> String {
-    match names.get(&u.key()) {
-        Some(n) => n.clone(),
-        None => match u {
-            Unit::GridTeam(code) => format!("网格{code}工作站"),
-            Unit::Department(_) => u.to_string(),
-        },
-    }
-}
-
-fn key_name(names: &HashMap<String, String>, key: &str) -> String {
-    match Unit::parse_key(key) {
-        Some(u) => unit_name(names, &u),
-        None => key.to_string(),
-    }
 }
 
 struct TimelineItem {
@@ -423,9 +496,13 @@ struct CasePage {
     light: &'static str,
     light_label: &'static str,
     created: String,
+    /// The deadline while the case runs; its closing time once finished.
+    deadline_label: &'static str,
     deadline: String,
+    grid: String,
     photos_report: i64,
     photos_evidence: i64,
+    photos: Vec<PhotoLink>,
     supervision: &'static str,
     lead: String,
     participants: Vec<ParticipantView>,
@@ -435,37 +512,47 @@ struct CasePage {
     timeline: Vec<TimelineItem>,
     forms: Forms,
     has_forms: bool,
+    /// The forms shown first ("top"), then the rest folded ("more"); see [`Forms::slots`].
+    slots: Vec<&'static str>,
     own_unit: String,
     units: Vec<Choice>,
     assisting: Vec<Choice>,
     route_lines: Vec<String>,
     suggested: Option<String>,
+    /// The requester may be contacted (not a patrol's finding).
+    has_requester: bool,
+    /// 查看完整号码 is offered (the lead unit or a dispatcher, a phone on file).
+    may_reveal: bool,
+    /// The full number, after an audited reveal.
+    phone_full: Option<String>,
 }
 
-/// Names of the units a page mentions: departments by id, grid teams by code.
-async fn unit_names(s: &AppState, keys: impl IntoIterator<Item = String>) -> HashMap<String, String> {
-    let mut names = HashMap::new();
-    for key in keys {
-        if names.contains_key(&key) {
-            continue;
-        }
-        if let Some(Unit::Department(id)) = Unit::parse_key(&key)
-            && let Ok(d) = s.store.departments().get(id).await
-        {
-            names.insert(key, d.name);
-        }
+impl CasePage {
+    /// Whether the form `name` is rendered in `slot`.
+    fn at(&self, name: &str, slot: &str) -> bool {
+        let top = self.forms.top.contains(&name);
+        if slot == "top" { top } else { !top }
     }
-    names
+
+    fn more(&self, slot: &str) -> bool {
+        slot == "more"
+    }
 }
 
 /// `GET /cases/{id}`: details, timeline and the forms of the steps the caller may take.
-async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult {
+async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult<Response> {
+    show(&s, &staff, id, None).await
+}
+
+/// The case page, with the requester's full number when it was just revealed.
+async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) -> PageResult<Response> {
     staff.require(Permission::ReadCases)?;
     let c = s.store.cases().get(staff.scope(), id).await?;
     let mut state: CaseState = c.state.clone();
     state.version = c.version;
     let events = s.store.cases().events(id).await?;
     let photos = s.store.case_photo_counts(id).await?;
+    let photo_list = s.store.cases().photos(id).await?;
     let now = s.store.now();
     let cfg = s.cases.config();
 
@@ -474,34 +561,50 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
         code: tongxin_domain::kernel::region::RegionCode::parse(&c.street_code).map_err(|_| PageError::Internal)?,
     };
     let departments = s.store.departments().list(&street).await?;
-    let mut names: HashMap<String, String> =
-        departments.iter().map(|d| (Unit::Department(d.id).key(), d.name.clone())).collect();
     let mentioned = state
         .participants
         .iter()
         .map(|p| p.unit.key())
         .chain(events.iter().filter_map(|e| e.unit.clone()))
         .chain(state.lead.iter().map(Unit::key))
-        .filter(|k| !names.contains_key(k))
+        .chain(state.returned_by.iter().map(Unit::key))
         .collect::<Vec<_>>();
-    names.extend(unit_names(&s, mentioned).await);
+    let codes = [
+        Some(c.street_code.clone()),
+        c.grid_code.as_ref().map(|g| g[..g.len().min(12)].to_string()),
+        c.grid_code.clone(),
+    ];
+    let names =
+        Names::load(s, departments.iter().map(|d| (d.id, d.name.clone())), codes.into_iter().flatten(), mentioned)
+            .await;
 
-    let own = unit_of(&staff, &c);
+    let own = unit_of(staff, &c);
     let actor = Actor::Staff { role: staff.user.role, unit: own.clone() };
-    let forms = forms(&state, &actor, own.as_ref(), &names, now);
+    let has_requester = contact::has_requester(&state, c.phone_masked.is_some(), c.requester_name.is_some());
+    let mut forms = forms(&state, &actor, own.as_ref(), &names, now);
+    forms.contact &= has_requester;
+    forms.rank();
 
+    // After a 退单 the unit that returned it is not proposed again.
     let choice = route(&cfg.rules, &c.category_code, c.grid_code.as_deref());
-    let suggested = choice.winner.map(|w| w.target.key());
+    let mut route_lines: Vec<String> = choice.explanation().iter().map(|l| names.text(l)).collect();
+    let suggested = match choice.winner.map(|w| &w.target) {
+        Some(t) if state.returned_by.contains(t) => {
+            route_lines.insert(0, format!("规则建议的{}已退单，请另选承办单位", names.unit(t)));
+            None
+        }
+        t => t.map(Unit::key),
+    };
     let mut unit_options: Vec<(String, String)> =
         departments.iter().map(|d| (Unit::Department(d.id).key(), d.name.clone())).collect();
     if let Some(g) = &c.grid_code {
         let u = Unit::GridTeam(g.clone());
-        unit_options.push((u.key(), unit_name(&names, &u)));
+        unit_options.push((u.key(), names.unit(&u)));
     }
     if let Some(sug) = &suggested
         && !unit_options.iter().any(|(k, _)| k == sug)
     {
-        unit_options.insert(0, (sug.clone(), key_name(&names, sug)));
+        unit_options.insert(0, (sug.clone(), names.key(sug)));
     }
     let lead_default = suggested.clone().unwrap_or_default();
     let units =
@@ -511,21 +614,12 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
     let assisting = choices("", unit_options);
 
     let (light, light_label) = light(&c, now);
-    let timeline = events
-        .iter()
-        .map(|e| TimelineItem {
-            at: local_minute(e.at),
-            label: event_label(&e.kind),
-            actor: e.actor_name.clone(),
-            unit: e.unit.as_deref().map(|k| key_name(&names, k)).unwrap_or_default(),
-            note: e.note.clone(),
-        })
-        .collect();
+    let timeline = timeline(s, &c, &events, &names).await?;
     let participants = state
         .participants
         .iter()
         .map(|p| ParticipantView {
-            name: unit_name(&names, &p.unit),
+            name: names.unit(&p.unit),
             lead: state.lead.as_ref() == Some(&p.unit),
             acknowledged: p.acknowledged_at.map(local_minute).unwrap_or_default(),
             reported: p.reported_at.map(local_minute).unwrap_or_default(),
@@ -535,14 +629,16 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
     let merged_into = match state.merged_into {
         Some(pid) => Some(match s.store.cases().get(staff.scope(), pid).await {
             Ok(p) => p.code,
-            Err(_) => format!("#{pid}"),
+            Err(_) => "（不在您的管辖范围内）".into(),
         }),
         None => None,
     };
+    let (deadline_label, deadline) = deadline_cell(&c);
     let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
+    let slots = if forms.count() > forms.top.len() { vec!["top", "more"] } else { vec!["top"] };
     let page = CasePage {
-        shell: Shell::staff(&format!("诉求 {}", c.code), &staff, current),
-        status: c.status.label(),
+        shell: Shell::staff(&format!("诉求 {}", c.code), staff, current),
+        status: super::views::status_label(&c),
         category: cfg
             .categories
             .get(&c.category_code)
@@ -553,29 +649,115 @@ async fn case_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>)
         light,
         light_label,
         created: local_minute(c.created_at),
-        deadline: c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
+        deadline_label,
+        deadline,
+        grid: c.grid_code.as_deref().map(|g| names.region(g)).unwrap_or_else(|| "—".into()),
         photos_report: photos.report,
         photos_evidence: photos.evidence,
+        photos: staff_links(c.id, &photo_list),
         supervision: tongxin_domain::case::supervision_label(state.supervision_level),
-        lead: state.lead.as_ref().map(|u| unit_name(&names, u)).unwrap_or_else(|| "—".into()),
+        lead: state.lead.as_ref().map(|u| names.unit(u)).unwrap_or_else(|| "—".into()),
         participants,
         extension: state
             .extension_pending
             .as_ref()
-            .map(|x| format!("{}申请延期{}：{}", unit_name(&names, &x.unit), x.extra.label(), x.reason)),
+            .map(|x| format!("{}申请延期{}：{}", names.unit(&x.unit), x.extra.label(), x.reason)),
         reply: state.reply.clone(),
         merged_into,
         timeline,
-        has_forms: forms.any(),
+        has_forms: forms.count() > 0,
         forms,
-        own_unit: own.as_ref().map(|u| unit_name(&names, u)).unwrap_or_default(),
+        slots,
+        own_unit: own.as_ref().map(|u| names.unit(u)).unwrap_or_default(),
         units,
         assisting,
-        route_lines: choice.explanation(),
-        suggested: suggested.map(|k| key_name(&names, &k)),
+        route_lines,
+        suggested: suggested.map(|k| names.key(&k)),
+        has_requester,
+        may_reveal: phone_full.is_none()
+            && contact::may_reveal_phone(staff.user.role, own.as_ref(), &state, c.phone_masked.is_some()),
+        phone_full,
         c,
     };
-    Ok(render(&page))
+    let mut resp = render(&page);
+    // A revealed number is not kept in any cache.
+    if page.phone_full.is_some() {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(resp)
+}
+
+/// The time row of a case: its deadline while it runs, its closing (or handling) time once
+/// finished — a finished case never reads "无期限".
+pub(crate) fn deadline_cell(c: &CaseView) -> (&'static str, String) {
+    if !c.open {
+        let done = c.state.closed_at.or(c.state.handled_at).unwrap_or(c.updated_at);
+        return ("结束时间", local_minute(done));
+    }
+    ("办理期限", c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()))
+}
+
+/// The timeline with names: notes the domain wrote with ids get names, automatic dispatches
+/// are the system's, staff are shown by name and role.
+async fn timeline(
+    s: &AppState,
+    c: &CaseView,
+    events: &[tongxin_store::cases::read::CaseEvent],
+    names: &Names,
+) -> PageResult<Vec<TimelineItem>> {
+    let actors: HashMap<i64, i64> = s.store.cases().event_actors(c.id).await?.into_iter().collect();
+    let mut people: HashMap<i64, String> = HashMap::new();
+    for user in actors.values() {
+        if people.contains_key(user) {
+            continue;
+        }
+        if let Ok(u) = s.store.accounts().user(*user).await {
+            people.insert(*user, format!("{}（{}）", u.display_name, u.role.label()));
+        }
+    }
+    Ok(events
+        .iter()
+        .map(|e| {
+            let auto = e.kind == "dispatched"
+                && serde_json::from_str::<Value>(&e.data).ok().and_then(|d| d["auto"].as_bool()) == Some(true);
+            let actor = if auto {
+                "系统（自动派单）".to_string()
+            } else {
+                actors.get(&e.id).and_then(|u| people.get(u)).cloned().unwrap_or_else(|| e.actor_name.clone())
+            };
+            TimelineItem {
+                at: local_minute(e.at),
+                label: event_label(&e.kind),
+                actor,
+                unit: e.unit.as_deref().map(|k| names.key(k)).unwrap_or_default(),
+                note: names.text(&e.note),
+            }
+        })
+        .collect())
+}
+
+/// `POST /cases/{id}/phone` (查看完整号码): the lead unit or a dispatcher sees the requester's
+/// full number — audited before it is shown, limited per hour — as a `tel:` link on the case
+/// page. The page is the answer (no redirect: the number is never in a URL or a cookie).
+async fn reveal_phone(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    staff.require(Permission::ReadCases)?;
+    let c = s.store.cases().get(staff.scope(), id).await?;
+    let own = unit_of(&staff, &c);
+    if !contact::may_reveal_phone(staff.user.role, own.as_ref(), &c.state, c.phone_masked.is_some()) {
+        return Err(PageError::Forbidden);
+    }
+    let back = format!("/cases/{id}");
+    match s.store.cases().reveal_phone(staff.scope(), &staff.actor(), id).await {
+        Ok(Some(phone)) => show(&s, &staff, id, Some(phone)).await,
+        Ok(None) => Ok(flash::redirect(&back, "error", "该诉求没有留下手机号")),
+        Err(e @ RevealRefused::RateLimited) => Ok(flash::redirect(&back, "error", &e.to_string())),
+        Err(RevealRefused::Store(e)) => Err(e.into()),
+    }
 }
 
 fn event_label(kind: &str) -> &'static str {

@@ -6,10 +6,11 @@
 //! the reply and the requester's own rating. Never: staff names, units, internal notes — only the
 //! notes of a refusal and of the handling (the answer to the resident) are shown.
 
+use super::photos::{PhotoLink, requester_links};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tongxin_domain::case::Status;
-use tongxin_store::cases::read::{CaseEvent, CaseView};
+use tongxin_store::cases::read::{CaseEvent, CaseView, PhotoInfo};
 
 /// The case as its requester sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +37,11 @@ pub struct PublicCase {
     pub can_rate: bool,
     pub version: i64,
     pub timeline: Vec<PublicEvent>,
+    /// The case's photos (the report's and the reply's evidence), each a link to the photo
+    /// served without its EXIF data ([`crate::cases::photos`]); filled by
+    /// [`PublicCase::with_photos`] where the follow token is known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoLink>,
 }
 
 /// One step of the case the requester may see.
@@ -57,26 +63,29 @@ pub struct PublicRating {
     pub comment: String,
 }
 
-/// Kinds of events a requester sees, with their Chinese label. Others (internal notes,
-/// supervision, extensions, returns between units) stay inside.
-pub const PUBLIC_EVENTS: [(&str, &str); 12] = [
+/// Kinds of events a requester sees, in the resident's words (not the office's: no 立案, 核查,
+/// 管辖范围). Others (internal notes, supervision, extensions, returns between units) stay inside.
+pub const PUBLIC_EVENTS: [(&str, &str); 15] = [
     ("received", "已受理"),
-    ("accepted", "已立案"),
-    ("rejected", "不予立案"),
-    ("dispatched", "已派遣至承办单位"),
-    ("acknowledged", "承办单位已签收"),
-    ("handled", "已办结"),
-    ("handled_on_spot", "已办结"),
-    ("verified", "已核查"),
-    ("closed", "已结案"),
-    ("rated", "已评价"),
+    ("accepted", "已登记，等待交办"),
+    ("rejected", "不予受理"),
+    ("dispatched", "已交承办单位办理"),
+    ("acknowledged", "承办单位已接单"),
+    ("handled", "承办单位已答复"),
+    ("handled_on_spot", "已现场解决"),
+    ("answered_on_call", "已在电话中答复"),
+    ("verified", "办理结果已确认"),
+    ("closed", "已办结"),
+    ("rated", "您已评价"),
     ("reopened", "重新办理"),
-    ("merged", "与同类诉求合并办理"),
+    ("merged", "与同一问题的其他反映合并办理"),
+    ("urged", "您催办了一次"),
+    ("requester_note", "您补充了信息"),
 ];
 
-/// Events whose note is an answer to the resident (a reopening's note is the staff's reason,
-/// which stays inside).
-const NOTE_SHOWN: [&str; 3] = ["rejected", "handled", "handled_on_spot"];
+/// Events whose note is an answer to the resident or the resident's own words (a reopening's
+/// note is the staff's reason, which stays inside).
+const NOTE_SHOWN: [&str; 5] = ["rejected", "handled", "handled_on_spot", "answered_on_call", "requester_note"];
 
 impl PublicEvent {
     /// The event as the requester sees it, or `None` if it is internal.
@@ -114,7 +123,14 @@ impl PublicCase {
             can_rate: status == Status::Closed || (status == Status::Merged && unrated),
             version: c.version,
             timeline: events.iter().filter_map(PublicEvent::of).collect(),
+            photos: Vec::new(),
         }
+    }
+
+    /// The case with links to its photos for the requester holding `token`.
+    pub fn with_photos(mut self, token: &str, photos: &[PhotoInfo]) -> PublicCase {
+        self.photos = requester_links(&self.code, token, photos);
+        self
     }
 }
 
@@ -141,6 +157,9 @@ mod tests {
         assert_eq!(PublicEvent::of(&event("reopened", "群众不满意，重办")).map(|e| e.note), Some(String::new()));
         assert_eq!(PublicEvent::of(&event("dispatched", "派给城管")).map(|e| e.note), Some(String::new()));
         let handled = PublicEvent::of(&event("handled", "已清理")).expect("public");
-        assert_eq!((handled.label, handled.note.as_str()), ("已办结", "已清理"));
+        assert_eq!((handled.label, handled.note.as_str()), ("承办单位已答复", "已清理"));
+        let own = PublicEvent::of(&event("requester_note", "晚上更吵")).expect("public");
+        assert_eq!((own.label, own.note.as_str()), ("您补充了信息", "晚上更吵"));
+        assert_eq!(PublicEvent::of(&event("urged", "诉求人催办")).map(|e| e.note), Some(String::new()));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use chrono::{DateTime, Utc};
+use tongxin_domain::case::Status;
 use tongxin_domain::kernel::clock::local_minute;
 use tongxin_store::cases::read::CaseView;
 
@@ -34,12 +35,21 @@ pub(crate) fn row(s: &AppState, c: &CaseView, now: DateTime<Utc>) -> Row {
             .map(|k| k.name.clone())
             .unwrap_or_else(|| c.category_code.clone()),
         grid: c.grid_code.clone().unwrap_or_else(|| "—".into()),
-        deadline: c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
+        deadline: match c.open {
+            true => c.deadline_at.map(local_minute).unwrap_or_else(|| "—".into()),
+            false => format!("{}结束", super::pages::deadline_cell(c).1),
+        },
         light,
         light_label,
-        status: c.status.label(),
+        status: status_label(c),
         overdue: light == "red",
     }
+}
+
+/// The status as a row shows it: a case back with the dispatch centre after a 退单 reads
+/// 已退回 until it is dispatched again.
+pub(crate) fn status_label(c: &CaseView) -> &'static str {
+    if c.status == Status::Accepted && !c.state.returned_by.is_empty() { "已退回" } else { c.status.label() }
 }
 
 /// The deadline light: grey without a running deadline, red past it, yellow after the warning
@@ -50,6 +60,7 @@ pub(crate) fn light(c: &CaseView, now: DateTime<Utc>) -> (&'static str, &'static
         Some(d) if c.open && with_unit && (c.overdue || now > d) => ("red", "已超期"),
         Some(_) if c.open && with_unit && c.warn_at.is_some_and(|w| now >= w) => ("yellow", "临近期限"),
         Some(_) if c.open && with_unit => ("green", "期限内"),
+        _ if !c.open => ("grey", "已结束"),
         _ => ("grey", "无期限"),
     }
 }

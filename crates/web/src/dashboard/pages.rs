@@ -215,7 +215,7 @@ async fn by_category(store: &Store, counts: &[(String, OpenCount)]) -> PageResul
     Ok(out)
 }
 
-fn evaluation_error(e: EvaluationError) -> PageError {
+pub(crate) fn evaluation_error(e: EvaluationError) -> PageError {
     match e {
         EvaluationError::Invalid { message, .. } => {
             PageError::User(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message)
@@ -252,6 +252,8 @@ pub struct RankRow {
     pub resolution: String,
     pub satisfaction: String,
     pub score: String,
+    /// What the unit's 响应率 is made of (`/evaluation/units/{key}`).
+    pub explain: String,
 }
 
 pub struct DayRow {
@@ -344,7 +346,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
         days: days.iter().rev().map(|(d, n)| DayRow { date: d.format("%Y-%m-%d").to_string(), count: *n }).collect(),
         category_svg,
         categories: cats.into_iter().map(|(_, name, open, overdue)| CategoryRow { name, open, overdue }).collect(),
-        month,
+        month: month.clone(),
         level: level.as_str(),
         level_label: level.label(),
         levels,
@@ -358,6 +360,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
                 resolution: percent(u.rates.resolution),
                 satisfaction: percent(u.rates.satisfaction),
                 score: u.rates.score.map_or_else(|| NO_RATE.to_string(), |s| format!("{s:.1}")),
+                explain: crate::evaluation::pages::explain_url(&u.key, &month),
             })
             .collect(),
         map_svg,

@@ -36,7 +36,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 }
 
 /// Roles that read rankings (department staff: their own department only).
-fn may_read(role: Role) -> bool {
+pub(crate) fn may_read(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Leader | Role::Dispatcher | Role::CommunityWorker | Role::DepartmentHandler)
 }
 

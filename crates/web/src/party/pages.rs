@@ -20,7 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use tongxin_domain::kernel::access::{Action, Scope};
+use tongxin_domain::kernel::access::{Action, Role, Scope};
 use tongxin_domain::kernel::mask::mask_name;
 use tongxin_store::Page;
 use tongxin_store::party::{ORG_KINDS, PartyMember, PartyOrg};
@@ -157,7 +157,8 @@ async fn tree(State(s): State<AppState>, staff: Staff, Query(p): Query<TreeParam
     Ok(render(&view))
 }
 
-/// A party member as listed: the name masked to the surname.
+/// A party member as listed: the name in full for the party secretary of their organisation
+/// (members are read within the caller's scope), masked to the surname for everyone else.
 struct MemberRow {
     name: String,
     status: &'static str,
@@ -169,10 +170,10 @@ struct MemberRow {
     center_household: bool,
 }
 
-fn member_row(m: &PartyMember, names: &HashMap<String, String>) -> MemberRow {
+fn member_row(m: &PartyMember, names: &HashMap<String, String>, full_names: bool) -> MemberRow {
     let place = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     MemberRow {
-        name: mask_name(&m.name),
+        name: if full_names { m.name.clone() } else { mask_name(&m.name) },
         status: if m.status == "probationary" { "预备党员" } else { "正式党员" },
         employment: if m.employment == "retired" { "离退休" } else { "在职" },
         work_unit: m.work_unit.clone(),
@@ -207,6 +208,8 @@ struct OrgPage {
     parent: Option<OrgLink>,
     children: Vec<OrgLink>,
     members: Vec<MemberRow>,
+    /// Members' names shown in full (the party secretary).
+    full_names: bool,
     pager: Pager,
 }
 
@@ -253,6 +256,8 @@ async fn org(
     let found = s.store.party().members(scope, Some(org.id), None, page).await?;
     let names = region_names(&s, scope).await?;
     let path = format!("/party/orgs/{}", org.id);
+    // A party secretary keeps the roster of the organisations in their scope (issue 11).
+    let full_names = staff.user.role == Role::PartySecretary;
     let view = OrgPage {
         shell: Shell::staff(&org.name, &staff, "/party"),
         place: names.get(&org.region_code).cloned().unwrap_or_else(|| org.region_code.clone()),
@@ -260,7 +265,8 @@ async fn org(
         org: link(&org),
         parent,
         children,
-        members: found.items.iter().map(|m| member_row(m, &names)).collect(),
+        members: found.items.iter().map(|m| member_row(m, &names, full_names)).collect(),
+        full_names,
         pager: Pager::new(&found, &path, "page", &[]),
     };
     Ok(render(&view))

@@ -22,7 +22,47 @@ use tongxin_store::Page;
 const PER_SHEET: u32 = 12;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    vec![r("GET", "/grids/{code}/qr", get(sheet))]
+    vec![r("GET", "/grids", get(index)), r("GET", "/grids/{code}/qr", get(sheet))]
+}
+
+struct GridLink {
+    code: String,
+    name: String,
+}
+
+struct CommunityGrids {
+    name: String,
+    grids: Vec<GridLink>,
+}
+
+#[derive(Template)]
+#[template(path = "places/grids.html")]
+struct GridsPage {
+    shell: Shell,
+    communities: Vec<CommunityGrids>,
+}
+
+/// `GET /grids`: the grids in scope by community, each linking to its QR sheet (the community
+/// worker's menu entry 楼栋二维码).
+async fn index(State(state): State<AppState>, staff: Staff) -> PageResult {
+    staff.require(Action::ReadPlaces)?;
+    let regions = state.store.regions().in_scope(staff.scope(), true).await?;
+    let mut communities: Vec<CommunityGrids> = Vec::new();
+    for r in regions {
+        match r.level.as_str() {
+            "community" => communities.push(CommunityGrids { name: r.name, grids: Vec::new() }),
+            "grid" => {
+                let link = GridLink { code: r.code, name: r.name };
+                match communities.last_mut() {
+                    Some(c) => c.grids.push(link),
+                    // A grid worker's scope is the grid alone.
+                    None => communities.push(CommunityGrids { name: String::new(), grids: vec![link] }),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(render(&GridsPage { shell: Shell::staff("楼栋二维码", &staff, "/grids"), communities }))
 }
 
 /// A QR code as a small SVG: one path of horizontal runs of dark modules (a few KB each, so a

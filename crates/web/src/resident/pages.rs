@@ -46,7 +46,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 
 /// The token for a resident's form: a signed-in staff member's session token (which
 /// `check_csrf` expects when the session cookie is there), else the double-submit token.
-async fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(super) async fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     if let Some(t) = cookie_value(headers, SESSION_COOKIE).filter(|t| !t.is_empty())
         && let Ok(Some(session)) = state.store.accounts().session(&t).await
     {
@@ -97,6 +97,19 @@ impl FieldErrors {
             _ => &mut self.general,
         };
         *slot = Some(message);
+    }
+
+    /// The slot of `field` already holds a message.
+    fn any_for(&self, field: &str) -> bool {
+        let mut probe = FieldErrors::default();
+        probe.set(field, String::new());
+        let filled = |a: &Option<String>, b: &Option<String>| a.is_some() && b.is_some();
+        filled(&self.category, &probe.category)
+            || filled(&self.description, &probe.description)
+            || filled(&self.location, &probe.location)
+            || filled(&self.photos, &probe.photos)
+            || filled(&self.phone, &probe.phone)
+            || filled(&self.general, &probe.general)
     }
 
     fn any(&self) -> bool {
@@ -332,6 +345,25 @@ fn place_of(input: &ReportInput) -> Place {
     Place::Address
 }
 
+/// The resident's form as a report to take in.
+fn report_of(input: &ReportInput, phone: Option<Phone>) -> Report {
+    let name = input.name.trim();
+    Report {
+        channel: Channel::Web,
+        category: input.category.clone(),
+        urgency: None,
+        title: None,
+        description: input.description.clone(),
+        place: place_of(input),
+        address: input.address.clone(),
+        requester_name: (!input.anonymous && !name.is_empty()).then(|| name.to_string()),
+        phone,
+        photos: input.photos.clone(),
+        reporter: Reporter::Resident,
+        on_spot_reply: None,
+    }
+}
+
 /// `POST /report`: the same intake as `POST /api/v1/reports`, then to the confirmation page;
 /// errors show the form again with the resident's input.
 async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Request) -> PageResult {
@@ -355,16 +387,26 @@ async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Requ
             Ok::<Response, PageError>((status, render(&page)).into_response())
         }
     };
+    // Everything that can be told from the form alone is told at once (issue 11): the
+    // resident corrects every field in one go.
     let phone = match input.phone.trim() {
         p if p.is_empty() || input.anonymous => None,
         p => match Phone::parse(p) {
             Ok(p) => Some(p),
             Err(e) => {
                 errors.phone = Some(e.to_string());
-                return again(input, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+                None
             }
         },
     };
+    for (field, message) in state.cases.report_form_problems(&report_of(&input, None)) {
+        if !errors.any_for(field) {
+            errors.set(field, message);
+        }
+    }
+    if errors.any() {
+        return again(input, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     if let Some(p) = &phone
         && let Err(wait) = state.report_limit_phone.attempt(p.as_str().to_string())
     {
@@ -372,22 +414,7 @@ async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Requ
         return again(input, errors, StatusCode::TOO_MANY_REQUESTS).await;
     }
 
-    let name = input.name.trim();
-    let report = Report {
-        channel: Channel::Web,
-        category: input.category.clone(),
-        urgency: None,
-        title: None,
-        description: input.description.clone(),
-        place: place_of(&input),
-        address: input.address.clone(),
-        requester_name: (!input.anonymous && !name.is_empty()).then(|| name.to_string()),
-        phone,
-        photos: input.photos.clone(),
-        reporter: Reporter::Resident,
-        on_spot_reply: None,
-    };
-    match state.cases.report(report).await {
+    match state.cases.report(report_of(&input, phone)).await {
         Ok(r) => {
             let to = format!(
                 "/report/done?c={}&t={}{}",
@@ -414,11 +441,11 @@ pub(crate) fn origin(state: &AppState, _headers: &HeaderMap) -> String {
     state.config.public_url.trim_end_matches('/').to_string()
 }
 
-fn follow_path(code: &str, token: &str) -> String {
+pub(super) fn follow_path(code: &str, token: &str) -> String {
     format!("/track/{}?t={}", urlencode(code), urlencode(token))
 }
 
-async fn requester_case(state: &AppState, code: &str, token: &str) -> PageResult<CaseView> {
+pub(super) async fn requester_case(state: &AppState, code: &str, token: &str) -> PageResult<CaseView> {
     if code.is_empty() || token.is_empty() {
         return Err(PageError::NotFound);
     }
@@ -479,6 +506,13 @@ struct TrackPage {
     building: Option<String>,
     status_class: &'static str,
     satisfactions: Vec<(&'static str, &'static str)>,
+    /// The handling (lead) unit's name, once dispatched.
+    unit: Option<String>,
+    /// 催办 is offered (a unit holds the case).
+    can_urge: bool,
+    /// 补充信息 is offered (the case is open).
+    can_note: bool,
+    max_note_photos: usize,
 }
 
 impl TrackPage {
@@ -540,12 +574,22 @@ async fn track(
         },
         None => None,
     };
+    let photos = state.store.cases().photos(c.id).await?;
+    let public_case = PublicCase::of(&c, &events).with_photos(&q.t, &photos);
+    let unit = match &c.state.lead {
+        Some(u) => Some(unit_name(&state, u).await?),
+        None => None,
+    };
     let (csrf, cookie) = form_token(&state, &headers).await;
     let page = TrackPage {
+        unit,
+        can_urge: tongxin_domain::case::ActionKind::Urge.allowed_in(c.status),
+        can_note: tongxin_domain::case::ActionKind::AddNote.allowed_in(c.status),
+        max_note_photos: tongxin_domain::case::MAX_NOTE_PHOTOS,
         shell: Shell::public(&format!("诉求 {}", c.code), flash::read(&headers)),
         csrf,
         token: q.t,
-        case: PublicCase::of(&c, &events),
+        case: public_case,
         category,
         building,
         status_class,
@@ -555,6 +599,22 @@ async fn track(
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(resp)
+}
+
+/// A unit as a resident reads it: the department's name, or the grid's name with 网格工作站.
+async fn unit_name(state: &AppState, unit: &tongxin_domain::case::Unit) -> PageResult<String> {
+    use tongxin_domain::case::Unit;
+    Ok(match unit {
+        Unit::Department(id) => match state.store.departments().get(*id).await {
+            Ok(d) => d.name,
+            Err(tongxin_store::StoreError::NotFound) => "承办部门".into(),
+            Err(e) => return Err(e.into()),
+        },
+        Unit::GridTeam(code) => match state.store.regions().shape(code).await? {
+            Some(g) => format!("{}网格工作站", g.name.trim_end_matches("网格")),
+            None => "网格工作站".into(),
+        },
+    })
 }
 
 /// After a requester's step: back to the follow page with a message; what the resident can

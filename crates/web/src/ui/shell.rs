@@ -4,6 +4,7 @@
 use super::flash::Flash;
 use super::staff::Staff;
 use tongxin_domain::kernel::access::Role;
+use tongxin_store::cases::notices::UNREAD_CAP;
 
 /// Bumped with the crate version so browsers refetch the stylesheet after an upgrade.
 pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -24,6 +25,27 @@ pub struct ShellUser {
 }
 
 #[derive(Debug, Clone)]
+pub struct Bell {
+    /// Empty when nothing is unread.
+    pub count: String,
+    /// What a screen reader says: "3 条未读通知".
+    pub label: String,
+}
+
+impl Bell {
+    fn new(unread: i64) -> Bell {
+        let count = match unread {
+            0 => String::new(),
+            n if n > UNREAD_CAP => format!("{UNREAD_CAP}+"),
+            n => n.to_string(),
+        };
+        let label =
+            if unread == 0 { "通知：没有未读".to_string() } else { format!("通知：{count} 条未读") };
+        Bell { count, label }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Shell {
     pub title: String,
     pub user: Option<ShellUser>,
@@ -32,6 +54,9 @@ pub struct Shell {
     pub flash: Vec<Flash>,
     /// A single-column page (forms on a phone).
     pub narrow: bool,
+    /// The bell: unread notices of the user's units ("99+" past the cap); `None` without a
+    /// notice inbox.
+    pub bell: Option<Bell>,
     pub asset_version: &'static str,
 }
 
@@ -45,6 +70,7 @@ impl Shell {
             csrf: String::new(),
             flash,
             narrow: true,
+            bell: None,
             asset_version: ASSET_VERSION,
         }
     }
@@ -62,6 +88,7 @@ impl Shell {
             csrf: staff.csrf.clone(),
             flash: staff.flash.clone(),
             narrow: false,
+            bell: staff.unread_notices.map(Bell::new),
             asset_version: ASSET_VERSION,
         }
     }
@@ -84,6 +111,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/admin/evaluation", "考评权重", "响应率、解决率、满意率权重"),
             ("/admin/users", "用户与角色", "账号、角色、管辖范围、停用"),
             ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
+            ("/admin/sms", "短信发件箱", "发给居民的短信、验证码与跟踪链接"),
         ],
         Role::Leader => &[
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
@@ -91,10 +119,15 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
         ],
         Role::Dispatcher => &[
             ("/cases", "诉求队列", "待派单与办理中的诉求"),
+            ("/hotline", "热线登记", "来电登记，一步生成诉求"),
             ("/map", "街道地图", "网格诉求分布与超期"),
             ("/dashboard", "数据看板", "趋势与三率"),
         ],
-        Role::CommunityWorker => &[("/cases", "诉求队列", "本社区的诉求"), ("/map", "社区地图", "网格诉求分布")],
+        Role::CommunityWorker => &[
+            ("/cases", "诉求队列", "本社区的诉求"),
+            ("/map", "社区地图", "网格诉求分布"),
+            ("/grids", "楼栋二维码", "打印各网格楼栋的上报二维码"),
+        ],
         Role::GridWorker => &[
             ("/grid", "我的网格", "今日任务与办理中的诉求"),
             ("/grid/patrol", "巡查上报", "自主发现、就地解决"),

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use tongxin_domain::kernel::access::{Action, Scope, role_may};
 use tongxin_store::Actor;
 use tongxin_store::accounts::User;
+use tongxin_store::cases::notices::NoticeInboxes;
 
 #[derive(Debug, Clone)]
 pub struct Staff {
@@ -18,6 +19,9 @@ pub struct Staff {
     /// The session's CSRF token, put in every form.
     pub csrf: String,
     pub flash: Vec<Flash>,
+    /// Unread notices of the user's units for the bell (up to `UNREAD_CAP` + 1); `None` for a
+    /// user without a notice inbox.
+    pub unread_notices: Option<i64>,
 }
 
 impl Staff {
@@ -27,6 +31,11 @@ impl Staff {
 
     pub fn scope(&self) -> &Scope {
         &self.user.scope
+    }
+
+    /// The notice inboxes this user reads.
+    pub fn notice_inboxes(&self) -> NoticeInboxes {
+        NoticeInboxes::of(self.user.role, &self.user.scope)
     }
 
     /// The same caller as the JSON API sees, to reuse its use-cases.
@@ -57,6 +66,10 @@ impl FromRequestParts<AppState> for Staff {
             // The start page explains how to finish the second factor.
             return Err(PageError::SecondFactor);
         }
-        Ok(Staff { user: session.user, csrf: session.csrf_token, flash: flash::read(&parts.headers) })
+        // The bell on every staff page: one count over the `notices_unread` index.
+        let inboxes = NoticeInboxes::of(session.user.role, &session.user.scope);
+        let unread_notices =
+            if inboxes.is_empty() { None } else { Some(state.store.cases().unread_notices(&inboxes).await?) };
+        Ok(Staff { user: session.user, csrf: session.csrf_token, flash: flash::read(&parts.headers), unread_notices })
     }
 }

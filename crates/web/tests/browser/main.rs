@@ -8,10 +8,13 @@
 mod support;
 
 mod admin;
+mod case_photos;
 mod cases;
 mod chrome;
 mod dashboard;
 mod grid;
+mod hotline;
 mod login;
 mod map;
+mod lost_link;
 mod resident;

@@ -87,6 +87,15 @@ fn grid_worker_page_in_out(who: Who) -> (u16, u16) {
     one_role_page(who, Who::Grid, 200, 404)
 }
 
+/// 热线登记: dispatchers and the admin.
+fn hotline_page(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Admin | Who::Dispatcher => (200, 200),
+        _ => (403, 403),
+    }
+}
+
 /// 管理 pages: the admin only.
 fn admin_page(who: Who) -> (u16, u16) {
     one_role_page(who, Who::Admin, 200, 200)
@@ -301,12 +310,35 @@ fn table() -> Vec<Row> {
         // Replies are multipart: a urlencoded body is unreadable (400) for case readers.
         with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| case_page(w, 400, 400))), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
         row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(department_page)),
+        // Photos (cases/photos): the case page's readers in scope; the requester by the follow token.
+        row("GET", "/cases/{id}/photos/{photo}", "/cases/{photo_in}", "/cases/{photo_out}", Custom(|w| case_page(w, 200, 404))),
+        row("GET", "/track/{code}/photos/{photo}", "/track/{photo_track_in}", "/track/{photo_track_forged}", PublicInOut(200, 404)),
+        // 查看完整号码 without the form's token: refused before anything is revealed.
+        with_body(row("POST", "/cases/{id}/phone", "/cases/{case_in}/phone", "/cases/{case_out}/phone", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
+        // 响应率 explained (evaluation/pages): the ranking's readers, units within their scope.
+        row("GET", "/evaluation/units/{unit}", "/evaluation/units/area:{A1}", "/evaluation/units/area:{C1}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Dispatcher, Who::Community]))),
+        // 热线登记 (cases/hotline): the dispatch centre and the admin; the address search stays within scope.
+        row("GET", "/hotline", "/hotline", "/hotline", Custom(hotline_page)),
+        with_body(row("POST", "/hotline", "/hotline", "/hotline", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category=city.noise&description=x&place=y", "form:category=city.noise&description=x&place=y"),
+        row("GET", "/hotline/places", "/hotline/places?q=%E5%B0%8F%E5%8C%BA1", "/hotline/places?q=%E5%B0%8F%E5%8C%BA3", Custom(hotline_page)),
+        // 通知 (notices): every staff member reads the notices of their own units only; in = a
+        // notice to department 1 (the department's), out = one to department 2 (no one's here).
+        row("GET", "/notices", "/notices", "/notices?page=2", Custom(staff_page)),
+        row("GET", "/notices/{id}", "/notices/{notice_in}", "/notices/{notice_out}", Custom(|w| match w {
+            Who::Anonymous => (303, 303),
+            Who::Department => (303, 404),
+            _ => (404, 404),
+        })),
+        with_body(row("POST", "/notices/read-all", "/notices/read-all", "/notices/read-all", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
+        // The grids' QR sheets by community (the community worker's menu): every staff member, within scope.
+        row("GET", "/grids", "/grids", "/grids", Custom(staff_page)),
         // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
         row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(admin_page)),
         row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(admin_page)),
         row("GET", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines?year=2027", Custom(admin_page)),
         row("GET", "/admin/users", "/admin/users", "/admin/users?page=2", Custom(admin_page)),
         row("GET", "/admin/imports", "/admin/imports", "/admin/imports", Custom(admin_page)),
+        row("GET", "/admin/sms", "/admin/sms", "/admin/sms?page=2", Custom(admin_page)),
         with_body(row("POST", "/admin/routing-rules", "/admin/routing-rules", "/admin/routing-rules", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1", "form:category_code=city.noise&area_kind=anywhere&target_kind=department&target_department=1"),
         with_body(row("POST", "/admin/deadlines", "/admin/deadlines", "/admin/deadlines", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&general=1&general_unit=hours", "form:general=1&general_unit=hours"),
         with_body(row("POST", "/admin/users", "/admin/users", "/admin/users", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&username=x1234&role=admin", "form:username=x1234&role=admin"),
@@ -323,6 +355,18 @@ fn table() -> Vec<Row> {
             "form:_csrf=wrong&t={case_token_in}&version=1&resolved=yes&satisfaction=satisfied", "form:t=forged&version=1&resolved=yes&satisfaction=satisfied"),
         with_body(row("POST", "/track/{code}/confirm", "/track/{case_code_in}/confirm", "/track/{case_code_in}/confirm", PublicInOut(403, 403)),
             "form:_csrf=wrong&t={case_token_in}&version=1&ok=yes", "form:t=forged&version=1&ok=yes"),
+        // Finding a case again (resident/follow): the lookup page is public; its forms need the CSRF token;
+        // 我的诉求 without a verified phone sends back to the lookup; the note form is multipart (400 when urlencoded).
+        row("GET", "/track", "/track", "/track?c={case_code_in}", Public(200)),
+        with_body(row("POST", "/track", "/track", "/track", PublicInOut(403, 403)),
+            "form:_csrf=wrong&code={case_code_in}&phone=13900001111", "form:code={case_code_in}&phone=13900001111"),
+        with_body(row("POST", "/track/verify", "/track/verify", "/track/verify", PublicInOut(403, 403)),
+            "form:_csrf=wrong&code={case_code_in}&phone=13900001111&otp=123456", "form:code={case_code_in}&phone=13900001111&otp=123456"),
+        row("GET", "/track/mine", "/track/mine", "/track/mine?c={case_code_in}", Public(303)),
+        with_body(row("POST", "/track/{code}/urge", "/track/{case_code_in}/urge", "/track/{case_code_in}/urge", PublicInOut(403, 403)),
+            "form:_csrf=wrong&t={case_token_in}&version=1", "form:t=forged&version=1"),
+        with_body(row("POST", "/track/{code}/note", "/track/{case_code_in}/note", "/track/{case_code_in}/note", PublicInOut(400, 400)),
+            "form:_csrf=wrong&t={case_token_in}&version=1&note=x", "form:t=forged&version=1&note=x"),
         // QR sheets: staff who may read the grid; in = A1, out = C1.
         row("GET", "/grids/{code}/qr", "/grids/{A1}/qr", "/grids/{C1}/qr", Custom(|who| match who {
             Who::Anonymous => (303, 303),
@@ -771,6 +815,30 @@ impl Vars<'_> {
             if s.contains(key) {
                 let v = f.store.cases().get(&admin_scope, id).await.unwrap().version;
                 s = s.replace(key, &v.to_string());
+            }
+        }
+        // A case with a photo, made for the row: in grid A1 (department 1's) or C1 (street 2).
+        for (key, grid) in [
+            ("{photo_in}", GRID_A1),
+            ("{photo_out}", GRID_C1),
+            ("{photo_track_in}", GRID_A1),
+            ("{photo_track_forged}", GRID_A1),
+        ] {
+            if s.contains(key) {
+                let (case, photos) =
+                    support::pages::case_with_photos(f, grid, &[crate::case_photos_contact::PNG_WITH_TEXT]).await;
+                let path = match key {
+                    "{photo_track_in}" => format!("{}/photos/{}?t={}", case.code, photos[0], case.follow_token),
+                    "{photo_track_forged}" => format!("{}/photos/{}?t=forged", case.code, photos[0]),
+                    _ => format!("{}/photos/{}", case.id, photos[0]),
+                };
+                s = s.replace(key, &path);
+            }
+        }
+        for (key, dept) in [("{notice_in}", ids.dept_street1), ("{notice_out}", ids.dept_street2)] {
+            if s.contains(key) {
+                let id = deliver_notice(f, &format!("dept:{dept}"), Some(ids.case_a1.id), "dispatched").await;
+                s = s.replace(key, &id.to_string());
             }
         }
         if s.contains("{rule_version}") {

@@ -85,7 +85,7 @@ both_backends! {
         assert_eq!(first["key"], "dept:1");
         assert_eq!(
             first["counts"],
-            serde_json::json!({"dispatched":1,"responded_in_time":0,"rated":1,"resolved":1,"satisfied":1,"reopened":0})
+            serde_json::json!({"dispatched":1,"responded_in_time":0,"rated":1,"resolved":1,"satisfied":1,"reopened":0,"closed_on_spot":0})
         );
         assert_eq!(
             (first["rates"]["response"].as_f64(), first["rates"]["resolution"].as_f64()),

@@ -29,7 +29,7 @@ both_backends! {
         assert!(!r.body.contains(&f.ids.case_c1.code), "{}: another street's case", t.label);
         assert!(r.body.contains("已派遣") && r.body.contains("已受理"), "{}: statuses in Chinese", t.label);
         assert!(r.body.contains("light green") && r.body.contains("light grey"), "{}: deadline lights", t.label);
-        for label in ["关键词", "状态", "类别", "超期", "网格或社区代码", "来源", "受理日期起", "受理日期止"]
+        for label in ["关键词、编号或手机号", "状态", "类别", "超期", "社区或网格", "来源", "受理日期起", "受理日期止"]
         {
             assert!(r.body.contains(&format!(">{label}</label>")), "{}: filter {label}", t.label);
         }

@@ -13,12 +13,12 @@ use tongxin_domain::case::{Action, Unit};
 
 /// A browser without JavaScript: cookies it was given, and what it sends.
 #[derive(Default, Clone)]
-struct Client {
-    cookies: Vec<(String, String)>,
+pub(crate) struct Client {
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 impl Client {
-    fn with_session(s: &Session) -> Client {
+    pub(crate) fn with_session(s: &Session) -> Client {
         let mut c = Client::default();
         if let Some((k, v)) = s.cookie.as_deref().and_then(|c| c.split_once('=')) {
             c.cookies.push((k.into(), v.into()));
@@ -30,7 +30,13 @@ impl Client {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    async fn request(&mut self, f: &Fixture, method: &str, uri: &str, body: Option<(&str, Vec<u8>)>) -> Reply {
+    pub(crate) async fn request(
+        &mut self,
+        f: &Fixture,
+        method: &str,
+        uri: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "tongxin.example");
         if !self.cookies.is_empty() {
             req = req.header(header::COOKIE, self.cookie_header());
@@ -54,23 +60,29 @@ impl Client {
         r
     }
 
-    async fn get(&mut self, f: &Fixture, uri: &str) -> Reply {
+    pub(crate) async fn get(&mut self, f: &Fixture, uri: &str) -> Reply {
         self.request(f, "GET", uri, None).await
     }
 
-    async fn post_form(&mut self, f: &Fixture, uri: &str, fields: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post_form(&mut self, f: &Fixture, uri: &str, fields: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(fields).unwrap();
         self.request(f, "POST", uri, Some(("application/x-www-form-urlencoded", body.into_bytes()))).await
     }
 
-    async fn post_multipart(&mut self, f: &Fixture, uri: &str, fields: &[(&str, &str)], photos: &[&[u8]]) -> Reply {
+    pub(crate) async fn post_multipart(
+        &mut self,
+        f: &Fixture,
+        uri: &str,
+        fields: &[(&str, &str)],
+        photos: &[&[u8]],
+    ) -> Reply {
         let (ct, body) = multipart(fields, &Upload::photos("photos", photos));
         self.request(f, "POST", uri, Some((&ct, body))).await
     }
 }
 
 /// The value of `name="…" value="…"` in a page.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} field in:\n{page}")) + marker.len();
     page[start..].split('"').next().unwrap().to_string()
@@ -100,7 +112,7 @@ fn assert_labelled(page: &str) {
 }
 
 /// A 1×1 PNG.
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8,
     6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1,
     0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
@@ -215,8 +227,19 @@ both_backends! {
         // No category.
         let r = send(&mut c, with_csrf(base("井盖丢了", "", ""), &csrf), vec![]).await;
         assert_eq!(r.status, 422);
-        assert!(r.body.contains("id=\"category-error\">请选择有效的诉求类别"), "{}", r.body);
+        assert!(r.body.contains("id=\"category-error\">请选择问题类别"), "{}", r.body);
         assert!(r.body.contains(">井盖丢了</textarea>"));
+        // Every error at once: no category, no description, a bad phone (issue 11).
+        let r = send(&mut c, with_csrf(base("  ", "", "12345"), &csrf), vec![PNG]).await;
+        assert_eq!(r.status, 422);
+        for id in ["category-error", "description-error", "phone-error"] {
+            assert!(r.body.contains(&format!("id=\"{id}\"")), "{}: no {id}: {}", t.label, r.body);
+        }
+        assert!(r.body.contains("请重新选择照片"), "the chosen photo must be chosen again");
+        // A top-level category with sub-categories is refused.
+        let r = send(&mut c, with_csrf(base("井盖丢了", "city", ""), &csrf), vec![]).await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("是大类，请选择其下的具体类别"), "{}", r.body);
         // Too long.
         let long = "很".repeat(4001);
         let mut fields = with_csrf(base("x", "city.noise", ""), &csrf);
@@ -329,7 +352,7 @@ both_backends! {
         assert_eq!(location(&r), url);
         let page = c.get(&f, &url).await;
         assert!(page.body.contains("已确认办理结果"), "the flash: {}", page.body);
-        assert!(page.body.contains("已核查"));
+        assert!(page.body.contains("办理结果已确认"));
 
         // The dispatcher closes it; the resident rates.
         let dispatcher = CaseActor::Staff(f.store.accounts().user(f.ids.users[&Who::Dispatcher]).await.unwrap());

@@ -73,10 +73,12 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
                 format!("/grids/{GRID_A1}/qr"),
                 "/dashboard".into(),
                 "/password".into(),
+                "/hotline".into(),
+                "/notices".into(),
             ],
         ),
-        (Who::Community, vec!["/cases".into(), "/map".into()]),
-        (Who::Department, vec!["/inbox".into(), case]),
+        (Who::Community, vec!["/cases".into(), "/map".into(), "/grids".into()]),
+        (Who::Department, vec!["/inbox".into(), case, "/notices".into()]),
         (
             Who::Grid,
             vec![
@@ -147,7 +149,7 @@ both_backends! {
                 measured += 1;
             }
         }
-        assert_eq!(measured, 34, "every page of the plan was measured");
+        assert_eq!(measured, 38, "every page of the plan was measured");
         // The resident form, the street map (twice), the dashboard (twice) and the grid worker's home.
         assert_eq!(with_map, 6, "the pages with an interactive map link it");
 

@@ -389,3 +389,24 @@ pub async fn login(f: &Fixture, who: Who) -> Session {
     let csrf = reply.json()["csrf_token"].as_str().unwrap().to_string();
     Session { cookie: Some(cookie), csrf: Some(csrf) }
 }
+
+/// Outbox ids of notices the tests deliver themselves (far above the fixture's own rows).
+static NEXT_NOTICE_OUTBOX: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_000_000);
+
+/// Delivers one in-app notice to `unit` as the outbox job would; returns the notice's id.
+pub async fn deliver_notice(f: &Fixture, unit: &str, case_id: Option<i64>, kind: &str) -> i64 {
+    let outbox_id = NEXT_NOTICE_OUTBOX.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let n = tongxin_store::cases::outbox::NoticeDelivery {
+        outbox_id,
+        unit: unit.into(),
+        case_id,
+        kind: kind.into(),
+        text: format!("测试通知（{kind}）"),
+    };
+    f.store.outbox().deliver_notices(&[n]).await.unwrap();
+    tongxin_store::on_read!(&f.store.db, |p| sqlx::query_scalar("SELECT id FROM notices WHERE outbox_id = $1")
+        .bind(outbox_id)
+        .fetch_one(p)
+        .await)
+    .unwrap()
+}

@@ -218,3 +218,32 @@ pub async fn waiting_case(f: &Fixture, text: &str) -> tongxin_app::cases::Report
 pub async fn case_status(f: &Fixture, id: i64) -> String {
     f.store.cases().get(&tongxin_domain::kernel::access::Scope::All, id).await.unwrap().status.as_str().to_string()
 }
+
+/// A hotline case in `grid` with `photos`, dispatched by the fixture's noise rule (street 1 →
+/// department 1, street 2 → department 2); the case and its photos' ids.
+pub async fn case_with_photos(f: &Fixture, grid: &str, photos: &[&[u8]]) -> (tongxin_app::cases::Reported, Vec<i64>) {
+    // Different words each time: the same words at the same place would be the same case.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let r = f
+        .state
+        .cases
+        .report(tongxin_app::cases::Report {
+            channel: tongxin_domain::case::Channel::Hotline,
+            category: "city.noise".into(),
+            urgency: None,
+            title: None,
+            description: format!("夜间施工噪音扰民，附照片（第 {n} 次反映）"),
+            place: tongxin_app::cases::Place::Grid { code: grid.into() },
+            address: "桃园小区5幢".into(),
+            requester_name: Some("李女士".into()),
+            phone: Some(tongxin_domain::kernel::phone::Phone::parse("13912345678").unwrap()),
+            photos: photos.iter().map(|p| p.to_vec()).collect(),
+            reporter: tongxin_app::cases::Reporter::System("test".into()),
+            on_spot_reply: None,
+        })
+        .await
+        .unwrap();
+    let ids = f.store.cases().photos(r.id).await.unwrap().into_iter().map(|p| p.id).collect();
+    (r, ids)
+}

@@ -104,6 +104,9 @@ pub(super) fn merge(d: &mut Draft, actor: &Actor, into: i64) -> Result<(), Trans
 }
 
 pub(super) fn handle_on_spot(d: &mut Draft, actor: &Actor, reply: &str) -> Result<(), TransitionError> {
+    if d.state.channel == Channel::Hotline && actor.has_role(&DISPATCH_ROLES) {
+        return answer_on_call(d, reply);
+    }
     d.require_role(actor, &ON_SPOT_ROLES)?;
     let unit = actor.unit().cloned().ok_or(TransitionError::NoUnit { action: d.kind })?;
     if d.state.channel != Channel::Patrol {
@@ -122,6 +125,23 @@ pub(super) fn handle_on_spot(d: &mut Draft, actor: &Actor, reply: &str) -> Resul
     s.closed_at = Some(now);
     s.reply = Some(reply.trim().to_string());
     d.event(Event::new(EventKind::HandledOnSpot, Some(unit), reply.trim()));
+    d.notify(Notice::Closed);
+    Ok(())
+}
+
+/// 咨询 answered on the phone (北京市接诉即办工作条例 art 11: a question is answered at once
+/// where possible): the hotline operator closes the call's case with the answer given. No unit
+/// handles it, so no unit's 三率 counts it. Which calls are questions (the category's kind) is
+/// checked at intake, where the category is known.
+fn answer_on_call(d: &mut Draft, answer: &str) -> Result<(), TransitionError> {
+    required("答复内容", answer)?;
+    let now = d.now;
+    let s = &mut d.state;
+    s.status = Status::Closed;
+    s.handled_at = Some(now);
+    s.closed_at = Some(now);
+    s.reply = Some(answer.trim().to_string());
+    d.event(Event::new(EventKind::AnsweredOnCall, None, answer.trim()));
     d.notify(Notice::Closed);
     Ok(())
 }

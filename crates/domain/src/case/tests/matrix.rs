@@ -3,18 +3,18 @@
 use super::*;
 
 /// Rows: statuses in `Status::ALL` order; columns: `ActionKind::ALL` order
-/// (立案 不予立案 派遣 签收 退单 申请延期 审批延期 督办 报告 核查 结案 评价 合并 联系 就地解决).
+/// (立案 不予立案 派遣 签收 退单 申请延期 审批延期 督办 报告 核查 结案 评价 合并 联系 就地解决 催办 补充信息).
 const LEGAL: [(Status, &str); 10] = [
-    (Status::Received, "YYY----Y----Y-Y"),
-    (Status::Accepted, "-YY----Y----Y--"),
-    (Status::Rejected, "---------------"),
-    (Status::Dispatched, "---YYYYYY---YY-"),
-    (Status::Acknowledged, "---YYYYYY---YY-"),
-    (Status::Handled, "-------Y-Y---Y-"),
-    (Status::Verified, "-------Y--Y----"),
-    (Status::Closed, "-----------Y---"),
-    (Status::Rated, "---------------"),
-    (Status::Merged, "-----------Y---"),
+    (Status::Received, "YYY----Y----Y-Y-Y"),
+    (Status::Accepted, "-YY----Y----Y---Y"),
+    (Status::Rejected, "-----------------"),
+    (Status::Dispatched, "---YYYYYY---YY-YY"),
+    (Status::Acknowledged, "---YYYYYY---YY-YY"),
+    (Status::Handled, "-------Y-Y---Y--Y"),
+    (Status::Verified, "-------Y--Y-----Y"),
+    (Status::Closed, "-----------Y-----"),
+    (Status::Rated, "-----------------"),
+    (Status::Merged, "-----------Y-----"),
 ];
 
 /// A typical action of `kind` for a case in the fixture `w`, with an actor allowed to take it;
@@ -64,6 +64,8 @@ fn typical(w: &mut Walk, kind: ActionKind) -> (Actor, Action) {
         ActionKind::Merge => (dispatcher(), Action::Merge { into_case_id: 7 }),
         ActionKind::ContactRequester => (of(&d1), Action::ContactRequester { note: "电话联系".into() }),
         ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: "已现场清理".into() }),
+        ActionKind::Urge => (Actor::Requester, Action::Urge { day: w.now.date_naive() }),
+        ActionKind::AddNote => (Actor::Requester, Action::AddNote { note: "晚上更吵".into(), photos: vec![] }),
     }
 }
 
@@ -135,6 +137,10 @@ fn who_may_act() {
         w.state.channel = Channel::Patrol;
         w
     };
+    let call = |mut w: Walk| {
+        w.state.channel = Channel::Hotline;
+        w
+    };
     let table: Vec<(Walk, Action, &str)> = vec![
         (fixture(Status::Received), Action::Accept, "admin dispatcher"),
         (fixture(Status::Received), Action::Reject { reason: "重复".into() }, "admin dispatcher"),
@@ -170,6 +176,9 @@ fn who_may_act() {
         (fixture(Status::Accepted), Action::Merge { into_case_id: 3 }, "admin dispatcher"),
         (fixture(Status::Dispatched), Action::ContactRequester { note: String::new() }, "admin dispatcher d1"),
         (redo(fixture(Status::Received)), Action::HandleOnSpot { reply: "已劝离".into() }, "grid"),
+        (fixture(Status::Acknowledged), Action::Urge { day: t0().date_naive() }, "requester"),
+        (fixture(Status::Dispatched), Action::AddNote { note: "补充".into(), photos: vec![] }, "requester"),
+        (call(fixture(Status::Received)), Action::HandleOnSpot { reply: "已告知办理地点".into() }, "admin dispatcher"),
     ];
     for (w, action, allowed) in table {
         let allowed: Vec<&str> = allowed.split(' ').collect();

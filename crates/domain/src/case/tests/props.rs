@@ -136,7 +136,13 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
         ActionKind::Rate => (Actor::Requester, rate(m.flag, Satisfaction::ALL[usize::from(m.level)])),
         ActionKind::Merge => (dispatcher(), Action::Merge { into_case_id: i64::from(m.level) }),
         ActionKind::ContactRequester => (of(&unit), Action::ContactRequester { note: text("电话") }),
-        ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: text("已处理") }),
+        // A patrol's grid team handles it on the spot; the hotline operator answers a call.
+        ActionKind::HandleOnSpot => (
+            if s.channel == Channel::Hotline { dispatcher() } else { of(&grid(G1)) },
+            Action::HandleOnSpot { reply: text("已处理") },
+        ),
+        ActionKind::Urge => (Actor::Requester, Action::Urge { day: s.last_urge_day.unwrap_or_default() }),
+        ActionKind::AddNote => (Actor::Requester, Action::AddNote { note: text("补充"), photos: vec![] }),
     };
     let actor = if m.natural { natural } else { roster()[m.actor].clone() };
     (actor, action)
@@ -257,7 +263,11 @@ fn random_walks_reach_every_status_and_event() {
     let mut events = std::collections::HashSet::new();
     for i in 0..400 {
         let ms = moves().new_tree(&mut runner).unwrap().current();
-        let channel = if i % 4 == 0 { Channel::Patrol } else { Channel::Web };
+        let channel = match i % 4 {
+            0 => Channel::Patrol,
+            1 => Channel::Hotline,
+            _ => Channel::Web,
+        };
         let mut state = CaseState::new(channel);
         let mut now = t0();
         for m in &ms {

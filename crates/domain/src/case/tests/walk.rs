@@ -359,6 +359,22 @@ fn failed_verification_goes_back_to_the_lead() {
 }
 
 #[test]
+fn a_hotline_question_is_answered_on_the_phone_and_closed() {
+    let answer = |text: &str| Action::HandleOnSpot { reply: text.into() };
+    let mut w = Walk::new(Channel::Hotline);
+    assert_eq!(w.err(dispatcher(), answer(" ")).to_string(), "请填写答复内容");
+    let d = w.ok(dispatcher(), answer("社保卡补办请到街道便民服务中心二楼"));
+    assert_eq!(d.state.status, Status::Closed);
+    assert_eq!(d.state.reply.as_deref(), Some("社保卡补办请到街道便民服务中心二楼"));
+    assert_eq!((d.state.lead.as_ref(), d.state.participants.len()), (None, 0), "no unit handled it");
+    assert_eq!(d.events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::AnsweredOnCall]);
+    assert_eq!(d.notices, [Notice::Closed], "the caller is invited to rate");
+    // A web report is not a call: the operator cannot close it this way.
+    let mut web = Walk::new(Channel::Web);
+    assert!(matches!(web.err(dispatcher(), answer("已答复")), TransitionError::Forbidden { .. }));
+}
+
+#[test]
 fn handled_on_the_spot() {
     let g = grid(G1);
     let spot = |reply: &str| Action::HandleOnSpot { reply: reply.into() };

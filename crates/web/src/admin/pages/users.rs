@@ -86,18 +86,45 @@ impl UsersPage {
     }
 }
 
-fn scope_label(scope: &Scope, region_names: &HashMap<&str, &str>, dept_names: &HashMap<i64, &str>) -> String {
+/// A scope by name, never by code: a grid with its community ("丹溪社区 · 第3网格").
+fn scope_label(scope: &Scope, region_names: &HashMap<String, String>, dept_names: &HashMap<i64, &str>) -> String {
     match scope {
         Scope::All => "全部".into(),
-        Scope::Region { code } => match region_names.get(code.as_str()) {
-            Some(name) => format!("{name}（{code}）", code = code.as_str()),
-            None => code.as_str().to_string(),
-        },
+        Scope::Region { code } => {
+            let code = code.as_str();
+            let name = |c: &str| region_names.get(c).cloned();
+            match (name(code), code.len()) {
+                (Some(grid), 15) => match name(&code[..12]) {
+                    Some(community) => format!("{community} · {grid}"),
+                    None => grid,
+                },
+                (Some(n), _) => n,
+                (None, _) => "（区域已撤销）".into(),
+            }
+        }
         Scope::Department { id, .. } => match dept_names.get(id) {
             Some(name) => name.to_string(),
-            None => format!("部门 {id}"),
+            None => "（部门已撤销）".into(),
         },
     }
+}
+
+/// The names of the regions these scopes name, with the communities of grids.
+async fn scope_names<'a>(
+    s: &AppState,
+    scopes: impl Iterator<Item = &'a Scope>,
+) -> Result<HashMap<String, String>, tongxin_store::StoreError> {
+    let codes: Vec<String> = scopes
+        .filter_map(|scope| match scope {
+            Scope::Region { code } => Some(code.as_str().to_string()),
+            _ => None,
+        })
+        .flat_map(|c| {
+            let community = (c.len() == 15).then(|| c[..12].to_string());
+            std::iter::once(c).chain(community)
+        })
+        .collect();
+    s.store.cases().region_names(&codes).await
 }
 
 const PASSWORD_RULE: &str = "密码至少 10 位，并包含大写字母、小写字母、数字、符号中的三类";
@@ -114,8 +141,8 @@ async fn render_page(
     let depts = department_labels(s, staff.scope()).await?;
     let dept_names: HashMap<i64, &str> = depts.iter().map(|(id, name)| (*id, name.as_str())).collect();
     let regions = s.store.regions().in_scope(staff.scope(), false).await?;
-    let region_names: HashMap<&str, &str> = regions.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
     let paged = page_of(&all, page);
+    let scope_names = scope_names(s, paged.items.iter().map(|u| &u.scope)).await?;
     let users = paged
         .items
         .iter()
@@ -124,7 +151,7 @@ async fn render_page(
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role.label(),
-            scope: scope_label(&u.scope, &region_names, &dept_names),
+            scope: scope_label(&u.scope, &scope_names, &dept_names),
             can_unmask: u.can_unmask,
             totp: u.totp_enabled,
             active: u.active,
@@ -294,7 +321,7 @@ async fn user_page(
     let depts = department_labels(s, staff.scope()).await?;
     let dept_names: HashMap<i64, &str> = depts.iter().map(|(id, name)| (*id, name.as_str())).collect();
     let regions = s.store.regions().in_scope(staff.scope(), false).await?;
-    let region_names: HashMap<&str, &str> = regions.iter().map(|r| (r.code.as_str(), r.name.as_str())).collect();
+    let region_names = scope_names(s, std::iter::once(&user.scope)).await?;
     let failed = !errors.is_empty() || form_error.is_some();
     let tokens = crate::auth::tokens::views(s, user.id).await?;
     let token_action = format!("/admin/users/{}/tokens/", user.id);
