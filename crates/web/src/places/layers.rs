@@ -101,19 +101,7 @@ pub async fn report_layers(State(s): State<AppState>, Query(p): Query<ReportPara
     if grids.is_empty() {
         return Err(PageError::NotFound);
     }
-    let mut features: Vec<Value> = grids
-        .into_iter()
-        .filter_map(|g| {
-            Some(area_feature(&MapArea {
-                code: g.code,
-                name: g.name,
-                geometry: g.geometry?,
-                fill: "#e8f0e8".into(),
-                note: String::new(),
-                href: None,
-            }))
-        })
-        .collect();
+    let mut features: Vec<Value> = grids.into_iter().filter_map(MapArea::plain).map(|a| area_feature(&a)).collect();
     features.extend(s.store.places().in_area(&street, MAX_BUILDINGS).await?.iter().map(building_feature));
     Ok(collection(features, "public, max-age=300"))
 }

@@ -19,6 +19,21 @@ pub struct MapArea {
     pub href: Option<String>,
 }
 
+impl MapArea {
+    /// A region drawn plain (the resident's and the grid worker's maps: no counts, no link);
+    /// `None` without a boundary.
+    pub fn plain(shape: tongxin_store::regions::RegionShape) -> Option<MapArea> {
+        Some(MapArea {
+            code: shape.code,
+            name: shape.name,
+            geometry: shape.geometry?,
+            fill: "#e8f0e8".into(),
+            note: String::new(),
+            href: None,
+        })
+    }
+}
+
 /// A marker.
 #[derive(Debug, Clone)]
 pub struct MapPoint {

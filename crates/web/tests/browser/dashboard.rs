@@ -33,10 +33,13 @@ both_backends! {
         assert_eq!(count(&b, "today-count").await, before + 1, "{}: today's count goes up", t.label);
         assert_eq!(count(&b, "open-count").await, open_before + 1, "{}", t.label);
 
-        // The charts are drawn, labelled for screen readers, with their numbers one click away.
+        // The charts are drawn, labelled for screen readers, with their numbers one click away;
+        // the heat map's SVG is drawn over by the interactive map (issue 11), which takes its width.
+        b.wait_for("#heat-map.live .lmap").await;
         let charts = b
             .execute(
-                "return [...document.querySelectorAll('svg[role=img]')].map(s => [s.getAttribute('aria-label'), s.getBoundingClientRect().width])",
+                "return [...document.querySelectorAll('svg[role=img]')].map(s => [s.getAttribute('aria-label'), \
+                 (s.closest('.map-box.live') ? s.closest('.map-box.live').querySelector('.lmap') : s).getBoundingClientRect().width])",
             )
             .await;
         let charts = charts.as_array().unwrap();

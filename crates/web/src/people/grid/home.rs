@@ -50,19 +50,7 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
     let now = s.store.now();
     let shape = s.store.regions().shape(&grid).await?;
     let buildings = s.store.places().in_area(&grid, 1_000).await?;
-    let areas: Vec<MapArea> = shape
-        .and_then(|g| {
-            Some(MapArea {
-                code: g.code,
-                name: g.name,
-                geometry: g.geometry?,
-                fill: "#e8f0e8".into(),
-                note: String::new(),
-                href: None,
-            })
-        })
-        .into_iter()
-        .collect();
+    let areas: Vec<MapArea> = shape.and_then(MapArea::plain).into_iter().collect();
     let points: Vec<MapPoint> = buildings
         .iter()
         .map(|b| MapPoint { lng: b.lng, lat: b.lat, class: "building", title: b.name.clone(), href: None })
