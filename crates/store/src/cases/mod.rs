@@ -2,6 +2,7 @@
 
 pub mod categories;
 pub mod dashboard;
+pub mod history;
 pub mod evaluation;
 pub mod open311;
 pub mod outbox;
