@@ -6,11 +6,11 @@
 //! The rows are taken as they are: the caller derives them from the domain's decisions (see
 //! `cli/src/demo/history`), so this module only encrypts the requesters' phones and writes.
 
+use crate::Actor;
 use crate::bulk::{Val, insert_rows, insert_rows_then};
 use crate::cases::write::CaseState;
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::Actor;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use tongxin_domain::kernel::phone::Phone;
@@ -112,8 +112,7 @@ pub async fn add_unit_month_stats(tx: &mut Tx, totals: &StatTotals) -> Result<u6
         .collect();
     let mut columns = vec!["month", "unit"];
     columns.extend(STAT_COLUMNS);
-    let sets: Vec<String> =
-        STAT_COLUMNS.iter().map(|c| format!("{c} = unit_month_stats.{c} + excluded.{c}")).collect();
+    let sets: Vec<String> = STAT_COLUMNS.iter().map(|c| format!("{c} = unit_month_stats.{c} + excluded.{c}")).collect();
     let then = format!("ON CONFLICT (month, unit) DO UPDATE SET {}", sets.join(", "));
     insert_rows_then(tx, "unit_month_stats", &columns, &rows, &then).await
 }
@@ -284,7 +283,18 @@ impl super::Cases<'_> {
         insert_rows(
             tx,
             "outbox",
-            &["id", "channel", "kind", "case_id", "recipient", "payload", "created_at", "available_at", "attempts", "sent_at"],
+            &[
+                "id",
+                "channel",
+                "kind",
+                "case_id",
+                "recipient",
+                "payload",
+                "created_at",
+                "available_at",
+                "attempts",
+                "sent_at",
+            ],
             &outbox,
         )
         .await?;
@@ -305,8 +315,13 @@ impl super::Cases<'_> {
                 ])
             })
             .collect();
-        insert_rows(tx, "notices", &["unit", "case_id", "kind", "text", "created_at", "read_at", "outbox_id"], &notices)
-            .await?;
+        insert_rows(
+            tx,
+            "notices",
+            &["unit", "case_id", "kind", "text", "created_at", "read_at", "outbox_id"],
+            &notices,
+        )
+        .await?;
         crate::bulk::sync_id_sequence(tx, "outbox").await?;
         Ok(outbox.len() as u64)
     }

@@ -2,8 +2,8 @@
 
 pub mod categories;
 pub mod dashboard;
-pub mod history;
 pub mod evaluation;
+pub mod history;
 pub mod open311;
 pub mod outbox;
 pub mod read;

@@ -110,7 +110,10 @@ async fn streets(store: &Store, world: &World, first_building_id: i64) -> anyhow
     let mut requesters: HashMap<&str, Vec<Requester>> = HashMap::new();
     for r in &world.residents {
         if let Some(phone) = &r.phone {
-            requesters.entry(r.grid.as_str()).or_default().push(Requester { name: r.name.clone(), phone: phone.clone() });
+            requesters
+                .entry(r.grid.as_str())
+                .or_default()
+                .push(Requester { name: r.name.clone(), phone: phone.clone() });
         }
     }
     let mut out = Vec::new();

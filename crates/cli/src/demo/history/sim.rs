@@ -228,7 +228,12 @@ pub fn storm_week(now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
 
 fn local(date: NaiveDate, h: u32, m: u32, s: u32) -> DateTime<Utc> {
     let t = date.and_time(NaiveTime::from_hms_opt(h, m, s).expect("valid time"));
-    chrono::FixedOffset::east_opt(8 * 3600).expect("+8").from_local_datetime(&t).single().expect("fixed offset").to_utc()
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .expect("+8")
+        .from_local_datetime(&t)
+        .single()
+        .expect("fixed offset")
+        .to_utc()
 }
 
 /// A case to be: when, where, what and who.
@@ -240,7 +245,13 @@ struct Arrival {
     storm: bool,
 }
 
-fn arrivals(rng: &mut ChaCha8Rng, streets: &[Street], n: usize, start: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Arrival> {
+fn arrivals(
+    rng: &mut ChaCha8Rng,
+    streets: &[Street],
+    n: usize,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Arrival> {
     let (storm_from, storm_to) = storm_week(now);
     let first = shanghai(start).date_naive();
     let last = shanghai(now).date_naive();
@@ -259,8 +270,7 @@ fn arrivals(rng: &mut ChaCha8Rng, streets: &[Street], n: usize, start: DateTime<
     while out.len() < n {
         let (date, _, storm) = days[weighted(rng, &day_weights)];
         let month = date.month();
-        let cat_weights: Vec<f64> =
-            CATEGORY_WEIGHTS.iter().map(|(c, w)| w * season_factor(c, month, storm)).collect();
+        let cat_weights: Vec<f64> = CATEGORY_WEIGHTS.iter().map(|(c, w)| w * season_factor(c, month, storm)).collect();
         let category = CATEGORY_WEIGHTS[weighted(rng, &cat_weights)].0;
         let hour = if category == "city.noise" && rng.random_bool(0.5) {
             [21, 22, 23, 0, 1][rng.random_range(0..5)]
@@ -577,9 +587,8 @@ fn usual_department(category: &str, rng: &mut ChaCha8Rng) -> &'static str {
     match category {
         "city.illegal_building" => "综合行政执法队",
         "utility.heating" => "住建局",
-        "community.property" => {
-            ["金华市城投物业服务有限公司", "婺城红色物业服务有限公司", "浙江宏达物业管理有限公司"][rng.random_range(0..3)]
-        }
+        "community.property" => ["金华市城投物业服务有限公司", "婺城红色物业服务有限公司", "浙江宏达物业管理有限公司"]
+            [rng.random_range(0..3)],
         "community.neighbor" => "司法所",
         "community.suggestion" | "consult.policy" => "社会事务办",
         "market.price" => "市场监管所",
@@ -636,7 +645,9 @@ impl Sim<'_> {
         let channel = [Channel::Web, Channel::Hotline, Channel::Patrol, Channel::Staff, Channel::Open311]
             [weighted(rng, &[0.42, 0.36, 0.15, 0.04, 0.03])];
         let requester = match channel {
-            Channel::Web if rng.random_bool(0.92) => grid.requesters.get(rng.random_range(0..grid.requesters.len().max(1))),
+            Channel::Web if rng.random_bool(0.92) => {
+                grid.requesters.get(rng.random_range(0..grid.requesters.len().max(1)))
+            }
             Channel::Hotline => grid.requesters.get(rng.random_range(0..grid.requesters.len().max(1))),
             Channel::Open311 if rng.random_bool(0.5) => {
                 grid.requesters.get(rng.random_range(0..grid.requesters.len().max(1)))
@@ -774,7 +785,13 @@ impl Sim<'_> {
             search_words: case_words(&words, &street.code, Some(&grid.code)),
         });
         let index = self.past.len();
-        self.past.push(Past { id, code: run.facts.code.clone(), created: a.at, timeline: run.timeline, outcomes: run.outcomes });
+        self.past.push(Past {
+            id,
+            code: run.facts.code.clone(),
+            created: a.at,
+            timeline: run.timeline,
+            outcomes: run.outcomes,
+        });
         let recent = self.recent.entry((grid.code.clone(), a.category)).or_default();
         recent.push(index);
         if recent.len() > 6 {
@@ -791,7 +808,10 @@ impl Sim<'_> {
         let grid = run.grid;
         // Intake: a patrol may close it on the spot; a routing rule may dispatch it at once.
         if run.state.channel == Channel::Patrol
-            && matches!(a.category, "city.garbage" | "city.street_vending" | "city.parking" | "city.noise" | "city.greening")
+            && matches!(
+                a.category,
+                "city.garbage" | "city.street_vending" | "city.parking" | "city.noise" | "city.greening"
+            )
             && self.rng.random_bool(0.55)
         {
             let reply = texts::on_spot_reply(&mut self.rng);
@@ -904,8 +924,7 @@ impl Sim<'_> {
         let recent = self.recent.get(&(run.grid.code.clone(), a.category))?;
         recent.iter().rev().copied().find(|&i| {
             let p = &self.past[i];
-            a.at - p.created < Duration::days(3)
-                && p.status_at(t).is_some_and(|s| s.is_open() && s != Status::Merged)
+            a.at - p.created < Duration::days(3) && p.status_at(t).is_some_and(|s| s.is_open() && s != Status::Merged)
         })
     }
 
@@ -932,7 +951,12 @@ impl Sim<'_> {
                 let wait = self.hours(0.5, 8.0);
                 let t = self.unit_time(dispatched + wait, round_the_clock);
                 let reason = texts::return_reason(&mut self.rng);
-                self.act(run, Who::Staff(handler), Action::Return { unit: lead.clone(), reason, override_by_dispatcher: false }, t)?;
+                self.act(
+                    run,
+                    Who::Staff(handler),
+                    Action::Return { unit: lead.clone(), reason, override_by_dispatcher: false },
+                    t,
+                )?;
                 let wait = self.hours(0.2, 4.0);
                 let t = self.office(t + wait);
                 let next = ALTERNATIVES
@@ -992,7 +1016,12 @@ impl Sim<'_> {
                 let ask = self.unit_time(t.max(dispatched + span / 2), round_the_clock);
                 let extra = TimeLimit::WorkingDays(self.rng.random_range(3..=5));
                 let reason = texts::extension_reason(&mut self.rng);
-                if self.act(run, Who::Staff(handler), Action::RequestExtension { unit: lead.clone(), extra, reason }, ask)? {
+                if self.act(
+                    run,
+                    Who::Staff(handler),
+                    Action::RequestExtension { unit: lead.clone(), extra, reason },
+                    ask,
+                )? {
                     let wait = self.hours(0.5, 20.0);
                     let decided = self.office(ask + wait);
                     let approve = self.rng.random_bool(0.8);
@@ -1024,7 +1053,12 @@ impl Sim<'_> {
                 self.act(run, Who::Staff(s), Action::Report { unit: u, reply, evidence: Vec::new() }, t)?;
             }
             let reply = texts::reply(&mut self.rng, a.category);
-            self.act(run, Who::Staff(handler), Action::Report { unit: lead.clone(), reply, evidence: Vec::new() }, report_at)?;
+            self.act(
+                run,
+                Who::Staff(handler),
+                Action::Report { unit: lead.clone(), reply, evidence: Vec::new() },
+                report_at,
+            )?;
             return Ok(());
         }
         Ok(())

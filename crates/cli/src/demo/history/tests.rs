@@ -57,7 +57,11 @@ async fn digest(store: &Store) -> String {
 
 async fn months(store: &Store) -> Vec<String> {
     let now = store.now();
-    (0..14).map(|k| month(now - chrono::Duration::days(30 * k))).collect::<std::collections::BTreeSet<_>>().into_iter().collect()
+    (0..14)
+        .map(|k| month(now - chrono::Duration::days(30 * k)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 #[tokio::test]
@@ -164,7 +168,10 @@ async fn a_lived_history_covers_every_branch_and_counts_like_the_app() {
                 let u = by_unit.entry(s.unit.clone()).or_default();
                 u[0] += s.rated;
                 u[1] += s.reopened;
-                assert!(s.responded_in_time <= s.dispatched && s.resolved <= s.rated && s.satisfied <= s.rated, "{s:?}");
+                assert!(
+                    s.responded_in_time <= s.dispatched && s.resolved <= s.rated && s.satisfied <= s.rated,
+                    "{s:?}"
+                );
             }
         }
         for ((m, unit), n) in &dispatched {
