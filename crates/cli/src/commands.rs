@@ -196,11 +196,14 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str
         eprintln!("生成演示数据（种子 {seed}）……");
         let hash = |p: &str| password::hash(p, HashCost::Standard);
         let mut progress = |line: &str| eprintln!("  {line}");
-        demo::load(store, &world, &hash, &mut progress).await?;
-        // Categories first (rules refer to them), then the street's routing rules.
+        let loaded = demo::load(store, &world, &hash, &mut progress).await?;
+        // Categories first (rules refer to them), then the street's routing rules, then a year
+        // of cases routed by them.
         tongxin_app::cases::config::seed_categories(store).await?;
         let rules = demo::routing::seed_rules(store).await?;
         eprintln!("  写入派单规则 {rules} 条");
+        let history = demo::history::HistoryOptions::for_world(&world);
+        demo::history::load_history(store, &world, loaded.first_building_id, history, &mut progress).await?;
         eprintln!("{}", world.summary());
         eprintln!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
     }

@@ -38,6 +38,13 @@ fn id(base: i64, index: usize) -> i64 {
     base + index as i64
 }
 
+/// What later loads need to know of this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    /// The database id of `world.buildings[0]` (the others follow in order).
+    pub first_building_id: i64,
+}
+
 /// Loads `world` into `store`, which must hold no regions yet. Users are created through
 /// `store.accounts().create_user` with passwords hashed by `hash_password`; `progress` receives short
 /// Chinese status lines.
@@ -46,7 +53,7 @@ pub async fn load(
     world: &World,
     hash_password: &(dyn Fn(&str) -> String + Sync),
     progress: &mut dyn FnMut(&str),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Loaded> {
     let actor = Actor::system("demo");
     let existing: i64 = store.regions().count_by_level().await.context("读取区划失败")?.iter().map(|(_, n)| n).sum();
     if existing > 0 {
@@ -291,5 +298,5 @@ pub async fn load(
 
     store.db.analyze().await?;
     progress("更新统计信息完成");
-    Ok(())
+    Ok(Loaded { first_building_id: b0 })
 }

@@ -8,6 +8,7 @@
 
 mod divisions;
 mod generate;
+pub mod history;
 mod layout;
 mod load;
 mod names;

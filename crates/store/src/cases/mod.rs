@@ -1,6 +1,7 @@
 //! The 接诉即办 case loop's storage.
 
 pub mod categories;
+pub mod actors;
 pub mod contact;
 pub mod dashboard;
 pub mod evaluation;

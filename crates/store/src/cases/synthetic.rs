@@ -4,7 +4,6 @@
 
 use crate::bulk::{Val, insert_rows, reserve_ids, sync_id_sequence};
 use crate::error::StoreError;
-use crate::on_tx;
 use chrono::{DateTime, Duration, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -190,27 +189,8 @@ impl super::Cases<'_> {
             progress(written);
         }
         let mut tx = self.store.db.begin().await?;
-        for ((month, unit), c) in counters {
-            let sql = "INSERT INTO unit_month_stats (month, unit, dispatched, responded_in_time, rated, resolved, satisfied, reopened) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month, unit) DO UPDATE SET \
-                       dispatched = unit_month_stats.dispatched + $3, responded_in_time = unit_month_stats.responded_in_time + $4, \
-                       rated = unit_month_stats.rated + $5, resolved = unit_month_stats.resolved + $6, \
-                       satisfied = unit_month_stats.satisfied + $7, reopened = unit_month_stats.reopened + $8";
-            on_tx!(&mut tx, |x| {
-                sqlx::query(sql)
-                    .bind(&month)
-                    .bind(&unit)
-                    .bind(c[0])
-                    .bind(c[1])
-                    .bind(c[2])
-                    .bind(c[3])
-                    .bind(c[4])
-                    .bind(c[5])
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-        }
+        let totals: super::history::StatTotals = counters.into_iter().collect();
+        super::history::add_unit_month_stats(&mut tx, &totals).await?;
         tx.commit().await?;
         self.store.db.analyze().await?;
         Ok(written)
