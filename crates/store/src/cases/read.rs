@@ -605,10 +605,11 @@ impl QueueSql {
                 "SELECT COUNT(*) AS walked, COUNT(*) AS matched FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {cap}) capped"
             )
         } else {
-            let residual = self.residual.join(" AND ");
+            // The residual conditions name the columns `c.…`; here they read the walk's rows.
+            let residual = self.residual.join(" AND ").replace("c.", "walk.");
             format!(
                 "SELECT COUNT(*) AS walked, COALESCE(SUM(CASE WHEN {residual} THEN 1 ELSE 0 END), 0) AS matched \
-                 FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue FROM cases c WHERE {driving} LIMIT {cap}) c"
+                 FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue FROM cases c WHERE {driving} LIMIT {cap}) walk"
             )
         }
     }

@@ -254,21 +254,26 @@ both_backends! {
                         assert!(walk.starts_with("SEARCH c USING INDEX "), "{what}: the page walks an index range: {page:?}");
                         assert!(walk.contains(&format!("INDEX {index} ")), "{what}: by {index}: {page:?}");
                         assert!(!page.iter().any(|l| l.contains("TEMP B-TREE")), "{what}: no sort: {page:?}");
+                        // The count may walk any index of the area (the narrowest that covers it).
                         assert!(
-                            count.iter().any(|l| l.starts_with("SEARCH c USING") && l.contains(&format!("INDEX {index} "))),
-                            "{what}: the count walks {index}: {count:?}"
+                            count.iter().any(|l| l.starts_with("SEARCH c USING")) && !count.iter().any(|l| l == "SCAN c" || l.starts_with("SCAN c ")),
+                            "{what}: the count walks an index range: {count:?}"
                         );
                     }
                     Backend::Postgres => {
                         let text = page.join("\n");
                         assert!(!text.contains("Seq Scan"), "{what}: no scan of the table:\n{text}");
                         assert!(
-                            !page.iter().any(|l| l.trim_start().trim_start_matches("->").trim_start().starts_with("Sort ")),
+                            !page.iter().any(|l| l.trim_start().trim_start_matches("->").trim_start().starts_with("Sort  (")),
                             "{what}: no sort of the matches:\n{text}"
                         );
                         assert!(text.contains(&format!("using {index} on cases")), "{what}: by {index}:\n{text}");
                         let count = count.join("\n");
-                        assert!(count.contains(&format!("using {index} on cases")), "{what}: the count walks {index}:\n{count}");
+                        // Any index of the area may serve the count (the planner takes the smallest).
+                        assert!(
+                            count.contains("Index") && !count.contains("Seq Scan"),
+                            "{what}: the count walks an index:\n{count}"
+                        );
                     }
                 }
             }
