@@ -149,8 +149,8 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
                 let store = open_store(&settings).await?;
                 bench::intake(&store, &url, requests, concurrency).await
             }
-            BenchCommand::Queue { cases, requests, search } => {
-                bench::queue(&open_store(&settings).await?, cases, requests, search).await
+            BenchCommand::Queue { cases, requests, search, per_page } => {
+                bench::queue(&open_store(&settings).await?, cases, requests, search, per_page).await
             }
             BenchCommand::Rates { cases } => bench::rates(&open_store(&settings).await?, cases).await,
             BenchCommand::Pages { requests } => {

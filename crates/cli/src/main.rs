@@ -183,12 +183,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
-    /// Queue pages with this many cases in the database (tops it up with synthetic cases).
+    /// First queue pages of every filter combination in every scope, with this many cases in the
+    /// database (tops it up with synthetic cases).
     Queue {
         #[arg(long, default_value_t = 5_000_000)]
         cases: u64,
-        #[arg(long, default_value_t = 1_000)]
+        /// First pages per combination and scope.
+        #[arg(long, default_value_t = 200)]
         requests: usize,
+        /// Cases per page (`/cases` shows 20).
+        #[arg(long, default_value_t = 20)]
+        per_page: u32,
         /// Time Chinese keyword searches instead of queue pages.
         #[arg(long)]
         search: bool,

@@ -300,6 +300,18 @@ impl Db {
         Ok(())
     }
 
+    /// The server processes of this pool's connections (PostgreSQL; none for SQLite, which runs
+    /// in this process), for benchmarks that measure the database's CPU time.
+    pub async fn server_pids(&self) -> Result<Vec<i64>, StoreError> {
+        match self {
+            Db::Sqlite { .. } => Ok(Vec::new()),
+            Db::Postgres(pool) => {
+                let sql = "SELECT pid::BIGINT FROM pg_stat_activity WHERE datname = current_database()";
+                Ok(sqlx::query_scalar(sql).fetch_all(pool).await?)
+            }
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite { read, write } => {

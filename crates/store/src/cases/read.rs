@@ -2,7 +2,7 @@
 //! timeline, queues with filters and Chinese full-text search, and unit inboxes.
 
 use crate::error::StoreError;
-use crate::{Backend, Page, Paged, on_read};
+use crate::{Backend, Page, Paged, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -287,17 +287,112 @@ impl super::Cases<'_> {
     }
 
     /// The queue: cases in scope matching the filter, most urgent first (by deadline; a case
-    /// awaiting dispatch by the time it was reported).
+    /// awaiting dispatch by the time it was reported). "全部" (neither `open_only` nor a status)
+    /// lists the open cases first, then the finished ones, each by deadline; a date range lists
+    /// its cases newest first.
+    ///
+    /// Within a street, community or grid every filter combination is one index range walk in
+    /// the page's order that stops after the page (the indexes of migration
+    /// `20261206000601_queue_filter_indexes`). One filter drives the walk, in this order of
+    /// preference: the date range, the category, the status, the channel, the overdue flag (or
+    /// none: open / every case). The other filters of a combination are written so that no index
+    /// serves them ([`QueueSql::residual`]) and are checked on the rows the walk meets: the walk
+    /// reads (page size ÷ their share) rows, and their shares are bounded by the domain — a
+    /// status is one of ten, a channel one of five, overdue one of two, and the driving filter
+    /// was the most selective — not by the number of cases. Counting stops after
+    /// [`COUNT_CAP`] rows of the driving walk (see [`QueueSql::count`]).
     pub async fn queue(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Paged<CaseView>, StoreError> {
-        // $1..$3 select the area; each filter adds its own numbered parameter.
-        let mut clauses: Vec<String> = Vec::new();
-        let mut binds: Vec<Bind> = Vec::new();
-        let push = |binds: &mut Vec<Bind>, b: Bind| -> usize {
-            binds.push(b);
-            binds.len()
+        let Some(query) = self.queue_query(scope, f, page).await? else {
+            // A finished status among the open cases: nothing, without asking.
+            return Ok(Paged {
+                items: Vec::new(),
+                page: page.page,
+                per_page: page.per_page,
+                total: 0,
+                total_capped: false,
+            });
         };
+        let QueueQuery { sql, count_sql, binds, searching } = query;
+        let count_binds = &binds[..binds.len() - 2];
+        let (items, counted) = if searching {
+            let hits: Vec<SearchHit> =
+                on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                    .fetch_all(p)
+                    .await)?;
+            let counted = hits.first().map(|h| (h.total_rows, h.total_rows));
+            (hits.into_iter().map(|h| h.case).collect(), counted)
+        } else {
+            let items = on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+                .fetch_all(p)
+                .await)?;
+            (items, None)
+        };
+        // (rows the count walked, rows that matched)
+        let (walked, total): (i64, i64) = match counted {
+            Some(n) => n,
+            // A page past the end of a search, or a queue: count (up to the cap).
+            None => {
+                on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(count_sql.as_str())), count_binds)
+                    .fetch_one(p)
+                    .await)?
+            }
+        };
+        Ok(Paged {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total: total.min(COUNT_CAP),
+            // Past the cap, the total is "at least this many".
+            total_capped: walked > COUNT_CAP,
+        })
+    }
+
+    /// The plans the database makes for a queue's page and count statements, one line per plan
+    /// step (SQLite: `EXPLAIN QUERY PLAN`; PostgreSQL: `EXPLAIN` with sequential scans and
+    /// sorts priced out, so that an index walk in the page's order is chosen whenever one
+    /// exists, however small the table). For tests that the cost does not grow with the cases.
+    pub async fn queue_plans(&self, scope: &Scope, f: &QueueFilter) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let Some(QueueQuery { sql, count_sql, binds, .. }) = self.queue_query(scope, f, Page::default()).await? else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let mut plans = Vec::new();
+        for (sql, binds) in [(sql, &binds[..]), (count_sql, &binds[..binds.len() - 2])] {
+            let lines: Vec<String> = match self.store.db.backend() {
+                Backend::Sqlite => {
+                    let sql = format!("EXPLAIN QUERY PLAN {sql}");
+                    let rows: Vec<(i64, i64, i64, String)> =
+                        on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), binds)
+                            .fetch_all(p)
+                            .await)?;
+                    rows.into_iter().map(|r| r.3).collect()
+                }
+                Backend::Postgres => {
+                    let mut tx = self.store.db.begin().await?;
+                    for set in ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_sort = off"] {
+                        on_tx!(&mut tx, |c| sqlx::query(set).execute(c).await.map(|_| ()))?;
+                    }
+                    let sql = format!("EXPLAIN {sql}");
+                    let rows: Vec<(String,)> =
+                        on_tx!(&mut tx, |c| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), binds)
+                            .fetch_all(c)
+                            .await)?;
+                    tx.commit().await?;
+                    rows.into_iter().map(|r| r.0).collect()
+                }
+            };
+            plans.push(lines);
+        }
+        let count = plans.pop().unwrap_or_default();
+        Ok((plans.pop().unwrap_or_default(), count))
+    }
+
+    /// A queue's statements (see [`Cases::queue`]), or `None` when nothing can match.
+    async fn queue_query(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Option<QueueQuery>, StoreError> {
+        let mut q = QueueSql::default();
         // The street, community or grid searched within, for its street's area word (see `search`).
         let mut area: Option<String> = None;
+        // An area column compared by equality: one index per filter then serves filter and order.
+        let mut by_equality = false;
         match scope {
             Scope::All | Scope::Region { .. } => {
                 let prefix = match scope {
@@ -308,66 +403,103 @@ impl super::Cases<'_> {
                 if matches!(prefix.len(), 9 | 12 | 15) {
                     area = Some(prefix.clone());
                 }
-                if prefix.len() == 9 {
-                    // One street: equality, so (street_code, open, due_at) serves filter and order.
-                    let a = push(&mut binds, Bind::Text(prefix));
-                    clauses.push(format!("c.street_code = ${a}"));
-                } else if prefix.len() < 9 {
-                    let (lo, hi) = subtree_range(&prefix);
-                    let a = push(&mut binds, Bind::Text(lo));
-                    let b = push(&mut binds, Bind::Text(hi));
-                    clauses.push(format!("c.street_code >= ${a} AND c.street_code < ${b}"));
-                } else if prefix.len() == 12 {
-                    // One community: its own column, so (community_code, open, due_at) gives the order too.
-                    let a = push(&mut binds, Bind::Text(prefix));
-                    clauses.push(format!("c.community_code = ${a}"));
-                } else if prefix.len() == 15 {
-                    let a = push(&mut binds, Bind::Text(prefix));
-                    clauses.push(format!("c.grid_code = ${a}"));
+                let column = match prefix.len() {
+                    9 => Some("c.street_code"),
+                    // One community: its own (generated) column.
+                    12 => Some("c.community_code"),
+                    15 => Some("c.grid_code"),
+                    _ => None,
+                };
+                if let Some(column) = column {
+                    by_equality = true;
+                    q.text(column, prefix, true);
                 } else {
+                    let column = if prefix.len() < 9 { "c.street_code" } else { "c.grid_code" };
                     let (lo, hi) = subtree_range(&prefix);
-                    let a = push(&mut binds, Bind::Text(lo));
-                    let b = push(&mut binds, Bind::Text(hi));
-                    clauses.push(format!("c.grid_code >= ${a} AND c.grid_code < ${b}"));
+                    let a = q.bind(Bind::Text(lo));
+                    let b = q.bind(Bind::Text(hi));
+                    q.driving.push(format!("{column} >= ${a} AND {column} < ${b}"));
                 }
             }
             Scope::Department { id, .. } => {
-                let a = push(&mut binds, Bind::Text(format!("dept:{id}")));
+                let a = q.bind(Bind::Text(format!("dept:{id}")));
                 // Its open queue holds what it still has to work on; otherwise every case it
                 // may open (see `DEPARTMENT_READS`).
                 let statuses = if f.open_only { "'dispatched', 'acknowledged'" } else { DEPARTMENT_READS };
-                clauses.push(format!(
+                q.driving.push(format!(
                     "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a} AND status IN ({statuses}))"
                 ));
             }
         }
-        if f.open_only {
-            let a = push(&mut binds, Bind::Bool(true));
-            clauses.push(format!("c.open = ${a}"));
+        let status = match f.status.as_deref() {
+            Some(s) => Some(Status::parse(s).ok_or_else(|| StoreError::Invalid("未知的状态".into()))?),
+            None => None,
+        };
+        if f.open_only && status.is_some_and(|s| !s.is_open()) {
+            return Ok(None);
         }
-        for (col, v) in [("c.status", &f.status), ("c.category_code", &f.category), ("c.channel", &f.channel)] {
-            if let Some(v) = v {
-                let a = push(&mut binds, Bind::Text(v.clone()));
-                clauses.push(format!("{col} = ${a}"));
+        let dated = f.created_from.is_some() || f.created_to.is_some();
+        let driver = if !by_equality {
+            // Department and district scopes: every filter as an index may take it.
+            Driver::Any
+        } else if dated {
+            Driver::Created
+        } else if f.category.is_some() {
+            Driver::Category
+        } else if status.is_some() {
+            Driver::Status
+        } else if f.channel.is_some() {
+            Driver::Channel
+        } else if f.overdue.is_some() {
+            Driver::Overdue
+        } else {
+            Driver::State
+        };
+        let drives = |d: Driver| driver == d || driver == Driver::Any;
+        // Open or not: `open_only`, or what the status implies (so that a category, channel or
+        // overdue walk can take it as part of its index).
+        let open = if f.open_only { Some(true) } else { status.map(Status::is_open) };
+        match (status, open) {
+            (Some(s), _) if drives(Driver::Status) => q.text("c.status", s.as_str().to_string(), true),
+            (Some(s), Some(o)) => {
+                let index_open = matches!(driver, Driver::Category | Driver::Channel | Driver::Overdue);
+                if index_open {
+                    q.flag("c.open", o, true);
+                }
+                q.text("c.status", s.as_str().to_string(), false);
             }
+            (None, Some(o)) => q.flag("c.open", o, driver != Driver::Created),
+            _ => {}
+        }
+        if let Some(v) = &f.category {
+            q.text("c.category_code", v.clone(), drives(Driver::Category));
+        }
+        if let Some(v) = &f.channel {
+            q.text("c.channel", v.clone(), drives(Driver::Channel));
         }
         if let Some(o) = f.overdue {
-            let a = push(&mut binds, Bind::Bool(o));
-            clauses.push(format!("c.overdue = ${a}"));
+            q.flag("c.overdue", o, drives(Driver::Overdue));
         }
         if let Some(t) = f.created_from {
-            let a = push(&mut binds, Bind::Ts(t));
-            clauses.push(format!("c.created_at >= ${a}"));
+            let a = q.bind(Bind::Ts(t));
+            q.driving.push(format!("c.created_at >= ${a}"));
         }
         if let Some(t) = f.created_to {
-            let a = push(&mut binds, Bind::Ts(t));
-            clauses.push(format!("c.created_at < ${a}"));
+            let a = q.bind(Bind::Ts(t));
+            q.driving.push(format!("c.created_at < ${a}"));
         }
+        let order = if dated {
+            "c.created_at DESC, c.id DESC"
+        } else if open.is_none() {
+            "c.open DESC, c.due_at, c.id"
+        } else {
+            "c.due_at, c.id"
+        };
         let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             // A search box's words are bounded and printable (issue 9, items 4 and 13).
-            tongxin_domain::kernel::text::query("搜索词", q).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let mut words = super::search::query_words(q);
+            tongxin_domain::kernel::text::query("搜索词", text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut words = super::search::query_words(text);
             if words.is_empty() {
                 return Err(StoreError::Invalid("请输入要搜索的关键词".into()));
             }
@@ -380,77 +512,138 @@ impl super::Cases<'_> {
             // The one place the backends need different SQL: their full-text operators.
             match self.store.db.backend() {
                 Backend::Sqlite => {
-                    let a = push(&mut binds, Bind::Text(super::search::fts5_query(&words)));
-                    clauses.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"));
+                    let a = q.bind(Bind::Text(super::search::fts5_query(&words)));
+                    q.driving.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"));
                 }
                 Backend::Postgres => {
-                    let a = push(&mut binds, Bind::Text(words.join(" ")));
-                    clauses.push(format!(
+                    let a = q.bind(Bind::Text(words.join(" ")));
+                    q.driving.push(format!(
                         "c.id IN (SELECT rowid FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}))"
                     ));
                 }
             }
         }
-        let filter = clauses.join(" AND ");
-        let limit = push(&mut binds, Bind::I64(page.limit()));
-        let offset = push(&mut binds, Bind::I64(page.offset()));
-        let sql = format!(
-            "SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
-        );
-        // A queue of hundreds of thousands is not counted to the last case on every page:
-        // the count stops at COUNT_CAP and the client shows "10000+".
-        let count_sql =
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {filter} LIMIT {}) capped", COUNT_CAP + 1);
-        let count_binds = &binds[..binds.len() - 2];
-        macro_rules! bind_all {
-            ($q:expr, $binds:expr) => {{
-                let mut q = $q;
-                for b in $binds {
-                    q = match b {
-                        Bind::Text(s) => q.bind(s.clone()),
-                        Bind::Bool(v) => q.bind(*v),
-                        Bind::I64(v) => q.bind(*v),
-                        Bind::Ts(v) => q.bind(*v),
-                    };
-                }
-                q
-            }};
-        }
-        let (items, counted) = if searching {
+        let filter = q.filter();
+        let count_sql = q.count();
+        let limit = q.bind(Bind::I64(page.limit()));
+        let offset = q.bind(Bind::I64(page.offset()));
+        let sql = if searching {
             // A keyword search visits every match anyway (to order them): count in the same pass.
-            let sql = format!(
+            format!(
                 "SELECT {CASE_COLS}, COUNT(*) OVER () AS total_rows FROM cases c WHERE {filter} \
-                 ORDER BY c.due_at, c.id LIMIT ${limit} OFFSET ${offset}"
-            );
-            let hits: Vec<SearchHit> =
-                on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
-                    .fetch_all(p)
-                    .await)?;
-            let counted = hits.first().map(|h| h.total_rows);
-            (hits.into_iter().map(|h| h.case).collect(), counted)
-        } else {
-            let items = on_read!(&self.store.db, |p| bind_all!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
-                .fetch_all(p)
-                .await)?;
-            (items, None)
-        };
-        let total: i64 = match counted {
-            Some(n) => n,
-            // A page past the end of a search, or a queue: count (up to the cap).
-            None => on_read!(&self.store.db, |p| bind_all!(
-                sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())),
-                count_binds
+                 ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
             )
-            .fetch_one(p)
-            .await)?,
+        } else {
+            format!("SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}")
         };
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total: total.min(COUNT_CAP),
-            total_capped: total > COUNT_CAP,
-        })
+        Ok(Some(QueueQuery { sql, count_sql, binds: q.binds, searching }))
+    }
+}
+
+/// A queue's page statement, its count statement and their parameters (the last two, limit and
+/// offset, are the page's only).
+struct QueueQuery {
+    sql: String,
+    count_sql: String,
+    binds: Vec<Bind>,
+    searching: bool,
+}
+
+fn bind_all<'q, DB, O>(
+    mut q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>,
+    binds: &'q [Bind],
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Bool(v) => q.bind(*v),
+            Bind::I64(v) => q.bind(*v),
+            Bind::Ts(v) => q.bind(*v),
+        };
+    }
+    q
+}
+
+/// Which filter's index a queue walks (see `Cases::queue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver {
+    /// Open or every case: `(area, open DESC, due_at)`.
+    State,
+    Status,
+    Category,
+    Channel,
+    Overdue,
+    /// A date range: `(area, created_at)`, newest first.
+    Created,
+    /// No area column by equality (a department, a district): every filter is left to the planner.
+    Any,
+}
+
+/// A queue's SQL in the making: the conditions its index walk takes, the ones checked on the
+/// rows the walk meets, and their parameters.
+#[derive(Default)]
+struct QueueSql {
+    driving: Vec<String>,
+    residual: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl QueueSql {
+    fn bind(&mut self, b: Bind) -> usize {
+        self.binds.push(b);
+        self.binds.len()
+    }
+
+    /// `column = value`; as a residual condition written `column || ''` so that no index (on
+    /// either database) takes it.
+    fn text(&mut self, column: &str, value: String, indexed: bool) {
+        let a = self.bind(Bind::Text(value));
+        if indexed {
+            self.driving.push(format!("{column} = ${a}"));
+        } else {
+            self.residual.push(format!("({column} || '') = ${a}"));
+        }
+    }
+
+    /// A boolean column; as a residual condition written `COALESCE(column, FALSE)` (see `text`).
+    fn flag(&mut self, column: &str, value: bool, indexed: bool) {
+        let a = self.bind(Bind::Bool(value));
+        if indexed {
+            self.driving.push(format!("{column} = ${a}"));
+        } else {
+            self.residual.push(format!("COALESCE({column}, FALSE) = ${a}"));
+        }
+    }
+
+    fn filter(&self) -> String {
+        self.driving.iter().chain(&self.residual).cloned().collect::<Vec<_>>().join(" AND ")
+    }
+
+    /// Counts (rows walked, rows matching), walking at most `COUNT_CAP + 1` rows of the driving
+    /// index. Without residual conditions the two are the same (and the walk reads only the
+    /// index); with them, a walk that reached the cap gives "at least this many".
+    fn count(&self) -> String {
+        let driving = self.driving.join(" AND ");
+        let cap = COUNT_CAP + 1;
+        if self.residual.is_empty() {
+            format!(
+                "SELECT COUNT(*) AS walked, COUNT(*) AS matched FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {cap}) capped"
+            )
+        } else {
+            // The residual conditions name the columns `c.…`; here they read the walk's rows.
+            let residual = self.residual.join(" AND ").replace("c.", "walk.");
+            format!(
+                "SELECT COUNT(*) AS walked, COALESCE(SUM(CASE WHEN {residual} THEN 1 ELSE 0 END), 0) AS matched \
+                 FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue FROM cases c WHERE {driving} LIMIT {cap}) walk"
+            )
+        }
     }
 }
 

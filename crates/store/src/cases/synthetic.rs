@@ -22,7 +22,8 @@ pub struct SyntheticSpec {
     /// Cases are created over the `days` before `until`.
     pub until: DateTime<Utc>,
     pub days: i64,
-    /// Share of cases still open (in someone's queue).
+    /// Share of the last ten days' cases still open (in someone's queue); older cases are
+    /// open less often (see [`open_probability`]), so the open queues stay a working set.
     pub open_share: f64,
     pub seed: u64,
 }
@@ -79,7 +80,60 @@ const VOCABULARY: [&str; 48] = [
     "充电",
 ];
 
-const COLS: [&str; 19] = [
+/// The statuses of open cases and their shares: most wait with a unit, a few await dispatch
+/// or verification.
+const OPEN_STATUSES: [(&str, f64); 6] = [
+    ("received", 0.08),
+    ("accepted", 0.04),
+    ("dispatched", 0.35),
+    ("acknowledged", 0.38),
+    ("handled", 0.10),
+    ("verified", 0.05),
+];
+/// The statuses of finished cases and their shares.
+const CLOSED_STATUSES: [(&str, f64); 4] = [("rated", 0.55), ("closed", 0.35), ("rejected", 0.06), ("merged", 0.04)];
+/// How cases come in, as at a street office: the 12345 hotline first.
+const CHANNELS: [(&str, f64); 5] =
+    [("hotline", 0.55), ("web", 0.25), ("patrol", 0.12), ("staff", 0.05), ("open311", 0.03)];
+
+/// Picks from `(value, share)` pairs whose shares add up to 1.
+fn pick<'a>(rng: &mut ChaCha8Rng, shares: &[(&'a str, f64)]) -> &'a str {
+    let mut x = rng.random::<f64>();
+    for (v, share) in shares {
+        if x < *share {
+            return v;
+        }
+        x -= share;
+    }
+    shares[shares.len() - 1].0
+}
+
+/// Whether a case `age_days` old is still open: `share` for the last ten days, a third of it
+/// for the ten to thirty days before, and one in a hundred of older ones (stuck cases).
+fn open_probability(share: f64, age_days: f64) -> f64 {
+    if age_days < 10.0 {
+        share
+    } else if age_days < 30.0 {
+        share / 3.0
+    } else {
+        0.01
+    }
+}
+
+/// Category index with Zipf-like shares (a few categories take most cases, as 噪音 and 垃圾 do).
+fn zipf(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    let total: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+    let mut x = rng.random::<f64>() * total;
+    for k in 1..=n {
+        x -= 1.0 / k as f64;
+        if x < 0.0 {
+            return k - 1;
+        }
+    }
+    n - 1
+}
+
+const COLS: [&str; 20] = [
     "id",
     "code",
     "street_code",
@@ -97,6 +151,7 @@ const COLS: [&str; 19] = [
     "state",
     "due_at",
     "deadline_at",
+    "overdue",
     "created_at",
     "updated_at",
 ];
@@ -115,43 +170,65 @@ impl super::Cases<'_> {
             let first = reserve_ids(&mut tx, "cases").await?;
             let mut rows = Vec::with_capacity(n as usize);
             let mut words = Vec::with_capacity(n as usize);
+            let mut participants = Vec::with_capacity(n as usize);
             for k in 0..n {
                 let id = first + k as i64;
                 let (grid, street) = spec.grids[rng.random_range(0..spec.grids.len())].clone();
                 let unit = spec.units[rng.random_range(0..spec.units.len())].clone();
-                let created =
-                    spec.until - Duration::seconds((rng.random::<f64>() * (spec.days * 86_400) as f64) as i64);
+                let age = rng.random::<f64>() * spec.days as f64;
+                let created = spec.until - Duration::seconds((age * 86_400.0) as i64);
                 let deadline = created + Duration::days(7 + (rng.random::<u64>() % 8) as i64);
-                let open = rng.random::<f64>() < spec.open_share;
-                let status =
-                    if open { if rng.random::<f64>() < 0.5 { "dispatched" } else { "acknowledged" } } else { "rated" };
+                let open = rng.random::<f64>() < open_probability(spec.open_share, age);
+                let status = if open { pick(&mut rng, &OPEN_STATUSES) } else { pick(&mut rng, &CLOSED_STATUSES) };
+                let status = Status::parse(status).unwrap_or(Status::Dispatched);
+                // Awaiting dispatch: no unit, no deadline, ordered by the time it was reported.
+                let waiting = matches!(status, Status::Received | Status::Accepted);
+                let (lead, deadline, due) =
+                    if waiting { (None, None, created) } else { (Some(unit.clone()), Some(deadline), deadline) };
+                // Open past the deadline is overdue; about one finished case in twelve was.
+                let overdue = match deadline {
+                    Some(d) if open => d < spec.until,
+                    Some(_) => rng.random::<f64>() < 0.08,
+                    None => false,
+                };
+                let channel = pick(&mut rng, &CHANNELS);
                 // A state that decodes like any case's (CaseView reads it into CaseState).
                 let state = CaseState {
-                    status: Status::parse(status).unwrap_or(Status::Dispatched),
-                    lead: Unit::parse_key(&unit),
-                    deadline: Some(deadline),
-                    dispatched_at: Some(created),
-                    ..CaseState::new(Channel::Web)
+                    status,
+                    lead: lead.as_deref().and_then(Unit::parse_key),
+                    deadline,
+                    dispatched_at: lead.as_ref().map(|_| created),
+                    ..CaseState::new(Channel::parse(channel).unwrap_or(Channel::Web))
                 };
                 let state = serde_json::to_string(&state).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                // The lead unit's inbox row: held while with it, kept as reported afterwards.
+                let participant = match status {
+                    Status::Dispatched | Status::Acknowledged => Some(status.as_str()),
+                    Status::Handled | Status::Verified | Status::Closed | Status::Rated => Some("reported"),
+                    _ => None,
+                };
+                if let (Some(p), Some(l)) = (participant, &lead) {
+                    participants.push(vec![id.into(), l.clone().into(), "lead".into(), p.into(), Val::TsOpt(deadline)]);
+                }
                 rows.push(vec![
                     id.into(),
                     format!("SYN{:010}", id).into(),
                     street.clone().into(),
                     grid.clone().into(),
-                    spec.categories[rng.random_range(0..spec.categories.len())].clone().into(),
+                    spec.categories[zipf(&mut rng, spec.categories.len())].clone().into(),
                     "complaint".into(),
                     "general".into(),
-                    "web".into(),
+                    channel.into(),
                     "合成诉求".into(),
                     "用于性能测试的合成诉求".into(),
                     format!("syn{id}").into(),
-                    status.into(),
+                    status.as_str().into(),
                     open.into(),
-                    unit.clone().into(),
+                    lead.clone().into(),
                     state.into(),
-                    deadline.into(),
-                    Val::TsOpt(Some(deadline)),
+                    due.into(),
+                    Val::TsOpt(deadline),
+                    overdue.into(),
                     created.into(),
                     created.into(),
                 ]);
@@ -183,6 +260,13 @@ impl super::Cases<'_> {
             }
             insert_rows(&mut tx, "cases", &COLS, &rows).await?;
             insert_rows(&mut tx, "case_fts", &["rowid", "words"], &words).await?;
+            insert_rows(
+                &mut tx,
+                "case_participants",
+                &["case_id", "unit", "role", "status", "deadline_at"],
+                &participants,
+            )
+            .await?;
             sync_id_sequence(&mut tx, "cases").await?;
             tx.commit().await?;
             written += n;

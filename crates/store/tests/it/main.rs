@@ -10,6 +10,7 @@ mod common;
 mod key_check;
 mod migration_parity;
 mod migrations;
+mod queue_filters;
 mod residents;
 mod search;
 mod visits;

@@ -1,0 +1,299 @@
+//! The queue's filters on both backends: every combination of the open/all/status choice with
+//! category, channel, overdue and a date range, in every scope (street, community, grid, a grid
+//! chosen within the street, a department, everything), gives the right cases in the right
+//! order with the right count — checked against the rows themselves. And the plan of each
+//! combination is an index range walk in the page's order (no sort of the matches), which is
+//! what keeps a page's cost flat however many cases there are.
+
+use chrono::{DateTime, Duration, Utc};
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::region::RegionCode;
+use tongxin_store::cases::categories::CategoryRow;
+use tongxin_store::cases::read::QueueFilter;
+use tongxin_store::cases::synthetic::SyntheticSpec;
+use tongxin_store::{Actor, Backend, Page, Store, on_read};
+use tongxin_testkit::both_backends;
+
+const STREET: &str = "330702001";
+const COMMUNITY: &str = "330702001008";
+const GRID: &str = "330702001008001";
+const CATEGORIES: [&str; 4] = ["city.noise", "city.garbage", "city.parking", "city.lamp"];
+
+async fn seed(store: &Store, count: u64) {
+    let row = |code: &str, parent: Option<&str>, sort: i64| CategoryRow {
+        code: code.into(),
+        name: code.into(),
+        parent_code: parent.map(String::from),
+        urgency: "general".into(),
+        kind: "complaint".into(),
+        active: true,
+        sort,
+        public: false,
+    };
+    let mut rows = vec![row("city", None, 0)];
+    rows.extend(CATEGORIES.iter().enumerate().map(|(i, c)| row(c, Some("city"), i as i64 + 1)));
+    store.categories().seed(&Actor::system("test"), &rows).await.unwrap();
+    let grid = |g: &str| (g.to_string(), g[..9].to_string());
+    let spec = SyntheticSpec {
+        count,
+        // Two grids of one community, a grid of another community, a grid of another street.
+        grids: vec![grid(GRID), grid("330702001008002"), grid("330702001009001"), grid("330702002001001")],
+        units: vec!["dept:1".into(), "dept:2".into()],
+        categories: CATEGORIES.iter().map(|c| c.to_string()).collect(),
+        until: store.now(),
+        days: 60,
+        open_share: 0.6,
+        seed: 11,
+    };
+    store.cases().seed_synthetic(&spec, &mut |_| {}).await.unwrap();
+}
+
+/// A case as the oracle sees it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    street_code: String,
+    grid_code: Option<String>,
+    category_code: String,
+    channel: String,
+    status: String,
+    open: bool,
+    overdue: bool,
+    due_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+async fn rows(store: &Store) -> Vec<Row> {
+    let sql = "SELECT id, street_code, grid_code, category_code, channel, status, open, overdue, due_at, created_at FROM cases";
+    on_read!(&store.db, |p| sqlx::query_as(sql).fetch_all(p).await).unwrap()
+}
+
+async fn participants(store: &Store) -> Vec<(i64, String, String)> {
+    let sql = "SELECT case_id, unit, status FROM case_participants";
+    on_read!(&store.db, |p| sqlx::query_as(sql).fetch_all(p).await).unwrap()
+}
+
+/// The ids the queue must list, in order, computed from the rows: the rules of `Cases::queue`.
+fn expected(rows: &[Row], parts: &[(i64, String, String)], scope: &Scope, f: &QueueFilter) -> Vec<i64> {
+    let in_scope = |r: &Row| match scope {
+        Scope::All => f.grid.as_deref().is_none_or(|g| r.grid_code.as_deref().is_some_and(|c| c.starts_with(g))),
+        Scope::Region { code } => {
+            let prefix = f.grid.as_deref().filter(|g| g.starts_with(code.as_str())).unwrap_or(code.as_str());
+            if prefix.len() == 9 {
+                r.street_code == prefix
+            } else {
+                r.grid_code.as_deref().is_some_and(|g| g.starts_with(prefix))
+            }
+        }
+        Scope::Department { id, .. } => {
+            let reads: &[&str] =
+                if f.open_only { &["dispatched", "acknowledged"] } else { &["dispatched", "acknowledged", "reported"] };
+            let unit = format!("dept:{id}");
+            parts.iter().any(|(case, u, s)| *case == r.id && *u == unit && reads.contains(&s.as_str()))
+        }
+    };
+    let mut out: Vec<&Row> = rows
+        .iter()
+        .filter(|r| in_scope(r))
+        .filter(|r| !f.open_only || r.open)
+        .filter(|r| f.status.as_deref().is_none_or(|s| r.status == s))
+        .filter(|r| f.category.as_deref().is_none_or(|c| r.category_code == c))
+        .filter(|r| f.channel.as_deref().is_none_or(|c| r.channel == c))
+        .filter(|r| f.overdue.is_none_or(|o| r.overdue == o))
+        .filter(|r| f.created_from.is_none_or(|t| r.created_at >= t))
+        .filter(|r| f.created_to.is_none_or(|t| r.created_at < t))
+        .collect();
+    if f.created_from.is_some() || f.created_to.is_some() {
+        // A date range: newest first.
+        out.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    } else if !f.open_only && f.status.is_none() {
+        // Every case: the open ones first, each part by deadline.
+        out.sort_by(|a, b| (!a.open, a.due_at, a.id).cmp(&(!b.open, b.due_at, b.id)));
+    } else {
+        out.sort_by(|a, b| (a.due_at, a.id).cmp(&(b.due_at, b.id)));
+    }
+    out.into_iter().map(|r| r.id).collect()
+}
+
+/// Every combination of the state choice (open, all, an open status, a finished status) with
+/// the subsets of category, channel, overdue and a date range.
+fn combinations(now: DateTime<Utc>) -> Vec<(String, QueueFilter)> {
+    let states: [(&str, bool, Option<&str>); 4] = [
+        ("待办", true, None),
+        ("全部", false, None),
+        ("已签收", false, Some("acknowledged")),
+        ("已评价", false, Some("rated")),
+    ];
+    let mut out = Vec::new();
+    for (state, open_only, status) in states {
+        for bits in 0..16u8 {
+            let mut f = QueueFilter { open_only, status: status.map(String::from), ..Default::default() };
+            let mut label = state.to_string();
+            if bits & 1 != 0 {
+                f.category = Some("city.garbage".into());
+                label.push_str("+类别");
+            }
+            if bits & 2 != 0 {
+                f.channel = Some("hotline".into());
+                label.push_str("+渠道");
+            }
+            if bits & 4 != 0 {
+                f.overdue = Some(bits & 1 == 0);
+                label.push_str("+超期");
+            }
+            if bits & 8 != 0 {
+                f.created_from = Some(now - Duration::days(40));
+                f.created_to = Some(now - Duration::days(5));
+                label.push_str("+日期");
+            }
+            out.push((label, f));
+        }
+    }
+    out
+}
+
+fn scopes() -> Vec<(&'static str, Scope, Option<&'static str>)> {
+    let region = |c: &str| Scope::Region { code: RegionCode::parse(c).unwrap() };
+    vec![
+        ("街道", region(STREET), None),
+        ("社区", region(COMMUNITY), None),
+        ("网格", region(GRID), None),
+        ("街道内选网格", region(STREET), Some(GRID)),
+        ("部门", Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() }, None),
+        ("全部", Scope::All, None),
+    ]
+}
+
+both_backends! {
+    /// Each combination in each scope: pages 1 and 2 hold the right cases in the right order,
+    /// and the total is the number of matching cases.
+    async fn every_filter_combination_lists_the_right_cases_in_order(t: TestStore) {
+        let (store, label) = (&t.store, t.label);
+        seed(store, 1_500).await;
+        let (rows, parts) = (rows(store).await, participants(store).await);
+        let mut nonempty = 0;
+        for (combo, filter) in combinations(store.now()) {
+            for (scope_label, scope, grid) in scopes() {
+                let f = QueueFilter { grid: grid.map(String::from), ..filter.clone() };
+                let want = expected(&rows, &parts, &scope, &f);
+                for page in [1u32, 2] {
+                    let got = store.cases().queue(&scope, &f, Page::new(Some(page), Some(7))).await.unwrap();
+                    let ids: Vec<i64> = got.items.iter().map(|c| c.id).collect();
+                    let from = ((page - 1) * 7) as usize;
+                    let want_page: Vec<i64> = want.iter().skip(from).take(7).copied().collect();
+                    assert_eq!(ids, want_page, "{label}: {combo} in {scope_label}, page {page}");
+                    assert_eq!(got.total, want.len() as i64, "{label}: {combo} in {scope_label}: total");
+                    assert!(!got.total_capped, "{label}: {combo} in {scope_label}: under the cap");
+                }
+                nonempty += usize::from(want.len() > 7);
+            }
+        }
+        // The data exercise the filters: most combinations fill more than a page.
+        assert!(nonempty > 150, "{label}: only {nonempty} combinations fill a page");
+    }
+
+    /// A keyword search combined with filters lists the search's matches that pass the filters,
+    /// in the queue's order; a finished status among open cases is empty.
+    async fn a_keyword_search_with_filters_keeps_the_searchs_matches_that_pass_them(t: TestStore) {
+        let (store, label) = (&t.store, t.label);
+        seed(store, 600).await;
+        let street = Scope::Region { code: RegionCode::parse(STREET).unwrap() };
+        let all = Page::new(Some(1), Some(200));
+        let everything = QueueFilter { q: Some("噪音".into()), ..Default::default() };
+        let matches = store.cases().queue(&street, &everything, all).await.unwrap().items;
+        assert!(matches.len() > 20, "{label}: 噪音 occurs in the synthetic texts");
+        for f in [
+            QueueFilter { open_only: true, ..everything.clone() },
+            QueueFilter { category: Some("city.noise".into()), channel: Some("hotline".into()), ..everything.clone() },
+            QueueFilter { status: Some("rated".into()), overdue: Some(false), ..everything.clone() },
+            QueueFilter { grid: Some(GRID.into()), open_only: true, ..everything.clone() },
+        ] {
+            let got: Vec<i64> = store.cases().queue(&street, &f, all).await.unwrap().items.iter().map(|c| c.id).collect();
+            let want: Vec<_> = matches
+                .iter()
+                .filter(|c| !f.open_only || c.open)
+                .filter(|c| f.status.as_deref().is_none_or(|s| c.status.as_str() == s))
+                .filter(|c| f.category.as_deref().is_none_or(|v| c.category_code == v))
+                .filter(|c| f.channel.as_deref().is_none_or(|v| c.channel == v))
+                .filter(|c| f.overdue.is_none_or(|o| c.overdue == o))
+                .filter(|c| f.grid.as_deref().is_none_or(|g| c.grid_code.as_deref() == Some(g)))
+                .collect();
+            // "全部" lists open cases first, each part by deadline: a filter keeps that order.
+            let want: Vec<i64> = want.iter().map(|c| c.id).collect();
+            assert!(!want.is_empty(), "{label}: {f:?} matches some");
+            assert_eq!(got, want, "{label}: {f:?}");
+        }
+        let none = QueueFilter { open_only: true, status: Some("rated".into()), ..Default::default() };
+        let got = store.cases().queue(&street, &none, all).await.unwrap();
+        assert!(got.items.is_empty() && got.total == 0, "{label}: no finished case is open");
+    }
+
+    /// The plan of every combination in a street, a community and a grid: the cases are read
+    /// through an index range (never a scan of the table) in the page's order (no sort of the
+    /// matches), by the index of the filter that drives the walk; the count walks an index too.
+    async fn every_filter_combination_is_an_index_walk_in_the_pages_order(t: TestStore) {
+        let (store, label) = (&t.store, t.label);
+        seed(store, 3_000).await;
+        for (combo, filter) in combinations(store.now()) {
+            for (scope_label, scope, grid) in scopes().into_iter().take(4) {
+                let f = QueueFilter { grid: grid.map(String::from), ..filter.clone() };
+                let (page, count) = store.cases().queue_plans(&scope, &f).await.unwrap();
+                let area = match (scope_label, grid) {
+                    ("街道", None) => "street",
+                    ("社区", _) => "community",
+                    _ => "grid",
+                };
+                let index = match (area, driving_index(&f)) {
+                    ("street", "created") => "cases_created".to_string(),
+                    (area, driver) => format!("cases_{area}_{driver}"),
+                };
+                let what = format!("{label}: {combo} in {scope_label}");
+                match store.db.backend() {
+                    Backend::Sqlite => {
+                        let walk = page.iter().find(|l| l.contains(" c ")).unwrap_or_else(|| panic!("{what}: {page:?}"));
+                        assert!(walk.starts_with("SEARCH c USING INDEX "), "{what}: the page walks an index range: {page:?}");
+                        assert!(walk.contains(&format!("INDEX {index} ")), "{what}: by {index}: {page:?}");
+                        assert!(!page.iter().any(|l| l.contains("TEMP B-TREE")), "{what}: no sort: {page:?}");
+                        // The count may walk any index of the area (the narrowest that covers it).
+                        assert!(
+                            count.iter().any(|l| l.starts_with("SEARCH c USING")) && !count.iter().any(|l| l == "SCAN c" || l.starts_with("SCAN c ")),
+                            "{what}: the count walks an index range: {count:?}"
+                        );
+                    }
+                    Backend::Postgres => {
+                        let text = page.join("\n");
+                        assert!(!text.contains("Seq Scan"), "{what}: no scan of the table:\n{text}");
+                        assert!(
+                            !page.iter().any(|l| l.trim_start().trim_start_matches("->").trim_start().starts_with("Sort  (")),
+                            "{what}: no sort of the matches:\n{text}"
+                        );
+                        assert!(text.contains(&format!("using {index} on cases")), "{what}: by {index}:\n{text}");
+                        let count = count.join("\n");
+                        // Any index of the area may serve the count (the planner takes the smallest).
+                        assert!(
+                            count.contains("Index") && !count.contains("Seq Scan"),
+                            "{what}: the count walks an index:\n{count}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The index that drives a combination's walk (the order of preference of `Cases::queue`).
+fn driving_index(f: &QueueFilter) -> &'static str {
+    if f.created_from.is_some() || f.created_to.is_some() {
+        "created"
+    } else if f.category.is_some() {
+        "category"
+    } else if f.status.is_some() {
+        "status"
+    } else if f.channel.is_some() {
+        "channel"
+    } else if f.overdue.is_some() {
+        "overdue"
+    } else {
+        "queue"
+    }
+}
