@@ -1,12 +1,12 @@
 //! The 接诉即办 case loop's storage.
 
-pub mod categories;
 pub mod actors;
+pub mod categories;
 pub mod contact;
 pub mod dashboard;
 pub mod evaluation;
-pub mod history;
 pub mod follow;
+pub mod history;
 pub mod lookup;
 pub mod notices;
 pub mod open311;

@@ -15,6 +15,6 @@ mod dashboard;
 mod grid;
 mod hotline;
 mod login;
-mod map;
 mod lost_link;
+mod map;
 mod resident;
