@@ -67,6 +67,24 @@ impl Status {
         }
     }
 
+    /// The status in the resident's words (the follow page and its JSON): what is happening to
+    /// their request and what, if anything, they are asked to do — not the office's terms
+    /// (立案, 派遣, 签收, 核查).
+    pub fn resident_label(self) -> &'static str {
+        match self {
+            Status::Received => "已受理",
+            Status::Accepted => "已登记，等待交办",
+            Status::Rejected => "不予受理",
+            Status::Dispatched => "已交承办单位",
+            Status::Acknowledged => "承办单位办理中",
+            Status::Handled => "承办单位已答复",
+            Status::Verified => "办理结果已确认",
+            Status::Closed => "已办结",
+            Status::Rated => "已办结，您已评价",
+            Status::Merged => "与同一问题合并办理",
+        }
+    }
+
     /// Still being worked on (not rejected, closed, rated or merged). Supervision applies here.
     pub fn is_open(self) -> bool {
         matches!(
@@ -190,5 +208,19 @@ mod tests {
         assert!(!Status::Closed.is_open());
         assert!(!Satisfaction::Dissatisfied.counts_as_satisfied());
         assert!(Satisfaction::BasicallySatisfied.counts_as_satisfied());
+    }
+
+    /// Issue 11: the follow page speaks the resident's language — no office term for any status.
+    #[test]
+    fn residents_read_their_own_words() {
+        for s in Status::ALL {
+            let label = s.resident_label();
+            assert!(!label.is_empty());
+            for office in ["立案", "派遣", "签收", "核查", "结案", "管辖"] {
+                assert!(!label.contains(office), "{s:?}: {label}");
+            }
+        }
+        // Handled is not finished for the resident: the answer awaits their confirmation.
+        assert_ne!(Status::Handled.resident_label(), Status::Closed.resident_label());
     }
 }

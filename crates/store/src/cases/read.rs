@@ -389,6 +389,11 @@ impl super::Cases<'_> {
     /// A queue's statements (see [`Cases::queue`]), or `None` when nothing can match.
     async fn queue_query(&self, scope: &Scope, f: &QueueFilter, page: Page) -> Result<Option<QueueQuery>, StoreError> {
         let mut q = QueueSql::default();
+        // A keyword search is driven by its word lists (the area word narrows them to the street):
+        // every other filter, the area included, is checked on the matches. Left as an index,
+        // the area drew PostgreSQL into walking the street's whole queue in order and probing the
+        // word index once per case (3.2 s instead of 0.1 s at 500 k cases).
+        let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         // The street, community or grid searched within, for its street's area word (see `search`).
         let mut area: Option<String> = None;
         // An area column compared by equality: one index per filter then serves filter and order.
@@ -412,7 +417,7 @@ impl super::Cases<'_> {
                 };
                 if let Some(column) = column {
                     by_equality = true;
-                    q.text(column, prefix, true);
+                    q.text(column, prefix, !searching);
                 } else {
                     let column = if prefix.len() < 9 { "c.street_code" } else { "c.grid_code" };
                     let (lo, hi) = subtree_range(&prefix);
@@ -455,20 +460,20 @@ impl super::Cases<'_> {
         } else {
             Driver::State
         };
-        let drives = |d: Driver| driver == d || driver == Driver::Any;
+        let drives = |d: Driver| !searching && (driver == d || driver == Driver::Any);
         // Open or not: `open_only`, or what the status implies (so that a category, channel or
         // overdue walk can take it as part of its index).
         let open = if f.open_only { Some(true) } else { status.map(Status::is_open) };
         match (status, open) {
             (Some(s), _) if drives(Driver::Status) => q.text("c.status", s.as_str().to_string(), true),
             (Some(s), Some(o)) => {
-                let index_open = matches!(driver, Driver::Category | Driver::Channel | Driver::Overdue);
+                let index_open = !searching && matches!(driver, Driver::Category | Driver::Channel | Driver::Overdue);
                 if index_open {
                     q.flag("c.open", o, true);
                 }
                 q.text("c.status", s.as_str().to_string(), false);
             }
-            (None, Some(o)) => q.flag("c.open", o, driver != Driver::Created),
+            (None, Some(o)) => q.flag("c.open", o, !searching && driver != Driver::Created),
             _ => {}
         }
         if let Some(v) = &f.category {
@@ -495,7 +500,6 @@ impl super::Cases<'_> {
         } else {
             "c.due_at, c.id"
         };
-        let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             // A search box's words are bounded and printable (issue 9, items 4 and 13).
             tongxin_domain::kernel::text::query("搜索词", text).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -641,7 +645,8 @@ impl QueueSql {
             let residual = self.residual.join(" AND ").replace("c.", "walk.");
             format!(
                 "SELECT COUNT(*) AS walked, COALESCE(SUM(CASE WHEN {residual} THEN 1 ELSE 0 END), 0) AS matched \
-                 FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue FROM cases c WHERE {driving} LIMIT {cap}) walk"
+                 FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue, c.street_code, c.community_code, c.grid_code \
+                 FROM cases c WHERE {driving} LIMIT {cap}) walk"
             )
         }
     }

@@ -113,7 +113,7 @@ impl PublicCase {
             category: c.category_code.clone(),
             address: c.address.clone(),
             status,
-            status_label: status.label(),
+            status_label: status.resident_label(),
             created_at: c.created_at,
             deadline_at: c.deadline_at,
             open: c.open,

@@ -78,7 +78,7 @@ both_backends! {
         assert!(b.text(".flash.ok").await.contains("感谢您的评价"));
         let rating = b.text("#rating").await;
         assert!(rating.contains("满意") && rating.contains("已解决") && rating.contains("处理很及时"), "{rating}");
-        assert_eq!(b.text("#status").await, "已评价");
+        assert_eq!(b.text("#status").await, "已办结，您已评价");
         let timeline = b.text("#timeline").await;
         assert!(
             timeline.contains("已受理") && timeline.contains("已办结") && timeline.contains("已评价"),

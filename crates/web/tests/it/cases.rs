@@ -104,7 +104,7 @@ both_backends! {
         );
         let id = first["id"].as_i64().unwrap();
         assert_eq!(w.status(id).await, "dispatched", "{}: the street's rule dispatched it to 城管", t.label);
-        assert_eq!(follow(&f, &first).await["status_label"], "已派遣");
+        assert_eq!(follow(&f, &first).await["status_label"], "已交承办单位");
 
         // 退单: the department says it is not theirs; it cannot do so twice.
         w.ok(&dept, id, json!({ "action": "return", "unit": dept1(), "reason": "属物业管理范围" })).await;

@@ -319,7 +319,7 @@ both_backends! {
         let page = c.get(&f, &url).await;
         assert_eq!(page.status, 200);
         assert!(page.body.len() < 100_000);
-        assert!(page.body.contains("已派遣") && page.body.contains("<time>2026-"), "{}", page.body);
+        assert!(page.body.contains("已交承办单位") && page.body.contains("<time>2026-"), "{}", page.body);
         assert!(!page.body.contains("rate-form") && !page.body.contains("confirm-form"));
         assert_labelled(&page.body);
 
