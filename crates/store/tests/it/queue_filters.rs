@@ -105,12 +105,12 @@ fn expected(rows: &[Row], parts: &[(i64, String, String)], scope: &Scope, f: &Qu
         .collect();
     if f.created_from.is_some() || f.created_to.is_some() {
         // A date range: newest first.
-        out.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        out.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
     } else if !f.open_only && f.status.is_none() {
         // Every case: the open ones first, each part by deadline.
-        out.sort_by(|a, b| (!a.open, a.due_at, a.id).cmp(&(!b.open, b.due_at, b.id)));
+        out.sort_by_key(|c| (!c.open, c.due_at, c.id));
     } else {
-        out.sort_by(|a, b| (a.due_at, a.id).cmp(&(b.due_at, b.id)));
+        out.sort_by_key(|c| (c.due_at, c.id));
     }
     out.into_iter().map(|r| r.id).collect()
 }
