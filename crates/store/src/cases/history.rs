@@ -85,11 +85,11 @@ pub struct HistoryOutbox {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// The six counters of `unit_month_stats`, in column order.
-pub const STAT_COLUMNS: [&str; 6] = ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened"];
+/// The counters of `unit_month_stats`, in column order: the write path's own list.
+pub use super::write::STAT_FIELDS as STAT_COLUMNS;
 
 /// Counter totals by (month, unit), in [`STAT_COLUMNS`] order.
-pub type StatTotals = BTreeMap<(String, String), [i64; 6]>;
+pub type StatTotals = BTreeMap<(String, String), [i64; STAT_COLUMNS.len()]>;
 
 /// One chunk of history; cases carry ids the caller reserved.
 #[derive(Debug, Clone, Copy, Default)]

@@ -161,7 +161,7 @@ impl super::Cases<'_> {
     /// how many were written.
     pub async fn seed_synthetic(&self, spec: &SyntheticSpec, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let mut counters: HashMap<(String, String), [i64; 6]> = HashMap::new();
+        let mut counters: HashMap<(String, String), [i64; super::history::STAT_COLUMNS.len()]> = HashMap::new();
         let mut written = 0u64;
         let chunk = 20_000u64;
         while written < spec.count {
@@ -249,7 +249,7 @@ impl super::Cases<'_> {
                     )
                 };
                 for key in [unit, format!("area:{street}"), format!("area:{}", &grid[..12]), format!("area:{grid}")] {
-                    let c = counters.entry((month.clone(), key)).or_insert([0; 6]);
+                    let c = counters.entry((month.clone(), key)).or_insert([0; super::history::STAT_COLUMNS.len()]);
                     c[0] += 1;
                     c[1] += responded as i64;
                     c[2] += rated as i64;

@@ -67,7 +67,9 @@ pub struct StatDelta {
     pub delta: i64,
 }
 
-const STAT_FIELDS: [&str; 7] =
+/// The counters of `unit_month_stats`, in column order (the write path and the demo's history
+/// both upsert exactly these).
+pub const STAT_FIELDS: [&str; 7] =
     ["dispatched", "responded_in_time", "rated", "resolved", "satisfied", "reopened", "closed_on_spot"];
 
 /// The state a case is written in (at creation or after a decision).

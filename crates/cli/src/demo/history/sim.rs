@@ -513,7 +513,7 @@ impl Sim<'_> {
         }
         for s in effects.stats {
             let i = STAT_COLUMNS.iter().position(|f| *f == s.field).expect("a known counter");
-            self.out.stats.entry((s.month, s.unit)).or_insert([0; 6])[i] += s.delta;
+            self.out.stats.entry((s.month, s.unit)).or_insert([0; STAT_COLUMNS.len()])[i] += s.delta;
         }
         run.facts.warn_at = row.warn_at;
         run.facts.contact_deadline_at = row.contact_deadline_at;
