@@ -298,11 +298,12 @@ both_backends! {
                 let (page, _) = store.cases().queue_plans(&scope, &f).await.unwrap();
                 let text = page.join("\n");
                 let what = format!("{label}: {:?} in {scope_label}", f.q);
-                let words = match store.db.backend() {
-                    Backend::Sqlite => "case_fts VIRTUAL TABLE INDEX",
-                    Backend::Postgres => "case_fts_tsv",
-                };
-                assert!(text.contains(words), "{what}: the words drive:\n{text}");
+                // SQLite's planner always starts from the word index once the area is not
+                // indexable; PostgreSQL weighs it against its statistics (a few thousand test
+                // cases are no guide), so there only the area's queue indexes are ruled out.
+                if store.db.backend() == Backend::Sqlite {
+                    assert!(text.contains("case_fts VIRTUAL TABLE INDEX"), "{what}: the words drive:\n{text}");
+                }
                 for area in ["street", "community", "grid"] {
                     for index in ["queue", "category", "status"] {
                         let name = format!("cases_{area}_{index}");
