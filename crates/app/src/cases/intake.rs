@@ -77,13 +77,15 @@ struct Located {
     point: Option<(f64, f64)>,
 }
 
-/// Same words at the same place: whitespace and punctuation do not count.
-fn dedupe_key(description: &str, place: &str) -> String {
+/// Same words at the same place: whitespace and punctuation do not count (the demo's history
+/// keys its cases the same way).
+pub fn dedupe_key(description: &str, place: &str) -> String {
     let text: String = description.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     data_encoding::HEXLOWER.encode(&Sha256::digest(format!("{text}|{place}").as_bytes()))
 }
 
-fn default_title(description: &str) -> String {
+/// A title from the description's first line when the reporter gave none.
+pub fn default_title(description: &str) -> String {
     let first_line = description.lines().next().unwrap_or("").trim();
     let mut title: String = first_line.chars().take(24).map(|c| if c.is_control() { ' ' } else { c }).collect();
     if first_line.chars().count() > 24 {

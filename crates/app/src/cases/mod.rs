@@ -13,7 +13,7 @@ pub use import::{
     HOTLINE_COLUMNS, HotlineImportError, HotlineImportReport, ImportRowError, ImportedCase, MAX_IMPORT_ERRORS,
     MAX_IMPORT_ROWS, ORDER_KEY_PREFIX, parse_csv,
 };
-pub use intake::{Place, Report, Reported, Reporter};
+pub use intake::{Place, Report, Reported, Reporter, dedupe_key, default_title};
 
 use config::CaseConfig;
 use effects::{CaseFacts, plan};

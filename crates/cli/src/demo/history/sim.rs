@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use sha2::{Digest, Sha256};
 use tongxin_app::cases::config::CaseConfig;
 use tongxin_app::cases::effects::{CaseFacts, plan};
+use tongxin_app::cases::{dedupe_key, default_title};
 use tongxin_domain::case::deadline::{TimeLimit, Urgency};
 use tongxin_domain::case::{
     Action, Actor, CaseState, Channel, Notice, Satisfaction, Status, Unit, decide, format_code, route,
@@ -601,20 +601,6 @@ fn usual_department(category: &str, rng: &mut ChaCha8Rng) -> &'static str {
 const ALTERNATIVES: [&str; 5] = ["城建办", "综合行政执法队", "住建局", "社会事务办", "平安办"];
 /// Who is whistled in to help (吹哨报到).
 const WHISTLED: [&str; 6] = ["城管执法中队", "市场监管所", "派出所", "住建局", "生态环境分局", "城建办"];
-
-fn dedupe_key(description: &str, place: &str) -> String {
-    let text: String = description.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    data_encoding::HEXLOWER.encode(&Sha256::digest(format!("{text}|{place}").as_bytes()))
-}
-
-fn default_title(description: &str) -> String {
-    let first_line = description.lines().next().unwrap_or("").trim();
-    let mut title: String = first_line.chars().take(24).map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if first_line.chars().count() > 24 {
-        title.push('…');
-    }
-    title
-}
 
 /// Simulates `n` cases over the `months` before `now`, with ids from `first_id`.
 pub fn simulate(
