@@ -207,3 +207,40 @@ mod tests {
         assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
     }
 }
+
+/// Drops the non-unique indexes of `tables` in `tx`, for a load much larger than the tables
+/// (building an index once from sorted rows is far cheaper than updating a score of B-trees row
+/// by row); returns their definitions for [`create_indexes`]. Both are part of the load's one
+/// transaction, so a failed load leaves the indexes as they were.
+pub async fn drop_indexes(tx: &mut Tx, tables: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut defs = Vec::new();
+    for table in tables {
+        // The catalogs differ: the one statement that cannot be shared.
+        let found: Vec<(String, String)> = match tx {
+            Tx::Sqlite(t) => {
+                let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
+                           AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'";
+                sqlx::query_as(sql).bind(*table).fetch_all(&mut **t).await?
+            }
+            Tx::Postgres(t) => {
+                let sql = "SELECT indexname::TEXT, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+                           AND tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE%'";
+                sqlx::query_as(sql).bind(*table).fetch_all(&mut **t).await?
+            }
+        };
+        for (name, def) in found {
+            let drop = format!("DROP INDEX {name}");
+            on_tx!(tx, |c| sqlx::query(AssertSqlSafe(drop.as_str())).execute(c).await.map(|_| ()))?;
+            defs.push(def);
+        }
+    }
+    Ok(defs)
+}
+
+/// Builds the indexes [`drop_indexes`] dropped.
+pub async fn create_indexes(tx: &mut Tx, defs: &[String]) -> Result<(), StoreError> {
+    for def in defs {
+        on_tx!(tx, |c| sqlx::query(AssertSqlSafe(def.as_str())).execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}

@@ -312,38 +312,23 @@ impl super::Cases<'_> {
                 total_capped: false,
             });
         };
-        let QueueQuery { sql, count_sql, binds, searching } = query;
+        let QueueQuery { sql, count_sql, binds, cap } = query;
         let count_binds = &binds[..binds.len() - 2];
-        let (items, counted) = if searching {
-            let hits: Vec<SearchHit> =
-                on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
-                    .fetch_all(p)
-                    .await)?;
-            let counted = hits.first().map(|h| (h.total_rows, h.total_rows));
-            (hits.into_iter().map(|h| h.case).collect(), counted)
-        } else {
-            let items = on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
-                .fetch_all(p)
+        let items = on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
+            .fetch_all(p)
+            .await)?;
+        // (rows the walk or window holds, up to one past the cap; rows that matched)
+        let (walked, total): (i64, i64) =
+            on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(count_sql.as_str())), count_binds)
+                .fetch_one(p)
                 .await)?;
-            (items, None)
-        };
-        // (rows the count walked, rows that matched)
-        let (walked, total): (i64, i64) = match counted {
-            Some(n) => n,
-            // A page past the end of a search, or a queue: count (up to the cap).
-            None => {
-                on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(count_sql.as_str())), count_binds)
-                    .fetch_one(p)
-                    .await)?
-            }
-        };
         Ok(Paged {
             items,
             page: page.page,
             per_page: page.per_page,
-            total: total.min(COUNT_CAP),
-            // Past the cap, the total is "at least this many".
-            total_capped: walked > COUNT_CAP,
+            total: total.min(cap),
+            // Past the cap, the total is "at least this many" (see `QUEUE_WINDOW`).
+            total_capped: walked > cap,
         })
     }
 
@@ -394,6 +379,9 @@ impl super::Cases<'_> {
         // the area drew PostgreSQL into walking the street's whole queue in order and probing the
         // word index once per case (3.2 s instead of 0.1 s at 500 k cases).
         let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+        // A department's cases beyond its open ones, or a keyword search: the walk is over ids
+        // newest first (`QueueSql::ids`) and every other filter is checked on the cases it meets.
+        let by_ids = searching || (matches!(scope, Scope::Department { .. }) && !f.open_only);
         // The street, community or grid searched within, for its street's area word (see `search`).
         let mut area: Option<String> = None;
         // An area column compared by equality: one index per filter then serves filter and order.
@@ -417,7 +405,7 @@ impl super::Cases<'_> {
                 };
                 if let Some(column) = column {
                     by_equality = true;
-                    q.text(column, prefix, !searching);
+                    q.text(column, prefix, !by_ids);
                 } else {
                     let column = if prefix.len() < 9 { "c.street_code" } else { "c.grid_code" };
                     let (lo, hi) = subtree_range(&prefix);
@@ -428,12 +416,20 @@ impl super::Cases<'_> {
             }
             Scope::Department { id, .. } => {
                 let a = q.bind(Bind::Text(format!("dept:{id}")));
-                // Its open queue holds what it still has to work on; otherwise every case it
-                // may open (see `DEPARTMENT_READS`).
-                let statuses = if f.open_only { "'dispatched', 'acknowledged'" } else { DEPARTMENT_READS };
-                q.driving.push(format!(
-                    "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a} AND status IN ({statuses}))"
-                ));
+                if f.open_only {
+                    // Its open queue: what it still has to work on (its inbox index), by deadline.
+                    q.driving.push(format!(
+                        "c.id IN (SELECT case_id FROM case_participants WHERE unit = ${a} \
+                         AND status IN ('dispatched', 'acknowledged'))"
+                    ));
+                } else {
+                    // Every case it may open (see `DEPARTMENT_READS`), newest first: a walk of its
+                    // participations (index `case_participants_unit_case`), however many it held.
+                    q.ids(format!(
+                        "SELECT case_id FROM case_participants WHERE unit = ${a} AND status IN ({DEPARTMENT_READS}) \
+                         ORDER BY case_id DESC"
+                    ));
+                }
             }
         }
         let status = match f.status.as_deref() {
@@ -460,20 +456,20 @@ impl super::Cases<'_> {
         } else {
             Driver::State
         };
-        let drives = |d: Driver| !searching && (driver == d || driver == Driver::Any);
+        let drives = |d: Driver| !by_ids && (driver == d || driver == Driver::Any);
         // Open or not: `open_only`, or what the status implies (so that a category, channel or
         // overdue walk can take it as part of its index).
         let open = if f.open_only { Some(true) } else { status.map(Status::is_open) };
         match (status, open) {
             (Some(s), _) if drives(Driver::Status) => q.text("c.status", s.as_str().to_string(), true),
             (Some(s), Some(o)) => {
-                let index_open = !searching && matches!(driver, Driver::Category | Driver::Channel | Driver::Overdue);
-                if index_open {
+                // Every walk but the status's own takes open-or-not as part of its index.
+                if !by_ids && driver != Driver::Any {
                     q.flag("c.open", o, true);
                 }
                 q.text("c.status", s.as_str().to_string(), false);
             }
-            (None, Some(o)) => q.flag("c.open", o, !searching && driver != Driver::Created),
+            (None, Some(o)) => q.flag("c.open", o, !by_ids),
             _ => {}
         }
         if let Some(v) = &f.category {
@@ -493,7 +489,10 @@ impl super::Cases<'_> {
             let a = q.bind(Bind::Ts(t));
             q.driving.push(format!("c.created_at < ${a}"));
         }
-        let order = if dated {
+        let order = if by_ids {
+            // The ids' own order (newest first), which their walk gives.
+            "p.case_id DESC"
+        } else if dated {
             "c.created_at DESC, c.id DESC"
         } else if open.is_none() {
             "c.open DESC, c.due_at, c.id"
@@ -514,33 +513,59 @@ impl super::Cases<'_> {
                 words.push(super::search::area_word(&code[..9]));
             }
             // The one place the backends need different SQL: their full-text operators.
-            match self.store.db.backend() {
+            // The newest matches first (FTS5 reads its lists in rowid order; PostgreSQL walks the
+            // table's key backwards or reads the word index, whichever it finds cheaper).
+            let matches = match self.store.db.backend() {
                 Backend::Sqlite => {
                     let a = q.bind(Bind::Text(super::search::fts5_query(&words)));
-                    q.driving.push(format!("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ${a})"));
+                    format!("SELECT rowid AS case_id FROM case_fts WHERE case_fts MATCH ${a} ORDER BY rowid DESC")
                 }
                 Backend::Postgres => {
                     let a = q.bind(Bind::Text(words.join(" ")));
-                    q.driving.push(format!(
-                        "c.id IN (SELECT rowid FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}))"
-                    ));
+                    format!(
+                        "SELECT rowid AS case_id FROM case_fts WHERE tsv @@ plainto_tsquery('simple', ${a}) \
+                         ORDER BY rowid DESC"
+                    )
                 }
+            };
+            match q.ids.take() {
+                // A department's search: the words walk, its participation is checked per case.
+                Some(held) => {
+                    q.residual.push(format!("c.id IN ({held})"));
+                    q.ids(matches);
+                }
+                None => q.ids(matches),
             }
         }
-        let filter = q.filter();
-        let count_sql = q.count();
+        let (count_sql, cap) = q.count(order);
         let limit = q.bind(Bind::I64(page.limit()));
         let offset = q.bind(Bind::I64(page.offset()));
-        let sql = if searching {
-            // A keyword search visits every match anyway (to order them): count in the same pass.
+        let conditions = q.filter();
+        let window = QUEUE_WINDOW;
+        let sql = if let Some(ids) = &q.ids {
+            // The first ids of the walk (the window, as the count reads them), joined
+            // to their cases in the walk's order; every filter is checked on those cases.
+            let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {conditions}") };
             format!(
-                "SELECT {CASE_COLS}, COUNT(*) OVER () AS total_rows FROM cases c WHERE {filter} \
+                "SELECT {CASE_COLS} FROM ({ids} LIMIT {window}) p JOIN cases c ON c.id = p.case_id {filter} \
                  ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
             )
+        } else if q.residual.is_empty() {
+            // One index walk in page order: the page.
+            format!(
+                "SELECT {CASE_COLS} FROM cases c WHERE {conditions} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
+            )
         } else {
-            format!("SELECT {CASE_COLS} FROM cases c WHERE {filter} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}")
+            // The first cases of the driving walk in page order (the window, as the count reads
+            // them); the other filters are checked on them.
+            let driving = q.driving.join(" AND ");
+            let residual = q.residual.join(" AND ");
+            format!(
+                "SELECT {CASE_COLS} FROM (SELECT * FROM cases c WHERE {driving} ORDER BY {order} LIMIT {window}) c \
+                 WHERE {residual} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
+            )
         };
-        Ok(Some(QueueQuery { sql, count_sql, binds: q.binds, searching }))
+        Ok(Some(QueueQuery { sql, count_sql, binds: q.binds, cap }))
     }
 }
 
@@ -550,7 +575,8 @@ struct QueueQuery {
     sql: String,
     count_sql: String,
     binds: Vec<Bind>,
-    searching: bool,
+    /// Where the count stopped: past it, the total is "at least".
+    cap: i64,
 }
 
 fn bind_all<'q, DB, O>(
@@ -597,6 +623,10 @@ struct QueueSql {
     driving: Vec<String>,
     residual: Vec<String>,
     binds: Vec<Bind>,
+    /// A walk over ids newest first (a department's cases, a search's matches): a subquery
+    /// selecting `case_id` in that order, without its limit; the queue looks at its first
+    /// [`QUEUE_WINDOW`].
+    ids: Option<String>,
 }
 
 impl QueueSql {
@@ -626,41 +656,71 @@ impl QueueSql {
         }
     }
 
+    fn ids(&mut self, ids: String) {
+        self.ids = Some(ids);
+    }
+
     fn filter(&self) -> String {
         self.driving.iter().chain(&self.residual).cloned().collect::<Vec<_>>().join(" AND ")
     }
 
-    /// Counts (rows walked, rows matching), walking at most `COUNT_CAP + 1` rows of the driving
-    /// index. Without residual conditions the two are the same (and the walk reads only the
-    /// index); with them, a walk that reached the cap gives "at least this many".
-    fn count(&self) -> String {
+    /// Counts (rows walked, rows matching) and the cap where it stopped. A plain index walk
+    /// counts up to `COUNT_CAP + 1` rows (reading only the index); a walk with residual filters
+    /// or over ids reads its window (`QUEUE_WINDOW + 1` rows, in page order) and counts the
+    /// matches among them. Past the cap, the total is "at least".
+    fn count(&self, order: &str) -> (String, i64) {
         let driving = self.driving.join(" AND ");
-        let cap = COUNT_CAP + 1;
-        if self.residual.is_empty() {
-            format!(
+        let (window, past) = (QUEUE_WINDOW, QUEUE_WINDOW + 1);
+        let matched = |conditions: &str, of: &str| {
+            if conditions.is_empty() {
+                "COUNT(*)".to_string()
+            } else {
+                format!("COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)", conditions.replace("c.", &format!("{of}.")))
+            }
+        };
+        if let Some(ids) = &self.ids {
+            // The walk one past the window (its index alone) tells a full window; the matches
+            // are counted among the window's cases.
+            let conditions = self.filter();
+            let join = if conditions.is_empty() { "" } else { " JOIN cases c ON c.id = p.case_id" };
+            let sql = format!(
+                "SELECT (SELECT COUNT(*) FROM ({ids} LIMIT {past}) w) AS walked, {} AS matched \
+                 FROM ({ids} LIMIT {window}) p{join}",
+                matched(&conditions, "c")
+            );
+            (sql, QUEUE_WINDOW)
+        } else if self.residual.is_empty() {
+            let cap = COUNT_CAP + 1;
+            let sql = format!(
                 "SELECT COUNT(*) AS walked, COUNT(*) AS matched FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {cap}) capped"
-            )
+            );
+            (sql, COUNT_CAP)
         } else {
-            // The residual conditions name the columns `c.…`; here they read the walk's rows.
-            let residual = self.residual.join(" AND ").replace("c.", "walk.");
-            format!(
-                "SELECT COUNT(*) AS walked, COALESCE(SUM(CASE WHEN {residual} THEN 1 ELSE 0 END), 0) AS matched \
+            // The page's window; the residual conditions name the columns `c.…`, here they read
+            // the window's rows.
+            let sql = format!(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {past}) w) AS walked, {} AS matched \
                  FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue, c.street_code, c.community_code, c.grid_code \
-                 FROM cases c WHERE {driving} LIMIT {cap}) walk"
-            )
+                 FROM cases c WHERE {driving} ORDER BY {order} LIMIT {window}) walk",
+                matched(&self.residual.join(" AND "), "walk")
+            );
+            (sql, QUEUE_WINDOW)
         }
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct SearchHit {
-    #[sqlx(flatten)]
-    case: CaseView,
-    total_rows: i64,
-}
-
 /// Queues count their cases up to this many.
 pub const COUNT_CAP: i64 = 10_000;
+
+/// A queue that no single index walks in its page order — several filters in an area (one
+/// drives the walk, the others are checked on the rows it meets), a department's cases, a
+/// keyword search — looks for its matches among this many candidates: the first cases of the
+/// driving walk in page order, the department's most recent cases, the newest matches of the
+/// words. Its cost per page is then bounded whatever the number of cases or the rarity of a
+/// combination; a full window reads "at least N" (`total_capped`), and the queue page tells
+/// the user to narrow the filters to reach the rest. The count and the page look at the same
+/// cases.
+pub const QUEUE_WINDOW: i64 = 2_000;
 
 enum Bind {
     Text(String),

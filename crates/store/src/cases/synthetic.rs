@@ -2,7 +2,7 @@
 //! rows written in bulk, with the monthly unit counters they imply, so queue and 三率 timings
 //! are measured on realistic volumes without running millions of requests first.
 
-use crate::bulk::{Val, insert_rows, reserve_ids, sync_id_sequence};
+use crate::bulk::{Val, create_indexes, drop_indexes, insert_rows, reserve_ids, sync_id_sequence};
 use crate::error::StoreError;
 use chrono::{DateTime, Duration, Utc};
 use rand::{RngExt, SeedableRng};
@@ -157,16 +157,24 @@ const COLS: [&str; 20] = [
 ];
 
 impl super::Cases<'_> {
-    /// Writes `spec.count` cases (and their counters) in chunks, reporting progress; returns
-    /// how many were written.
+    /// Writes `spec.count` cases (and their counters) in one transaction, in chunks, reporting
+    /// progress; returns how many were written. A load of more than [`REBUILD_INDEXES_FROM`]
+    /// cases that more than doubles the table drops the tables' indexes first and builds them
+    /// again at the end.
     pub async fn seed_synthetic(&self, spec: &SyntheticSpec, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let mut counters: HashMap<(String, String), [i64; super::history::STAT_COLUMNS.len()]> = HashMap::new();
         let mut written = 0u64;
         let chunk = 20_000u64;
+        let have = self.count().await? as u64;
+        let mut tx = self.store.db.begin().await?;
+        let rebuilt = if spec.count >= REBUILD_INDEXES_FROM && spec.count > have {
+            drop_indexes(&mut tx, &["cases", "case_participants", "case_fts"]).await?
+        } else {
+            Vec::new()
+        };
         while written < spec.count {
             let n = chunk.min(spec.count - written);
-            let mut tx = self.store.db.begin().await?;
             let first = reserve_ids(&mut tx, "cases").await?;
             let mut rows = Vec::with_capacity(n as usize);
             let mut words = Vec::with_capacity(n as usize);
@@ -268,11 +276,10 @@ impl super::Cases<'_> {
             )
             .await?;
             sync_id_sequence(&mut tx, "cases").await?;
-            tx.commit().await?;
             written += n;
             progress(written);
         }
-        let mut tx = self.store.db.begin().await?;
+        create_indexes(&mut tx, &rebuilt).await?;
         let totals: super::history::StatTotals = counters.into_iter().collect();
         super::history::add_unit_month_stats(&mut tx, &totals).await?;
         tx.commit().await?;
@@ -280,6 +287,10 @@ impl super::Cases<'_> {
         Ok(written)
     }
 }
+
+/// Loads at least this large (and larger than the table) rebuild the indexes instead of
+/// updating them row by row.
+pub const REBUILD_INDEXES_FROM: u64 = 100_000;
 
 /// `YYYY-MM` in Shanghai time.
 pub fn month(t: DateTime<Utc>) -> String {

@@ -101,6 +101,26 @@ struct QueuePage {
     problem: Option<String>,
     /// What a phone-number search found.
     note: Option<String>,
+    /// How the list is ordered and, for a long one, how far it was looked through.
+    order_hint: String,
+}
+
+/// The queue's order in words and, when the list was cut (`total_capped`), what was looked at:
+/// a count stops at `COUNT_CAP`, and a combination no one index serves looks through a window
+/// of `QUEUE_WINDOW` cases (see `store::cases::read`).
+fn order_hint(f: &QueueFilter, capped: bool) -> String {
+    let dated = f.created_from.is_some() || f.created_to.is_some();
+    let order = if dated { "最新受理的在前" } else { "按期限排序（待派单的按受理时间）" };
+    if !capped {
+        return order.to_string();
+    }
+    let window = tongxin_store::cases::read::QUEUE_WINDOW;
+    let looked = if f.q.is_some() {
+        format!("关键词只在最新的 {window} 条匹配中查找")
+    } else {
+        format!("只查看了按此顺序的前 {window} 件")
+    };
+    format!("{order}；{looked}，增加日期、网格、类别等条件可以查到其余的")
 }
 
 /// Midnight of a `YYYY-MM-DD` in Shanghai.
@@ -202,6 +222,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         ("q", p.q.clone()),
     ];
     let pager = Pager::new(&paged, "/cases", "page", &query);
+    let order_hint = order_hint(&filter, paged.total_capped);
     let cfg = s.cases.config();
     let mut cats: Vec<_> = cfg.categories.values().collect();
     cats.sort_by(|a, b| a.code.cmp(&b.code));
@@ -237,6 +258,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         pager,
         problem,
         note,
+        order_hint,
     };
     Ok(render(&page))
 }
