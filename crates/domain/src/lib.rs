@@ -8,11 +8,14 @@
 //! - [`case`]: 接诉即办 — the case state machine, categories and routing, deadlines, photos,
 //!   evaluation;
 //! - [`places`]: grid geometry, validation and point location;
+//! - [`mediation`]: 矛盾纠纷多元化解 — mediation organisations and mediators, the dispute state
+//!   machine with 司法确认, the mediation time limit, dispute codes and 调解协议书;
 //! - [`people`]: identity numbers and their check digits, household visits;
 //! - [`accounts`]: which scope fits which role, one-time passwords for staff logins.
 
 pub mod accounts;
 pub mod case;
 pub mod kernel;
+pub mod mediation;
 pub mod people;
 pub mod places;
