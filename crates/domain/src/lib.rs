@@ -9,10 +9,13 @@
 //!   evaluation;
 //! - [`places`]: grid geometry, validation and point location;
 //! - [`people`]: identity numbers and their check digits, household visits;
+//! - [`petition`]: 信访 — registration, the duplicate rule, the state machine of 《信访工作条例》
+//!   and its clocks;
 //! - [`accounts`]: which scope fits which role, one-time passwords for staff logins.
 
 pub mod accounts;
 pub mod case;
 pub mod kernel;
 pub mod people;
+pub mod petition;
 pub mod places;
