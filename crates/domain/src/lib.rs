@@ -11,6 +11,8 @@
 //! - [`mediation`]: 矛盾纠纷多元化解 — mediation organisations and mediators, the dispute state
 //!   machine with 司法确认, the mediation time limit, dispute codes and 调解协议书;
 //! - [`people`]: identity numbers and their check digits, household visits;
+//! - [`petition`]: 信访 — registration, the duplicate rule, the state machine of 《信访工作条例》
+//!   and its clocks;
 //! - [`accounts`]: which scope fits which role, one-time passwords for staff logins.
 
 pub mod accounts;
@@ -18,4 +20,5 @@ pub mod case;
 pub mod kernel;
 pub mod mediation;
 pub mod people;
+pub mod petition;
 pub mod places;
