@@ -198,16 +198,6 @@ pub async fn sync_id_sequence(tx: &mut Tx, table: &str) -> Result<(), StoreError
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::insert_sql;
-
-    #[test]
-    fn placeholders_are_numbered_across_rows() {
-        assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
-    }
-}
-
 /// Drops the non-unique indexes of `tables` in `tx`, for a load much larger than the tables
 /// (building an index once from sorted rows is far cheaper than updating a score of B-trees row
 /// by row); returns their definitions for [`create_indexes`]. Both are part of the load's one
@@ -243,4 +233,14 @@ pub async fn create_indexes(tx: &mut Tx, defs: &[String]) -> Result<(), StoreErr
         on_tx!(tx, |c| sqlx::query(AssertSqlSafe(def.as_str())).execute(c).await.map(|_| ()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_sql;
+
+    #[test]
+    fn placeholders_are_numbered_across_rows() {
+        assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+    }
 }

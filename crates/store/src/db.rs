@@ -267,7 +267,17 @@ impl Db {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(|e| StoreError::unavailable(format!("数据库迁移失败：{e}")))?;
-        Ok(self.applied_migrations().await?.saturating_sub(before))
+        let applied = self.applied_migrations().await?.saturating_sub(before);
+        if applied > 0 && before > 0 {
+            // A migration that adds an index leaves SQLite's planner without statistics for it,
+            // and an index without statistics can look best: at 5 M cases the open queue took
+            // a new (street, open, created_at) index and sorted the street's open cases (336 ms
+            // a page instead of 0.5 ms). PostgreSQL plans from column statistics.
+            if let Db::Sqlite { write, .. } = self {
+                sqlx::query("ANALYZE").execute(write).await?;
+            }
+        }
+        Ok(applied)
     }
 
     async fn applied_migrations(&self) -> Result<usize, StoreError> {

@@ -312,12 +312,12 @@ impl super::Cases<'_> {
                 total_capped: false,
             });
         };
-        let QueueQuery { sql, count_sql, binds, cap } = query;
+        let QueueQuery { sql, count_sql, binds, full } = query;
         let count_binds = &binds[..binds.len() - 2];
         let items = on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
             .fetch_all(p)
             .await)?;
-        // (rows the walk or window holds, up to one past the cap; rows that matched)
+        // (rows the walk or window read, rows that matched)
         let (walked, total): (i64, i64) =
             on_read!(&self.store.db, |p| bind_all(sqlx::query_as(AssertSqlSafe(count_sql.as_str())), count_binds)
                 .fetch_one(p)
@@ -326,9 +326,9 @@ impl super::Cases<'_> {
             items,
             page: page.page,
             per_page: page.per_page,
-            total: total.min(cap),
-            // Past the cap, the total is "at least this many" (see `QUEUE_WINDOW`).
-            total_capped: walked > cap,
+            total: total.min(COUNT_CAP),
+            // A walk that stopped early: the total is "at least this many" (see `QUEUE_WINDOW`).
+            total_capped: walked >= full,
         })
     }
 
@@ -528,16 +528,18 @@ impl super::Cases<'_> {
                     )
                 }
             };
-            match q.ids.take() {
-                // A department's search: the words walk, its participation is checked per case.
-                Some(held) => {
-                    q.residual.push(format!("c.id IN ({held})"));
-                    q.ids(matches);
-                }
-                None => q.ids(matches),
+            if let (Scope::Department { id, .. }, Some(_)) = (scope, q.ids.take()) {
+                // A department's search: the words walk; its participation is probed per case
+                // by the participations' key (not a set of every case it ever held).
+                let a = q.bind(Bind::Text(format!("dept:{id}")));
+                q.residual.push(format!(
+                    "EXISTS (SELECT 1 FROM case_participants cp WHERE cp.case_id = c.id AND cp.unit = ${a} \
+                     AND cp.status IN ({DEPARTMENT_READS}))"
+                ));
             }
+            q.ids(matches);
         }
-        let (count_sql, cap) = q.count(order);
+        let (count_sql, full) = q.count(order);
         let limit = q.bind(Bind::I64(page.limit()));
         let offset = q.bind(Bind::I64(page.offset()));
         let conditions = q.filter();
@@ -565,7 +567,7 @@ impl super::Cases<'_> {
                  WHERE {residual} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
             )
         };
-        Ok(Some(QueueQuery { sql, count_sql, binds: q.binds, cap }))
+        Ok(Some(QueueQuery { sql, count_sql, binds: q.binds, full }))
     }
 }
 
@@ -575,8 +577,8 @@ struct QueueQuery {
     sql: String,
     count_sql: String,
     binds: Vec<Bind>,
-    /// Where the count stopped: past it, the total is "at least".
-    cap: i64,
+    /// A count that walked this many rows stopped early: the total is "at least".
+    full: i64,
 }
 
 fn bind_all<'q, DB, O>(
@@ -664,13 +666,14 @@ impl QueueSql {
         self.driving.iter().chain(&self.residual).cloned().collect::<Vec<_>>().join(" AND ")
     }
 
-    /// Counts (rows walked, rows matching) and the cap where it stopped. A plain index walk
-    /// counts up to `COUNT_CAP + 1` rows (reading only the index); a walk with residual filters
-    /// or over ids reads its window (`QUEUE_WINDOW + 1` rows, in page order) and counts the
-    /// matches among them. Past the cap, the total is "at least".
+    /// Counts (rows walked, rows matching) and the number of walked rows at which the list is
+    /// "at least" its total. A plain index walk counts up to `COUNT_CAP + 1` rows (reading only
+    /// the index); a walk with residual filters or over ids reads its window (`QUEUE_WINDOW`
+    /// rows, in page order, one pass) and counts the matches among them: a full window says
+    /// "at least".
     fn count(&self, order: &str) -> (String, i64) {
         let driving = self.driving.join(" AND ");
-        let (window, past) = (QUEUE_WINDOW, QUEUE_WINDOW + 1);
+        let window = QUEUE_WINDOW;
         let matched = |conditions: &str, of: &str| {
             if conditions.is_empty() {
                 "COUNT(*)".to_string()
@@ -679,13 +682,10 @@ impl QueueSql {
             }
         };
         if let Some(ids) = &self.ids {
-            // The walk one past the window (its index alone) tells a full window; the matches
-            // are counted among the window's cases.
             let conditions = self.filter();
             let join = if conditions.is_empty() { "" } else { " JOIN cases c ON c.id = p.case_id" };
             let sql = format!(
-                "SELECT (SELECT COUNT(*) FROM ({ids} LIMIT {past}) w) AS walked, {} AS matched \
-                 FROM ({ids} LIMIT {window}) p{join}",
+                "SELECT COUNT(*) AS walked, {} AS matched FROM ({ids} LIMIT {window}) p{join}",
                 matched(&conditions, "c")
             );
             (sql, QUEUE_WINDOW)
@@ -694,12 +694,12 @@ impl QueueSql {
             let sql = format!(
                 "SELECT COUNT(*) AS walked, COUNT(*) AS matched FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {cap}) capped"
             );
-            (sql, COUNT_CAP)
+            (sql, cap)
         } else {
             // The page's window; the residual conditions name the columns `c.…`, here they read
             // the window's rows.
             let sql = format!(
-                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {driving} LIMIT {past}) w) AS walked, {} AS matched \
+                "SELECT COUNT(*) AS walked, {} AS matched \
                  FROM (SELECT c.open, c.status, c.category_code, c.channel, c.overdue, c.street_code, c.community_code, c.grid_code \
                  FROM cases c WHERE {driving} ORDER BY {order} LIMIT {window}) walk",
                 matched(&self.residual.join(" AND "), "walk")
@@ -720,7 +720,7 @@ pub const COUNT_CAP: i64 = 10_000;
 /// combination; a full window reads "at least N" (`total_capped`), and the queue page tells
 /// the user to narrow the filters to reach the rest. The count and the page look at the same
 /// cases.
-pub const QUEUE_WINDOW: i64 = 2_000;
+pub const QUEUE_WINDOW: i64 = 1_000;
 
 enum Bind {
     Text(String),

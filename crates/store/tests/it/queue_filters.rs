@@ -230,6 +230,19 @@ both_backends! {
             assert!(!want.is_empty(), "{label}: {f:?} matches some");
             assert_eq!(got, want, "{label}: {f:?}");
         }
+        // A department's search: the matches it holds or reported on, newest first.
+        let dept = Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() };
+        let parts = participants(store).await;
+        let reads = ["dispatched", "acknowledged", "reported"];
+        let everywhere = store.cases().queue(&Scope::All, &everything, all).await.unwrap().items;
+        let want: Vec<i64> = everywhere
+            .iter()
+            .filter(|c| parts.iter().any(|(id, u, s)| *id == c.id && u == "dept:1" && reads.contains(&s.as_str())))
+            .map(|c| c.id)
+            .collect();
+        let got: Vec<i64> = store.cases().queue(&dept, &everything, all).await.unwrap().items.iter().map(|c| c.id).collect();
+        assert!(!want.is_empty(), "{label}: the department holds some matches");
+        assert_eq!(got, want, "{label}: a department's search");
         let none = QueueFilter { open_only: true, status: Some("rated".into()), ..Default::default() };
         let got = store.cases().queue(&street, &none, all).await.unwrap();
         assert!(got.items.is_empty() && got.total == 0, "{label}: no finished case is open");
@@ -368,7 +381,7 @@ both_backends! {
         };
         store.cases().seed_synthetic(&spec, &mut |_| {}).await.unwrap();
         let (rows, parts) = (rows(store).await, participants(store).await);
-        let window = (QUEUE_WINDOW + 1) as usize;
+        let window = QUEUE_WINDOW as usize;
         let street = Scope::Region { code: RegionCode::parse(STREET).unwrap() };
         let dept = Scope::Department { id: 1, street: RegionCode::parse(STREET).unwrap() };
         let dated = QueueFilter {
