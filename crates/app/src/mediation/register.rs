@@ -143,13 +143,13 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
             ),
         };
         if let Some(resident) = p.resident_id {
-            let people = match who {
-                Who::Staff(_) => scope.clone(),
-                _ => Scope::All,
-            };
+            // Only staff link a party to the resident register (within their scope).
+            if !matches!(who, Who::Staff(_)) {
+                return Err(DisputeError::invalid("parties", "在线申请不能关联居民档案"));
+            }
             store
                 .residents()
-                .get(&people, resident)
+                .get(&scope, resident)
                 .await
                 .map_err(|_| DisputeError::invalid("parties", format!("第{row}方当事人关联的居民不存在")))?;
         }

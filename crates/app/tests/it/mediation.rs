@@ -335,6 +335,10 @@ both_backends! {
         assert_eq!(events[0].actor_name, "当事人（线上申请）");
         assert_eq!(field(register(s, &party("13700137000"), online).await.unwrap_err()), "parties", "{label}");
         assert_eq!(field(register(s, &party(APPLICANT), walk_in(fx.committee_a.id)).await.unwrap_err()), "source");
+        let mut linked = walk_in(fx.committee_a.id);
+        linked.source = Source::Online;
+        linked.parties[1].resident_id = Some(1);
+        assert_eq!(field(register(s, &party(APPLICANT), linked).await.unwrap_err()), "parties", "{label}: no register lookups online");
 
         // 诉求转调解: the case's place is taken, the link is kept both ways, the case is left as
         // it is (the case domain has no 转调解 action yet).
