@@ -12,6 +12,7 @@ mod follow;
 mod geocode;
 mod import;
 mod integrity;
+mod mediation;
 mod on_spot;
 mod ops_lookup;
 mod reliability;

@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod common;
 mod key_check;
+mod mediation;
 mod migration_parity;
 mod migrations;
 mod queue_filters;

@@ -1,0 +1,213 @@
+//! 调解登记: a dispute from a walk-in (来访), an online application, grid screening (排查) or a
+//! referral (a 接诉即办 case, a court, the police).
+//!
+//! A case referral (诉求转调解) keeps the link both ways (`dispute_case_links`, and the state's
+//! `referred_case_id`). The case itself is left as it is: the case domain has no action that
+//! closes a case as 转调解 (`tongxin_domain::case::Action` offers 不予立案 only before dispatch,
+//! and 办结/结案 only through a unit's reply and verification), so closing it stays the case
+//! desk's step until such an action exists.
+
+use super::{DisputeError, Who, domain_actor, notices::timers_for};
+use serde::Deserialize;
+use tongxin_domain::kernel::access::Scope;
+use tongxin_domain::kernel::phone::Phone;
+use tongxin_domain::kernel::region::{RegionCode, RegionLevel};
+use tongxin_domain::mediation::code::DisputeCode;
+use tongxin_domain::mediation::kinds::{DisputeType, Level, Source};
+use tongxin_domain::mediation::{ConsentForm, Intake, PartyInput, register as decide_register};
+use tongxin_domain::people::idcard::IdNumber;
+use tongxin_store::Store;
+use tongxin_store::mediation::{DisputeView, NewDispute, NewNotice, NewParty, PartySide};
+
+/// A party as a form or JSON body gives it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PartyForm {
+    pub name: String,
+    pub side: PartySide,
+    #[serde(default)]
+    pub resident_id: Option<i64>,
+    /// 身份证号, optional (blank: none).
+    #[serde(default)]
+    pub id_number: String,
+    /// 手机号, optional (blank: none); the party's key to the online room.
+    #[serde(default)]
+    pub phone: String,
+    /// Consent given with the application (an applicant asks for mediation: art 17).
+    #[serde(default)]
+    pub consent: Option<ConsentForm>,
+}
+
+/// 调解登记 as a form or JSON body gives it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Registration {
+    /// Where the dispute is: a grid, community or street code. For a case referral it may be
+    /// left out: the case's grid (or street) is taken.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The organisation that is to accept it.
+    pub org_id: i64,
+    /// The level that first handles it (default: the organisation's).
+    #[serde(default)]
+    pub level: Option<Level>,
+    pub dispute_type: DisputeType,
+    pub source: Source,
+    #[serde(default)]
+    pub referred_case_id: Option<i64>,
+    pub summary: String,
+    pub parties: Vec<PartyForm>,
+}
+
+/// Registers a dispute: the domain checks the parties and the summary, the use-case the place
+/// (in the registrar's scope), the organisation (active, sitting over the place), the residents
+/// and the case referred from (in scope, not already with an open dispute); the store allocates
+/// the code and saves the dispute, its parties (ID and phone encrypted), the case link, a notice
+/// to the organisation and the audit record in one transaction.
+///
+/// An online application comes from [`Who::Party`] with source `online` and the applicant's own
+/// phone among the parties; the domain sees the online intake (the system) register it.
+pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<DisputeView, DisputeError> {
+    let scope = match who {
+        Who::Staff(user) => user.scope.clone(),
+        Who::Party(_) | Who::System => Scope::All,
+    };
+    if let Who::Party(_) = who
+        && form.source != Source::Online
+    {
+        return Err(DisputeError::invalid("source", "当事人只能在线申请调解"));
+    }
+    // The case referred from, in the registrar's scope and not already being mediated.
+    let case = match (form.source, form.referred_case_id) {
+        (Source::CaseReferral, Some(case_id)) => {
+            if !matches!(who, Who::Staff(_)) {
+                return Err(DisputeError::invalid("referred_case_id", "诉求转调解须由工作人员登记"));
+            }
+            let case = store
+                .cases()
+                .get(&scope, case_id)
+                .await
+                .map_err(|_| DisputeError::invalid("referred_case_id", "原诉求不存在或不在您的管辖范围内"))?;
+            if let Some((_, code)) = store.mediation().open_dispute_of_case(case_id).await? {
+                return Err(DisputeError::invalid("referred_case_id", format!("该诉求已转调解（纠纷 {code}）")));
+            }
+            Some(case)
+        }
+        _ => None,
+    };
+    let region = match (form.region.as_deref().map(str::trim).filter(|r| !r.is_empty()), &case) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(c)) => c.grid_code.clone().unwrap_or_else(|| c.street_code.clone()),
+        (None, None) => return Err(DisputeError::invalid("region", "请选择纠纷发生地（街道、社区或网格）")),
+    };
+    let code = RegionCode::parse(&region).map_err(|_| DisputeError::invalid("region", "纠纷发生地的区划代码有误"))?;
+    if code.level() == RegionLevel::District || !scope.covers_people_at(code.as_str()) {
+        return Err(DisputeError::invalid("region", "纠纷发生地应为您管辖范围内的街道、社区或网格"));
+    }
+    store
+        .regions()
+        .get(&Scope::All, code.as_str())
+        .await
+        .map_err(|_| DisputeError::invalid("region", "纠纷发生地不存在"))?;
+    let street = RegionCode::parse(&code.as_str()[..9]).map_err(|_| DisputeError::invalid("region", "区划代码有误"))?;
+    let community = (code.as_str().len() >= 12).then(|| code.as_str()[..12].to_string());
+    let grid = (code.level() == RegionLevel::Grid).then(|| code.to_string());
+
+    // The organisation: active, visible to the registrar, sitting over the place.
+    let org = match who {
+        Who::Staff(_) => store.mediation().org(&scope, form.org_id).await,
+        _ => store.mediation().org_by_id(form.org_id).await,
+    }
+    .map_err(|_| DisputeError::invalid("org_id", "调解组织不存在或不在您的管辖范围内"))?;
+    if !org.active {
+        return Err(DisputeError::invalid("org_id", "该调解组织已停用"));
+    }
+    if !code.as_str().starts_with(&org.region_code) {
+        return Err(DisputeError::invalid("org_id", format!("{}不受理此地的纠纷", org.name)));
+    }
+
+    // The parties' numbers and residents.
+    let mut parties = Vec::with_capacity(form.parties.len());
+    for (i, p) in form.parties.iter().enumerate() {
+        let row = i + 1;
+        let id_number = match p.id_number.trim() {
+            "" => None,
+            raw => Some(
+                IdNumber::parse(raw)
+                    .map_err(|e| DisputeError::invalid("parties", format!("第{row}方当事人的身份证号：{e}")))?,
+            ),
+        };
+        let phone = match p.phone.trim() {
+            "" => None,
+            raw => Some(
+                Phone::parse(raw)
+                    .map_err(|e| DisputeError::invalid("parties", format!("第{row}方当事人的手机号：{e}")))?,
+            ),
+        };
+        if let Some(resident) = p.resident_id {
+            // Only staff link a party to the resident register (within their scope).
+            if !matches!(who, Who::Staff(_)) {
+                return Err(DisputeError::invalid("parties", "在线申请不能关联居民档案"));
+            }
+            store
+                .residents()
+                .get(&scope, resident)
+                .await
+                .map_err(|_| DisputeError::invalid("parties", format!("第{row}方当事人关联的居民不存在")))?;
+        }
+        parties.push(NewParty { side: p.side, resident_id: p.resident_id, id_number, phone });
+    }
+    if let Who::Party(phone) = who
+        && !parties.iter().any(|p| p.side == PartySide::Applicant && p.phone.as_ref() == Some(phone))
+    {
+        return Err(DisputeError::invalid("parties", "在线申请时，申请人的手机号须为您本人的手机号"));
+    }
+
+    let now = store.now();
+    let intake = Intake {
+        // Provisional: the store allocates the street's next code of the day.
+        code: DisputeCode::at(&street, now, 1).map_err(|e| DisputeError::invalid("region", e.to_string()))?,
+        dispute_type: form.dispute_type,
+        source: form.source,
+        referred_case_id: form.referred_case_id,
+        level: form.level.unwrap_or_else(|| org.level()),
+        org: org.reference(),
+        parties: form
+            .parties
+            .iter()
+            .map(|p| PartyInput {
+                name: p.name.clone(),
+                applicant: p.side == PartySide::Applicant,
+                resident_id: p.resident_id,
+                consent: p.consent,
+            })
+            .collect(),
+        summary: form.summary.clone(),
+    };
+    let actor = match who {
+        // The online intake registers an application (人民调解法 art 17: on a party's request).
+        Who::Party(_) => tongxin_domain::mediation::Actor::System,
+        _ => domain_actor(store, who, 0, None).await?,
+    };
+    let decision = decide_register(&actor, &intake, now)?;
+    let cal = super::calendar(store).await?;
+    let timers = timers_for(&decision.state, &cal);
+    let notices = vec![NewNotice {
+        kind: "mediation_registered".into(),
+        unit: format!("mediation_org:{}", org.id),
+        text: format!("新登记纠纷 {{code}}（{}，{}）待受理。", form.dispute_type.label(), form.source.label()),
+    }];
+    let mut store_actor = who.store_actor();
+    if let Who::Party(_) = who {
+        store_actor.name = "当事人（线上申请）".into();
+    }
+    let new = NewDispute {
+        street,
+        community_code: community,
+        grid_code: grid,
+        parties,
+        decision,
+        timers,
+        notices,
+        created_by: who.user().map(|u| u.id),
+    };
+    Ok(store.mediation().create(&store_actor, new).await?)
+}
