@@ -42,6 +42,7 @@ pub mod error;
 pub mod exchange;
 pub mod mediation;
 pub mod party;
+pub mod petitions;
 pub mod pii;
 pub mod places;
 pub mod regions;

@@ -63,7 +63,8 @@ CREATE TABLE petition_people (
     petition_id    INTEGER NOT NULL REFERENCES petitions(id),
     idx            INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 5),
     role           TEXT NOT NULL CHECK (role IN ('petitioner', 'representative')),
-    name           TEXT NOT NULL,
+    name_cipher    BLOB NOT NULL,
+    name_hmac      BLOB NOT NULL,
     name_masked    TEXT NOT NULL,
     address_cipher BLOB,
     address_masked TEXT,
@@ -79,6 +80,7 @@ CREATE TABLE petition_people (
 );
 CREATE INDEX petition_people_id ON petition_people (id_hmac);
 CREATE INDEX petition_people_phone ON petition_people (phone_hmac);
+CREATE INDEX petition_people_name ON petition_people (name_hmac);
 
 -- The petition's append-only history (the domain's events, and links of repeated petitions).
 CREATE TABLE petition_events (
