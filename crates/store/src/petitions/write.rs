@@ -308,19 +308,32 @@ impl Petitions<'_> {
 
     /// Records on petition `id` that the same person brought the same matter again (《信访工作
     /// 条例》art 19: linked, not registered again): one `linked` event with `detail` (the
-    /// channel, no personal data), the notices and an audit record in one transaction. The
-    /// state and its version are unchanged.
+    /// channel, no personal data), the link to the case it came from if any (kept both ways),
+    /// the notices and an audit record in one transaction. The state and its version are
+    /// unchanged.
     pub async fn record_link(
         &self,
         actor: &Actor,
         id: i64,
         note: &str,
         detail: serde_json::Value,
+        case_id: Option<i64>,
         notices: &[NewNotice],
     ) -> Result<PetitionView, StoreError> {
         let now = self.store.now();
         let mut tx = self.store.db.begin().await?;
         let view = read_in(&mut tx, id).await?;
+        if let Some(case_id) = case_id {
+            let link = "INSERT INTO petition_case_links (petition_id, case_id, created_at) VALUES ($1, $2, $3) \
+                        ON CONFLICT (petition_id, case_id) DO NOTHING";
+            on_tx!(&mut tx, |c| sqlx::query(link)
+                .bind(id)
+                .bind(case_id)
+                .bind(now)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
         let row = vec![vec![
             id.into(),
             "linked".into(),
