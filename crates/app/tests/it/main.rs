@@ -14,6 +14,7 @@ mod import;
 mod integrity;
 mod mediation;
 mod on_spot;
+mod petitions;
 mod ops_lookup;
 mod reliability;
 mod residents;
