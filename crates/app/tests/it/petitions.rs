@@ -246,9 +246,16 @@ async fn final_petition(s: &Store, fx: &Fx, seq: u16) -> PetitionView {
     let p = ok(s, &fx.desk, &p, Action::Accept).await;
     let p = ok(s, &fx.desk, &p, Action::IssueOpinion { opinion: opinion(Outcome::Reject), served_on: today(s) }).await;
     let p = ok(s, &fx.desk, &p, Action::RequestReview { body: "区人民政府".into(), request: String::new() }).await;
-    let p = ok(s, &fx.leader, &p, Action::AnswerReview { opinion: opinion(Outcome::Reject), served_on: today(s) }).await;
+    let p =
+        ok(s, &fx.leader, &p, Action::AnswerReview { opinion: opinion(Outcome::Reject), served_on: today(s) }).await;
     let p = ok(s, &fx.desk, &p, Action::RequestRecheck { body: "市人民政府".into(), request: String::new() }).await;
-    ok(s, &fx.leader, &p, Action::AnswerRecheck { opinion: opinion(Outcome::Reject), served_on: today(s), publish: false }).await
+    ok(
+        s,
+        &fx.leader,
+        &p,
+        Action::AnswerRecheck { opinion: opinion(Outcome::Reject), served_on: today(s), publish: false },
+    )
+    .await
 }
 
 both_backends! {
@@ -364,7 +371,7 @@ both_backends! {
         let sug = ok(s, &fx.desk, &sug, notify()).await;
         let sug = ok(s, &fx.desk, &sug, Action::Accept).await;
         assert_eq!(rule(s, &fx.desk, &sug, Action::IssueOpinion { opinion: opinion(Outcome::Support), served_on: today(s) }).await,
-            TransitionError::ClaimOnly { action: tongxin_domain::petition::ActionKind::IssueOpinion, article: "三十一" });
+            TransitionError::ClaimOnly { action: tongxin_domain::petition::ActionKind::IssueOpinion, article: "三十二" });
         let sug = ok(s, &fx.desk, &sug, Action::Reply { reply: "已纳入明年计划".into() }).await;
         assert_eq!((sug.status, sug.open), (Status::Concluded, false), "{label}");
 
@@ -483,10 +490,21 @@ async fn dispute(s: &Store, fx: &Fx) -> i64 {
     use tongxin_domain::mediation::kinds::{DisputeType, Source};
     use tongxin_domain::mediation::org::OrgKind;
     use tongxin_store::mediation::PartySide;
-    let org = OrgForm { kind: OrgKind::StreetCentre, name: "城东街道矛调中心".into(), region_code: STREET.into(), field: None, multi_ethnic: false };
+    let org = OrgForm {
+        kind: OrgKind::StreetCentre,
+        name: "城东街道矛调中心".into(),
+        region_code: STREET.into(),
+        field: None,
+        multi_ethnic: false,
+    };
     let centre = create_org(s, &fx.dispatcher, org).await.unwrap();
     let party = |name: &str, side, consent| PartyForm {
-        name: name.into(), side, resident_id: None, id_number: String::new(), phone: String::new(), consent,
+        name: name.into(),
+        side,
+        resident_id: None,
+        id_number: String::new(),
+        phone: String::new(),
+        consent,
     };
     let reg = Registration {
         region: Some(COMM_A.into()),
