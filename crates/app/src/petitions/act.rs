@@ -39,23 +39,20 @@ pub async fn act(
     let now = store.now();
     let cal = crate::mediation::calendar(store).await?;
     let decision = decide(&p.state, &actor, &action, now, &cal)?;
-    match &action {
-        Action::Transfer { unit, .. } => {
-            if !crate::cases::config::unit_exists(store, unit).await? {
-                return Err(PetitionError::invalid("unit", format!("承办单位不存在：{unit}")));
+    if let Action::Transfer { unit, .. } = &action
+        && !crate::cases::config::unit_exists(store, unit).await?
+    {
+        return Err(PetitionError::invalid("unit", format!("承办单位不存在：{unit}")));
+    }
+    if let Action::Mediate { dispute_id, .. } = &action {
+        let street = RegionCode::parse(&p.street_code).map_err(|_| StoreError::Invalid("街道代码有误".into()))?;
+        let viewer = Viewer::Staff(Scope::Region { code: street });
+        store.mediation().get(&viewer, *dispute_id).await.map_err(|e| match e {
+            StoreError::NotFound => {
+                PetitionError::invalid("dispute_id", format!("矛盾纠纷（编号{dispute_id}）不存在或不在本街道"))
             }
-        }
-        Action::Mediate { dispute_id, .. } => {
-            let street = RegionCode::parse(&p.street_code).map_err(|_| StoreError::Invalid("街道代码有误".into()))?;
-            let viewer = Viewer::Staff(Scope::Region { code: street });
-            store.mediation().get(&viewer, *dispute_id).await.map_err(|e| match e {
-                StoreError::NotFound => {
-                    PetitionError::invalid("dispute_id", format!("矛盾纠纷（编号{dispute_id}）不存在或不在本街道"))
-                }
-                other => other.into(),
-            })?;
-        }
-        _ => {}
+            other => other.into(),
+        })?;
     }
     let timers = timers_for(&decision.state, now, &cal);
     let notices = notices_for(&p, &decision);

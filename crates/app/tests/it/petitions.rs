@@ -270,7 +270,7 @@ both_backends! {
         let fx = fixture(s).await;
         let p = new(s, &fx.desk, form(Channel::Visit, Kind::Claim, 123, "要求补发补偿款")).await;
         let registered_on = today(s);
-        assert_eq!(p.next_deadline.map(|d| tongxin_domain::case::deadline::shanghai_date(d)), Some(registered_on + Duration::days(15)), "{label}");
+        assert_eq!(p.next_deadline.map(tongxin_domain::case::deadline::shanghai_date), Some(registered_on + Duration::days(15)), "{label}");
         // A department cannot read (nor act on) what it does not hold.
         assert!(matches!(act(s, &fx.dept1, p.id, 1, transfer(1)).await, Err(PetitionError::Store(StoreError::NotFound))));
 
