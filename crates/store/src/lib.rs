@@ -5,7 +5,7 @@
 //! repositories reached from it — `store.residents()`, `store.accounts()` (users, sessions, API
 //! tokens), `store.visits()`, `store.party()`, `store.departments()`, `store.places()`,
 //! `store.regions()`, `store.audit()`, `store.settings()`, `store.cases()`, `store.categories()`,
-//! `store.outbox()`, `store.open311()`, `store.mediation()` (organisations, mediators, disputes) and `store.exchange()` (batched lookups for bulk import
+//! `store.outbox()`, `store.open311()`, `store.mediation()` (organisations, mediators, disputes), `store.petitions()` (信访) and `store.exchange()` (batched lookups for bulk import
 //! and export) — each in the module of that name. Bulk-loading free functions
 //! (`insert_regions`, `insert_buildings` …) stay free functions in their feature's module. Every query is one SQL text with `$N` placeholders that runs unchanged on SQLite
 //! and PostgreSQL; every read takes the caller's scope and filters by code prefix range.
@@ -42,6 +42,7 @@ pub mod error;
 pub mod exchange;
 pub mod mediation;
 pub mod party;
+pub mod petitions;
 pub mod pii;
 pub mod places;
 pub mod regions;

@@ -15,6 +15,7 @@ mod integrity;
 mod mediation;
 mod on_spot;
 mod ops_lookup;
+mod petitions;
 mod reliability;
 mod residents;
 mod visits;

@@ -11,6 +11,7 @@ mod key_check;
 mod mediation;
 mod migration_parity;
 mod migrations;
+mod petitions;
 mod queue_filters;
 mod residents;
 mod search;
