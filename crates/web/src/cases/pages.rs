@@ -101,26 +101,33 @@ struct QueuePage {
     problem: Option<String>,
     /// What a phone-number search found.
     note: Option<String>,
-    /// How the list is ordered and, for a long one, how far it was looked through.
-    order_hint: String,
+    /// How many, in what order and, for a long list, how far it was looked through.
+    summary: String,
 }
 
-/// The queue's order in words and, when the list was cut (`total_capped`), what was looked at:
-/// a count stops at `COUNT_CAP`, and a combination no one index serves looks through a window
-/// of `QUEUE_WINDOW` cases (see `store::cases::read`).
-fn order_hint(f: &QueueFilter, capped: bool) -> String {
+/// The line above the queue: how many, in what order, and — when the list was cut — what was
+/// looked at. A plain walk counts to `COUNT_CAP` (every page is still there); a combination no
+/// one index serves looks through a window of `QUEUE_WINDOW` cases (see `store::cases::read`),
+/// and its total never reaches `COUNT_CAP`, which tells the two apart.
+fn queue_summary<T>(f: &QueueFilter, department: bool, p: &tongxin_store::Paged<T>) -> String {
+    use tongxin_store::cases::read::{COUNT_CAP, QUEUE_WINDOW};
+    let newest = f.q.is_some() || (department && !f.open_only);
     let dated = f.created_from.is_some() || f.created_to.is_some();
-    let order = if dated { "最新受理的在前" } else { "按期限排序（待派单的按受理时间）" };
-    if !capped {
-        return order.to_string();
+    let order = if newest || dated { "最新的在前" } else { "按期限排序（待派单的按受理时间）" };
+    if !p.total_capped {
+        return format!("共 {} 件，{order}。", p.total);
     }
-    let window = tongxin_store::cases::read::QUEUE_WINDOW;
+    if p.total >= COUNT_CAP {
+        return format!("超过 {COUNT_CAP} 件（只数到 {COUNT_CAP} 件），{order}。");
+    }
     let looked = if f.q.is_some() {
-        format!("关键词只在最新的 {window} 条匹配中查找")
+        format!("关键词的最新 {QUEUE_WINDOW} 条匹配")
+    } else if newest {
+        format!("最近的 {QUEUE_WINDOW} 件")
     } else {
-        format!("只查看了按此顺序的前 {window} 件")
+        format!("按此顺序的前 {QUEUE_WINDOW} 件")
     };
-    format!("{order}；{looked}，增加日期、网格、类别等条件可以查到其余的")
+    format!("只查看了{looked}，其中 {} 件符合条件，{order}；增加日期、网格、类别等条件可以查到其余的。", p.total)
 }
 
 /// Midnight of a `YYYY-MM-DD` in Shanghai.
@@ -222,7 +229,8 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         ("q", p.q.clone()),
     ];
     let pager = Pager::new(&paged, "/cases", "page", &query);
-    let order_hint = order_hint(&filter, paged.total_capped);
+    let department = matches!(staff.scope(), tongxin_domain::kernel::access::Scope::Department { .. });
+    let summary = queue_summary(&filter, department, &paged);
     let cfg = s.cases.config();
     let mut cats: Vec<_> = cfg.categories.values().collect();
     cats.sort_by(|a, b| a.code.cmp(&b.code));
@@ -258,7 +266,7 @@ async fn queue(State(s): State<AppState>, staff: Staff, Query(p): Query<QueuePar
         pager,
         problem,
         note,
-        order_hint,
+        summary,
     };
     Ok(render(&page))
 }
@@ -923,4 +931,47 @@ async fn reply(
     // The reply and its photos are written in one transaction.
     let done = perform(&s, &staff, &case, version, &fields, evidence).await?;
     Ok(outcome(&back, done.map(|m| if count == 0 { m } else { format!("{m}（佐证照片 {count} 张）") })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paged(total: i64, capped: bool) -> tongxin_store::Paged<()> {
+        tongxin_store::Paged { items: Vec::new(), page: 1, per_page: 20, total, total_capped: capped }
+    }
+
+    /// The line above the queue says what a dispatcher is looking at: a counted list, a count
+    /// that stopped at 10,000 (every page still there), or a window that may hide matches.
+    #[test]
+    fn the_queue_summary_tells_a_full_count_from_a_window() {
+        let open = QueueFilter { open_only: true, ..Default::default() };
+        let search = QueueFilter { q: Some("噪音".into()), ..Default::default() };
+        let all = QueueFilter::default();
+        let cases: [(&QueueFilter, bool, tongxin_store::Paged<()>, &str); 5] = [
+            (&open, false, paged(42, false), "共 42 件，按期限排序（待派单的按受理时间）。"),
+            (&all, false, paged(10_000, true), "超过 10000 件（只数到 10000 件），按期限排序（待派单的按受理时间）。"),
+            (
+                &all,
+                false,
+                paged(3, true),
+                "只查看了按此顺序的前 1000 件，其中 3 件符合条件，按期限排序（待派单的按受理时间）；增加日期、网格、类别等条件可以查到其余的。",
+            ),
+            (
+                &search,
+                false,
+                paged(0, true),
+                "只查看了关键词的最新 1000 条匹配，其中 0 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
+            ),
+            (
+                &all,
+                true,
+                paged(1000, true),
+                "只查看了最近的 1000 件，其中 1000 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
+            ),
+        ];
+        for (f, department, p, want) in cases {
+            assert_eq!(queue_summary(f, department, &p), want);
+        }
+    }
 }
