@@ -273,8 +273,14 @@ impl Db {
             // and an index without statistics can look best: at 5 M cases the open queue took
             // a new (street, open, created_at) index and sorted the street's open cases (336 ms
             // a page instead of 0.5 ms). PostgreSQL plans from column statistics.
+            // Sampled (`analysis_limit`): at start-up, a full ANALYZE of millions of cases would
+            // read every index; a sample is enough to rank them. The writer pool has one
+            // connection, so the limit is set and reset on the connection that analyses.
             if let Db::Sqlite { write, .. } = self {
-                sqlx::query("ANALYZE").execute(write).await?;
+                let mut conn = write.acquire().await?;
+                for sql in ["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA analysis_limit = 0"] {
+                    sqlx::query(sql).execute(&mut *conn).await?;
+                }
             }
         }
         Ok(applied)
