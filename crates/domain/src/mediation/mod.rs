@@ -30,6 +30,7 @@ mod machine;
 pub mod mediator;
 pub mod org;
 pub mod risk;
+pub mod room;
 mod state;
 mod status;
 

@@ -9,6 +9,8 @@
 //! - [`write`]: registration with the next code of the street and day, and the version-guarded
 //!   save of a decision — state, events, current mediators, outbox notices and the audit
 //!   record in one transaction;
+//! - [`room`]: the online room's messages, attachments, draft agreement, confirmations and the
+//!   one-time codes and sessions of parties;
 //! - [`timers`]: the queries the jobs run: the one-month limit's warnings and overdue marks,
 //!   disputes awaiting automatic 督办, 司法确认 windows to lapse.
 //!
@@ -21,6 +23,7 @@
 mod mediators;
 mod orgs;
 mod read;
+pub mod room;
 mod timers;
 mod write;
 
