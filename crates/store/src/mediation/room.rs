@@ -47,7 +47,8 @@ impl RoomMessage {
 /// Who writes a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomAuthor {
-    pub member: Member,
+    /// `None`: the room itself (a new draft, a confirmation, someone joining).
+    pub member: Option<Member>,
     /// The mediator's or the party's name as the room shows it (a party's name masked by the
     /// caller where others read it).
     pub name: String,
@@ -149,8 +150,9 @@ impl Mediation<'_> {
     ) -> Result<RoomMessage, StoreError> {
         let now = self.store.now();
         let (kind, idx) = match author.member {
-            Member::Mediator => ("mediator", None),
-            Member::Party { idx } => ("party", Some(i64::from(idx))),
+            None => ("system", None),
+            Some(Member::Mediator) => ("mediator", None),
+            Some(Member::Party { idx }) => ("party", Some(i64::from(idx))),
         };
         let mut tx = self.store.db.begin().await?;
         let file_id: Option<i64> = match &file {
@@ -168,9 +170,8 @@ impl Mediation<'_> {
             .await)?),
             None => None,
         };
-        let id: i64 =
-            on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
+        let id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO room_messages (dispute_id, author_kind, author_idx, author_name, audience, body, file_id, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
@@ -184,7 +185,7 @@ impl Mediation<'_> {
         .bind(now)
         .fetch_one(c)
         .await
-            })?;
+        })?;
         tx.commit().await?;
         Ok(RoomMessage {
             id,
@@ -372,6 +373,35 @@ impl Mediation<'_> {
         let entry = AuditEntry::new("dispute.room_code_sent", "dispute", dispute_id)
             .detail(format!("{code}：向第 {} 位当事人发送验证码（{what}）", idx + 1));
         append_many(&mut tx, self.store.pii(), now, &party_actor(idx), vec![entry]).await?;
+        tx.commit().await
+    }
+
+    /// Queues the invitation SMS (carrying the party's private link) to a party, audited.
+    pub async fn room_invite(
+        &self,
+        dispute_id: i64,
+        code: &str,
+        idx: u16,
+        text: &str,
+        by: &crate::accounts::User,
+    ) -> Result<(), StoreError> {
+        let now = self.store.now();
+        let mut tx = self.store.db.begin().await?;
+        let payload = serde_json::json!({ "code": code, "text": text }).to_string();
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO outbox (channel, kind, case_id, recipient, payload, created_at, available_at) \
+             VALUES ('sms', 'room_invite', NULL, $1, $2, $3, $3)"
+        )
+        .bind(party_recipient(dispute_id, idx))
+        .bind(&payload)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let entry = AuditEntry::new("dispute.room_invited", "dispute", dispute_id)
+            .detail(format!("{code}：邀请第 {} 位当事人进入在线调解室", idx + 1));
+        let actor = Actor { user_id: Some(by.id), name: by.username.clone() };
+        append_many(&mut tx, self.store.pii(), now, &actor, vec![entry]).await?;
         tx.commit().await
     }
 

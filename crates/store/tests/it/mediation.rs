@@ -567,13 +567,13 @@ both_backends! {
         let a = org(s, OrgKind::PeoplesCommittee, "桃园社区人民调解委员会", COMM_A).await;
         let d = s.mediation().create(&desk(), dispute(s, &a, GRID_A, ["13800138000", "13900139000"])).await.unwrap();
         let room = s.mediation();
-        let mediator = RoomAuthor { member: Member::Mediator, name: "徐文华".into() };
+        let mediator = RoomAuthor { member: Some(Member::Mediator), name: "徐文华".into() };
         let p0 = Member::Party { idx: 0 };
         let p1 = Member::Party { idx: 1 };
         room.room_post(d.id, &mediator, Audience::All, "各位好，今天先听双方意见。", None).await.unwrap();
         let photo = NewRoomFile { name: "水渍.jpg".into(), content_type: "image/jpeg".into(), bytes: vec![0xff, 0xd8, 0xff, 1, 2] };
         let private = room
-            .room_post(d.id, &RoomAuthor { member: p0, name: "张*".into() }, Audience::Private { idx: 0 }, "私下说：可以让一步。", Some(photo))
+            .room_post(d.id, &RoomAuthor { member: Some(p0), name: "张*".into() }, Audience::Private { idx: 0 }, "私下说：可以让一步。", Some(photo))
             .await
             .unwrap();
         room.room_post(d.id, &mediator, Audience::Private { idx: 1 }, "李先生，您的底线是多少？", None).await.unwrap();
