@@ -110,7 +110,7 @@ struct QueuePage {
 /// one index serves looks through a window of `QUEUE_WINDOW` cases (see `store::cases::read`),
 /// and its total never reaches `COUNT_CAP`, which tells the two apart.
 fn queue_summary<T>(f: &QueueFilter, department: bool, p: &tongxin_store::Paged<T>) -> String {
-    use tongxin_store::cases::read::{COUNT_CAP, QUEUE_WINDOW};
+    use tongxin_store::cases::read::{COUNT_CAP, QUEUE_WINDOW, SEARCH_WINDOW};
     let newest = f.q.is_some() || (department && !f.open_only);
     let dated = f.created_from.is_some() || f.created_to.is_some();
     let order = if newest || dated { "最新的在前" } else { "按期限排序（待派单的按受理时间）" };
@@ -121,7 +121,10 @@ fn queue_summary<T>(f: &QueueFilter, department: bool, p: &tongxin_store::Paged<
         return format!("超过 {COUNT_CAP} 件（只数到 {COUNT_CAP} 件），{order}。");
     }
     let looked = if f.q.is_some() {
-        format!("关键词的最新 {QUEUE_WINDOW} 条匹配")
+        format!("关键词的最新 {SEARCH_WINDOW} 条匹配")
+    } else if department && f.open_only {
+        // A department's open queue reads its workload up to the count's cap.
+        format!("按此顺序的前 {COUNT_CAP} 件")
     } else if newest {
         format!("最近的 {QUEUE_WINDOW} 件")
     } else {
@@ -948,7 +951,13 @@ mod tests {
         let open = QueueFilter { open_only: true, ..Default::default() };
         let search = QueueFilter { q: Some("噪音".into()), ..Default::default() };
         let all = QueueFilter::default();
-        let cases: [(&QueueFilter, bool, tongxin_store::Paged<()>, &str); 5] = [
+        let cases: [(&QueueFilter, bool, tongxin_store::Paged<()>, &str); 6] = [
+            (
+                &open,
+                true,
+                paged(37, true),
+                "只查看了按此顺序的前 10000 件，其中 37 件符合条件，按期限排序（待派单的按受理时间）；增加日期、网格、类别等条件可以查到其余的。",
+            ),
             (&open, false, paged(42, false), "共 42 件，按期限排序（待派单的按受理时间）。"),
             (&all, false, paged(10_000, true), "超过 10000 件（只数到 10000 件），按期限排序（待派单的按受理时间）。"),
             (
@@ -961,7 +970,7 @@ mod tests {
                 &search,
                 false,
                 paged(0, true),
-                "只查看了关键词的最新 1000 条匹配，其中 0 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
+                "只查看了关键词的最新 200 条匹配，其中 0 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
             ),
             (
                 &all,
