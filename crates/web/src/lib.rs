@@ -52,6 +52,7 @@ pub mod party;
 pub mod people;
 pub mod places;
 pub mod resident;
+pub mod room;
 pub mod routes;
 pub mod server;
 pub mod ui;
@@ -141,6 +142,8 @@ pub struct AppState {
     /// requests per phone number.
     pub follow_limit_ip: Arc<Throttle<Option<std::net::IpAddr>>>,
     pub follow_limit_phone: Arc<Throttle<String>>,
+    /// The online mediation rooms' live feeds in this process.
+    pub rooms: Arc<tongxin_app::mediation::room::RoomHub>,
 }
 
 impl AppState {
@@ -167,6 +170,7 @@ impl AppState {
             report_limit_phone,
             follow_limit_ip,
             follow_limit_phone,
+            rooms: Arc::default(),
         })
     }
 }

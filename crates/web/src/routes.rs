@@ -48,6 +48,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(crate::dashboard::routes());
     all.extend(crate::evaluation::routes());
     all.extend(crate::exchange::routes());
+    all.extend(crate::room::routes());
     all.extend(crate::admin::routes());
     all
 }

@@ -142,6 +142,22 @@ pub fn check_attachment(content_type: &str, len: usize) -> Result<&'static str, 
     ATTACHMENT_TYPES.iter().find(|(t, _)| *t == content_type).map(|(_, l)| *l).ok_or(RoomError::AttachmentType)
 }
 
+/// The content type of an attachment from its first bytes (a client's claim is not trusted):
+/// JPEG, PNG, WebP or PDF, anything else `None`.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
 /// Checks that `party` may confirm version `read` of the draft whose current version is
 /// `current` (`None`: no draft yet), having confirmed `confirmed` before.
 pub fn check_confirmation(status: Status, current: Option<u32>, read: u32, confirmed: &[u32]) -> Result<(), RoomError> {
@@ -224,6 +240,16 @@ mod tests {
         assert_eq!(check_attachment("application/pdf", MAX_ATTACHMENT_BYTES + 1), Err(RoomError::AttachmentTooLarge));
         assert_eq!(check_attachment("text/html", 10), Err(RoomError::AttachmentType));
         assert_eq!(check_attachment("image/svg+xml", 10), Err(RoomError::AttachmentType));
+    }
+
+    #[test]
+    fn attachments_are_known_by_their_bytes() {
+        assert_eq!(sniff(&[0xff, 0xd8, 0xff, 0xe0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff(b"<html><script>"), None);
+        assert_eq!(sniff(b"RIFF"), None);
     }
 
     #[test]

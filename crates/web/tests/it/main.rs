@@ -30,5 +30,6 @@ mod pages_party;
 mod pages_resident;
 mod pages_weight;
 mod pii_search;
+mod room;
 mod snapshots;
 mod write_faults;
