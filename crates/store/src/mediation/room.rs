@@ -376,6 +376,23 @@ impl Mediation<'_> {
         tx.commit().await
     }
 
+    /// The newest message id of every room (a live feed opened "from now" starts after it).
+    pub async fn room_last_message_id(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT COALESCE(MAX(id), 0) FROM room_messages";
+        Ok(on_read!(&self.store.db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+    }
+
+    /// The text of the latest SMS queued to a party (the demo's 短信发件箱 shows the same; the
+    /// room benchmark reads its codes from here, as a party reads them from the phone).
+    pub async fn last_text_to_party(&self, dispute_id: i64, idx: u16) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT payload FROM outbox WHERE recipient = $1 AND channel = 'sms' ORDER BY id DESC LIMIT 1";
+        let payload: Option<String> = on_read!(&self.store.db, |p| sqlx::query_scalar(sql)
+            .bind(party_recipient(dispute_id, idx))
+            .fetch_optional(p)
+            .await)?;
+        Ok(payload.and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok()?["text"].as_str().map(String::from)))
+    }
+
     /// Queues the invitation SMS (carrying the party's private link) to a party, audited.
     pub async fn room_invite(
         &self,
