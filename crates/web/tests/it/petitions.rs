@@ -134,7 +134,7 @@ both_backends! {
         }
         let id = register_page(&f, &d, &group).await;
         let page = get(&f, &d, &format!("/petitions/{id}")).await;
-        assert!(page.body.contains("30 人（多人走访）") && page.body.matches(">代表</th>").count() == 5, "{}", t.label);
+        assert!(page.body.contains("30 人（多人走访）") && page.body.matches(">代表</th>").count() == 5, "{}: {}", t.label, page.body);
         assert!(page.body.contains("代**") && !page.body.contains("代表甲"), "{}: representatives masked", t.label);
         // A sixth representative is refused, nothing written, the form keeps what was typed.
         let mut six = registration("visit", "要求增设充电桩");
@@ -147,6 +147,7 @@ both_backends! {
         assert!(r.body.contains("value=\"代表己\"") && r.body.contains("要求增设充电桩"), "{}: typed kept", t.label);
         // Only a visit records representatives; a missing address is refused at its field.
         let mut letter = registration("letter", "要求增设充电桩");
+        letter.push(("headcount".into(), "3".into()));
         letter.push(("rep_name".into(), "代表甲".into()));
         let r = post_owned(&f, &d, "/petitions", &letter).await;
         assert!(r.body.contains("只有走访才登记多人代表"), "{}", t.label);
@@ -198,7 +199,6 @@ both_backends! {
         let f = fixture(&t).await;
         let d = login(&f, Who::Dispatcher).await;
         let dept = login(&f, Who::Department).await;
-        let grid = login(&f, Who::Grid).await;
         let id = register_page(&f, &d, &registration("letter", "要求拆除违章搭建")).await;
         let page = get(&f, &d, &format!("/petitions/{id}")).await;
         assert!(offers(&page, "notify") && !offers(&page, "transfer"), "{}: tell first", t.label);
@@ -209,7 +209,7 @@ both_backends! {
         assert!(r.body.contains("请填写告知内容") && offers(&r, "notify"), "{}", t.label);
         done(&f, &d, id, &[("action", "notify"), ("note", "已书面告知受理途径")], "已书面告知").await;
         let page = get(&f, &d, &format!("/petitions/{id}")).await;
-        assert!(offers(&page, "transfer") && page.body.contains("城管执法中队") && page.body.contains("桃园一网格工作站"), "{}", t.label);
+        assert!(offers(&page, "transfer") && page.body.contains("城管执法中队") && page.body.contains("桃园一网格工作站"), "{}: {}", t.label, page.body);
         assert_eq!(get(&f, &dept, &format!("/petitions/{id}")).await.status, StatusCode::NOT_FOUND, "{}: not held yet", t.label);
         done(&f, &d, id, &[("action", "transfer"), ("unit", "dept:1"), ("mode", "assign"), ("note", "请依法办理")], "已转送交办").await;
 
@@ -232,11 +232,12 @@ both_backends! {
 
         // Eight days on, the grid team's window to object (5 working days) has closed.
         f.clock.advance(Duration::days(8));
+        let grid = login(&f, Who::Grid).await;
         let page = get(&f, &grid, &format!("/petitions/{id}")).await;
         assert!(!offers(&page, "object") && offers(&page, "accept"), "{}", t.label);
         let r = step(&f, &grid, id, &[("action", "object"), ("reason", "非本网格职责")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.label);
-        assert!(r.body.contains("第二十三条") && r.body.contains("非本网格职责"), "{}: {}", t.label, r.body);
+        assert!(r.body.contains("提出异议的期限已于") && r.body.contains("第二十三条"), "{}: {}", t.label, r.body);
         done(&f, &grid, id, &[("action", "accept")], "已受理").await;
         let p = petition(&f, id).await;
         assert_eq!((p.status.as_str(), p.holder), ("handling", Some(Unit::GridTeam(GRID_A1.into()))), "{}", t.label);
@@ -307,9 +308,10 @@ both_backends! {
         done(&f, &leader, id, &[("action", "start_hearing"), ("note", "公开听证")], "已举行听证").await;
         assert!(get(&f, &leader, &format!("/petitions/{id}")).await.body.contains("听证暂停计时"), "{}", t.label);
         f.clock.advance(Duration::days(2));
+        let (d, leader) = (login(&f, Who::Dispatcher).await, login(&f, Who::Leader).await);
         done(&f, &leader, id, &[("action", "end_hearing"), ("note", "")], "已结束听证").await;
         let page = get(&f, &leader, &format!("/petitions/{id}")).await;
-        assert!(page.body.contains("听证3日不计入"), "{}: {}", t.label, page.body);
+        assert!(page.body.contains("听证2日不计入"), "{}: {}", t.label, page.body);
         let served = today(&f);
         let mut recheck = opinion_fields("answer_recheck", "reject", &served);
         recheck.push(("publish", "1"));
@@ -453,10 +455,12 @@ both_backends! {
         let objection = get(&f, &login(&f, Who::Department).await, "/petitions/overdue?clock=objection").await;
         assert!(objection.body.contains(&assigned_code) && objection.body.contains("5个工作日"), "{}: {}", t.label, objection.body);
         f.clock.advance(Duration::days(12));
+        let d = login(&f, Who::Dispatcher).await;
         let list = get(&f, &d, "/petitions/overdue?clock=notice").await;
         assert!(list.body.contains(&code) && list.body.contains("即将到期"), "{}: warned", t.label);
         assert!(!get(&f, &d, "/petitions?overdue=notice").await.body.contains(&code), "{}: not overdue yet", t.label);
         f.clock.advance(Duration::days(4));
+        let d = login(&f, Who::Dispatcher).await;
         let list = get(&f, &d, "/petitions/overdue?clock=notice").await;
         assert!(list.body.contains(&code) && list.body.contains("已超期"), "{}: overdue", t.label);
         let filtered = get(&f, &d, "/petitions?overdue=notice").await;
