@@ -7,8 +7,8 @@
 //! unmarked rows, and a conclusion is a version-guarded decision: a second pass, or a second
 //! process, finds nothing left to do.
 
-use crate::job::{Idempotency, Job, PassFuture, PassReport, Trigger};
 use crate::JobsConfig;
+use crate::job::{Idempotency, Job, PassFuture, PassReport, Trigger};
 use tongxin_store::Store;
 
 /// The job's name in the log.

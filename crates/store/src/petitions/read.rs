@@ -260,9 +260,8 @@ impl Petitions<'_> {
              AND ($15 = 0 OR p.warn_at <= $16)"
         );
         let order = if filter.by_deadline { "p.next_deadline, p.id" } else { "p.id DESC" };
-        let sql = format!(
-            "SELECT {PETITION_COLS} FROM {PETITION_FROM} WHERE {conds} ORDER BY {order} LIMIT $17 OFFSET $18"
-        );
+        let sql =
+            format!("SELECT {PETITION_COLS} FROM {PETITION_FROM} WHERE {conds} ORDER BY {order} LIMIT $17 OFFSET $18");
         let count = format!("SELECT COUNT(*) FROM petitions p WHERE {conds}");
         macro_rules! bind_filters {
             ($q:expr) => {

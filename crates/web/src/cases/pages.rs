@@ -668,8 +668,7 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         None => None,
     };
     let petitions = s.store.petitions().petitions_of_case(staff.scope(), c.id).await?;
-    let may_escalate =
-        role_may(staff.user.role, Permission::RegisterPetitions) && petitions.iter().all(|p| !p.open);
+    let may_escalate = role_may(staff.user.role, Permission::RegisterPetitions) && petitions.iter().all(|p| !p.open);
     let (deadline_label, deadline) = deadline_cell(&c);
     let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
     let slots = if forms.count() > forms.top.len() { vec!["top", "more"] } else { vec!["top"] };

@@ -83,11 +83,9 @@ pub(crate) fn action_from_fields(f: &Fields) -> Result<Action, Refusal> {
         ActionKind::RequestRecheck => Action::RequestRecheck { body: note("body"), request: note("request") },
         ActionKind::StartHearing => Action::StartHearing { note: note("note") },
         ActionKind::EndHearing => Action::EndHearing { note: note("note") },
-        ActionKind::AnswerRecheck => Action::AnswerRecheck {
-            opinion: opinion(f)?,
-            served_on: served_on()?,
-            publish: one(f, "publish") == "1",
-        },
+        ActionKind::AnswerRecheck => {
+            Action::AnswerRecheck { opinion: opinion(f)?, served_on: served_on()?, publish: one(f, "publish") == "1" }
+        }
         ActionKind::Conclude => Action::Conclude,
         ActionKind::Route => Action::Route {
             route: Route::parse(one(f, "route")).ok_or_else(|| invalid("route", "请选择法定途径"))?,

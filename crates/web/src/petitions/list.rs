@@ -65,11 +65,7 @@ fn duties() -> impl Iterator<Item = ClockKind> {
 }
 
 /// `GET /petitions`: the register of the caller's scope, newest first.
-pub(crate) async fn register_list(
-    State(s): State<AppState>,
-    staff: Staff,
-    Query(p): Query<ListParams>,
-) -> PageResult {
+pub(crate) async fn register_list(State(s): State<AppState>, staff: Staff, Query(p): Query<ListParams>) -> PageResult {
     staff.require(Permission::ReadPetitions)?;
     let mut problem = None;
     let mut unknown = |what: &str| problem = Some(format!("未知的{what}"));
@@ -101,7 +97,8 @@ pub(crate) async fn register_list(
         ..PetitionFilter::default()
     };
     let page = Page::new(p.page.trim().parse().ok(), Some(PER_PAGE));
-    let paged = if problem.is_some() { empty() } else { s.store.petitions().list(staff.scope(), &filter, page).await? };
+    let paged =
+        if problem.is_some() { empty() } else { s.store.petitions().list(staff.scope(), &filter, page).await? };
     let names = names_of(&s, &paged.items).await;
     let cal = &s.cases.config().calendar;
     let rows = paged.items.iter().map(|x| row(x, &names, None, now, cal)).collect();
@@ -123,7 +120,10 @@ pub(crate) async fn register_list(
             p.channel.trim(),
             any("全部来源").chain(Channel::ALL.iter().map(|c| (c.as_str().into(), c.label().into()))),
         ),
-        kinds: choices(p.kind.trim(), any("全部类别").chain(Kind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())))),
+        kinds: choices(
+            p.kind.trim(),
+            any("全部类别").chain(Kind::ALL.iter().map(|k| (k.as_str().into(), k.label().into()))),
+        ),
         overdue: choices(
             overdue,
             any("不限")
@@ -190,17 +190,14 @@ fn filter_for(kind: ClockKind, now: chrono::DateTime<chrono::Utc>) -> PetitionFi
 }
 
 /// `GET /petitions/overdue?clock=`: one list per clock with the number in each.
-pub(crate) async fn overdue(
-    State(s): State<AppState>,
-    staff: Staff,
-    Query(p): Query<OverdueParams>,
-) -> PageResult {
+pub(crate) async fn overdue(State(s): State<AppState>, staff: Staff, Query(p): Query<OverdueParams>) -> PageResult {
     staff.require(Permission::ReadPetitions)?;
     let kind = ClockKind::parse(p.clock.trim()).unwrap_or(ClockKind::Notice);
     let now = s.store.now();
     let mut tabs = Vec::with_capacity(ClockKind::ALL.len());
     for k in ClockKind::ALL {
-        let count = s.store.petitions().list(staff.scope(), &filter_for(k, now), Page::new(Some(1), Some(1))).await?.total;
+        let count =
+            s.store.petitions().list(staff.scope(), &filter_for(k, now), Page::new(Some(1), Some(1))).await?.total;
         tabs.push(Tab { value: k.as_str(), label: k.label(), count, current: k == kind });
     }
     let page = Page::new(p.page.trim().parse().ok(), Some(PER_PAGE));

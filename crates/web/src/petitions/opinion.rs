@@ -64,7 +64,8 @@ pub(crate) async fn opinion(
     let state = &p.state;
     let answer = |a: &Option<tongxin_domain::petition::Appeal>| a.as_ref().and_then(|a| a.answer.clone());
     let body = |a: &Option<tongxin_domain::petition::Appeal>| a.as_ref().map(|a| a.body.clone()).unwrap_or_default();
-    let names = Names::load(&s, [], [p.street_code.clone()], p.holder.iter().map(|u| u.key()).collect::<Vec<_>>()).await;
+    let names =
+        Names::load(&s, [], [p.street_code.clone()], p.holder.iter().map(|u| u.key()).collect::<Vec<_>>()).await;
     let office = format!("{}信访工作机构", names.region(&p.street_code));
     let (stage, title, suffix, served, issuer, rights): (_, _, _, Option<Served>, String, String) =
         match q.stage.trim() {

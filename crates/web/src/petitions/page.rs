@@ -27,8 +27,8 @@ use tongxin_domain::kernel::calendar::WorkingCalendar;
 use tongxin_domain::kernel::clock::local_minute;
 use tongxin_domain::kernel::region::RegionCode;
 use tongxin_domain::petition::{
-    Action, Actor, EventKind, FactsAndReasons, Finding, LegalBasis, Opinion, Outcome, PetitionState,
-    Request, Route, TransferMode, TransitionError, clocks, decide, zh_date,
+    Action, Actor, EventKind, FactsAndReasons, Finding, LegalBasis, Opinion, Outcome, PetitionState, Request, Route,
+    TransferMode, TransitionError, clocks, decide, zh_date,
 };
 use tongxin_store::mediation::Viewer;
 use tongxin_store::petitions::PetitionView;
@@ -71,7 +71,13 @@ fn probe_opinion() -> Option<Opinion> {
 }
 
 /// The steps the caller may take now, by their action names.
-fn offered(p: &PetitionView, actor: &Actor, routes: &[Route], now: DateTime<Utc>, cal: &WorkingCalendar) -> HashSet<&'static str> {
+fn offered(
+    p: &PetitionView,
+    actor: &Actor,
+    routes: &[Route],
+    now: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> HashSet<&'static str> {
     let x = || "x".to_string();
     let today = shanghai_date(now);
     let mut steps = vec![
@@ -98,11 +104,7 @@ fn offered(p: &PetitionView, actor: &Actor, routes: &[Route], now: DateTime<Utc>
     if let Some(route) = routes.first() {
         steps.push(Action::Route { route: *route, note: x() });
     }
-    steps
-        .into_iter()
-        .filter(|a| may(&p.state, actor, a.clone(), now, cal))
-        .map(|a| a.kind().as_str())
-        .collect()
+    steps.into_iter().filter(|a| may(&p.state, actor, a.clone(), now, cal)).map(|a| a.kind().as_str()).collect()
 }
 
 /// One line of the history.
@@ -195,7 +197,11 @@ impl PetitionPage {
 }
 
 /// `GET /petitions/{id}`.
-pub(crate) async fn petition_page(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult<Response> {
+pub(crate) async fn petition_page(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     show(&s, &staff, id, None).await
 }
 
@@ -240,12 +246,13 @@ pub(crate) async fn show(s: &AppState, staff: &Staff, id: i64, posted: Option<Po
     if let Some(g) = &p.grid_code {
         unit_options.push(Unit::GridTeam(g.clone()));
     }
-    let units = std::iter::once(Choice { value: String::new(), label: "请选择承办单位".into(), selected: false })
-        .chain(unit_options.into_iter().filter(|u| !state.released.contains(u)).map(|u| {
-            let value = u.key();
-            Choice { selected: posted_is(&posted, "transfer", "unit", &value), label: names.unit(&u), value }
-        }))
-        .collect();
+    let units =
+        std::iter::once(Choice { value: String::new(), label: "请选择承办单位".into(), selected: false })
+            .chain(unit_options.into_iter().filter(|u| !state.released.contains(u)).map(|u| {
+                let value = u.key();
+                Choice { selected: posted_is(&posted, "transfer", "unit", &value), label: names.unit(&u), value }
+            }))
+            .collect();
     let routes = fitting
         .iter()
         .map(|r| Choice {
@@ -303,13 +310,19 @@ pub(crate) async fn show(s: &AppState, staff: &Staff, id: i64, posted: Option<Po
         shell: Shell::staff(&format!("信访件 {}", p.code), staff, "/petitions"),
         area: names.region(super::views::area_code(&p)),
         holder: p.holder.as_ref().map(|u| names.unit(u)).unwrap_or_else(|| "信访部门（本机关）".into()),
-        transfer: state.transfer.as_ref().map(|t| {
-            format!("{}至{}（{}）", t.mode.label(), names.unit(&t.unit), local_minute(t.at))
-        }),
-        objection: state.transfer.as_ref().and_then(|t| t.objection.as_ref()).map(|o| {
-            format!("{}：{}", local_minute(o.at), o.reason)
-        }),
-        extension: state.extension.as_ref().map(|e| format!("延长{}日（{}）：{}", e.days, local_minute(e.at), e.reason)),
+        transfer: state
+            .transfer
+            .as_ref()
+            .map(|t| format!("{}至{}（{}）", t.mode.label(), names.unit(&t.unit), local_minute(t.at))),
+        objection: state
+            .transfer
+            .as_ref()
+            .and_then(|t| t.objection.as_ref())
+            .map(|o| format!("{}：{}", local_minute(o.at), o.reason)),
+        extension: state
+            .extension
+            .as_ref()
+            .map(|e| format!("延长{}日（{}）：{}", e.days, local_minute(e.at), e.reason)),
         people,
         clocks: clock_lines,
         opinions: opinion_lines(&p),
@@ -340,17 +353,21 @@ fn posted_is(posted: &Option<Posted>, form: &str, field: &str, value: &str) -> b
 fn opinion_lines(p: &PetitionView) -> Vec<OpinionLine> {
     let s = &p.state;
     let answer = |a: &Option<tongxin_domain::petition::Appeal>| a.as_ref().and_then(|a| a.answer.clone());
-    [("opinion", "信访处理意见书", s.opinion.clone()), ("review", "复查意见书", answer(&s.review)), ("recheck", "复核意见书", answer(&s.recheck))]
-        .into_iter()
-        .filter_map(|(stage, title, served)| {
-            served.map(|o| OpinionLine {
-                title,
-                outcome: o.opinion.outcome.label(),
-                served: zh_date(o.served_on),
-                href: format!("/petitions/{}/opinion?stage={stage}", p.id),
-            })
+    [
+        ("opinion", "信访处理意见书", s.opinion.clone()),
+        ("review", "复查意见书", answer(&s.review)),
+        ("recheck", "复核意见书", answer(&s.recheck)),
+    ]
+    .into_iter()
+    .filter_map(|(stage, title, served)| {
+        served.map(|o| OpinionLine {
+            title,
+            outcome: o.opinion.outcome.label(),
+            served: zh_date(o.served_on),
+            href: format!("/petitions/{}/opinion?stage={stage}", p.id),
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn appeal_lines(s: &PetitionState) -> Vec<AppealLine> {

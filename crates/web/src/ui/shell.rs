@@ -138,10 +138,9 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
         ],
-        Role::DepartmentHandler => &[
-            ("/inbox", "待办诉求", "派给本部门的诉求"),
-            ("/petitions", "信访件", "转送交办给本部门的信访件"),
-        ],
+        Role::DepartmentHandler => {
+            &[("/inbox", "待办诉求", "派给本部门的诉求"), ("/petitions", "信访件", "转送交办给本部门的信访件")]
+        }
         Role::PartySecretary => &[
             ("/party", "党组织", "辖区党组织架构与党员名单"),
             ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),

@@ -533,14 +533,16 @@ pub async fn authz_petitions(f: &Fixture) -> (i64, i64) {
     let transfer = Action::Transfer { unit: Unit::Department(1), mode: TransferMode::Assign, note: String::new() };
     let a = act(&f.store, &desk, a.id, a.version, transfer).await.unwrap();
     let a = act(&f.store, &dept, a.id, a.version, Action::Accept).await.unwrap();
-    let a = act(&f.store, &dept, a.id, a.version, Action::IssueOpinion { opinion: opinion(Outcome::Support), served_on })
-        .await
-        .unwrap();
+    let a =
+        act(&f.store, &dept, a.id, a.version, Action::IssueOpinion { opinion: opinion(Outcome::Support), served_on })
+            .await
+            .unwrap();
     let b = out_of_scope(f).await;
     let b = act(&f.store, &admin, b.id, b.version, notify()).await.unwrap();
     let b = act(&f.store, &admin, b.id, b.version, Action::Accept).await.unwrap();
-    let b = act(&f.store, &admin, b.id, b.version, Action::IssueOpinion { opinion: opinion(Outcome::Explain), served_on })
-        .await
-        .unwrap();
+    let b =
+        act(&f.store, &admin, b.id, b.version, Action::IssueOpinion { opinion: opinion(Outcome::Explain), served_on })
+            .await
+            .unwrap();
     (a.id, b.id)
 }
