@@ -28,6 +28,7 @@ use tongxin_domain::petition::{
 };
 use tongxin_store::StoreError;
 use tongxin_store::mediation::Viewer;
+use tongxin_store::petitions::PetitionView;
 
 type Fields = HashMap<String, String>;
 
@@ -112,6 +113,21 @@ async fn refused(s: &AppState, staff: &Staff, id: i64, form: &str, fields: Field
     show(s, staff, id, Some(Posted { form: form.to_string(), fields, refusal: r })).await
 }
 
+/// What both posts start with: the permission, the fields, the version and the petition —
+/// out of scope, the 404 page before anything else is read from the form.
+async fn start(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    pairs: Vec<(String, String)>,
+) -> PageResult<(Fields, i64, PetitionView)> {
+    staff.require(Permission::ReadPetitions)?;
+    let fields = fields_of(pairs);
+    let version = version_of(&fields)?;
+    let p = s.store.petitions().get(staff.scope(), id).await?;
+    Ok((fields, version, p))
+}
+
 /// `POST /petitions/{id}/act`: one step.
 pub(crate) async fn act(
     State(s): State<AppState>,
@@ -119,11 +135,7 @@ pub(crate) async fn act(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    staff.require(Permission::ReadPetitions)?;
-    let fields = fields_of(pairs);
-    let version = version_of(&fields)?;
-    // Out of scope is the 404 page before anything is read from the form.
-    s.store.petitions().get(staff.scope(), id).await?;
+    let (fields, version, _) = start(&s, &staff, id, pairs).await?;
     let form = one(&fields, "action").to_string();
     let action = match action_from_fields(&fields) {
         Ok(a) => a,
@@ -147,10 +159,7 @@ pub(crate) async fn mediate(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    staff.require(Permission::ReadPetitions)?;
-    let fields = fields_of(pairs);
-    let version = version_of(&fields)?;
-    let p = s.store.petitions().get(staff.scope(), id).await?;
+    let (fields, version, p) = start(&s, &staff, id, pairs).await?;
     let code = one(&fields, "dispute").to_string();
     if code.is_empty() || code.chars().count() > 64 {
         let r = invalid("dispute", "请填写矛盾纠纷编号（如 TJ330702001-20261206-0001）");
