@@ -101,7 +101,9 @@ pub(crate) fn row(
     cal: &WorkingCalendar,
 ) -> Row {
     let all = clocks(&p.state, now, cal);
-    let shown = about.or_else(|| earliest_pending(&all));
+    // The clock asked about, else the pending duty, else a window still open (复查/复核).
+    let window = || all.iter().filter(|c| c.state.is_pending() && c.kind.is_window()).min_by_key(|c| c.due_on);
+    let shown = about.or_else(|| earliest_pending(&all)).or_else(window);
     let (clock, due, light_class, light_label) = match shown {
         Some(c) => (c.kind.label().to_string(), zh_date(c.due_on), light(c.state), c.state.label()),
         None if p.open => (String::new(), "—".to_string(), "grey", "无待办期限"),

@@ -281,6 +281,8 @@ both_backends! {
         assert!(r.body.contains("请填写法律法规依据") && r.body.contains("尚欠补偿款两万元"), "{}: {}", t.label, r.body);
         let r = step(&f, &d, id, &opinion_fields("issue_opinion", "reject", &served)).await;
         assert_eq!(flash_of(&r), "已出具信访处理意见书", "{}", t.label);
+        let list = get(&f, &d, "/petitions").await;
+        assert!(list.body.contains("复查申请期") && list.body.contains("已出具处理意见"), "{}: the open window in the list", t.label);
         let print = get(&f, &d, &format!("/petitions/{id}/opinion")).await;
         assert_eq!(print.status, StatusCode::OK, "{}", t.label);
         for part in ["信访处理意见书", "投诉请求", "要求补发补偿款", "事实和理由", "尚欠补偿款两万元", "处理意见：不予支持", "法律法规依据", "第二十七条", "@media print", "size:A4", "第三十五条", "张**"] {
