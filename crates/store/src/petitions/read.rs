@@ -193,6 +193,8 @@ pub struct PetitionEvent {
     pub kind: String,
     /// The unit concerned (`dept:N`, `grid:CODE`).
     pub unit: Option<String>,
+    /// The staff account that acted (none for the system).
+    pub actor_id: Option<i64>,
     pub actor_name: String,
     pub note: String,
     /// A JSON object with the event's details.
@@ -358,7 +360,7 @@ impl Petitions<'_> {
     /// A petition's events, oldest first.
     pub async fn events(&self, scope: &Scope, id: i64) -> Result<Vec<PetitionEvent>, StoreError> {
         self.get(scope, id).await?;
-        let sql = "SELECT id, kind, unit, actor_name, note, data, at FROM petition_events WHERE petition_id = $1 \
+        let sql = "SELECT id, kind, unit, actor_id, actor_name, note, data, at FROM petition_events WHERE petition_id = $1 \
                    ORDER BY id";
         Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
     }

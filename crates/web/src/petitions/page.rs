@@ -280,6 +280,15 @@ pub(crate) async fn show(s: &AppState, staff: &Staff, id: i64, posted: Option<Po
         None => None,
     };
 
+    // Staff by name and role, as on a case's timeline.
+    let mut people_by_id: HashMap<i64, String> = HashMap::new();
+    for user in events.iter().filter_map(|e| e.actor_id) {
+        if !people_by_id.contains_key(&user)
+            && let Ok(u) = s.store.accounts().user(user).await
+        {
+            people_by_id.insert(user, format!("{}（{}）", u.display_name, u.role.label()));
+        }
+    }
     let history = events
         .iter()
         .map(|e| HistoryLine {
@@ -289,7 +298,7 @@ pub(crate) async fn show(s: &AppState, staff: &Staff, id: i64, posted: Option<Po
                 k => EventKind::parse(k).map(EventKind::label).unwrap_or("记录"),
             },
             unit: e.unit.as_deref().map(|k| names.key(k)).unwrap_or_default(),
-            actor: e.actor_name.clone(),
+            actor: e.actor_id.and_then(|u| people_by_id.get(&u).cloned()).unwrap_or_else(|| actor_label(&e.actor_name)),
             note: names.text(&e.note),
         })
         .collect();
@@ -390,4 +399,9 @@ fn appeal_lines(s: &PetitionState) -> Vec<AppealLine> {
             })
         })
         .collect()
+}
+
+/// An actor without an account: the system's jobs by what they are.
+fn actor_label(name: &str) -> String {
+    if name.starts_with("system") { "系统".to_string() } else { name.to_string() }
 }

@@ -185,6 +185,7 @@ both_backends! {
         assert!(message.contains("不再重复登记") && message.contains(&code) && message.contains("第十九条"), "{}: {message}", t.label);
         let page = follow(&f, &d, &r).await;
         assert!(page.body.contains("同一事项再次提出（已关联）") && page.body.contains("不再重复登记"), "{}", t.label);
+        assert!(page.body.contains("Dispatcher（指挥中心调度员）"), "{}: staff by name and role", t.label);
         assert!(get(&f, &d, "/petitions").await.body.contains("共 1 件"), "{}: not registered again", t.label);
         // Another request of the same person is new.
         register_page(&f, &d, &registration("letter", "要求解决停车问题")).await;
