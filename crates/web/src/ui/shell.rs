@@ -137,6 +137,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/patrol", "巡查上报", "自主发现、就地解决"),
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
+            ("/petitions", "信访", "交办给本网格的信访件"),
         ],
         Role::DepartmentHandler => {
             &[("/inbox", "待办诉求", "派给本部门的诉求"), ("/petitions", "信访件", "转送交办给本部门的信访件")]
