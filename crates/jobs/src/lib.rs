@@ -9,6 +9,7 @@
 
 pub mod job;
 pub mod outbox;
+pub mod petition_timers;
 pub mod sms;
 pub mod timers;
 
@@ -166,7 +167,11 @@ impl Job for OutboxJob {
 
 /// The jobs every server process runs.
 pub fn standard_jobs(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> Vec<Arc<dyn Job>> {
-    vec![Arc::new(TimerJob { store: store.clone(), cases, cfg }), Arc::new(OutboxJob { store, sms, cfg })]
+    vec![
+        Arc::new(TimerJob { store: store.clone(), cases, cfg }),
+        Arc::new(petition_timers::PetitionTimerJob { store: store.clone(), cfg }),
+        Arc::new(OutboxJob { store, sms, cfg }),
+    ]
 }
 
 /// Starts the standard jobs (the timers and the outbox delivery). Must be called inside a

@@ -15,6 +15,7 @@
 //! | [`places`] | regions, grids, buildings, households, locate, the street map, QR sheets | `places/` |
 //! | [`people`] | residents (masked; unmasking audited), the grid worker's pages | `people/` |
 //! | [`party`] | party organisations, members, departments | `party/` |
+//! | [`petitions`] | 信访: the register, the clocks' overdue lists, registration, a petition's steps, the 信访处理意见书 | `petitions/` |
 //! | [`dashboard`] | the leaders' charts, ranking and heat map | `dashboard/` |
 //! | [`evaluation`] | 三率 rankings, export, weights | — |
 //! | [`exchange`] | GeoJSON and xlsx imports and exports | — |
@@ -50,6 +51,7 @@ pub mod notices;
 pub mod open311;
 pub mod party;
 pub mod people;
+pub mod petitions;
 pub mod places;
 pub mod resident;
 pub mod room;

@@ -8,6 +8,7 @@ mod common;
 mod disk_full;
 mod http_sender;
 mod outbox;
+mod petition_timers;
 mod quarantine;
 mod runner;
 mod timers;

@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::deadline::TimeLimit;
 use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, contact, decide, route};
-use tongxin_domain::kernel::access::{Action as Permission, Role, Scope};
+use tongxin_domain::kernel::access::{Action as Permission, Role, Scope, role_may};
 use tongxin_domain::kernel::clock::{from_shanghai, local_minute};
 use tongxin_store::Page;
 use tongxin_store::cases::contact::RevealRefused;
@@ -72,13 +72,13 @@ struct QueueParams {
     page: String,
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
-fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
+pub(crate) fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
     options.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
 }
 
@@ -558,6 +558,10 @@ struct CasePage {
     may_reveal: bool,
     /// The full number, after an audited reveal.
     phone_full: Option<String>,
+    /// The petitions (信访) the case was escalated to: (id, code).
+    petitions: Vec<(i64, String)>,
+    /// 升级为信访 is offered (the registering office; no open petition of the case yet).
+    may_escalate: bool,
 }
 
 impl CasePage {
@@ -666,6 +670,8 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         }),
         None => None,
     };
+    let petitions = s.store.petitions().petitions_of_case(staff.scope(), c.id).await?;
+    let may_escalate = role_may(staff.user.role, Permission::RegisterPetitions) && petitions.iter().all(|p| !p.open);
     let (deadline_label, deadline) = deadline_cell(&c);
     let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
     let slots = if forms.count() > forms.top.len() { vec!["top", "more"] } else { vec!["top"] };
@@ -710,6 +716,8 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         may_reveal: phone_full.is_none()
             && contact::may_reveal_phone(staff.user.role, own.as_ref(), &state, c.phone_masked.is_some()),
         phone_full,
+        petitions: petitions.into_iter().map(|p| (p.id, p.code)).collect(),
+        may_escalate,
         c,
     };
     let mut resp = render(&page);

@@ -112,29 +112,36 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/admin/users", "用户与角色", "账号、角色、管辖范围、停用"),
             ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
             ("/admin/sms", "短信发件箱", "发给居民的短信、验证码与跟踪链接"),
+            ("/petitions", "信访", "信访登记簿与法定期限"),
         ],
         Role::Leader => &[
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
+            ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
             ("/cases", "诉求队列", "待派单与办理中的诉求"),
             ("/hotline", "热线登记", "来电登记，一步生成诉求"),
             ("/map", "街道地图", "网格诉求分布与超期"),
             ("/dashboard", "数据看板", "趋势与三率"),
+            ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],
         Role::CommunityWorker => &[
             ("/cases", "诉求队列", "本社区的诉求"),
             ("/map", "社区地图", "网格诉求分布"),
             ("/grids", "楼栋二维码", "打印各网格楼栋的上报二维码"),
+            ("/petitions", "信访", "交办给本社区网格的信访件"),
         ],
         Role::GridWorker => &[
             ("/grid", "我的网格", "今日任务与办理中的诉求"),
             ("/grid/patrol", "巡查上报", "自主发现、就地解决"),
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
+            ("/petitions", "信访", "交办给本网格的信访件"),
         ],
-        Role::DepartmentHandler => &[("/inbox", "待办诉求", "派给本部门的诉求")],
+        Role::DepartmentHandler => {
+            &[("/inbox", "待办诉求", "派给本部门的诉求"), ("/petitions", "信访件", "转送交办给本部门的信访件")]
+        }
         Role::PartySecretary => &[
             ("/party", "党组织", "辖区党组织架构与党员名单"),
             ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),

@@ -29,6 +29,7 @@ mod pages_ops;
 mod pages_party;
 mod pages_resident;
 mod pages_weight;
+mod petitions;
 mod pii_search;
 mod room;
 mod snapshots;
