@@ -6,7 +6,8 @@
 //!   referral from a 接诉即办 case (the link is kept both ways; see [`register()`] for the case
 //!   itself);
 //! - [`act()`] runs any [`Action`] through `decide`, [`confirm()`] any 司法确认 step through
-//!   `decide_confirmation`; [`report_violence()`] is the art-25 alert (the 派出所 and the
+//!   `decide_confirmation`; [`sign_with_scan()`] makes a written agreement effective with the
+//!   signed paper's scan; [`report_violence()`] is the art-25 alert (the 派出所 and the
 //!   street's 矛调中心, through the outbox);
 //! - [`orgs`]: organisations, committee rosters, mediators and their removal (access ends at
 //!   once: the domain's `standing`), risk levels;
@@ -21,9 +22,9 @@ pub mod orgs;
 mod register;
 mod timers;
 
-pub use act::{act, confirm, report_violence};
+pub use act::{Signatures, act, confirm, report_violence, sign_with_scan};
 pub use notices::{notices_for, timers_for, unit_of};
-pub use register::{PartyForm, Registration, register};
+pub use register::{Assignment, PartyForm, Registered, Registration, register, register_and_assign};
 pub use timers::{AUTO_SUPERVISION_NOTE, MediationTimerReport, run_timers};
 
 use tongxin_domain::kernel::access::Role;
@@ -138,8 +139,9 @@ pub(crate) async fn mediator_standing(
     })
 }
 
-/// The domain's actor for `who` on `state` (`None`: registration).
-pub(crate) async fn domain_actor(
+/// The domain's actor for `who` on `state` (`None`: registration): what a page asks the rules
+/// with to offer only the steps they would allow.
+pub async fn domain_actor(
     store: &Store,
     who: &Who,
     dispute_id: i64,

@@ -211,3 +211,80 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
     };
     Ok(store.mediation().create(&store_actor, new).await?)
 }
+
+/// Who is to mediate, named at registration (人民调解法 art 19: the organisation assigns its
+/// mediators, or the parties choose theirs).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Assignment {
+    pub mediators: Vec<i64>,
+    #[serde(default)]
+    pub chosen_by_parties: bool,
+}
+
+/// A registration, and why its acceptance or assignment did not follow, if it did not.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub dispute: DisputeView,
+    /// The dispute is registered but not accepted or assigned (someone acted on it first, or
+    /// the rules refused): the message to show.
+    pub unfinished: Option<String>,
+}
+
+/// 登记受理 at the desk in one go (a walk-in at the committee): registers the dispute and, when
+/// mediators are named, accepts it for the organisation and assigns them — the desk's own steps
+/// (`COORDINATOR_ROLES`), decided by the rules like any other. Who may assign and whom is
+/// checked before anything is written: the registrar runs the desk, each mediator exists, may
+/// act today (art 15) and serves the organisation unless the parties chose them (art 19). The
+/// three steps are three decisions: if acceptance or assignment is refused after registration,
+/// the dispute stays registered and [`Registered::unfinished`] says why.
+pub async fn register_and_assign(
+    store: &Store,
+    who: &Who,
+    form: Registration,
+    assignment: Option<Assignment>,
+) -> Result<Registered, DisputeError> {
+    let Some(assignment) = assignment.filter(|a| !a.mediators.is_empty()) else {
+        return Ok(Registered { dispute: register(store, who, form).await?, unfinished: None });
+    };
+    if !who.user().is_some_and(|u| tongxin_domain::mediation::COORDINATOR_ROLES.contains(&u.role)) {
+        return Err(DisputeError::invalid("mediators", "指派调解员由调解组织受理时进行，登记时请不要选择调解员"));
+    }
+    if assignment.mediators.len() > tongxin_domain::mediation::MAX_MEDIATORS {
+        return Err(DisputeError::invalid(
+            "mediators",
+            tongxin_domain::mediation::MediationError::MediatorCount.to_string(),
+        ));
+    }
+    let today = super::today(store);
+    let mut refs = Vec::with_capacity(assignment.mediators.len());
+    for id in &assignment.mediators {
+        let record = store.mediation().mediator(*id).await.map_err(|e| match e {
+            tongxin_store::StoreError::NotFound => DisputeError::invalid("mediators", "所选调解员不存在"),
+            other => other.into(),
+        })?;
+        let m = &record.mediator;
+        if !assignment.chosen_by_parties && m.org_id != form.org_id {
+            return Err(DisputeError::invalid("mediators", format!("调解员{}不属于所选调解组织", m.name)));
+        }
+        if let Err(e) = m.can_act(today) {
+            return Err(DisputeError::invalid("mediators", format!("调解员{}：{e}", m.name)));
+        }
+        refs.push(m.standing(today));
+    }
+    let dispute = register(store, who, form).await?;
+    let action = tongxin_domain::mediation::Action::Accept;
+    let accepted = match super::act(store, who, dispute.id, dispute.version, action).await {
+        Ok(d) => d,
+        Err(e) => return Ok(Registered { dispute, unfinished: Some(format!("已登记，但未能受理：{e}")) }),
+    };
+    let action = tongxin_domain::mediation::Action::AssignMediators {
+        mediators: refs,
+        chosen_by_parties: assignment.chosen_by_parties,
+    };
+    match super::act(store, who, accepted.id, accepted.version, action).await {
+        Ok(d) => Ok(Registered { dispute: d, unfinished: None }),
+        Err(e) => Ok(Registered {
+            dispute: accepted, unfinished: Some(format!("已登记受理，但未能指派调解员：{e}"))
+        }),
+    }
+}

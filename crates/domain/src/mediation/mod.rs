@@ -9,7 +9,8 @@
 //!   a [`MediationError`] in Chinese; [`decide_confirmation`] runs the 司法确认 sub-machine;
 //! - [`clock`]: the one-month mediation limit and its consented extensions, the 司法确认
 //!   periods on the working calendar, performance due dates;
-//! - [`code`], [`agreement`]: 一案一编码 (`TJ330702001-20261206-0001`) and the 调解协议书.
+//! - [`code`], [`agreement`]: 一案一编码 (`TJ330702001-20261206-0001`) and the 调解协议书;
+//!   [`scan`]: the signed copy uploaded back.
 //!
 //! Mediation is free of charge (人民调解法 art 4): nothing here has a fee.
 //!
@@ -30,6 +31,7 @@ mod machine;
 pub mod mediator;
 pub mod org;
 pub mod risk;
+pub mod scan;
 mod state;
 mod status;
 

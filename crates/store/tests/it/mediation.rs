@@ -148,6 +148,7 @@ async fn apply(store: &Store, d: &DisputeView, actor: DomainActor, action: Actio
         decision: &decision,
         timers: Timers::default(),
         notices: vec![],
+        files: vec![],
         audit,
     };
     store.mediation().save(&desk(), change).await
@@ -331,6 +332,7 @@ both_backends! {
                 unit: format!("mediator:{m}"),
                 text: "您已被指派调解纠纷 {code}。".into(),
             }],
+            files: vec![],
             audit: AuditEntry::new("dispute.assign_mediators", "dispute", d.id),
         };
         let saved = s.mediation().save(&desk(), change).await.unwrap();
@@ -478,6 +480,7 @@ both_backends! {
             decision: &decision,
             timers: Timers { warn_at: Some(warn_at), window_end: None },
             notices: vec![],
+            files: vec![],
             audit: AuditEntry::new("dispute.accept", "dispute", d.id),
         };
         let d = s.mediation().save(&desk(), change).await.unwrap();
@@ -492,6 +495,7 @@ both_backends! {
             decision: &decision,
             timers: Timers { warn_at: Some(warn_at), window_end: None },
             notices: vec![],
+            files: vec![],
             audit: AuditEntry::new("dispute.assign_mediators", "dispute", d.id),
         };
         let d = s.mediation().save(&desk(), change).await.unwrap();

@@ -1,6 +1,7 @@
 //! Tests of the dispute machine: fixtures shared by the legality tables, the walks through the
 //! branches, the committee table and the clock properties.
 
+mod access;
 mod clocks;
 mod committee;
 mod matrix;
