@@ -98,8 +98,9 @@ pub(crate) fn today(store: &Store) -> chrono::NaiveDate {
     tongxin_domain::case::deadline::shanghai_date(store.now())
 }
 
-/// The working calendar the admin keeps (the built-in one if none is stored).
-pub(crate) async fn calendar(store: &Store) -> Result<WorkingCalendar, StoreError> {
+/// The working calendar the admin keeps (the built-in one if none is stored): the 司法确认
+/// periods run on it.
+pub async fn calendar(store: &Store) -> Result<WorkingCalendar, StoreError> {
     Ok(match store.settings().get(crate::cases::config::CALENDAR_KEY).await? {
         Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
             tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");

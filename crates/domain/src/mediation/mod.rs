@@ -3,7 +3,8 @@
 //!
 //! - [`org`], [`mediator`]: mediation organisations, the 人民调解委员会 composition check
 //!   (人民调解法 arts 8–9), mediators' qualification and removal (arts 13–15);
-//! - [`kinds`], [`risk`]: dispute types, sources, levels; configurable risk levels (红橙黄绿);
+//! - [`kinds`], [`risk`], [`amount`]: dispute types, sources, levels; configurable risk levels
+//!   (红橙黄绿); the amount in dispute;
 //! - the state machine: [`register`] a dispute, then [`decide`] each [`Action`] by an
 //!   [`Actor`] at `now`, which returns a [`Decision`] (new [`DisputeState`], events, notices) or
 //!   a [`MediationError`] in Chinese; [`decide_confirmation`] runs the 司法确认 sub-machine;
@@ -21,6 +22,7 @@ mod names;
 
 mod action;
 pub mod agreement;
+pub mod amount;
 pub mod clock;
 pub mod code;
 mod confirmation;

@@ -62,6 +62,7 @@ both_backends! {
             source: Source::WalkIn,
             referred_case_id: None,
             summary: "楼上漏水，双方就维修费用争执。".into(),
+            amount: String::new(),
             parties: vec![
                 party("张三", PartySide::Applicant, Some(ConsentForm::Written)),
                 party("李四", PartySide::Respondent, None),

@@ -116,6 +116,7 @@ fn dispute(store: &Store, org: &OrgRecord, area: &str, phones: [&str; 2]) -> New
             PartyInput { name: "李四".into(), applicant: false, resident_id: None, consent: None },
         ],
         summary: "楼上空调外机漏水。".into(),
+        amount: None,
     };
     let decision = register(&DomainActor::Staff { role: Role::Dispatcher, mediator: None }, &intake, now).unwrap();
     NewDispute {

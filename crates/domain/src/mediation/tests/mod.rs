@@ -79,6 +79,7 @@ pub(super) fn intake() -> Intake {
             PartyInput { name: "李四".into(), applicant: false, resident_id: None, consent: None },
         ],
         summary: "楼上空调外机漏水，双方就维修费用发生争执。".into(),
+        amount: None,
     }
 }
 
