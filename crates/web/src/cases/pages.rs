@@ -72,13 +72,15 @@ struct QueueParams {
     page: String,
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+/// One option of a select (or a checkbox of a list).
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
-fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
+/// Options from (value, label) pairs, `current` selected.
+pub(crate) fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
     options.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
 }
 
