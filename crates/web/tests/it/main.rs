@@ -19,6 +19,7 @@ mod extremes;
 mod follow;
 mod hardening;
 mod limits;
+mod mediation;
 mod map_layers;
 mod open311;
 mod pages_admin;
