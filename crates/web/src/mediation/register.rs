@@ -15,7 +15,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use std::collections::HashMap;
 use tongxin_app::mediation::{Assignment, PartyForm, Registration, register_and_assign};
 use tongxin_domain::kernel::access::{Action as Permission, role_may};
@@ -25,16 +24,6 @@ use tongxin_store::mediation::PartySide;
 
 /// Party rows a new form shows (blank rows are ignored when posted).
 const DEFAULT_ROWS: usize = 4;
-
-#[derive(Deserialize, Default)]
-pub struct Params {
-    /// Residents to name as parties (from a resident's page).
-    #[serde(default)]
-    resident: Vec<i64>,
-    /// How many party rows to show.
-    #[serde(default)]
-    rows: Option<usize>,
-}
 
 /// One party row as typed.
 #[derive(Debug, Clone, Default)]
@@ -132,12 +121,21 @@ impl NewPage {
     }
 }
 
-/// `GET /mediation/new[?resident=ID…][&rows=N]`
-pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult<Response> {
+/// `GET /mediation/new[?resident=ID…][&rows=N]`: `resident` names a resident as a party (from
+/// their page; repeated for several), `rows` the number of party rows. Unreadable values are
+/// ignored.
+pub async fn page(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(params): Query<Vec<(String, String)>>,
+) -> PageResult<Response> {
     staff.require(Permission::RegisterDisputes)?;
+    let residents: Vec<i64> =
+        params.iter().filter(|(k, _)| k == "resident").filter_map(|(_, v)| v.trim().parse().ok()).take(MAX_PARTIES).collect();
+    let wanted_rows = params.iter().find(|(k, _)| k == "rows").and_then(|(_, v)| v.trim().parse::<usize>().ok());
     let mut form = RegisterForm { source: Source::WalkIn.as_str().into(), ..Default::default() };
-    for id in p.resident.iter().take(MAX_PARTIES) {
-        let r = s.store.residents().get(staff.scope(), *id).await.map_err(super::views::not_found)?;
+    for id in residents {
+        let r = s.store.residents().get(staff.scope(), id).await.map_err(super::views::not_found)?;
         form.parties.push(PartyRow {
             name: r.name.clone(),
             side: if form.parties.is_empty() { "applicant" } else { "respondent" }.into(),
@@ -146,7 +144,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
             ..Default::default()
         });
     }
-    let rows = p.rows.unwrap_or(DEFAULT_ROWS).clamp(2, MAX_PARTIES).max(form.parties.len() + 1).min(MAX_PARTIES);
+    let rows = wanted_rows.unwrap_or(DEFAULT_ROWS).clamp(2, MAX_PARTIES).max(form.parties.len() + 1).min(MAX_PARTIES);
     while form.parties.len() < rows {
         let side = match form.parties.len() {
             0 => "applicant",

@@ -127,6 +127,12 @@ both_backends! {
         let page = get(&f, &community, "/mediation/new").await;
         assert_eq!(page.status, StatusCode::OK, "{label}");
         assert!(page.body.contains("王调解员（桃园社区人民调解委员会；擅长邻里）"), "{label}: the desk picks the mediator");
+        // A resident from the register, from their page: named and linked, the ID number masked.
+        let resident = get(&f, &community, &format!("/grid/residents/{}", f.ids.resident_a1)).await;
+        assert!(resident.body.contains(&format!("/mediation/new?resident={}", f.ids.resident_a1)), "{label}");
+        let prefilled = get(&f, &community, &format!("/mediation/new?resident={}", f.ids.resident_a1)).await;
+        assert!(prefilled.body.contains("value=\"王建国\"") && prefilled.body.contains("已关联居民档案（身份证号 3307"), "{label}");
+        assert_eq!(get(&f, &community, &format!("/mediation/new?resident={}", f.ids.resident_c1)).await.status, StatusCode::NOT_FOUND);
 
         // A refused registration keeps what was typed and names the field.
         let r = post(&f, &community, "/mediation/new", &registration(&med, "三千", true)).await;
@@ -301,7 +307,6 @@ both_backends! {
         let mediator = login(&f, Who::Mediator).await;
         let grid = login(&f, Who::Grid).await;
         let leader = login(&f, Who::Leader).await;
-        let dispatcher = login(&f, Who::Dispatcher).await;
         let id = mediating(&f, &med, &community, &mediator).await;
 
         let r = act(&f, &community, id, "escalate", &[("action", "escalate"), ("to", "street"), ("reason", "涉及多个小区，社区难以协调。")]).await;
