@@ -21,8 +21,8 @@ use tongxin_domain::mediation::{
     register as decide_register,
 };
 use tongxin_domain::people::idcard::IdNumber;
-use tongxin_store::{Store, StoreError};
 use tongxin_store::mediation::{DisputeView, NewDispute, NewNotice, NewParty, PartySide};
+use tongxin_store::{Store, StoreError};
 
 /// A party as a form or JSON body gives it.
 #[derive(Debug, Clone, Deserialize)]
@@ -312,7 +312,11 @@ pub async fn register_and_assign(
         let label = action.kind().label();
         match super::act(store, who, d.id, d.version, action).await {
             Ok(next) => d = next,
-            Err(e) => return Ok(Registered { dispute: d, unfinished: Some(format!("纠纷已登记，但未能{label}：{e}")) }),
+            Err(e) => {
+                return Ok(Registered {
+                    dispute: d, unfinished: Some(format!("纠纷已登记，但未能{label}：{e}"))
+                });
+            }
         }
     }
     Ok(Registered { dispute: d, unfinished: None })

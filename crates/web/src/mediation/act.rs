@@ -23,8 +23,13 @@ use tongxin_store::mediation::DisputeView;
 
 /// The signing form: one scan and a few small fields.
 pub const MAX_SIGN_BODY: usize = MAX_SCAN_BYTES + 64 * 1024;
-const SIGN_PARTS: PartLimits =
-    PartLimits { file_field: "scan", max_file_bytes: MAX_SCAN_BYTES, max_files: 1, max_text_bytes: 4 * 1024, max_parts: 12 };
+const SIGN_PARTS: PartLimits = PartLimits {
+    file_field: "scan",
+    max_file_bytes: MAX_SCAN_BYTES,
+    max_files: 1,
+    max_text_bytes: 4 * 1024,
+    max_parts: 12,
+};
 const TOO_LARGE: &str = "上传的内容过大：只能上传一份协议扫描件，不超过 10 MB";
 
 /// The form's id as the page knows it (anything else keeps nothing).
@@ -94,7 +99,9 @@ pub async fn act(
         action => tongxin_app::mediation::act(&s.store, &who, id, version, action).await,
     };
     let (to, message) = match kind {
-        ActionKind::Terminate => (format!("/mediation/disputes/{id}/routes"), "已终止调解，请告知当事人其他解决途径".into()),
+        ActionKind::Terminate => {
+            (format!("/mediation/disputes/{id}/routes"), "已终止调解，请告知当事人其他解决途径".into())
+        }
         ActionKind::ReportViolence => (
             format!("/mediation/disputes/{id}"),
             "已报告激化风险，派出所和街道矛调中心已收到紧急通知（人民调解法第二十五条）".into(),
@@ -129,11 +136,8 @@ pub async fn confirm(
 /// length is checked before anything is read, each part while it is read.
 pub async fn sign(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>, req: Request) -> PageResult<Response> {
     staff.require(Permission::ReadDisputes)?;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_SIGN_BODY as u64) {
         return Err(PageError::User(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE.into()));
     }
@@ -149,7 +153,8 @@ pub async fn sign(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>, 
     let version = version(&f)?;
     s.store.mediation().get(&viewer(&staff), id).await.map_err(not_found)?;
     let flag = |k: &str| f.one(k) == "1";
-    let signed = Signatures { parties: flag("parties_signed"), mediator: flag("mediator_signed"), sealed: flag("sealed") };
+    let signed =
+        Signatures { parties: flag("parties_signed"), mediator: flag("mediator_signed"), sealed: flag("sealed") };
     let scan = parts.files.into_iter().next().unwrap_or_default();
     let done = tongxin_app::mediation::sign_with_scan(&s.store, &who(&staff), id, version, signed, scan).await;
     let message = "调解协议已生效，签字盖章的协议扫描件已存档".to_string();

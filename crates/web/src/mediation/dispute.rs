@@ -226,10 +226,11 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
     let now = s.store.now();
     let today = shanghai_date(now);
     let state = &d.state;
-    let actor = tongxin_app::mediation::domain_actor(&s.store, &who(staff), id, Some(state)).await.map_err(|e| match e {
-        tongxin_app::mediation::DisputeError::Store(e) => not_found(e),
-        _ => PageError::Internal,
-    })?;
+    let actor =
+        tongxin_app::mediation::domain_actor(&s.store, &who(staff), id, Some(state)).await.map_err(|e| match e {
+            tongxin_app::mediation::DisputeError::Store(e) => not_found(e),
+            _ => PageError::Internal,
+        })?;
 
     // Organisations and mediators the forms may name, and names for the history.
     let orgs = s.store.mediation().orgs(staff.scope()).await?;
@@ -244,7 +245,8 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
                 let value = m.mediator.id.to_string();
                 let own = o.id == d.org_id;
                 let label = if own { m.mediator.name.clone() } else { format!("{}（{}）", m.mediator.name, o.name) };
-                mediator_choices.push((own, Choice { selected: state.mediators.contains(&m.mediator.id), value, label }));
+                mediator_choices
+                    .push((own, Choice { selected: state.mediators.contains(&m.mediator.id), value, label }));
             }
         }
     }
@@ -273,7 +275,8 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
 
     let places = place_names(s, &[&d]).await?;
     let (light, limit) = limit_light(&d, now);
-    let party_names: Vec<(usize, String)> = state.parties.iter().enumerate().map(|(i, p)| (i, p.name.clone())).collect();
+    let party_names: Vec<(usize, String)> =
+        state.parties.iter().enumerate().map(|(i, p)| (i, p.name.clone())).collect();
     let parties = store_parties
         .iter()
         .map(|p| {
@@ -408,8 +411,11 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
         risk_late: state.is_risk_response_overdue(now),
         violence: state.violence_reported_at.map(local_minute).unwrap_or_default(),
         mediators: {
-            let list: Vec<String> =
-                state.mediators.iter().map(|m| names.mediators.get(m).cloned().unwrap_or_else(|| "调解员".into())).collect();
+            let list: Vec<String> = state
+                .mediators
+                .iter()
+                .map(|m| names.mediators.get(m).cloned().unwrap_or_else(|| "调解员".into()))
+                .collect();
             if list.is_empty() { "尚未指派".into() } else { list.join("、") }
         },
         chosen_by_parties: state.chosen_by_parties,
@@ -437,7 +443,11 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
         org_choices: orgs
             .iter()
             .filter(|o| o.active && o.id != d.org_id)
-            .map(|o| Choice { value: o.id.to_string(), label: format!("{}（{}）", o.name, o.kind.label()), selected: false })
+            .map(|o| Choice {
+                value: o.id.to_string(),
+                label: format!("{}（{}）", o.name, o.kind.label()),
+                selected: false,
+            })
             .collect(),
         levels_above,
         risk_choices: choices(&current_risk, levels.iter().map(|l| (l.code.clone(), l.name.clone()))),
@@ -518,7 +528,12 @@ fn forms(
         ),
         (
             "session",
-            may(Action::RecordSession { held_on: today, place: SessionPlace::Online, attendees: vec![x()], notes: x() }),
+            may(Action::RecordSession {
+                held_on: today,
+                place: SessionPlace::Online,
+                attendees: vec![x()],
+                notes: x(),
+            }),
         ),
         ("written", may(oral.clone())),
         ("oral", may(oral)),
@@ -652,7 +667,8 @@ fn history_line(e: &DisputeEvent, names: &Names, state: &DisputeState) -> Histor
 /// The event's structured data in words: names instead of ids, labels instead of codes.
 fn detail_line(kind: &str, data: &Value, names: &Names, state: &DisputeState) -> String {
     let s = |k: &str| data[k].as_str().unwrap_or("").to_string();
-    let org = |k: &str| data[k].as_i64().and_then(|id| names.orgs.get(&id).cloned()).unwrap_or_else(|| "调解组织".into());
+    let org =
+        |k: &str| data[k].as_i64().and_then(|id| names.orgs.get(&id).cloned()).unwrap_or_else(|| "调解组织".into());
     let level = |k: &str| Level::parse(&s(k)).map(Level::label).unwrap_or("");
     let party = |k: &str| data[k].as_u64().and_then(|i| u8::try_from(i).ok()).map(|i| party_name(state, i));
     match EventKind::parse(kind) {
@@ -693,7 +709,8 @@ fn detail_line(kind: &str, data: &Value, names: &Names, state: &DisputeState) ->
         }
         Some(EventKind::FollowedUp) => {
             let form = VisitForm::parse(&s("form")).map(VisitForm::label).unwrap_or("");
-            let satisfied = if data["satisfied"].as_bool() == Some(true) { "当事人满意" } else { "当事人不满意" };
+            let satisfied =
+                if data["satisfied"].as_bool() == Some(true) { "当事人满意" } else { "当事人不满意" };
             format!("{form}，{satisfied}")
         }
         Some(EventKind::LimitExtended) => format!("延长 {} 天，累计 {} 天", data["days"], data["total"]),

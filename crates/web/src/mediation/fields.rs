@@ -70,7 +70,11 @@ impl Fields {
     }
 
     fn indices(&self, k: &str, what: &str) -> Result<Vec<u8>, String> {
-        self.all(k).iter().filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse().map_err(|_| format!("请选择{what}"))).collect()
+        self.all(k)
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().parse().map_err(|_| format!("请选择{what}")))
+            .collect()
     }
 }
 
@@ -102,7 +106,9 @@ pub(super) fn action(f: &Fields, offered: &Offered<'_>) -> Result<Action, String
                 .all("mediators")
                 .iter()
                 .filter(|v| !v.trim().is_empty())
-                .map(|v| v.trim().parse().map(|id| MediatorRef { id, active: true }).map_err(|_| "请选择调解员".to_string()))
+                .map(|v| {
+                    v.trim().parse().map(|id| MediatorRef { id, active: true }).map_err(|_| "请选择调解员".to_string())
+                })
                 .collect::<Result<_, _>>()?,
             chosen_by_parties: f.flag("chosen_by_parties"),
         },
@@ -240,7 +246,9 @@ pub(super) fn confirmation(f: &Fields) -> Result<ConfirmationAction, String> {
             applicants: f.indices("applicants", "申请人")?,
         },
         "court_accept" => ConfirmationAction::CourtAccept { on: f.date("on", "受理日期")? },
-        "court_decline" => ConfirmationAction::CourtDecline { on: f.date("on", "不予受理日期")?, reason: f.text("reason") },
+        "court_decline" => {
+            ConfirmationAction::CourtDecline { on: f.date("on", "不予受理日期")?, reason: f.text("reason") }
+        }
         "extend_ruling" => ConfirmationAction::ExtendRuling { on: f.date("on", "批准延长日期")? },
         "confirm" => ConfirmationAction::Confirm { on: f.date("on", "裁定日期")? },
         "reject" => ConfirmationAction::Reject { on: f.date("on", "裁定日期")?, reason: f.text("reason") },
@@ -267,8 +275,18 @@ mod tests {
     fn forms_become_actions() {
         let levels = tongxin_domain::mediation::risk::default_risk_levels();
         let o = offered(&levels);
-        let a = action(&fields(&[("action", "record_session"), ("held_on", "2026-03-02"), ("place_kind", "offline"),
-            ("address", "调解室"), ("attendees", "张三\n李四、王调解员"), ("notes", "记录")]), &o).unwrap();
+        let a = action(
+            &fields(&[
+                ("action", "record_session"),
+                ("held_on", "2026-03-02"),
+                ("place_kind", "offline"),
+                ("address", "调解室"),
+                ("attendees", "张三\n李四、王调解员"),
+                ("notes", "记录"),
+            ]),
+            &o,
+        )
+        .unwrap();
         match a {
             Action::RecordSession { attendees, place, .. } => {
                 assert_eq!(attendees, ["张三", "李四", "王调解员"]);
@@ -276,10 +294,30 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let a = action(&fields(&[("action", "record_agreement"), ("agreement_form", "written"), ("particulars", "男"),
-            ("particulars", "女"), ("facts", "f"), ("issues", "i"), ("responsibilities", "r"), ("terms", "t"),
-            ("item_party", "1"), ("item_content", "赔偿800元"), ("item_method", "转账"), ("item_place", ""), ("item_due", "2026-03-20"),
-            ("item_party", "0"), ("item_content", ""), ("item_method", ""), ("item_place", ""), ("item_due", "")]), &o).unwrap();
+        let a = action(
+            &fields(&[
+                ("action", "record_agreement"),
+                ("agreement_form", "written"),
+                ("particulars", "男"),
+                ("particulars", "女"),
+                ("facts", "f"),
+                ("issues", "i"),
+                ("responsibilities", "r"),
+                ("terms", "t"),
+                ("item_party", "1"),
+                ("item_content", "赔偿800元"),
+                ("item_method", "转账"),
+                ("item_place", ""),
+                ("item_due", "2026-03-20"),
+                ("item_party", "0"),
+                ("item_content", ""),
+                ("item_method", ""),
+                ("item_place", ""),
+                ("item_due", ""),
+            ]),
+            &o,
+        )
+        .unwrap();
         let Action::RecordAgreement { agreement: AgreementDraftForm::Written(w) } = a else { panic!() };
         assert_eq!((w.parties[1].name.as_str(), w.parties[1].particulars.as_str(), w.items.len()), ("李四", "女", 1));
         assert_eq!(w.items[0].place, None);
@@ -287,7 +325,14 @@ mod tests {
         assert!(matches!(a, Action::AssessRisk { risk, .. } if risk.name == "橙"));
         let a = action(&fields(&[("action", "transfer"), ("to", "7"), ("reason", "x")]), &o).unwrap();
         assert!(matches!(a, Action::Transfer { to, .. } if to.level == Level::Street));
-        let c = confirmation(&fields(&[("step", "apply"), ("on", "2026-03-03"), ("court", "婺城区人民法院"), ("applicants", "0"), ("applicants", "1")])).unwrap();
+        let c = confirmation(&fields(&[
+            ("step", "apply"),
+            ("on", "2026-03-03"),
+            ("court", "婺城区人民法院"),
+            ("applicants", "0"),
+            ("applicants", "1"),
+        ]))
+        .unwrap();
         assert!(matches!(c, ConfirmationAction::Apply { applicants, .. } if applicants == [0, 1]));
     }
 
@@ -304,9 +349,19 @@ mod tests {
         assert_eq!(err(&[("action", "extend_limit"), ("days", "-1")]), "延长天数应为整数");
         assert_eq!(err(&[("action", "record_consent"), ("party", "300")]), "请选择当事人");
         assert_eq!(
-            err(&[("action", "record_agreement"), ("agreement_form", "oral"), ("item_party", "5"), ("item_content", "x"), ("item_method", "y"), ("item_due", "2026-01-01")]),
+            err(&[
+                ("action", "record_agreement"),
+                ("agreement_form", "oral"),
+                ("item_party", "5"),
+                ("item_content", "x"),
+                ("item_method", "y"),
+                ("item_due", "2026-01-01")
+            ]),
             "第1项履行内容：请选择履行人"
         );
-        assert_eq!(confirmation(&fields(&[("step", "confirm"), ("on", "")])).unwrap_err(), "请填写正确的裁定日期（年-月-日）");
+        assert_eq!(
+            confirmation(&fields(&[("step", "confirm"), ("on", "")])).unwrap_err(),
+            "请填写正确的裁定日期（年-月-日）"
+        );
     }
 }

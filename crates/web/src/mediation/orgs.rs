@@ -270,7 +270,8 @@ async fn show_org(s: &AppState, staff: &Staff, id: i64, typed: Typed) -> PageRes
             ]
         })
         .collect();
-    let typed_rows = typed.0.as_ref().filter(|k| k.form == "committee").and_then(|k| k.values.get("m_name")).map_or(0, Vec::len);
+    let typed_rows =
+        typed.0.as_ref().filter(|k| k.form == "committee").and_then(|k| k.values.get("m_name")).map_or(0, Vec::len);
     let rows = (roster.len() + 2).max(typed_rows).clamp(3, MAX_ROSTER);
     let selected = typed.v("mediator", "user_id").to_string();
     let accounts = std::iter::once(Choice { value: String::new(), label: "不关联账号".into(), selected: false })
@@ -428,7 +429,9 @@ pub async fn add_mediator(
     };
     let form = MediatorForm { input, user_id, qualification: first(&m, "qualification") };
     match tongxin_app::mediation::orgs::create_mediator(&s.store, &staff.user, form).await {
-        Ok(r) => Ok(flash::redirect(&format!("/mediation/orgs/{id}"), "ok", &format!("已添加调解员{}", r.mediator.name))),
+        Ok(r) => {
+            Ok(flash::redirect(&format!("/mediation/orgs/{id}"), "ok", &format!("已添加调解员{}", r.mediator.name)))
+        }
         Err(e) => {
             let r = refusal(e)?;
             refused(r.message, m).await

@@ -105,7 +105,11 @@ pub async fn agreement(
         ),
         AgreementForm::Oral(o) => (
             false,
-            d.state.parties.iter().map(|p| AgreementParty { name: p.name.clone(), particulars: String::new() }).collect(),
+            d.state
+                .parties
+                .iter()
+                .map(|p| AgreementParty { name: p.name.clone(), particulars: String::new() })
+                .collect(),
             String::new(),
             String::new(),
             String::new(),
@@ -181,7 +185,9 @@ struct RoutesPage {
 fn where_to(route: Route, kind: DisputeType) -> String {
     use DisputeType::*;
     match (route, kind) {
-        (Route::Arbitration, Labour) => "劳动人事争议仲裁委员会（劳动争议须先经仲裁，对裁决不服的再向人民法院起诉）".into(),
+        (Route::Arbitration, Labour) => {
+            "劳动人事争议仲裁委员会（劳动争议须先经仲裁，对裁决不服的再向人民法院起诉）".into()
+        }
         (Route::Arbitration, LandContract) => "农村土地承包仲裁委员会".into(),
         (Route::Arbitration, _) => "双方约定的仲裁委员会（须有书面仲裁协议或合同中的仲裁条款）".into(),
         (Route::Administrative, TrafficAccident) => "公安机关交通管理部门（损害赔偿调解）".into(),

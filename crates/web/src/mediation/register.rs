@@ -130,8 +130,12 @@ pub async fn page(
     Query(params): Query<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     staff.require(Permission::RegisterDisputes)?;
-    let residents: Vec<i64> =
-        params.iter().filter(|(k, _)| k == "resident").filter_map(|(_, v)| v.trim().parse().ok()).take(MAX_PARTIES).collect();
+    let residents: Vec<i64> = params
+        .iter()
+        .filter(|(k, _)| k == "resident")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .take(MAX_PARTIES)
+        .collect();
     let wanted_rows = params.iter().find(|(k, _)| k == "rows").and_then(|(_, v)| v.trim().parse::<usize>().ok());
     let mut form = RegisterForm { source: Source::WalkIn.as_str().into(), ..Default::default() };
     for id in residents {

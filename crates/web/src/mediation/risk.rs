@@ -95,7 +95,13 @@ pub async fn save(
             problem = Some(format!("第{}行：响应时限应为整数（小时）", i + 1));
             break;
         };
-        levels.push(RiskLevel { code, name: cell("name", i), colour: cell("colour", i).to_uppercase(), escalate_to, response_hours });
+        levels.push(RiskLevel {
+            code,
+            name: cell("name", i),
+            colour: cell("colour", i).to_uppercase(),
+            escalate_to,
+            response_hours,
+        });
     }
     if let Some(p) = problem {
         return show(&s, &staff, Typed::refused("levels".into(), m, p)).await;

@@ -38,7 +38,9 @@ pub(super) fn refusal(e: DisputeError) -> Result<Refusal, PageError> {
         DisputeError::Invalid { field, message } => Ok(Refusal { field: Some(field), message }),
         DisputeError::Rule(r) => Ok(Refusal { field: None, message: r.to_string() }),
         DisputeError::Store(StoreError::NotFound) => Err(PageError::NotFound),
-        DisputeError::Store(StoreError::Conflict(m) | StoreError::Invalid(m)) => Ok(Refusal { field: None, message: m }),
+        DisputeError::Store(StoreError::Conflict(m) | StoreError::Invalid(m)) => {
+            Ok(Refusal { field: None, message: m })
+        }
         DisputeError::Store(e) => Err(e.into()),
     }
 }
@@ -153,7 +155,11 @@ pub(super) async fn place_names(s: &AppState, disputes: &[&DisputeView]) -> Resu
 /// their scope, by name with their kind.
 pub(super) async fn org_choices(s: &AppState, staff: &Staff) -> Result<Vec<(String, String)>, PageError> {
     let orgs = s.store.mediation().orgs(staff.scope()).await?;
-    Ok(orgs.into_iter().filter(|o| o.active).map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.kind.label()))).collect())
+    Ok(orgs
+        .into_iter()
+        .filter(|o| o.active)
+        .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.kind.label())))
+        .collect())
 }
 
 /// A form posted back: its id, what was typed, and why it was refused.

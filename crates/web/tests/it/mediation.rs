@@ -24,9 +24,13 @@ fn in_days(f: &Fixture, days: i64) -> String {
 }
 
 fn id_number() -> String {
-    tongxin_domain::people::idcard::IdNumber::compose("330702", chrono::NaiveDate::from_ymd_opt(1970, 5, 1).unwrap(), 321)
-        .as_str()
-        .to_string()
+    tongxin_domain::people::idcard::IdNumber::compose(
+        "330702",
+        chrono::NaiveDate::from_ymd_opt(1970, 5, 1).unwrap(),
+        321,
+    )
+    .as_str()
+    .to_string()
 }
 
 /// The registration form as the page posts it: 张三丰 (applicant, consenting) and 李四.
@@ -98,17 +102,30 @@ async fn register(f: &Fixture, med: &Med, community: &Session) -> i64 {
 /// Registered, 李四 consenting, one session held by the mediator.
 async fn mediating(f: &Fixture, med: &Med, community: &Session, mediator: &Session) -> i64 {
     let id = register(f, med, community).await;
-    let r = act(f, community, id, "consent", &[("action", "record_consent"), ("party", "1"), ("consent", "1"), ("consent_form", "oral")]).await;
+    let r = act(
+        f,
+        community,
+        id,
+        "consent",
+        &[("action", "record_consent"), ("party", "1"), ("consent", "1"), ("consent_form", "oral")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let today = today(f);
-    let r = act(f, mediator, id, "session", &[
-        ("action", "record_session"),
-        ("held_on", &today),
-        ("place_kind", "offline"),
-        ("address", "桃园社区调解室"),
-        ("attendees", "张三丰\n李四"),
-        ("notes", "双方陈述事实，调解员释法说理。"),
-    ])
+    let r = act(
+        f,
+        mediator,
+        id,
+        "session",
+        &[
+            ("action", "record_session"),
+            ("held_on", &today),
+            ("place_kind", "offline"),
+            ("address", "桃园社区调解室"),
+            ("attendees", "张三丰\n李四"),
+            ("notes", "双方陈述事实，调解员释法说理。"),
+        ],
+    )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(dispute(f, id).await.status, Status::Mediating);

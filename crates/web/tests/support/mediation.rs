@@ -14,7 +14,9 @@ use super::{COMMUNITY_A, COMMUNITY_B, COMMUNITY_C, Fixture, GRID_A1, GRID_B1, GR
 use chrono::{Duration, NaiveDate};
 use tongxin_app::mediation::orgs::{MediatorForm, OrgForm, create_mediator, create_org};
 use tongxin_app::mediation::{PartyForm, Registration, Signatures, Who as MWho, act, register, sign_with_scan};
-use tongxin_domain::mediation::agreement::{AgreementDraft, AgreementDraftForm, AgreementParty, OralDraft, PerformanceTerm};
+use tongxin_domain::mediation::agreement::{
+    AgreementDraft, AgreementDraftForm, AgreementParty, OralDraft, PerformanceTerm,
+};
 use tongxin_domain::mediation::kinds::{DisputeType, Source};
 use tongxin_domain::mediation::mediator::{Appointment, MediatorInput, MediatorRef};
 use tongxin_domain::mediation::org::OrgKind;
@@ -97,7 +99,9 @@ pub async fn step(f: &Fixture, who: &MWho, d: DisputeView, action: Action) -> Di
 
 pub fn item(f: &Fixture) -> PerformanceTerm {
     let due = tongxin_domain::case::deadline::shanghai_date(f.store.now()) + Duration::days(14);
-    PerformanceTerm { party: 1, content: "赔偿维修费用800元".into(), method: "微信转账".into(), place: None, due }
+    PerformanceTerm {
+        party: 1, content: "赔偿维修费用800元".into(), method: "微信转账".into(), place: None, due
+    }
 }
 
 pub fn written(f: &Fixture) -> Action {
@@ -122,7 +126,10 @@ async fn mediating(f: &Fixture, admin: &MWho, med: &MWho, org: i64, mediator: i6
     let d = step(f, admin, d, Action::Accept).await;
     let consent = Action::RecordConsent { party: 1, consent: true, form: ConsentForm::Oral, note: String::new() };
     let d = step(f, admin, d, consent).await;
-    let assign = Action::AssignMediators { mediators: vec![MediatorRef { id: mediator, active: true }], chosen_by_parties: false };
+    let assign = Action::AssignMediators {
+        mediators: vec![MediatorRef { id: mediator, active: true }],
+        chosen_by_parties: false,
+    };
     let d = step(f, admin, d, assign).await;
     let session = Action::RecordSession {
         held_on: tongxin_domain::case::deadline::shanghai_date(f.store.now()),
@@ -136,17 +143,37 @@ async fn mediating(f: &Fixture, admin: &MWho, med: &MWho, org: i64, mediator: i6
 pub async fn setup(f: &Fixture) -> Med {
     let admin = user(f, Who::Admin).await;
     let a = MWho::Staff(admin.clone());
-    let committee_a = create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "桃园社区人民调解委员会", COMMUNITY_A)).await.unwrap().id;
-    let committee_b = create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "青春路社区人民调解委员会", COMMUNITY_B)).await.unwrap().id;
-    let committee_c = create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "城中社区人民调解委员会", COMMUNITY_C)).await.unwrap().id;
-    let centre = create_org(&f.store, &admin, org(OrgKind::StreetCentre, "城东街道矛调中心", STREET1)).await.unwrap().id;
+    let committee_a =
+        create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "桃园社区人民调解委员会", COMMUNITY_A))
+            .await
+            .unwrap()
+            .id;
+    let committee_b =
+        create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "青春路社区人民调解委员会", COMMUNITY_B))
+            .await
+            .unwrap()
+            .id;
+    let committee_c =
+        create_org(&f.store, &admin, org(OrgKind::PeoplesCommittee, "城中社区人民调解委员会", COMMUNITY_C))
+            .await
+            .unwrap()
+            .id;
+    let centre =
+        create_org(&f.store, &admin, org(OrgKind::StreetCentre, "城东街道矛调中心", STREET1)).await.unwrap().id;
     let mediator_user = f.ids.users[&Who::Mediator];
-    let mediator_a = create_mediator(&f.store, &admin, mediator_form(committee_a, "王调解员", Some(mediator_user))).await.unwrap().mediator.id;
+    let mediator_a = create_mediator(&f.store, &admin, mediator_form(committee_a, "王调解员", Some(mediator_user)))
+        .await
+        .unwrap()
+        .mediator
+        .id;
     let m = MWho::Staff(user(f, Who::Mediator).await);
 
     let d = mediating(f, &a, &m, committee_a, mediator_a).await;
     let oral = Action::RecordAgreement {
-        agreement: AgreementDraftForm::Oral(OralDraft { content: "李四当场同意赔偿800元。".into(), items: vec![item(f)] }),
+        agreement: AgreementDraftForm::Oral(OralDraft {
+            content: "李四当场同意赔偿800元。".into(),
+            items: vec![item(f)],
+        }),
     };
     let dispute_a = step(f, &m, d, oral).await;
 
@@ -156,12 +183,25 @@ pub async fn setup(f: &Fixture) -> Med {
     let signed = sign_with_scan(&f.store, &m, d.id, d.version, all, PDF.to_vec()).await.unwrap();
 
     let d = mediating(f, &a, &m, committee_a, mediator_a).await;
-    let terminate = Action::Terminate { reason: "双方对赔偿金额分歧较大。".into(), routes: vec![Route::Litigation] };
+    let terminate =
+        Action::Terminate { reason: "双方对赔偿金额分歧较大。".into(), routes: vec![Route::Litigation] };
     let failed = step(f, &m, d, terminate).await;
 
     let dispute_b = register(&f.store, &a, walk_in(committee_b, GRID_B1)).await.unwrap();
     let dispute_c = register(&f.store, &a, walk_in(committee_c, GRID_C1)).await.unwrap();
-    Med { admin, committee_a, committee_b, committee_c, centre, mediator_a, dispute_a, signed, failed, dispute_b, dispute_c }
+    Med {
+        admin,
+        committee_a,
+        committee_b,
+        committee_c,
+        centre,
+        mediator_a,
+        dispute_a,
+        signed,
+        failed,
+        dispute_b,
+        dispute_c,
+    }
 }
 
 /// The dispute as stored now.
