@@ -38,10 +38,6 @@ fn form_id(f: &Fields) -> String {
     if id.len() <= 20 && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') { id } else { String::new() }
 }
 
-fn version(f: &Fields) -> PageResult<i64> {
-    f.version().ok_or_else(|| PageError::User(StatusCode::BAD_REQUEST, "表单缺少版本号，请刷新后重试".into()))
-}
-
 /// The dispute page again, with `f` as typed and `error` next to its form.
 async fn refused(s: &AppState, staff: &Staff, id: i64, f: Fields, error: String) -> PageResult<Response> {
     let form = form_id(&f);
@@ -67,6 +63,21 @@ async fn answer(
     }
 }
 
+/// A posted form of a dispute the caller may read: its fields, the version it was shown at, the
+/// dispute.
+async fn posted(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    pairs: Vec<(String, String)>,
+) -> PageResult<(Fields, i64, DisputeView)> {
+    staff.require(Permission::ReadDisputes)?;
+    let f = Fields::new(pairs);
+    let version = f.required_version()?;
+    let d = s.store.mediation().get(&viewer(staff), id).await.map_err(not_found)?;
+    Ok((f, version, d))
+}
+
 /// `POST /mediation/disputes/{id}/act`
 pub async fn act(
     State(s): State<AppState>,
@@ -74,10 +85,7 @@ pub async fn act(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    staff.require(Permission::ReadDisputes)?;
-    let f = Fields::new(pairs);
-    let version = version(&f)?;
-    let d = s.store.mediation().get(&viewer(&staff), id).await.map_err(not_found)?;
+    let (f, version, d) = posted(&s, &staff, id, pairs).await?;
     let levels = s.store.mediation().risk_levels().await?;
     let orgs: Vec<OrgRef> =
         s.store.mediation().orgs(staff.scope()).await?.iter().filter(|o| o.active).map(|o| o.reference()).collect();
@@ -118,10 +126,7 @@ pub async fn confirm(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    staff.require(Permission::ReadDisputes)?;
-    let f = Fields::new(pairs);
-    let version = version(&f)?;
-    s.store.mediation().get(&viewer(&staff), id).await.map_err(not_found)?;
+    let (f, version, _) = posted(&s, &staff, id, pairs).await?;
     let step = match fields::confirmation(&f) {
         Ok(a) => a,
         Err(m) => return refused(&s, &staff, id, f, m).await,
@@ -150,7 +155,7 @@ pub async fn sign(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>, 
     })?;
     let f = Fields::new(parts.texts);
     check_csrf(&s, &headers, &f.one("_csrf")).await?;
-    let version = version(&f)?;
+    let version = f.required_version()?;
     s.store.mediation().get(&viewer(&staff), id).await.map_err(not_found)?;
     let flag = |k: &str| f.one(k) == "1";
     let signed =

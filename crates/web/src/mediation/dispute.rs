@@ -7,13 +7,12 @@
 //! `GET /mediation/code/{code}` opens a dispute by its code (the 调解协议书's QR code).
 
 use super::fields::ITEM_ROWS;
-use super::views::{RiskBadge, Typed, limit_light, not_found, place_names, risk_badge, viewer, who};
+use super::views::{RiskBadge, Typed, limit_light, not_found, place_names, render_form, risk_badge, viewer, who};
 use crate::AppState;
 use crate::cases::pages::{Choice, choices};
-use crate::ui::{PageError, PageResult, Shell, Staff, render};
+use crate::ui::{PageError, PageResult, Shell, Staff};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -115,6 +114,52 @@ pub(super) struct ConfirmLine {
     pub window_missed: bool,
 }
 
+/// A 司法确认 step the desk records from the court's papers: a date, and a reason for a refusal.
+pub(super) struct ConfirmStep {
+    /// The form's id, also the step's name.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub date_label: &'static str,
+    pub reason: Option<&'static str>,
+    pub hint: &'static str,
+}
+
+const CONFIRM_STEPS: [ConfirmStep; 5] = [
+    ConfirmStep {
+        id: "court_accept",
+        title: "记录法院受理",
+        date_label: "受理日期",
+        reason: None,
+        hint: "法院应在三日内决定是否受理（法释〔2011〕5号第四条）。",
+    },
+    ConfirmStep { id: "confirm", title: "记录确认有效", date_label: "裁定日期", reason: None, hint: "" },
+    ConfirmStep {
+        id: "court_decline",
+        title: "记录法院不予受理",
+        date_label: "日期",
+        reason: Some("不予受理理由"),
+        hint: "",
+    },
+    ConfirmStep {
+        id: "extend_ruling",
+        title: "记录延长审查期限",
+        date_label: "批准日期",
+        reason: None,
+        hint: "经院长批准可延长十日，只能延长一次（法释〔2011〕5号第五条）。",
+    },
+    ConfirmStep {
+        id: "reject", title: "记录驳回申请", date_label: "裁定日期", reason: Some("驳回理由"), hint: ""
+    },
+];
+
+/// 升级 or 流转: where to, and why.
+pub(super) struct MoveForm {
+    /// The form's id, also the action's name.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub options: Vec<Choice>,
+}
+
 pub(super) struct AgreementLine {
     pub kind: &'static str,
     pub written: bool,
@@ -165,8 +210,7 @@ pub(super) struct DisputePage {
     pub party_names: Vec<(usize, String)>,
     pub pending: Vec<(usize, String)>,
     pub mediator_choices: Vec<Choice>,
-    pub org_choices: Vec<Choice>,
-    pub levels_above: Vec<Choice>,
+    pub move_forms: Vec<MoveForm>,
     pub risk_choices: Vec<Choice>,
     pub item_choices: Vec<Choice>,
     pub item_rows: Vec<usize>,
@@ -174,6 +218,7 @@ pub(super) struct DisputePage {
     pub visit_forms: Vec<(&'static str, &'static str)>,
     pub results: Vec<(&'static str, &'static str)>,
     pub routes: Vec<(&'static str, &'static str)>,
+    pub confirm_steps: &'static [ConfirmStep],
     pub typed: Typed,
 }
 
@@ -440,16 +485,22 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
             .collect(),
         party_names,
         mediator_choices,
-        org_choices: orgs
-            .iter()
-            .filter(|o| o.active && o.id != d.org_id)
-            .map(|o| Choice {
-                value: o.id.to_string(),
-                label: format!("{}（{}）", o.name, o.kind.label()),
-                selected: false,
-            })
-            .collect(),
-        levels_above,
+        move_forms: vec![
+            MoveForm { id: "escalate", title: "升级", options: levels_above },
+            MoveForm {
+                id: "transfer",
+                title: "流转",
+                options: orgs
+                    .iter()
+                    .filter(|o| o.active && o.id != d.org_id)
+                    .map(|o| Choice {
+                        value: o.id.to_string(),
+                        label: format!("{}（{}）", o.name, o.kind.label()),
+                        selected: false,
+                    })
+                    .collect(),
+            },
+        ],
         risk_choices: choices(&current_risk, levels.iter().map(|l| (l.code.clone(), l.name.clone()))),
         item_choices: state
             .performance
@@ -468,15 +519,12 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
         visit_forms: VisitForm::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
         results: PerformanceResult::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
         routes: Route::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
+        confirm_steps: &CONFIRM_STEPS,
         offered,
         typed: kept,
         d,
     };
-    let mut resp = render(&page);
-    if page.typed.0.is_some() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(render_form(&page, page.typed.0.is_some()))
 }
 
 fn consent_label(c: Option<&Consent>) -> String {
@@ -488,7 +536,7 @@ fn consent_label(c: Option<&Consent>) -> String {
 }
 
 fn party_name(state: &DisputeState, idx: u8) -> String {
-    state.parties.get(usize::from(idx)).map(|p| p.name.clone()).unwrap_or_else(|| format!("第{}方", idx + 1))
+    state.parties.get(usize::from(idx)).map(|p| p.name.clone()).unwrap_or_else(|| format!("第{}方", u16::from(idx) + 1))
 }
 
 /// The forms the rules would accept from `actor` now, in [`FORM_ORDER`].
@@ -702,7 +750,7 @@ fn detail_line(kind: &str, data: &Value, names: &Names, state: &DisputeState) ->
             if routes.is_empty() { String::new() } else { format!("已告知：{}", routes.join("、")) }
         }
         Some(EventKind::PerformanceRecorded) => {
-            let n = data["item"].as_u64().map(|i| i + 1).unwrap_or(0);
+            let n = data["item"].as_u64().map(|i| i.saturating_add(1)).unwrap_or(0);
             let r = PerformanceResult::parse(&s("result")).map(PerformanceResult::label).unwrap_or("");
             let late = if data["late"].as_bool() == Some(true) { "（已过履行期限）" } else { "" };
             format!("第{n}项：{r}{late}")

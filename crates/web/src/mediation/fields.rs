@@ -56,8 +56,11 @@ impl Fields {
         self.0
     }
 
-    pub(super) fn version(&self) -> Option<i64> {
-        self.one("version").parse().ok()
+    /// The version the form was shown at (a form without one is a stale or forged page).
+    pub(super) fn required_version(&self) -> Result<i64, crate::ui::PageError> {
+        self.one("version").parse().map_err(|_| {
+            crate::ui::PageError::User(axum::http::StatusCode::BAD_REQUEST, "表单缺少版本号，请刷新后重试".into())
+        })
     }
 
     fn date(&self, k: &str, name: &str) -> Result<NaiveDate, String> {

@@ -9,13 +9,13 @@
 //!   art 14: an adult), and remove one with the art-15 reason (`/mediation/mediators/{id}/remove`:
 //!   their account reads and does nothing from that moment).
 
-use super::views::{Typed, not_found, refusal};
+use super::fields::Fields;
+use super::views::{Typed, not_found, refusal, render_form};
 use crate::AppState;
 use crate::cases::pages::{Choice, choices};
-use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -103,24 +103,7 @@ async fn show_list(s: &AppState, staff: &Staff, typed: Typed) -> PageResult<Resp
         ),
         typed,
     };
-    let failed = page.typed.0.is_some();
-    let mut resp = render(&page);
-    if failed {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
-}
-
-fn map(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
-    let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in pairs {
-        m.entry(k).or_default().push(v);
-    }
-    m
-}
-
-fn first(m: &HashMap<String, Vec<String>>, k: &str) -> String {
-    m.get(k).and_then(|v| v.first()).map(|s| s.trim().to_string()).unwrap_or_default()
+    Ok(render_form(&page, page.typed.0.is_some()))
 }
 
 /// `POST /mediation/orgs`
@@ -130,26 +113,26 @@ pub async fn create(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     require(&staff)?;
-    let m = map(pairs);
-    let Some(kind) = OrgKind::parse(&first(&m, "kind")) else {
-        return show_list(&s, &staff, Typed::refused("org".into(), m, "请选择组织类型".into())).await;
+    let m = Fields::new(pairs);
+    let Some(kind) = OrgKind::parse(&m.one("kind")) else {
+        return show_list(&s, &staff, Typed::refused("org".into(), m.into_map(), "请选择组织类型".into())).await;
     };
-    let field = match first(&m, "field").as_str() {
+    let field = match m.one("field").as_str() {
         "" => None,
         f => DisputeType::parse(f),
     };
     let form = OrgForm {
         kind,
-        name: first(&m, "name"),
-        region_code: first(&m, "region_code"),
+        name: m.one("name"),
+        region_code: m.one("region_code"),
         field,
-        multi_ethnic: first(&m, "multi_ethnic") == "1",
+        multi_ethnic: m.one("multi_ethnic") == "1",
     };
     match tongxin_app::mediation::orgs::create_org(&s.store, &staff.user, form).await {
         Ok(o) => Ok(flash::redirect(&format!("/mediation/orgs/{}", o.id), "ok", &format!("已创建{}", o.name))),
         Err(e) => {
             let r = refusal(e)?;
-            show_list(&s, &staff, Typed::refused("org".into(), m, r.message)).await
+            show_list(&s, &staff, Typed::refused("org".into(), m.into_map(), r.message)).await
         }
     }
 }
@@ -316,27 +299,16 @@ async fn show_org(s: &AppState, staff: &Staff, id: i64, typed: Typed) -> PageRes
         roster,
         typed,
     };
-    let failed = page.typed.0.is_some();
-    let mut resp = render(&page);
-    if failed {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(render_form(&page, page.typed.0.is_some()))
 }
 
 fn date(v: &str, what: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| format!("请填写正确的{what}（年-月-日）"))
 }
 
-fn version(m: &HashMap<String, Vec<String>>) -> PageResult<i64> {
-    first(m, "version")
-        .parse()
-        .map_err(|_| PageError::User(StatusCode::BAD_REQUEST, "表单缺少版本号，请刷新后重试".into()))
-}
-
 /// The roster as typed: rows with a name; each cell read or the row's problem said.
-fn members(m: &HashMap<String, Vec<String>>) -> Result<Vec<CommitteeMember>, String> {
-    let col = |k: &str| m.get(k).cloned().unwrap_or_default();
+fn members(m: &Fields) -> Result<Vec<CommitteeMember>, String> {
+    let col = |k: &str| m.all(k);
     let (names, genders, posts, minority, starts, ends) =
         (col("m_name"), col("m_gender"), col("m_post"), col("m_minority"), col("m_start"), col("m_end"));
     let cell = |c: &Vec<String>, i: usize| c.get(i).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -368,11 +340,11 @@ pub async fn committee(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     require(&staff)?;
-    let m = map(pairs);
-    let version = version(&m)?;
+    let m = Fields::new(pairs);
+    let version = m.required_version()?;
     let list = match members(&m) {
         Ok(l) => l,
-        Err(e) => return show_org(&s, &staff, id, Typed::refused("committee".into(), m, e)).await,
+        Err(e) => return show_org(&s, &staff, id, Typed::refused("committee".into(), m.into_map(), e)).await,
     };
     match tongxin_app::mediation::orgs::set_committee(&s.store, &staff.user, id, version, list).await {
         Ok(d) if d.problems.is_empty() => {
@@ -385,7 +357,7 @@ pub async fn committee(
         )),
         Err(e) => {
             let r = refusal(e)?;
-            show_org(&s, &staff, id, Typed::refused("committee".into(), m, r.message)).await
+            show_org(&s, &staff, id, Typed::refused("committee".into(), m.into_map(), r.message)).await
         }
     }
 }
@@ -398,20 +370,20 @@ pub async fn add_mediator(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     require(&staff)?;
-    let m = map(pairs);
-    let refused = |e: String, m| show_org(&s, &staff, id, Typed::refused("mediator".into(), m, e));
+    let m = Fields::new(pairs);
+    let refused = |e: String, m: Fields| show_org(&s, &staff, id, Typed::refused("mediator".into(), m.into_map(), e));
     let input = (|| -> Result<MediatorInput, String> {
         let mut specialities = Vec::new();
-        for t in m.get("specialities").into_iter().flatten() {
-            specialities.push(DisputeType::parse(t).ok_or("请从列表中选择擅长的纠纷类型")?);
+        for t in m.all("specialities") {
+            specialities.push(DisputeType::parse(&t).ok_or("请从列表中选择擅长的纠纷类型")?);
         }
-        let end = first(&m, "term_end");
+        let end = m.one("term_end");
         Ok(MediatorInput {
             org_id: id,
-            name: first(&m, "name"),
-            birth_date: date(&first(&m, "birth_date"), "出生日期")?,
-            appointment: Appointment::parse(&first(&m, "appointment")).ok_or("请选择调解员类别")?,
-            term_start: date(&first(&m, "term_start"), "任期开始日期")?,
+            name: m.one("name"),
+            birth_date: date(&m.one("birth_date"), "出生日期")?,
+            appointment: Appointment::parse(&m.one("appointment")).ok_or("请选择调解员类别")?,
+            term_start: date(&m.one("term_start"), "任期开始日期")?,
             term_end: if end.is_empty() { None } else { Some(date(&end, "任期结束日期")?) },
             specialities,
         })
@@ -420,14 +392,14 @@ pub async fn add_mediator(
         Ok(i) => i,
         Err(e) => return refused(e, m).await,
     };
-    let user_id = match first(&m, "user_id").as_str() {
+    let user_id = match m.one("user_id").as_str() {
         "" => None,
         u => match u.parse::<i64>() {
             Ok(u) => Some(u),
             Err(_) => return refused("请从列表中选择账号".into(), m).await,
         },
     };
-    let form = MediatorForm { input, user_id, qualification: first(&m, "qualification") };
+    let form = MediatorForm { input, user_id, qualification: m.one("qualification") };
     match tongxin_app::mediation::orgs::create_mediator(&s.store, &staff.user, form).await {
         Ok(r) => {
             Ok(flash::redirect(&format!("/mediation/orgs/{id}"), "ok", &format!("已添加调解员{}", r.mediator.name)))
@@ -447,17 +419,17 @@ pub async fn remove_mediator(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     require(&staff)?;
-    let m = map(pairs);
-    let version = version(&m)?;
+    let m = Fields::new(pairs);
+    let version = m.required_version()?;
     let record = s.store.mediation().mediator(id).await.map_err(not_found)?;
     let org = record.mediator.org_id;
     // Only an organisation the caller sees (another's mediator is not found).
     s.store.mediation().org(staff.scope(), org).await.map_err(not_found)?;
     let form = format!("remove-{id}");
-    let Some(reason) = RemovalReason::parse(&first(&m, "reason")) else {
-        return show_org(&s, &staff, org, Typed::refused(form, m, "请选择罢免或解聘的原因".into())).await;
+    let Some(reason) = RemovalReason::parse(&m.one("reason")) else {
+        return show_org(&s, &staff, org, Typed::refused(form, m.into_map(), "请选择罢免或解聘的原因".into())).await;
     };
-    let text = first(&m, "text");
+    let text = m.one("text");
     match tongxin_app::mediation::orgs::remove_mediator(&s.store, &staff.user, id, version, reason, &text).await {
         Ok(r) => Ok(flash::redirect(
             &format!("/mediation/orgs/{org}"),
@@ -466,7 +438,7 @@ pub async fn remove_mediator(
         )),
         Err(e) => {
             let r = refusal(e)?;
-            show_org(&s, &staff, org, Typed::refused(form, m, r.message)).await
+            show_org(&s, &staff, org, Typed::refused(form, m.into_map(), r.message)).await
         }
     }
 }

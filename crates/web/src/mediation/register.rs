@@ -7,13 +7,12 @@
 //! `tongxin_app::mediation::register_and_assign`. A refused form comes back with the error next
 //! to its field and everything typed kept.
 
-use super::views::{Refusal, org_choices, refusal, who};
+use super::views::{Refusal, org_choices, refusal, render_form, who};
 use crate::AppState;
 use crate::cases::pages::{Choice, choices};
-use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use std::collections::HashMap;
 use tongxin_app::mediation::{Assignment, PartyForm, Registration, register_and_assign};
@@ -378,9 +377,5 @@ async fn show(
         errors,
         form_error,
     };
-    let mut resp = render(&page);
-    if failed {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(render_form(&page, failed))
 }

@@ -4,14 +4,13 @@
 //! them (DOMAIN-RULES §1.6); the seed is 红/橙/黄/绿. Assessments already made keep the name
 //! they had.
 
-use super::views::{Typed, refusal};
+use super::fields::Fields;
+use super::views::{Typed, refusal, render_form};
 use crate::AppState;
-use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash, render};
+use crate::ui::{CsrfForm, PageResult, Shell, Staff, flash};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
-use std::collections::HashMap;
 use tongxin_domain::kernel::access::Action as Permission;
 use tongxin_domain::mediation::kinds::Level;
 use tongxin_domain::mediation::risk::{MAX_RISK_LEVELS, RiskLevel};
@@ -59,12 +58,7 @@ async fn show(s: &AppState, staff: &Staff, typed: Typed) -> PageResult<Response>
         targets: Level::ALL.iter().map(|l| (l.as_str(), l.label())).collect(),
         typed,
     };
-    let failed = page.typed.0.is_some();
-    let mut resp = render(&page);
-    if failed {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(render_form(&page, page.typed.0.is_some()))
 }
 
 /// `POST /mediation/risk-levels`: rows with a code become the levels, in order.
@@ -74,12 +68,9 @@ pub async fn save(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     staff.require(Permission::ManageMediationConfig)?;
-    let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in pairs {
-        m.entry(k).or_default().push(v);
-    }
-    let cell = |k: &str, i: usize| m.get(k).and_then(|c| c.get(i)).map(|v| v.trim().to_string()).unwrap_or_default();
-    let rows = m.get("code").map_or(0, Vec::len).min(MAX_RISK_LEVELS + 5);
+    let m = Fields::new(pairs);
+    let cell = |k: &str, i: usize| m.all(k).get(i).map(|v| v.trim().to_string()).unwrap_or_default();
+    let rows = m.all("code").len().min(MAX_RISK_LEVELS + 5);
     let mut levels = Vec::new();
     let mut problem = None;
     for i in 0..rows {
@@ -104,13 +95,13 @@ pub async fn save(
         });
     }
     if let Some(p) = problem {
-        return show(&s, &staff, Typed::refused("levels".into(), m, p)).await;
+        return show(&s, &staff, Typed::refused("levels".into(), m.into_map(), p)).await;
     }
     match tongxin_app::mediation::orgs::set_risk_levels(&s.store, &staff.user, levels).await {
         Ok(saved) => Ok(flash::redirect("/mediation/risk-levels", "ok", &format!("已保存 {} 个风险等级", saved.len()))),
         Err(e) => {
             let r = refusal(e)?;
-            show(&s, &staff, Typed::refused("levels".into(), m, r.message)).await
+            show(&s, &staff, Typed::refused("levels".into(), m.into_map(), r.message)).await
         }
     }
 }

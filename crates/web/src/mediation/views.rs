@@ -162,6 +162,15 @@ pub(super) async fn org_choices(s: &AppState, staff: &Staff) -> Result<Vec<(Stri
         .collect())
 }
 
+/// A page with a form: 422 when it shows a refused form again.
+pub(super) fn render_form<T: askama::Template>(page: &T, refused: bool) -> axum::response::Response {
+    let mut resp = crate::ui::render(page);
+    if refused {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
 /// A form posted back: its id, what was typed, and why it was refused.
 pub(super) struct Kept {
     pub form: String,
