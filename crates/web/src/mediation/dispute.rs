@@ -720,7 +720,7 @@ fn detail_line(kind: &str, data: &Value, names: &Names, state: &DisputeState) ->
     let level = |k: &str| Level::parse(&s(k)).map(Level::label).unwrap_or("");
     let party = |k: &str| data[k].as_u64().and_then(|i| u8::try_from(i).ok()).map(|i| party_name(state, i));
     match EventKind::parse(kind) {
-        Some(EventKind::Registered) => format!("由{}受理（{}）", org("org"), level("level")),
+        Some(EventKind::Registered) => format!("交{}（{}）", org("org"), level("level")),
         Some(EventKind::Accepted) => match data["deadline"].as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()) {
             Some(t) => format!("调解期限至 {}", local_minute(t)),
             None => String::new(),
