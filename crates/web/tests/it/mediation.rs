@@ -270,6 +270,21 @@ both_backends! {
         }
         // Only 司法确认 is left: within 30 days of the agreement taking effect (art 33).
         assert!(page.body.contains("form-apply") && !page.body.contains("form-close") && !page.body.contains("form-follow_up"), "{label}");
+
+        // 司法确认 (人民调解法 art 33): jointly, within 30 days; the court's steps as recorded.
+        let r = act(&f, &mediator, id, "apply", &[("step", "apply"), ("on", &today), ("court", "婺城区人民法院"), ("applicants", "0")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(r.body.contains("须由各方当事人共同申请") && r.body.contains("婺城区人民法院"), "{label}: kept");
+        let r = act(&f, &mediator, id, "apply", &[("step", "apply"), ("on", &today), ("court", "婺城区人民法院"), ("applicants", "0"), ("applicants", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{label}: {}", r.body);
+        let r = act(&f, &community, id, "court_accept", &[("step", "court_accept"), ("on", &today)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{label}: {}", r.body);
+        let r = act(&f, &community, id, "confirm", &[("step", "confirm"), ("on", &today)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{label}: {}", r.body);
+        let d = dispute(&f, id).await;
+        assert_eq!(d.confirmation_status, tongxin_domain::mediation::ConfirmationStatus::Confirmed, "{label}");
+        let page = get(&f, &community, &format!("/mediation/disputes/{id}")).await;
+        assert!(page.body.contains("确认有效 · 婺城区人民法院") && !page.body.contains("办理操作"), "{label}");
         assert!(f.store.audit().verify().await.unwrap().is_ok());
     }
 }
