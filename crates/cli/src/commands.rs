@@ -156,6 +156,9 @@ pub async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()>
             BenchCommand::Pages { requests } => {
                 crate::bench_pages::pages(&open_store(&settings).await?, &settings, requests).await
             }
+            BenchCommand::Room { rooms, seconds, interval_ms } => {
+                crate::bench_room::room(&open_store(&settings).await?, rooms, seconds, interval_ms).await
+            }
             BenchCommand::Search { requests, scope } => {
                 let store = open_store(&settings).await?;
                 bench::search(&store, requests, scope.as_deref()).await

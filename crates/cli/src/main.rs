@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_pages;
+mod bench_room;
 mod commands;
 mod config;
 mod demo;
@@ -208,6 +209,17 @@ pub enum BenchCommand {
     Pages {
         #[arg(long, default_value_t = 200)]
         requests: usize,
+    },
+    /// The online mediation room: open rooms with three members' live feeds each, every room
+    /// posting in turn; a message's latency to the other members (p50, p99).
+    Room {
+        #[arg(long, default_value_t = 200)]
+        rooms: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Time between two messages of one room.
+        #[arg(long, default_value_t = 2_000)]
+        interval_ms: u64,
     },
     /// Resident search within scope against an existing (demo) database.
     Search {

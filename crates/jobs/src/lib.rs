@@ -10,6 +10,7 @@
 
 pub mod job;
 pub mod outbox;
+pub mod petition_timers;
 pub mod sms;
 pub mod timers;
 
@@ -210,12 +211,13 @@ pub fn standard_jobs(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, 
     vec![
         Arc::new(TimerJob { store: store.clone(), cases, cfg }),
         Arc::new(MediationTimerJob { store: store.clone(), cfg }),
+        Arc::new(petition_timers::PetitionTimerJob { store: store.clone(), cfg }),
         Arc::new(OutboxJob { store, sms, cfg }),
     ]
 }
 
-/// Starts the standard jobs (the case and mediation timers and the outbox delivery). Must be called inside a
-/// Tokio runtime.
+/// Starts the standard jobs (the case, mediation and petition timers and the outbox delivery).
+/// Must be called inside a Tokio runtime.
 pub fn spawn(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> JobsHandle {
     spawn_jobs(standard_jobs(store, cases, sms, cfg))
 }

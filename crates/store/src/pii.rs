@@ -198,6 +198,11 @@ impl crate::Store {
     }
 }
 
+/// Equal bytes, compared in constant time (one-time codes and session tokens).
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@
 //! | [`people`] | residents (masked; unmasking audited), the grid worker's pages | `people/` |
 //! | [`party`] | party organisations, members, departments | `party/` |
 //! | [`mediation`] | 矛盾纠纷多元化解: the dispute list and 督办 list, 调解登记, a dispute's page and steps, the 调解协议书, organisations, mediators, risk levels | `mediation/` |
+//! | [`petitions`] | 信访: the register, the clocks' overdue lists, registration, a petition's steps, the 信访处理意见书 | `petitions/` |
 //! | [`dashboard`] | the leaders' charts, ranking and heat map | `dashboard/` |
 //! | [`evaluation`] | 三率 rankings, export, weights | — |
 //! | [`exchange`] | GeoJSON and xlsx imports and exports | — |
@@ -52,8 +53,10 @@ pub mod notices;
 pub mod open311;
 pub mod party;
 pub mod people;
+pub mod petitions;
 pub mod places;
 pub mod resident;
+pub mod room;
 pub mod routes;
 pub mod server;
 pub mod ui;
@@ -143,6 +146,8 @@ pub struct AppState {
     /// requests per phone number.
     pub follow_limit_ip: Arc<Throttle<Option<std::net::IpAddr>>>,
     pub follow_limit_phone: Arc<Throttle<String>>,
+    /// The online mediation rooms' live feeds in this process.
+    pub rooms: Arc<tongxin_app::mediation::room::RoomHub>,
 }
 
 impl AppState {
@@ -169,6 +174,7 @@ impl AppState {
             report_limit_phone,
             follow_limit_ip,
             follow_limit_phone,
+            rooms: Arc::default(),
         })
     }
 }

@@ -46,9 +46,11 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(crate::people::routes());
     all.extend(crate::party::routes());
     all.extend(crate::mediation::routes());
+    all.extend(crate::petitions::routes());
     all.extend(crate::dashboard::routes());
     all.extend(crate::evaluation::routes());
     all.extend(crate::exchange::routes());
+    all.extend(crate::room::routes());
     all.extend(crate::admin::routes());
     all
 }

@@ -6,7 +6,7 @@ use super::config::CaseConfig;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tongxin_domain::case::deadline::{Urgency, extend, warn_at};
-use tongxin_domain::case::{CaseState, ClockChange, Decision, EventKind, Notice, Participant, Recipient, Unit};
+use tongxin_domain::case::{CaseState, ClockChange, Decision, EventKind, Notice, Participant, Recipient, Status, Unit};
 use tongxin_domain::kernel::clock::shanghai;
 use tongxin_store::cases::write::{self, Effects, NewEvent, NewOutbox, ParticipantRow, StatDelta};
 
@@ -32,11 +32,18 @@ fn areas(f: &CaseFacts) -> Vec<String> {
     out
 }
 
-fn participant_status(p: &Participant) -> &'static str {
+/// A participation's stored status. `dispatched` and `acknowledged` mean "still to work on" and
+/// only while the case is being handled: a unit that never reported before its case moved on
+/// (the lead replied, the case closed) stands `idle`, so that a department's open queue is a
+/// walk of its open participations alone (migration `20261208000101_department_open_walk`).
+fn participant_status(p: &Participant, case: Status) -> &'static str {
+    let handling = matches!(case, Status::Dispatched | Status::Acknowledged);
     if p.returned {
         "returned"
     } else if p.reported_at.is_some() {
         "reported"
+    } else if !handling {
+        "idle"
     } else if p.acknowledged_at.is_some() {
         "acknowledged"
     } else {
@@ -147,7 +154,7 @@ pub fn plan(
         effects.participants.push(ParticipantRow {
             unit: p.unit.key(),
             role: if i == 0 && lead.as_ref() == Some(&p.unit) { "lead" } else { "assist" }.into(),
-            status: participant_status(p).into(),
+            status: participant_status(p, state.status).into(),
             deadline_at: state.deadline,
         });
     }

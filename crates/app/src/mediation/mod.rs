@@ -11,6 +11,8 @@
 //!   street's 矛调中心, through the outbox);
 //! - [`orgs`]: organisations, committee rosters, mediators and their removal (access ends at
 //!   once: the domain's `standing`), risk levels;
+//! - [`room`]: the online room (在线调解室) — messages, 背靠背 lines, the draft agreement and the
+//!   parties' confirmations, invitations and SMS codes, and the hub waking live feeds;
 //! - [`run_timers()`]: the job step — the one-month limit's warnings, overdue marks and
 //!   automatic 督办, and lapsing missed 司法确认 windows.
 //!
@@ -20,6 +22,7 @@ mod act;
 mod notices;
 pub mod orgs;
 mod register;
+pub mod room;
 mod timers;
 
 pub use act::{Signatures, act, confirm, report_violence, sign_with_scan};

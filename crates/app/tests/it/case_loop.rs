@@ -182,3 +182,56 @@ both_backends! {
         assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
+
+both_backends! {
+    /// An assisting department that had not reported when the lead's report moved the case on
+    /// stands idle: the case leaves its open queue ("待办" is what it still has to work on) but it
+    /// still reads the case, and the lead's open queue empties the same way.
+    async fn an_assisting_unit_without_a_report_leaves_its_open_queue_when_the_case_moves_on(t: TestStore) {
+        let store = &t.store;
+        seed(store).await;
+        tongxin_testkit::World::new(store).department(2, common::STREET, "住建所").build().await;
+        let cases = service(store).await;
+        let reported = cases.report(noise_report("楼下烧烤油烟噪音")).await.unwrap();
+        let street = RegionCode::parse(common::STREET).unwrap();
+        let dispatcher = staff(11, "dispatcher", Role::Dispatcher, Scope::Region { code: street.clone() });
+        let lead_user = staff(10, "chengguan", Role::DepartmentHandler, Scope::Department { id: 1, street: street.clone() });
+        let assist_user = staff(12, "zhujian", Role::DepartmentHandler, Scope::Department { id: 2, street });
+        let open = QueueFilter { open_only: true, ..Default::default() };
+        let c = store.cases().get(&dispatcher.scope, reported.id).await.unwrap();
+        let c = cases
+            .act(
+                &CaseActor::Staff(dispatcher.clone()),
+                c.id,
+                c.version,
+                Action::Dispatch { lead: Unit::Department(1), assisting: vec![Unit::Department(2)], auto: false },
+            )
+            .await
+            .unwrap();
+        let assist = CaseActor::Staff(assist_user.clone());
+        let c = cases.act(&assist, c.id, c.version, Action::Acknowledge { unit: Unit::Department(2) }).await.unwrap();
+        for user in [&lead_user, &assist_user] {
+            let q = store.cases().queue(&user.scope, &open, Page::default()).await.unwrap();
+            assert_eq!(q.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![c.id], "{}: in its open queue", t.label);
+        }
+        let lead = CaseActor::Staff(lead_user.clone());
+        let c = cases.act(&lead, c.id, c.version, Action::Acknowledge { unit: Unit::Department(1) }).await.unwrap();
+        let c = cases
+            .act(
+                &lead,
+                c.id,
+                c.version,
+                Action::Report { unit: Unit::Department(1), reply: "已责令店主整改".into(), evidence: vec![] },
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.status, Status::Handled, "{}", t.label);
+        for user in [&lead_user, &assist_user] {
+            let q = store.cases().queue(&user.scope, &open, Page::default()).await.unwrap();
+            assert_eq!(q.total, 0, "{}: nothing left to work on", t.label);
+            assert!(store.cases().get(&user.scope, c.id).await.is_ok(), "{}: still readable", t.label);
+            let all = store.cases().queue(&user.scope, &QueueFilter::default(), Page::default()).await.unwrap();
+            assert_eq!(all.items.len(), 1, "{}: in its list of every case", t.label);
+        }
+    }
+}

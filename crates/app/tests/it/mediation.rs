@@ -766,3 +766,95 @@ both_backends! {
         assert_eq!(count().await, before + 1, "{label}: only the parties' choice was registered");
     }
 }
+
+/// The six digits of the latest text queued to a dispute's party.
+async fn code_sent_to(store: &Store, dispute_id: i64, idx: u16) -> String {
+    let to = tongxin_store::mediation::room::party_recipient(dispute_id, idx);
+    let payload: String = on_read!(&store.db, |p| sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE recipient = $1 AND channel = 'sms' ORDER BY id DESC LIMIT 1"
+    )
+    .bind(&to)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let text = serde_json::from_str::<serde_json::Value>(&payload).unwrap()["text"].as_str().unwrap().to_string();
+    let otp = text.split("验证码").nth(1).unwrap_or(&text);
+    otp.chars().filter(char::is_ascii_digit).take(6).collect()
+}
+
+both_backends! {
+    /// The online room end to end: the mediator invites, the party joins with the code sent
+    /// to their phone, the hub wakes the room's feed with every message, a 背靠背 line stays
+    /// between the mediator and its party, a mediator of another committee cannot enter, the
+    /// draft is confirmed per version, and after the dispute fails the room is read-only.
+    async fn the_online_room_from_invitation_to_confirmation(t: TestStore) {
+        use tongxin_app::mediation::room::{self, RoomHub, RoomWho};
+        use tongxin_domain::mediation::room::Audience;
+        let (store, label) = (&t.store, t.label);
+        let fx = fixture(store).await;
+        let d = mediating(store, &fx).await;
+        let hub = RoomHub::default();
+        let mut feed = hub.subscribe(d.id);
+        let med = RoomWho::Mediator(fx.med_a.clone());
+        room::post(store, &hub, &med, d.id, Audience::All, "双方好，今天在线调解。", None).await.unwrap();
+        assert_eq!(feed.recv().await.unwrap().body, "双方好，今天在线调解。", "{label}: the feed woke");
+        let other = RoomWho::Mediator(fx.med_b.clone());
+        let e = room::post(store, &hub, &other, d.id, Audience::All, "我也来", None).await.unwrap_err();
+        assert!(matches!(e, DisputeError::Store(StoreError::NotFound)), "{label}: another committee's mediator: {e:?}");
+        let desk = RoomWho::Mediator(fx.dispatcher.clone());
+        assert!(room::messages(store, &desk, d.id, 0, 50).await.is_err(), "{label}: only mediators' accounts");
+
+        // Invitation and joining.
+        room::invite(store, &fx.med_a, d.id, 1, "https://tx.example").await.unwrap();
+        let invite = room::invite_token(store, d.id, 1);
+        assert_eq!(room::parse_invite(store, &invite), Some((d.id, 1)));
+        assert_eq!(room::parse_invite(store, &invite.replacen(&format!("{}-1-", d.id), &format!("{}-0-", d.id), 1)), None);
+        room::send_join_code(store, &invite).await.unwrap();
+        let otp = code_sent_to(store, d.id, 1).await;
+        assert_eq!(room::join(store, &hub, &invite, "12345x").await.unwrap(), None, "{label}");
+        let token = room::join(store, &hub, &invite, &otp).await.unwrap().expect("joined");
+        let session = store.mediation().room_session(&token).await.unwrap().unwrap();
+        let p1 = RoomWho::Party(session);
+        assert!(feed.recv().await.unwrap().body.contains("进入了调解室"), "{label}");
+        let private = room::post(store, &hub, &med, d.id, Audience::Private { idx: 0 }, "甲方私下：对方愿意赔 500 元。", None)
+            .await
+            .unwrap();
+        feed.recv().await.unwrap();
+        room::post(store, &hub, &p1, d.id, Audience::Private { idx: 1 }, "我最多出 500 元。", None).await.unwrap();
+        let wrong_line = room::post(store, &hub, &p1, d.id, Audience::Private { idx: 0 }, "偷偷告诉甲方", None).await;
+        assert!(matches!(wrong_line, Err(DisputeError::Invalid { field: "message", .. })), "{label}");
+        let seen: Vec<String> = room::messages(store, &p1, d.id, 0, 50).await.unwrap().into_iter().map(|m| m.body).collect();
+        assert!(!seen.iter().any(|b| b == &private.body), "{label}: party 1 never reads party 0's line: {seen:?}");
+        assert!(seen.iter().any(|b| b == "我最多出 500 元。"));
+        let photo = ("现场.png".to_string(), "image/png".to_string(), vec![0x89, b'P', b'N', b'G']);
+        let with_file = room::post(store, &hub, &p1, d.id, Audience::All, "现场照片", Some(photo)).await.unwrap();
+        assert_eq!(with_file.file_name.as_deref(), Some("现场.png"));
+        let html = ("x.html".to_string(), "text/html".to_string(), b"<script>".to_vec());
+        let bad = room::post(store, &hub, &p1, d.id, Audience::All, "网页", Some(html)).await;
+        assert!(matches!(bad, Err(DisputeError::Invalid { field: "file", .. })), "{label}");
+
+        // The draft, confirmed per version.
+        let e = room::send_confirm_code(store, &session, 1).await.unwrap_err();
+        assert!(matches!(e, DisputeError::Invalid { field: "version", .. }), "{label}: no draft yet");
+        let v1 = room::save_draft(store, &hub, &fx.med_a, d.id, "李四赔偿张三 500 元，12 月 20 日前付清。").await.unwrap();
+        room::send_confirm_code(store, &session, v1).await.unwrap();
+        let c = code_sent_to(store, d.id, 1).await;
+        assert!(room::confirm_draft(store, &hub, &session, v1, &c).await.unwrap(), "{label}");
+        let again = room::send_confirm_code(store, &session, v1).await.unwrap_err();
+        assert!(matches!(again, DisputeError::Invalid { field: "version", .. }), "{label}: confirmed once");
+        let v2 = room::save_draft(store, &hub, &fx.med_a, d.id, "李四赔偿张三 600 元。").await.unwrap();
+        let stale = room::send_confirm_code(store, &session, v1).await.unwrap_err();
+        assert!(stale.to_string().contains(&format!("第 {v2} 版")), "{label}: {stale}");
+        let (draft, confirmations) = room::draft(store, &p1, d.id).await.unwrap();
+        assert_eq!((draft.unwrap().version, confirmations.len()), (2, 1), "{label}");
+
+        // After the dispute ends the room is kept and read-only.
+        let fresh = store.mediation().get(&Viewer::System, d.id).await.unwrap();
+        let fail = Action::Terminate { reason: "双方分歧过大".into(), routes: vec![Route::Arbitration, Route::Litigation] };
+        let failed = ok(store, &staff(&fx.med_a), &fresh, fail).await;
+        assert_eq!(failed.status.as_str(), "failed");
+        let closed = room::post(store, &hub, &med, d.id, Audience::All, "还在吗", None).await.unwrap_err();
+        assert!(closed.to_string().contains("调解已结束"), "{label}: {closed}");
+        assert!(room::messages(store, &p1, d.id, 0, 50).await.unwrap().len() >= 5, "{label}: kept");
+    }
+}

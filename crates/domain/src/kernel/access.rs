@@ -141,6 +141,11 @@ pub enum Action {
     ManageMediation,
     /// The risk levels (风险等级) of the whole installation.
     ManageMediationConfig,
+    /// Read the petitions (信访) in scope and attempt their steps; the petition rules decide who
+    /// takes which step. Department staff: the petitions their department holds.
+    ReadPetitions,
+    /// Register a petition or escalate a case into one (登记): the registering office.
+    RegisterPetitions,
 }
 
 /// The permission table: which roles may attempt which action (scope still applies).
@@ -160,6 +165,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ReadCases => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | DepartmentHandler),
         EnterCases => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker),
         ManageCaseConfig | ManageMediationConfig => role == Admin,
+        ReadPetitions => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | DepartmentHandler),
+        RegisterPetitions => matches!(role, Admin | Dispatcher),
         ReadDisputes => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | Mediator),
         RegisterDisputes => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker | Mediator),
         ManageMediation => matches!(role, Admin | Dispatcher | CommunityWorker),
@@ -218,6 +225,18 @@ mod tests {
         );
         let config: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::ManageMediationConfig)).collect();
         assert_eq!(config, [Role::Admin]);
+    }
+
+    /// 信访 holds personal data: party secretaries and mediators do not read petitions (a
+    /// mediation is linked by the petition's handler); only the office registers them.
+    #[test]
+    fn petition_readers_and_registrars() {
+        let readers: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::ReadPetitions)).collect();
+        assert!(!readers.contains(&Role::PartySecretary) && !readers.contains(&Role::Mediator));
+        assert_eq!(readers.len(), 6);
+        let registrars: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::RegisterPetitions)).collect();
+        assert_eq!(registrars, [Role::Admin, Role::Dispatcher]);
+        assert!(registrars.iter().all(|r| role_may(*r, Action::ReadPetitions)));
     }
 
     #[test]

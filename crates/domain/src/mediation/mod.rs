@@ -33,6 +33,7 @@ mod machine;
 pub mod mediator;
 pub mod org;
 pub mod risk;
+pub mod room;
 pub mod scan;
 mod state;
 mod status;

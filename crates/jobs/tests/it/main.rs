@@ -9,6 +9,7 @@ mod disk_full;
 mod http_sender;
 mod mediation;
 mod outbox;
+mod petition_timers;
 mod quarantine;
 mod runner;
 mod timers;

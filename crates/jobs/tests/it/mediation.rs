@@ -124,7 +124,7 @@ fn every_server_runs_the_mediation_timers() {
         let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
         let jobs = standard_jobs(t.store.clone(), cases, sms, JobsConfig::default());
         let names: Vec<&str> = jobs.iter().map(|j| j.name()).collect();
-        assert_eq!(names, ["timers", MEDIATION_JOB_NAME, "outbox"]);
+        assert_eq!(names, ["timers", MEDIATION_JOB_NAME, tongxin_jobs::petition_timers::JOB_NAME, "outbox"]);
         let job = &jobs[1];
         assert_eq!(job.idempotency(), tongxin_jobs::Idempotency::MarkedInSameTransaction);
         assert!(job.pass().await.unwrap().is_quiet(), "an empty street has nothing due");

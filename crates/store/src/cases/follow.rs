@@ -8,6 +8,7 @@
 use super::outbox::requester_recipient;
 use crate::audit::{AuditEntry, append_many};
 use crate::error::StoreError;
+use crate::pii::same_bytes;
 use crate::{Actor, on_read, on_tx};
 use chrono::{DateTime, Utc};
 use rand::RngExt;
@@ -38,11 +39,6 @@ pub struct PhoneCase {
     pub created_at: DateTime<Utc>,
     /// This phone's reporter number on the case (for its own follow token).
     pub requester: i64,
-}
-
-/// Equal bytes, compared in constant time.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn actor() -> Actor {

@@ -10,6 +10,8 @@
 //!   save of a decision — state, events, current mediators, outbox notices and the audit
 //!   record in one transaction;
 //! - [`files`]: the signed agreement's scan, written with the decision that names it;
+//! - [`room`]: the online room's messages, attachments, draft agreement, confirmations and the
+//!   one-time codes and sessions of parties;
 //! - [`timers`]: the queries the jobs run: the one-month limit's warnings and overdue marks,
 //!   disputes awaiting automatic 督办, 司法确认 windows to lapse.
 //!
@@ -23,6 +25,7 @@ mod files;
 mod mediators;
 mod orgs;
 mod read;
+pub mod room;
 mod timers;
 mod write;
 

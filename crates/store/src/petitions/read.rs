@@ -154,6 +154,13 @@ pub struct PetitionFilter {
     pub overdue: Option<bool>,
     /// The earliest pending duty is due before this instant.
     pub due_before: Option<DateTime<Utc>>,
+    /// The earliest pending duty is this clock.
+    pub clock: Option<ClockKind>,
+    /// The earliest pending duty's warning time came before this instant (warned or overdue,
+    /// whether or not the timers job has marked it yet).
+    pub warned_before: Option<DateTime<Utc>>,
+    /// Earliest deadline first instead of newest first (the overdue lists).
+    pub by_deadline: bool,
 }
 
 /// A person of a petition as shown: name, address, ID number and phone masked.
@@ -186,6 +193,8 @@ pub struct PetitionEvent {
     pub kind: String,
     /// The unit concerned (`dept:N`, `grid:CODE`).
     pub unit: Option<String>,
+    /// The staff account that acted (none for the system).
+    pub actor_id: Option<i64>,
     pub actor_name: String,
     pub note: String,
     /// A JSON object with the event's details.
@@ -241,14 +250,20 @@ impl Petitions<'_> {
             None => (0i64, self.store.now()),
             Some(t) => (1, t),
         };
+        let clock = filter.clock.map(|c| c.as_str()).unwrap_or_default();
+        let (warned_on, warned_before) = match filter.warned_before {
+            None => (0i64, self.store.now()),
+            Some(t) => (1, t),
+        };
         let conds = format!(
             "{VISIBLE} AND ($4 = '' OR p.status = $4) AND ($5 = '' OR p.kind = $5) AND ($6 = '' OR p.channel = $6) \
              AND ($7 = '' OR p.holder_unit = $7) AND ($8 = 0 OR p.overdue = $9) AND ($10 = 0 OR p.open = $11) \
-             AND ($12 = 0 OR p.next_deadline < $13)"
+             AND ($12 = 0 OR p.next_deadline < $13) AND ($14 = '' OR p.next_clock = $14) \
+             AND ($15 = 0 OR p.warn_at <= $16)"
         );
-        let sql = format!(
-            "SELECT {PETITION_COLS} FROM {PETITION_FROM} WHERE {conds} ORDER BY p.id DESC LIMIT $14 OFFSET $15"
-        );
+        let order = if filter.by_deadline { "p.next_deadline, p.id" } else { "p.id DESC" };
+        let sql =
+            format!("SELECT {PETITION_COLS} FROM {PETITION_FROM} WHERE {conds} ORDER BY {order} LIMIT $17 OFFSET $18");
         let count = format!("SELECT COUNT(*) FROM petitions p WHERE {conds}");
         macro_rules! bind_filters {
             ($q:expr) => {
@@ -263,6 +278,9 @@ impl Petitions<'_> {
                     .bind(true)
                     .bind(due_on)
                     .bind(due_before)
+                    .bind(clock)
+                    .bind(warned_on)
+                    .bind(warned_before)
             };
         }
         let items = on_read!(&self.store.db, |p| bind_filters!(sqlx::query_as(AssertSqlSafe(sql.as_str())))
@@ -342,7 +360,7 @@ impl Petitions<'_> {
     /// A petition's events, oldest first.
     pub async fn events(&self, scope: &Scope, id: i64) -> Result<Vec<PetitionEvent>, StoreError> {
         self.get(scope, id).await?;
-        let sql = "SELECT id, kind, unit, actor_name, note, data, at FROM petition_events WHERE petition_id = $1 \
+        let sql = "SELECT id, kind, unit, actor_id, actor_name, note, data, at FROM petition_events WHERE petition_id = $1 \
                    ORDER BY id";
         Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
     }

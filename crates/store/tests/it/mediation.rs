@@ -17,6 +17,7 @@ use tongxin_domain::mediation::{
 use tongxin_domain::people::idcard::{Gender, IdNumber};
 use tongxin_store::accounts::{NewUser, User};
 use tongxin_store::audit::AuditEntry;
+use tongxin_store::mediation::room::{CodePurpose, RoomSession};
 use tongxin_store::mediation::{
     DisputeChange, DisputeFilter, DisputeView, NewDispute, NewMediator, NewParty, OrgRecord, PartySide, Timers, Viewer,
 };
@@ -540,5 +541,117 @@ both_backends! {
         assert!(s.mediation().lapsable_confirmations(today, 10).await.unwrap().is_empty(), "{label}");
         let due = s.mediation().lapsable_confirmations(today + Duration::days(1), 10).await.unwrap();
         assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), [d.id], "{label}");
+    }
+}
+
+/// The six digits of the latest text queued to a dispute's party.
+async fn last_code_sent(store: &Store, dispute_id: i64, idx: u16) -> String {
+    let to = tongxin_store::mediation::room::party_recipient(dispute_id, idx);
+    let payload: String = on_read!(&store.db, |p| sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE recipient = $1 AND channel = 'sms' ORDER BY id DESC LIMIT 1"
+    )
+    .bind(&to)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let text = serde_json::from_str::<serde_json::Value>(&payload).unwrap()["text"].as_str().unwrap().to_string();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len() - 6..].to_string()
+}
+
+both_backends! {
+    /// The online room: a private (背靠背) message reaches the mediators and its party only, and
+    /// so does its attachment; a party joins with the code sent to their phone (a wrong one
+    /// counts, five kill it); a confirmation is for the version it was sent for and is refused
+    /// once a newer draft exists; every step is audited.
+    async fn the_online_room_keeps_private_lines_and_confirms_versions(t: TestStore) {
+        use tongxin_domain::mediation::room::{Audience, Member};
+        use tongxin_store::mediation::room::{NewRoomFile, RoomAuthor};
+        let (s, label) = (&t.store, t.label);
+        world(s).await;
+        let a = org(s, OrgKind::PeoplesCommittee, "桃园社区人民调解委员会", COMM_A).await;
+        let d = s.mediation().create(&desk(), dispute(s, &a, GRID_A, ["13800138000", "13900139000"])).await.unwrap();
+        let room = s.mediation();
+        let mediator = RoomAuthor { member: Some(Member::Mediator), name: "徐文华".into() };
+        let p0 = Member::Party { idx: 0 };
+        let p1 = Member::Party { idx: 1 };
+        room.room_post(d.id, &mediator, Audience::All, "各位好，今天先听双方意见。", None).await.unwrap();
+        let photo = NewRoomFile { name: "水渍.jpg".into(), content_type: "image/jpeg".into(), bytes: vec![0xff, 0xd8, 0xff, 1, 2] };
+        let private = room
+            .room_post(d.id, &RoomAuthor { member: Some(p0), name: "张*".into() }, Audience::Private { idx: 0 }, "私下说：可以让一步。", Some(photo))
+            .await
+            .unwrap();
+        room.room_post(d.id, &mediator, Audience::Private { idx: 1 }, "李先生，您的底线是多少？", None).await.unwrap();
+
+        let bodies = |v: Vec<tongxin_store::mediation::room::RoomMessage>| v.into_iter().map(|m| m.body).collect::<Vec<_>>();
+        assert_eq!(bodies(room.room_messages(d.id, Member::Mediator, 0, 50).await.unwrap()).len(), 3, "{label}");
+        assert_eq!(
+            bodies(room.room_messages(d.id, p0, 0, 50).await.unwrap()),
+            vec!["各位好，今天先听双方意见。", "私下说：可以让一步。"],
+            "{label}: party 0 reads everyone's and its own line"
+        );
+        assert_eq!(
+            bodies(room.room_messages(d.id, p1, 0, 50).await.unwrap()),
+            vec!["各位好，今天先听双方意见。", "李先生，您的底线是多少？"],
+            "{label}: party 1 never reads party 0's private line"
+        );
+        assert_eq!(bodies(room.room_messages(d.id, p1, private.id, 50).await.unwrap()), vec!["李先生，您的底线是多少？"]);
+        assert_eq!(bodies(room.room_recent(d.id, Member::Mediator, 2).await.unwrap()).len(), 2, "{label}: the latest, oldest first");
+        let file = private.file_id.unwrap();
+        assert_eq!(room.room_file(d.id, file, p0).await.unwrap().bytes, vec![0xff, 0xd8, 0xff, 1, 2]);
+        assert!(room.room_file(d.id, file, Member::Mediator).await.is_ok());
+        assert!(matches!(room.room_file(d.id, file, p1).await, Err(StoreError::NotFound)), "{label}: not party 1's");
+        assert!(matches!(room.room_file(d.id + 1, file, Member::Mediator).await, Err(StoreError::NotFound)));
+
+        // Joining by SMS code.
+        room.room_issue_code(d.id, &d.code, 1, CodePurpose::Join, "验证码 {otp}").await.unwrap();
+        let right = last_code_sent(s, d.id, 1).await;
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        assert_eq!(room.room_join(d.id, &d.code, 1, wrong).await.unwrap(), None, "{label}");
+        assert_eq!(room.room_join(d.id, &d.code, 0, &right).await.unwrap(), None, "{label}: another party's code");
+        let token = room.room_join(d.id, &d.code, 1, &right).await.unwrap().expect("joined");
+        assert_eq!(room.room_session(&token).await.unwrap(), Some(RoomSession { dispute_id: d.id, idx: 1 }));
+        assert_eq!(room.room_join(d.id, &d.code, 1, &right).await.unwrap(), None, "{label}: used once");
+        room.room_leave(&token).await.unwrap();
+        assert_eq!(room.room_session(&token).await.unwrap(), None, "{label}: left");
+        room.room_issue_code(d.id, &d.code, 1, CodePurpose::Join, "验证码 {otp}").await.unwrap();
+        let fresh = last_code_sent(s, d.id, 1).await;
+        let bad = if fresh == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            assert_eq!(room.room_join(d.id, &d.code, 1, bad).await.unwrap(), None);
+        }
+        assert_eq!(room.room_join(d.id, &d.code, 1, &fresh).await.unwrap(), None, "{label}: five wrong tries kill it");
+
+        // Confirming the draft.
+        let v1 = room.room_save_draft(&desk(), d.id, &d.code, "一、李四于 12 月 20 日前修好外机排水。").await.unwrap();
+        assert_eq!(v1, 1);
+        room.room_issue_code(d.id, &d.code, 0, CodePurpose::Confirm { version: 1 }, "确认码 {otp}").await.unwrap();
+        let c0 = last_code_sent(s, d.id, 0).await;
+        assert!(!room.room_confirm(d.id, &d.code, 0, 2, &c0).await.unwrap(), "{label}: a code is for its version");
+        room.room_issue_code(d.id, &d.code, 0, CodePurpose::Confirm { version: 1 }, "确认码 {otp}").await.unwrap();
+        let c0 = last_code_sent(s, d.id, 0).await;
+        assert!(room.room_confirm(d.id, &d.code, 0, 1, &c0).await.unwrap());
+        room.room_issue_code(d.id, &d.code, 1, CodePurpose::Confirm { version: 1 }, "确认码 {otp}").await.unwrap();
+        let c1 = last_code_sent(s, d.id, 1).await;
+        let v2 = room.room_save_draft(&desk(), d.id, &d.code, "一、李四于 12 月 25 日前修好外机排水。").await.unwrap();
+        assert_eq!(v2, 2);
+        assert!(matches!(room.room_confirm(d.id, &d.code, 1, 1, &c1).await, Err(StoreError::Conflict(_))), "{label}: stale");
+        assert_eq!(room.room_draft(d.id).await.unwrap().unwrap().version, 2);
+        let confirmed: Vec<(i64, i64)> = room.room_confirmations(d.id).await.unwrap().into_iter().map(|c| (c.idx, c.version)).collect();
+        assert_eq!(confirmed, vec![(0, 1)], "{label}");
+        for (action, want) in [
+            ("dispute.room_code_sent", 5),
+            ("dispute.room_joined", 1),
+            ("dispute.room_code_refused", 10),
+            ("dispute.room_draft", 2),
+            ("dispute.room_confirmed", 1),
+        ] {
+            let n: i64 = on_read!(&s.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+                .bind(action)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+            assert_eq!(n, want, "{label}: {action}");
+        }
     }
 }

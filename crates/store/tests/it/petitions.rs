@@ -311,6 +311,12 @@ both_backends! {
         assert!(filter(PetitionFilter { kind: Some(Kind::Suggestion), ..Default::default() }).await.is_empty());
         assert_eq!(filter(PetitionFilter { due_before: Some(now + Duration::days(10)), ..Default::default() }).await, [b.id]);
         assert_eq!(filter(PetitionFilter { status: Some(Status::Registered), open_only: true, ..Default::default() }).await, [b.id, a.id]);
+        // The overdue lists: by clock, warned (or overdue) before an instant, earliest deadline first.
+        let soon = PetitionFilter { clock: Some(ClockKind::Notice), warned_before: Some(now + Duration::days(2)), by_deadline: true, ..Default::default() };
+        assert_eq!(filter(soon).await, [b.id], "{label}");
+        let both = PetitionFilter { clock: Some(ClockKind::Notice), warned_before: Some(now + Duration::days(13)), by_deadline: true, ..Default::default() };
+        assert_eq!(filter(both).await, [b.id, a.id], "{label}: earliest deadline first");
+        assert!(filter(PetitionFilter { clock: Some(ClockKind::Handling), ..Default::default() }).await.is_empty());
         let page = s.petitions().list(&region(STREET), &PetitionFilter::default(), Page { page: 2, per_page: 1 }).await.unwrap();
         assert_eq!((page.total, page.items[0].id), (2, a.id), "{label}");
 

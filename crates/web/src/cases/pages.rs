@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use tongxin_app::cases::CaseActor;
 use tongxin_domain::case::deadline::TimeLimit;
 use tongxin_domain::case::{Action, Actor, CaseState, Channel, Status, TransitionError, Unit, contact, decide, route};
-use tongxin_domain::kernel::access::{Action as Permission, Role, Scope};
+use tongxin_domain::kernel::access::{Action as Permission, Role, Scope, role_may};
 use tongxin_domain::kernel::clock::{from_shanghai, local_minute};
 use tongxin_store::Page;
 use tongxin_store::cases::contact::RevealRefused;
@@ -112,7 +112,7 @@ struct QueuePage {
 /// one index serves looks through a window of `QUEUE_WINDOW` cases (see `store::cases::read`),
 /// and its total never reaches `COUNT_CAP`, which tells the two apart.
 fn queue_summary<T>(f: &QueueFilter, department: bool, p: &tongxin_store::Paged<T>) -> String {
-    use tongxin_store::cases::read::{COUNT_CAP, QUEUE_WINDOW};
+    use tongxin_store::cases::read::{COUNT_CAP, QUEUE_WINDOW, SEARCH_WINDOW};
     let newest = f.q.is_some() || (department && !f.open_only);
     let dated = f.created_from.is_some() || f.created_to.is_some();
     let order = if newest || dated { "最新的在前" } else { "按期限排序（待派单的按受理时间）" };
@@ -123,7 +123,10 @@ fn queue_summary<T>(f: &QueueFilter, department: bool, p: &tongxin_store::Paged<
         return format!("超过 {COUNT_CAP} 件（只数到 {COUNT_CAP} 件），{order}。");
     }
     let looked = if f.q.is_some() {
-        format!("关键词的最新 {QUEUE_WINDOW} 条匹配")
+        format!("关键词的最新 {SEARCH_WINDOW} 条匹配")
+    } else if department && f.open_only {
+        // A department's open queue reads its workload up to the count's cap.
+        format!("按此顺序的前 {COUNT_CAP} 件")
     } else if newest {
         format!("最近的 {QUEUE_WINDOW} 件")
     } else {
@@ -557,6 +560,10 @@ struct CasePage {
     may_reveal: bool,
     /// The full number, after an audited reveal.
     phone_full: Option<String>,
+    /// The petitions (信访) the case was escalated to: (id, code).
+    petitions: Vec<(i64, String)>,
+    /// 升级为信访 is offered (the registering office; no open petition of the case yet).
+    may_escalate: bool,
 }
 
 impl CasePage {
@@ -665,6 +672,8 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         }),
         None => None,
     };
+    let petitions = s.store.petitions().petitions_of_case(staff.scope(), c.id).await?;
+    let may_escalate = role_may(staff.user.role, Permission::RegisterPetitions) && petitions.iter().all(|p| !p.open);
     let (deadline_label, deadline) = deadline_cell(&c);
     let current = if staff.user.role == Role::DepartmentHandler { "/inbox" } else { "/cases" };
     let slots = if forms.count() > forms.top.len() { vec!["top", "more"] } else { vec!["top"] };
@@ -709,6 +718,8 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         may_reveal: phone_full.is_none()
             && contact::may_reveal_phone(staff.user.role, own.as_ref(), &state, c.phone_masked.is_some()),
         phone_full,
+        petitions: petitions.into_iter().map(|p| (p.id, p.code)).collect(),
+        may_escalate,
         c,
     };
     let mut resp = render(&page);
@@ -950,7 +961,13 @@ mod tests {
         let open = QueueFilter { open_only: true, ..Default::default() };
         let search = QueueFilter { q: Some("噪音".into()), ..Default::default() };
         let all = QueueFilter::default();
-        let cases: [(&QueueFilter, bool, tongxin_store::Paged<()>, &str); 5] = [
+        let cases: [(&QueueFilter, bool, tongxin_store::Paged<()>, &str); 6] = [
+            (
+                &open,
+                true,
+                paged(37, true),
+                "只查看了按此顺序的前 10000 件，其中 37 件符合条件，按期限排序（待派单的按受理时间）；增加日期、网格、类别等条件可以查到其余的。",
+            ),
             (&open, false, paged(42, false), "共 42 件，按期限排序（待派单的按受理时间）。"),
             (&all, false, paged(10_000, true), "超过 10000 件（只数到 10000 件），按期限排序（待派单的按受理时间）。"),
             (
@@ -963,7 +980,7 @@ mod tests {
                 &search,
                 false,
                 paged(0, true),
-                "只查看了关键词的最新 1000 条匹配，其中 0 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
+                "只查看了关键词的最新 200 条匹配，其中 0 件符合条件，最新的在前；增加日期、网格、类别等条件可以查到其余的。",
             ),
             (
                 &all,

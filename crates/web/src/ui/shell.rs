@@ -115,11 +115,13 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/mediation", "矛盾纠纷", "全部纠纷、督办清单与调解协议"),
             ("/mediation/orgs", "调解组织", "调委会、调解员、任职与罢免"),
             ("/mediation/risk-levels", "风险等级", "纠纷风险等级、升级层级与响应时限"),
+            ("/petitions", "信访", "信访登记簿与法定期限"),
         ],
         Role::Leader => &[
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
             ("/mediation/overdue", "纠纷督办", "超过调解期限的纠纷"),
+            ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
             ("/cases", "诉求队列", "待派单与办理中的诉求"),
@@ -128,6 +130,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/dashboard", "数据看板", "趋势与三率"),
             ("/mediation", "矛调中心", "纠纷登记、调处、督办"),
             ("/mediation/orgs", "调解组织", "调委会与调解员"),
+            ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],
         Role::CommunityWorker => &[
             ("/cases", "诉求队列", "本社区的诉求"),
@@ -135,6 +138,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grids", "楼栋二维码", "打印各网格楼栋的上报二维码"),
             ("/mediation", "矛盾纠纷", "本社区纠纷的登记与调解"),
             ("/mediation/orgs", "调解组织", "人民调解委员会与调解员"),
+            ("/petitions", "信访", "交办给本社区网格的信访件"),
         ],
         Role::GridWorker => &[
             ("/grid", "我的网格", "今日任务与办理中的诉求"),
@@ -142,8 +146,11 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
             ("/mediation", "矛盾纠纷", "本网格纠纷排查与登记"),
+            ("/petitions", "信访", "交办给本网格的信访件"),
         ],
-        Role::DepartmentHandler => &[("/inbox", "待办诉求", "派给本部门的诉求")],
+        Role::DepartmentHandler => {
+            &[("/inbox", "待办诉求", "派给本部门的诉求"), ("/petitions", "信访件", "转送交办给本部门的信访件")]
+        }
         Role::PartySecretary => &[
             ("/party", "党组织", "辖区党组织架构与党员名单"),
             ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),

@@ -143,6 +143,30 @@ fn mediation_desk(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     }
 }
 
+/// 信访 pages: every role that works petitions, within scope (departments: what they hold).
+fn petition_page(who: Who) -> (u16, u16) {
+    scoped_page(who, &[Who::Leader, Who::Dispatcher, Who::Community, Who::Grid, Who::Department])
+}
+
+/// 信访 lists: always of the caller's own scope; party secretaries and mediators the 403 page.
+fn petition_list(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Party | Who::Mediator => (403, 403),
+        _ => (200, 200),
+    }
+}
+
+/// 信访登记 and 升级为信访: the registering office (dispatchers) and the admin.
+fn petition_registrars(who: Who) -> (u16, u16) {
+    match who {
+        Who::Anonymous => (303, 303),
+        Who::Admin => (200, 200),
+        Who::Dispatcher => (200, 404),
+        _ => (403, 403),
+    }
+}
+
 /// The dashboard and its exports: leaders and dispatchers.
 fn dashboard_page(who: Who) -> (u16, u16) {
     scoped_page(who, &[Who::Leader, Who::Dispatcher])
@@ -337,6 +361,16 @@ fn table() -> Vec<Row> {
         row("GET", "/track/{code}/photos/{photo}", "/track/{photo_track_in}", "/track/{photo_track_forged}", PublicInOut(200, 404)),
         // 查看完整号码 without the form's token: refused before anything is revealed.
         with_body(row("POST", "/cases/{id}/phone", "/cases/{case_in}/phone", "/cases/{case_out}/phone", Custom(staff_form_bad_csrf)), "form:_csrf=wrong", "form:"),
+        // 信访 (petitions): in = a petition in A1 assigned to department 1 (answered with an opinion), out = one in street 2;
+        // the register's form escalates a case with ?case= (out: a case of street 2).
+        row("GET", "/petitions", "/petitions", "/petitions?status=all&page=2", Custom(petition_list)),
+        row("GET", "/petitions/overdue", "/petitions/overdue", "/petitions/overdue?clock=handling&page=2", Custom(petition_list)),
+        row("GET", "/petitions/new", "/petitions/new", "/petitions/new?case={case_out}", Custom(petition_registrars)),
+        with_body(row("POST", "/petitions", "/petitions", "/petitions", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&region={A1}&channel=letter&kind=claim&name=x&address=y&request=z&facts=f&reasons=r", "form:region={C1}&channel=letter&kind=claim&name=x&address=y&request=z&facts=f&reasons=r"),
+        row("GET", "/petitions/{id}", "/petitions/{petition_in}", "/petitions/{petition_out}", Custom(petition_page)),
+        with_body(row("POST", "/petitions/{id}/act", "/petitions/{petition_in}/act", "/petitions/{petition_out}/act", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version=1&action=conclude", "form:version=1&action=conclude"),
+        with_body(row("POST", "/petitions/{id}/mediate", "/petitions/{petition_in}/mediate", "/petitions/{petition_out}/mediate", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version=1&dispute=TJ1", "form:version=1&dispute=TJ1"),
+        row("GET", "/petitions/{id}/opinion", "/petitions/{petition_in}/opinion", "/petitions/{petition_out}/opinion?stage=opinion", Custom(petition_page)),
         // 响应率 explained (evaluation/pages): the ranking's readers, units within their scope.
         row("GET", "/evaluation/units/{unit}", "/evaluation/units/area:{A1}", "/evaluation/units/area:{C1}", Custom(|w| scoped_page(w, &[Who::Leader, Who::Dispatcher, Who::Community]))),
         // 热线登记 (cases/hotline): the dispatch centre and the admin; the address search stays within scope.
@@ -930,6 +964,10 @@ impl Vars<'_> {
                 let id = deliver_notice(f, &format!("dept:{dept}"), Some(ids.case_a1.id), "dispatched").await;
                 s = s.replace(key, &id.to_string());
             }
+        }
+        if s.contains("{petition_") {
+            let (a, b) = crate::petitions::authz_petitions(f).await;
+            s = s.replace("{petition_in}", &a.to_string()).replace("{petition_out}", &b.to_string());
         }
         if s.contains("{rule_version}") {
             let v = f.store.categories().rules().await.unwrap().into_iter().find(|r| r.id == ids.rule).unwrap().version;

@@ -30,6 +30,8 @@ mod pages_ops;
 mod pages_party;
 mod pages_resident;
 mod pages_weight;
+mod petitions;
 mod pii_search;
+mod room;
 mod snapshots;
 mod write_faults;

@@ -1,6 +1,7 @@
 //! Tests of the petition rules: fixtures shared by the status × action matrix, the walks, the
 //! rule tables and the clock properties.
 
+mod access;
 mod clocks;
 mod duplicate;
 mod matrix;
