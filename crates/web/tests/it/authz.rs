@@ -452,6 +452,32 @@ fn table() -> Vec<Row> {
         with_body(row("POST", "/mediation/risk-levels", "/mediation/risk-levels", "/mediation/risk-levels", Custom(|w| one_role_page(w, Who::Admin, 303, 422))),
             "form:_csrf={csrf}&code=red&name=%E7%BA%A2&colour=%23D93025&escalate_to=district&response_hours=2&code=green&name=%E7%BB%BF&colour=%231E8E3E&escalate_to=grid&response_hours=168",
             "form:_csrf={csrf}&code=red&name=%E7%BA%A2&colour=red&escalate_to=district&response_hours=2"),
+        // 在线调解室 (room): a mediator's account in the rooms of its committee's disputes (another
+        // committee's: 404), every other role the 403 page; in = a dispute being mediated in A1, out =
+        // committee B's. Messages are multipart: a urlencoded body is refused (400) before anything.
+        row("GET", "/static/room.js", "/static/room.js", "/static/room.js", Public(200)),
+        row("GET", "/rooms/{id}", "/rooms/{room_in}", "/rooms/{room_out}", Custom(|w| one_role_page(w, Who::Mediator, 200, 404))),
+        // A live feed: the status is read, the stream is not.
+        row("GET", "/rooms/{id}/feed", "/rooms/{room_in}/feed", "/rooms/{room_out}/feed", Custom(|w| one_role_page(w, Who::Mediator, 200, 404))),
+        with_body(row("POST", "/rooms/{id}/messages", "/rooms/{room_in}/messages", "/rooms/{room_out}/messages", Custom(|w| if w == Who::Anonymous { (303, 303) } else { (400, 400) })),
+            "form:_csrf={csrf}&body=x", "form:_csrf={csrf}&body=x"),
+        with_body(row("POST", "/rooms/{id}/draft", "/rooms/{room_in}/draft", "/rooms/{room_out}/draft", Custom(|w| one_role_page(w, Who::Mediator, 303, 404))),
+            "form:_csrf={csrf}&draft=%E6%9D%8E%E5%9B%9B%E8%B5%94%E5%81%BF800%E5%85%83", "form:_csrf={csrf}&draft=x"),
+        with_body(row("POST", "/rooms/{id}/invite", "/rooms/{room_in}/invite", "/rooms/{room_out}/invite", Custom(|w| one_role_page(w, Who::Mediator, 303, 404))),
+            "form:_csrf={csrf}&party=1", "form:_csrf={csrf}&party=1"),
+        row("GET", "/rooms/{id}/files/{file}", "/rooms/{room_in}/files/{room_file}", "/rooms/{room_out}/files/{room_file}", Custom(|w| one_role_page(w, Who::Mediator, 200, 404))),
+        // The parties' side is public and keyed by the invitation: a real one opens the way in, a
+        // forged one is the 404 page; without the party's room session there is no room, feed or
+        // file; its forms need the CSRF token (double-submit), which these requests lack.
+        row("GET", "/r/{invite}", "/r/{invite_in}", "/r/{invite_forged}", PublicInOut(200, 404)),
+        with_body(row("POST", "/r/{invite}/code", "/r/{invite_in}/code", "/r/{invite_forged}/code", PublicInOut(403, 403)), "form:_csrf=wrong", "form:"),
+        with_body(row("POST", "/r/{invite}/join", "/r/{invite_in}/join", "/r/{invite_forged}/join", PublicInOut(403, 403)), "form:_csrf=wrong&otp=123456", "form:otp=123456"),
+        row("GET", "/r/{invite}/feed", "/r/{invite_in}/feed", "/r/{invite_forged}/feed", PublicInOut(404, 404)),
+        with_body(row("POST", "/r/{invite}/messages", "/r/{invite_in}/messages", "/r/{invite_forged}/messages", PublicInOut(400, 400)), "form:_csrf=wrong&body=x", "form:body=x"),
+        with_body(row("POST", "/r/{invite}/confirm-code", "/r/{invite_in}/confirm-code", "/r/{invite_forged}/confirm-code", PublicInOut(403, 403)), "form:_csrf=wrong&version=1", "form:version=1"),
+        with_body(row("POST", "/r/{invite}/confirm", "/r/{invite_in}/confirm", "/r/{invite_forged}/confirm", PublicInOut(403, 403)), "form:_csrf=wrong&version=1&otp=123456", "form:version=1&otp=123456"),
+        row("GET", "/r/{invite}/files/{file}", "/r/{invite_in}/files/{room_file}", "/r/{invite_forged}/files/{room_file}", PublicInOut(404, 404)),
+        with_body(row("POST", "/r/{invite}/leave", "/r/{invite_in}/leave", "/r/{invite_forged}/leave", PublicInOut(403, 403)), "form:_csrf=wrong", "form:"),
         // 管理 (pages/admin): the admin only, others the 403 page; in = street 1, out = street 2.
         row("GET", "/admin/regions", "/admin/regions?code=330702001", "/admin/regions?code=330702002", Custom(admin_page)),
         row("GET", "/admin/categories", "/admin/categories", "/admin/categories?category=city.noise&grid=330702002001001", Custom(admin_page)),
@@ -1025,6 +1051,11 @@ impl Vars<'_> {
             .replace("{dispute_code_out}", &out.code)
             .replace("{signed_in}", &m.signed.id.to_string())
             .replace("{failed_in}", &m.failed.id.to_string())
+            .replace("{room_in}", &m.room.id.to_string())
+            .replace("{room_out}", &m.dispute_b.id.to_string())
+            .replace("{room_file}", &m.room_file.to_string())
+            .replace("{invite_in}", &tongxin_app::mediation::room::invite_token(&self.f.store, m.room.id, 1))
+            .replace("{invite_forged}", &format!("{}-1-0123456789abcdef01234567", m.room.id))
             .replace("{committee_a}", &m.committee_a.to_string())
             .replace("{committee_c}", &m.committee_c.to_string())
             .replace("{communityA}", support::COMMUNITY_A)
@@ -1050,23 +1081,35 @@ impl Vars<'_> {
     }
 }
 
+/// Sends one row's request and reads its status only, never the body (a room's live feed never
+/// ends).
 async fn send_row(f: &Fixture, session: &Session, method: &str, uri: &str, body: Option<&str>) -> u16 {
-    match body.and_then(|b| b.strip_prefix("form:")) {
-        Some(form) => {
-            use axum::body::Body;
-            use axum::http::{Request, header};
-            use tower::ServiceExt;
-            let mut req = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            if let Some(c) = &session.cookie {
-                req = req.header(header::COOKIE, c);
-            }
-            f.app.clone().oneshot(req.body(Body::from(form.to_string())).unwrap()).await.unwrap().status().as_u16()
-        }
-        None => send(&f.app, session, method, uri, body).await.status.as_u16(),
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = &session.cookie {
+        req = req.header(header::COOKIE, c);
     }
+    let body = match body.map(|b| (b, b.strip_prefix("form:"))) {
+        Some((_, Some(form))) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(form.to_string())
+        }
+        other => {
+            if let Some(t) = &session.csrf {
+                req = req.header("x-csrf-token", t);
+            }
+            match other {
+                Some((json, None)) => {
+                    req = req.header(header::CONTENT_TYPE, "application/json");
+                    Body::from(json.to_string())
+                }
+                _ => Body::empty(),
+            }
+        }
+    };
+    f.app.clone().oneshot(req.body(body).unwrap()).await.unwrap().status().as_u16()
 }
 
 both_backends! {

@@ -5,6 +5,7 @@
 //! - `dispute_a` (grid A1, committee A): accepted, the mediator assigned, mediated, an oral
 //!   agreement in effect (performance followed);
 //! - `signed` (A1): a written agreement signed with a scan; `failed` (A1): mediation terminated;
+//! - `room` (A1): being mediated, with a photo the mediator posted in its online room;
 //! - `dispute_b` (grid B1, committee B, street 1): another committee's, which the mediator of A
 //!   may not read; `dispute_c` (grid C1, street 2): outside every scope but the admin's.
 
@@ -38,6 +39,9 @@ pub struct Med {
     pub dispute_a: DisputeView,
     pub signed: DisputeView,
     pub failed: DisputeView,
+    pub room: DisputeView,
+    /// The photo's file in `room`'s online room.
+    pub room_file: i64,
     pub dispute_b: DisputeView,
     pub dispute_c: DisputeView,
 }
@@ -187,6 +191,16 @@ pub async fn setup(f: &Fixture) -> Med {
         Action::Terminate { reason: "双方对赔偿金额分歧较大。".into(), routes: vec![Route::Litigation] };
     let failed = step(f, &m, d, terminate).await;
 
+    let room = mediating(f, &a, &m, committee_a, mediator_a).await;
+    let photo = ("现场.png".to_string(), "image/png".to_string(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec());
+    let hub = tongxin_app::mediation::room::RoomHub::default();
+    let poster = tongxin_app::mediation::room::RoomWho::Mediator(user(f, Who::Mediator).await);
+    let all = tongxin_domain::mediation::room::Audience::All;
+    let posted = tongxin_app::mediation::room::post(&f.store, &hub, &poster, room.id, all, "现场照片", Some(photo))
+        .await
+        .unwrap();
+    let room_file = posted.file_id.unwrap();
+
     let dispute_b = register(&f.store, &a, walk_in(committee_b, GRID_B1)).await.unwrap();
     let dispute_c = register(&f.store, &a, walk_in(committee_c, GRID_C1)).await.unwrap();
     Med {
@@ -199,6 +213,8 @@ pub async fn setup(f: &Fixture) -> Med {
         dispute_a,
         signed,
         failed,
+        room,
+        room_file,
         dispute_b,
         dispute_c,
     }
