@@ -111,6 +111,7 @@ pub async fn room(store: &Store, rooms: usize, seconds: u64, interval_ms: u64) -
             source: Source::Online,
             referred_case_id: None,
             summary: format!("压测纠纷 {i}：相邻关系"),
+            amount: String::new(),
             parties: vec![party("甲方", PartySide::Applicant, 2 * i), party("乙方", PartySide::Respondent, 2 * i + 1)],
         };
         let fail = |e: tongxin_app::mediation::DisputeError| anyhow::anyhow!("{e}");

@@ -1,5 +1,6 @@
-//! Tongxin's background jobs: deadline timers (warning, overdue marking, automatic 督办) and
-//! delivery of the transactional outbox (in-app notices, text messages to residents).
+//! Tongxin's background jobs: deadline timers (warning, overdue marking, automatic 督办) of cases
+//! and of disputes (the mediation limit, 司法确认 windows), and delivery of the transactional
+//! outbox (in-app notices, text messages to residents).
 //!
 //! Each is a [`Job`] (name, trigger, lease, idempotency). [`spawn`] runs them as loops on the
 //! Tokio runtime until [`JobsHandle::shutdown`]; every server process may run them, also several
@@ -17,7 +18,7 @@ pub use job::{Idempotency, Job, PassFuture, PassReport, Trigger};
 
 pub use outbox::{DeliveryReport, backoff, deliver_claimed, deliver_due};
 pub use sms::{HttpSender, LogSender, SendFuture, SmsSender};
-pub use timers::{TimerReport, run_timers};
+pub use timers::{MediationTimerReport, TimerReport, run_mediation_timers, run_timers};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,11 +54,12 @@ impl JobsConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunReport {
     pub timers: TimerReport,
+    pub mediation: MediationTimerReport,
     pub delivery: DeliveryReport,
 }
 
-/// One pass of both jobs: the timers (their notices included), then delivery of every due
-/// message.
+/// One pass of every job: the case timers and the mediation timers (their notices included),
+/// then delivery of every due message.
 pub async fn run_once(
     store: &Store,
     cases: &CaseService,
@@ -65,8 +67,9 @@ pub async fn run_once(
     cfg: &JobsConfig,
 ) -> Result<RunReport, StoreError> {
     let timers = run_timers(store, cases, cfg).await?;
+    let mediation = run_mediation_timers(store, cfg).await?;
     let delivery = deliver_due(store, sms, cfg).await?;
-    Ok(RunReport { timers, delivery })
+    Ok(RunReport { timers, mediation, delivery })
 }
 
 /// The running jobs. Dropping it stops them too (after the pass in progress); prefer
@@ -127,6 +130,44 @@ impl Job for TimerJob {
     }
 }
 
+/// The mediation timers as a [`Job`]: the one-month limit's warnings, overdue marks and
+/// automatic 督办, and missed 司法确认 windows.
+pub struct MediationTimerJob {
+    pub store: Store,
+    pub cfg: JobsConfig,
+}
+
+impl Job for MediationTimerJob {
+    fn name(&self) -> &'static str {
+        timers::MEDIATION_JOB_NAME
+    }
+    fn title(&self) -> &'static str {
+        "调解期限提醒、超期督办与司法确认期限"
+    }
+    fn trigger(&self) -> Trigger {
+        Trigger::Every(self.cfg.tick)
+    }
+    fn lease(&self) -> Option<chrono::Duration> {
+        None
+    }
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::MarkedInSameTransaction
+    }
+    fn pass(&self) -> PassFuture<'_> {
+        Box::pin(async move {
+            let r = run_mediation_timers(&self.store, &self.cfg).await?;
+            Ok(PassReport(vec![
+                ("warned", r.warned),
+                ("overdue", r.overdue),
+                ("supervised", r.supervised),
+                ("skipped", r.skipped),
+                ("lapsed", r.lapsed),
+                ("failed", r.failed),
+            ]))
+        })
+    }
+}
+
 /// Delivery of the outbox (notices and text messages) as a [`Job`].
 pub struct OutboxJob {
     pub store: Store,
@@ -169,13 +210,14 @@ impl Job for OutboxJob {
 pub fn standard_jobs(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> Vec<Arc<dyn Job>> {
     vec![
         Arc::new(TimerJob { store: store.clone(), cases, cfg }),
+        Arc::new(MediationTimerJob { store: store.clone(), cfg }),
         Arc::new(petition_timers::PetitionTimerJob { store: store.clone(), cfg }),
         Arc::new(OutboxJob { store, sms, cfg }),
     ]
 }
 
-/// Starts the standard jobs (the timers and the outbox delivery). Must be called inside a
-/// Tokio runtime.
+/// Starts the standard jobs (the case, mediation and petition timers and the outbox delivery).
+/// Must be called inside a Tokio runtime.
 pub fn spawn(store: Store, cases: CaseService, sms: Arc<dyn SmsSender>, cfg: JobsConfig) -> JobsHandle {
     spawn_jobs(standard_jobs(store, cases, sms, cfg))
 }

@@ -11,11 +11,15 @@
 
 use crate::JobsConfig;
 use tongxin_app::cases::{CaseActor, CaseError, CaseService};
+pub use tongxin_app::mediation::MediationTimerReport;
 use tongxin_domain::case::Action;
 use tongxin_store::{Store, StoreError};
 
 /// The job's name, also in `job_quarantine` for the cases it set aside.
 pub const JOB_NAME: &str = "timers";
+
+/// The mediation timers' job name.
+pub const MEDIATION_JOB_NAME: &str = "mediation_timers";
 
 /// The note of an automatic supervision.
 pub const AUTO_SUPERVISION_NOTE: &str = "超期未办结，系统自动督办";
@@ -94,4 +98,14 @@ pub async fn run_timers(store: &Store, cases: &CaseService, cfg: &JobsConfig) ->
         }
     }
     Ok(report)
+}
+
+/// The mediation timers (issue 12), one pass in batches of `cfg.batch`: the warning before a
+/// dispute's one-month limit (司法部《人民调解工作若干规定》art 33), the overdue mark with its
+/// notices and the automatic 督办 as the system, and the lapse of 司法确认 windows that ended
+/// without an application (人民调解法 art 33). Marks and notices are committed in the same
+/// transaction and each flagged dispute is then decided like any other action
+/// (`tongxin_app::mediation::run_timers`), so two processes never warn or supervise twice.
+pub async fn run_mediation_timers(store: &Store, cfg: &JobsConfig) -> Result<MediationTimerReport, StoreError> {
+    tongxin_app::mediation::run_timers(store, cfg.batch).await
 }

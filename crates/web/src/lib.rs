@@ -15,6 +15,7 @@
 //! | [`places`] | regions, grids, buildings, households, locate, the street map, QR sheets | `places/` |
 //! | [`people`] | residents (masked; unmasking audited), the grid worker's pages | `people/` |
 //! | [`party`] | party organisations, members, departments | `party/` |
+//! | [`mediation`] | 矛盾纠纷多元化解: the dispute list and 督办 list, 调解登记, a dispute's page and steps, the 调解协议书, organisations, mediators, risk levels | `mediation/` |
 //! | [`petitions`] | 信访: the register, the clocks' overdue lists, registration, a petition's steps, the 信访处理意见书 | `petitions/` |
 //! | [`dashboard`] | the leaders' charts, ranking and heat map | `dashboard/` |
 //! | [`evaluation`] | 三率 rankings, export, weights | — |
@@ -46,6 +47,7 @@ pub mod evaluation;
 pub mod exchange;
 pub mod extract;
 pub mod limits;
+pub mod mediation;
 pub mod middleware;
 pub mod notices;
 pub mod open311;

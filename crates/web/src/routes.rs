@@ -45,6 +45,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     all.extend(crate::places::routes());
     all.extend(crate::people::routes());
     all.extend(crate::party::routes());
+    all.extend(crate::mediation::routes());
     all.extend(crate::petitions::routes());
     all.extend(crate::dashboard::routes());
     all.extend(crate::evaluation::routes());

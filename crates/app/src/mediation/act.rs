@@ -4,9 +4,10 @@
 use super::notices::{notices_for, timers_for};
 use super::{DisputeError, Who, audit_action, calendar, domain_actor, today};
 use tongxin_domain::kernel::audit::digest_of;
+use tongxin_domain::mediation::scan::check_scan;
 use tongxin_domain::mediation::{Action, ConfirmationAction, Decision, decide, decide_confirmation};
 use tongxin_store::audit::AuditEntry;
-use tongxin_store::mediation::{DisputeChange, DisputeView};
+use tongxin_store::mediation::{DisputeChange, DisputeView, NewDisputeFile, file_ref};
 use tongxin_store::{Store, StoreError};
 
 /// The dispute as `who` may read it, still at `expected_version`.
@@ -41,7 +42,7 @@ pub async fn act(
         decision = decide(&d.state, &actor, &resolved, now)?;
     }
     let label = action.kind().label();
-    save(store, who, &d, decision, audit_action(&action), label).await
+    save(store, who, &d, decision, audit_action(&action), label, Vec::new()).await
 }
 
 /// Records a 司法确认 step (人民调解法 art 33) on a dispute `who` may read, if it is still at
@@ -58,7 +59,7 @@ pub async fn confirm(
     let cal = calendar(store).await?;
     let decision = decide_confirmation(&d.state, &actor, &action, store.now(), &cal)?;
     let kind = action.kind();
-    save(store, who, &d, decision, format!("dispute.confirmation.{}", kind.as_str()), kind.label()).await
+    save(store, who, &d, decision, format!("dispute.confirmation.{}", kind.as_str()), kind.label(), Vec::new()).await
 }
 
 /// 人民调解法 art 25: a risk of violence — the 派出所 and the street's 矛调中心 are told at once
@@ -118,8 +119,45 @@ async fn resolve(store: &Store, who: &Who, d: &DisputeView, action: &Action) -> 
     })
 }
 
-/// Writes a decision on `d`: its notices, its timers, the audit record (before and after
-/// digests), all in the store's one transaction.
+/// The signed written agreement takes effect (人民调解法 art 29: every party, the mediator and
+/// the committee's seal): the signatures as the mediator records them, and the photo or scan of
+/// the signed paper, which the 调解工作档案 keeps (art 27) — required here, checked (a PDF or an
+/// image of at most 10 MB, by its bytes) and written in the transaction of the decision that
+/// names it.
+pub async fn sign_with_scan(
+    store: &Store,
+    who: &Who,
+    id: i64,
+    expected_version: i64,
+    signed: Signatures,
+    scan: Vec<u8>,
+) -> Result<DisputeView, DisputeError> {
+    let kind = check_scan(&scan).map_err(|e| DisputeError::invalid("scan", e.to_string()))?;
+    let d = load(store, who, id, expected_version).await?;
+    let actor = domain_actor(store, who, id, Some(&d.state)).await?;
+    let action = Action::SignAgreement {
+        parties_signed: signed.parties,
+        mediator_signed: signed.mediator,
+        sealed: signed.sealed,
+        scan: Some(file_ref(&scan)),
+    };
+    let decision = decide(&d.state, &actor, &action, store.now())?;
+    let file = NewDisputeFile { purpose: "agreement_scan".into(), content_type: kind.mime().into(), bytes: scan };
+    save(store, who, &d, decision, audit_action(&action), action.kind().label(), vec![file]).await
+}
+
+/// What the mediator records of the signing (人民调解法 art 29).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Signatures {
+    /// Every party signed, sealed or fingerprinted.
+    pub parties: bool,
+    pub mediator: bool,
+    /// The committee's (organisation's) seal.
+    pub sealed: bool,
+}
+
+/// Writes a decision on `d`: its notices, its timers, the files it names, the audit record
+/// (before and after digests), all in the store's one transaction.
 async fn save(
     store: &Store,
     who: &Who,
@@ -127,6 +165,7 @@ async fn save(
     decision: Decision,
     action: String,
     label: &str,
+    files: Vec<NewDisputeFile>,
 ) -> Result<DisputeView, DisputeError> {
     let cal = calendar(store).await?;
     let timers = timers_for(&decision.state, &cal);
@@ -135,6 +174,7 @@ async fn save(
         .before(digest_of(&d.state))
         .after(digest_of(&decision.state))
         .detail(format!("{} {label}", d.code));
-    let change = DisputeChange { id: d.id, expected_version: d.version, decision: &decision, timers, notices, audit };
+    let change =
+        DisputeChange { id: d.id, expected_version: d.version, decision: &decision, timers, notices, files, audit };
     Ok(store.mediation().save(&who.store_actor(), change).await?)
 }

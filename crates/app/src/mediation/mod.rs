@@ -6,7 +6,8 @@
 //!   referral from a 接诉即办 case (the link is kept both ways; see [`register()`] for the case
 //!   itself);
 //! - [`act()`] runs any [`Action`] through `decide`, [`confirm()`] any 司法确认 step through
-//!   `decide_confirmation`; [`report_violence()`] is the art-25 alert (the 派出所 and the
+//!   `decide_confirmation`; [`sign_with_scan()`] makes a written agreement effective with the
+//!   signed paper's scan; [`report_violence()`] is the art-25 alert (the 派出所 and the
 //!   street's 矛调中心, through the outbox);
 //! - [`orgs`]: organisations, committee rosters, mediators and their removal (access ends at
 //!   once: the domain's `standing`), risk levels;
@@ -24,9 +25,9 @@ mod register;
 pub mod room;
 mod timers;
 
-pub use act::{act, confirm, report_violence};
+pub use act::{Signatures, act, confirm, report_violence, sign_with_scan};
 pub use notices::{notices_for, timers_for, unit_of};
-pub use register::{PartyForm, Registration, register};
+pub use register::{Assignment, PartyForm, Registered, Registration, register, register_and_assign};
 pub use timers::{AUTO_SUPERVISION_NOTE, MediationTimerReport, run_timers};
 
 use tongxin_domain::kernel::access::Role;
@@ -100,8 +101,9 @@ pub(crate) fn today(store: &Store) -> chrono::NaiveDate {
     tongxin_domain::case::deadline::shanghai_date(store.now())
 }
 
-/// The working calendar the admin keeps (the built-in one if none is stored).
-pub(crate) async fn calendar(store: &Store) -> Result<WorkingCalendar, StoreError> {
+/// The working calendar the admin keeps (the built-in one if none is stored): the 司法确认
+/// periods run on it.
+pub async fn calendar(store: &Store) -> Result<WorkingCalendar, StoreError> {
     Ok(match store.settings().get(crate::cases::config::CALENDAR_KEY).await? {
         Some(text) => WorkingCalendar::parse(&text).unwrap_or_else(|e| {
             tracing::error!(error = %e, "stored working calendar is invalid; using the built-in one");
@@ -141,8 +143,9 @@ pub(crate) async fn mediator_standing(
     })
 }
 
-/// The domain's actor for `who` on `state` (`None`: registration).
-pub(crate) async fn domain_actor(
+/// The domain's actor for `who` on `state` (`None`: registration): what a page asks the rules
+/// with to offer only the steps they would allow.
+pub async fn domain_actor(
     store: &Store,
     who: &Who,
     dispute_id: i64,

@@ -12,12 +12,17 @@ use serde::Deserialize;
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::{RegionCode, RegionLevel};
+use tongxin_domain::mediation::amount::Amount;
 use tongxin_domain::mediation::code::DisputeCode;
 use tongxin_domain::mediation::kinds::{DisputeType, Level, Source};
-use tongxin_domain::mediation::{ConsentForm, Intake, PartyInput, register as decide_register};
+use tongxin_domain::mediation::risk::find_risk_level;
+use tongxin_domain::mediation::{
+    Action, COORDINATOR_ROLES, ConsentForm, Intake, MAX_MEDIATORS, MediationError, PartyInput,
+    register as decide_register,
+};
 use tongxin_domain::people::idcard::IdNumber;
-use tongxin_store::Store;
 use tongxin_store::mediation::{DisputeView, NewDispute, NewNotice, NewParty, PartySide};
+use tongxin_store::{Store, StoreError};
 
 /// A party as a form or JSON body gives it.
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +59,9 @@ pub struct Registration {
     #[serde(default)]
     pub referred_case_id: Option<i64>,
     pub summary: String,
+    /// 争议金额 in 元 as typed (blank: no money in dispute).
+    #[serde(default)]
+    pub amount: String,
     pub parties: Vec<PartyForm>,
 }
 
@@ -161,6 +169,7 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
         return Err(DisputeError::invalid("parties", "在线申请时，申请人的手机号须为您本人的手机号"));
     }
 
+    let amount = Amount::parse_yuan(&form.amount).map_err(|e| DisputeError::invalid("amount", e.to_string()))?;
     let now = store.now();
     let intake = Intake {
         // Provisional: the store allocates the street's next code of the day.
@@ -181,6 +190,7 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
             })
             .collect(),
         summary: form.summary.clone(),
+        amount,
     };
     let actor = match who {
         // The online intake registers an application (人民调解法 art 17: on a party's request).
@@ -210,4 +220,104 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
         created_by: who.user().map(|u| u.id),
     };
     Ok(store.mediation().create(&store_actor, new).await?)
+}
+
+/// The desk's own steps taken at registration: who mediates (人民调解法 art 19: the
+/// organisation assigns its mediators, or the parties choose theirs) and the first risk
+/// assessment (风险研判), by the code of a configured level.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Assignment {
+    #[serde(default)]
+    pub mediators: Vec<i64>,
+    #[serde(default)]
+    pub chosen_by_parties: bool,
+    #[serde(default)]
+    pub risk: Option<String>,
+}
+
+impl Assignment {
+    fn is_empty(&self) -> bool {
+        self.mediators.is_empty() && self.risk.is_none()
+    }
+}
+
+/// A registration, and why the desk's steps did not follow, if they did not.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub dispute: DisputeView,
+    /// The dispute is registered but not (fully) assessed, accepted or assigned — someone acted
+    /// on it first, or the rules refused: the message to show.
+    pub unfinished: Option<String>,
+}
+
+/// 登记受理 at the desk in one go (a walk-in at the committee): registers the dispute, then
+/// takes the desk's steps named in `desk` (`COORDINATOR_ROLES`), each decided by the rules like
+/// any other action — the risk assessment, and with mediators named the acceptance and the
+/// assignment. What can be checked before anything is written is: the registrar runs the desk,
+/// the risk level is configured, each mediator exists, may act today (art 15) and serves the
+/// organisation unless the parties chose them (art 19). The steps are separate decisions: if
+/// one is refused after registration, the dispute stays registered and
+/// [`Registered::unfinished`] says why.
+pub async fn register_and_assign(
+    store: &Store,
+    who: &Who,
+    form: Registration,
+    desk: Option<Assignment>,
+) -> Result<Registered, DisputeError> {
+    let Some(desk) = desk.filter(|a| !a.is_empty()) else {
+        return Ok(Registered { dispute: register(store, who, form).await?, unfinished: None });
+    };
+    if !who.user().is_some_and(|u| COORDINATOR_ROLES.contains(&u.role)) {
+        let field = if desk.mediators.is_empty() { "risk" } else { "mediators" };
+        return Err(DisputeError::invalid(field, "指派调解员和风险研判由调解组织受理时进行，登记时请不要选择"));
+    }
+    let risk = match desk.risk.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(code) => {
+            let levels = store.mediation().risk_levels().await?;
+            let level = find_risk_level(&levels, code)
+                .ok_or_else(|| DisputeError::invalid("risk", format!("风险等级“{code}”不存在")))?;
+            Some(level.clone())
+        }
+        None => None,
+    };
+    if desk.mediators.len() > MAX_MEDIATORS {
+        return Err(DisputeError::invalid("mediators", MediationError::MediatorCount.to_string()));
+    }
+    let today = super::today(store);
+    let mut refs = Vec::with_capacity(desk.mediators.len());
+    for id in &desk.mediators {
+        let record = store.mediation().mediator(*id).await.map_err(|e| match e {
+            StoreError::NotFound => DisputeError::invalid("mediators", "所选调解员不存在"),
+            other => other.into(),
+        })?;
+        let m = &record.mediator;
+        if !desk.chosen_by_parties && m.org_id != form.org_id {
+            return Err(DisputeError::invalid("mediators", format!("调解员{}不属于所选调解组织", m.name)));
+        }
+        if let Err(e) = m.can_act(today) {
+            return Err(DisputeError::invalid("mediators", format!("调解员{}：{e}", m.name)));
+        }
+        refs.push(m.standing(today));
+    }
+    let mut d = register(store, who, form).await?;
+    let mut steps = Vec::new();
+    if let Some(risk) = risk {
+        steps.push(Action::AssessRisk { risk, note: String::new() });
+    }
+    if !refs.is_empty() {
+        steps.push(Action::Accept);
+        steps.push(Action::AssignMediators { mediators: refs, chosen_by_parties: desk.chosen_by_parties });
+    }
+    for action in steps {
+        let label = action.kind().label();
+        match super::act(store, who, d.id, d.version, action).await {
+            Ok(next) => d = next,
+            Err(e) => {
+                return Ok(Registered {
+                    dispute: d, unfinished: Some(format!("纠纷已登记，但未能{label}：{e}"))
+                });
+            }
+        }
+    }
+    Ok(Registered { dispute: d, unfinished: None })
 }

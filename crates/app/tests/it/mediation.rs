@@ -147,6 +147,7 @@ fn walk_in(org_id: i64) -> Registration {
         source: Source::WalkIn,
         referred_case_id: None,
         summary: "楼上空调外机漏水，双方就维修费用发生争执。".into(),
+        amount: "800".into(),
         parties: vec![
             PartyForm {
                 name: "张三".into(),
@@ -314,6 +315,10 @@ both_backends! {
         assert_eq!(note[0].1, format!("mediation_org:{}", fx.committee_a.id));
         assert_eq!(note[0].2, "新登记纠纷 TJ330702001-20261122-0001（邻里，来访申请）待受理。");
         assert_eq!(audit_actions(s, &d).await, ["dispute.register"], "{label}");
+        assert_eq!(d.state.amount.map(|a| a.label()).as_deref(), Some("800 元"), "{label}: 争议金额");
+        let mut bad = walk_in(fx.committee_a.id);
+        bad.amount = "八百".into();
+        assert_eq!(field(register(s, &staff(&fx.worker_a), bad).await.unwrap_err()), "amount", "{label}");
 
         // 网格排查: the grid worker's 先行调解 at grid level, no applicant.
         let mut screening = walk_in(fx.committee_a.id);
@@ -720,6 +725,45 @@ both_backends! {
         let ext = Action::ExtendLimit { days: 20, consents: vec![0, 1], reason: "双方同意继续调解".into() };
         let d = ok(s, &staff(&fx.med_a), &d, ext).await;
         assert!(!d.overdue, "{label}");
+    }
+}
+
+both_backends! {
+    /// 登记受理 at the desk in one go: registered, assessed, accepted and assigned; who may
+    /// assign and whom is checked before anything is written (人民调解法 arts 15, 19).
+    async fn registering_with_a_mediator_and_a_risk_level(t: TestStore) {
+        use tongxin_app::mediation::{Assignment, register_and_assign};
+        let (s, label) = (&t.store, t.label);
+        let fx = fixture(s).await;
+        let desk = Assignment { mediators: vec![fx.ma], chosen_by_parties: false, risk: Some("yellow".into()) };
+        let r = register_and_assign(s, &staff(&fx.worker_a), walk_in(fx.committee_a.id), Some(desk.clone())).await.unwrap();
+        assert_eq!(r.unfinished, None, "{label}");
+        let d = r.dispute;
+        assert_eq!((d.status, d.state.mediators.clone(), d.risk_code.as_deref()), (Status::Accepted, vec![fx.ma], Some("yellow")), "{label}");
+        assert!(d.deadline_at.is_some(), "{label}: the limit runs from acceptance");
+        assert_eq!(event_kinds(s, &d).await, ["registered", "risk_assessed", "accepted", "mediators_assigned"], "{label}");
+
+        // Refused before registering: a grid worker does not assign; 乙 serves committee B; an
+        // unknown risk level; a removed mediator.
+        let count = || async { s.mediation().list(&Viewer::System, &Default::default(), Page::default()).await.unwrap().total };
+        let before = count().await;
+        let e = register_and_assign(s, &staff(&fx.grid_a), walk_in(fx.committee_a.id), Some(desk.clone())).await.unwrap_err();
+        assert_eq!(field(e), "mediators", "{label}");
+        let other = Assignment { mediators: vec![fx.mb], ..desk.clone() };
+        let e = register_and_assign(s, &staff(&fx.worker_a), walk_in(fx.committee_a.id), Some(other)).await.unwrap_err();
+        assert_eq!(field(e), "mediators", "{label}");
+        let chosen = Assignment { mediators: vec![fx.mb], chosen_by_parties: true, risk: None };
+        let r = register_and_assign(s, &staff(&fx.dispatcher), walk_in(fx.committee_a.id), Some(chosen)).await.unwrap();
+        assert!(r.dispute.state.chosen_by_parties && r.unfinished.is_none(), "{label}: the parties may choose (art 19)");
+        let unknown = Assignment { risk: Some("purple".into()), ..desk.clone() };
+        let e = register_and_assign(s, &staff(&fx.worker_a), walk_in(fx.committee_a.id), Some(unknown)).await.unwrap_err();
+        assert_eq!(field(e), "risk", "{label}");
+        let record = s.mediation().mediator(fx.mc).await.unwrap();
+        remove_mediator(s, &fx.worker_a, fx.mc, record.version, RemovalReason::Partiality, "").await.unwrap();
+        let removed = Assignment { mediators: vec![fx.mc], ..desk.clone() };
+        let e = register_and_assign(s, &staff(&fx.worker_a), walk_in(fx.committee_a.id), Some(removed)).await.unwrap_err();
+        assert_eq!(field(e), "mediators", "{label}");
+        assert_eq!(count().await, before + 1, "{label}: only the parties' choice was registered");
     }
 }
 

@@ -514,6 +514,7 @@ async fn dispute(s: &Store, fx: &Fx) -> i64 {
         source: Source::WalkIn,
         referred_case_id: None,
         summary: "夜间装修噪音纠纷。".into(),
+        amount: String::new(),
         parties: vec![
             party("张三丰", PartySide::Applicant, Some(ConsentForm::Written)),
             party("李四", PartySide::Respondent, None),

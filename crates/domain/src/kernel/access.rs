@@ -132,6 +132,15 @@ pub enum Action {
     EnterCases,
     /// Categories, routing rules, deadlines and the working calendar.
     ManageCaseConfig,
+    /// Read disputes (矛盾纠纷) in scope; a mediator only those of the organisations they serve
+    /// and those assigned to them (the store's viewer filter).
+    ReadDisputes,
+    /// 调解登记: register a dispute (a grid worker's screening, the desk, a mediator).
+    RegisterDisputes,
+    /// Mediation organisations, committee rosters and mediators (the dispute desk).
+    ManageMediation,
+    /// The risk levels (风险等级) of the whole installation.
+    ManageMediationConfig,
     /// Read the petitions (信访) in scope and attempt their steps; the petition rules decide who
     /// takes which step. Department staff: the petitions their department holds.
     ReadPetitions,
@@ -155,9 +164,12 @@ pub fn role_may(role: Role, action: Action) -> bool {
         WriteParty => matches!(role, Admin | PartySecretary),
         ReadCases => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | DepartmentHandler),
         EnterCases => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker),
-        ManageCaseConfig => role == Admin,
+        ManageCaseConfig | ManageMediationConfig => role == Admin,
         ReadPetitions => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | DepartmentHandler),
         RegisterPetitions => matches!(role, Admin | Dispatcher),
+        ReadDisputes => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | Mediator),
+        RegisterDisputes => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker | Mediator),
+        ManageMediation => matches!(role, Admin | Dispatcher | CommunityWorker),
     }
 }
 
@@ -181,6 +193,38 @@ mod tests {
         assert!(grid.covers_people_at("330702001008003"));
         assert!(!grid.covers_people_at("330702001008004"));
         assert!(Scope::All.covers_people_at("110101001001001"));
+    }
+
+    /// Disputes hold personal data: department staff and party secretaries read none; the
+    /// desk (dispatchers, community workers) manages the organisations; only the admin sets the
+    /// risk levels.
+    #[test]
+    fn who_works_on_disputes() {
+        let readers: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::ReadDisputes)).collect();
+        assert_eq!(
+            readers,
+            [Role::Admin, Role::Leader, Role::Dispatcher, Role::CommunityWorker, Role::GridWorker, Role::Mediator]
+        );
+        for r in Role::ALL {
+            // Whoever registers or manages also reads.
+            for a in [Action::RegisterDisputes, Action::ManageMediation, Action::ManageMediationConfig] {
+                assert!(!role_may(r, a) || role_may(r, Action::ReadDisputes), "{r:?} {a:?}");
+            }
+        }
+        assert!(!role_may(Role::Leader, Action::RegisterDisputes));
+        assert!(
+            role_may(Role::GridWorker, Action::RegisterDisputes)
+                && !role_may(Role::GridWorker, Action::ManageMediation)
+        );
+        assert!(
+            role_may(Role::Mediator, Action::RegisterDisputes) && !role_may(Role::Mediator, Action::ManageMediation)
+        );
+        assert!(
+            !role_may(Role::DepartmentHandler, Action::ReadDisputes)
+                && !role_may(Role::PartySecretary, Action::ReadDisputes)
+        );
+        let config: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::ManageMediationConfig)).collect();
+        assert_eq!(config, [Role::Admin]);
     }
 
     /// 信访 holds personal data: party secretaries and mediators do not read petitions (a

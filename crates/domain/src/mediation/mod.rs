@@ -3,13 +3,15 @@
 //!
 //! - [`org`], [`mediator`]: mediation organisations, the 人民调解委员会 composition check
 //!   (人民调解法 arts 8–9), mediators' qualification and removal (arts 13–15);
-//! - [`kinds`], [`risk`]: dispute types, sources, levels; configurable risk levels (红橙黄绿);
+//! - [`kinds`], [`risk`], [`amount`]: dispute types, sources, levels; configurable risk levels
+//!   (红橙黄绿); the amount in dispute;
 //! - the state machine: [`register`] a dispute, then [`decide`] each [`Action`] by an
 //!   [`Actor`] at `now`, which returns a [`Decision`] (new [`DisputeState`], events, notices) or
 //!   a [`MediationError`] in Chinese; [`decide_confirmation`] runs the 司法确认 sub-machine;
 //! - [`clock`]: the one-month mediation limit and its consented extensions, the 司法确认
 //!   periods on the working calendar, performance due dates;
-//! - [`code`], [`agreement`]: 一案一编码 (`TJ330702001-20261206-0001`) and the 调解协议书.
+//! - [`code`], [`agreement`]: 一案一编码 (`TJ330702001-20261206-0001`) and the 调解协议书;
+//!   [`scan`]: the signed copy uploaded back.
 //!
 //! Mediation is free of charge (人民调解法 art 4): nothing here has a fee.
 //!
@@ -20,6 +22,7 @@ mod names;
 
 mod action;
 pub mod agreement;
+pub mod amount;
 pub mod clock;
 pub mod code;
 mod confirmation;
@@ -31,6 +34,7 @@ pub mod mediator;
 pub mod org;
 pub mod risk;
 pub mod room;
+pub mod scan;
 mod state;
 mod status;
 

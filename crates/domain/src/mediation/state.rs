@@ -133,6 +133,9 @@ pub struct DisputeState {
     pub parties: Vec<Party>,
     /// The dispute in a few lines, as registered.
     pub summary: String,
+    /// 争议金额, when money is in dispute (recorded at registration).
+    #[serde(default)]
+    pub amount: Option<super::amount::Amount>,
     /// Assigned mediators' ids (1–5 once assigned).
     pub mediators: Vec<i64>,
     /// The parties chose the mediators (art 19) rather than the organisation.

@@ -7,6 +7,7 @@
 mod common;
 mod disk_full;
 mod http_sender;
+mod mediation;
 mod outbox;
 mod petition_timers;
 mod quarantine;

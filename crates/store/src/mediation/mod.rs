@@ -9,6 +9,7 @@
 //! - [`write`]: registration with the next code of the street and day, and the version-guarded
 //!   save of a decision — state, events, current mediators, outbox notices and the audit
 //!   record in one transaction;
+//! - [`files`]: the signed agreement's scan, written with the decision that names it;
 //! - [`room`]: the online room's messages, attachments, draft agreement, confirmations and the
 //!   one-time codes and sessions of parties;
 //! - [`timers`]: the queries the jobs run: the one-month limit's warnings and overdue marks,
@@ -20,6 +21,7 @@
 //! within its term), so a removal ends access at once; a party reads the disputes naming their
 //! phone number. Rows decode into the domain's types here; one that does not is an error.
 
+mod files;
 mod mediators;
 mod orgs;
 mod read;
@@ -27,6 +29,7 @@ pub mod room;
 mod timers;
 mod write;
 
+pub use files::{DisputeFileBytes, DisputeFileInfo, NewDisputeFile, file_ref};
 pub use mediators::{MediatorRecord, NewMediator};
 pub use orgs::{OrgDetail, OrgRecord};
 pub use read::{DisputeEvent, DisputeFilter, DisputeView, PartyView, UnmaskedParty};

@@ -154,6 +154,8 @@ pub struct UnmaskedParty {
 pub struct DisputeEvent {
     pub id: i64,
     pub kind: String,
+    /// The staff account that acted (none for the system or a party).
+    pub actor_id: Option<i64>,
     pub actor_name: String,
     pub note: String,
     /// A JSON object with the event's details.
@@ -317,7 +319,7 @@ impl Mediation<'_> {
     /// A dispute's events, oldest first.
     pub async fn events(&self, viewer: &Viewer, id: i64) -> Result<Vec<DisputeEvent>, StoreError> {
         self.get(viewer, id).await?;
-        let sql = "SELECT id, kind, actor_name, note, data, at FROM dispute_events WHERE dispute_id = $1 ORDER BY id";
+        let sql = "SELECT id, kind, actor_id, actor_name, note, data, at FROM dispute_events WHERE dispute_id = $1 ORDER BY id";
         Ok(on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)?)
     }
 

@@ -102,6 +102,8 @@ pub struct DisputeChange<'a> {
     pub decision: &'a Decision,
     pub timers: Timers,
     pub notices: Vec<NewNotice>,
+    /// Files the decision names (the signed agreement's scan), written in the same transaction.
+    pub files: Vec<super::NewDisputeFile>,
     pub audit: AuditEntry,
 }
 
@@ -283,7 +285,7 @@ impl Mediation<'_> {
 
     /// Saves a decision if the dispute is still at `expected_version` (someone else acted first
     /// otherwise: a conflict, nothing written): the row and its state, the current mediators,
-    /// the events, the notices and the audit record in one transaction. A moved deadline clears
+    /// the events, the notices, the files and the audit record in one transaction. A moved deadline clears
     /// the warning and overdue marks; any decision settles a pending automatic 督办.
     pub async fn save(&self, actor: &Actor, change: DisputeChange<'_>) -> Result<DisputeView, StoreError> {
         let state = &change.decision.state;
@@ -324,6 +326,27 @@ impl Mediation<'_> {
             .map(|r| r.rows_affected()))?;
         let code = state.code.to_string();
         write_effects(&mut tx, change.id, &code, state, change.decision, &change.notices, actor, now).await?;
+        let files: Vec<Vec<Val>> = change
+            .files
+            .iter()
+            .map(|f| {
+                vec![
+                    change.id.into(),
+                    f.purpose.clone().into(),
+                    f.content_type.clone().into(),
+                    super::file_ref(&f.bytes).into(),
+                    f.bytes.clone().into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "dispute_files",
+            &["dispute_id", "purpose", "content_type", "sha256", "bytes", "created_at"],
+            &files,
+        )
+        .await?;
         append(&mut tx, self.store.pii(), now, actor, change.audit).await?;
         let view = read_in(&mut tx, change.id).await?;
         tx.commit().await?;

@@ -117,6 +117,7 @@ fn dispute(store: &Store, org: &OrgRecord, area: &str, phones: [&str; 2]) -> New
             PartyInput { name: "李四".into(), applicant: false, resident_id: None, consent: None },
         ],
         summary: "楼上空调外机漏水。".into(),
+        amount: None,
     };
     let decision = register(&DomainActor::Staff { role: Role::Dispatcher, mediator: None }, &intake, now).unwrap();
     NewDispute {
@@ -149,6 +150,7 @@ async fn apply(store: &Store, d: &DisputeView, actor: DomainActor, action: Actio
         decision: &decision,
         timers: Timers::default(),
         notices: vec![],
+        files: vec![],
         audit,
     };
     store.mediation().save(&desk(), change).await
@@ -332,6 +334,7 @@ both_backends! {
                 unit: format!("mediator:{m}"),
                 text: "您已被指派调解纠纷 {code}。".into(),
             }],
+            files: vec![],
             audit: AuditEntry::new("dispute.assign_mediators", "dispute", d.id),
         };
         let saved = s.mediation().save(&desk(), change).await.unwrap();
@@ -479,6 +482,7 @@ both_backends! {
             decision: &decision,
             timers: Timers { warn_at: Some(warn_at), window_end: None },
             notices: vec![],
+            files: vec![],
             audit: AuditEntry::new("dispute.accept", "dispute", d.id),
         };
         let d = s.mediation().save(&desk(), change).await.unwrap();
@@ -493,6 +497,7 @@ both_backends! {
             decision: &decision,
             timers: Timers { warn_at: Some(warn_at), window_end: None },
             notices: vec![],
+            files: vec![],
             audit: AuditEntry::new("dispute.assign_mediators", "dispute", d.id),
         };
         let d = s.mediation().save(&desk(), change).await.unwrap();

@@ -72,12 +72,14 @@ struct QueueParams {
     page: String,
 }
 
+/// One option of a select (or a checkbox of a list).
 pub(crate) struct Choice {
-    pub(crate) value: String,
-    pub(crate) label: String,
-    pub(crate) selected: bool,
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
+/// Options from (value, label) pairs, `current` selected.
 pub(crate) fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
     options.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
 }

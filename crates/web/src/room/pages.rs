@@ -569,7 +569,7 @@ pub async fn party_confirm(
 
 fn file_response(f: tongxin_store::mediation::room::RoomFile) -> Response {
     let disposition = if f.content_type.starts_with("image/") { "inline" } else { "attachment" };
-    let resp = (
+    (
         [
             (header::CONTENT_TYPE, f.content_type.clone()),
             (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"room-file\"")),
@@ -578,8 +578,7 @@ fn file_response(f: tongxin_store::mediation::room::RoomFile) -> Response {
         ],
         f.bytes,
     )
-        .into_response();
-    resp
+        .into_response()
 }
 
 /// `GET /rooms/{id}/files/{file}`.

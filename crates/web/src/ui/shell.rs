@@ -112,11 +112,15 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/admin/users", "用户与角色", "账号、角色、管辖范围、停用"),
             ("/admin/imports", "数据导入", "网格 GeoJSON、居民 xlsx"),
             ("/admin/sms", "短信发件箱", "发给居民的短信、验证码与跟踪链接"),
+            ("/mediation", "矛盾纠纷", "全部纠纷、督办清单与调解协议"),
+            ("/mediation/orgs", "调解组织", "调委会、调解员、任职与罢免"),
+            ("/mediation/risk-levels", "风险等级", "纠纷风险等级、升级层级与响应时限"),
             ("/petitions", "信访", "信访登记簿与法定期限"),
         ],
         Role::Leader => &[
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
+            ("/mediation/overdue", "纠纷督办", "超过调解期限的纠纷"),
             ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
@@ -124,12 +128,16 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/hotline", "热线登记", "来电登记，一步生成诉求"),
             ("/map", "街道地图", "网格诉求分布与超期"),
             ("/dashboard", "数据看板", "趋势与三率"),
+            ("/mediation", "矛调中心", "纠纷登记、调处、督办"),
+            ("/mediation/orgs", "调解组织", "调委会与调解员"),
             ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],
         Role::CommunityWorker => &[
             ("/cases", "诉求队列", "本社区的诉求"),
             ("/map", "社区地图", "网格诉求分布"),
             ("/grids", "楼栋二维码", "打印各网格楼栋的上报二维码"),
+            ("/mediation", "矛盾纠纷", "本社区纠纷的登记与调解"),
+            ("/mediation/orgs", "调解组织", "人民调解委员会与调解员"),
             ("/petitions", "信访", "交办给本社区网格的信访件"),
         ],
         Role::GridWorker => &[
@@ -137,6 +145,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/patrol", "巡查上报", "自主发现、就地解决"),
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
+            ("/mediation", "矛盾纠纷", "本网格纠纷排查与登记"),
             ("/petitions", "信访", "交办给本网格的信访件"),
         ],
         Role::DepartmentHandler => {
@@ -146,6 +155,11 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/party", "党组织", "辖区党组织架构与党员名单"),
             ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),
         ],
-        Role::Mediator => &[("/grid/households", "居民查询", "辖区住户与居民，信息脱敏")],
+        Role::Mediator => &[
+            ("/mediation", "我的纠纷", "本调解组织和指派给我的纠纷"),
+            ("/mediation/new", "登记纠纷", "来访、申请与排查发现的纠纷"),
+            ("/mediation/overdue", "督办清单", "超过调解期限的纠纷"),
+            ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),
+        ],
     }
 }

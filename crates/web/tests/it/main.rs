@@ -20,6 +20,7 @@ mod follow;
 mod hardening;
 mod limits;
 mod map_layers;
+mod mediation;
 mod open311;
 mod pages_admin;
 mod pages_cases;

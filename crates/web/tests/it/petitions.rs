@@ -368,6 +368,7 @@ async fn dispute(f: &Fixture) -> String {
         source: Source::WalkIn,
         referred_case_id: None,
         summary: "补偿款纠纷。".into(),
+        amount: String::new(),
         parties: vec![
             party("张三丰", PartySide::Applicant, Some(ConsentForm::Written)),
             party("某征收实施单位", PartySide::Respondent, None),

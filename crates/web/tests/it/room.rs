@@ -70,6 +70,7 @@ async fn dispute_in_mediation(f: &Fixture) -> DisputeView {
             source: Source::WalkIn,
             referred_case_id: None,
             summary: "楼上空调外机漏水，双方就维修费用发生争执。".into(),
+            amount: String::new(),
             parties: vec![
                 party("张三", PartySide::Applicant, APPLICANT, Some(ConsentForm::Written)),
                 party("李四", PartySide::Respondent, RESPONDENT, Some(ConsentForm::Oral)),

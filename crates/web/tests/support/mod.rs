@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod mediation;
 pub mod pages;
 
 use axum::Router;

@@ -41,6 +41,9 @@ pub struct Intake {
     pub org: OrgRef,
     pub parties: Vec<PartyInput>,
     pub summary: String,
+    /// 争议金额, if money is in dispute.
+    #[serde(default)]
+    pub amount: Option<crate::mediation::amount::Amount>,
 }
 
 /// Registers a dispute at `now`: 2–20 named parties, a summary (≤ 4000 characters), a case id
@@ -82,6 +85,7 @@ pub fn register(actor: &Actor, intake: &Intake, now: DateTime<Utc>) -> Result<De
         org: intake.org,
         parties,
         summary,
+        amount: intake.amount,
         mediators: Vec::new(),
         chosen_by_parties: false,
         risk: None,

@@ -1,6 +1,7 @@
 //! Tests of the dispute machine: fixtures shared by the legality tables, the walks through the
 //! branches, the committee table and the clock properties.
 
+mod access;
 mod clocks;
 mod committee;
 mod matrix;
@@ -78,6 +79,7 @@ pub(super) fn intake() -> Intake {
             PartyInput { name: "李四".into(), applicant: false, resident_id: None, consent: None },
         ],
         summary: "楼上空调外机漏水，双方就维修费用发生争执。".into(),
+        amount: None,
     }
 }
 

@@ -188,6 +188,8 @@ struct ResidentPage {
     shell: Shell,
     title: &'static str,
     grid_worker: bool,
+    /// 登记矛盾纠纷 with this resident as a party (those who register disputes).
+    may_register_dispute: bool,
     person: Person,
     household: Option<HouseholdCard>,
 }
@@ -213,6 +215,10 @@ pub(super) async fn resident(State(s): State<AppState>, staff: Staff, Path(id): 
         shell: Shell::staff(&format!("居民 {}", r.name), &staff, "/grid/households"),
         title: area.title(),
         grid_worker: area.grid_worker,
+        may_register_dispute: tongxin_domain::kernel::access::role_may(
+            staff.user.role,
+            tongxin_domain::kernel::access::Action::RegisterDisputes,
+        ),
         person: person(&r, today),
         household,
     };

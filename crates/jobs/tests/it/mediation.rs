@@ -1,0 +1,132 @@
+//! The mediation timers run with the standard jobs (issue 12): a dispute accepted and left
+//! unmediated is warned once before its one-month limit, marked overdue and supervised (督办) by
+//! the system after it, the organisation told each time — on both backends, through `run_once`
+//! and in the list every server spawns.
+
+use crate::common;
+use tongxin_testkit::both_backends;
+
+use chrono::Duration;
+use common::*;
+use std::sync::Arc;
+use tongxin_app::mediation::orgs::{OrgForm, create_org};
+use tongxin_app::mediation::{AUTO_SUPERVISION_NOTE, PartyForm, Registration, Who, act, register};
+use tongxin_domain::kernel::access::Role;
+use tongxin_domain::mediation::kinds::{DisputeType, Source};
+use tongxin_domain::mediation::org::OrgKind;
+use tongxin_domain::mediation::{Action, ConsentForm};
+use tongxin_jobs::timers::MEDIATION_JOB_NAME;
+use tongxin_jobs::{JobsConfig, MediationTimerReport, RunReport, SmsSender, run_once, standard_jobs};
+use tongxin_store::Page;
+use tongxin_store::mediation::{PartySide, Viewer};
+
+fn party(name: &str, side: PartySide, consent: Option<ConsentForm>) -> PartyForm {
+    PartyForm { name: name.into(), side, resident_id: None, id_number: String::new(), phone: String::new(), consent }
+}
+
+both_backends! {
+    async fn an_unmediated_dispute_is_warned_then_supervised_by_the_jobs(t: TestStore) {
+        let (store, label) = (&t.store, t.label);
+        let cases = setup(store).await;
+        let worker = store
+            .accounts()
+            .create_user(
+                &tongxin_store::Actor::system("test"),
+                &tongxin_store::accounts::NewUser {
+                    username: "worker".into(),
+                    display_name: "社区工作者".into(),
+                    password_hash: "x".into(),
+                    role: Role::CommunityWorker,
+                    scope_region: Some("330702001008".into()),
+                    scope_department: None,
+                    can_unmask: false,
+                    totp_secret: None,
+                },
+            )
+            .await
+            .unwrap();
+        let form = OrgForm {
+            kind: OrgKind::PeoplesCommittee,
+            name: "桃园社区人民调解委员会".into(),
+            region_code: "330702001008".into(),
+            field: None,
+            multi_ethnic: false,
+        };
+        let org = create_org(store, &worker, form).await.unwrap();
+        let who = Who::Staff(worker.clone());
+        let registration = Registration {
+            region: Some(GRID.into()),
+            org_id: org.id,
+            level: None,
+            dispute_type: DisputeType::Neighbourhood,
+            source: Source::WalkIn,
+            referred_case_id: None,
+            summary: "楼上漏水，双方就维修费用争执。".into(),
+            amount: String::new(),
+            parties: vec![
+                party("张三", PartySide::Applicant, Some(ConsentForm::Written)),
+                party("李四", PartySide::Respondent, None),
+            ],
+        };
+        let d = register(store, &who, registration).await.unwrap();
+        let d = act(store, &who, d.id, d.version, Action::Accept).await.unwrap();
+        let deadline = d.deadline_at.unwrap();
+
+        let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
+        let cfg = JobsConfig::default();
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r.mediation, MediationTimerReport::default(), "{label}: nothing due at acceptance");
+
+        // Five days before the last day (从 00:00): warned once.
+        t.clock.advance(deadline - store.now() - Duration::days(5));
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r.mediation, MediationTimerReport { warned: 1, ..Default::default() }, "{label}");
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r, RunReport::default(), "{label}: warned once only");
+
+        t.clock.advance(deadline - store.now() + Duration::seconds(1));
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r.mediation, MediationTimerReport { overdue: 1, supervised: 1, ..Default::default() }, "{label}");
+        let now = store.mediation().get(&Viewer::System, d.id).await.unwrap();
+        assert!(now.overdue && now.state.supervisions == 1, "{label}");
+        let events = store.mediation().events(&Viewer::System, d.id).await.unwrap();
+        let last = events.last().unwrap();
+        assert_eq!((last.kind.as_str(), last.note.as_str()), ("supervised", AUTO_SUPERVISION_NOTE), "{label}");
+
+        // The organisation's inbox got the warning, the overdue notice and the 督办, delivered
+        // in the same passes.
+        let mut kinds: Vec<String> = store
+            .outbox()
+            .notices(&format!("mediation_org:{}", org.id), Page::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.kind)
+            .collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            ["mediation_limit_warning", "mediation_overdue", "mediation_registered", "mediation_supervised"],
+            "{label}"
+        );
+        let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
+        assert_eq!(r, RunReport::default(), "{label}: nothing twice");
+        assert!(store.audit().verify().await.unwrap().is_ok());
+    }
+}
+
+#[test]
+fn every_server_runs_the_mediation_timers() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let t = tongxin_testkit::sqlite_store().await;
+        let cases = setup(&t.store).await;
+        let sms: Arc<dyn SmsSender> = RecordingSender::failing(0);
+        let jobs = standard_jobs(t.store.clone(), cases, sms, JobsConfig::default());
+        let names: Vec<&str> = jobs.iter().map(|j| j.name()).collect();
+        assert_eq!(names, ["timers", MEDIATION_JOB_NAME, tongxin_jobs::petition_timers::JOB_NAME, "outbox"]);
+        let job = &jobs[1];
+        assert_eq!(job.idempotency(), tongxin_jobs::Idempotency::MarkedInSameTransaction);
+        assert!(job.pass().await.unwrap().is_quiet(), "an empty street has nothing due");
+    });
+}
