@@ -153,6 +153,11 @@ fn private(mut resp: Response) -> Response {
     resp
 }
 
+/// Too many code requests or tries from one address.
+fn too_many(wait: std::time::Duration) -> String {
+    format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1)
+}
+
 /// A use-case's refusal: a rule (shown on the room), not found, or the store's answer.
 fn refusal(e: DisputeError) -> Result<String, PageError> {
     match e {
@@ -317,7 +322,7 @@ pub async fn party_code(
 ) -> PageResult {
     let (csrf, _) = form::anonymous_token(&s, &headers);
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
-        let message = format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
+        let message = too_many(wait);
         return join_page(&s, &headers, &invite, csrf, false, Some(message)).await;
     }
     match room::send_join_code(&s.store, &invite).await {
@@ -339,7 +344,7 @@ pub async fn party_join(
 ) -> PageResult {
     let (csrf, _) = form::anonymous_token(&s, &headers);
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
-        let message = format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
+        let message = too_many(wait);
         return join_page(&s, &headers, &invite, csrf, true, Some(message)).await;
     }
     match room::join(&s.store, &s.rooms, &invite, &f.otp).await {
@@ -534,7 +539,7 @@ pub async fn party_confirm_code(
 ) -> PageResult {
     let (_, _, place, session) = party_place(&s, &headers, &invite).await?;
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
-        let message = format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
+        let message = too_many(wait);
         return Ok(flash::redirect(&place.base, "error", &message));
     }
     Ok(match room::send_confirm_code(&s.store, &session, f.version).await {
@@ -557,7 +562,7 @@ pub async fn party_confirm(
 ) -> PageResult {
     let (_, _, place, session) = party_place(&s, &headers, &invite).await?;
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
-        let message = format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1);
+        let message = too_many(wait);
         return Ok(flash::redirect(&place.base, "error", &message));
     }
     Ok(match room::confirm_draft(&s.store, &s.rooms, &session, f.version, &f.otp).await {
