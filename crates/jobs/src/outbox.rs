@@ -22,6 +22,7 @@ use chrono::Duration;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 use tongxin_store::cases::outbox::{MAX_ATTEMPTS, NoticeDelivery, OutboxRow, parse_requester};
+use tongxin_store::mediation::room::parse_party_recipient;
 use tongxin_store::{Store, StoreError};
 
 /// Text messages in flight at once.
@@ -144,6 +145,14 @@ pub async fn deliver_claimed(
         texts.iter().filter_map(|r| Some((r.case_id?, parse_requester(&r.recipient)?, r.id))).collect();
     let phones =
         Arc::new(if wanted.is_empty() { Default::default() } else { store.outbox().requester_phones(&wanted).await? });
+    // Texts to a dispute's parties (the online mediation room's invitations and codes).
+    let to_parties: Vec<(i64, u16, i64)> =
+        texts.iter().filter_map(|r| parse_party_recipient(&r.recipient).map(|(d, i)| (d, i, r.id))).collect();
+    let party_phones = Arc::new(if to_parties.is_empty() {
+        Default::default()
+    } else {
+        store.mediation().party_phones(&to_parties).await?
+    });
     let mut sent = Vec::new();
     for row in texts {
         while running.len() >= SMS_CONCURRENCY {
@@ -151,10 +160,13 @@ pub async fn deliver_claimed(
                 record(note_sent(r, &mut sent), &mut report);
             }
         }
-        let (store, sms, phones) = (store.clone(), sms.clone(), phones.clone());
+        let (store, sms, phones, party_phones) = (store.clone(), sms.clone(), phones.clone(), party_phones.clone());
         running.spawn(async move {
             let who = row.case_id.zip(parse_requester(&row.recipient));
-            let phone = who.and_then(|k| phones.get(&k).cloned());
+            let phone = match parse_party_recipient(&row.recipient) {
+                Some(party) => party_phones.get(&party).cloned(),
+                None => who.and_then(|k| phones.get(&k).cloned()),
+            };
             deliver_sms(&store, sms.as_ref(), &row, phone).await.map(|o| (row.id, o))
         });
     }
@@ -221,10 +233,12 @@ async fn deliver_sms(
             return Ok(SmsOutcome::Dead);
         }
     };
-    let (Some(case_id), Some(_)) = (row.case_id, parse_requester(&row.recipient)) else {
-        give_up(store, row, "短信收件人无效（仅支持诉求人）").await?;
+    let to_party = parse_party_recipient(&row.recipient).is_some();
+    if !to_party && (row.case_id.is_none() || parse_requester(&row.recipient).is_none()) {
+        give_up(store, row, "短信收件人无效（仅支持诉求人和纠纷当事人）").await?;
         return Ok(SmsOutcome::Dead);
-    };
+    }
+    let case_id = row.case_id.unwrap_or(0);
     let result = match phone.ok_or(StoreError::NotFound) {
         Ok(Some(phone)) => match tokio::time::timeout(SEND_TIMEOUT, sms.send(&phone, &text, &row.id.to_string())).await
         {
@@ -232,11 +246,11 @@ async fn deliver_sms(
             Err(_) => Err(format!("短信发送超时（{} 秒）", SEND_TIMEOUT.as_secs())),
         },
         Ok(None) => {
-            give_up(store, row, "诉求人未留手机号").await?;
+            give_up(store, row, if to_party { "当事人未留手机号" } else { "诉求人未留手机号" }).await?;
             return Ok(SmsOutcome::Dead);
         }
         Err(StoreError::NotFound) => {
-            give_up(store, row, "诉求不存在").await?;
+            give_up(store, row, if to_party { "纠纷当事人不存在" } else { "诉求不存在" }).await?;
             return Ok(SmsOutcome::Dead);
         }
         Err(e) => Err(format!("读取手机号失败：{e}")),

@@ -130,3 +130,77 @@ fn every_server_runs_the_mediation_timers() {
         assert!(job.pass().await.unwrap().is_quiet(), "an empty street has nothing due");
     });
 }
+
+both_backends! {
+    /// The online room's texts (invitation, codes) go to the dispute party's number on record —
+    /// read in clear only for the send, each use audited — and a party without a number is a
+    /// dead letter that says so.
+    async fn room_texts_reach_the_partys_phone(t: TestStore) {
+        use tongxin_store::mediation::room::CodePurpose;
+        let (store, label) = (&t.store, t.label);
+        let cases = setup(store).await;
+        let desk = store
+            .accounts()
+            .create_user(
+                &tongxin_store::Actor::system("test"),
+                &tongxin_store::accounts::NewUser {
+                    username: "desk".into(),
+                    display_name: "矛调中心".into(),
+                    password_hash: "x".into(),
+                    role: Role::CommunityWorker,
+                    scope_region: Some("330702001008".into()),
+                    scope_department: None,
+                    can_unmask: false,
+                    totp_secret: None,
+                },
+            )
+            .await
+            .unwrap();
+        let form = OrgForm {
+            kind: OrgKind::PeoplesCommittee,
+            name: "桃园社区人民调解委员会".into(),
+            region_code: "330702001008".into(),
+            field: None,
+            multi_ethnic: false,
+        };
+        let org = create_org(store, &desk, form).await.unwrap();
+        let with_phone = PartyForm { phone: "13800138000".into(), ..party("张三", PartySide::Applicant, Some(ConsentForm::Written)) };
+        let registration = Registration {
+            region: Some(GRID.into()),
+            org_id: org.id,
+            level: None,
+            dispute_type: DisputeType::Neighbourhood,
+            source: Source::WalkIn,
+            referred_case_id: None,
+            summary: "楼上漏水。".into(),
+            amount: String::new(),
+            parties: vec![with_phone, party("李四", PartySide::Respondent, None)],
+        };
+        let d = register(store, &Who::Staff(desk), registration).await.unwrap();
+        let m = store.mediation();
+        m.room_issue_code(d.id, &d.code, 0, CodePurpose::Join, "验证码 {otp}").await.unwrap();
+        m.room_issue_code(d.id, &d.code, 1, CodePurpose::Join, "验证码 {otp}").await.unwrap();
+        let recording = RecordingSender::failing(0);
+        let sms: Arc<dyn SmsSender> = recording.clone();
+        run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
+        let calls = recording.calls();
+        assert_eq!(calls.len(), 1, "{label}: {calls:?}");
+        assert_eq!(calls[0].to, "13800138000", "{label}");
+        assert!(calls[0].text.starts_with("验证码 "), "{label}");
+        let audited: i64 = tongxin_store::on_read!(&store.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.phone_use'"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(audited, 1, "{label}");
+        let dead: String = tongxin_store::on_read!(&store.db, |p| sqlx::query_scalar(
+            "SELECT last_error FROM outbox WHERE recipient = $1"
+        )
+        .bind(tongxin_store::mediation::room::party_recipient(d.id, 1))
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(dead, "当事人未留手机号", "{label}");
+    }
+}

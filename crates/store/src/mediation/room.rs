@@ -589,6 +589,51 @@ impl Mediation<'_> {
     }
 }
 
+/// The dispute and party of an SMS recipient key written by [`party_recipient`].
+pub fn parse_party_recipient(recipient: &str) -> Option<(i64, u16)> {
+    let rest = recipient.strip_prefix("dispute_party:")?;
+    let (d, i) = rest.split_once(':')?;
+    Some((d.parse().ok()?, i.parse().ok()?))
+}
+
+impl Mediation<'_> {
+    /// Dispute parties' numbers in clear for a batch of text messages (`(dispute, party,
+    /// outbox_id)`), keyed by `(dispute, party)`; `None` where the party left no number, absent
+    /// where there is no such party. Every use is audited first, in one transaction.
+    pub async fn party_phones(
+        &self,
+        items: &[(i64, u16, i64)],
+    ) -> Result<std::collections::HashMap<(i64, u16), Option<String>>, StoreError> {
+        let mut found = std::collections::HashMap::new();
+        for (dispute_id, idx, _) in items {
+            let sql = "SELECT phone_cipher FROM dispute_parties WHERE dispute_id = $1 AND idx = $2";
+            let row: Option<(Option<Vec<u8>>,)> = on_read!(&self.store.db, |p| sqlx::query_as(sql)
+                .bind(*dispute_id)
+                .bind(i64::from(*idx))
+                .fetch_optional(p)
+                .await)?;
+            if let Some((cipher,)) = row {
+                found.insert((*dispute_id, *idx), cipher);
+            }
+        }
+        let entries: Vec<AuditEntry> = items
+            .iter()
+            .filter(|(d, i, _)| matches!(found.get(&(*d, *i)), Some(Some(_))))
+            .map(|(d, i, outbox_id)| {
+                AuditEntry::new("dispute.phone_use", "dispute", d)
+                    .detail(format!("向第 {} 位当事人发送短信（消息 {outbox_id}）", i + 1))
+            })
+            .collect();
+        if !entries.is_empty() {
+            let now = self.store.now();
+            let mut tx = self.store.db.begin().await?;
+            append_many(&mut tx, self.store.pii(), now, &Actor::system("jobs"), entries).await?;
+            tx.commit().await?;
+        }
+        found.into_iter().map(|(k, c)| Ok((k, c.map(|c| self.store.pii().decrypt(&c)).transpose()?))).collect()
+    }
+}
+
 /// The audit actor of a party (no account).
 fn party_actor(idx: u16) -> Actor {
     Actor { user_id: None, name: format!("第 {} 位当事人", idx + 1) }
