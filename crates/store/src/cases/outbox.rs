@@ -100,7 +100,10 @@ pub struct NoticeDelivery {
 pub struct SmsRow {
     pub id: i64,
     pub kind: String,
+    /// The case's tracking code, or the dispute's code for a text to a dispute's party.
     pub case_code: Option<String>,
+    /// Whom it is for (`requester`, `requester:N`, `dispute_party:D:N`).
+    pub recipient: String,
     /// The reporter's number, masked.
     pub phone_masked: Option<String>,
     /// JSON `{"code", "text"}`.
@@ -339,17 +342,35 @@ impl Outbox<'_> {
     /// clear: the outbox holds none) and the text as sent (one-time codes and follow links
     /// included), for the admin of a site without a gateway.
     pub async fn sms_page(&self, page: Page) -> Result<Paged<SmsRow>, StoreError> {
-        let sql = "SELECT o.id, o.kind, c.code AS case_code, \
+        let sql = "SELECT o.id, o.kind, c.code AS case_code, o.recipient, \
                    CASE WHEN o.recipient = 'requester' THEN c.phone_masked ELSE r.phone_masked END AS phone_masked, \
                    o.payload, o.attempts, o.last_error, o.created_at, o.sent_at \
                    FROM outbox o LEFT JOIN cases c ON c.id = o.case_id \
                    LEFT JOIN case_requesters r ON r.case_id = o.case_id AND o.recipient = 'requester:' || r.n \
                    WHERE o.channel = 'sms' ORDER BY o.id DESC LIMIT $1 OFFSET $2";
-        let rows: Vec<SmsRow> = on_read!(&self.store.db, |p| sqlx::query_as(sql)
+        let mut rows: Vec<SmsRow> = on_read!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(p)
             .await)?;
+        // Texts to a dispute's party (the online mediation room): its code and the masked number,
+        // one key lookup per row of the page.
+        for row in &mut rows {
+            let Some((dispute_id, idx)) = crate::mediation::room::parse_party_recipient(&row.recipient) else {
+                continue;
+            };
+            let sql = "SELECT d.code, p.phone_masked FROM dispute_parties p JOIN disputes d ON d.id = p.dispute_id \
+                       WHERE p.dispute_id = $1 AND p.idx = $2";
+            let found: Option<(String, Option<String>)> = on_read!(&self.store.db, |p| sqlx::query_as(sql)
+                .bind(dispute_id)
+                .bind(i64::from(idx))
+                .fetch_optional(p)
+                .await)?;
+            if let Some((code, masked)) = found {
+                row.case_code = Some(code);
+                row.phone_masked = masked;
+            }
+        }
         let total: i64 =
             on_read!(&self.store.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'")
                 .fetch_one(p)

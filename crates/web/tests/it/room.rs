@@ -248,6 +248,13 @@ both_backends! {
         assert!(flash_of(&confirmed).contains("您已确认协议草稿第 1 版"), "{}", flash_of(&confirmed));
         assert!(get(&f, &med, &room).await.body.contains("已确认"), "the mediator sees who confirmed");
 
+        // The 短信发件箱 (a demo without a gateway) shows the room's texts by the dispute's code,
+        // the number masked.
+        let outbox = f.store.outbox().sms_page(tongxin_store::Page::new(Some(1), Some(50))).await.unwrap();
+        let invite_sms = outbox.items.iter().find(|r| r.kind == "room_invite").expect("the invitation text");
+        assert_eq!(invite_sms.case_code.as_deref(), Some(d.code.as_str()));
+        assert_eq!(invite_sms.phone_masked.as_deref(), Some("138****8000"));
+
         // Leaving ends the session on this device.
         let left = post_form(&f, &li.session(), &format!("{lbase}/leave"), &[("_csrf", &li.csrf)]).await;
         assert_eq!(left.status, StatusCode::SEE_OTHER);
