@@ -18,3 +18,4 @@ mod login;
 mod lost_link;
 mod map;
 mod resident;
+mod room;
