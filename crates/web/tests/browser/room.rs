@@ -45,6 +45,23 @@ async fn confirm(f: &Fixture, b: &Browser, dispute_id: i64, idx: u16) {
     b.wait_for("#confirmed-mine").await;
 }
 
+/// The text of a PDF, by `pdftotext` (poppler-utils, installed by `.ci/run`); the PDF is kept
+/// beside the screenshots.
+fn pdf_text(pdf: &[u8], name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (apt-get install poppler-utils): {e}"));
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 both_backends! {
     async fn a_mediator_and_two_parties_in_the_online_room(t: TestStore) {
         let f = fixture(&t).await;
@@ -97,6 +114,17 @@ both_backends! {
         assert_eq!(parties.matches("已确认").count(), 2, "{}: {parties}", t.label);
         mediator.screenshot(&format!("room-mediator-desktop-{}", t.label)).await;
         li.screenshot(&format!("room-party-confirmed-{}", t.label)).await;
+
+        // The 调解协议书 of a signed dispute, printed to an A4 PDF by Chromium: the parties by name.
+        mediator.goto(&format!("/mediation/disputes/{}/agreement", med.signed.id)).await;
+        mediator.wait_for("body").await;
+        let a4 = fantoccini::wd::PrintConfiguration::builder().build().unwrap();
+        let pdf = mediator.client().print(a4).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{}", t.label);
+        let text = pdf_text(&pdf, &format!("agreement-{}", t.label));
+        for name in ["张三", "李四", &med.signed.code] {
+            assert!(text.contains(name), "{}: {name} on the printed agreement:\n{text}", t.label);
+        }
         mediator.close().await;
         zhang.close().await;
         li.close().await;
