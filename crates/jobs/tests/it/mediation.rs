@@ -24,35 +24,43 @@ fn party(name: &str, side: PartySide, consent: Option<ConsentForm>) -> PartyForm
     PartyForm { name: name.into(), side, resident_id: None, id_number: String::new(), phone: String::new(), consent }
 }
 
+/// A community worker of 桃园社区 and the community's 人民调解委员会, created by that worker.
+async fn committee(
+    store: &tongxin_store::Store,
+) -> (tongxin_store::accounts::User, tongxin_store::mediation::OrgRecord) {
+    let worker = store
+        .accounts()
+        .create_user(
+            &tongxin_store::Actor::system("test"),
+            &tongxin_store::accounts::NewUser {
+                username: "worker".into(),
+                display_name: "社区工作者".into(),
+                password_hash: "x".into(),
+                role: Role::CommunityWorker,
+                scope_region: Some("330702001008".into()),
+                scope_department: None,
+                can_unmask: false,
+                totp_secret: None,
+            },
+        )
+        .await
+        .unwrap();
+    let form = OrgForm {
+        kind: OrgKind::PeoplesCommittee,
+        name: "桃园社区人民调解委员会".into(),
+        region_code: "330702001008".into(),
+        field: None,
+        multi_ethnic: false,
+    };
+    let org = create_org(store, &worker, form).await.unwrap();
+    (worker, org)
+}
+
 both_backends! {
     async fn an_unmediated_dispute_is_warned_then_supervised_by_the_jobs(t: TestStore) {
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
-        let worker = store
-            .accounts()
-            .create_user(
-                &tongxin_store::Actor::system("test"),
-                &tongxin_store::accounts::NewUser {
-                    username: "worker".into(),
-                    display_name: "社区工作者".into(),
-                    password_hash: "x".into(),
-                    role: Role::CommunityWorker,
-                    scope_region: Some("330702001008".into()),
-                    scope_department: None,
-                    can_unmask: false,
-                    totp_secret: None,
-                },
-            )
-            .await
-            .unwrap();
-        let form = OrgForm {
-            kind: OrgKind::PeoplesCommittee,
-            name: "桃园社区人民调解委员会".into(),
-            region_code: "330702001008".into(),
-            field: None,
-            multi_ethnic: false,
-        };
-        let org = create_org(store, &worker, form).await.unwrap();
+        let (worker, org) = committee(store).await;
         let who = Who::Staff(worker.clone());
         let registration = Registration {
             region: Some(GRID.into()),
@@ -139,31 +147,7 @@ both_backends! {
         use tongxin_store::mediation::room::CodePurpose;
         let (store, label) = (&t.store, t.label);
         let cases = setup(store).await;
-        let desk = store
-            .accounts()
-            .create_user(
-                &tongxin_store::Actor::system("test"),
-                &tongxin_store::accounts::NewUser {
-                    username: "desk".into(),
-                    display_name: "矛调中心".into(),
-                    password_hash: "x".into(),
-                    role: Role::CommunityWorker,
-                    scope_region: Some("330702001008".into()),
-                    scope_department: None,
-                    can_unmask: false,
-                    totp_secret: None,
-                },
-            )
-            .await
-            .unwrap();
-        let form = OrgForm {
-            kind: OrgKind::PeoplesCommittee,
-            name: "桃园社区人民调解委员会".into(),
-            region_code: "330702001008".into(),
-            field: None,
-            multi_ethnic: false,
-        };
-        let org = create_org(store, &desk, form).await.unwrap();
+        let (desk, org) = committee(store).await;
         let with_phone = PartyForm { phone: "13800138000".into(), ..party("张三", PartySide::Applicant, Some(ConsentForm::Written)) };
         let registration = Registration {
             region: Some(GRID.into()),
