@@ -207,6 +207,10 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str
         eprintln!("  写入派单规则 {rules} 条");
         let history = demo::history::HistoryOptions::for_world(&world);
         demo::history::load_history(store, &world, loaded.first_building_id, history, &mut progress).await?;
+        if world.street_count == 1 {
+            let (orgs, disputes) = demo::mediation::seed(store).await?;
+            eprintln!("  写入调解组织 {orgs} 个、在办纠纷 {disputes} 件");
+        }
         eprintln!("{}", world.summary());
         eprintln!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
     }

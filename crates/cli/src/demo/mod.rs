@@ -11,6 +11,7 @@ mod generate;
 pub mod history;
 mod layout;
 mod load;
+pub mod mediation;
 mod names;
 mod organisation;
 pub mod routing;

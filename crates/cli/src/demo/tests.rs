@@ -401,3 +401,30 @@ async fn timing_street_and_district() {
         t.cleanup().await;
     }
 }
+
+/// The demo street's mediation: a committee per community and the street's centre, the demo's
+/// mediator serving it, and disputes in hand that the mediator reads — registered, in
+/// mediation (their rooms open), performing an oral agreement, failed — on both backends.
+#[tokio::test]
+async fn the_demo_street_has_mediation_organisations_and_disputes_the_mediator_reads() {
+    use tongxin_domain::mediation::Status as DisputeStatus;
+    use tongxin_store::Page;
+    use tongxin_store::mediation::{DisputeFilter, Viewer};
+    for t in tongxin_testkit::all_stores().await {
+        let store = &t.store;
+        let world = generate(&DemoOptions { seed: 5, scale: Scale::Tiny });
+        load(store, &world, &|p: &str| format!("plain:{p}"), &mut |_| {}).await.expect("world loads");
+        let (orgs, disputes) = super::mediation::seed(store).await.unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
+        assert!(orgs >= 2 && disputes == 12, "{}: {orgs} organisations, {disputes} disputes", t.label);
+        let mediator = store.accounts().credentials("mediator").await.unwrap().user;
+        let filter = DisputeFilter::default();
+        let seen =
+            store.mediation().list(&Viewer::of_user(&mediator), &filter, Page::new(Some(1), Some(50))).await.unwrap();
+        assert_eq!(seen.total, 12, "{}: the mediator reads the centre's disputes", t.label);
+        for status in
+            [DisputeStatus::Registered, DisputeStatus::Mediating, DisputeStatus::Performing, DisputeStatus::Failed]
+        {
+            assert!(seen.items.iter().any(|d| d.status == status), "{}: one {status:?}", t.label);
+        }
+    }
+}
