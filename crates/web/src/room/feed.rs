@@ -49,7 +49,7 @@ pub async fn staff_feed(
     Path(id): Path<i64>,
     Query(q): Query<FeedQuery>,
 ) -> PageResult {
-    let (d, _, place) = super::pages::staff_place_pub(&s, &staff, id).await?;
+    let (d, _, place) = super::pages::staff_place(&s, &staff, id).await?;
     Ok(stream(s, d, place, start(&headers, &q)))
 }
 

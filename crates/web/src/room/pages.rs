@@ -168,17 +168,12 @@ fn refusal(e: DisputeError) -> Result<String, PageError> {
     }
 }
 
-/// A mediator's account in a room it may enter (for the feed).
-pub(super) async fn staff_place_pub(
+/// A mediator's account in a room it may enter.
+pub(super) async fn staff_place(
     s: &AppState,
     staff: &Staff,
     id: i64,
 ) -> Result<(DisputeView, RoomWho, Place), PageError> {
-    staff_place(s, staff, id).await
-}
-
-/// A mediator's account in a room it may enter.
-async fn staff_place(s: &AppState, staff: &Staff, id: i64) -> Result<(DisputeView, RoomWho, Place), PageError> {
     if staff.user.role != Role::Mediator {
         return Err(PageError::Forbidden);
     }
@@ -321,6 +316,8 @@ pub async fn party_code(
     CsrfForm(_): CsrfForm<CodeForm>,
 ) -> PageResult {
     let (csrf, _) = form::anonymous_token(&s, &headers);
+    // A forged link is not found before it counts against the address's budget.
+    room::parse_invite(&s.store, &invite).ok_or(PageError::NotFound)?;
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
         let message = too_many(wait);
         return join_page(&s, &headers, &invite, csrf, false, Some(message)).await;
@@ -343,6 +340,7 @@ pub async fn party_join(
     CsrfForm(f): CsrfForm<CodeForm>,
 ) -> PageResult {
     let (csrf, _) = form::anonymous_token(&s, &headers);
+    room::parse_invite(&s.store, &invite).ok_or(PageError::NotFound)?;
     if let Err(wait) = s.follow_limit_ip.attempt(ip) {
         let message = too_many(wait);
         return join_page(&s, &headers, &invite, csrf, true, Some(message)).await;
