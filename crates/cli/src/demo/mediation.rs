@@ -24,7 +24,8 @@ use tongxin_store::accounts::NewUser;
 use tongxin_store::mediation::PartySide;
 
 use super::generate::rng_for;
-use super::mediation_year::{Bench, Cast, DISPUTES_PER_YEAR, YearReport};
+use super::mediation_year::{Bench, Cast, DISPUTES_PER_YEAR};
+use super::past::YearReport;
 use super::petition_year::{Cast as PetitionCast, PETITIONS_PER_YEAR};
 
 /// The disputes of the demo: (type, summary, amount in 元, how far it got).

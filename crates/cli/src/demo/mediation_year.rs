@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use tongxin_app::mediation::{PartyForm, Registration, Who, act, confirm, register, report_violence, run_timers};
-use tongxin_domain::kernel::clock::{Clock, ManualClock, from_shanghai, shanghai};
+use tongxin_app::mediation::{PartyForm, Registration, Who, act, confirm, register, report_violence};
+use tongxin_domain::kernel::clock::{from_shanghai, shanghai};
 use tongxin_domain::mediation::ConfirmationAction;
 use tongxin_domain::mediation::agreement::{
     AgreementDraft, AgreementDraftForm, AgreementParty, OralDraft, PerformanceTerm,
@@ -29,11 +29,11 @@ use tongxin_domain::mediation::agreement::{
 use tongxin_domain::mediation::kinds::{DisputeType, Source};
 use tongxin_domain::mediation::mediator::MediatorRef;
 use tongxin_domain::mediation::{Action, ConsentForm, PerformanceResult, Route, SessionPlace, VisitForm};
-use tongxin_jobs::{JobsConfig, SmsSender, deliver_due};
+use tongxin_jobs::SmsSender;
 use tongxin_store::Store;
 use tongxin_store::mediation::{OrgRecord, PartySide, Viewer};
 
-use super::names;
+use super::past::{Jobs, Past, YearReport, later, person, timeline};
 
 /// Disputes a street of ~30,000 people brings to its committees and 矛调中心 in a year.
 pub const DISPUTES_PER_YEAR: usize = 180;
@@ -62,27 +62,6 @@ pub struct Cast {
 impl Cast {
     fn coordinator(&self, community: &str, at_centre: bool) -> &Who {
         if !at_centre && self.community_worker.0 == community { &self.community_worker.1 } else { &self.dispatcher }
-    }
-}
-
-/// What the year did: disputes registered, steps taken, steps refused (the rest of such a
-/// dispute's story is dropped; the seed's stories are built to pass).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct YearReport {
-    pub disputes: usize,
-    pub steps: usize,
-    pub refused: usize,
-    /// The first few refusals, for the log and the tests.
-    pub errors: Vec<String>,
-}
-
-impl YearReport {
-    /// Counts a refused step and keeps its message among the first few.
-    pub fn refuse(&mut self, what: String) {
-        self.refused += 1;
-        if self.errors.len() < 5 {
-            self.errors.push(what);
-        }
     }
 }
 
@@ -159,18 +138,6 @@ fn has_money(t: DisputeType) -> bool {
     !matches!(t, DisputeType::Neighbourhood | DisputeType::HousingHomestead | DisputeType::Other)
 }
 
-/// A working day's moment (09:00–17:00 Shanghai) `days` days after `t` (weekends skipped).
-pub(super) fn later(rng: &mut ChaCha8Rng, t: DateTime<Utc>, days: std::ops::Range<i64>) -> DateTime<Utc> {
-    let mut date = shanghai(t).date_naive() + Duration::days(rng.random_range(days));
-    while matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-        date += Duration::days(1);
-    }
-    let at = date.and_hms_opt(rng.random_range(9..17), rng.random_range(0..60), 0).expect("a time of day");
-    let at = from_shanghai(at).expect("Shanghai time is unambiguous");
-    // Never before the step it follows.
-    at.max(t + Duration::minutes(10))
-}
-
 fn pick_kind(rng: &mut ChaCha8Rng) -> (DisputeType, &'static str) {
     let total: u32 = KINDS.iter().map(|k| k.1).sum();
     let mut n = rng.random_range(0..total);
@@ -181,14 +148,6 @@ fn pick_kind(rng: &mut ChaCha8Rng) -> (DisputeType, &'static str) {
         n -= w;
     }
     (DisputeType::Other, KINDS[11].2[0])
-}
-
-/// A party's or petitioner's name.
-pub(super) fn person(rng: &mut ChaCha8Rng) -> String {
-    let male = rng.random_bool(0.5);
-    let year = rng.random_range(1950..=1998);
-    let surname = names::surname(rng);
-    names::full_name(rng, surname, year, male)
 }
 
 /// A dispute's story from its registration at `t0`: the branch it takes and when each step
@@ -329,38 +288,19 @@ pub async fn play(
         })
         .collect();
     stories.sort_by_key(|s| s.steps[0].0);
-    let mut timeline: Vec<(DateTime<Utc>, usize, usize)> = Vec::new();
-    for (i, s) in stories.iter().enumerate() {
-        for (k, (at, _)) in s.steps.iter().enumerate() {
-            if *at < now {
-                timeline.push((*at, i, k));
-            }
-        }
-    }
-    timeline.sort();
-    let clock = Arc::new(ManualClock::new(start));
-    let past = store.on_clock(clock.clone());
+    let times = stories.iter().map(|s| s.steps.iter().map(|(at, _)| *at).collect());
+    let mut past = Past::new(store, start, sms.clone());
     let mut played: HashMap<usize, Played> = HashMap::new();
     let mut dropped: Vec<bool> = vec![false; stories.len()];
     let mut report = YearReport::default();
     let mut registered = Vec::new();
-    let mut day = shanghai(start).date_naive();
-    for (at, i, k) in timeline {
-        let today = shanghai(at).date_naive();
-        while day < today {
-            // The day's end: its jobs run before the next day's work.
-            let end = from_shanghai(day.and_hms_opt(23, 30, 0).expect("a time")).expect("Shanghai time");
-            clock.advance(end - clock.now());
-            run_timers(&past, 200).await?;
-            deliver_due(&past, sms, &JobsConfig::default()).await?;
-            day += Duration::days(1);
-        }
+    for (at, i, k) in timeline(times, now) {
+        past.move_to(at, Jobs::Mediation).await?;
         if dropped[i] {
             continue;
         }
-        clock.advance((at - clock.now()).max(Duration::zero()));
         let s = &stories[i];
-        match play_step(&past, cast, s, &s.steps[k].1, played.get(&i)).await {
+        match play_step(&past.store, cast, s, &s.steps[k].1, played.get(&i)).await {
             Ok(view) => {
                 report.steps += 1;
                 if k == 0 {

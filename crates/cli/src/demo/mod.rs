@@ -15,6 +15,7 @@ pub mod mediation;
 pub mod mediation_year;
 mod names;
 mod organisation;
+pub mod past;
 pub mod petition_year;
 pub mod routing;
 #[cfg(test)]

@@ -16,17 +16,17 @@ use anyhow::anyhow;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use tongxin_app::petitions::{PersonForm, RegistrationForm, Who, act, register, run_timers};
+use tongxin_app::petitions::{PersonForm, RegistrationForm, Who, act, register};
 use tongxin_domain::case::Unit;
-use tongxin_domain::kernel::clock::{Clock, ManualClock, from_shanghai, shanghai};
+use tongxin_domain::kernel::clock::shanghai;
 use tongxin_domain::petition::{
     Action, Channel, FactsAndReasons, Finding, Kind, LegalBasis, Opinion, Outcome, Request, Route, TransferMode,
 };
-use tongxin_jobs::{JobsConfig, SmsSender, deliver_due};
+use tongxin_jobs::SmsSender;
 use tongxin_store::Store;
 use tongxin_store::petitions::PetitionView;
 
-use super::mediation_year::{later, person};
+use super::past::{Jobs, Past, YearReport, later, person, timeline};
 
 /// Petitions a street of ~30,000 people receives in a year.
 pub const PETITIONS_PER_YEAR: usize = 48;
@@ -227,7 +227,7 @@ pub async fn play(
     petitions: usize,
     disputes: &[(DateTime<Utc>, i64)],
     sms: &Arc<dyn SmsSender>,
-) -> anyhow::Result<super::mediation_year::YearReport> {
+) -> anyhow::Result<YearReport> {
     let now = store.now();
     let start = now - Duration::days(365);
     let stories: Vec<Story> = (0..petitions)
@@ -236,36 +236,18 @@ pub async fn play(
             story(rng, cast, t0)
         })
         .collect();
-    let mut timeline: Vec<(DateTime<Utc>, usize, usize)> = Vec::new();
-    for (i, s) in stories.iter().enumerate() {
-        for (k, (at, _)) in s.steps.iter().enumerate() {
-            if *at < now {
-                timeline.push((*at, i, k));
-            }
-        }
-    }
-    timeline.sort();
-    let clock = Arc::new(ManualClock::new(start));
-    let past = store.on_clock(clock.clone());
+    let times = stories.iter().map(|s| s.steps.iter().map(|(at, _)| *at).collect());
+    let mut past = Past::new(store, start, sms.clone());
     let mut played: HashMap<usize, PetitionView> = HashMap::new();
     let mut dropped = vec![false; stories.len()];
-    let mut report = super::mediation_year::YearReport::default();
-    let mut day = shanghai(start).date_naive();
-    for (at, i, k) in timeline {
-        let today = shanghai(at).date_naive();
-        while day < today {
-            let end = from_shanghai(day.and_hms_opt(23, 40, 0).expect("a time")).expect("Shanghai time");
-            clock.advance(end - clock.now());
-            run_timers(&past, 200).await?;
-            deliver_due(&past, sms, &JobsConfig::default()).await?;
-            day += Duration::days(1);
-        }
+    let mut report = YearReport::default();
+    for (at, i, k) in timeline(times, now) {
+        past.move_to(at, Jobs::Petitions).await?;
         if dropped[i] {
             continue;
         }
-        clock.advance((at - clock.now()).max(Duration::zero()));
         let s = &stories[i];
-        match play_step(&past, cast, s, &s.steps[k].1, played.get(&i), disputes).await {
+        match play_step(&past.store, cast, s, &s.steps[k].1, played.get(&i), disputes).await {
             Ok(view) => {
                 report.steps += 1;
                 if k == 0 {
