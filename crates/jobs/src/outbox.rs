@@ -22,6 +22,7 @@ use chrono::Duration;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 use tongxin_store::cases::outbox::{MAX_ATTEMPTS, NoticeDelivery, OutboxRow, parse_requester};
+use tongxin_store::mediation::online::parse_request_recipient;
 use tongxin_store::mediation::room::parse_party_recipient;
 use tongxin_store::{Store, StoreError};
 
@@ -153,6 +154,14 @@ pub async fn deliver_claimed(
     } else {
         store.mediation().party_phones(&to_parties).await?
     });
+    // Texts to a person who asked or applied online (在线咨询, 在线申请).
+    let to_requests: Vec<(i64, i64)> =
+        texts.iter().filter_map(|r| parse_request_recipient(&r.recipient).map(|id| (id, r.id))).collect();
+    let request_phones = Arc::new(if to_requests.is_empty() {
+        Default::default()
+    } else {
+        store.mediation().request_phones(&to_requests).await?
+    });
     let mut sent = Vec::new();
     for row in texts {
         while running.len() >= SMS_CONCURRENCY {
@@ -160,12 +169,14 @@ pub async fn deliver_claimed(
                 record(note_sent(r, &mut sent), &mut report);
             }
         }
-        let (store, sms, phones, party_phones) = (store.clone(), sms.clone(), phones.clone(), party_phones.clone());
+        let (store, sms, phones) = (store.clone(), sms.clone(), phones.clone());
+        let (party_phones, request_phones) = (party_phones.clone(), request_phones.clone());
         running.spawn(async move {
             let who = row.case_id.zip(parse_requester(&row.recipient));
-            let phone = match parse_party_recipient(&row.recipient) {
-                Some(party) => party_phones.get(&party).cloned(),
-                None => who.and_then(|k| phones.get(&k).cloned()),
+            let phone = match (parse_party_recipient(&row.recipient), parse_request_recipient(&row.recipient)) {
+                (Some(party), _) => party_phones.get(&party).cloned(),
+                (_, Some(id)) => request_phones.get(&id).cloned(),
+                _ => who.and_then(|k| phones.get(&k).cloned()),
             };
             deliver_sms(&store, sms.as_ref(), &row, phone).await.map(|o| (row.id, o))
         });
@@ -233,9 +244,9 @@ async fn deliver_sms(
             return Ok(SmsOutcome::Dead);
         }
     };
-    let to_party = parse_party_recipient(&row.recipient).is_some();
+    let to_party = parse_party_recipient(&row.recipient).is_some() || parse_request_recipient(&row.recipient).is_some();
     if !to_party && (row.case_id.is_none() || parse_requester(&row.recipient).is_none()) {
-        give_up(store, row, "短信收件人无效（仅支持诉求人和纠纷当事人）").await?;
+        give_up(store, row, "短信收件人无效（仅支持诉求人、纠纷当事人和网上申请人）").await?;
         return Ok(SmsOutcome::Dead);
     }
     let case_id = row.case_id.unwrap_or(0);

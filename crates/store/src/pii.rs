@@ -199,7 +199,7 @@ impl crate::Store {
 }
 
 /// Equal bytes, compared in constant time (one-time codes and session tokens).
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

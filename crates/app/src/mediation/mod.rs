@@ -20,6 +20,7 @@
 
 mod act;
 mod notices;
+pub mod online;
 pub mod orgs;
 mod register;
 pub mod room;

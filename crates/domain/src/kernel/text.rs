@@ -161,6 +161,9 @@ macro_rules! bounded {
     };
 }
 
+/// For bounded texts of other modules (their own names, labels and bounds).
+pub(crate) use bounded;
+
 bounded!(
     /// A case's title.
     Title,

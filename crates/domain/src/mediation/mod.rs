@@ -31,6 +31,7 @@ mod error;
 pub mod kinds;
 mod machine;
 pub mod mediator;
+pub mod online;
 pub mod org;
 pub mod risk;
 pub mod room;

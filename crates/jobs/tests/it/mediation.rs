@@ -188,3 +188,36 @@ both_backends! {
         assert_eq!(dead, "当事人未留手机号", "{label}");
     }
 }
+
+both_backends! {
+    /// 在线咨询 and 在线申请: the code goes to the number the person gave — read in clear only for
+    /// the send, audited — and nowhere else.
+    async fn online_request_codes_reach_the_phone_given(t: TestStore) {
+        use tongxin_app::mediation::online::{AskForm, ask};
+        let (store, label) = (&t.store, t.label);
+        let cases = setup(store).await;
+        let (_, _org) = committee(store).await;
+        let form = AskForm {
+            place: GRID[..12].to_string(),
+            name: "赵小红".into(),
+            phone: "13700137000".into(),
+            question: "邻居占用车位怎么办？".into(),
+        };
+        let id = ask(store, &form).await.unwrap();
+        let recording = RecordingSender::failing(0);
+        let sms: Arc<dyn SmsSender> = recording.clone();
+        run_once(store, &cases, &sms, &JobsConfig::default()).await.unwrap();
+        let calls = recording.calls();
+        assert_eq!(calls.len(), 1, "{label}: {calls:?}");
+        assert_eq!(calls[0].to, "13700137000", "{label}");
+        assert!(calls[0].text.contains("在线咨询验证码"), "{label}: {}", calls[0].text);
+        let audited: i64 = tongxin_store::on_read!(&store.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'mediation.request_phone_use' AND entity_id = $1"
+        )
+        .bind(id.to_string())
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(audited, 1, "{label}");
+    }
+}

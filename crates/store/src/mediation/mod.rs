@@ -23,6 +23,7 @@
 
 mod files;
 mod mediators;
+pub mod online;
 mod orgs;
 mod read;
 pub mod room;

@@ -14,11 +14,13 @@
 //! | `GET /mediation/code/{code}` | the 调解协议书's QR code: the dispute by its code (一案一编码) |
 //! | `/mediation/orgs…`, `/mediation/mediators/{id}/remove` | organisations, committee rosters, mediators and their removal ([`orgs`]) |
 //! | `/mediation/risk-levels` | the risk levels (admin) ([`risk`]) |
+//! | `/mediate…`, `/mediation/consultations…` | 在线评估, 在线咨询, 在线申请 for anyone, and the desk's answers ([`online`]) |
 
 pub mod act;
 pub mod dispute;
 mod fields;
 pub mod list;
+pub mod online;
 pub mod orgs;
 pub mod papers;
 pub mod register;
@@ -26,7 +28,7 @@ pub mod risk;
 mod views;
 
 use crate::AppState;
-use crate::routes::{RouteSpec, r};
+use crate::routes::{RouteSpec, public, r};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 
@@ -51,6 +53,13 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/mediation/orgs/{id}/mediators", post(orgs::add_mediator)),
         r("POST", "/mediation/mediators/{id}/remove", post(orgs::remove_mediator)),
         r("GET", "/mediation/risk-levels", get(risk::page)),
+        r("GET", "/mediation/consultations", get(online::desk)),
+        r("POST", "/mediation/consultations/{id}/answer", post(online::answer)),
+        public("GET", "/mediate", get(online::page)),
+        public("POST", "/mediate/ask", post(online::ask)),
+        public("POST", "/mediate/apply", post(online::apply)),
+        public("POST", "/mediate/confirm/{id}", post(online::confirm)),
+        public("GET", "/mediate/answers/{id}/{token}", get(online::answer_page)),
         r("POST", "/mediation/risk-levels", post(risk::save)),
     ]
 }

@@ -46,7 +46,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 
 /// The token for a resident's form: a signed-in staff member's session token (which
 /// `check_csrf` expects when the session cookie is there), else the double-submit token.
-pub(super) async fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(crate) async fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     if let Some(t) = cookie_value(headers, SESSION_COOKIE).filter(|t| !t.is_empty())
         && let Ok(Some(session)) = state.store.accounts().session(&t).await
     {

@@ -15,7 +15,7 @@
 //! member who reads the message carrying them, `nosniff`, never cached publicly.
 
 mod feed;
-mod pages;
+pub(crate) mod pages;
 
 use crate::AppState;
 use crate::routes::{RouteSpec, public, r};

@@ -146,7 +146,7 @@ struct JoinPage {
     error: Option<String>,
 }
 
-fn private(mut resp: Response) -> Response {
+pub(crate) fn private(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -154,12 +154,12 @@ fn private(mut resp: Response) -> Response {
 }
 
 /// Too many code requests or tries from one address.
-fn too_many(wait: std::time::Duration) -> String {
+pub(crate) fn too_many(wait: std::time::Duration) -> String {
     format!("操作过于频繁，请 {} 分钟后再试", wait.as_secs() / 60 + 1)
 }
 
 /// A use-case's refusal: a rule (shown on the room), not found, or the store's answer.
-fn refusal(e: DisputeError) -> Result<String, PageError> {
+pub(crate) fn refusal(e: DisputeError) -> Result<String, PageError> {
     match e {
         DisputeError::Invalid { message, .. } => Ok(message),
         DisputeError::Rule(r) => Ok(r.to_string()),

@@ -159,6 +159,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/mediation", "我的纠纷", "本调解组织和指派给我的纠纷"),
             ("/mediation/new", "登记纠纷", "来访、申请与排查发现的纠纷"),
             ("/mediation/overdue", "督办清单", "超过调解期限的纠纷"),
+            ("/mediation/consultations", "在线咨询", "群众在线提出的问题，待答复的在前"),
             ("/grid/households", "居民查询", "辖区住户与居民，信息脱敏"),
         ],
     }

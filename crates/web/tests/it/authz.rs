@@ -452,6 +452,25 @@ fn table() -> Vec<Row> {
         with_body(row("POST", "/mediation/risk-levels", "/mediation/risk-levels", "/mediation/risk-levels", Custom(|w| one_role_page(w, Who::Admin, 303, 422))),
             "form:_csrf={csrf}&code=red&name=%E7%BA%A2&colour=%23D93025&escalate_to=district&response_hours=2&code=green&name=%E7%BB%BF&colour=%231E8E3E&escalate_to=grid&response_hours=168",
             "form:_csrf={csrf}&code=red&name=%E7%BA%A2&colour=red&escalate_to=district&response_hours=2"),
+        // 在线评估, 在线咨询, 在线申请 (public): an unknown place is refused on the page (422); the forms
+        // need the CSRF token; an answer link is found only with its keyed token.
+        row("GET", "/mediate", "/mediate", "/mediate?place=330702999999&type=neighbourhood&apart=same_community", PublicInOut(200, 422)),
+        with_body(row("POST", "/mediate/ask", "/mediate/ask", "/mediate/ask", PublicInOut(403, 403)),
+            "form:_csrf=wrong&place={communityA}&name=x&phone=13800000000&question=x", "form:place={communityA}&name=x&phone=13800000000&question=x"),
+        with_body(row("POST", "/mediate/apply", "/mediate/apply", "/mediate/apply", PublicInOut(403, 403)),
+            "form:_csrf=wrong&place={communityA}&name=x&phone=13800000000", "form:place={communityA}&name=x&phone=13800000000"),
+        with_body(row("POST", "/mediate/confirm/{id}", "/mediate/confirm/1", "/mediate/confirm/999999", PublicInOut(403, 403)),
+            "form:_csrf=wrong&otp=123456", "form:otp=123456"),
+        row("GET", "/mediate/answers/{id}/{token}", "/mediate/answers/1/forged", "/mediate/answers/999999/forged", PublicInOut(404, 404)),
+        // The desk's questions: who registers disputes, each within their scope (the list shows only
+        // those); others the 403 page.
+        row("GET", "/mediation/consultations", "/mediation/consultations", "/mediation/consultations?page=2", Custom(|w| match w {
+            Who::Anonymous => (303, 303),
+            Who::Admin | Who::Dispatcher | Who::Community | Who::Grid | Who::Mediator => (200, 200),
+            _ => (403, 403),
+        })),
+        with_body(row("POST", "/mediation/consultations/{id}/answer", "/mediation/consultations/1/answer", "/mediation/consultations/999999/answer", Custom(staff_form_bad_csrf)),
+            "form:_csrf=wrong&answer=x", "form:answer=x"),
         // 在线调解室 (room): a mediator's account in the rooms of its committee's disputes (another
         // committee's: 404), every other role the 403 page; in = a dispute being mediated in A1, out =
         // committee B's. Messages are multipart: a urlencoded body is refused (400) before anything.
