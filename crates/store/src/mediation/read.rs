@@ -2,7 +2,10 @@
 //! events, and the links with 接诉即办 cases.
 
 use super::{Mediation, Viewer, visible_sql};
-use crate::audit::{AuditEntry, append};
+
+/// The audit action of a look at a party's full numbers.
+pub const PARTY_UNMASK_ACTION: &str = "dispute.party_unmask";
+use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::{Actor, Page, Paged, on_read};
 use chrono::{DateTime, Utc};
@@ -283,7 +286,8 @@ impl Mediation<'_> {
     }
 
     /// A party's ID number and phone in clear, for staff in scope holding the unmask permission;
-    /// the look is audited (the masked forms, never the numbers) before the numbers are read.
+    /// the look is audited (the masked forms, never the numbers) before the numbers are read,
+    /// and refused past the hourly budget shared with a case's phone reveal.
     pub async fn unmask_party(
         &self,
         scope: &Scope,
@@ -301,13 +305,15 @@ impl Mediation<'_> {
         type Secrets = (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>, Option<String>);
         let (id_cipher, phone_cipher, id_masked, phone_masked): Secrets =
             on_read!(&self.store.db, |p| sqlx::query_as(sql).bind(id).bind(idx).fetch_one(p).await)?;
-        let now = self.store.now();
-        let mut tx = self.store.db.begin().await?;
         let masked = [id_masked, phone_masked].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        let entry = AuditEntry::new("dispute.party_unmask", "dispute", id)
+        let entry = AuditEntry::new(PARTY_UNMASK_ACTION, "dispute", id)
             .detail(format!("查看第{}方当事人的完整号码 {masked}", idx + 1));
-        append(&mut tx, self.store.pii(), now, actor, entry).await?;
-        tx.commit().await?;
+        // One budget for looking at people's numbers: a case's phone and a party's.
+        let counted = [PARTY_UNMASK_ACTION, crate::cases::contact::PHONE_REVEAL_ACTION];
+        let per_hour = crate::cases::contact::PHONE_REVEALS_PER_HOUR;
+        if !crate::audit::record_limited(self.store, actor, entry, &counted, per_hour).await? {
+            return Err(StoreError::Conflict(format!("查看完整号码过于频繁（每人每小时最多 {per_hour} 次），请稍后再试")));
+        }
         let pii = self.store.pii();
         Ok(UnmaskedParty {
             idx,

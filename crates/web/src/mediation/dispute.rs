@@ -10,7 +10,7 @@ use super::fields::ITEM_ROWS;
 use super::views::{RiskBadge, Typed, limit_light, not_found, place_names, render_form, risk_badge, viewer, who};
 use crate::AppState;
 use crate::cases::pages::{Choice, choices};
-use crate::ui::{PageError, PageResult, Shell, Staff};
+use crate::ui::{CsrfForm, PageError, PageResult, Shell, Staff, flash};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,6 +31,7 @@ use tongxin_domain::mediation::{
     MediationError, OrgRef, PerformanceResult, Route, SessionPlace, VisitForm, confirmation_view, decide,
     decide_confirmation,
 };
+use tongxin_store::StoreError;
 use tongxin_store::mediation::{DisputeEvent, DisputeView};
 
 /// Forms by how likely they are the next step, most likely first.
@@ -70,6 +71,12 @@ pub(super) struct PartyLine {
     pub consent: String,
     pub refused: bool,
     pub resident: Option<i64>,
+    /// Its index (the unmask form's path).
+    pub idx: i64,
+    /// The caller holds the unmask permission and there is a number to show.
+    pub may_unmask: bool,
+    /// Shown in clear after an audited unmask (this response only).
+    pub unmasked: Option<(Option<String>, Option<String>)>,
 }
 
 pub(super) struct ItemLine {
@@ -261,6 +268,39 @@ pub async fn by_code(State(s): State<AppState>, staff: Staff, Path(code): Path<S
 
 /// The page, with a refused form shown again (status 422) when `kept` is given.
 pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> PageResult<Response> {
+    show_unmasked(s, staff, id, kept, None).await
+}
+
+/// `POST /mediation/disputes/{id}/parties/{idx}/unmask`: the page with one party's full ID
+/// number and phone, for holders of the unmask permission in scope (audited, within the hourly
+/// budget of such looks); nothing is kept in the address or a cookie.
+pub async fn unmask(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path((id, idx)): Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    staff.require(Permission::ReadDisputes)?;
+    if !staff.user.can_unmask {
+        return Err(PageError::Forbidden);
+    }
+    let m = s.store.mediation();
+    match m.unmask_party(staff.scope(), &staff.actor(), true, id, idx).await {
+        Ok(u) => show_unmasked(&s, &staff, id, Typed::default(), Some(u)).await,
+        Err(StoreError::Conflict(message)) => {
+            Ok(flash::redirect(&format!("/mediation/disputes/{id}"), "error", &message))
+        }
+        Err(e) => Err(not_found(e).into()),
+    }
+}
+
+async fn show_unmasked(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    kept: Typed,
+    unmasked: Option<tongxin_store::mediation::UnmaskedParty>,
+) -> PageResult<Response> {
     staff.require(Permission::ReadDisputes)?;
     let v = viewer(staff);
     let d = s.store.mediation().get(&v, id).await.map_err(not_found)?;
@@ -339,6 +379,9 @@ pub(super) async fn show(s: &AppState, staff: &Staff, id: i64, kept: Typed) -> P
                 consent: consent_label(consent),
                 refused: matches!(consent, Some(Consent::Refused { .. })),
                 resident: p.resident_id.filter(|_| role_may(staff.user.role, Permission::ReadResidents)),
+                idx: p.idx,
+                may_unmask: staff.user.can_unmask && (p.id_masked.is_some() || p.phone_masked.is_some()),
+                unmasked: unmasked.as_ref().filter(|u| u.idx == p.idx).map(|u| (u.id_number.clone(), u.phone.clone())),
             }
         })
         .collect();

@@ -43,6 +43,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/mediation/disputes/{id}/act", post(act::act)),
         r("POST", "/mediation/disputes/{id}/confirm", post(act::confirm)),
         r("POST", "/mediation/disputes/{id}/sign", post(act::sign).layer(DefaultBodyLimit::max(act::MAX_SIGN_BODY))),
+        r("POST", "/mediation/disputes/{id}/parties/{idx}/unmask", post(dispute::unmask)),
         r("GET", "/mediation/disputes/{id}/agreement", get(papers::agreement)),
         r("GET", "/mediation/disputes/{id}/scan", get(papers::scan)),
         r("GET", "/mediation/disputes/{id}/routes", get(papers::routes)),

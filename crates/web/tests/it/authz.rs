@@ -405,6 +405,14 @@ fn table() -> Vec<Row> {
             "form:_csrf={csrf}&region={C1}&org_id={committee_c}&dispute_type=neighbourhood&source=walk_in&summary=x&party_name=%E5%BC%A0%E4%B8%89&party_side=applicant&party_id_number=&party_phone=&party_consent=written&party_resident=&party_name=%E6%9D%8E%E5%9B%9B&party_side=respondent&party_id_number=&party_phone=&party_consent=&party_resident="),
         row("GET", "/mediation/code/{code}", "/mediation/code/{dispute_code_in}", "/mediation/code/{dispute_code_out}", Custom(|w| dispute_page(w, 303, 404))),
         row("GET", "/mediation/disputes/{id}", "/mediation/disputes/{dispute_in}", "/mediation/disputes/{dispute_out}", Custom(|w| dispute_page(w, 200, 404))),
+        // A party's full numbers: holders of the unmask permission within scope (audited); others the 403 page.
+        with_body(row("POST", "/mediation/disputes/{id}/parties/{idx}/unmask", "/mediation/disputes/{dispute_in}/parties/0/unmask", "/mediation/disputes/{dispute_out}/parties/0/unmask", Custom(|w| match w {
+                Who::Anonymous => (303, 303),
+                Who::Admin => (200, 200),
+                Who::Community => (200, 404),
+                _ => (403, 403),
+            })),
+            "form:_csrf={csrf}", "form:_csrf={csrf}"),
         // 督办 is the leaders' and the desk's (SUPERVISOR_ROLES); the rules refuse the others on the page (422).
         with_body(row("POST", "/mediation/disputes/{id}/act", "/mediation/disputes/{dispute_in}/act", "/mediation/disputes/{dispute_out}/act", Custom(|w| match w {
                 Who::Admin => (303, 303),

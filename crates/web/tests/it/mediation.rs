@@ -472,3 +472,43 @@ both_backends! {
         assert_eq!(get(&f, &dispatcher, "/mediation/risk-levels").await.status, StatusCode::FORBIDDEN, "{label}");
     }
 }
+
+both_backends! {
+    /// A party's full numbers: shown to a holder of the unmask permission on the dispute page
+    /// only after an audited look, never to a mediator without it; past the hourly budget
+    /// shared with a case's phone reveal, refused with the reason.
+    async fn a_partys_numbers_are_unmasked_on_purpose_and_audited(t: TestStore) {
+        let f = fixture(&t).await;
+        let med = support::mediation::setup(&f).await;
+        let community = login(&f, Who::Community).await;
+        let id = register(&f, &med, &community).await;
+        let page = get(&f, &community, &format!("/mediation/disputes/{id}")).await;
+        assert!(page.body.contains("138****8001") && !page.body.contains("13800138001"), "{}", t.label);
+        assert!(page.body.contains("unmask-0"), "{}: the button for the permission's holder", t.label);
+        let shown = post_form_with_csrf(&f, &community, &format!("/mediation/disputes/{id}/parties/0/unmask"), &[]).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert!(shown.body.contains("tel:13800138001"), "{}: the number, to call", t.label);
+        assert!(!shown.body.contains("13900139001"), "{}: only the party asked for", t.label);
+        let audited: i64 = tongxin_store::on_read!(&f.store.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.party_unmask' AND entity_id = $1"
+        )
+        .bind(id.to_string())
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(audited, 1, "{}", t.label);
+        // A mediator without the permission sees no button and is refused.
+        let mediator = login(&f, Who::Mediator).await;
+        let theirs = get(&f, &mediator, &format!("/mediation/disputes/{id}")).await;
+        assert!(!theirs.body.contains("unmask-0"), "{}", t.label);
+        let refused = post_form_with_csrf(&f, &mediator, &format!("/mediation/disputes/{id}/parties/0/unmask"), &[]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", t.label);
+        // The hourly budget.
+        for _ in 0..tongxin_store::cases::contact::PHONE_REVEALS_PER_HOUR {
+            post_form_with_csrf(&f, &community, &format!("/mediation/disputes/{id}/parties/0/unmask"), &[]).await;
+        }
+        let over = post_form_with_csrf(&f, &community, &format!("/mediation/disputes/{id}/parties/0/unmask"), &[]).await;
+        assert_eq!(over.status, StatusCode::SEE_OTHER, "{}", t.label);
+        assert!(flash_of(&over).contains("过于频繁"), "{}", flash_of(&over));
+    }
+}
