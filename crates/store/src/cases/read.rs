@@ -569,11 +569,13 @@ impl super::Cases<'_> {
             // A department's open queue with filters: its open workload is checked through the
             // narrow index of open cases (`cases_open_filters`, read without the rows), and only
             // the page's cases are read whole.
-            let narrow = conditions.replace("c.", "f.");
+            // The page's order (by deadline, or newest first with a date range) in the narrow
+            // index's terms.
+            let (narrow, narrow_order) = (conditions.replace("c.", "f."), order.replace("c.", "f."));
             format!(
                 "SELECT {CASE_COLS} FROM (SELECT p.case_id, p.due FROM ({ids} LIMIT {window}) p \
                  JOIN cases f ON f.id = p.case_id AND f.open = TRUE WHERE {narrow} \
-                 ORDER BY p.due, p.case_id LIMIT ${limit} OFFSET ${offset}) p JOIN cases c ON c.id = p.case_id \
+                 ORDER BY {narrow_order} LIMIT ${limit} OFFSET ${offset}) p JOIN cases c ON c.id = p.case_id \
                  ORDER BY {order}"
             )
         } else if let Some(ids) = &q.ids {
