@@ -479,7 +479,8 @@ fn referral_to_mediation_closes_the_case() {
     assert_eq!((w.state.status, w.state.closed_at), (Status::Referred, Some(w.now)));
     assert!(!w.state.status.is_open());
     assert_eq!(w.state.status.label(), "已转调解");
-    for action in [rate(false, Satisfaction::Dissatisfied), refer("再转"), Action::Supervise { note: String::new() }] {
+    for action in [rate(false, Satisfaction::Dissatisfied), refer("再转"), Action::Supervise { note: String::new() }]
+    {
         let who = if matches!(action, Action::Rate { .. }) { Actor::Requester } else { dispatcher() };
         let kind = action.kind();
         assert_eq!(w.err(who, action), TransitionError::NotAllowed { status: Status::Referred, action: kind });
