@@ -166,6 +166,7 @@ fn walk_in(org_id: i64) -> Registration {
                 consent: None,
             },
         ],
+        screening_id: None,
     }
 }
 

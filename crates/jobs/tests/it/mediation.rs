@@ -75,6 +75,7 @@ both_backends! {
                 party("张三", PartySide::Applicant, Some(ConsentForm::Written)),
                 party("李四", PartySide::Respondent, None),
             ],
+            screening_id: None,
         };
         let d = register(store, &who, registration).await.unwrap();
         let d = act(store, &who, d.id, d.version, Action::Accept).await.unwrap();
@@ -159,6 +160,7 @@ both_backends! {
             summary: "楼上漏水。".into(),
             amount: String::new(),
             parties: vec![with_phone, party("李四", PartySide::Respondent, None)],
+            screening_id: None,
         };
         let d = register(store, &Who::Staff(desk), registration).await.unwrap();
         let m = store.mediation();

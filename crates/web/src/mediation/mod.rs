@@ -14,6 +14,7 @@
 //! | `GET /mediation/code/{code}` | the 调解协议书's QR code: the dispute by its code (一案一编码) |
 //! | `/mediation/orgs…`, `/mediation/mediators/{id}/remove` | organisations, committee rosters, mediators and their removal ([`orgs`]) |
 //! | `/mediation/risk-levels` | the risk levels (admin) ([`risk`]) |
+//! | `GET`/`POST /mediation/screenings` | 网格排查: each grid of the month screened or not, the log of a grid's screening ([`screenings`]) |
 
 pub mod act;
 pub mod dispute;
@@ -23,6 +24,7 @@ pub mod orgs;
 pub mod papers;
 pub mod register;
 pub mod risk;
+pub mod screenings;
 mod views;
 
 use crate::AppState;
@@ -50,6 +52,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/mediation/orgs/{id}/committee", post(orgs::committee)),
         r("POST", "/mediation/orgs/{id}/mediators", post(orgs::add_mediator)),
         r("POST", "/mediation/mediators/{id}/remove", post(orgs::remove_mediator)),
+        r("GET", "/mediation/screenings", get(screenings::page)),
+        r("POST", "/mediation/screenings", post(screenings::log)),
         r("GET", "/mediation/risk-levels", get(risk::page)),
         r("POST", "/mediation/risk-levels", post(risk::save)),
     ]
