@@ -6,9 +6,7 @@
 //! risk level and the mediators (art 19) — registered, assessed, accepted and assigned through
 //! `tongxin_app::mediation::register_and_assign`. From a grid screening (`?screening=ID`, 网格排查)
 //! the source, the grid and the grid level are filled in and the dispute names the screening.
-//! Registered
-//! through the use-case. A refused form comes back with the error next to its field and
-//! everything typed kept.
+//! A refused form comes back with the error next to its field and everything typed kept.
 
 use super::views::{Refusal, org_choices, refusal, render_form, who};
 use crate::AppState;
