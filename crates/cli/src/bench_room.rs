@@ -113,6 +113,7 @@ pub async fn room(store: &Store, rooms: usize, seconds: u64, interval_ms: u64) -
             summary: format!("压测纠纷 {i}：相邻关系"),
             amount: String::new(),
             parties: vec![party("甲方", PartySide::Applicant, 2 * i), party("乙方", PartySide::Respondent, 2 * i + 1)],
+            screening_id: None,
         };
         let fail = |e: tongxin_app::mediation::DisputeError| anyhow::anyhow!("{e}");
         let d = register(store, &desk, registration).await.map_err(fail)?;

@@ -71,6 +71,12 @@ fn payload_text(payload: &str) -> Result<String, String> {
         .ok_or_else(|| "消息内容格式错误（缺少 text）".to_string())
 }
 
+/// The dispute or petition a notice's payload names (`dispute_id`, `petition_id`): opening the
+/// notice goes there.
+fn payload_ref(payload: &str, key: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(payload).ok()?.get(key)?.as_i64()
+}
+
 /// Claims and delivers due rows until none are left (or a batch comes back short).
 pub async fn deliver_due(
     store: &Store,
@@ -106,6 +112,8 @@ pub async fn deliver_claimed(
             "notice" => match payload_text(&row.payload) {
                 Ok(text) => notices.push(NoticeDelivery {
                     outbox_id: row.id,
+                    dispute_id: payload_ref(&row.payload, "dispute_id"),
+                    petition_id: payload_ref(&row.payload, "petition_id"),
                     unit: row.recipient,
                     case_id: row.case_id,
                     kind: row.kind,

@@ -90,6 +90,10 @@ pub fn notice_text(n: &Notice, code: &str) -> String {
         }
         Notice::Urged { .. } => format!("诉求 {code} 的诉求人催办，请加快办理并及时答复。"),
         Notice::RequesterNote { .. } => format!("诉求 {code} 的诉求人补充了信息，请查看。"),
+        // No mediator's name or number: the organisation contacts the resident.
+        Notice::ReferredToMediation => {
+            format!("您反映的诉求 {code} 属于民间纠纷，已转人民调解组织免费调解，调解组织将与您联系。")
+        }
     }
 }
 

@@ -47,6 +47,31 @@ impl CaseError {
     }
 }
 
+/// A decided change of a case, planned and not yet saved ([`CaseService::prepare`]).
+#[derive(Debug, Clone)]
+pub struct PreparedChange {
+    /// The case as loaded (its version is the one the change is guarded by).
+    pub case: CaseView,
+    pub row: tongxin_store::cases::write::CaseState,
+    pub effects: tongxin_store::cases::write::Effects,
+    /// Who the events and the audit record name.
+    pub actor: tongxin_store::Actor,
+    pub audit: AuditEntry,
+}
+
+impl PreparedChange {
+    /// The change as the store writes it.
+    pub fn change(&self) -> tongxin_store::cases::write::CaseChange<'_> {
+        tongxin_store::cases::write::CaseChange {
+            case_id: self.case.id,
+            expected_version: self.case.version,
+            state: &self.row,
+            effects: &self.effects,
+            audit: self.audit.clone(),
+        }
+    }
+}
+
 /// Who acts on an existing case.
 #[derive(Debug, Clone)]
 pub enum CaseActor {
@@ -196,6 +221,27 @@ impl CaseService {
         action: Action,
         photos: Vec<tongxin_store::cases::write::NewPhoto>,
     ) -> Result<CaseView, CaseError> {
+        if matches!(action, Action::ReferToMediation { .. }) {
+            // The dispute must be registered with it: `tongxin_app::mediation::refer_case`.
+            return Err(CaseError::invalid("action", "转调解请使用“转调解”表单，同时登记纠纷"));
+        }
+        let p = self.prepare(actor, case_id, expected_version, action, photos).await?;
+        self.store.cases().apply_change(case_id, p.case.version, &p.row, &p.effects, &p.actor, p.audit).await?;
+        Ok(self.store.cases().get(&Scope::All, case_id).await?)
+    }
+
+    /// Everything short of saving: loads the case the actor may see, checks the version, lets
+    /// the rules decide and plans what the decision writes (state, events, notices, counters,
+    /// the audit record). [`CaseService::act_with_photos`] saves it alone; a referral to
+    /// mediation saves it with the dispute in one transaction.
+    pub async fn prepare(
+        &self,
+        actor: &CaseActor,
+        case_id: i64,
+        expected_version: i64,
+        action: Action,
+        photos: Vec<tongxin_store::cases::write::NewPhoto>,
+    ) -> Result<PreparedChange, CaseError> {
         let case = self.load(actor, case_id).await?;
         if case.version != expected_version {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()).into());
@@ -268,8 +314,7 @@ impl CaseService {
         let audit = AuditEntry::new(&format!("case.{kind}"), "case", case_id)
             .before(tongxin_domain::kernel::audit::digest_of(&state))
             .after(tongxin_domain::kernel::audit::digest_of(&decision.state));
-        self.store.cases().apply_change(case_id, case.version, &row, &effects, &store_actor, audit).await?;
-        Ok(self.store.cases().get(&Scope::All, case_id).await?)
+        Ok(PreparedChange { case, row, effects, actor: store_actor, audit })
     }
 
     /// Issue 9 item 11, checked after the domain allowed the action (so who may not act learns

@@ -5,6 +5,9 @@
 //! - [`register()`]: 调解登记 from a walk-in, an online application, grid screening, or a
 //!   referral from a 接诉即办 case (the link is kept both ways; see [`register()`] for the case
 //!   itself);
+//! - [`refer_case()`]: 转调解 — a case becomes a dispute and closes as 已转调解, in one
+//!   transaction;
+//! - [`screenings`]: 网格排查, one record per grid and month;
 //! - [`act()`] runs any [`Action`] through `decide`, [`confirm()`] any 司法确认 step through
 //!   `decide_confirmation`; [`sign_with_scan()`] makes a written agreement effective with the
 //!   signed paper's scan; [`report_violence()`] is the art-25 alert (the 派出所 and the
@@ -22,12 +25,15 @@ mod act;
 mod notices;
 pub mod online;
 pub mod orgs;
+mod referral;
 mod register;
 pub mod room;
+pub mod screenings;
 mod timers;
 
 pub use act::{Signatures, act, confirm, report_violence, sign_with_scan};
 pub use notices::{notices_for, timers_for, unit_of};
+pub use referral::{CaseReferral, Referred, default_org, refer_case};
 pub use register::{Assignment, PartyForm, Registered, Registration, register, register_and_assign};
 pub use timers::{AUTO_SUPERVISION_NOTE, MediationTimerReport, run_timers};
 

@@ -2,10 +2,10 @@
 //! referral (a 接诉即办 case, a court, the police).
 //!
 //! A case referral (诉求转调解) keeps the link both ways (`dispute_case_links`, and the state's
-//! `referred_case_id`). The case itself is left as it is: the case domain has no action that
-//! closes a case as 转调解 (`tongxin_domain::case::Action` offers 不予立案 only before dispatch,
-//! and 办结/结案 only through a unit's reply and verification), so closing it stays the case
-//! desk's step until such an action exists.
+//! `referred_case_id`). Registered here, the case itself is left as it is (a case already closed
+//! that turns out to need mediation); [`super::refer_case`] registers the dispute and closes the
+//! case as 已转调解 in one transaction. A dispute found by a grid screening (网格排查) names
+//! the screening (`screening_id`) and lies in its grid.
 
 use super::{DisputeError, Who, domain_actor, notices::timers_for};
 use serde::Deserialize;
@@ -63,6 +63,16 @@ pub struct Registration {
     #[serde(default)]
     pub amount: String,
     pub parties: Vec<PartyForm>,
+    /// The grid screening (网格排查) that found it (source `grid_screening` only).
+    #[serde(default)]
+    pub screening_id: Option<i64>,
+}
+
+/// A registration checked and decided, ready to save ([`prepare`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub new: NewDispute,
+    pub actor: tongxin_store::Actor,
 }
 
 /// Registers a dispute: the domain checks the parties and the summary, the use-case the place
@@ -74,6 +84,12 @@ pub struct Registration {
 /// An online application comes from [`Who::Party`] with source `online` and the applicant's own
 /// phone among the parties; the domain sees the online intake (the system) register it.
 pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<DisputeView, DisputeError> {
+    let Prepared { new, actor } = prepare(store, who, form).await?;
+    Ok(store.mediation().create(&actor, new).await?)
+}
+
+/// Everything [`register`] does short of saving.
+pub(crate) async fn prepare(store: &Store, who: &Who, form: Registration) -> Result<Prepared, DisputeError> {
     let scope = match who {
         Who::Staff(user) => user.scope.clone(),
         Who::Party(_) | Who::System => Scope::All,
@@ -101,10 +117,33 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
         }
         _ => None,
     };
-    let region = match (form.region.as_deref().map(str::trim).filter(|r| !r.is_empty()), &case) {
-        (Some(r), _) => r.to_string(),
-        (None, Some(c)) => c.grid_code.clone().unwrap_or_else(|| c.street_code.clone()),
-        (None, None) => return Err(DisputeError::invalid("region", "请选择纠纷发生地（街道、社区或网格）")),
+    // The screening that found it: in the registrar's scope, and the dispute in its grid.
+    let screening = match (form.source, form.screening_id) {
+        (_, None) => None,
+        (Source::GridScreening, Some(id)) => {
+            let s = store
+                .mediation()
+                .screening(&scope, id)
+                .await
+                .map_err(|_| DisputeError::invalid("screening_id", "排查记录不存在或不在您的管辖范围内"))?;
+            if !matches!(who, Who::Staff(_)) {
+                return Err(DisputeError::invalid("screening_id", "排查发现的纠纷须由工作人员登记"));
+            }
+            Some(s)
+        }
+        (_, Some(_)) => {
+            return Err(DisputeError::invalid("screening_id", "只有来源为“网格排查”的纠纷才能关联排查记录"));
+        }
+    };
+    let typed = form.region.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let region = match (typed, &case, &screening) {
+        (Some(r), _, Some(s)) if r != s.grid_code => {
+            return Err(DisputeError::invalid("region", "排查发现的纠纷应登记在排查的网格"));
+        }
+        (Some(r), _, _) => r.to_string(),
+        (None, _, Some(s)) => s.grid_code.clone(),
+        (None, Some(c), None) => c.grid_code.clone().unwrap_or_else(|| c.street_code.clone()),
+        (None, None, None) => return Err(DisputeError::invalid("region", "请选择纠纷发生地（街道、社区或网格）")),
     };
     let code = RegionCode::parse(&region).map_err(|_| DisputeError::invalid("region", "纠纷发生地的区划代码有误"))?;
     if code.level() == RegionLevel::District || !scope.covers_people_at(code.as_str()) {
@@ -218,8 +257,9 @@ pub async fn register(store: &Store, who: &Who, form: Registration) -> Result<Di
         timers,
         notices,
         created_by: who.user().map(|u| u.id),
+        screening_id: screening.map(|s| s.id),
     };
-    Ok(store.mediation().create(&store_actor, new).await?)
+    Ok(Prepared { new, actor: store_actor })
 }
 
 /// The desk's own steps taken at registration: who mediates (人民调解法 art 19: the

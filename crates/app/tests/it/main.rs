@@ -16,6 +16,7 @@ mod mediation;
 mod on_spot;
 mod ops_lookup;
 mod petitions;
+mod referral;
 mod reliability;
 mod residents;
 mod visits;

@@ -166,6 +166,7 @@ fn walk_in(org_id: i64) -> Registration {
                 consent: None,
             },
         ],
+        screening_id: None,
     }
 }
 
@@ -345,8 +346,8 @@ both_backends! {
         linked.parties[1].resident_id = Some(1);
         assert_eq!(field(register(s, &party(APPLICANT), linked).await.unwrap_err()), "parties", "{label}: no register lookups online");
 
-        // 诉求转调解: the case's place is taken, the link is kept both ways, the case is left as
-        // it is (the case domain has no 转调解 action yet).
+        // 诉求转调解 registered at the desk: the case's place is taken, the link is kept both
+        // ways, the case is left as it is (`refer_case` closes it too: see `referral`).
         let cases = service(s).await;
         let reported = cases.report(noise_report("楼上邻居每晚装修噪音，协商不成", Some("13700137000"))).await.unwrap();
         let before = s.cases().get(&Scope::All, reported.id).await.unwrap();

@@ -22,10 +22,15 @@ async fn unread(t: &TestStore, inboxes: &NoticeInboxes) -> i64 {
 }
 
 async fn notice(t: &TestStore, outbox_id: i64, unit: &str, case_id: Option<i64>, kind: &str) {
-    let n =
-        NoticeDelivery {
-            outbox_id, unit: unit.into(), case_id, kind: kind.into(), text: format!("通知 {outbox_id}")
-        };
+    let n = NoticeDelivery {
+        outbox_id,
+        unit: unit.into(),
+        case_id,
+        dispute_id: None,
+        petition_id: None,
+        kind: kind.into(),
+        text: format!("通知 {outbox_id}"),
+    };
     t.store.outbox().deliver_notices(&[n]).await.unwrap();
 }
 

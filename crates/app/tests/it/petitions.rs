@@ -519,6 +519,7 @@ async fn dispute(s: &Store, fx: &Fx) -> i64 {
             party("张三丰", PartySide::Applicant, Some(ConsentForm::Written)),
             party("李四", PartySide::Respondent, None),
         ],
+        screening_id: None,
     };
     tongxin_app::mediation::register(s, &MWho::Staff(fx.dispatcher.clone()), reg).await.unwrap().id
 }

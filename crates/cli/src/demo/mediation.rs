@@ -257,6 +257,7 @@ pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
                 party(&a, PartySide::Applicant, 2 * i, Some(ConsentForm::Written)),
                 party(&b, PartySide::Respondent, 2 * i + 1, Some(ConsentForm::Oral)),
             ],
+            screening_id: None,
         };
         let d = register(store, &desk, registration).await.map_err(fail)?;
         if *stage == Stage::Registered {

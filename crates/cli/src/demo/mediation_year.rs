@@ -358,6 +358,7 @@ async fn play_step(
                 party(&s.parties[0], PartySide::Applicant, Some(ConsentForm::Written)),
                 party(&s.parties[1], PartySide::Respondent, (!refusing).then_some(ConsentForm::Oral)),
             ],
+            screening_id: None,
         };
         return register(store, registrar, registration).await.map_err(fail);
     };

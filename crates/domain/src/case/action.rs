@@ -100,6 +100,9 @@ pub enum Action {
         #[serde(default)]
         photos: Vec<String>,
     },
+    /// 转调解: a 民间纠纷 (a quarrel between neighbours …) goes to a 人民调解 organisation and the
+    /// case closes; the dispute is registered in the same transaction (`tongxin_app`'s referral).
+    ReferToMediation { reason: String },
 }
 
 /// An [`Action`] without its data: for tables, permission checks and buttons.
@@ -123,10 +126,11 @@ pub enum ActionKind {
     HandleOnSpot,
     Urge,
     AddNote,
+    ReferToMediation,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 17] = [
+    pub const ALL: [ActionKind; 18] = [
         ActionKind::Accept,
         ActionKind::Reject,
         ActionKind::Dispatch,
@@ -144,6 +148,7 @@ impl ActionKind {
         ActionKind::HandleOnSpot,
         ActionKind::Urge,
         ActionKind::AddNote,
+        ActionKind::ReferToMediation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +170,7 @@ impl ActionKind {
             ActionKind::HandleOnSpot => "handle_on_spot",
             ActionKind::Urge => "urge",
             ActionKind::AddNote => "add_note",
+            ActionKind::ReferToMediation => "refer_to_mediation",
         }
     }
 
@@ -192,6 +198,7 @@ impl ActionKind {
             ActionKind::HandleOnSpot => "就地解决",
             ActionKind::Urge => "催办",
             ActionKind::AddNote => "补充信息",
+            ActionKind::ReferToMediation => "转调解",
         }
     }
 
@@ -217,6 +224,8 @@ impl ActionKind {
             // 催办 reaches the lead unit: only while a unit holds the case.
             ActionKind::Urge => status.is_with_unit(),
             ActionKind::AddNote => status.is_open(),
+            // Before a unit answered: once handled, the answer is the case's outcome.
+            ActionKind::ReferToMediation => matches!(status, Received | Accepted | Dispatched | Acknowledged),
         }
     }
 }
@@ -241,6 +250,7 @@ impl Action {
             Action::HandleOnSpot { .. } => ActionKind::HandleOnSpot,
             Action::Urge { .. } => ActionKind::Urge,
             Action::AddNote { .. } => ActionKind::AddNote,
+            Action::ReferToMediation { .. } => ActionKind::ReferToMediation,
         }
     }
 }

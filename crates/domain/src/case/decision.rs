@@ -85,10 +85,12 @@ pub enum EventKind {
     RequesterNote,
     /// A hotline question (咨询) answered during the call and closed at once.
     AnsweredOnCall,
+    /// 转调解: closed by referral to a 人民调解 organisation.
+    ReferredToMediation,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::Accepted,
         EventKind::Rejected,
         EventKind::Dispatched,
@@ -111,6 +113,7 @@ impl EventKind {
         EventKind::Urged,
         EventKind::RequesterNote,
         EventKind::AnsweredOnCall,
+        EventKind::ReferredToMediation,
     ];
 
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -141,6 +144,7 @@ impl EventKind {
             EventKind::Urged => "urged",
             EventKind::RequesterNote => "requester_note",
             EventKind::AnsweredOnCall => "answered_on_call",
+            EventKind::ReferredToMediation => "referred_to_mediation",
         }
     }
 
@@ -168,6 +172,7 @@ impl EventKind {
             EventKind::Urged => "诉求人催办",
             EventKind::RequesterNote => "诉求人补充信息",
             EventKind::AnsweredOnCall => "电话答复",
+            EventKind::ReferredToMediation => "转调解",
         }
     }
 }
@@ -225,6 +230,8 @@ pub enum Notice {
     RequesterNote {
         unit: Option<Unit>,
     },
+    /// 转调解: the requester is told the matter went to a 人民调解 organisation.
+    ReferredToMediation,
 }
 
 /// Who a notice goes to; the store resolves the people.
@@ -259,6 +266,7 @@ impl Notice {
             Notice::Merged { .. } => "merged",
             Notice::Urged { .. } => "urge",
             Notice::RequesterNote { .. } => "requester_note",
+            Notice::ReferredToMediation => "referred_to_mediation",
         }
     }
 
@@ -279,7 +287,7 @@ impl Notice {
                 unit.iter().map(|u| Recipient::Unit(u.clone())).chain([Recipient::Supervisors(*level)]).collect()
             }
             Notice::Handled => vec![Recipient::Requester, Recipient::Verifiers],
-            Notice::Closed | Notice::Rejected | Notice::Merged { .. } => {
+            Notice::Closed | Notice::Rejected | Notice::Merged { .. } | Notice::ReferredToMediation => {
                 vec![Recipient::Requester]
             }
         }

@@ -9,6 +9,12 @@
 //! - A patrol case closed on the spot (就地解决, no requester to ask) counts for its grid as
 //!   dispatched, responded in time and resolved: one more verdict for 解决率 only — there is no
 //!   resident to be satisfied, so 满意率 is not touched (`closed_on_spot`).
+//! - A case closed by referral to mediation (转调解) is never rated: it enters neither 解决率 nor
+//!   满意率 — the answer did not come from the unit, and its outcome is counted with the dispute
+//!   (化解率). For 响应率 it stays what it was when referred: dispatched to its lead if it was,
+//!   responded if the lead had acknowledged and contacted the requester in time (a referral is
+//!   no contact with the requester), so a late unit cannot wipe its lateness by referring.
+//!   Referred before dispatch (the dispatch centre's usual path), it counts for no unit at all.
 //! - Which of a unit's cases count against its 响应率, and why, is [`response_of`]: the
 //!   explanation page lists it (DOMAIN-RULES §7.4: 响应率 = contacted the requester in time,
 //!   after 签收 — the 12345 practice of 北京市接诉即办工作条例 art 15 and 32).

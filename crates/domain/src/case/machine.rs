@@ -32,11 +32,22 @@
 //!   computed on the working calendar by [`super::urge_day`]); the lead unit is told.
 //! - 补充信息: the requester only, while the case is open; a note or at least one photo. The
 //!   lead unit is told, or the dispatch centre while no unit holds the case.
+//! - 转调解 (a 民间纠纷 such as a quarrel between neighbours goes to a 人民调解 organisation,
+//!   人民调解法 art 17/18; the case closes as 已转调解): before a unit answered (受理 to 签收).
+//!   Those who close cases may refer: the dispatch centre (`DISPATCH_ROLES`, who also close,
+//!   reject and merge) at any of those statuses, and the handling grid team — a grid or community
+//!   worker acting for the grid team that leads the case (`ON_SPOT_ROLES`, who close a patrol
+//!   report on the spot) — while it holds the case: the community's 人民调解委员会 sits with it.
+//!   A department does not: a neighbours' quarrel is not its business, it returns the case
+//!   (退单) and the dispatch centre refers it. The units still holding the case are told it is
+//!   withdrawn; the clock stops; the requester is told; the case is never rated (its outcome is
+//!   the dispute's).
 //! - Free texts are at most [`MAX_TEXT_CHARS`](super::MAX_TEXT_CHARS) characters; reasons
 //!   (不予立案, 退单, 延期, failed 核查, refused 延期) and replies are required.
 
 mod closing;
 mod handling;
+mod referral;
 mod resident;
 mod triage;
 
@@ -94,6 +105,7 @@ pub fn decide(
         }
         Action::Urge { day } => resident::urge(&mut d, actor, *day)?,
         Action::AddNote { note, photos } => resident::add_note(&mut d, actor, note, photos)?,
+        Action::ReferToMediation { reason } => referral::refer(&mut d, actor, reason)?,
     }
     d.state.version = state.version + 1;
     Ok(Decision { state: d.state, events: d.events, notices: d.notices, clock: d.clock })

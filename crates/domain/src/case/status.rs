@@ -16,10 +16,12 @@ pub enum Status {
     Closed,
     Rated,
     Merged,
+    /// 已转调解: closed by referral to a 人民调解 organisation (the dispute carries it on).
+    Referred,
 }
 
 impl Status {
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Received,
         Status::Accepted,
         Status::Rejected,
@@ -30,6 +32,7 @@ impl Status {
         Status::Closed,
         Status::Rated,
         Status::Merged,
+        Status::Referred,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Status {
             Status::Closed => "closed",
             Status::Rated => "rated",
             Status::Merged => "merged",
+            Status::Referred => "referred",
         }
     }
 
@@ -64,6 +68,7 @@ impl Status {
             Status::Closed => "已结案",
             Status::Rated => "已评价",
             Status::Merged => "已合并",
+            Status::Referred => "已转调解",
         }
     }
 
@@ -82,10 +87,12 @@ impl Status {
             Status::Closed => "已办结",
             Status::Rated => "已办结，您已评价",
             Status::Merged => "与同一问题合并办理",
+            Status::Referred => "已转人民调解组织调解",
         }
     }
 
-    /// Still being worked on (not rejected, closed, rated or merged). Supervision applies here.
+    /// Still being worked on (not rejected, closed, rated, merged or referred). Supervision
+    /// applies here.
     pub fn is_open(self) -> bool {
         matches!(
             self,

@@ -146,6 +146,10 @@ pub enum Action {
     ReadPetitions,
     /// Register a petition or escalate a case into one (登记): the registering office.
     RegisterPetitions,
+    /// Read the grid screenings (网格排查) in scope: which grids are screened this month.
+    ReadScreenings,
+    /// Log a grid's screening: the grid's worker, and community workers for their grids.
+    LogScreenings,
 }
 
 /// The permission table: which roles may attempt which action (scope still applies).
@@ -170,6 +174,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ReadDisputes => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | Mediator),
         RegisterDisputes => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker | Mediator),
         ManageMediation => matches!(role, Admin | Dispatcher | CommunityWorker),
+        ReadScreenings => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker),
+        LogScreenings => matches!(role, CommunityWorker | GridWorker),
     }
 }
 
@@ -237,6 +243,17 @@ mod tests {
         let registrars: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::RegisterPetitions)).collect();
         assert_eq!(registrars, [Role::Admin, Role::Dispatcher]);
         assert!(registrars.iter().all(|r| role_may(*r, Action::ReadPetitions)));
+    }
+
+    /// 网格排查: grid workers (and community workers for their grids) log; the street and
+    /// community read who screened; no one without a region of grids reads them.
+    #[test]
+    fn who_screens_grids() {
+        let loggers: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::LogScreenings)).collect();
+        assert_eq!(loggers, [Role::CommunityWorker, Role::GridWorker]);
+        let readers: Vec<Role> = Role::ALL.into_iter().filter(|r| role_may(*r, Action::ReadScreenings)).collect();
+        assert_eq!(readers, [Role::Admin, Role::Leader, Role::Dispatcher, Role::CommunityWorker, Role::GridWorker]);
+        assert!(loggers.iter().all(|r| role_may(*r, Action::RegisterDisputes)), "who logs registers what was found");
     }
 
     #[test]

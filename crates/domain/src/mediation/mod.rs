@@ -11,7 +11,8 @@
 //! - [`clock`]: the one-month mediation limit and its consented extensions, the 司法确认
 //!   periods on the working calendar, performance due dates;
 //! - [`code`], [`agreement`]: 一案一编码 (`TJ330702001-20261206-0001`) and the 调解协议书;
-//!   [`scan`]: the signed copy uploaded back.
+//!   [`scan`]: the signed copy uploaded back;
+//! - [`screening`]: 网格排查, one record per grid and month.
 //!
 //! Mediation is free of charge (人民调解法 art 4): nothing here has a fee.
 //!
@@ -36,6 +37,7 @@ pub mod org;
 pub mod risk;
 pub mod room;
 pub mod scan;
+pub mod screening;
 mod state;
 mod status;
 

@@ -17,8 +17,8 @@ use tongxin_domain::mediation::org::OrgKind;
 use tongxin_domain::mediation::{Action, ConsentForm};
 use tongxin_jobs::timers::MEDIATION_JOB_NAME;
 use tongxin_jobs::{JobsConfig, MediationTimerReport, RunReport, SmsSender, run_once, standard_jobs};
-use tongxin_store::Page;
 use tongxin_store::mediation::{PartySide, Viewer};
+use tongxin_store::{Page, on_read};
 
 fn party(name: &str, side: PartySide, consent: Option<ConsentForm>) -> PartyForm {
     PartyForm { name: name.into(), side, resident_id: None, id_number: String::new(), phone: String::new(), consent }
@@ -75,6 +75,7 @@ both_backends! {
                 party("张三", PartySide::Applicant, Some(ConsentForm::Written)),
                 party("李四", PartySide::Respondent, None),
             ],
+            screening_id: None,
         };
         let d = register(store, &who, registration).await.unwrap();
         let d = act(store, &who, d.id, d.version, Action::Accept).await.unwrap();
@@ -117,6 +118,16 @@ both_backends! {
             ["mediation_limit_warning", "mediation_overdue", "mediation_registered", "mediation_supervised"],
             "{label}"
         );
+        // Each names its dispute, so opening it goes to the dispute's page (not a case).
+        let about: Vec<(Option<i64>, Option<i64>)> = on_read!(&store.db, |p| sqlx::query_as(
+            "SELECT dispute_id, case_id FROM notices WHERE unit = $1"
+        )
+        .bind(format!("mediation_org:{}", org.id))
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert_eq!(about.len(), 4, "{label}");
+        assert!(about.iter().all(|a| *a == (Some(d.id), None)), "{label}: {about:?}");
         let r = run_once(store, &cases, &sms, &cfg).await.unwrap();
         assert_eq!(r, RunReport::default(), "{label}: nothing twice");
         assert!(store.audit().verify().await.unwrap().is_ok());
@@ -159,6 +170,7 @@ both_backends! {
             summary: "楼上漏水。".into(),
             amount: String::new(),
             parties: vec![with_phone, party("李四", PartySide::Respondent, None)],
+            screening_id: None,
         };
         let d = register(store, &Who::Staff(desk), registration).await.unwrap();
         let m = store.mediation();

@@ -42,3 +42,23 @@ impl Cases<'_> {
         Ok(Some(phone))
     }
 }
+
+impl Cases<'_> {
+    /// The requester's number of a case, for copying it onto the party the requester becomes
+    /// when the case is referred to mediation (转调解): read for the system, never shown; the
+    /// referral's transaction records the use (`case.phone_use`, see
+    /// `store.mediation().refer_case`). `None`: the case has no number.
+    pub async fn requester_phone(
+        &self,
+        case_id: i64,
+    ) -> Result<Option<tongxin_domain::kernel::phone::Phone>, StoreError> {
+        let sql = "SELECT phone_cipher FROM cases WHERE id = $1";
+        let cipher: Option<Vec<u8>> =
+            on_read!(&self.store.db, |p| sqlx::query_scalar(sql).bind(case_id).fetch_one(p).await)?;
+        let Some(cipher) = cipher else { return Ok(None) };
+        let phone = self.store.pii().decrypt(&cipher)?;
+        tongxin_domain::kernel::phone::Phone::parse(&phone)
+            .map(Some)
+            .map_err(|_| StoreError::Invalid(format!("诉求 {case_id} 的手机号无法读取")))
+    }
+}

@@ -65,6 +65,17 @@ impl NoticeInboxes {
         inboxes
     }
 
+    /// These inboxes and the whole units `units` (a mediator's `mediator:N` and
+    /// `mediation_org:N`: `store.mediation().notice_units`).
+    pub fn with_units(mut self, units: impl IntoIterator<Item = String>) -> NoticeInboxes {
+        for u in units {
+            if !self.exact.contains(&u) {
+                self.exact.push(u);
+            }
+        }
+        self
+    }
+
     /// Whether the user has any notice inbox at all (no bell otherwise).
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.prefixes.is_empty()
@@ -94,7 +105,8 @@ impl NoticeInboxes {
     }
 }
 
-/// One notice as the notices page shows it: its case by code and title, not by id.
+/// One notice as the notices page shows it: what it is about — a case, a dispute or a
+/// petition — by code (and a case's title), not by id.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct NoticeItem {
     pub id: i64,
@@ -102,14 +114,20 @@ pub struct NoticeItem {
     pub case_id: Option<i64>,
     pub case_code: Option<String>,
     pub case_title: Option<String>,
+    pub dispute_id: Option<i64>,
+    pub dispute_code: Option<String>,
+    pub petition_id: Option<i64>,
+    pub petition_code: Option<String>,
     pub kind: String,
     pub text: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
 
-const ITEM_COLS: &str =
-    "n.id, n.unit, n.case_id, c.code AS case_code, c.title AS case_title, n.kind, n.text, n.created_at, n.read_at";
+const ITEM_COLS: &str = "n.id, n.unit, n.case_id, c.code AS case_code, c.title AS case_title, n.dispute_id, \
+     d.code AS dispute_code, n.petition_id, p.code AS petition_code, n.kind, n.text, n.created_at, n.read_at";
+const ITEM_FROM: &str = "notices n LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN disputes d ON d.id = n.dispute_id \
+     LEFT JOIN petitions p ON p.id = n.petition_id";
 
 macro_rules! bind_texts {
     ($q:expr, $binds:expr) => {{
@@ -143,8 +161,7 @@ impl super::Cases<'_> {
         let (cond, binds) = inboxes.condition(1);
         let (limit, offset) = (binds.len() + 1, binds.len() + 2);
         let sql = format!(
-            "SELECT {ITEM_COLS} FROM notices n LEFT JOIN cases c ON c.id = n.case_id WHERE {cond} \
-             ORDER BY n.id DESC LIMIT ${limit} OFFSET ${offset}"
+            "SELECT {ITEM_COLS} FROM {ITEM_FROM} WHERE {cond} ORDER BY n.id DESC LIMIT ${limit} OFFSET ${offset}"
         );
         let items = on_read!(&self.store.db, |p| bind_texts!(sqlx::query_as(AssertSqlSafe(sql.as_str())), &binds)
             .bind(page.limit())
@@ -168,9 +185,7 @@ impl super::Cases<'_> {
     /// audit record the first time.
     pub async fn open_notice(&self, inboxes: &NoticeInboxes, actor: &Actor, id: i64) -> Result<NoticeItem, StoreError> {
         let (cond, binds) = inboxes.condition(2);
-        let sql = format!(
-            "SELECT {ITEM_COLS} FROM notices n LEFT JOIN cases c ON c.id = n.case_id WHERE n.id = $1 AND {cond}"
-        );
+        let sql = format!("SELECT {ITEM_COLS} FROM {ITEM_FROM} WHERE n.id = $1 AND {cond}");
         let item: NoticeItem =
             on_read!(&self.store.db, |p| bind_texts!(sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id), &binds)
                 .fetch_optional(p)

@@ -91,6 +91,10 @@ pub struct NoticeDelivery {
     pub outbox_id: i64,
     pub unit: String,
     pub case_id: Option<i64>,
+    /// The dispute or petition the notice is about (its payload's `dispute_id` /
+    /// `petition_id`), so that opening it goes there.
+    pub dispute_id: Option<i64>,
+    pub petition_id: Option<i64>,
     pub kind: String,
     pub text: String,
 }
@@ -192,6 +196,8 @@ impl Outbox<'_> {
                 vec![
                     n.unit.clone().into(),
                     n.case_id.into(),
+                    n.dispute_id.into(),
+                    n.petition_id.into(),
                     n.kind.clone().into(),
                     n.text.clone().into(),
                     now.into(),
@@ -199,7 +205,7 @@ impl Outbox<'_> {
                 ]
             })
             .collect();
-        let cols = ["unit", "case_id", "kind", "text", "created_at", "outbox_id"];
+        let cols = ["unit", "case_id", "dispute_id", "petition_id", "kind", "text", "created_at", "outbox_id"];
         let added = insert_rows_then(&mut tx, "notices", &cols, &rows, "ON CONFLICT (outbox_id) DO NOTHING").await?;
         let ids: Vec<i64> = batch.iter().map(|n| n.outbox_id).collect();
         mark_sent(&mut tx, &ids, now).await?;

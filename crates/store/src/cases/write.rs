@@ -445,17 +445,27 @@ impl super::Cases<'_> {
         actor: &Actor,
         audit: AuditEntry,
     ) -> Result<i64, StoreError> {
-        let now = self.store.now();
         let mut tx = self.store.db.begin().await?;
+        let change = CaseChange { case_id, expected_version, state, effects, audit };
+        let version = self.apply_in(&mut tx, actor, change).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// [`Cases::apply_change`] inside a transaction the caller commits (a referral saves the
+    /// case with the dispute it becomes: `store.mediation().refer_case`).
+    pub(crate) async fn apply_in(&self, tx: &mut Tx, actor: &Actor, change: CaseChange<'_>) -> Result<i64, StoreError> {
+        let CaseChange { case_id, expected_version, state, effects, audit } = change;
+        let now = self.store.now();
         if let Some(parent) = state.parent_case_id {
-            lock_merge(&mut tx, case_id, parent).await?;
+            lock_merge(tx, case_id, parent).await?;
         }
         // Any decision on the case settles a pending automatic escalation (see `timers`).
         let sql = "UPDATE cases SET status = $1, open = $11, lead_unit = $2, state = $3, deadline_at = $4, due_at = COALESCE($4, created_at), warn_at = $5, contact_deadline_at = $6, \
                    parent_case_id = $7, warned = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE warned END, \
                    overdue = CASE WHEN $4 IS NULL OR deadline_at IS NULL OR $4 <> deadline_at THEN FALSE ELSE overdue END, \
                    supervise_pending = FALSE, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10";
-        let n = on_tx!(&mut tx, |c| {
+        let n = on_tx!(tx, |c| {
             sqlx::query(sql)
                 .bind(&state.status)
                 .bind(&state.lead_unit)
@@ -475,11 +485,21 @@ impl super::Cases<'_> {
         if n != 1 {
             return Err(StoreError::Conflict("该诉求刚被他人处理过，请刷新后重试".into()));
         }
-        write_effects(&mut tx, now, &[(case_id, actor, effects, None)], false).await?;
-        append_many(&mut tx, self.store.pii(), now, actor, vec![audit]).await?;
-        tx.commit().await?;
+        write_effects(tx, now, &[(case_id, actor, effects, None)], false).await?;
+        append_many(tx, self.store.pii(), now, actor, vec![audit]).await?;
         Ok(expected_version + 1)
     }
+}
+
+/// A decided change of one case, as [`Cases::apply_change`] writes it.
+#[derive(Debug, Clone)]
+pub struct CaseChange<'a> {
+    pub case_id: i64,
+    /// The version the decision was made on; another is a conflict.
+    pub expected_version: i64,
+    pub state: &'a CaseState,
+    pub effects: &'a Effects,
+    pub audit: AuditEntry,
 }
 
 /// A case being merged into `parent` (issue 9 item 11): the app checked the parent, but another

@@ -10,6 +10,9 @@
 //!   save of a decision — state, events, current mediators, outbox notices and the audit
 //!   record in one transaction;
 //! - [`files`]: the signed agreement's scan, written with the decision that names it;
+//! - [`referral`]: 转调解 — the dispute a case becomes and the closed case in one transaction;
+//! - [`screenings`]: 网格排查, one record per grid and month, and the disputes each found;
+//! - [`Mediation::notice_units`]: the mediation notice inboxes of a staff account;
 //! - [`room`]: the online room's messages, attachments, draft agreement, confirmations and the
 //!   one-time codes and sessions of parties;
 //! - [`timers`]: the queries the jobs run: the one-month limit's warnings and overdue marks,
@@ -22,11 +25,14 @@
 //! phone number. Rows decode into the domain's types here; one that does not is an error.
 
 mod files;
+mod inboxes;
 mod mediators;
 pub mod online;
 mod orgs;
 mod read;
+mod referral;
 pub mod room;
+mod screenings;
 mod timers;
 mod write;
 
@@ -34,6 +40,7 @@ pub use files::{DisputeFileBytes, DisputeFileInfo, NewDisputeFile, file_ref};
 pub use mediators::{MediatorRecord, NewMediator};
 pub use orgs::{OrgDetail, OrgRecord};
 pub use read::{DisputeEvent, DisputeFilter, DisputeView, PartyView, UnmaskedParty};
+pub use screenings::{ScreeningLog, ScreeningRow};
 pub use timers::{DueDispute, MarkedDispute, limit_text};
 pub use write::{DisputeChange, NewDispute, NewNotice, NewParty, PartySide, Timers};
 

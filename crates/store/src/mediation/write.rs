@@ -91,6 +91,8 @@ pub struct NewDispute {
     pub timers: Timers,
     pub notices: Vec<NewNotice>,
     pub created_by: Option<i64>,
+    /// The grid screening (网格排查) that found it, if any.
+    pub screening_id: Option<i64>,
 }
 
 /// A decided change to save.
@@ -166,16 +168,28 @@ impl Mediation<'_> {
     /// first events, the link to the case it was referred from, the notices and the audit
     /// record in one transaction.
     pub async fn create(&self, actor: &Actor, new: NewDispute) -> Result<DisputeView, StoreError> {
+        let mut tx = self.store.db.begin().await?;
+        let view = self.create_in(&mut tx, actor, new).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`Mediation::create`] inside a transaction the caller commits.
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        new: NewDispute,
+    ) -> Result<DisputeView, StoreError> {
         let mut state = new.decision.state.clone();
         if new.parties.len() != state.parties.len() {
             return Err(StoreError::Invalid("当事人信息与登记的当事人数量不一致".into()));
         }
         let now = self.store.now();
         let day = tongxin_domain::case::deadline::shanghai_date(state.registered_at);
-        let mut tx = self.store.db.begin().await?;
         let seq_sql = "INSERT INTO dispute_code_seq (street_code, day, last) VALUES ($1, $2, 1) \
                        ON CONFLICT (street_code, day) DO UPDATE SET last = dispute_code_seq.last + 1 RETURNING last";
-        let seq: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(seq_sql)
+        let seq: i64 = on_tx!(tx, |c| sqlx::query_scalar(seq_sql)
             .bind(new.street.as_str())
             .bind(day.format("%Y%m%d").to_string())
             .fetch_one(c)
@@ -189,10 +203,10 @@ impl Mediation<'_> {
         let cols = columns(&state)?;
         let sql = "INSERT INTO disputes (code, street_code, community_code, grid_code, area_code, dispute_type, source, \
                    status, open, level, org_id, risk_code, deadline_at, warn_at, confirmation_status, \
-                   confirmation_window_end, referred_case_id, state, created_by, created_at, updated_at, version) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21) \
+                   confirmation_window_end, referred_case_id, state, created_by, created_at, updated_at, version, screening_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22) \
                    RETURNING id";
-        let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(sql)
+        let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
             .bind(&code)
             .bind(new.street.as_str())
             .bind(&new.community_code)
@@ -214,6 +228,7 @@ impl Mediation<'_> {
             .bind(new.created_by)
             .bind(now)
             .bind(state.version)
+            .bind(new.screening_id)
             .fetch_one(c)
             .await)?;
         let pii = self.store.pii();
@@ -241,7 +256,7 @@ impl Mediation<'_> {
             })
             .collect();
         insert_rows(
-            &mut tx,
+            tx,
             "dispute_parties",
             &[
                 "dispute_id",
@@ -263,7 +278,7 @@ impl Mediation<'_> {
         .await?;
         if let Some(case_id) = state.referred_case_id {
             let link = "INSERT INTO dispute_case_links (case_id, dispute_id, created_at) VALUES ($1, $2, $3)";
-            on_tx!(&mut tx, |c| sqlx::query(link)
+            on_tx!(tx, |c| sqlx::query(link)
                 .bind(case_id)
                 .bind(id)
                 .bind(now)
@@ -271,16 +286,14 @@ impl Mediation<'_> {
                 .await
                 .map(|r| r.rows_affected()))?;
         }
-        write_effects(&mut tx, id, &code, &state, &new.decision, &new.notices, actor, now).await?;
+        write_effects(tx, id, &code, &state, &new.decision, &new.notices, actor, now).await?;
         let entry = AuditEntry::new("dispute.register", "dispute", id).after(digest_of(&state)).detail(format!(
             "{code} {}（{}）",
             state.dispute_type.label(),
             state.source.label()
         ));
-        append(&mut tx, pii, now, actor, entry).await?;
-        let view = read_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(view)
+        append(tx, pii, now, actor, entry).await?;
+        read_in(tx, id).await
     }
 
     /// Saves a decision if the dispute is still at `expected_version` (someone else acted first

@@ -137,6 +137,7 @@ fn dispute(store: &Store, org: &OrgRecord, area: &str, phones: [&str; 2]) -> New
         timers: Timers::default(),
         notices: vec![],
         created_by: None,
+        screening_id: None,
     }
 }
 

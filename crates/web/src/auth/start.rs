@@ -27,13 +27,14 @@ pub async fn home(State(s): State<AppState>, caller: Option<PendingCaller>, head
         return Redirect::to("/login").into_response();
     };
     // The bell, once the second factor is done (a failed count only hides it).
-    let inboxes = tongxin_store::cases::notices::NoticeInboxes::of(c.user.role, &c.user.scope);
+    let inboxes = crate::notices::inboxes(&s.store, &c.user).await.unwrap_or_default();
     let unread_notices = if c.second_factor_ok && !inboxes.is_empty() {
         s.store.cases().unread_notices(&inboxes).await.ok()
     } else {
         None
     };
-    let staff = Staff { user: c.user, csrf: c.csrf, flash: crate::ui::flash::read(&headers), unread_notices };
+    let flash = crate::ui::flash::read(&headers);
+    let staff = Staff { user: c.user, csrf: c.csrf, flash, unread_notices, inboxes };
     let mut shell = Shell::staff("工作台", &staff, "/");
     if !c.second_factor_ok {
         shell.nav.clear();

@@ -705,10 +705,10 @@ struct PageParams {
 }
 
 /// `GET /api/v1/notices`: the notices of the caller's units, newest first (the units as
-/// `NoticeInboxes::of` maps a user to them, like the notices page).
+/// `crate::notices::inboxes` maps a user to them, like the notices page).
 async fn notices(State(s): State<AppState>, caller: Caller, Q(p): Q<PageParams>) -> ApiResult<Json<Value>> {
     caller.require(Permission::ReadCases)?;
-    let inboxes = tongxin_store::cases::notices::NoticeInboxes::of(caller.user.role, &caller.user.scope);
+    let inboxes = crate::notices::inboxes(&s.store, &caller.user).await?;
     let page = s.store.cases().notices_page(&inboxes, Page::new(p.page, p.per_page)).await?;
     Ok(Json(json!({ "items": page.items, "total": page.total })))
 }

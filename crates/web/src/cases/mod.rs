@@ -10,6 +10,7 @@ pub(crate) mod names;
 pub mod pages;
 pub mod photos;
 pub mod public;
+mod refer;
 mod search_box;
 pub mod views;
 

@@ -46,6 +46,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/cases/{id}/act", post(act)),
         r("POST", "/cases/{id}/phone", post(reveal_phone)),
         r("POST", "/cases/{id}/reply", post(reply).layer(DefaultBodyLimit::max(MAX_REPLY_BODY))),
+        r("POST", "/cases/{id}/refer", post(super::refer::refer)),
     ]
 }
 
@@ -393,13 +394,15 @@ struct Forms {
     merge: bool,
     contact: bool,
     on_spot: bool,
+    /// 转调解 (with the dispute's registration).
+    refer: bool,
     /// The one or two next steps, shown first; the others are folded (a phone shows the
     /// next step without scrolling past every form).
     top: Vec<&'static str>,
 }
 
 /// Forms by how likely they are the next step, most likely first.
-const FORM_ORDER: [&str; 15] = [
+const FORM_ORDER: [&str; 16] = [
     "acknowledge",
     "dispatch",
     "report",
@@ -415,6 +418,7 @@ const FORM_ORDER: [&str; 15] = [
     "return",
     "supervise",
     "withdraw",
+    "refer_to_mediation",
 ];
 
 impl Forms {
@@ -436,6 +440,7 @@ impl Forms {
             self.ret,
             self.supervise,
             !self.withdraw.is_empty(),
+            self.refer,
         ];
         FORM_ORDER.iter().zip(on).filter(|(_, on)| *on).map(|(name, _)| *name).collect()
     }
@@ -481,6 +486,7 @@ fn forms(state: &CaseState, actor: &Actor, own: Option<&Unit>, names: &Names, no
         merge: may(state, actor, Action::Merge { into_case_id: i64::MAX }, now),
         contact: may(state, actor, Action::ContactRequester { note: x() }, now),
         on_spot: may(state, actor, Action::HandleOnSpot { reply: x() }, now),
+        refer: may(state, actor, Action::ReferToMediation { reason: x() }, now),
         ..Forms::default()
     };
     if let Some(u) = own {
@@ -564,6 +570,10 @@ struct CasePage {
     petitions: Vec<(i64, String)>,
     /// 升级为信访 is offered (the registering office; no open petition of the case yet).
     may_escalate: bool,
+    /// The disputes the case was referred to (转调解): a link for those who read disputes.
+    mediation: Vec<super::refer::DisputeLink>,
+    /// The 转调解 form's choices.
+    refer: super::refer::ReferChoices,
 }
 
 impl CasePage {
@@ -622,7 +632,11 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
     let has_requester = contact::has_requester(&state, c.phone_masked.is_some(), c.requester_name.is_some());
     let mut forms = forms(&state, &actor, own.as_ref(), &names, now);
     forms.contact &= has_requester;
+    // 转调解 registers a dispute too: only for those who may register one.
+    forms.refer &= role_may(staff.user.role, Permission::RegisterDisputes);
     forms.rank();
+    let mediation = super::refer::links(s, staff, c.id).await?;
+    let refer = if forms.refer { super::refer::choices(s, staff, &c).await? } else { Default::default() };
 
     // After a 退单 the unit that returned it is not proposed again.
     let choice = route(&cfg.rules, &c.category_code, c.grid_code.as_deref());
@@ -720,6 +734,8 @@ async fn show(s: &AppState, staff: &Staff, id: i64, phone_full: Option<String>) 
         phone_full,
         petitions: petitions.into_iter().map(|p| (p.id, p.code)).collect(),
         may_escalate,
+        mediation,
+        refer,
         c,
     };
     let mut resp = render(&page);

@@ -65,7 +65,7 @@ pub struct PublicRating {
 
 /// Kinds of events a requester sees, in the resident's words (not the office's: no 立案, 核查,
 /// 管辖范围). Others (internal notes, supervision, extensions, returns between units) stay inside.
-pub const PUBLIC_EVENTS: [(&str, &str); 15] = [
+pub const PUBLIC_EVENTS: [(&str, &str); 16] = [
     ("received", "已受理"),
     ("accepted", "已登记，等待交办"),
     ("rejected", "不予受理"),
@@ -81,6 +81,8 @@ pub const PUBLIC_EVENTS: [(&str, &str); 15] = [
     ("merged", "与同一问题的其他反映合并办理"),
     ("urged", "您催办了一次"),
     ("requester_note", "您补充了信息"),
+    // The staff's reason stays inside; no mediator's name or number is shown either.
+    ("referred_to_mediation", "已转人民调解组织调解"),
 ];
 
 /// Events whose note is an answer to the resident or the resident's own words (a reopening's
@@ -161,5 +163,7 @@ mod tests {
         let own = PublicEvent::of(&event("requester_note", "晚上更吵")).expect("public");
         assert_eq!((own.label, own.note.as_str()), ("您补充了信息", "晚上更吵"));
         assert_eq!(PublicEvent::of(&event("urged", "诉求人催办")).map(|e| e.note), Some(String::new()));
+        let referred = PublicEvent::of(&event("referred_to_mediation", "邻里漏水，转调委会")).expect("public");
+        assert_eq!((referred.label, referred.note.as_str()), ("已转人民调解组织调解", ""));
     }
 }

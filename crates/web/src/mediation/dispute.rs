@@ -201,6 +201,8 @@ pub(super) struct DisputePage {
     pub mediators: String,
     pub chosen_by_parties: bool,
     pub referred_case: Option<(Option<i64>, String)>,
+    /// The grid screening that found it: (its month's list for those who read screenings, its name).
+    pub screening: Option<(Option<String>, String)>,
     pub parties: Vec<PartyLine>,
     pub consent_missing: String,
     pub agreement: Option<AgreementLine>,
@@ -397,6 +399,23 @@ async fn show_unmasked(
         Some(_) => Some((None, "接诉即办诉求".into())),
         None => None,
     };
+    let screening = match s.store.mediation().screening_of_dispute(d.id).await? {
+        Some((_, grid, period)) => {
+            let grid_name = s
+                .store
+                .regions()
+                .get(&tongxin_domain::kernel::access::Scope::All, &grid)
+                .await
+                .map(|r| r.name)
+                .unwrap_or_else(|_| "网格".into());
+            let label =
+                tongxin_domain::mediation::screening::Period::parse(&period).map(|p| p.label()).unwrap_or_default();
+            let href = role_may(staff.user.role, Permission::ReadScreenings)
+                .then(|| format!("/mediation/screenings?period={period}&area={grid}"));
+            Some((href, format!("{grid_name}{label}排查")))
+        }
+        None => None,
+    };
     let names = Names {
         users: actor_names(s, &events).await,
         orgs: org_names,
@@ -508,6 +527,7 @@ async fn show_unmasked(
         },
         chosen_by_parties: state.chosen_by_parties,
         referred_case,
+        screening,
         parties,
         consent_missing: consent_missing.join("、"),
         agreement,

@@ -15,6 +15,7 @@
 //! | `/mediation/orgs…`, `/mediation/mediators/{id}/remove` | organisations, committee rosters, mediators and their removal ([`orgs`]) |
 //! | `/mediation/risk-levels` | the risk levels (admin) ([`risk`]) |
 //! | `/mediate…`, `/mediation/consultations…` | 在线评估, 在线咨询, 在线申请 for anyone, and the desk's answers ([`online`]) |
+//! | `GET`/`POST /mediation/screenings` | 网格排查: each grid of the month screened or not, the log of a grid's screening ([`screenings`]) |
 
 pub mod act;
 pub mod dispute;
@@ -25,6 +26,7 @@ pub mod orgs;
 pub mod papers;
 pub mod register;
 pub mod risk;
+pub mod screenings;
 mod views;
 
 use crate::AppState;
@@ -53,6 +55,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/mediation/orgs/{id}/committee", post(orgs::committee)),
         r("POST", "/mediation/orgs/{id}/mediators", post(orgs::add_mediator)),
         r("POST", "/mediation/mediators/{id}/remove", post(orgs::remove_mediator)),
+        r("GET", "/mediation/screenings", get(screenings::page)),
+        r("POST", "/mediation/screenings", post(screenings::log)),
         r("GET", "/mediation/risk-levels", get(risk::page)),
         r("GET", "/mediation/consultations", get(online::desk)),
         r("POST", "/mediation/consultations/{id}/answer", post(online::answer)),

@@ -4,8 +4,9 @@
 //! the place (street, community or grid), the amount in dispute, each party's consent given
 //! with the application (人民调解法 art 17), and for the desk (`COORDINATOR_ROLES`) the first
 //! risk level and the mediators (art 19) — registered, assessed, accepted and assigned through
-//! `tongxin_app::mediation::register_and_assign`. A refused form comes back with the error next
-//! to its field and everything typed kept.
+//! `tongxin_app::mediation::register_and_assign`. From a grid screening (`?screening=ID`, 网格排查)
+//! the source, the grid and the grid level are filled in and the dispute names the screening.
+//! A refused form comes back with the error next to its field and everything typed kept.
 
 use super::views::{Refusal, org_choices, refusal, render_form, who};
 use crate::AppState;
@@ -52,6 +53,9 @@ pub(super) struct RegisterForm {
     pub mediators: Vec<String>,
     pub chosen_by_parties: bool,
     pub parties: Vec<PartyRow>,
+    /// The grid screening (网格排查) it was found by (hidden field), and how the page names it.
+    pub screening: String,
+    pub screening_label: String,
 }
 
 impl RegisterForm {
@@ -72,6 +76,8 @@ impl RegisterForm {
                 "risk" => f.risk = v,
                 "mediators" => f.mediators.push(v),
                 "chosen_by_parties" => f.chosen_by_parties = true,
+                "screening" => f.screening = v,
+                "screening_label" => f.screening_label = v,
                 k if k.starts_with("party_") => cols.entry(k.to_string()).or_default().push(v),
                 _ => {}
             }
@@ -137,11 +143,24 @@ pub async fn page(
         .collect();
     let wanted_rows = params.iter().find(|(k, _)| k == "rows").and_then(|(_, v)| v.trim().parse::<usize>().ok());
     let mut form = RegisterForm { source: Source::WalkIn.as_str().into(), ..Default::default() };
+    // 登记发现的纠纷 from a screening: its grid, at grid level (先行调解), no applicant yet.
+    if let Some(id) = params.iter().find(|(k, _)| k == "screening").and_then(|(_, v)| v.trim().parse::<i64>().ok()) {
+        let sc = s.store.mediation().screening(staff.scope(), id).await.map_err(super::views::not_found)?;
+        let grid = s.store.regions().get(staff.scope(), &sc.grid_code).await.map_err(super::views::not_found)?;
+        let period =
+            tongxin_domain::mediation::screening::Period::parse(&sc.period).map(|p| p.label()).unwrap_or(sc.period);
+        form.source = Source::GridScreening.as_str().into();
+        form.region = sc.grid_code;
+        form.level = Level::Grid.as_str().into();
+        form.screening = sc.id.to_string();
+        form.screening_label = format!("{}{period}排查发现（{}）", grid.name, sc.screened_on);
+    }
+    let party_side = if form.screening.is_empty() { None } else { Some("party") };
     for id in residents {
         let r = s.store.residents().get(staff.scope(), id).await.map_err(super::views::not_found)?;
         form.parties.push(PartyRow {
             name: r.name.clone(),
-            side: if form.parties.is_empty() { "applicant" } else { "respondent" }.into(),
+            side: party_side.unwrap_or(if form.parties.is_empty() { "applicant" } else { "respondent" }).into(),
             resident: r.id.to_string(),
             resident_label: format!("已关联居民档案（身份证号 {}）", r.id_masked),
             ..Default::default()
@@ -149,9 +168,10 @@ pub async fn page(
     }
     let rows = wanted_rows.unwrap_or(DEFAULT_ROWS).clamp(2, MAX_PARTIES).max(form.parties.len() + 1).min(MAX_PARTIES);
     while form.parties.len() < rows {
-        let side = match form.parties.len() {
-            0 => "applicant",
-            _ => "respondent",
+        let side = match (party_side, form.parties.len()) {
+            (Some(side), _) => side,
+            (None, 0) => "applicant",
+            (None, _) => "respondent",
         };
         form.parties.push(PartyRow { side: side.into(), ..Default::default() });
     }
@@ -192,6 +212,7 @@ pub async fn submit(
 fn form_field(field: &'static str) -> &'static str {
     match field {
         "referred_case_id" => "referred_case",
+        "screening_id" => "form",
         "org_id" | "region" | "parties" | "amount" | "source" | "mediators" | "risk" => field,
         _ => "form",
     }
@@ -292,6 +313,12 @@ async fn build(s: &AppState, staff: &Staff, f: &RegisterForm) -> Result<Built, P
     let (Some(dispute_type), Some(source), true) = (dispute_type, source, errors.is_empty()) else {
         return Ok(Err(errors));
     };
+    let screening_id = match f.screening.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            PageError::User(axum::http::StatusCode::BAD_REQUEST, "排查记录有误，请从网格排查页面重新登记".into())
+        })?),
+    };
     let registration = Registration {
         region: Some(f.region.trim().to_string()).filter(|r| !r.is_empty()),
         org_id,
@@ -302,6 +329,7 @@ async fn build(s: &AppState, staff: &Staff, f: &RegisterForm) -> Result<Built, P
         summary: f.summary.clone(),
         amount: f.amount.clone(),
         parties,
+        screening_id,
     };
     let risk = Some(f.risk.trim().to_string()).filter(|r| !r.is_empty());
     Ok(Ok((registration, Assignment { mediators, chosen_by_parties: f.chosen_by_parties, risk })))

@@ -28,8 +28,9 @@ struct NoticeView {
     id: i64,
     kind: &'static str,
     text: String,
-    /// The case by its code and title (never its internal id).
-    case: Option<String>,
+    /// What it is about — a case by its code and title, a dispute or a petition by its code
+    /// (never an internal id).
+    about: Option<String>,
     at: String,
     unread: bool,
 }
@@ -63,6 +64,24 @@ fn kind_label(kind: &str) -> &'static str {
         "warning" | "deadline_warning" => "临近期限",
         "overdue" => "已超期",
         "quarantine" | "case_quarantine" => "数据异常",
+        "mediation_registered" => "新纠纷待受理",
+        "mediation_assigned" => "指派调解",
+        "mediation_unassigned" => "不再承办",
+        "mediation_transferred" => "纠纷流转",
+        "mediation_escalated" => "纠纷升级",
+        "mediation_supervised" => "纠纷督办",
+        "mediation_violence_risk" => "激化风险",
+        "mediation_failed" => "调解终止",
+        "mediation_limit_warning" => "调解临近期限",
+        "mediation_overdue" => "调解超期",
+        "mediation_mediator_removed" => "调解员罢免",
+        "petition_registered" | "petition_intake" => "信访登记",
+        "petition_repeated" => "重复信访",
+        "petition_unit" => "信访交办",
+        "petition_petitioner" => "书面告知",
+        "petition_review" => "复查复核",
+        "petition_clock_warning" => "信访临近期限",
+        "petition_clock_overdue" => "信访超期",
         _ => "通知",
     }
 }
@@ -77,10 +96,15 @@ fn view(n: NoticeItem) -> NoticeView {
         id: n.id,
         kind: kind_label(&n.kind),
         text,
-        case: n.case_code.map(|code| match n.case_title {
-            Some(t) if !t.is_empty() => format!("{code} {t}"),
-            _ => code,
-        }),
+        about: match (n.case_code, n.dispute_code, n.petition_code) {
+            (Some(code), _, _) => Some(match n.case_title {
+                Some(t) if !t.is_empty() => format!("诉求 {code} {t}"),
+                _ => format!("诉求 {code}"),
+            }),
+            (None, Some(code), _) => Some(format!("纠纷 {code}")),
+            (None, None, Some(code)) => Some(format!("信访件 {code}")),
+            (None, None, None) => None,
+        },
         at: local_minute(n.created_at),
         unread: n.read_at.is_none(),
     }
@@ -101,13 +125,16 @@ pub(super) async fn list(State(s): State<AppState>, staff: Staff, Query(p): Quer
     }))
 }
 
-/// `GET /notices/{id}`: marks the notice read and opens its case (or the list, for a notice
-/// without one). Another unit's notice is not found.
+/// `GET /notices/{id}`: marks the notice read and opens what it is about — its case, dispute or
+/// petition (each page checks the reader's scope again) — or the list, for a notice about none.
+/// Another unit's notice is not found.
 pub(super) async fn open(State(s): State<AppState>, staff: Staff, Path(id): Path<i64>) -> PageResult {
     let n = s.store.cases().open_notice(&staff.notice_inboxes(), &staff.actor(), id).await?;
-    let to = match n.case_id {
-        Some(case) => format!("/cases/{case}"),
-        None => "/notices".to_string(),
+    let to = match (n.case_id, n.dispute_id, n.petition_id) {
+        (Some(case), _, _) => format!("/cases/{case}"),
+        (None, Some(dispute), _) => format!("/mediation/disputes/{dispute}"),
+        (None, None, Some(petition)) => format!("/petitions/{petition}"),
+        (None, None, None) => "/notices".to_string(),
     };
     Ok(axum::response::Redirect::to(&to).into_response())
 }

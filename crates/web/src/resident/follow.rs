@@ -265,7 +265,9 @@ async fn mine(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
                 title: c.title,
                 status: status.map_or("", Status::label),
                 status_class: match status {
-                    Some(Status::Rated | Status::Closed | Status::Verified | Status::Handled) => "ok",
+                    Some(Status::Rated | Status::Closed | Status::Verified | Status::Handled | Status::Referred) => {
+                        "ok"
+                    }
                     Some(Status::Rejected) => "bad",
                     _ => "",
                 },

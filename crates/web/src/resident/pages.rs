@@ -561,7 +561,7 @@ async fn track(
         None => c.category_code.clone(),
     };
     let status_class = match c.status {
-        Status::Rated | Status::Closed | Status::Verified | Status::Handled => "ok",
+        Status::Rated | Status::Closed | Status::Verified | Status::Handled | Status::Referred => "ok",
         Status::Rejected => "bad",
         _ if c.overdue => "bad",
         _ => "",

@@ -121,6 +121,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
             ("/mediation/overdue", "纠纷督办", "超过调解期限的纠纷"),
+            ("/mediation/screenings", "网格排查", "各网格本月矛盾纠纷排查情况"),
             ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
@@ -129,6 +130,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/map", "街道地图", "网格诉求分布与超期"),
             ("/dashboard", "数据看板", "趋势与三率"),
             ("/mediation", "矛调中心", "纠纷登记、调处、督办"),
+            ("/mediation/screenings", "网格排查", "各网格本月矛盾纠纷排查情况"),
             ("/mediation/orgs", "调解组织", "调委会与调解员"),
             ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],
@@ -137,6 +139,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/map", "社区地图", "网格诉求分布"),
             ("/grids", "楼栋二维码", "打印各网格楼栋的上报二维码"),
             ("/mediation", "矛盾纠纷", "本社区纠纷的登记与调解"),
+            ("/mediation/screenings", "网格排查", "各网格本月排查与发现的纠纷"),
             ("/mediation/orgs", "调解组织", "人民调解委员会与调解员"),
             ("/petitions", "信访", "交办给本社区网格的信访件"),
         ],
@@ -145,7 +148,8 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/grid/patrol", "巡查上报", "自主发现、就地解决"),
             ("/grid/households", "住户信息", "本网格住户与居民"),
             ("/grid/visits", "走访记录", "入户走访登记"),
-            ("/mediation", "矛盾纠纷", "本网格纠纷排查与登记"),
+            ("/mediation/screenings", "网格排查", "本月排查记录，登记发现的纠纷"),
+            ("/mediation", "矛盾纠纷", "本网格纠纷的登记与调解"),
             ("/petitions", "信访", "交办给本网格的信访件"),
         ],
         Role::DepartmentHandler => {

@@ -22,6 +22,8 @@ pub struct Staff {
     /// Unread notices of the user's units for the bell (up to `UNREAD_CAP` + 1); `None` for a
     /// user without a notice inbox.
     pub unread_notices: Option<i64>,
+    /// The notice inboxes the user reads (`crate::notices::inboxes`).
+    pub inboxes: NoticeInboxes,
 }
 
 impl Staff {
@@ -35,7 +37,7 @@ impl Staff {
 
     /// The notice inboxes this user reads.
     pub fn notice_inboxes(&self) -> NoticeInboxes {
-        NoticeInboxes::of(self.user.role, &self.user.scope)
+        self.inboxes.clone()
     }
 
     /// The same caller as the JSON API sees, to reuse its use-cases.
@@ -67,9 +69,10 @@ impl FromRequestParts<AppState> for Staff {
             return Err(PageError::SecondFactor);
         }
         // The bell on every staff page: one count over the `notices_unread` index.
-        let inboxes = NoticeInboxes::of(session.user.role, &session.user.scope);
+        let inboxes = crate::notices::inboxes(&state.store, &session.user).await?;
         let unread_notices =
             if inboxes.is_empty() { None } else { Some(state.store.cases().unread_notices(&inboxes).await?) };
-        Ok(Staff { user: session.user, csrf: session.csrf_token, flash: flash::read(&parts.headers), unread_notices })
+        let flash = flash::read(&parts.headers);
+        Ok(Staff { user: session.user, csrf: session.csrf_token, flash, unread_notices, inboxes })
     }
 }

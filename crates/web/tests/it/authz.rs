@@ -353,6 +353,17 @@ fn table() -> Vec<Row> {
         row("GET", "/cases", "/cases?grid={A1}", "/cases?grid={C1}", Custom(|w| if w == Who::Department { (200, 200) } else { case_page(w, 200, 404) })),
         row("GET", "/cases/{id}", "/cases/{case_in}", "/cases/{case_out}", Custom(|w| case_page(w, 200, 404))),
         with_body(row("POST", "/cases/{id}/act", "/cases/{case_in}/act", "/cases/{case_out}/act", Custom(staff_form_bad_csrf)), "form:_csrf=wrong&version={case_version_in}&action=close", "form:version={case_version_out}&action=close"),
+        // 转调解 (cases/refer): whoever refers registers a dispute too (not leaders, departments);
+        // the form leaves out the applicant's name, so the case (which has none) is never referred
+        // here — in scope the rules or the form answer with a flash (303), out of scope 404.
+        with_body(row("POST", "/cases/{id}/refer", "/cases/{case_in}/refer", "/cases/{case_out}/refer", Custom(|w| match w {
+                Who::Anonymous => (303, 303),
+                Who::Admin => (303, 303),
+                Who::Dispatcher | Who::Community | Who::Grid => (303, 404),
+                _ => (403, 403),
+            })),
+            "form:_csrf={csrf}&version={case_version_in}&dispute_type=neighbourhood&org_id=&requester_name=&other_party=x&reason=x",
+            "form:_csrf={csrf}&version={case_version_out}&dispute_type=neighbourhood&org_id=&requester_name=&other_party=x&reason=x"),
         // Replies are multipart: a urlencoded body is unreadable (400) for case readers.
         with_body(row("POST", "/cases/{id}/reply", "/cases/{case_in}/reply", "/cases/{case_out}/reply", Custom(|w| case_page(w, 400, 400))), "form:_csrf=wrong&version=1&reply=x", "form:version=1&reply=x"),
         row("GET", "/inbox", "/inbox", "/inbox?page=2", Custom(department_page)),
@@ -456,6 +467,21 @@ fn table() -> Vec<Row> {
         with_body(row("POST", "/mediation/mediators/{id}/remove", "/mediation/mediators/{fresh_mediator_a}/remove", "/mediation/mediators/{fresh_mediator_c}/remove", Custom(|w| mediation_desk(w, 303, 404))),
             "form:_csrf={csrf}&version=1&reason=partiality&text=", "form:_csrf={csrf}&version=1&reason=partiality&text="),
         // 风险等级: the admin only; an invalid colour comes back (422).
+        // 网格排查: the street, community and grid read their grids' screenings (out: an area of
+        // street 2); grid and community workers log their own grids' (out: grid C1, refused 422).
+        row("GET", "/mediation/screenings", "/mediation/screenings", "/mediation/screenings?area={C1}", Custom(|w| match w {
+            Who::Anonymous => (303, 303),
+            Who::Admin => (200, 200),
+            Who::Leader | Who::Dispatcher | Who::Community | Who::Grid => (200, 404),
+            _ => (403, 403),
+        })),
+        with_body(row("POST", "/mediation/screenings", "/mediation/screenings", "/mediation/screenings", Custom(|w| match w {
+                Who::Anonymous => (303, 303),
+                Who::Community | Who::Grid => (303, 422),
+                _ => (403, 403),
+            })),
+            "form:_csrf={csrf}&grid={A1}&period={period}&screened_on={today}&findings=0&note=",
+            "form:_csrf={csrf}&grid={C1}&period={period}&screened_on={today}&findings=0&note="),
         row("GET", "/mediation/risk-levels", "/mediation/risk-levels", "/mediation/risk-levels", Custom(admin_page)),
         with_body(row("POST", "/mediation/risk-levels", "/mediation/risk-levels", "/mediation/risk-levels", Custom(|w| one_role_page(w, Who::Admin, 303, 422))),
             "form:_csrf={csrf}&code=red&name=%E7%BA%A2&colour=%23D93025&escalate_to=district&response_hours=2&code=green&name=%E7%BB%BF&colour=%231E8E3E&escalate_to=grid&response_hours=168",
@@ -968,6 +994,8 @@ impl Vars<'_> {
             .replace("{case_token_in}", &ids.case_a1.follow_token)
             .replace("{rule_id}", &ids.rule.to_string());
         s = self.mediation(s).await;
+        let today = tongxin_domain::case::deadline::shanghai_date(f.store.now());
+        s = s.replace("{today}", &today.to_string()).replace("{period}", &today.format("%Y-%m").to_string());
         self.counter += 1;
         let unique = format!("{:?}{}", self.who, self.counter).to_lowercase();
         s = s.replace("{unique}", &unique);

@@ -266,6 +266,8 @@ async fn tongxin_jobs_free_delivery(f: &Fixture) {
             outbox_id: r.id,
             unit: r.recipient,
             case_id: r.case_id,
+            dispute_id: None,
+            petition_id: None,
             kind: r.kind,
             text: serde_json::from_str::<Value>(&r.payload).unwrap()["text"].as_str().unwrap().to_string(),
         })

@@ -33,6 +33,7 @@ mod pages_resident;
 mod pages_weight;
 mod petitions;
 mod pii_search;
+mod referral;
 mod room;
 mod snapshots;
 mod write_faults;

@@ -373,6 +373,7 @@ async fn dispute(f: &Fixture) -> String {
             party("张三丰", PartySide::Applicant, Some(ConsentForm::Written)),
             party("某征收实施单位", PartySide::Respondent, None),
         ],
+        screening_id: None,
     };
     tongxin_app::mediation::register(&f.store, &MWho::Staff(desk), reg).await.unwrap().code
 }

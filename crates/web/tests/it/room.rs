@@ -75,6 +75,7 @@ async fn dispute_in_mediation(f: &Fixture) -> DisputeView {
                 party("张三", PartySide::Applicant, APPLICANT, Some(ConsentForm::Written)),
                 party("李四", PartySide::Respondent, RESPONDENT, Some(ConsentForm::Oral)),
             ],
+            screening_id: None,
         },
     )
     .await

@@ -93,6 +93,7 @@ pub fn walk_in(org_id: i64, grid: &str) -> Registration {
             party("张三", PartySide::Applicant, "13800138000", Some(ConsentForm::Written)),
             party("李四", PartySide::Respondent, "13900139000", None),
         ],
+        screening_id: None,
     }
 }
 

@@ -401,6 +401,8 @@ pub async fn deliver_notice(f: &Fixture, unit: &str, case_id: Option<i64>, kind:
         outbox_id,
         unit: unit.into(),
         case_id,
+        dispute_id: None,
+        petition_id: None,
         kind: kind.into(),
         text: format!("测试通知（{kind}）"),
     };

@@ -3,18 +3,20 @@
 use super::*;
 
 /// Rows: statuses in `Status::ALL` order; columns: `ActionKind::ALL` order
-/// (立案 不予立案 派遣 签收 退单 申请延期 审批延期 督办 报告 核查 结案 评价 合并 联系 就地解决 催办 补充信息).
-const LEGAL: [(Status, &str); 10] = [
-    (Status::Received, "YYY----Y----Y-Y-Y"),
-    (Status::Accepted, "-YY----Y----Y---Y"),
-    (Status::Rejected, "-----------------"),
-    (Status::Dispatched, "---YYYYYY---YY-YY"),
-    (Status::Acknowledged, "---YYYYYY---YY-YY"),
-    (Status::Handled, "-------Y-Y---Y--Y"),
-    (Status::Verified, "-------Y--Y-----Y"),
-    (Status::Closed, "-----------Y-----"),
-    (Status::Rated, "-----------------"),
-    (Status::Merged, "-----------Y-----"),
+/// (立案 不予立案 派遣 签收 退单 申请延期 审批延期 督办 报告 核查 结案 评价 合并 联系 就地解决 催办 补充信息 转调解).
+const LEGAL: [(Status, &str); 11] = [
+    (Status::Received, "YYY----Y----Y-Y-YY"),
+    (Status::Accepted, "-YY----Y----Y---YY"),
+    (Status::Rejected, "------------------"),
+    (Status::Dispatched, "---YYYYYY---YY-YYY"),
+    (Status::Acknowledged, "---YYYYYY---YY-YYY"),
+    (Status::Handled, "-------Y-Y---Y--Y-"),
+    (Status::Verified, "-------Y--Y-----Y-"),
+    (Status::Closed, "-----------Y------"),
+    (Status::Rated, "------------------"),
+    (Status::Merged, "-----------Y------"),
+    // 转调解 closed the case: its outcome is the dispute's, nothing is rated here.
+    (Status::Referred, "------------------"),
 ];
 
 /// A typical action of `kind` for a case in the fixture `w`, with an actor allowed to take it;
@@ -66,6 +68,7 @@ fn typical(w: &mut Walk, kind: ActionKind) -> (Actor, Action) {
         ActionKind::HandleOnSpot => (of(&grid(G1)), Action::HandleOnSpot { reply: "已现场清理".into() }),
         ActionKind::Urge => (Actor::Requester, Action::Urge { day: w.now.date_naive() }),
         ActionKind::AddNote => (Actor::Requester, Action::AddNote { note: "晚上更吵".into(), photos: vec![] }),
+        ActionKind::ReferToMediation => (dispatcher(), refer("邻里纠纷，转社区人民调解委员会")),
     }
 }
 
@@ -141,6 +144,13 @@ fn who_may_act() {
         w.state.channel = Channel::Hotline;
         w
     };
+    // Led by the grid team of G2 (the roster's "grid"), which acknowledged it.
+    let grid_led = || {
+        let mut w = Walk::new(Channel::Web);
+        w.ok(dispatcher(), dispatch(grid(G2), vec![]));
+        w.ok(of(&grid(G2)), ack(&grid(G2)));
+        w
+    };
     let table: Vec<(Walk, Action, &str)> = vec![
         (fixture(Status::Received), Action::Accept, "admin dispatcher"),
         (fixture(Status::Received), Action::Reject { reason: "重复".into() }, "admin dispatcher"),
@@ -179,6 +189,11 @@ fn who_may_act() {
         (fixture(Status::Acknowledged), Action::Urge { day: t0().date_naive() }, "requester"),
         (fixture(Status::Dispatched), Action::AddNote { note: "补充".into(), photos: vec![] }, "requester"),
         (call(fixture(Status::Received)), Action::HandleOnSpot { reply: "已告知办理地点".into() }, "admin dispatcher"),
+        // 转调解: whoever closes cases — the dispatch centre, and the grid team holding it (not a
+        // department, which returns a neighbours' quarrel instead).
+        (fixture(Status::Accepted), refer("邻里纠纷"), "admin dispatcher"),
+        (fixture(Status::Acknowledged), refer("邻里纠纷"), "admin dispatcher"),
+        (grid_led(), refer("邻里纠纷"), "admin dispatcher grid"),
     ];
     for (w, action, allowed) in table {
         let allowed: Vec<&str> = allowed.split(' ').collect();

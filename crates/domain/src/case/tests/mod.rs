@@ -120,6 +120,10 @@ pub(super) fn verify(ok: bool, note: &str) -> Action {
     Action::Verify { ok, note: note.to_string() }
 }
 
+pub(super) fn refer(reason: &str) -> Action {
+    Action::ReferToMediation { reason: reason.to_string() }
+}
+
 pub(super) fn rate(resolved: bool, satisfaction: Satisfaction) -> Action {
     Action::Rate { resolved, satisfaction, comment: String::new() }
 }
@@ -134,6 +138,7 @@ pub(super) fn fixture(status: Status) -> Walk {
         Status::Accepted => &[Status::Accepted],
         Status::Rejected => &[Status::Rejected],
         Status::Merged => &[Status::Accepted, Status::Merged],
+        Status::Referred => &[Status::Accepted, Status::Referred],
         _ => &[
             Status::Accepted,
             Status::Dispatched,
@@ -158,6 +163,9 @@ pub(super) fn fixture(status: Status) -> Walk {
             }
             Status::Merged => {
                 w.ok(dispatcher(), Action::Merge { into_case_id: 7 });
+            }
+            Status::Referred => {
+                w.ok(dispatcher(), refer("邻里纠纷"));
             }
             Status::Dispatched => {
                 w.ok(dispatcher(), dispatch(d1.clone(), vec![d2.clone(), g.clone()]));

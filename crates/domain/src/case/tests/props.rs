@@ -143,6 +143,11 @@ fn resolve(m: &Move, s: &CaseState) -> (Actor, Action) {
         ),
         ActionKind::Urge => (Actor::Requester, Action::Urge { day: s.last_urge_day.unwrap_or_default() }),
         ActionKind::AddNote => (Actor::Requester, Action::AddNote { note: text("补充"), photos: vec![] }),
+        // The dispatch centre, or the grid team leading the case.
+        ActionKind::ReferToMediation => match &s.lead {
+            Some(lead @ Unit::GridTeam(_)) if alt => (of(lead), Action::ReferToMediation { reason: text("邻里纠纷") }),
+            _ => (dispatcher(), Action::ReferToMediation { reason: text("邻里纠纷") }),
+        },
     };
     let actor = if m.natural { natural } else { roster()[m.actor].clone() };
     (actor, action)
@@ -154,10 +159,10 @@ fn edge_allowed(from: Status, to: Status) -> bool {
     from == to
         || matches!(
             (from, to),
-            (Received, Accepted | Rejected | Dispatched | Merged | Closed)
-                | (Accepted, Rejected | Dispatched | Merged)
-                | (Dispatched, Acknowledged | Accepted | Merged)
-                | (Acknowledged, Handled | Accepted | Merged)
+            (Received, Accepted | Rejected | Dispatched | Merged | Closed | Referred)
+                | (Accepted, Rejected | Dispatched | Merged | Referred)
+                | (Dispatched, Acknowledged | Accepted | Merged | Referred)
+                | (Acknowledged, Handled | Accepted | Merged | Referred)
                 | (Handled, Verified | Dispatched)
                 | (Verified, Closed)
                 | (Closed, Rated | Dispatched)
@@ -198,6 +203,10 @@ fn check(prev: &CaseState, d: &Decision) -> Result<(), TestCaseError> {
             }
         }
         Status::Merged => prop_assert!(s.merged_into.is_some_and(|id| id > 0)),
+        Status::Referred => {
+            prop_assert!(s.closed_at.is_some() && s.extension_pending.is_none());
+            prop_assert!(d.events.iter().any(|e| e.kind == EventKind::ReferredToMediation));
+        }
     }
     if let Some(p) = &s.extension_pending {
         prop_assert!(s.status.is_with_unit());

@@ -452,3 +452,50 @@ fn names_round_trip() {
     assert_eq!(supervision_label(0), "未督办");
     assert_eq!(supervision_label(3), "市级督办");
 }
+
+/// 转调解 (人民调解法 art 17/18): a neighbours' quarrel leaves the 接诉即办 loop for a 人民调解
+/// organisation. The dispatch centre refers it while a department holds it (the department and
+/// its helpers are told it is withdrawn, the clock stops); the requester is told; the case is
+/// closed for good — no rating, no 重办, no second referral.
+#[test]
+fn referral_to_mediation_closes_the_case() {
+    let (d1, d2) = (dept(1), dept(2));
+    let mut w = Walk::new(Channel::Web);
+    w.ok(dispatcher(), dispatch(d1.clone(), vec![d2.clone()]));
+    w.later(30).ok(of(&d1), ack(&d1));
+    let e = w.err(of(&d1), refer("邻里纠纷"));
+    assert_eq!(e, TransitionError::Forbidden { actor: "职能部门办理人员", action: ActionKind::ReferToMediation });
+    assert_eq!(w.err(dispatcher(), refer("  ")), TransitionError::Required { field: "转调解理由" });
+    let d = w.later(10).ok(dispatcher(), refer("楼上楼下漏水纠纷，转社区人民调解委员会"));
+    assert_eq!(kinds(&d), ["referred_to_mediation"]);
+    assert_eq!(d.events[0].note, "楼上楼下漏水纠纷，转社区人民调解委员会");
+    assert_eq!(d.events[0].unit, Some(d1.clone()));
+    assert_eq!(d.clock, Some(ClockChange::Stop));
+    assert_eq!(
+        d.notices,
+        [Notice::Withdrawn { unit: d1.clone() }, Notice::Withdrawn { unit: d2 }, Notice::ReferredToMediation]
+    );
+    assert_eq!(Notice::ReferredToMediation.recipients(), [Recipient::Requester]);
+    assert_eq!((w.state.status, w.state.closed_at), (Status::Referred, Some(w.now)));
+    assert!(!w.state.status.is_open());
+    assert_eq!(w.state.status.label(), "已转调解");
+    for action in [rate(false, Satisfaction::Dissatisfied), refer("再转"), Action::Supervise { note: String::new() }]
+    {
+        let who = if matches!(action, Action::Rate { .. }) { Actor::Requester } else { dispatcher() };
+        let kind = action.kind();
+        assert_eq!(w.err(who, action), TransitionError::NotAllowed { status: Status::Referred, action: kind });
+    }
+
+    // The grid team holding the case refers it itself; nobody else is told it was withdrawn.
+    let g = grid(G1);
+    let mut w = Walk::new(Channel::Patrol);
+    w.ok(dispatcher(), dispatch(g.clone(), vec![]));
+    assert!(matches!(w.err(of(&grid(G2)), refer("邻里纠纷")), TransitionError::Forbidden { .. }));
+    let d = w.ok(of(&g), refer("邻里纠纷，由社区调委会调解"));
+    assert_eq!(d.notices, [Notice::ReferredToMediation]);
+    assert_eq!(d.events[0].detail["by_unit"], g.key());
+
+    // Once a unit answered, the answer is the outcome: no referral from 已办结 on.
+    let mut w = fixture(Status::Handled);
+    assert!(matches!(w.err(dispatcher(), refer("x")), TransitionError::NotAllowed { .. }));
+}
