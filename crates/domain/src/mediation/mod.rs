@@ -35,6 +35,7 @@ pub mod org;
 pub mod risk;
 pub mod room;
 pub mod scan;
+pub mod stats;
 mod state;
 mod status;
 
