@@ -14,15 +14,22 @@
 //! | `GET /mediation/code/{code}` | the 调解协议书's QR code: the dispute by its code (一案一编码) |
 //! | `/mediation/orgs…`, `/mediation/mediators/{id}/remove` | organisations, committee rosters, mediators and their removal ([`orgs`]) |
 //! | `/mediation/risk-levels` | the risk levels (admin) ([`risk`]) |
+//! | `GET /mediation/stats` | the leaders' figures: 化解率, 调解成功率, 履行, 小事不出村, days, by type and risk, 信访按期率; xlsx ([`stats`]) |
+//! | `GET /mediation/daily` | the 矛调中心's daily list; xlsx ([`daily`]) |
+//! | `GET /mediation/map`, `/mediation/map/layers.json` | open disputes at their grids by risk colour ([`map`]) |
 
 pub mod act;
+pub mod daily;
 pub mod dispute;
 mod fields;
 pub mod list;
+pub mod map;
 pub mod orgs;
 pub mod papers;
+mod reach;
 pub mod register;
 pub mod risk;
+pub mod stats;
 mod views;
 
 use crate::AppState;
@@ -52,5 +59,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/mediation/mediators/{id}/remove", post(orgs::remove_mediator)),
         r("GET", "/mediation/risk-levels", get(risk::page)),
         r("POST", "/mediation/risk-levels", post(risk::save)),
+        r("GET", "/mediation/stats", get(stats::page)),
+        r("GET", "/mediation/daily", get(daily::page)),
+        r("GET", "/mediation/map", get(map::page)),
+        r("GET", "/mediation/map/layers.json", get(map::layers)),
     ]
 }

@@ -121,6 +121,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/dashboard", "数据看板", "趋势、分类、三率排名、热力图"),
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
             ("/mediation/overdue", "纠纷督办", "超过调解期限的纠纷"),
+            ("/mediation/stats", "矛盾纠纷统计", "化解率、调解成功率、信访按期率、风险地图"),
             ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
@@ -129,6 +130,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/map", "街道地图", "网格诉求分布与超期"),
             ("/dashboard", "数据看板", "趋势与三率"),
             ("/mediation", "矛调中心", "纠纷登记、调处、督办"),
+            ("/mediation/daily", "矛调日报", "当日登记、调解、协议与到期事项"),
             ("/mediation/orgs", "调解组织", "调委会与调解员"),
             ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],
