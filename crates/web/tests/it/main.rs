@@ -21,6 +21,7 @@ mod hardening;
 mod limits;
 mod map_layers;
 mod mediation;
+mod mediation_stats;
 mod open311;
 mod pages_admin;
 mod pages_cases;
