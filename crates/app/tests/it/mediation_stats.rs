@@ -22,7 +22,7 @@ use tongxin_domain::mediation::{Action, PerformanceResult, Route, Status, VisitF
 use tongxin_domain::petition::stats::ClockTally;
 use tongxin_domain::petition::{Channel, ClockKind, Kind};
 use tongxin_store::mediation::{DisputeView, Viewer};
-use tongxin_store::{Store, StoreError};
+use tongxin_store::{Store, StoreError, on_read, on_tx};
 use tongxin_testkit::both_backends;
 
 const GRID_B: &str = "330702001009001";
@@ -241,5 +241,52 @@ both_backends! {
         // Community A's worker reads committee A's disputes in community A, not B's.
         let worker = daily(s, &Viewer::of_user(&fx.worker_a), None, Some(COMM_A), nov22).await.unwrap();
         assert_eq!(worker.registered.lines.len(), 6, "{label}");
+    }
+}
+
+type DayColumns = Vec<(i64, Option<i64>, Option<i64>)>;
+type Items = Vec<(i64, i64, NaiveDate, Option<String>)>;
+
+async fn stats_columns(s: &Store) -> (DayColumns, Items) {
+    let days = on_read!(&s.db, |p| sqlx::query_as(
+        "SELECT id, days_to_agreement, days_to_close FROM disputes ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let items = on_read!(&s.db, |p| sqlx::query_as(
+        "SELECT dispute_id, idx, due_on, result FROM dispute_performance_items ORDER BY dispute_id, idx"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    (days, items)
+}
+
+both_backends! {
+    /// The migration fills the columns of disputes saved before it exactly as a save writes
+    /// them: its backfill, run on cleared columns, gives back what the use-cases wrote.
+    async fn the_migration_fills_existing_disputes_as_a_save_does(t: TestStore) {
+        let (s, label) = (&t.store, t.label);
+        let fx = fixture(s).await;
+        made(s, &t, &fx).await;
+        let saved = stats_columns(s).await;
+        assert!(saved.0.iter().any(|(_, a, _)| *a == Some(3)) && saved.0.iter().any(|(_, _, c)| *c == Some(4)), "{label}: {saved:?}");
+        assert_eq!(saved.1.len(), 3, "{label}: one item each of the three agreements in effect");
+        let migration = match &s.db {
+            tongxin_store::Db::Sqlite { .. } => include_str!("../../../store/migrations/sqlite/20261209000301_dispute_stats.sql"),
+            tongxin_store::Db::Postgres(_) => include_str!("../../../store/migrations/postgres/20261209000301_dispute_stats.sql"),
+        };
+        let backfill = &migration[migration.find("-- Shanghai calendar days").unwrap()..];
+        let mut tx = s.db.begin().await.unwrap();
+        for sql in ["UPDATE disputes SET days_to_agreement = NULL, days_to_close = NULL", "DELETE FROM dispute_performance_items"]
+            .into_iter()
+            .chain(backfill.split(';').map(str::trim).filter(|q| !q.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))))
+        {
+            on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await.map(|r| r.rows_affected()))
+                .unwrap_or_else(|e| panic!("{label}: {sql}: {e}"));
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(stats_columns(s).await, saved, "{label}");
     }
 }
