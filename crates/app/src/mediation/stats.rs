@@ -130,7 +130,11 @@ pub async fn report(
         by_risk.push(Row { key: RiskKey::Retired(code), tally, open });
     }
     if none.0.is_some() || none.1.is_some() {
-        by_risk.push(Row { key: RiskKey::NotAssessed, tally: none.0.unwrap_or_default(), open: none.1.unwrap_or_default() });
+        by_risk.push(Row {
+            key: RiskKey::NotAssessed,
+            tally: none.0.unwrap_or_default(),
+            open: none.1.unwrap_or_default(),
+        });
     }
 
     let petitions = match petitions {
@@ -228,5 +232,6 @@ pub async fn daily(
 
 /// Whether a dispute's line is past its limit now (accepted or being mediated, the limit gone).
 pub fn past_limit(line: &DailyLine, now: DateTime<Utc>) -> bool {
-    matches!(line.dispute.status, Status::Accepted | Status::Mediating) && line.dispute.deadline_at.is_some_and(|d| now > d)
+    matches!(line.dispute.status, Status::Accepted | Status::Mediating)
+        && line.dispute.deadline_at.is_some_and(|d| now > d)
 }

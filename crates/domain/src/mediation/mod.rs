@@ -35,8 +35,8 @@ pub mod org;
 pub mod risk;
 pub mod room;
 pub mod scan;
-pub mod stats;
 mod state;
+pub mod stats;
 mod status;
 
 #[cfg(test)]

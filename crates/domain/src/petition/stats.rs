@@ -24,13 +24,8 @@ use crate::kernel::ratio::Ratio;
 use chrono::{DateTime, Utc};
 
 /// The duties rated, in the order of the regulation.
-pub const DUTIES: [ClockKind; 5] = [
-    ClockKind::Notice,
-    ClockKind::UnitNotice,
-    ClockKind::Handling,
-    ClockKind::ReviewAnswer,
-    ClockKind::RecheckAnswer,
-];
+pub const DUTIES: [ClockKind; 5] =
+    [ClockKind::Notice, ClockKind::UnitNotice, ClockKind::Handling, ClockKind::ReviewAnswer, ClockKind::RecheckAnswer];
 
 /// How one duty's clocks stand.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -229,14 +229,12 @@ impl Mediation<'_> {
             sql_list(&FAILED, Status::as_str),
             visible_sql()
         );
-        let rows: Vec<TallyRow> = on_read!(&self.store.db, |p| bind_visible!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())),
-            v
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<TallyRow> =
+            on_read!(&self.store.db, |p| bind_visible!(sqlx::query_as(AssertSqlSafe(sql.as_str())), v)
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await)?;
         let mut out: BTreeMap<Option<String>, Tally> = BTreeMap::new();
         for r in rows.into_iter().filter(|r| r.registered > 0) {
             out.insert(
@@ -265,15 +263,13 @@ impl Mediation<'_> {
             visible_sql(),
             performed = PerformanceResult::Performed.as_str(),
         );
-        let rows: Vec<ItemsRow> = on_read!(&self.store.db, |p| bind_visible!(
-            sqlx::query_as(AssertSqlSafe(items.as_str())),
-            v
-        )
-        .bind(v.today)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<ItemsRow> =
+            on_read!(&self.store.db, |p| bind_visible!(sqlx::query_as(AssertSqlSafe(items.as_str())), v)
+                .bind(v.today)
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await)?;
         for r in rows {
             if let Some(t) = out.get_mut(&r.grp) {
                 t.items_due = r.items_due;
@@ -303,14 +299,12 @@ impl Mediation<'_> {
             sql_list(&LIMIT_RUNS, Status::as_str),
             visible_sql()
         );
-        let rows: Vec<OpenRow> = on_read!(&self.store.db, |p| bind_visible!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())),
-            v
-        )
-        .bind(self.store.now())
-        .bind(true)
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<OpenRow> =
+            on_read!(&self.store.db, |p| bind_visible!(sqlx::query_as(AssertSqlSafe(sql.as_str())), v)
+                .bind(self.store.now())
+                .bind(true)
+                .fetch_all(p)
+                .await)?;
         Ok(rows
             .into_iter()
             .filter(|r| r.open > 0)
@@ -430,14 +424,12 @@ impl Mediation<'_> {
              WHERE d.open = $6 AND {} ORDER BY d.id DESC LIMIT $7",
             visible_sql()
         );
-        let rows: Vec<LineRow> = on_read!(&self.store.db, |p| bind_visible!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())),
-            v
-        )
-        .bind(true)
-        .bind(limit)
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<LineRow> =
+            on_read!(&self.store.db, |p| bind_visible!(sqlx::query_as(AssertSqlSafe(sql.as_str())), v)
+                .bind(true)
+                .bind(limit)
+                .fetch_all(p)
+                .await)?;
         rows.into_iter().map(|r| DailyLine::try_from(r).map(|l| l.dispute)).collect()
     }
 }

@@ -412,7 +412,9 @@ async fn write_items(tx: &mut Tx, id: i64, state: &DisputeState) -> Result<(), S
         .performance
         .iter()
         .enumerate()
-        .map(|(i, p)| vec![id.into(), (i as i64).into(), p.term.due.into(), p.result.map(|r| r.as_str().to_string()).into()])
+        .map(|(i, p)| {
+            vec![id.into(), (i as i64).into(), p.term.due.into(), p.result.map(|r| r.as_str().to_string()).into()]
+        })
         .collect();
     insert_rows(tx, "dispute_performance_items", &["dispute_id", "idx", "due_on", "result"], &items).await?;
     Ok(())

@@ -35,23 +35,20 @@ impl Petitions<'_> {
             "SELECT p.id, p.state FROM petitions p WHERE {VISIBLE} AND p.created_at >= $4 AND p.created_at < $5 \
              ORDER BY p.id LIMIT $6"
         );
-        let rows: Vec<(i64, String)> = on_read!(&self.store.db, |p| bind_visible!(
-            sqlx::query_as(AssertSqlSafe(sql.as_str())),
-            v
-        )
-        .bind(from)
-        .bind(to)
-        .bind(MAX_RATED + 1)
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<(i64, String)> =
+            on_read!(&self.store.db, |p| bind_visible!(sqlx::query_as(AssertSqlSafe(sql.as_str())), v)
+                .bind(from)
+                .bind(to)
+                .bind(MAX_RATED + 1)
+                .fetch_all(p)
+                .await)?;
         if rows.len() as i64 > MAX_RATED {
             return Err(StoreError::Invalid(format!("统计区间内的信访件超过 {MAX_RATED} 件，请缩短统计区间")));
         }
         rows.into_iter()
             .map(|(id, state)| {
-                serde_json::from_str(&state).map_err(|e| {
-                    StoreError::from(sqlx::Error::Decode(format!("petition {id}: state: {e}").into()))
-                })
+                serde_json::from_str(&state)
+                    .map_err(|e| StoreError::from(sqlx::Error::Decode(format!("petition {id}: state: {e}").into())))
             })
             .collect()
     }

@@ -407,10 +407,7 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
                 })
                 .collect();
             let title = "在办诉求分类".to_string();
-            (
-                title.clone(),
-                sheet(&title, &["分类", "分类代码", "在办件数", "其中超期"], rows).map_err(|e| failed(&e))?,
-            )
+            (title.clone(), sheet(&title, &["分类", "分类代码", "在办件数", "其中超期"], rows).map_err(|e| failed(&e))?)
         }
         "areas" => {
             let counts = open_counts(&s.store, &area).await?;

@@ -77,10 +77,12 @@ async fn places(s: &AppState, d: &Daily) -> PageResult<HashMap<String, String>> 
     let lines = [&d.registered, &d.sessions, &d.agreements, &d.failures, &d.violence, &d.limits, &d.items];
     let mut codes: Vec<String> = Vec::new();
     for l in lines.iter().flat_map(|s| s.lines.iter()).map(|l| &l.dispute) {
-        codes.extend([Some(l.street_code.clone()), l.community_code.clone(), l.grid_code.clone()].into_iter().flatten());
+        codes
+            .extend([Some(l.street_code.clone()), l.community_code.clone(), l.grid_code.clone()].into_iter().flatten());
     }
     for p in [&d.petitions_received, &d.petitions_due].into_iter().flatten().flat_map(|s| s.lines.iter()) {
-        codes.extend([Some(p.street_code.clone()), p.community_code.clone(), p.grid_code.clone()].into_iter().flatten());
+        codes
+            .extend([Some(p.street_code.clone()), p.community_code.clone(), p.grid_code.clone()].into_iter().flatten());
     }
     Ok(s.store.cases().region_names(&codes).await?)
 }
@@ -152,7 +154,13 @@ fn sections(d: &Daily, names: &HashMap<String, String>, now: DateTime<Utc>) -> V
         events("sessions", "调解", "当日记录的调解（一次调解一行）", &d.sessions, names),
         events("agreements", "达成协议", "当日记录的调解协议", &d.agreements, names),
         events("failures", "调解终止", "当日调解不成、终止调解的纠纷（人民调解法第二十六条）", &d.failures, names),
-        events("violence", "激化风险报告", "当日向派出所和街道报告的激化风险（人民调解法第二十五条）", &d.violence, names),
+        events(
+            "violence",
+            "激化风险报告",
+            "当日向派出所和街道报告的激化风险（人民调解法第二十五条）",
+            &d.violence,
+            names,
+        ),
     ];
     let limits = d
         .limits

@@ -184,7 +184,11 @@ async fn show(s: &AppState, staff: &Staff, p: Params, overdue_view: bool) -> Pag
 }
 
 /// The communities and grids of a street or smaller scope, by name (none for wider scopes).
-pub(super) async fn area_choices(s: &AppState, staff: &Staff, current: &str) -> Result<Vec<Choice>, crate::ui::PageError> {
+pub(super) async fn area_choices(
+    s: &AppState,
+    staff: &Staff,
+    current: &str,
+) -> Result<Vec<Choice>, crate::ui::PageError> {
     let Scope::Region { code } = staff.scope() else {
         return Ok(Vec::new());
     };

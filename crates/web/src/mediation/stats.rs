@@ -173,7 +173,11 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
                 heading: "按纠纷类型",
                 caption: "按纠纷类型统计（当前在办与超期不限登记日期）",
                 first: "纠纷类型",
-                rows: data.by_type.iter().map(|row| figure_row(row.key.label().into(), None, &row.tally, row.open)).collect(),
+                rows: data
+                    .by_type
+                    .iter()
+                    .map(|row| figure_row(row.key.label().into(), None, &row.tally, row.open))
+                    .collect(),
             },
             Table {
                 id: "by-risk",

@@ -412,8 +412,14 @@ mod tests {
             note: "3 件".into(),
             href: Some("/cases?grid=330702001008001".into()),
         };
-        let point =
-            MapPoint { lng: 119.662, lat: 29.087, class: "overdue", fill: None, title: "TX1 已超期".into(), href: None };
+        let point = MapPoint {
+            lng: 119.662,
+            lat: 29.087,
+            class: "overdue",
+            fill: None,
+            title: "TX1 已超期".into(),
+            href: None,
+        };
         let svg = render_map("街道诉求分布", &[area], &[point], 600.0).unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("桃园&lt;一&gt;网格") && !svg.contains("桃园<一>"));
