@@ -151,7 +151,7 @@ async fn map_data(s: &AppState, staff: &Staff, asked: &str) -> PageResult<(super
 fn title(p: &Placed, now: DateTime<Utc>) -> String {
     let running = matches!(p.line.status, Status::Accepted | Status::Mediating);
     let late = if running && p.line.deadline_at.is_some_and(|d| now > d) { "（超期）" } else { "" };
-    format!("{} {} · {}风险{late}", p.line.code, p.line.dispute_type.label(), p.risk)
+    format!("{} {} · 风险：{}{late}", p.line.code, p.line.dispute_type.label(), p.risk)
 }
 
 struct LegendItem {
