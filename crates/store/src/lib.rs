@@ -74,6 +74,12 @@ impl Store {
         self.clock.now()
     }
 
+    /// The same database and keys read on another clock: the demo plays its past through the
+    /// use-cases at the times things happened.
+    pub fn on_clock(&self, clock: Arc<dyn Clock>) -> Store {
+        Store { db: self.db.clone(), pii: self.pii.clone(), clock }
+    }
+
     pub fn pii(&self) -> &PiiKey {
         &self.pii
     }

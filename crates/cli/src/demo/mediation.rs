@@ -3,19 +3,30 @@
 //! `mediator` account serving the centre — and a dozen disputes as a working day finds them:
 //! just registered, in mediation (with an online room), agreed orally and being performed, and
 //! one where mediation failed. Everything goes through `tongxin_app::mediation`, as the desk
-//! would do it. (A year of disputes and petitions behind them is still to come.)
+//! would do it. Behind them lies a year of disputes ([`super::mediation_year`]) and of 信访
+//! ([`super::petition_year`]), mediated by each community's committee — one mediator account
+//! per committee, `tiaojie01`, `tiaojie02` … with the demo password — and the centre.
 
 use anyhow::{Context, anyhow};
 use tongxin_app::mediation::orgs::{MediatorForm, OrgForm, create_mediator, create_org};
 use tongxin_app::mediation::{PartyForm, Registration, Who, act, register};
+use tongxin_app::petitions::Who as PWho;
+use tongxin_domain::kernel::access::Role;
 use tongxin_domain::kernel::access::Scope;
 use tongxin_domain::mediation::agreement::{AgreementDraftForm, OralDraft, PerformanceTerm};
 use tongxin_domain::mediation::kinds::{DisputeType, Source};
-use tongxin_domain::mediation::mediator::{Appointment, MediatorInput, MediatorRef};
+use tongxin_domain::mediation::mediator::Appointment;
+use tongxin_domain::mediation::mediator::{MediatorInput, MediatorRef};
 use tongxin_domain::mediation::org::OrgKind;
 use tongxin_domain::mediation::{Action, ConsentForm, Route, SessionPlace};
 use tongxin_store::Store;
+use tongxin_store::accounts::NewUser;
 use tongxin_store::mediation::PartySide;
+
+use super::generate::rng_for;
+use super::mediation_year::{Bench, Cast, DISPUTES_PER_YEAR};
+use super::past::YearReport;
+use super::petition_year::{Cast as PetitionCast, PETITIONS_PER_YEAR};
 
 /// The disputes of the demo: (type, summary, amount in 元, how far it got).
 const DISPUTES: [(DisputeType, &str, &str, Stage); 12] = [
@@ -69,8 +80,25 @@ enum Stage {
     Failed,
 }
 
-/// Loads the organisations, mediators and disputes; returns (organisations, disputes).
-pub async fn seed(store: &Store) -> anyhow::Result<(usize, usize)> {
+/// What the mediation seed loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seeded {
+    pub orgs: usize,
+    /// Community committees, each with its mediator account `tiaojieNN`.
+    pub committees: usize,
+    /// The disputes in hand made today.
+    pub today: usize,
+    pub year: YearReport,
+    pub petitions: YearReport,
+}
+
+/// Committee mediators (one per community, in community order; the list repeats its names
+/// with a number beyond).
+const COMMITTEE_MEDIATORS: [&str; 8] = ["李秀兰", "张国强", "王美华", "刘建平", "陈玉梅", "杨志刚", "黄丽君", "周德明"];
+
+/// Loads the organisations, mediators, a year of disputes and petitions, and the disputes in
+/// hand; `seed` makes the year the same for the same seed.
+pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
     let admin = store.accounts().credentials("admin").await.context("演示账号 admin 不存在")?.user;
     let mediator = store.accounts().credentials("mediator").await.context("演示账号 mediator 不存在")?.user;
     let Scope::Region { code } = &mediator.scope else { anyhow::bail!("演示调解员的范围不是街道") };
@@ -86,11 +114,55 @@ pub async fn seed(store: &Store) -> anyhow::Result<(usize, usize)> {
             .await
             .map_err(fail)?;
     let mut orgs = 1;
-    for c in &communities {
-        create_org(store, &admin, org(OrgKind::PeoplesCommittee, format!("{}人民调解委员会", c.name), c.code.clone()))
-            .await
-            .map_err(fail)?;
+    let template = store.accounts().credentials("mediator").await?;
+    let system = tongxin_store::Actor::system("demo");
+    let mut committees = Vec::new();
+    for (k, c) in communities.iter().enumerate() {
+        let committee = create_org(
+            store,
+            &admin,
+            org(OrgKind::PeoplesCommittee, format!("{}人民调解委员会", c.name), c.code.clone()),
+        )
+        .await
+        .map_err(fail)?;
         orgs += 1;
+        // Its mediator signs in with the demo password (the hash is the demo mediator's).
+        let name = COMMITTEE_MEDIATORS[k % COMMITTEE_MEDIATORS.len()];
+        let user = store
+            .accounts()
+            .create_user(
+                &system,
+                &NewUser {
+                    username: format!("tiaojie{:02}", k + 1),
+                    display_name: name.into(),
+                    password_hash: template.password_hash.clone(),
+                    role: Role::Mediator,
+                    scope_region: Some(c.code.clone()),
+                    scope_department: None,
+                    can_unmask: false,
+                    totp_secret: None,
+                },
+            )
+            .await?;
+        let member = MediatorForm {
+            input: MediatorInput {
+                org_id: committee.id,
+                name: name.into(),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1965 + k as i32 % 20, 5, 12).expect("a date"),
+                appointment: Appointment::Member,
+                term_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),
+                term_end: chrono::NaiveDate::from_ymd_opt(2027, 12, 31),
+                specialities: vec![DisputeType::Neighbourhood, DisputeType::MarriageFamily],
+            },
+            user_id: Some(user.id),
+            qualification: "人民调解员培训合格".into(),
+        };
+        let record = create_mediator(store, &admin, member).await.map_err(fail)?;
+        let grids_here: Vec<String> = grids.iter().filter(|g| g.starts_with(&c.code)).cloned().collect();
+        if !grids_here.is_empty() {
+            let bench = Bench { org: committee, mediator: Who::Staff(user), mediator_id: record.mediator.id };
+            committees.push((c.code.clone(), bench, grids_here));
+        }
     }
     let mediator_form = |name: &str, user_id, specialities| MediatorForm {
         input: MediatorInput {
@@ -98,7 +170,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<(usize, usize)> {
             name: name.into(),
             birth_date: chrono::NaiveDate::from_ymd_opt(1968, 3, 8).expect("a date"),
             appointment: Appointment::Hired,
-            term_start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date"),
+            term_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),
             term_end: None,
             specialities,
         },
@@ -119,6 +191,45 @@ pub async fn seed(store: &Store) -> anyhow::Result<(usize, usize)> {
     create_mediator(store, &admin, mediator_form("王建国", None, vec![DisputeType::Labour, DisputeType::Damages]))
         .await
         .map_err(fail)?;
+
+    // The year behind today, then today's disputes in hand.
+    let user = |name: &'static str| async move {
+        store.accounts().credentials(name).await.map(|c| c.user).with_context(|| format!("演示账号 {name} 不存在"))
+    };
+    let (dispatcher, leader, community) = (user("dispatcher").await?, user("leader").await?, user("community").await?);
+    let community_code = match &community.scope {
+        Scope::Region { code } => code.as_str().to_string(),
+        _ => String::new(),
+    };
+    let cast = Cast {
+        dispatcher: Who::Staff(dispatcher.clone()),
+        community_worker: (community_code, Who::Staff(community)),
+        leader: Who::Staff(leader.clone()),
+        centre: Bench { org: centre.clone(), mediator: Who::Staff(mediator.clone()), mediator_id: ours.mediator.id },
+        committees,
+    };
+    let sms: std::sync::Arc<dyn tongxin_jobs::SmsSender> = std::sync::Arc::new(tongxin_jobs::LogSender);
+    let mut rng = rng_for(seed, "mediation-year");
+    let (year, registered) = if cast.committees.is_empty() {
+        (YearReport::default(), Vec::new())
+    } else {
+        super::mediation_year::play(store, &cast, &mut rng, DISPUTES_PER_YEAR, &sms).await?
+    };
+    let mut departments = Vec::new();
+    for name in ["chengguan", "shichang"] {
+        if let Ok(c) = store.accounts().credentials(name).await
+            && let Scope::Department { id, .. } = c.user.scope
+        {
+            departments.push((PWho::Staff(c.user), id));
+        }
+    }
+    let petition_cast =
+        PetitionCast { desk: PWho::Staff(dispatcher), leader: PWho::Staff(leader), departments, grids: grids.clone() };
+    let petitions = if grids.is_empty() {
+        YearReport::default()
+    } else {
+        super::petition_year::play(store, &petition_cast, &mut rng, PETITIONS_PER_YEAR, &registered, &sms).await?
+    };
 
     let desk = Who::Staff(admin.clone());
     let at_mediator = Who::Staff(mediator.clone());
@@ -194,5 +305,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<(usize, usize)> {
             _ => {}
         }
     }
-    Ok((orgs, DISPUTES.len()))
+    // People read their notices: what the year delivered more than a week ago is read.
+    store.cases().settle_past_notices(store.now() - chrono::Duration::days(7)).await?;
+    Ok(Seeded { orgs, committees: communities.len(), today: DISPUTES.len(), year, petitions })
 }

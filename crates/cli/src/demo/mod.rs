@@ -12,8 +12,11 @@ pub mod history;
 mod layout;
 mod load;
 pub mod mediation;
+pub mod mediation_year;
 mod names;
 mod organisation;
+pub mod past;
+pub mod petition_year;
 pub mod routing;
 #[cfg(test)]
 mod tests;

@@ -405,26 +405,62 @@ async fn timing_street_and_district() {
 /// The demo street's mediation: a committee per community and the street's centre, the demo's
 /// mediator serving it, and disputes in hand that the mediator reads — registered, in
 /// mediation (their rooms open), performing an oral agreement, failed — on both backends.
+/// Behind them a year of disputes in every status and of petitions, every step of which the
+/// rules took (none refused), with its notices read when they are older than a week.
 #[tokio::test]
-async fn the_demo_street_has_mediation_organisations_and_disputes_the_mediator_reads() {
+async fn the_demo_street_has_mediation_organisations_and_a_year_of_disputes_and_petitions() {
     use tongxin_domain::mediation::Status as DisputeStatus;
+    use tongxin_domain::petition::Status as PetitionStatus;
     use tongxin_store::Page;
     use tongxin_store::mediation::{DisputeFilter, Viewer};
+    use tongxin_store::petitions::PetitionFilter;
     for t in tongxin_testkit::all_stores().await {
         let store = &t.store;
         let world = generate(&DemoOptions { seed: 5, scale: Scale::Tiny });
         load(store, &world, &|p: &str| format!("plain:{p}"), &mut |_| {}).await.expect("world loads");
-        let (orgs, disputes) = super::mediation::seed(store).await.unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
-        assert!(orgs >= 2 && disputes == 12, "{}: {orgs} organisations, {disputes} disputes", t.label);
+        let m = super::mediation::seed(store, 5).await.unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
+        assert!(m.orgs >= 2 && m.today == 12, "{}: {m:?}", t.label);
+        assert!(m.year.errors.is_empty() && m.petitions.errors.is_empty(), "{}: every step passed: {m:?}", t.label);
+        assert!(m.year.disputes > 150 && m.petitions.disputes > 40, "{}: {m:?}", t.label);
+
         let mediator = store.accounts().credentials("mediator").await.unwrap().user;
-        let filter = DisputeFilter::default();
+        let today = DisputeFilter { status: None, ..Default::default() };
         let seen =
-            store.mediation().list(&Viewer::of_user(&mediator), &filter, Page::new(Some(1), Some(50))).await.unwrap();
-        assert_eq!(seen.total, 12, "{}: the mediator reads the centre's disputes", t.label);
+            store.mediation().list(&Viewer::of_user(&mediator), &today, Page::new(Some(1), Some(200))).await.unwrap();
+        assert!(seen.total > 12, "{}: the centre's year and today's disputes: {}", t.label, seen.total);
         for status in
             [DisputeStatus::Registered, DisputeStatus::Mediating, DisputeStatus::Performing, DisputeStatus::Failed]
         {
             assert!(seen.items.iter().any(|d| d.status == status), "{}: one {status:?}", t.label);
         }
+
+        // The street sees every status of the year.
+        let leader = store.accounts().credentials("leader").await.unwrap().user;
+        let mut statuses = std::collections::BTreeSet::new();
+        for &status in DisputeStatus::ALL {
+            let f = DisputeFilter { status: Some(status), ..Default::default() };
+            let n = store.mediation().list(&Viewer::of_user(&leader), &f, Page::default()).await.unwrap().total;
+            if n > 0 {
+                statuses.insert(status.as_str());
+            }
+        }
+        for status in ["accepted", "mediating", "performing", "followed_up", "closed", "failed", "withdrawn", "refused"]
+        {
+            assert!(statuses.contains(status), "{}: a dispute {status}: {statuses:?}", t.label);
+        }
+        // A committee's mediator reads their committee's disputes.
+        let tiaojie = store.accounts().credentials("tiaojie01").await.unwrap().user;
+        let theirs =
+            store.mediation().list(&Viewer::of_user(&tiaojie), &DisputeFilter::default(), Page::default()).await;
+        assert!(theirs.unwrap().total > 0, "{}: the committee's disputes", t.label);
+
+        let mut petitions = std::collections::BTreeSet::new();
+        for status in PetitionStatus::ALL {
+            let f = PetitionFilter { status: Some(status), ..Default::default() };
+            if store.petitions().list(&leader.scope, &f, Page::default()).await.unwrap().total > 0 {
+                petitions.insert(status.as_str());
+            }
+        }
+        assert!(petitions.len() >= 5, "{}: petitions in many statuses: {petitions:?}", t.label);
     }
 }

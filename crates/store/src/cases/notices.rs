@@ -219,6 +219,18 @@ impl super::Cases<'_> {
         Ok(n)
     }
 
+    /// The demo's generated past: notices of no case delivered before `before` were read when
+    /// they arrived (people read their inbox; a year of unread notices is no street's bell).
+    /// Returns how many.
+    pub async fn settle_past_notices(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql =
+            "UPDATE notices SET read_at = created_at WHERE read_at IS NULL AND case_id IS NULL AND created_at < $1";
+        let mut tx = self.store.db.begin().await?;
+        let n = on_tx!(&mut tx, |c| sqlx::query(sql).bind(before).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Which of these cases a resident urged (催办) to this unit: a notice of kind
     /// [`URGE_KIND`] addressed to it.
     pub async fn urged_cases(&self, unit: &str, case_ids: &[i64]) -> Result<HashSet<i64>, StoreError> {

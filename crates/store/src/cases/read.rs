@@ -565,6 +565,17 @@ impl super::Cases<'_> {
                 "SELECT {CASE_COLS} FROM ({ids} LIMIT ${limit} OFFSET ${offset}) p JOIN cases c ON c.id = p.case_id \
                  ORDER BY {order}"
             )
+        } else if let Some(ids) = q.ids.as_ref().filter(|_| q.complete) {
+            // A department's open queue with filters: its open workload is checked through the
+            // narrow index of open cases (`cases_open_filters`, read without the rows), and only
+            // the page's cases are read whole.
+            let narrow = conditions.replace("c.", "f.");
+            format!(
+                "SELECT {CASE_COLS} FROM (SELECT p.case_id, p.due FROM ({ids} LIMIT {window}) p \
+                 JOIN cases f ON f.id = p.case_id AND f.open = TRUE WHERE {narrow} \
+                 ORDER BY p.due, p.case_id LIMIT ${limit} OFFSET ${offset}) p JOIN cases c ON c.id = p.case_id \
+                 ORDER BY {order}"
+            )
         } else if let Some(ids) = &q.ids {
             // The first ids of the walk (the window, as the count reads them), joined
             // to their cases in the walk's order; every filter is checked on those cases.
@@ -727,7 +738,14 @@ impl QueueSql {
             (sql, cap)
         } else if let Some(ids) = &self.ids {
             let conditions = self.filter();
-            let join = if conditions.is_empty() { "" } else { " JOIN cases c ON c.id = p.case_id" };
+            let join = if conditions.is_empty() {
+                ""
+            } else if self.complete {
+                // A department's open workload: the narrow index of open cases (see `queue_query`).
+                " JOIN cases c ON c.id = p.case_id AND c.open = TRUE"
+            } else {
+                " JOIN cases c ON c.id = p.case_id"
+            };
             let sql = format!(
                 "SELECT COUNT(*) AS walked, {} AS matched FROM ({ids} LIMIT {window}) p{join}",
                 matched(&conditions, "c")

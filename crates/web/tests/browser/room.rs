@@ -37,8 +37,17 @@ async fn enter(f: &Fixture, b: &Browser, dispute_id: i64, idx: u16) {
 /// A party confirms the current draft with the code sent for it.
 async fn confirm(f: &Fixture, b: &Browser, dispute_id: i64, idx: u16) {
     b.click("#ask-confirm").await;
-    b.wait_for("#confirm-otp").await;
-    let text = f.store.mediation().last_text_to_party(dispute_id, idx).await.unwrap().expect("the SMS");
+    // The code field is on the page before the request lands; wait for the confirmation SMS itself.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = f.store.mediation().last_text_to_party(dispute_id, idx).await.unwrap().unwrap_or_default();
+        if text.contains("您正在确认") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("您正在确认"), "the confirmation code never reached the party: {text}");
+    b.wait_for(".flash.ok").await; // the page the request returned to, saying the code was sent
     let digits: String = text.split("验证码").nth(1).unwrap().chars().filter(char::is_ascii_digit).take(6).collect();
     b.fill("#confirm-otp", &digits).await;
     b.click("#confirm-form button[type=submit]").await;
