@@ -24,7 +24,7 @@ use tongxin_domain::mediation::risk::RiskLevel;
 use tongxin_store::mediation::DisputeLine;
 
 /// Dots on one map at most (the newest open disputes).
-pub const MAX_DOTS: i64 = 2_000;
+pub const MAX_DOTS: i64 = 500;
 /// The colour of a dispute not yet assessed.
 pub const NOT_ASSESSED: &str = "#9e9e9e";
 
