@@ -3,7 +3,8 @@
 // map instead (tiles when configured, else a plain ground) and hides the SVG. Without
 // JavaScript, or if Leaflet fails to load, the SVG stays. A box says what it needs:
 //   data-map="report" (tap places the point into #lng/#lat) | "areas" (areas link to data-href + code)
-//   data-layers  GeoJSON URL: areas (fill, note, label point), buildings, cases
+//   data-layers  GeoJSON URL: areas (fill, note, label point), buildings, cases and disputes (a point's
+//                own fill, e.g. a dispute's risk colour, wins over its kind's)
 //   data-tiles   tile URL templates, space separated ("" = no tiles); data-attribution
 //   data-coords  "gcj02" when the tiles are GCJ-02: our WGS-84 layers are shifted before drawing
 (function () {
@@ -132,7 +133,7 @@
             var k = f.properties.kind;
             return L.circleMarker(ll, k === "building"
               ? { radius: 4, color: "#fff", weight: 1, fillColor: "#1565c0", fillOpacity: 0.9, bubblingMouseEvents: true }
-              : { radius: 8, color: "#fff", weight: 2, fillColor: k === "overdue" ? "#c62828" : "#ef6c00", fillOpacity: 1, className: "case-dot " + k });
+              : { radius: 8, color: "#fff", weight: 2, fillColor: f.properties.fill || (k === "overdue" ? "#c62828" : "#ef6c00"), fillOpacity: 1, className: "case-dot " + k });
           },
           onEachFeature: function (f, layer) {
             layer.bindTooltip(esc(f.properties.name));

@@ -16,6 +16,8 @@
 //!   once: the domain's `standing`), risk levels;
 //! - [`room`]: the online room (在线调解室) — messages, 背靠背 lines, the draft agreement and the
 //!   parties' confirmations, invitations and SMS codes, and the hub waking live feeds;
+//! - [`stats`]: the leaders' figures, the 矛调中心's daily list (reads composed from the
+//!   store's tallies and the domain's definitions);
 //! - [`run_timers()`]: the job step — the one-month limit's warnings, overdue marks and
 //!   automatic 督办, and lapsing missed 司法确认 windows.
 //!
@@ -29,6 +31,7 @@ mod referral;
 mod register;
 pub mod room;
 pub mod screenings;
+pub mod stats;
 mod timers;
 
 pub use act::{Signatures, act, confirm, report_violence, sign_with_scan};

@@ -162,6 +162,7 @@ pub async fn confirm_request(store: &Store, id: i64, otp: &str) -> Result<Option
         dispute_type: form.dispute_type,
         source: Source::Online,
         referred_case_id: None,
+        screening_id: None,
         summary: form.summary.clone(),
         amount: form.amount.clone(),
         parties: vec![

@@ -13,6 +13,7 @@ mod geocode;
 mod import;
 mod integrity;
 mod mediation;
+mod mediation_stats;
 mod on_spot;
 mod ops_lookup;
 mod petitions;

@@ -36,23 +36,23 @@ const COMM_A: &str = "330702001008";
 const COMM_B: &str = "330702001009";
 const GRID_B: &str = "330702001009001";
 const APPLICANT: &str = "13800138000";
-const RESPONDENT: &str = "13900139000";
+pub(crate) const RESPONDENT: &str = "13900139000";
 
 /// The street's desk and people, its organisations and mediators.
-struct Fx {
-    dispatcher: User,
-    worker_a: User,
-    grid_a: User,
-    admin: User,
-    med_a: User,
-    med_b: User,
-    committee_a: OrgRecord,
-    committee_b: OrgRecord,
-    centre: OrgRecord,
+pub(crate) struct Fx {
+    pub(crate) dispatcher: User,
+    pub(crate) worker_a: User,
+    pub(crate) grid_a: User,
+    pub(crate) admin: User,
+    pub(crate) med_a: User,
+    pub(crate) med_b: User,
+    pub(crate) committee_a: OrgRecord,
+    pub(crate) committee_b: OrgRecord,
+    pub(crate) centre: OrgRecord,
     /// 甲 (with the account `med_a`) and 丙 (without one) of committee A; 乙 (`med_b`) of B.
-    ma: i64,
-    mc: i64,
-    mb: i64,
+    pub(crate) ma: i64,
+    pub(crate) mc: i64,
+    pub(crate) mb: i64,
 }
 
 async fn user(store: &Store, name: &str, role: Role, scope: Option<&str>) -> User {
@@ -85,7 +85,7 @@ fn mediator_form(org_id: i64, name: &str, user_id: Option<i64>) -> MediatorForm 
     }
 }
 
-async fn fixture(store: &Store) -> Fx {
+pub(crate) async fn fixture(store: &Store) -> Fx {
     seed(store).await;
     World::new(store)
         .community(COMM_B, "杏园社区")
@@ -138,7 +138,7 @@ fn id_number() -> String {
 }
 
 /// 张三 applies (and consents) against 李四, neighbours in grid A, to committee A.
-fn walk_in(org_id: i64) -> Registration {
+pub(crate) fn walk_in(org_id: i64) -> Registration {
     Registration {
         region: Some(GRID.into()),
         org_id,
@@ -170,16 +170,16 @@ fn walk_in(org_id: i64) -> Registration {
     }
 }
 
-fn staff(u: &User) -> Who {
+pub(crate) fn staff(u: &User) -> Who {
     Who::Staff(u.clone())
 }
 
-fn party(phone: &str) -> Who {
+pub(crate) fn party(phone: &str) -> Who {
     Who::Party(Phone::parse(phone).unwrap())
 }
 
 /// Applies an action that must succeed.
-async fn ok(store: &Store, who: &Who, d: &DisputeView, action: Action) -> DisputeView {
+pub(crate) async fn ok(store: &Store, who: &Who, d: &DisputeView, action: Action) -> DisputeView {
     let what = format!("{action:?}");
     act(store, who, d.id, d.version, action).await.unwrap_or_else(|e| panic!("{what} refused: {e}"))
 }
@@ -198,18 +198,18 @@ fn field(e: DisputeError) -> &'static str {
     }
 }
 
-fn assign(ids: &[i64]) -> Action {
+pub(crate) fn assign(ids: &[i64]) -> Action {
     Action::AssignMediators {
         mediators: ids.iter().map(|id| MediatorRef { id: *id, active: true }).collect(),
         chosen_by_parties: false,
     }
 }
 
-fn today(store: &Store) -> chrono::NaiveDate {
+pub(crate) fn today(store: &Store) -> chrono::NaiveDate {
     tongxin_domain::case::deadline::shanghai_date(store.now())
 }
 
-fn session(store: &Store) -> Action {
+pub(crate) fn session(store: &Store) -> Action {
     Action::RecordSession {
         held_on: today(store),
         place: SessionPlace::Offline { address: "桃园社区调解室".into() },
@@ -218,7 +218,7 @@ fn session(store: &Store) -> Action {
     }
 }
 
-fn term(store: &Store) -> PerformanceTerm {
+pub(crate) fn term(store: &Store) -> PerformanceTerm {
     PerformanceTerm {
         party: 1,
         content: "赔偿维修费用800元".into(),
@@ -228,7 +228,7 @@ fn term(store: &Store) -> PerformanceTerm {
     }
 }
 
-fn written(store: &Store) -> Action {
+pub(crate) fn written(store: &Store) -> Action {
     Action::RecordAgreement {
         agreement: AgreementDraftForm::Written(AgreementDraft {
             parties: vec![
@@ -244,7 +244,7 @@ fn written(store: &Store) -> Action {
     }
 }
 
-fn oral(store: &Store) -> Action {
+pub(crate) fn oral(store: &Store) -> Action {
     Action::RecordAgreement {
         agreement: AgreementDraftForm::Oral(OralDraft {
             content: "李四当场同意赔偿800元。".into(),
@@ -254,7 +254,7 @@ fn oral(store: &Store) -> Action {
 }
 
 /// Registered by the community worker, accepted, 李四 consents online, 甲 assigned, one session.
-async fn mediating(store: &Store, fx: &Fx) -> DisputeView {
+pub(crate) async fn mediating(store: &Store, fx: &Fx) -> DisputeView {
     let d = register(store, &staff(&fx.worker_a), walk_in(fx.committee_a.id)).await.unwrap();
     let d = ok(store, &staff(&fx.worker_a), &d, Action::Accept).await;
     let d = ok(store, &party(RESPONDENT), &d, consent(1, true)).await;
@@ -262,7 +262,7 @@ async fn mediating(store: &Store, fx: &Fx) -> DisputeView {
     ok(store, &staff(&fx.med_a), &d, session(store)).await
 }
 
-fn consent(party: u8, yes: bool) -> Action {
+pub(crate) fn consent(party: u8, yes: bool) -> Action {
     Action::RecordConsent { party, consent: yes, form: ConsentForm::Online, note: String::new() }
 }
 

@@ -68,7 +68,7 @@ fn id_number(seq: u16) -> String {
 }
 
 /// 张三丰 (with an ID number `seq`) asks `request` by `channel`.
-fn form(channel: Channel, kind: Kind, seq: u16, request: &str) -> RegistrationForm {
+pub(crate) fn form(channel: Channel, kind: Kind, seq: u16, request: &str) -> RegistrationForm {
     RegistrationForm {
         region: Some(GRID.into()),
         channel,
@@ -91,14 +91,14 @@ fn rep(name: &str) -> PersonForm {
     PersonForm { name: name.into(), ..PersonForm::default() }
 }
 
-async fn new(store: &Store, who: &Who, f: RegistrationForm) -> PetitionView {
+pub(crate) async fn new(store: &Store, who: &Who, f: RegistrationForm) -> PetitionView {
     match register(store, who, f).await.unwrap() {
         Registered::New(p) => p,
         other => panic!("expected a new petition, got {other:?}"),
     }
 }
 
-async fn ok(store: &Store, who: &Who, p: &PetitionView, action: Action) -> PetitionView {
+pub(crate) async fn ok(store: &Store, who: &Who, p: &PetitionView, action: Action) -> PetitionView {
     act(store, who, p.id, p.version, action).await.unwrap()
 }
 
@@ -127,7 +127,7 @@ fn transfer(unit: i64) -> Action {
     Action::Transfer { unit: Unit::Department(unit), mode: TransferMode::Assign, note: "请依法办理".into() }
 }
 
-fn notify() -> Action {
+pub(crate) fn notify() -> Action {
     Action::Notify { note: "已书面告知受理途径".into() }
 }
 

@@ -464,3 +464,78 @@ async fn the_demo_street_has_mediation_organisations_and_a_year_of_disputes_and_
         assert!(petitions.len() >= 5, "{}: petitions in many statuses: {petitions:?}", t.label);
     }
 }
+
+/// The leaders' figures over the demo's year of disputes and petitions (every status, every
+/// ending): the SQL tallies of the street's leader and of a committee's mediator are the
+/// domain's count of each dispute they read, and the petitions' 按期率 is the domain's tally of
+/// the clocks of every petition — on both backends.
+#[tokio::test]
+async fn the_leaders_figures_over_the_demo_year_are_the_domains_count() {
+    use tongxin_domain::kernel::period::Period;
+    use tongxin_domain::mediation::stats::Tally;
+    use tongxin_store::mediation::{DisputeFilter, Viewer};
+    use tongxin_store::petitions::PetitionFilter;
+    for t in all_stores().await {
+        let store = &t.store;
+        let world = generate(&DemoOptions { seed: 5, scale: Scale::Tiny });
+        load(store, &world, &|p: &str| format!("plain:{p}"), &mut |_| {}).await.expect("world loads");
+        super::mediation::seed(store, 5).await.unwrap_or_else(|e| panic!("{}: {e:#}", t.label));
+        let now = store.now();
+        let today = tongxin_domain::case::deadline::shanghai_date(now);
+        let period = Period::parse(&(today - chrono::Duration::days(400)).to_string(), "", today).unwrap();
+        let cal = tongxin_app::mediation::calendar(store).await.unwrap();
+        let (from, to) = period.instants();
+        for name in ["leader", "tiaojie01"] {
+            let user = store.accounts().credentials(name).await.unwrap().user;
+            let viewer = Viewer::of_user(&user);
+            let petitions = (name == "leader").then_some(&user.scope);
+            let report = tongxin_app::mediation::stats::report(store, &viewer, petitions, None, period, &cal)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", t.label));
+            let (mut expected, mut open, mut overdue, mut page) = (Tally::default(), 0, 0, 1);
+            loop {
+                let all = DisputeFilter::default();
+                let got = store.mediation().list(&viewer, &all, Page::new(Some(page), Some(200))).await.unwrap();
+                for d in &got.items {
+                    if (from..to).contains(&d.created_at) {
+                        expected = expected.plus(Tally::of(&d.state, today));
+                    }
+                    open += i64::from(d.open);
+                    overdue += i64::from(d.state.is_overdue(now));
+                }
+                if got.items.len() < 200 {
+                    break;
+                }
+                page += 1;
+            }
+            assert_eq!(report.overall.tally, expected, "{}: {name}", t.label);
+            assert_eq!((report.overall.open.open, report.overall.open.overdue), (open, overdue), "{}: {name}", t.label);
+            assert!(
+                expected.resolved > 0 && expected.failed > 0 && expected.items_due > 0,
+                "{}: {expected:?}",
+                t.label
+            );
+            let by_type = report.by_type.iter().fold(Tally::default(), |a, r| a.plus(r.tally));
+            let by_risk = report.by_risk.iter().fold(Tally::default(), |a, r| a.plus(r.tally));
+            assert_eq!((by_type, by_risk), (expected, expected), "{}: {name}: the groups add up", t.label);
+            if let Some(rated) = report.petitions {
+                let mut states = Vec::new();
+                let mut page = 1;
+                loop {
+                    let f = PetitionFilter::default();
+                    let got = store.petitions().list(&user.scope, &f, Page::new(Some(page), Some(200))).await.unwrap();
+                    states.extend(
+                        got.items.iter().filter(|p| (from..to).contains(&p.created_at)).map(|p| p.state.clone()),
+                    );
+                    if got.items.len() < 200 {
+                        break;
+                    }
+                    page += 1;
+                }
+                assert_eq!(rated.received, states.len() as i64, "{}", t.label);
+                assert_eq!(rated.duties, tongxin_domain::petition::stats::tally(&states, now, &cal), "{}", t.label);
+                assert!(rated.duties.iter().any(|(_, c)| c.on_time().den > 0), "{}: {:?}", t.label, rated.duties);
+            }
+        }
+    }
+}

@@ -135,6 +135,11 @@ pub enum Action {
     /// Read disputes (矛盾纠纷) in scope; a mediator only those of the organisations they serve
     /// and those assigned to them (the store's viewer filter).
     ReadDisputes,
+    /// The leaders' figures, the 矛调中心's daily list and the risk map of disputes (and the
+    /// petitions' 按期率 for those who read petitions), each within the reader's reach: a
+    /// mediator counts their organisations' disputes. Grid workers screen and register; the
+    /// figures are the street's and the communities' management view.
+    ReadDisputeStats,
     /// 调解登记: register a dispute (a grid worker's screening, the desk, a mediator).
     RegisterDisputes,
     /// Mediation organisations, committee rosters and mediators (the dispute desk).
@@ -173,6 +178,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         RegisterPetitions => matches!(role, Admin | Dispatcher),
         ReadDisputes => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker | Mediator),
         RegisterDisputes => matches!(role, Admin | Dispatcher | CommunityWorker | GridWorker | Mediator),
+        ReadDisputeStats => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | Mediator),
         ManageMediation => matches!(role, Admin | Dispatcher | CommunityWorker),
         ReadScreenings => matches!(role, Admin | Leader | Dispatcher | CommunityWorker | GridWorker),
         LogScreenings => matches!(role, CommunityWorker | GridWorker),
@@ -213,7 +219,12 @@ mod tests {
         );
         for r in Role::ALL {
             // Whoever registers or manages also reads.
-            for a in [Action::RegisterDisputes, Action::ManageMediation, Action::ManageMediationConfig] {
+            for a in [
+                Action::RegisterDisputes,
+                Action::ManageMediation,
+                Action::ManageMediationConfig,
+                Action::ReadDisputeStats,
+            ] {
                 assert!(!role_may(r, a) || role_may(r, Action::ReadDisputes), "{r:?} {a:?}");
             }
         }

@@ -8,6 +8,8 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod mask;
+pub mod period;
 pub mod phone;
+pub mod ratio;
 pub mod region;
 pub mod text;

@@ -39,6 +39,7 @@ pub mod room;
 pub mod scan;
 pub mod screening;
 mod state;
+pub mod stats;
 mod status;
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ mod machine;
 mod opinion;
 mod register;
 mod state;
+pub mod stats;
 mod status;
 mod text;
 

@@ -15,6 +15,8 @@
 //! - [`Mediation::notice_units`]: the mediation notice inboxes of a staff account;
 //! - [`room`]: the online room's messages, attachments, draft agreement, confirmations and the
 //!   one-time codes and sessions of parties;
+//! - [`stats`]: the leaders' figures added up in SQL, the 矛调中心's daily list and the open
+//!   disputes of the risk map, within the viewer's reach;
 //! - [`timers`]: the queries the jobs run: the one-month limit's warnings and overdue marks,
 //!   disputes awaiting automatic 督办, 司法确认 windows to lapse.
 //!
@@ -33,6 +35,7 @@ mod read;
 mod referral;
 pub mod room;
 mod screenings;
+mod stats;
 mod timers;
 mod write;
 
@@ -41,6 +44,7 @@ pub use mediators::{MediatorRecord, NewMediator};
 pub use orgs::{OrgDetail, OrgRecord};
 pub use read::{DisputeEvent, DisputeFilter, DisputeView, PartyView, UnmaskedParty};
 pub use screenings::{ScreeningLog, ScreeningRow};
+pub use stats::{DAILY_EVENTS, DailyLine, DisputeLine, Group, OpenCount};
 pub use timers::{DueDispute, MarkedDispute, limit_text};
 pub use write::{DisputeChange, NewDispute, NewNotice, NewParty, PartySide, Timers};
 
@@ -136,5 +140,18 @@ impl Mediation<'_> {
             }
         };
         Ok(Visible { lo, hi, mediator_user, today, phone_hmac })
+    }
+
+    /// [`Mediation::visible`] narrowed to `area` (a region code), which must lie within the
+    /// viewer's range: a wider or another area is not found.
+    fn visible_in(&self, viewer: &Viewer, area: Option<&str>) -> Result<Visible, StoreError> {
+        let mut v = self.visible(viewer)?;
+        if let Some(area) = area.map(str::trim).filter(|a| !a.is_empty()) {
+            if !area.starts_with(v.lo.as_str()) {
+                return Err(StoreError::NotFound);
+            }
+            (v.lo, v.hi) = subtree_range(area);
+        }
+        Ok(v)
     }
 }

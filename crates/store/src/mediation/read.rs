@@ -312,7 +312,9 @@ impl Mediation<'_> {
         let counted = [PARTY_UNMASK_ACTION, crate::cases::contact::PHONE_REVEAL_ACTION];
         let per_hour = crate::cases::contact::PHONE_REVEALS_PER_HOUR;
         if !crate::audit::record_limited(self.store, actor, entry, &counted, per_hour).await? {
-            return Err(StoreError::Conflict(format!("查看完整号码过于频繁（每人每小时最多 {per_hour} 次），请稍后再试")));
+            return Err(StoreError::Conflict(format!(
+                "查看完整号码过于频繁（每人每小时最多 {per_hour} 次），请稍后再试"
+            )));
         }
         let pii = self.store.pii();
         Ok(UnmaskedParty {

@@ -18,7 +18,7 @@ use tongxin_domain::kernel::audit::digest_of;
 use tongxin_domain::kernel::phone::Phone;
 use tongxin_domain::kernel::region::RegionCode;
 use tongxin_domain::mediation::code::DisputeCode;
-use tongxin_domain::mediation::{Decision, DisputeState};
+use tongxin_domain::mediation::{Decision, DisputeState, stats};
 use tongxin_domain::people::idcard::IdNumber;
 
 /// The timer columns of a dispute, computed by the use-case from the state and the rules.
@@ -146,6 +146,9 @@ struct Columns {
     risk_code: Option<String>,
     deadline_at: Option<DateTime<Utc>>,
     confirmation: &'static str,
+    /// The leaders' figures' days (`tongxin_domain::mediation::stats`).
+    days_to_agreement: Option<i64>,
+    days_to_close: Option<i64>,
     state: String,
 }
 
@@ -158,6 +161,8 @@ fn columns(s: &DisputeState) -> Result<Columns, StoreError> {
         risk_code: s.risk.as_ref().map(|r| r.code.clone()),
         deadline_at: s.deadline,
         confirmation: s.confirmation.status.as_str(),
+        days_to_agreement: stats::days_to_agreement(s),
+        days_to_close: stats::days_to_close(s),
         state: serde_json::to_string(s).map_err(|e| StoreError::Invalid(format!("纠纷状态无法保存：{e}")))?,
     })
 }
@@ -203,9 +208,10 @@ impl Mediation<'_> {
         let cols = columns(&state)?;
         let sql = "INSERT INTO disputes (code, street_code, community_code, grid_code, area_code, dispute_type, source, \
                    status, open, level, org_id, risk_code, deadline_at, warn_at, confirmation_status, \
-                   confirmation_window_end, referred_case_id, state, created_by, created_at, updated_at, version, screening_id) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22) \
-                   RETURNING id";
+                   confirmation_window_end, referred_case_id, state, created_by, created_at, updated_at, version, screening_id, \
+                   days_to_agreement, days_to_close) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, \
+                   $22, $23, $24) RETURNING id";
         let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
             .bind(&code)
             .bind(new.street.as_str())
@@ -229,6 +235,8 @@ impl Mediation<'_> {
             .bind(now)
             .bind(state.version)
             .bind(new.screening_id)
+            .bind(cols.days_to_agreement)
+            .bind(cols.days_to_close)
             .fetch_one(c)
             .await)?;
         let pii = self.store.pii();
@@ -310,7 +318,8 @@ impl Mediation<'_> {
                    warned = CASE WHEN $6 IS NULL OR deadline_at IS NULL OR $6 <> deadline_at THEN FALSE ELSE warned END, \
                    overdue = CASE WHEN $6 IS NULL OR deadline_at IS NULL OR $6 <> deadline_at THEN FALSE ELSE overdue END, \
                    supervise_pending = FALSE, confirmation_status = $8, confirmation_window_end = $9, state = $10, \
-                   updated_at = $11, version = $12 WHERE id = $13 AND version = $14";
+                   updated_at = $11, version = $12, days_to_agreement = $15, days_to_close = $16 \
+                   WHERE id = $13 AND version = $14";
         let n = on_tx!(&mut tx, |c| sqlx::query(sql)
             .bind(cols.status)
             .bind(cols.open)
@@ -326,6 +335,8 @@ impl Mediation<'_> {
             .bind(change.expected_version + 1)
             .bind(change.id)
             .bind(change.expected_version)
+            .bind(cols.days_to_agreement)
+            .bind(cols.days_to_close)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -399,6 +410,26 @@ async fn write_effects(
     insert_rows(tx, "dispute_events", &["dispute_id", "kind", "actor_id", "actor_name", "note", "data", "at"], &events)
         .await?;
     insert_rows(tx, "outbox", &OUTBOX_COLS, &outbox_rows(notices, Some(id), code, now)).await?;
+    write_items(tx, id, state).await
+}
+
+/// The agreement's items as they stand (due day, result), replacing what was there: the
+/// performance figures count them in SQL.
+async fn write_items(tx: &mut Tx, id: i64, state: &DisputeState) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("DELETE FROM dispute_performance_items WHERE dispute_id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let items: Vec<Vec<Val>> = state
+        .performance
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![id.into(), (i as i64).into(), p.term.due.into(), p.result.map(|r| r.as_str().to_string()).into()]
+        })
+        .collect();
+    insert_rows(tx, "dispute_performance_items", &["dispute_id", "idx", "due_on", "result"], &items).await?;
     Ok(())
 }
 

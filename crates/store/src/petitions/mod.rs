@@ -7,6 +7,8 @@
 //!   (`XF330702001-20261206-0001`), the version-guarded save of a decision — state, events,
 //!   outbox notices, the dispute link and the audit record in one transaction — and the link
 //!   event of a repeated petition (art 19);
+//! - [`stats`]: the states of a period's petitions for the leaders' 按期率, and those received
+//!   on a day for the daily list;
 //! - [`timers`]: what the jobs run: warning and overdue marks of the earliest pending duty, and
 //!   the petitions whose 复查/复核 window lapsed.
 //!
@@ -17,10 +19,12 @@
 //! masked forms. Rows decode into the domain's types here; one that does not is an error.
 
 mod read;
+mod stats;
 mod timers;
 mod write;
 
 pub use read::{PersonView, PetitionEvent, PetitionFilter, PetitionView, UnmaskedPerson};
+pub use stats::MAX_RATED;
 pub use timers::{DuePetition, MarkedPetition, clock_text};
 pub use write::{NewNotice, NewPetition, PersonData, PetitionChange, Timers};
 

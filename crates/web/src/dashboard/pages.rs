@@ -13,10 +13,10 @@ use crate::routes::{RouteSpec, r};
 use crate::ui::chart::{Datum, bar_chart, line_chart};
 use crate::ui::error::urlencode;
 use crate::ui::map::{MapArea, heat_fill, render_map};
+use crate::ui::xlsx::{Cell, download, sheet};
 use crate::ui::{PageError, PageResult, Shell, Staff, render};
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -27,8 +27,6 @@ use tongxin_domain::kernel::region::RegionCode;
 use tongxin_exchange::{EvaluationRow, NO_RATE, evaluation_xlsx};
 use tongxin_store::Store;
 use tongxin_store::cases::dashboard::OpenCount;
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Days on the trend chart.
 pub const DAYS: i64 = 30;
@@ -376,34 +374,6 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
     Ok(render(&page))
 }
 
-/// A cell of an exported sheet.
-enum Cell {
-    Text(String),
-    Num(f64),
-}
-
-fn sheet(title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name(title)?;
-    let bold = Format::new().set_bold();
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &bold)?;
-    }
-    ws.set_column_width(0, 24.0)?;
-    ws.set_freeze_panes(1, 0)?;
-    for (i, row) in rows.iter().enumerate() {
-        for (j, c) in row.iter().enumerate() {
-            match c {
-                Cell::Text(t) => ws.write_string(i as u32 + 1, j as u16, t)?,
-                Cell::Num(n) => ws.write_number(i as u32 + 1, j as u16, *n)?,
-            };
-        }
-    }
-    book.save_to_buffer()
-}
-
 /// `GET /dashboard/export.xlsx?chart=daily|category|ranking|areas&area=&level=`: the numbers
 /// behind one chart as an xlsx workbook with Chinese headers.
 pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Params>) -> PageResult<Response> {
@@ -425,7 +395,7 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
                 .map(|(d, n)| vec![Cell::Text(d.format("%Y-%m-%d").to_string()), Cell::Num(*n as f64)])
                 .collect();
             let title = format!("近{DAYS}天每日诉求");
-            (title.clone(), sheet(&title, &["日期", "诉求件数"], &rows).map_err(|e| failed(&e))?)
+            (title.clone(), sheet(&title, &["日期", "诉求件数"], rows).map_err(|e| failed(&e))?)
         }
         "category" => {
             let counts = open_counts(&s.store, &area).await?;
@@ -437,10 +407,7 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
                 })
                 .collect();
             let title = "在办诉求分类".to_string();
-            (
-                title.clone(),
-                sheet(&title, &["分类", "分类代码", "在办件数", "其中超期"], &rows).map_err(|e| failed(&e))?,
-            )
+            (title.clone(), sheet(&title, &["分类", "分类代码", "在办件数", "其中超期"], rows).map_err(|e| failed(&e))?)
         }
         "areas" => {
             let counts = open_counts(&s.store, &area).await?;
@@ -452,7 +419,7 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
                 })
                 .collect();
             let title = format!("各{level}在办诉求");
-            (title.clone(), sheet(&title, &[level, "区划代码", "在办件数", "其中超期"], &rows).map_err(|e| failed(&e))?)
+            (title.clone(), sheet(&title, &[level, "区划代码", "在办件数", "其中超期"], rows).map_err(|e| failed(&e))?)
         }
         "ranking" => {
             let level = level_of(&p)?;
@@ -472,7 +439,5 @@ pub async fn export(State(s): State<AppState>, staff: Staff, Query(p): Query<Par
             ));
         }
     };
-    let file = format!("{name}{title}.xlsx");
-    let disposition = crate::ui::download::attachment(&format!("dashboard-{chart}.xlsx"), &file);
-    Ok(([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(download(&format!("dashboard-{chart}.xlsx"), &format!("{name}{title}.xlsx"), bytes))
 }

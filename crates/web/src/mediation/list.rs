@@ -54,6 +54,8 @@ struct ListPage {
     pager: Pager,
     problem: Option<String>,
     may_register: bool,
+    /// Links to the figures, the daily list and the risk map.
+    may_see_stats: bool,
 }
 
 /// `GET /mediation`
@@ -176,12 +178,17 @@ async fn show(s: &AppState, staff: &Staff, p: Params, overdue_view: bool) -> Pag
         pager,
         problem,
         may_register: role_may(staff.user.role, Permission::RegisterDisputes),
+        may_see_stats: role_may(staff.user.role, Permission::ReadDisputeStats),
     };
     Ok(render(&page))
 }
 
 /// The communities and grids of a street or smaller scope, by name (none for wider scopes).
-async fn area_choices(s: &AppState, staff: &Staff, current: &str) -> Result<Vec<Choice>, crate::ui::PageError> {
+pub(super) async fn area_choices(
+    s: &AppState,
+    staff: &Staff,
+    current: &str,
+) -> Result<Vec<Choice>, crate::ui::PageError> {
     let Scope::Region { code } = staff.scope() else {
         return Ok(Vec::new());
     };

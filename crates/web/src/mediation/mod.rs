@@ -16,17 +16,24 @@
 //! | `/mediation/risk-levels` | the risk levels (admin) ([`risk`]) |
 //! | `/mediate…`, `/mediation/consultations…` | 在线评估, 在线咨询, 在线申请 for anyone, and the desk's answers ([`online`]) |
 //! | `GET`/`POST /mediation/screenings` | 网格排查: each grid of the month screened or not, the log of a grid's screening ([`screenings`]) |
+//! | `GET /mediation/stats` | the leaders' figures: 化解率, 调解成功率, 履行, 小事不出村, days, by type and risk, 信访按期率; xlsx ([`stats`]) |
+//! | `GET /mediation/daily` | the 矛调中心's daily list; xlsx ([`daily`]) |
+//! | `GET /mediation/map`, `/mediation/map/layers.json` | open disputes at their grids by risk colour ([`map`]) |
 
 pub mod act;
+pub mod daily;
 pub mod dispute;
 mod fields;
 pub mod list;
+pub mod map;
 pub mod online;
 pub mod orgs;
 pub mod papers;
+mod reach;
 pub mod register;
 pub mod risk;
 pub mod screenings;
+pub mod stats;
 mod views;
 
 use crate::AppState;
@@ -66,5 +73,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         public("POST", "/mediate/confirm/{id}", post(online::confirm)),
         public("GET", "/mediate/answers/{id}/{token}", get(online::answer_page)),
         r("POST", "/mediation/risk-levels", post(risk::save)),
+        r("GET", "/mediation/stats", get(stats::page)),
+        r("GET", "/mediation/daily", get(daily::page)),
+        r("GET", "/mediation/map", get(map::page)),
+        r("GET", "/mediation/map/layers.json", get(map::layers)),
     ]
 }

@@ -112,6 +112,7 @@ pub async fn page(State(s): State<AppState>, staff: Staff, Query(p): Query<Param
                 lng: c.lng?,
                 lat: c.lat?,
                 class: "overdue",
+                fill: None,
                 title: format!("{} {}（已超期）", c.code, c.title),
                 href: Some(format!("/cases/{}", c.id)),
             })

@@ -39,8 +39,10 @@ impl MapArea {
 pub struct MapPoint {
     pub lng: f64,
     pub lat: f64,
-    /// CSS class: `case`, `overdue`, `building`.
+    /// CSS class: `case`, `overdue`, `building`, `dispute`.
     pub class: &'static str,
+    /// The fill, when not the class's own (a dispute's risk colour).
+    pub fill: Option<String>,
     pub title: String,
     pub href: Option<String>,
 }
@@ -237,13 +239,14 @@ pub fn render_map_sized(label: &str, areas: &[MapArea], points: &[MapPoint], wid
     let r = (width / 120.0).max(4.0);
     for p in points {
         let (x, y) = proj.xy(p.lng, p.lat);
-        let color = match p.class {
+        let color = p.fill.as_deref().unwrap_or(match p.class {
             "overdue" => "#c62828",
             "building" => "#1565c0",
             _ => "#ef6c00",
-        };
+        });
         let dot = format!(
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{color}" stroke="#fff" class="{}"><title>{}</title></circle>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{}" stroke="#fff" class="{}"><title>{}</title></circle>"##,
+            esc(color),
             p.class,
             esc(&p.title)
         );
@@ -409,7 +412,14 @@ mod tests {
             note: "3 件".into(),
             href: Some("/cases?grid=330702001008001".into()),
         };
-        let point = MapPoint { lng: 119.662, lat: 29.087, class: "overdue", title: "TX1 已超期".into(), href: None };
+        let point = MapPoint {
+            lng: 119.662,
+            lat: 29.087,
+            class: "overdue",
+            fill: None,
+            title: "TX1 已超期".into(),
+            href: None,
+        };
         let svg = render_map("街道诉求分布", &[area], &[point], 600.0).unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("桃园&lt;一&gt;网格") && !svg.contains("桃园<一>"));

@@ -1,6 +1,6 @@
 //! What every page shares: the shell around a page ([`Shell`], `templates/ui/base.html`), flash
 //! messages, CSRF-checked forms ([`CsrfForm`]) and their field errors, the one [`Pager`], charts,
-//! the SVG map, the error page ([`PageError`]) and the static assets.
+//! the SVG map, xlsx exports, the error page ([`PageError`]) and the static assets.
 //!
 //! Pages are server-rendered (askama templates under `crates/web/templates/<feature>/`), in
 //! Chinese, for every role. Page handlers live in their feature (`crate::cases::pages`, …) and
@@ -17,6 +17,7 @@ pub mod map;
 pub mod pager;
 pub mod shell;
 pub mod staff;
+pub mod xlsx;
 
 pub use error::{PageError, PageResult, render};
 pub use form::CsrfForm;

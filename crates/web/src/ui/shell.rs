@@ -122,6 +122,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/cases", "诉求队列", "辖区诉求，按期限排序"),
             ("/mediation/overdue", "纠纷督办", "超过调解期限的纠纷"),
             ("/mediation/screenings", "网格排查", "各网格本月矛盾纠纷排查情况"),
+            ("/mediation/stats", "矛盾纠纷统计", "化解率、调解成功率、信访按期率、风险地图"),
             ("/petitions", "信访", "辖区信访件、延期审批与复查复核"),
         ],
         Role::Dispatcher => &[
@@ -131,6 +132,7 @@ pub fn nav_for(role: Role) -> &'static [(&'static str, &'static str, &'static st
             ("/dashboard", "数据看板", "趋势与三率"),
             ("/mediation", "矛调中心", "纠纷登记、调处、督办"),
             ("/mediation/screenings", "网格排查", "各网格本月矛盾纠纷排查情况"),
+            ("/mediation/daily", "矛调日报", "当日登记、调解、协议与到期事项"),
             ("/mediation/orgs", "调解组织", "调委会与调解员"),
             ("/petitions", "信访登记", "信访登记、告知、转送交办与期限"),
         ],

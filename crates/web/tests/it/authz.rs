@@ -133,6 +133,13 @@ fn dispute_page(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     }
 }
 
+/// The leaders' views of disputes (figures, daily list, risk map): leaders, the desk, community
+/// workers and mediators within their reach (an area outside it: 404), the admin everywhere; grid
+/// workers, party secretaries and departments the 403 page.
+fn dispute_stats_page(who: Who) -> (u16, u16) {
+    scoped_page(who, &[Who::Leader, Who::Dispatcher, Who::Community, Who::Mediator])
+}
+
 /// 调解组织 pages: the desk (dispatchers, community workers) within scope, the admin everywhere.
 fn mediation_desk(who: Who, in_status: u16, out_status: u16) -> (u16, u16) {
     match who {
@@ -505,6 +512,12 @@ fn table() -> Vec<Row> {
         })),
         with_body(row("POST", "/mediation/consultations/{id}/answer", "/mediation/consultations/1/answer", "/mediation/consultations/999999/answer", Custom(staff_form_bad_csrf)),
             "form:_csrf=wrong&answer=x", "form:answer=x"),
+        // The leaders' views of disputes: leaders, the desk, community workers and mediators within
+        // their reach, the admin everywhere; in = the caller's own scope, out = street 2 asked by area.
+        row("GET", "/mediation/stats", "/mediation/stats", "/mediation/stats?area=330702002", Custom(dispute_stats_page)),
+        row("GET", "/mediation/daily", "/mediation/daily", "/mediation/daily?area=330702002", Custom(dispute_stats_page)),
+        row("GET", "/mediation/map", "/mediation/map", "/mediation/map?area=330702002", Custom(dispute_stats_page)),
+        row("GET", "/mediation/map/layers.json", "/mediation/map/layers.json", "/mediation/map/layers.json?area=330702002001", Custom(dispute_stats_page)),
         // 在线调解室 (room): a mediator's account in the rooms of its committee's disputes (another
         // committee's: 404), every other role the 403 page; in = a dispute being mediated in A1, out =
         // committee B's. Messages are multipart: a urlencoded body is refused (400) before anything.

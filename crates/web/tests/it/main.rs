@@ -22,6 +22,7 @@ mod limits;
 mod map_layers;
 mod mediation;
 mod mediation_online;
+mod mediation_stats;
 mod open311;
 mod pages_admin;
 mod pages_cases;

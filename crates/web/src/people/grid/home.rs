@@ -53,12 +53,13 @@ pub(super) async fn page(State(s): State<AppState>, staff: Staff, Query(p): Quer
     let areas: Vec<MapArea> = shape.and_then(MapArea::plain).into_iter().collect();
     let points: Vec<MapPoint> = buildings
         .iter()
-        .map(|b| MapPoint { lng: b.lng, lat: b.lat, class: "building", title: b.name.clone(), href: None })
+        .map(|b| MapPoint { lng: b.lng, lat: b.lat, class: "building", fill: None, title: b.name.clone(), href: None })
         .chain(open.items.iter().filter_map(|c| {
             Some(MapPoint {
                 lng: c.lng?,
                 lat: c.lat?,
                 class: if c.overdue { "overdue" } else { "case" },
+                fill: None,
                 title: format!("{} {}", c.code, c.title),
                 href: Some(format!("/cases/{}", c.id)),
             })
