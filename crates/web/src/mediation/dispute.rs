@@ -292,7 +292,7 @@ pub async fn unmask(
         Err(StoreError::Conflict(message)) => {
             Ok(flash::redirect(&format!("/mediation/disputes/{id}"), "error", &message))
         }
-        Err(e) => Err(not_found(e).into()),
+        Err(e) => Err(not_found(e)),
     }
 }
 
