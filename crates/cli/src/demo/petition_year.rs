@@ -143,7 +143,7 @@ fn story(rng: &mut ChaCha8Rng, cast: &Cast, t0: DateTime<Utc>) -> Story {
     let petitioner = person(rng);
     let mut s = vec![(t0, Step::Register)];
     // Told of receipt and route within 15 days (art 22); a few late.
-    let mut t = if rng.random_bool(0.05) { later(rng, t0, 16..19) } else { later(rng, t0, 1..9) };
+    let mut t = if rng.random_bool(0.1) { later(rng, t0, 16..21) } else { later(rng, t0, 1..9) };
     s.push((t, Step::Notify));
     let ending: f64 = rng.random();
     let department = (kind == Kind::Claim && !cast.departments.is_empty() && rng.random_bool(0.45))
@@ -184,6 +184,9 @@ fn story(rng: &mut ChaCha8Rng, cast: &Cast, t0: DateTime<Utc>) -> Story {
         t = later(rng, t, 48..54);
         s.push((t, Step::Extend));
         t = later(rng, t, 15..30);
+    } else if rng.random_bool(0.1) {
+        // Answered after the 60 days, unextended: the 按期率 shows it.
+        t = later(rng, t, 62..72);
     } else {
         t = later(rng, t, 15..52);
     }
