@@ -90,7 +90,12 @@ pub struct Seeded {
     pub today: usize,
     pub year: YearReport,
     pub petitions: YearReport,
+    /// 在线咨询 asked over the year (all but the last days' answered).
+    pub consultations: usize,
 }
+
+/// Questions asked online in a year.
+const CONSULTATIONS_PER_YEAR: usize = 24;
 
 /// Committee mediators (one per community, in community order; the list repeats its names
 /// with a number beyond).
@@ -215,6 +220,11 @@ pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
     } else {
         super::mediation_year::play(store, &cast, &mut rng, DISPUTES_PER_YEAR, &sms).await?
     };
+    let consultations = if cast.committees.is_empty() {
+        0
+    } else {
+        super::mediation_year::consultations(store, &cast, &mut rng, CONSULTATIONS_PER_YEAR, &sms).await?
+    };
     let mut departments = Vec::new();
     for name in ["chengguan", "shichang"] {
         if let Ok(c) = store.accounts().credentials(name).await
@@ -308,5 +318,5 @@ pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
     }
     // People read their notices: what the year delivered more than a week ago is read.
     store.cases().settle_past_notices(store.now() - chrono::Duration::days(7)).await?;
-    Ok(Seeded { orgs, committees: communities.len(), today: DISPUTES.len(), year, petitions })
+    Ok(Seeded { orgs, committees: communities.len(), today: DISPUTES.len(), year, petitions, consultations })
 }

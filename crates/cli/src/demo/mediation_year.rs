@@ -495,3 +495,87 @@ async fn play_step(
     };
     act(store, who, p.id, p.version, action).await.map_err(fail)
 }
+
+/// Questions people put to the street's mediation online (在线咨询), with the answer given.
+const QUESTIONS: [(&str, &str); 6] = [
+    (
+        "楼上卫生间漏水到我家，物业说不归他们管，我该找谁？",
+        "可先与楼上协商；协商不成，可向本社区人民调解委员会申请调解，调解免费。也可在本页“在线申请调解”。",
+    ),
+    (
+        "邻居在楼道里堆放杂物，说了几次都不听，怎么办？",
+        "楼道属于共有部分，可请社区网格员上门劝导；仍不整改的，可申请人民调解或向物业、消防部门反映。",
+    ),
+    (
+        "父母的老房子兄妹几个分不拢，能调解吗？",
+        "继承纠纷可以调解。请带上房产证明、亲属关系证明到社区人民调解委员会，或在线申请，由调解员组织各方协商。",
+    ),
+    (
+        "装修工人说工钱没结清，天天上门吵，我该怎么办？",
+        "可向街道矛调中心申请调解；双方对工程量有争议的，可带上合同和付款记录。调解不成可申请劳动仲裁或起诉。",
+    ),
+    (
+        "调解达成的协议对方不履行怎么办？",
+        "人民调解协议具有法律约束力。双方可在协议生效后 30 日内共同申请司法确认；确认后对方不履行，可申请法院强制执行。",
+    ),
+    ("对方在外地，也能调解吗？", "可以。调解员会邀请双方进入在线调解室，外地的当事人用手机即可参加，不必往返。"),
+];
+
+/// 在线咨询 over the year: questions asked, confirmed with their codes, and answered a few days
+/// later by the committee of the asker's community (the last week's still open). Returns how
+/// many were asked.
+pub async fn consultations(
+    store: &Store,
+    cast: &Cast,
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    sms: &Arc<dyn SmsSender>,
+) -> anyhow::Result<usize> {
+    use tongxin_app::mediation::online::{AskForm, answer, ask, confirm_request};
+    let now = store.now();
+    let start = now - Duration::days(365);
+    // (when, question, asked (true) or answered, community)
+    let mut steps: Vec<(DateTime<Utc>, usize, bool, usize)> = Vec::new();
+    for i in 0..n {
+        let asked = later(rng, start, 0..364);
+        let community = rng.random_range(0..cast.committees.len());
+        steps.push((asked, i, true, community));
+        steps.push((later(rng, asked, 1..4), i, false, community));
+    }
+    steps.sort_by_key(|s| s.0);
+    let mut past = Past::new(store, start, sms.clone());
+    let mut ids = vec![None; n];
+    let fail = |e: tongxin_app::mediation::DisputeError| anyhow!("{e}");
+    for (at, i, asking, community) in steps.into_iter().filter(|s| s.0 < now) {
+        past.move_to(at, Jobs::Mediation).await?;
+        let (question, reply) = QUESTIONS[i % QUESTIONS.len()];
+        let (code, bench, _) = &cast.committees[community];
+        if asking {
+            let form = AskForm {
+                place: code.clone(),
+                name: person(rng),
+                phone: format!("1370571{:04}", i),
+                question: question.into(),
+            };
+            let id = ask(&past.store, &form).await.map_err(fail)?;
+            let text = past.store.mediation().last_text_to_request(id).await?.unwrap_or_default();
+            let otp: String = text
+                .split("验证码是")
+                .nth(1)
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(6)
+                .collect();
+            confirm_request(&past.store, id, &otp)
+                .await
+                .map_err(fail)?
+                .ok_or_else(|| anyhow!("在线咨询验证码未通过"))?;
+            ids[i] = Some(id);
+        } else if let (Some(id), Who::Staff(user)) = (ids[i], &bench.mediator) {
+            let actor = tongxin_store::Actor { user_id: Some(user.id), name: user.username.clone() };
+            answer(&past.store, &actor, &user.scope, id, reply, None).await.map_err(fail)?;
+        }
+    }
+    Ok(ids.iter().filter(|i| i.is_some()).count())
+}

@@ -422,6 +422,11 @@ async fn the_demo_street_has_mediation_organisations_and_a_year_of_disputes_and_
         assert!(m.orgs >= 2 && m.today == 12, "{}: {m:?}", t.label);
         assert!(m.year.errors.is_empty() && m.petitions.errors.is_empty(), "{}: every step passed: {m:?}", t.label);
         assert!(m.year.disputes > 150 && m.petitions.disputes > 40, "{}: {m:?}", t.label);
+        // 在线咨询 over the year, answered by the committees (the asker's community's desk reads them).
+        assert!(m.consultations > 20, "{}: {m:?}", t.label);
+        let community = store.accounts().credentials("community").await.unwrap().user;
+        let desk = store.mediation().consultations(&community.scope, Page::new(Some(1), Some(200))).await.unwrap();
+        assert!(desk.items.iter().any(|r| r.answer.is_some()), "{}: answered questions", t.label);
 
         let mediator = store.accounts().credentials("mediator").await.unwrap().user;
         let today = DisputeFilter { status: None, ..Default::default() };
