@@ -47,7 +47,8 @@ async fn fill_queues(f: &Fixture) {
     }
 }
 
-/// Every page and who opens it (the same set `tongxin bench pages` measures).
+/// Every page and who opens it (`tongxin bench pages` measures the same set but the mediation,
+/// petition and 在线调解 pages, which need their data).
 fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
     let (code, token) = (&ids.case_a1.code, &ids.case_a1.follow_token);
     let case = format!("/cases/{}", ids.case_a1.id);
@@ -60,6 +61,8 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
                 format!("/report/done?c={code}&t={token}"),
                 format!("/track/{code}?t={token}"),
                 "/login".into(),
+                "/mediate".into(),
+                format!("/mediate?place={COMMUNITY_A}&type=neighbourhood&apart=same_community"),
             ],
         ),
         (
@@ -87,9 +90,20 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
                 "/grid/households".into(),
                 format!("/grid/residents/{}", ids.resident_a1),
                 "/grid/visits".into(),
+                "/mediation/screenings".into(),
             ],
         ),
-        (Who::Leader, vec!["/dashboard".into(), "/cases".into()]),
+        (
+            Who::Leader,
+            vec![
+                "/dashboard".into(),
+                "/cases".into(),
+                "/mediation/stats".into(),
+                "/mediation/map".into(),
+                "/mediation/daily".into(),
+                "/petitions".into(),
+            ],
+        ),
         (
             Who::Admin,
             vec![
@@ -102,7 +116,15 @@ fn plan(ids: &Ids) -> Vec<(Who, Vec<String>)> {
             ],
         ),
         (Who::Party, vec!["/party".into(), format!("/party/orgs/{}", ids.org_a1)]),
-        (Who::Mediator, vec!["/grid/households".into(), "/grid/households?q=%E7%8E%8B".into()]),
+        (
+            Who::Mediator,
+            vec![
+                "/grid/households".into(),
+                "/grid/households?q=%E7%8E%8B".into(),
+                "/mediation".into(),
+                "/mediation/consultations".into(),
+            ],
+        ),
     ]
 }
 
@@ -149,9 +171,10 @@ both_backends! {
                 measured += 1;
             }
         }
-        assert_eq!(measured, 38, "every page of the plan was measured");
-        // The resident form, the street map (twice), the dashboard (twice) and the grid worker's home.
-        assert_eq!(with_map, 6, "the pages with an interactive map link it");
+        assert_eq!(measured, 47, "every page of the plan was measured");
+        // The resident form, the street map (twice), the dashboard (twice), the grid worker's home and the
+        // disputes' risk map.
+        assert_eq!(with_map, 7, "the pages with an interactive map link it");
 
         // The lists were measured at their longest: a full first page of the queue and inbox.
         let d = login(&f, Who::Dispatcher).await;
