@@ -215,13 +215,14 @@ async fn run_demo(store: &Store, seed: u64, scale: DemoScale, database_url: &str
             let m =
                 tracing::instrument::WithSubscriber::with_subscriber(demo::mediation::seed(store, seed), quiet).await?;
             eprintln!(
-                "  写入调解组织 {} 个；一年纠纷 {} 件（{} 步）、信访 {} 件（{} 步）、在线咨询 {} 条；今日在办纠纷 {} 件（{:.1} 秒）",
+                "  写入调解组织 {} 个；一年纠纷 {} 件（{} 步）、信访 {} 件（{} 步）、在线咨询 {} 条、网格排查 {} 次；今日在办纠纷 {} 件（{:.1} 秒）",
                 m.orgs,
                 m.year.disputes,
                 m.year.steps,
                 m.petitions.disputes,
                 m.petitions.steps,
                 m.consultations,
+                m.screenings,
                 m.today,
                 begun.elapsed().as_secs_f64()
             );

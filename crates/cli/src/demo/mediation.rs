@@ -92,6 +92,8 @@ pub struct Seeded {
     pub petitions: YearReport,
     /// 在线咨询 asked over the year (all but the last days' answered).
     pub consultations: usize,
+    /// 网格排查 logged over the year in the demo community.
+    pub screenings: usize,
 }
 
 /// Questions asked online in a year.
@@ -225,6 +227,7 @@ pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
     } else {
         super::mediation_year::consultations(store, &cast, &mut rng, CONSULTATIONS_PER_YEAR, &sms).await?
     };
+    let screenings = super::mediation_year::screenings(store, &cast, &mut rng, &sms).await?;
     let mut departments = Vec::new();
     for name in ["chengguan", "shichang"] {
         if let Ok(c) = store.accounts().credentials(name).await
@@ -318,5 +321,13 @@ pub async fn seed(store: &Store, seed: u64) -> anyhow::Result<Seeded> {
     }
     // People read their notices: what the year delivered more than a week ago is read.
     store.cases().settle_past_notices(store.now() - chrono::Duration::days(7)).await?;
-    Ok(Seeded { orgs, committees: communities.len(), today: DISPUTES.len(), year, petitions, consultations })
+    Ok(Seeded {
+        orgs,
+        committees: communities.len(),
+        today: DISPUTES.len(),
+        year,
+        petitions,
+        consultations,
+        screenings,
+    })
 }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use tongxin_app::mediation::{PartyForm, Registration, Who, act, confirm, register, report_violence};
@@ -578,4 +578,59 @@ pub async fn consultations(
         }
     }
     Ok(ids.iter().filter(|i| i.is_some()).count())
+}
+
+/// 网格排查 over the year in the demo community: each grid screened once a month (月排查) on a
+/// working day, logged by the community worker, with what was found; this month's not all
+/// done yet. Returns how many were logged.
+pub async fn screenings(
+    store: &Store,
+    cast: &Cast,
+    rng: &mut ChaCha8Rng,
+    sms: &Arc<dyn SmsSender>,
+) -> anyhow::Result<usize> {
+    use tongxin_app::mediation::screenings::{ScreeningForm, log_screening};
+    use tongxin_domain::mediation::screening::ScreeningInput;
+    let (community, worker) = &cast.community_worker;
+    let Who::Staff(user) = worker else { return Ok(0) };
+    let Some((_, _, grids)) = cast.committees.iter().find(|(code, _, _)| code == community) else { return Ok(0) };
+    let now = store.now();
+    let today = shanghai(now).date_naive();
+    let mut logs: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for back in (0..12).rev() {
+        let this_month = today.with_day(1).expect("the first of a month");
+        let first = this_month.checked_sub_months(chrono::Months::new(back)).expect("a month in range");
+        for grid in grids {
+            let at = later(rng, from_shanghai(first.and_hms_opt(9, 0, 0).expect("a time")).expect("Shanghai"), 0..25);
+            if at < now && shanghai(at).date_naive().month() == first.month() {
+                logs.push((at, grid.clone()));
+            }
+        }
+    }
+    logs.sort();
+    let mut past = Past::new(store, logs.first().map(|l| l.0).unwrap_or(now), sms.clone());
+    let mut done = 0;
+    for (at, grid) in logs {
+        past.move_to(at, Jobs::Mediation).await?;
+        let day = shanghai(at).date_naive();
+        let findings = match rng.random_range(0..10) {
+            0..6 => 0,
+            6..9 => 1,
+            _ => 2,
+        };
+        let input = ScreeningInput {
+            period: day.format("%Y-%m").to_string(),
+            screened_on: day.to_string(),
+            findings: findings.to_string(),
+            note: if findings > 0 {
+                "入户走访发现邻里矛盾苗头，已登记调处。".into()
+            } else {
+                String::new()
+            },
+        };
+        let form = ScreeningForm { grid, input, version: None };
+        log_screening(&past.store, user, form).await.map_err(|e| anyhow!("{e}"))?;
+        done += 1;
+    }
+    Ok(done)
 }

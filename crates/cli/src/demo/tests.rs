@@ -427,6 +427,8 @@ async fn the_demo_street_has_mediation_organisations_and_a_year_of_disputes_and_
         let community = store.accounts().credentials("community").await.unwrap().user;
         let desk = store.mediation().consultations(&community.scope, Page::new(Some(1), Some(200))).await.unwrap();
         assert!(desk.items.iter().any(|r| r.answer.is_some()), "{}: answered questions", t.label);
+        // 网格排查: every grid of the demo community screened each month of the year so far.
+        assert!(m.screenings >= 11, "{}: {m:?}", t.label);
 
         let mediator = store.accounts().credentials("mediator").await.unwrap().user;
         let today = DisputeFilter { status: None, ..Default::default() };
