@@ -133,19 +133,31 @@ pub enum Confirmed {
 /// Checks the code of request `id`: right, a question waits for the desk, an application is
 /// registered (source 线上申请, the applicant consenting: 人民调解法 art 17); wrong: `None`.
 pub async fn confirm_request(store: &Store, id: i64, otp: &str) -> Result<Option<Confirmed>, DisputeError> {
+    // An application is checked and its organisation found before its code is used up, so that a
+    // refusal leaves the code good for another try rather than a confirmed request without a dispute.
+    let pending = store.mediation().request(id).await?;
+    let application = match pending.kind {
+        RequestKind::Consult => None,
+        RequestKind::Apply => {
+            let form: ApplyForm =
+                serde_json::from_str(&pending.body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let place_code = place(store, &form.place).await?;
+            let amount =
+                Amount::parse_yuan(&form.amount).map_err(|e| DisputeError::invalid("amount", e.to_string()))?;
+            let a =
+                Assessment { dispute_type: form.dispute_type, amount, apart: form.apart, heating_up: form.heating_up };
+            let org = suggest(&a, &orgs_over(store, &place_code).await?)
+                .org
+                .ok_or_else(|| DisputeError::invalid("place", "纠纷发生地尚无可在线申请的调解组织"))?;
+            Some((form, org))
+        }
+    };
     let Some(r) = store.mediation().request_verify(id, otp).await? else {
         return Ok(None);
     };
-    if r.kind == RequestKind::Consult {
+    let Some((form, org)) = application else {
         return Ok(Some(Confirmed::Question(Box::new(r))));
-    }
-    let form: ApplyForm = serde_json::from_str(&r.body).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let place_code = place(store, &form.place).await?;
-    let amount = Amount::parse_yuan(&form.amount).map_err(|e| DisputeError::invalid("amount", e.to_string()))?;
-    let a = Assessment { dispute_type: form.dispute_type, amount, apart: form.apart, heating_up: form.heating_up };
-    let org = suggest(&a, &orgs_over(store, &place_code).await?)
-        .org
-        .ok_or_else(|| DisputeError::invalid("place", "纠纷发生地尚无可在线申请的调解组织"))?;
+    };
     let phone = store.mediation().request_phone(id).await?;
     let party = |name: &str, side, phone: &str, consent| PartyForm {
         name: name.into(),
